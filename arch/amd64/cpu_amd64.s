@@ -1,0 +1,104 @@
+#include "textflag.h"
+
+TEXT ·ReadCR0(SB),NOSPLIT,$0-8
+	MOVQ CR0, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·WriteCR0(SB),NOSPLIT,$0-8
+	MOVQ value+0(FP), AX
+	MOVQ AX, CR0
+	RET
+
+TEXT ·ReadCR2(SB),NOSPLIT,$0-8
+	MOVQ CR2, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·ReadCR3(SB),NOSPLIT,$0-8
+	MOVQ CR3, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·WriteCR3(SB),NOSPLIT,$0-8
+	MOVQ value+0(FP), AX
+	MOVQ AX, CR3
+	RET
+
+TEXT ·ReadCR4(SB),NOSPLIT,$0-8
+	MOVQ CR4, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·WriteCR4(SB),NOSPLIT,$0-8
+	MOVQ value+0(FP), AX
+	MOVQ AX, CR4
+	RET
+
+TEXT ·ReadMSR(SB),NOSPLIT,$0-16
+	MOVL msr+0(FP), CX
+	RDMSR
+	SHLQ $32, DX
+	ORQ  DX, AX
+	MOVQ AX, ret+8(FP)
+	RET
+
+TEXT ·WriteMSR(SB),NOSPLIT,$0-16
+	MOVL msr+0(FP), CX
+	MOVQ value+8(FP), AX
+	MOVQ AX, DX
+	SHRQ $32, DX
+	WRMSR
+	RET
+
+TEXT ·InvalidatePage(SB),NOSPLIT,$0-8
+	MOVQ address+0(FP), AX
+	INVLPG (AX)
+	RET
+
+TEXT ·ReadTSC(SB),NOSPLIT,$0-8
+	RDTSC
+	SHLQ $32, DX
+	ORQ  DX, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·CPUID(SB),NOSPLIT,$0-24
+	MOVL leaf+0(FP), AX
+	MOVL subleaf+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+TEXT ·Halt(SB),NOSPLIT,$0-0
+	HLT
+	RET
+
+TEXT ·EnableInterrupts(SB),NOSPLIT,$0-0
+	STI
+	RET
+
+TEXT ·DisableInterrupts(SB),NOSPLIT,$0-0
+	CLI
+	RET
+
+TEXT ·InterruptsEnabled(SB),NOSPLIT,$0-1
+	PUSHFQ
+	POPQ AX
+	SHRQ $9, AX
+	ANDQ $1, AX
+	MOVB AX, ret+0(FP)
+	RET
+
+TEXT ·Pause(SB),NOSPLIT,$0-0
+	PAUSE
+	RET
+
+TEXT ·HaltForever(SB),NOSPLIT,$0-0
+	CLI
+again:
+	HLT
+	JMP again

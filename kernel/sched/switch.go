@@ -1,0 +1,171 @@
+package sched
+
+import (
+	"exogo/kernel/cpu"
+	"exogo/kernel/memory"
+)
+
+// The switching half of the scheduler. Every function here is called by the
+// trap dispatcher with interrupts disabled, on the kernel stack of the
+// thread that trapped, and returns the address of the frame the CPU resumes.
+
+// Schedule picks the next thread for this CPU: the head of the run queue,
+// or the CPU's idle frame when the queue is empty. The caller has already
+// put the current thread back in the queue or blocked it.
+func Schedule(now uint64) uintptr {
+	c := cpu.This()
+	acquire()
+	reapDead()
+	i, ok := runQueue.pop()
+	release()
+	if !ok {
+		c.Current = ^uintptr(0)
+		c.SetStackTop(c.IdleStackTop)
+		return c.IdleFrame
+	}
+	t := &threads[i]
+	t.State = Running
+	t.OnCPU = int32(c.Index)
+	t.sliceEnds = now + TimeSlice
+	c.Current = uintptr(i)
+	c.SetStackTop(t.StackTop)
+	return t.frameAddress()
+}
+
+// reapDead frees the stack of a thread that exited before the last switch:
+// by now this CPU runs on another stack. Called with the lock held.
+func reapDead() {
+	if deadWaiting < 0 {
+		return
+	}
+	t := &threads[deadWaiting]
+	if t.StackTop != cpu.This().StackTop() {
+		memory.FreeStack(t.Stack)
+		*t = Thread{}
+		deadWaiting = -1
+	}
+}
+
+// Resume returns the frame of the running thread, or schedules if this CPU
+// is idle. For traps that do not change what runs.
+func Resume(now uint64) uintptr {
+	t := Current()
+	if t == nil {
+		return Schedule(now)
+	}
+	return t.frameAddress()
+}
+
+// Yield puts the running thread at the back of the run queue and switches.
+func Yield(now uint64) uintptr {
+	if i := CurrentIndex(); ByIndex(i) != nil {
+		acquire()
+		threads[i].State = Runnable
+		threads[i].OnCPU = -1
+		runQueue.push(i)
+		release()
+	}
+	return Schedule(now)
+}
+
+// Block parks the running thread until Wake(key) or the deadline wakeAt
+// (nanoseconds since boot; 0 = none), whichever is first; on the deadline
+// its system call returns timeoutResult. Then it switches.
+func Block(key uintptr, wakeAt uint64, timeoutResult int64, now uint64) uintptr {
+	if t := Current(); t != nil {
+		acquire()
+		t.State = Blocked
+		t.OnCPU = -1
+		t.WaitKey, t.WakeAt, t.TimeoutResult = key, wakeAt, timeoutResult
+		release()
+	}
+	return Schedule(now)
+}
+
+// Wake makes up to n threads blocked on key runnable, with result as their
+// system call's result, and returns how many it woke.
+func Wake(key uintptr, n int, result int64) int {
+	woken := 0
+	acquire()
+	for i := int32(0); i < MaxThreads && woken < n; i++ {
+		t := &threads[i]
+		if t.State == Blocked && t.WaitKey == key && key != 0 {
+			t.Frame().RAX = uint64(result)
+			t.State = Runnable
+			t.WaitKey, t.WakeAt = 0, 0
+			runQueue.push(i)
+			woken++
+		}
+	}
+	release()
+	return woken
+}
+
+// WaitingOn reports how many threads are blocked on key.
+func WaitingOn(key uintptr) int {
+	n := 0
+	for i := range threads {
+		if threads[i].State == Blocked && threads[i].WaitKey == key {
+			n++
+		}
+	}
+	return n
+}
+
+// Tick is the timer's hook: wake threads whose deadline has passed, and
+// preempt the running thread when its slice is over and another thread is
+// runnable.
+func Tick(now uint64) uintptr {
+	acquire()
+	for i := int32(0); i < MaxThreads; i++ {
+		t := &threads[i]
+		if t.State == Blocked && t.WakeAt != 0 && t.WakeAt <= now {
+			t.Frame().RAX = uint64(t.TimeoutResult)
+			t.State = Runnable
+			t.WaitKey, t.WakeAt = 0, 0
+			runQueue.push(i)
+		}
+	}
+	waiting := runQueue.size
+	release()
+	t := Current()
+	if t == nil {
+		if waiting > 0 {
+			return Schedule(now)
+		}
+		return cpu.This().IdleFrame
+	}
+	if now >= t.sliceEnds && waiting > 0 {
+		return Yield(now)
+	}
+	return t.frameAddress()
+}
+
+// Exit ends the running thread and switches. Its kernel stack is freed at
+// a later switch, once no CPU runs on it.
+func Exit(now uint64) uintptr {
+	if i := CurrentIndex(); ByIndex(i) != nil {
+		acquire()
+		reapDead()
+		threads[i].State = Dead
+		deadWaiting = i
+		release()
+	}
+	return Schedule(now)
+}
+
+// Runnable returns the number of threads waiting in the run queue.
+func RunnableCount() int { return int(runQueue.size) }
+
+// NextDeadline returns the earliest wake-up deadline of a blocked thread,
+// or 0 when there is none.
+func NextDeadline() uint64 {
+	next := uint64(0)
+	for i := range threads {
+		t := &threads[i]
+		if t.State == Blocked && t.WakeAt != 0 && (next == 0 || t.WakeAt < next) {
+			next = t.WakeAt
+		}
+	}
+	return next
+}

@@ -1,0 +1,70 @@
+package trap
+
+import (
+	"exogo/arch/amd64"
+	"exogo/kernel/cpu"
+	"exogo/kernel/linux"
+	"exogo/kernel/rawmem"
+	"exogo/kernel/sched"
+	"exogo/kernel/timer"
+)
+
+// dispatch is called by the entry code (entry_amd64.s) with the address of
+// the frame it saved, on the trapping thread's kernel stack, interrupts
+// disabled. It returns the address of the frame to resume, which may belong
+// to another thread.
+func dispatch(frameAddress uintptr) uintptr {
+	f := (*cpu.Frame)(rawmem.Pointer(frameAddress))
+	switch f.Vector {
+	case cpu.SyscallVector:
+		return linux.Syscall(f)
+	case TimerVector:
+		timer.CountTick()
+		cpu.This().Ticks++
+		timer.EndOfInterrupt()
+		return linux.DeliverPendingTo(sched.Tick(timer.Nanotime()))
+	case SpuriousVector:
+		return frameAddress
+	case VectorPageFault:
+		address := uintptr(amd64.ReadCR2())
+		if f.ErrorCode&1 == 0 && linux.CommitPage(address) {
+			return frameAddress
+		}
+		code := int64(linux.SegvMapError)
+		if f.ErrorCode&1 != 0 {
+			code = linux.SegvAccessError
+		}
+		return fault(f, frameAddress, linux.SIGSEGV, code, uint64(address))
+	case VectorGeneralProtection:
+		return fault(f, frameAddress, linux.SIGSEGV, 0x80, 0) // SI_KERNEL, as Linux reports #GP
+	case VectorInvalidOpcode:
+		return fault(f, frameAddress, linux.SIGILL, linux.IllegalOpcode, f.RIP)
+	case VectorDivideError:
+		return fault(f, frameAddress, linux.SIGFPE, linux.FPEIntegerDivide, f.RIP)
+	case VectorSIMDException:
+		return fault(f, frameAddress, linux.SIGFPE, 0, f.RIP)
+	}
+	if f.Vector < 32 {
+		fatal(f, "unexpected exception")
+	}
+	// A device interrupt nobody claimed: acknowledge and carry on.
+	timer.EndOfInterrupt()
+	return frameAddress
+}
+
+// fault turns a CPU exception in runtime-hosted code into a signal for the
+// runtime's handler, which makes it a Go panic. When the thread cannot take
+// the signal (no handler yet, signal blocked, no stack) the fault is fatal.
+func fault(f *cpu.Frame, frameAddress uintptr, signal uint64, code int64, address uint64) uintptr {
+	if sched.Current() != nil && linux.Deliver(f, signal, code, address, f.Vector, f.ErrorCode) {
+		return frameAddress
+	}
+	fatal(f, "fault the Go runtime cannot take as a signal")
+	return frameAddress
+}
+
+// nestedTrap is entered on the IST stack for a trap taken while the CPU was
+// already in kernel code (or before threads exist): always a kernel bug.
+func nestedTrap(frameAddress uintptr) {
+	fatal((*cpu.Frame)(rawmem.Pointer(frameAddress)), "trap in kernel code")
+}

@@ -1,0 +1,211 @@
+// Every way into the kernel: the SYSCALL instruction, interrupts and CPU
+// exceptions. All of them build the same trap frame (frame.go) at the top of
+// the current thread's kernel stack, call dispatch (Go, restricted) with its
+// address, and resume whichever frame dispatch returns: the same one, or
+// another thread's (that is a context switch).
+//
+// The per-CPU block (percpu.go) is reached through the GS base; its fields at
+// fixed offsets are named below. Kernel code runs with interrupts disabled
+// from entry to exit, so an interrupt never arrives on a kernel stack; a
+// fault there is a kernel bug and goes to the fatal path on its IST stack.
+
+#include "textflag.h"
+
+#define CPU_SCRATCH 8
+#define CPU_STACK_TOP 16
+#define CPU_KERNEL_FS 24
+#define CPU_IN_KERNEL 40
+#define CPU_SCRATCH2 48
+
+#define FRAME_SIZE 704
+#define HARDWARE_WORDS 7          // vector, error code, RIP, CS, RFLAGS, RSP, SS
+#define MSR_FS_BASE 0xc0000100
+#define SYSCALL_VECTOR 256
+
+// SYSCALL at CPL 0 (the kernel's own Go runtime making a "Linux" system
+// call) saves RIP in RCX and RFLAGS in R11, masks RFLAGS with FMASK (which
+// clears IF) and changes nothing else: RSP is still the caller's stack. Build
+// the frame an interrupt would have pushed, then join the common path.
+TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
+	MOVQ SP, CPU_SCRATCH(GS)
+	MOVQ CPU_STACK_TOP(GS), SP
+	PUSHQ $0x10                    // SS
+	PUSHQ CPU_SCRATCH(GS)           // RSP
+	PUSHQ R11                      // RFLAGS
+	PUSHQ $0x08                    // CS
+	PUSHQ CX                       // RIP
+	PUSHQ $0                       // error code
+	PUSHQ $SYSCALL_VECTOR
+	JMP ·commonEntry(SB)
+
+// Interrupts and exceptions arrive on the CPU's IST1 stack (every IDT gate
+// names it) with the hardware frame, the error code (real or a zero pushed
+// by the vector stub) and the vector. Move those 7 words to the top of the
+// current thread's kernel stack and continue there, so the IST stack is free
+// for the next trap. A trap while the CPU is already in the kernel is a
+// kernel bug: stay on the IST stack and report it.
+TEXT ·interruptEntry(SB),NOSPLIT|NOFRAME,$0
+	CMPQ CPU_IN_KERNEL(GS), $0
+	JNE  nested
+	MOVQ AX, CPU_SCRATCH(GS)
+	MOVQ BX, CPU_SCRATCH2(GS)
+	MOVQ CPU_STACK_TOP(GS), AX
+	SUBQ $(HARDWARE_WORDS*8), AX
+	MOVQ 0(SP), BX
+	MOVQ BX, 0(AX)
+	MOVQ 8(SP), BX
+	MOVQ BX, 8(AX)
+	MOVQ 16(SP), BX
+	MOVQ BX, 16(AX)
+	MOVQ 24(SP), BX
+	MOVQ BX, 24(AX)
+	MOVQ 32(SP), BX
+	MOVQ BX, 32(AX)
+	MOVQ 40(SP), BX
+	MOVQ BX, 40(AX)
+	MOVQ 48(SP), BX
+	MOVQ BX, 48(AX)
+	MOVQ AX, SP
+	MOVQ CPU_SCRATCH2(GS), BX
+	MOVQ CPU_SCRATCH(GS), AX
+	JMP ·commonEntry(SB)
+nested:
+	PUSHQ AX
+	PUSHQ BX
+	PUSHQ CX
+	PUSHQ DX
+	PUSHQ SI
+	PUSHQ DI
+	PUSHQ BP
+	PUSHQ R8
+	PUSHQ R9
+	PUSHQ R10
+	PUSHQ R11
+	PUSHQ R12
+	PUSHQ R13
+	PUSHQ R14
+	PUSHQ R15
+	SUBQ $16, SP                   // FS base slot and padding
+	SUBQ $512, SP                  // FXSAVE area (IST stacks are 16-aligned)
+	FXSAVE64 0(SP)
+	MOVQ SP, AX
+	SUBQ $16, SP
+	MOVQ AX, 0(SP)
+	CALL ·nestedTrap(SB)           // reports and never returns
+nestedHalt:
+	CLI
+	HLT
+	JMP nestedHalt
+
+// The common path: SP points at the vector word of a frame under
+// construction at the top of the current thread's kernel stack.
+TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
+	PUSHQ AX
+	PUSHQ BX
+	PUSHQ CX
+	PUSHQ DX
+	PUSHQ SI
+	PUSHQ DI
+	PUSHQ BP
+	PUSHQ R8
+	PUSHQ R9
+	PUSHQ R10
+	PUSHQ R11
+	PUSHQ R12
+	PUSHQ R13
+	PUSHQ R14
+	PUSHQ R15
+	SUBQ $16, SP                   // FS base, padding
+	MOVL $MSR_FS_BASE, CX
+	RDMSR
+	SHLQ $32, DX
+	ORQ  DX, AX
+	MOVQ AX, 0(SP)
+	SUBQ $512, SP
+	FXSAVE64 0(SP)
+	MOVQ $1, CPU_IN_KERNEL(GS)
+
+	// Kernel Go code finds its g at -8(FS): point FS at the kernel's TLS
+	// block, whose g is a stand-in with zero stack bounds (see percpu.go).
+	MOVQ CPU_KERNEL_FS(GS), AX
+	MOVQ AX, DX
+	SHRQ $32, DX
+	MOVL $MSR_FS_BASE, CX
+	WRMSR
+
+	MOVQ SP, AX
+	SUBQ $16, SP                   // ABI0: argument and result on the stack
+	MOVQ AX, 0(SP)
+	CALL ·dispatch(SB)
+	MOVQ 8(SP), SP                 // the frame to resume
+	JMP ·resumeFrame(SB)
+
+// Resume the frame at SP: restore everything and return with IRETQ (which
+// reloads RIP, CS, RFLAGS, RSP and SS; SYSRET would drop to ring 3).
+TEXT ·resumeFrame(SB),NOSPLIT|NOFRAME,$0
+	MOVQ $0, CPU_IN_KERNEL(GS)
+	FXRSTOR64 0(SP)
+	ADDQ $512, SP
+	MOVQ 0(SP), AX
+	MOVQ AX, DX
+	SHRQ $32, DX
+	MOVL $MSR_FS_BASE, CX
+	WRMSR
+	ADDQ $16, SP
+	POPQ R15
+	POPQ R14
+	POPQ R13
+	POPQ R12
+	POPQ R11
+	POPQ R10
+	POPQ R9
+	POPQ R8
+	POPQ BP
+	POPQ DI
+	POPQ SI
+	POPQ DX
+	POPQ CX
+	POPQ BX
+	POPQ AX
+	ADDQ $16, SP                   // vector, error code
+	IRETQ
+
+// func enterFrame(frame uintptr): start running the thread whose frame is at
+// frame (used once per CPU, to leave boot code for the first thread).
+TEXT ·enterFrame(SB),NOSPLIT|NOFRAME,$0-8
+	MOVQ frame+0(FP), SP
+	JMP ·resumeFrame(SB)
+
+// The idle loop: what a CPU runs when no thread is runnable. It is entered
+// like a thread (from a frame, with interrupts enabled) and left by the next
+// timer interrupt.
+TEXT ·idleLoop(SB),NOSPLIT|NOFRAME,$0
+idle:
+	STI
+	HLT
+	JMP idle
+
+TEXT ·haltForever(SB),NOSPLIT|NOFRAME,$0
+halt:
+	CLI
+	HLT
+	JMP halt
+
+// func idleLoopAddress() uintptr
+TEXT ·idleLoopAddress(SB),NOSPLIT,$0-8
+	LEAQ ·idleLoop(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+// func syscallEntryAddress() uintptr
+TEXT ·syscallEntryAddress(SB),NOSPLIT,$0-8
+	LEAQ ·syscallEntry(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+
+// func vectorStubTableAddress() uintptr
+TEXT ·vectorStubTableAddress(SB),NOSPLIT,$0-8
+	LEAQ ·vectorStubTable(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET

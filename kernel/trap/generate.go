@@ -1,0 +1,3 @@
+package trap
+
+//go:generate go run ./internal/genvectors

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# install-deps.sh installs the Debian packages exogo's build, image and test
+# steps need (GRUB for BIOS and UEFI, xorriso and mtools for grub-mkrescue,
+# QEMU, OVMF firmware) and checks that the installed Go matches the toolchain
+# pinned in go.mod.
+#
+# It asks apt only for what is missing, so running it on a ready machine (as
+# `make run` does) costs a few dpkg-query calls and nothing else. It uses sudo
+# when not run as root.
+#
+# Usage: tools/install-deps.sh [--check]
+#   --check  only report what is missing; exit 1 if anything is.
+set -euo pipefail
+
+packages=(
+	qemu-system-x86     # qemu-system-x86_64
+	grub-common         # grub-mkrescue
+	grub-pc-bin         # BIOS (i386-pc) GRUB modules
+	grub-efi-amd64-bin  # UEFI (x86_64-efi) GRUB modules
+	xorriso             # grub-mkrescue writes the ISO with it
+	mtools              # grub-mkrescue builds the EFI system partition image with mformat/mcopy
+	ovmf                # UEFI firmware for QEMU
+)
+
+check_only=false
+if [[ "${1:-}" == "--check" ]]; then
+	check_only=true
+fi
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+say() { echo "install-deps: $*"; }
+
+# One dpkg-query call for all packages; unknown ones are simply not listed.
+installed="$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${packages[@]}" 2>/dev/null || true)"
+missing=()
+for pkg in "${packages[@]}"; do
+	if ! grep -qx "ii  *$pkg" <<<"$installed"; then
+		missing+=("$pkg")
+	fi
+done
+
+if ((${#missing[@]} == 0)); then
+	say "system packages present"
+elif $check_only; then
+	say "missing system packages: ${missing[*]}"
+else
+	say "installing missing system packages: ${missing[*]}"
+	sudo_cmd=()
+	if [[ "$(id -u)" != 0 ]]; then
+		if ! command -v sudo >/dev/null; then
+			say "not root and sudo is not installed; run as root: apt-get install ${missing[*]}" >&2
+			exit 1
+		fi
+		sudo_cmd=(sudo)
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	say "+ ${sudo_cmd[*]} apt-get update"
+	"${sudo_cmd[@]}" apt-get update
+	say "+ ${sudo_cmd[*]} apt-get install -y --no-install-recommends ${missing[*]}"
+	"${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# The Go toolchain: go.mod pins it with a "toolchain goX.Y.Z" line (or only
+# "go X.Y.Z"). The kernel depends on runtime internals, so the exact release
+# matters; see docs and design-brief section 2.
+want="$(awk '$1 == "toolchain" { print $2; exit }' "$repo_root/go.mod")"
+if [[ -z "$want" ]]; then
+	want="go$(awk '$1 == "go" { print $2; exit }' "$repo_root/go.mod")"
+fi
+
+go_ok=true
+if ! command -v go >/dev/null; then
+	say "Go is not installed: install $want from https://go.dev/dl/ (tar -C /usr/local -xzf ${want}.linux-amd64.tar.gz) and put /usr/local/go/bin on PATH" >&2
+	go_ok=false
+else
+	# GOTOOLCHAIN=local reports the installed go, not one it would download.
+	have="$(GOTOOLCHAIN=local go env GOVERSION)"
+	if [[ "$have" != "$want" ]]; then
+		say "Go is $have but go.mod pins $want: install $want from https://go.dev/dl/, or let the go command fetch it (GOTOOLCHAIN=auto)" >&2
+		go_ok=false
+	else
+		say "Go $have matches go.mod"
+	fi
+fi
+
+if $check_only && ((${#missing[@]} > 0)); then
+	exit 1
+fi
+$go_ok

@@ -1,0 +1,3 @@
+module restrictprog
+
+go 1.26
