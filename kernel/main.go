@@ -1,16 +1,158 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
+	"time"
 
+	"github.com/u-root/u-root/pkg/cpio"
+
+	"exogo/arch/amd64"
+	"exogo/kernel/cmdline"
+	"exogo/kernel/layout"
 	"exogo/kernel/linux"
+	"exogo/kernel/memory"
+	"exogo/kernel/physmem"
+	"exogo/kernel/rawmem"
+	"exogo/kernel/selftest"
+	"exogo/kernel/timer"
 )
 
-// main runs on the Go runtime, like any Go program's main.
+// Exit codes for QEMU's isa-debug-exit device (QEMU exits with code*2+1).
+const (
+	exitPass = 0x10 // status 33
+	exitFail = 0x11 // status 35
+)
+
+// main runs on the Go runtime, like any Go program's main: everything here
+// may allocate, block and panic.
 func main() {
-	fmt.Println("exogo: kernel main")
-	fmt.Println("exogo: hello from the Go runtime in ring 0")
-	linux.PowerOff(0x10)
-	os.Exit(0)
+	fmt.Printf("exogo: kernel main (%.3f s after the kernel started)\n",
+		float64(amd64.ReadTSC()-bootTSCStart)/float64(timer.TSCHz()))
+	line := string(bootInfo.CommandLine(bootInfoBytes()))
+	options := cmdline.Parse(line)
+	report(line)
+	for _, problem := range options.Problems {
+		fmt.Println("exogo: command line:", problem)
+	}
+	listModules()
+
+	if options.CrashKernel {
+		fmt.Println("exogo: crashtest=kernel: faulting in kernel code on purpose")
+		linux.CrashTest()
+	}
+	if options.SelfTest {
+		if selftest.Run(os.Stdout) {
+			linux.PowerOff(exitPass)
+		}
+		linux.PowerOff(exitFail)
+	}
+	if options.PowerOff {
+		fmt.Println("exogo: poweroff requested; powering off")
+		linux.PowerOff(exitPass)
+	}
+	fmt.Println("exogo: ready. Nothing more runs yet: the exokernel and its first program are the next milestone (docs/README.md). Quit QEMU with Ctrl-A X.")
+	select {}
+}
+
+func bootInfoBytes() []byte {
+	return rawmem.Bytes(bootInfoAddress, uintptr(bootInfo.TotalSize))
+}
+
+// report prints what the boot found, for a person and for the QEMU tests.
+func report(line string) {
+	info := bootInfoBytes()
+	fmt.Printf("exogo: boot loader %q, command line %q\n", bootInfo.BootLoaderName(info), line)
+	if bootInfoStatus.String() != "ok" || bootInfo.ProblemCount > 0 {
+		fmt.Printf("exogo: boot information: %s (%d problems; unusable parts were skipped)\n", bootInfoStatus, bootInfo.ProblemCount)
+	}
+	fmt.Printf("exogo: memory map: %d entries", bootInfo.MemoryMapCount)
+	if bootInfo.MemoryMapDropped > 0 {
+		fmt.Printf(" (%d more dropped)", bootInfo.MemoryMapDropped)
+	}
+	fmt.Printf("; usable RAM %d MiB in %d regions, top of RAM %#x\n", usable.TotalBytes>>20, usable.Count, usable.TopOfRAM)
+	for _, e := range bootInfo.MemoryMapEntries() {
+		fmt.Printf("exogo:   %#012x-%#012x %s\n", e.Base, e.Base+e.Length, memoryTypeName(e.Type))
+	}
+	f := &memory.Frames
+	fmt.Printf("exogo: frames: %d free of %d (%d MiB free); kernel %d, page tables %d, kernel heap %d, stacks %d\n",
+		f.FreeFrames(), f.Frames(), f.FreeFrames()*physmem.FrameSize>>20,
+		f.Count(physmem.UseKernel), f.Count(physmem.UsePageTable), f.Count(physmem.UseKernelHeap), f.Count(physmem.UseKernelStack))
+	switch bootScreen {
+	case screenVGA:
+		fmt.Println("exogo: screen: VGA text 80x25")
+	case screenFramebuffer:
+		fb := bootInfo.Framebuffer
+		fmt.Printf("exogo: screen: framebuffer %dx%d, %d bpp, pitch %d, at %#x\n", fb.Width, fb.Height, fb.BitsPerPixel, fb.Pitch, fb.Address)
+	default:
+		fmt.Println("exogo: screen: none usable (serial only)")
+	}
+	if span, version, ok := bootInfo.RSDP(); ok {
+		fmt.Printf("exogo: ACPI RSDP (version %d) at %#x\n", version, uint64(bootInfoAddress-layout.DirectMap)+uint64(span.Offset))
+	} else {
+		fmt.Println("exogo: ACPI: no RSDP from the boot loader")
+	}
+	fmt.Printf("exogo: CPU: TSC %d MHz, LAPIC timer %d counts per %v tick\n",
+		timer.TSCHz()/1_000_000, timer.APICTicksPerPeriod(), time.Duration(timer.TickPeriod))
+}
+
+func memoryTypeName(t uint32) string {
+	switch t {
+	case 1:
+		return "available"
+	case 3:
+		return "ACPI reclaimable"
+	case 4:
+		return "ACPI NVS"
+	case 5:
+		return "defective"
+	}
+	return "reserved"
+}
+
+// listModules prints each boot module and the entries of the cpio archive
+// it holds. A module that is not a valid archive is reported and skipped.
+func listModules() {
+	info := bootInfoBytes()
+	if bootInfo.ModuleCount == 0 {
+		fmt.Println("exogo: no boot modules")
+	}
+	for i := 0; i < bootInfo.ModuleCount; i++ {
+		m := bootInfo.Modules[i]
+		name := string(bootInfo.ModuleName(info, i))
+		data := rawmem.Bytes(layout.Physical(uint64(m.Start)), uintptr(m.End-m.Start))
+		fmt.Printf("exogo: module %d %q: %d bytes at %#x\n", i, name, len(data), m.Start)
+		records, err := readArchive(data)
+		if err != nil {
+			fmt.Printf("exogo: module %q is not a valid cpio (newc) archive: %v; ignoring it\n", name, err)
+			continue
+		}
+		fmt.Printf("exogo: module %q: cpio archive with %d entries\n", name, len(records))
+		for _, r := range records {
+			fmt.Printf("exogo:   %s (%d bytes)\n", r.Name, r.FileSize)
+		}
+	}
+}
+
+func readArchive(data []byte) ([]cpio.Record, error) {
+	reader := cpio.Newc.Reader(bytes.NewReader(data))
+	var records []cpio.Record
+	for {
+		r, err := reader.ReadRecord()
+		if err == io.EOF {
+			return records, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r.Name == cpio.Trailer {
+			return records, nil
+		}
+		records = append(records, r)
+		if len(records) > 100_000 {
+			return nil, fmt.Errorf("more than 100000 entries")
+		}
+	}
 }

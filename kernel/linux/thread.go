@@ -305,3 +305,19 @@ func sysFcntlCall(fd, command, argument uint64) int64 {
 }
 
 var _ = timer.Nanotime
+
+// crashTestNumber is a system call only the kernel's own self-test uses:
+// it faults in kernel code on purpose so the QEMU tests can check the fault
+// report (kernel command line word crashtest=kernel).
+const crashTestNumber = 0x7e0
+
+var crashTarget uintptr = 8 // below the null guard: never mapped
+
+// CrashTest makes the crash-test system call. It does not return.
+func CrashTest() { rawSyscall(crashTestNumber) }
+
+func crashNow() {
+	*rawmem.Uint64(crashTarget) = 1
+}
+
+func rawSyscall(number uintptr)

@@ -1,0 +1,129 @@
+package selftest
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+
+	"exogo/arch/amd64"
+	"exogo/kernel/linux"
+	"exogo/kernel/memory"
+	"exogo/kernel/physmem"
+)
+
+// withInterruptsOff runs f with interrupts disabled: the frame table's lock
+// is also taken in trap context, so hosted code must not hold it while a
+// timer interrupt could switch to a thread that faults.
+func withInterruptsOff(f func()) {
+	amd64.DisableInterrupts()
+	defer amd64.EnableInterrupts()
+	f()
+}
+
+func testFrameAllocator() error {
+	// Nothing inside the interrupts-off part may allocate: a heap or stack
+	// page the runtime commits meanwhile would take a frame too.
+	const n = 1000
+	var frames [n]uint64
+	var uses [n]physmem.Use
+	var freeBefore, freeDuring, freeAfter uint64
+	failedAt, freeFailed, doubleFreeAccepted := -1, -1, false
+	withInterruptsOff(func() {
+		freeBefore = memory.Frames.FreeFrames()
+		for i := range frames {
+			f, ok := memory.Frames.Allocate(physmem.UseKernel, true)
+			if !ok {
+				failedAt = i
+				return
+			}
+			frames[i], uses[i] = f, memory.Frames.UseOf(f)
+		}
+		freeDuring = memory.Frames.FreeFrames()
+		for i, f := range frames {
+			if !memory.Frames.Free(f) && freeFailed < 0 {
+				freeFailed = i
+			}
+		}
+		doubleFreeAccepted = memory.Frames.Free(frames[0])
+		freeAfter = memory.Frames.FreeFrames()
+	})
+	switch {
+	case failedAt >= 0:
+		return fmt.Errorf("allocation %d of %d failed", failedAt, n)
+	case freeFailed >= 0:
+		return fmt.Errorf("freeing frame %d (%#x) failed", freeFailed, frames[freeFailed])
+	case doubleFreeAccepted:
+		return errors.New("a double free was accepted")
+	case freeBefore-freeDuring != n || freeAfter != freeBefore:
+		return fmt.Errorf("free frames %d -> %d -> %d, want a dip of exactly %d", freeBefore, freeDuring, freeAfter, n)
+	}
+	seen := map[uint64]bool{}
+	for i, f := range frames {
+		if f%physmem.FrameSize != 0 || seen[f] || uses[i] != physmem.UseKernel {
+			return fmt.Errorf("frame %#x: misaligned, handed out twice, or marked %v", f, uses[i])
+		}
+		seen[f] = true
+	}
+	return nil
+}
+
+// testLazyCommit maps 64 MiB and touches 10 pages: only those get frames.
+func testLazyCommit() error {
+	before := linux.CommittedPages
+	region, err := syscall.Mmap(-1, 0, 64<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		return fmt.Errorf("mmap: %v", err)
+	}
+	defer syscall.Munmap(region)
+	if grew := linux.CommittedPages - before; grew > 4 {
+		return fmt.Errorf("mmap of 64 MiB committed %d pages before any touch", grew)
+	}
+	for i := 0; i < 10; i++ {
+		region[i*(4<<20)] = byte(i + 1)
+	}
+	for i := 0; i < 10; i++ {
+		if region[i*(4<<20)] != byte(i+1) || region[i*(4<<20)+1] != 0 {
+			return fmt.Errorf("page %d does not hold what was written or is not zeroed", i)
+		}
+	}
+	if grew := linux.CommittedPages - before; grew < 10 || grew > 14 {
+		return fmt.Errorf("touching 10 pages committed %d", grew)
+	}
+	return nil
+}
+
+// testMunmap checks that munmap and madvise(MADV_DONTNEED) give frames back.
+func testMunmap() error {
+	const size = 16 << 20
+	free := func() uint64 {
+		var n uint64
+		withInterruptsOff(func() { n = memory.Frames.FreeFrames() })
+		return n
+	}
+	before := free()
+	region, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		return fmt.Errorf("mmap: %v", err)
+	}
+	for i := 0; i < size; i += 4096 {
+		region[i] = 1
+	}
+	touched := free()
+	if before-touched < size/4096 {
+		return fmt.Errorf("touching %d pages took only %d frames", size/4096, before-touched)
+	}
+	if err := syscall.Madvise(region[:size/2], 4 /* MADV_DONTNEED */); err != nil {
+		return fmt.Errorf("madvise: %v", err)
+	}
+	if region[0] != 0 {
+		return errors.New("a page read after MADV_DONTNEED is not zero")
+	}
+	if err := syscall.Munmap(region); err != nil {
+		return fmt.Errorf("munmap: %v", err)
+	}
+	after := free()
+	if before-after > 64 { // slack for the runtime's own allocations meanwhile
+		return fmt.Errorf("free frames %d before, %d after munmap: %d not returned", before, after, before-after)
+	}
+	return nil
+}
