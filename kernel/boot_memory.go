@@ -34,7 +34,7 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 		console.WriteString("exogo: the boot loader gave no memory map; halted\n")
 		amd64.HaltForever()
 	}
-	usable = multiboot2.SanitizeMemoryMap(bootInfo.MemoryMap[:bootInfo.MemoryMapCount], regions[:])
+	usable = multiboot2.SanitizeMemoryMap(bootInfo.MemoryMapEntries(), regions[:])
 	count := usable.Count
 	// Keep out what is in use: low memory (BIOS data, the future
 	// application-processor trampoline), the kernel image, the boot

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"unsafe"
+
 	"exogo/arch/amd64"
 	"exogo/kernel/console"
 	"exogo/kernel/cpu"
@@ -85,31 +87,37 @@ const maxEnvironment = 32
 // the stack pointer the runtime starts with.
 func buildInitialStack(top uintptr) uintptr {
 	strings := top
-	push := func(b []byte) uintptr {
-		strings -= uintptr(len(b)) + 1
-		dst := rawmem.Bytes(strings, uintptr(len(b))+1)
-		copy(dst, b)
-		dst[len(b)] = 0
+	push := func(address, length uintptr) uintptr {
+		strings -= length + 1
+		copy(rawmem.Bytes(strings, length), rawmem.Bytes(address, length))
+		*(*byte)(rawmem.Pointer(strings + length)) = 0
 		return strings
 	}
-	name := push([]byte("exogo"))
+	name := [...]byte{'e', 'x', 'o', 'g', 'o'}
+	argv0 := push(uintptr(unsafe.Pointer(&name)), uintptr(len(name)))
 	var environment [maxEnvironment]uintptr
 	count := 0
 	line := bootInfo.CommandLine(rawmem.Bytes(bootInfoAddress, uintptr(bootInfo.TotalSize)))
-	for start := 0; start < len(line) && count < maxEnvironment; {
-		end := start
-		for end < len(line) && line[end] != ' ' {
-			end++
+	lineAddress := uintptr(unsafe.Pointer(unsafe.SliceData(line)))
+	// Walk the words; a word holding '=' after its first byte is an
+	// environment variable.
+	wordStart, hasEquals := 0, false
+	for i := 0; i <= len(line); i++ {
+		c := byte(' ') // the end of the line ends the last word
+		if uint(i) < uint(len(line)) {
+			c = line[i]
 		}
-		word := line[start:end]
-		for i := 0; i < len(word); i++ {
-			if word[i] == '=' && i > 0 {
-				environment[count] = push(word)
+		if c == ' ' {
+			if hasEquals && count < maxEnvironment && wordStart < i {
+				environment[uint(count)%maxEnvironment] = push(lineAddress+uintptr(wordStart), uintptr(i-wordStart))
 				count++
-				break
 			}
+			wordStart, hasEquals = i+1, false
+			continue
 		}
-		start = end + 1
+		if c == '=' && i > wordStart {
+			hasEquals = true
+		}
 	}
 	random := strings - 16
 	for i := uintptr(0); i < 16; i += 8 {
@@ -123,7 +131,7 @@ func buildInitialStack(top uintptr) uintptr {
 		w += 8
 	}
 	put(1) // argc
-	put(name)
+	put(argv0)
 	put(0)
 	for i := 0; i < count && i < maxEnvironment; i++ {
 		put(environment[i])

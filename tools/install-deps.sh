@@ -20,6 +20,7 @@ packages=(
 	xorriso             # grub-mkrescue writes the ISO with it
 	mtools              # grub-mkrescue builds the EFI system partition image with mformat/mcopy
 	ovmf                # UEFI firmware for QEMU
+	gdb                 # make debug
 )
 
 check_only=false

@@ -65,14 +65,14 @@ var (
 
 // TaskStateOf returns CPU cpu's TSS. cpu must be below MaxCPUs.
 func TaskStateOf(cpu int) *TaskState {
-	return &taskStates[cpu%MaxCPUs]
+	return &taskStates[uint(cpu)%MaxCPUs]
 }
 
 // LoadDescriptorTables installs CPU cpu's GDT (with its TSS) and reloads the
 // segment registers and the task register. The caller must have set the
 // TSS's IST stacks first. Precondition: interrupts disabled.
 func LoadDescriptorTables(cpu int) {
-	cpu %= MaxCPUs
+	cpu = int(uint(cpu) % MaxCPUs)
 	g := &gdts[cpu]
 	g[0] = 0
 	g[1] = kernelCodeDescriptor

@@ -53,7 +53,7 @@ func This() *CPU {
 }
 
 // ByIndex returns CPU i's block.
-func ByIndex(i int) *CPU { return &cpus[i%amd64.MaxCPUs] }
+func ByIndex(i int) *CPU { return &cpus[uint(i)%amd64.MaxCPUs] }
 
 // SetStackTop records the kernel stack of the thread that runs next on this
 // CPU: its next trap frame is built below top.

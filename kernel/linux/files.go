@@ -69,6 +69,9 @@ func kindOf(fd uint64) fileKind {
 
 func validFD(fd uint64) bool { return kindOf(fd) != kindFree }
 
+// fileAt returns the table entry of fd (callers have checked fd).
+func fileAt(fd uint64) *file { return &files[fd%maxFiles] }
+
 func allocateFD(kind fileKind) int64 {
 	for i := 3; i < maxFiles; i++ {
 		if files[i].kind == kindFree {
@@ -107,7 +110,7 @@ func sysWriteFile(fd, address, length uint64) int64 {
 		if v == ^uint64(0) {
 			return -EINVAL
 		}
-		files[fd].counter += v
+		fileAt(fd).counter += v
 		notifyEpoll(int32(fd))
 		return 8
 	}
@@ -125,7 +128,7 @@ func sysReadFile(fd, address, length uint64) int64 {
 		if length < 8 || !userRange(address, 8) {
 			return -EINVAL
 		}
-		f := &files[fd]
+		f := fileAt(fd)
 		if f.counter == 0 {
 			return -EAGAIN // the runtime opens its eventfd non-blocking
 		}
@@ -145,7 +148,7 @@ func sysCloseFile(fd uint64) int64 {
 		return -EBADF
 	}
 	if fd > 2 {
-		files[fd] = file{}
+		*fileAt(fd) = file{}
 	}
 	return 0
 }
@@ -153,7 +156,7 @@ func sysCloseFile(fd uint64) int64 {
 func sysEventfd(initial, flags uint64) int64 {
 	fd := allocateFD(kindEventfd)
 	if fd >= 0 {
-		files[fd].counter, files[fd].flags = initial&0xffffffff, flags
+		fileAt(uint64(fd)).counter, fileAt(uint64(fd)).flags = initial&0xffffffff, flags
 	}
 	return fd
 }
@@ -164,12 +167,15 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 	if kindOf(epfd) != kindEpoll || !validFD(fd) || fd == epfd {
 		return -EBADF
 	}
-	e := &files[epfd]
+	e := fileAt(epfd)
 	index := -1
 	for i := 0; i < e.count && i < maxEpollWatch; i++ {
 		if e.watches[i].fd == int32(fd) {
 			index = i
 		}
+	}
+	if index >= maxEpollWatch {
+		index = -1
 	}
 	switch op {
 	case epollCtlAdd, epollCtlModify:
@@ -178,25 +184,27 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 		}
 		w := watch{fd: int32(fd), events: getUint32(uintptr(event)), data: getUint64(uintptr(event) + 4)}
 		if index >= 0 {
-			e.watches[index] = w
+			e.watches[uint(index)%maxEpollWatch] = w
 			return 0
 		}
 		if op == epollCtlModify {
 			return -ENOENT
 		}
-		if e.count >= maxEpollWatch {
+		n := e.count
+		if n < 0 || n >= maxEpollWatch {
 			return -ENOMEM
 		}
-		e.watches[e.count] = w
-		e.count++
+		e.watches[n] = w
+		e.count = n + 1
 		return 0
 	case epollCtlDelete:
 		if index < 0 {
 			return -ENOENT
 		}
-		e.count--
-		if e.count >= 0 && e.count < maxEpollWatch {
-			e.watches[index] = e.watches[e.count]
+		last := e.count - 1
+		if last >= 0 && last < maxEpollWatch {
+			e.watches[uint(index)%maxEpollWatch] = e.watches[last]
+			e.count = last
 		}
 		return 0
 	}
@@ -213,7 +221,7 @@ func readyEvents(e *file, events, capacity uint64) int64 {
 		if w.fd < 0 || w.fd >= maxFiles {
 			continue
 		}
-		target := &files[w.fd]
+		target := &files[uint32(w.fd)%maxFiles]
 		if target.kind == kindEventfd && target.counter > 0 && w.events&epollIn != 0 {
 			slot := uintptr(events + n*12)
 			putUint32(slot, epollIn)
@@ -234,7 +242,7 @@ func sysEpollWait(f *cpu.Frame, epfd, events, capacity, timeoutMillis uint64, no
 		f.RAX = negative(EINVAL)
 		return deliverPending(f)
 	}
-	e := &files[epfd]
+	e := fileAt(epfd)
 	if n := readyEvents(e, events, capacity); n > 0 || timeoutMillis == 0 {
 		f.RAX = uint64(n)
 		return deliverPending(f)

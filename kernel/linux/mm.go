@@ -50,71 +50,84 @@ func inHeap(start, end uintptr) bool {
 	return start >= layout.KernelHeap && end >= start && end <= heapNext
 }
 
-// allow makes [start, end) readable and writable (merging with neighbours).
-func allow(start, end uintptr) bool {
-	disallow(start, end)
-	i := 0
-	for i < rangeCount && ranges[i].end < start {
-		i++
-	}
-	// Merge with a range that ends exactly at start, or starts at end.
-	if i < rangeCount && ranges[i].end == start {
-		ranges[i].end = end
-		if i+1 < rangeCount && ranges[i+1].start == end {
-			ranges[i].end = ranges[i+1].end
-			removeAt(i + 1)
-		}
-		return true
-	}
-	if i < rangeCount && ranges[i].start == end {
-		ranges[i].start = start
-		return true
-	}
-	if rangeCount >= maxRanges {
+// insertRange puts r at index i of the range table, shifting the rest up.
+// It reports false when the table is full or i is out of range.
+func insertRange(i int, r addressRange) bool {
+	n := rangeCount
+	if n < 0 || n >= maxRanges || i < 0 || i > n {
 		return false
 	}
-	copy(ranges[i+1:rangeCount+1], ranges[i:rangeCount])
-	ranges[i] = addressRange{start, end}
-	rangeCount++
+	for j := n; j > i; j-- {
+		*rangeAt(j) = *rangeAt(j - 1)
+	}
+	*rangeAt(i) = r
+	rangeCount = n + 1
 	return true
 }
 
-func removeAt(i int) {
-	if i < 0 || i >= rangeCount {
+// removeRange deletes the range at index i.
+func removeRange(i int) {
+	n := rangeCount
+	if n <= 0 || n > maxRanges || i < 0 || i >= n {
 		return
 	}
-	copy(ranges[i:rangeCount-1], ranges[i+1:rangeCount])
-	rangeCount--
+	for j := i; j < n-1; j++ {
+		*rangeAt(j) = *rangeAt(j + 1)
+	}
+	rangeCount = n - 1
+}
+
+// rangeAt returns a pointer to range i (callers keep i < rangeCount).
+func rangeAt(i int) *addressRange { return &ranges[uint(i)%maxRanges] }
+
+// allow makes [start, end) readable and writable, merging it with ranges it
+// touches.
+func allow(start, end uintptr) bool {
+	disallow(start, end) // no overlap is left; frames there are freed
+	i := 0
+	for i < rangeCount && rangeAt(i).end < start {
+		i++
+	}
+	if i < rangeCount && rangeAt(i).end == start {
+		rangeAt(i).end = end
+		if i+1 < rangeCount && rangeAt(i+1).start == end {
+			rangeAt(i).end = rangeAt(i + 1).end
+			removeRange(i + 1)
+		}
+		return true
+	}
+	if i < rangeCount && rangeAt(i).start == end {
+		rangeAt(i).start = start
+		return true
+	}
+	return insertRange(i, addressRange{start, end})
 }
 
 // disallow removes [start, end) from the accessible ranges (splitting a
 // range that contains it) and frees the frames mapped there.
 func disallow(start, end uintptr) {
 	for i := 0; i < rangeCount; {
-		r := ranges[i]
+		r := *rangeAt(i)
 		if r.end <= start || r.start >= end {
 			i++
 			continue
 		}
 		switch {
 		case r.start >= start && r.end <= end: // inside: drop it
-			removeAt(i)
+			removeRange(i)
 			continue
-		case r.start < start && r.end > end: // contains: split
-			if rangeCount >= maxRanges {
-				// No room to split: keep the tail accessible rather than
-				// lose track of it (its frames are still freed below).
-				ranges[i].end = start
-			} else {
-				copy(ranges[i+2:rangeCount+1], ranges[i+1:rangeCount])
-				ranges[i+1] = addressRange{end, r.end}
-				ranges[i].end = start
-				rangeCount++
+		case r.start < start && r.end > end: // contains it: split
+			rangeAt(i).end = start
+			if !insertRange(i+1, addressRange{end, r.end}) {
+				// No room for the tail: it becomes inaccessible too
+				// (its frames are freed); the runtime then faults on
+				// it, which it reports, rather than the table lying.
+				release(end, r.end)
 			}
 		case r.start < start: // overlaps the start
-			ranges[i].end = start
+			rangeAt(i).end = start
 		default: // overlaps the end
-			ranges[i].start = end
+			rangeAt(i).start = end
 		}
 		i++
 	}
@@ -126,10 +139,7 @@ func accessible(address uintptr) bool {
 	lo, hi := 0, rangeCount
 	for lo < hi {
 		mid := (lo + hi) / 2
-		if mid < 0 || mid >= maxRanges {
-			return false
-		}
-		r := ranges[mid]
+		r := *rangeAt(mid)
 		switch {
 		case address < r.start:
 			hi = mid

@@ -187,7 +187,7 @@ func Syscall(f *cpu.Frame) uintptr {
 // logUnknownOnce reports the first use of each unimplemented call number.
 func logUnknownOnce(number uint64) {
 	if number < numberMax {
-		word, bit := number/64, uint64(1)<<(number%64)
+		word, bit := (number/64)%uint64(len(unknownLogged)), uint64(1)<<(number%64)
 		if unknownLogged[word]&bit != 0 {
 			return
 		}

@@ -1,6 +1,7 @@
 package physmem_test
 
 import (
+	"bytes"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -48,16 +49,16 @@ type region struct {
 // memoryMap is a firmware-like map with holes and unaligned bounds. Later
 // entries override earlier ones, as boot code does.
 var memoryMap = []region{
-	{0x22010, 0x9fc00, physmem.UseFree},                  // low RAM, both ends unaligned
-	{0x100000, 0x2000000 - 0x123, physmem.UseFree},       // end unaligned
-	{0x2000001, ramSize, physmem.UseFree},                // start unaligned
-	{0x400123, 0x500001, physmem.UseKernel},              // the kernel image, rounded outward
-	{0x3000000, 0x3100000, physmem.UseAbsent},            // an MMIO hole
-	{0x3200800, 0x3201800, physmem.UseBootModule},        // straddles two frames
-	{0x3300010, 0x3300ff0, physmem.UseFree},              // less than a frame: nothing
-	{0x3400000, 0x3400000, physmem.UseKernel},            // empty
+	{0x22010, 0x9fc00, physmem.UseFree},                            // low RAM, both ends unaligned
+	{0x100000, 0x2000000 - 0x123, physmem.UseFree},                 // end unaligned
+	{0x2000001, ramSize, physmem.UseFree},                          // start unaligned
+	{0x400123, 0x500001, physmem.UseKernel},                        // the kernel image, rounded outward
+	{0x3000000, 0x3100000, physmem.UseAbsent},                      // an MMIO hole
+	{0x3200800, 0x3201800, physmem.UseBootModule},                  // straddles two frames
+	{0x3300010, 0x3300ff0, physmem.UseFree},                        // less than a frame: nothing
+	{0x3400000, 0x3400000, physmem.UseKernel},                      // empty
 	{ramSize - 0x2000, ramSize + 0x100000, physmem.UseKernelStack}, // runs past the table
-	{tableAt, tableAt + ramSize / physmem.FrameSize * 8, physmem.UseKernel},
+	{tableAt, tableAt + ramSize/physmem.FrameSize*8, physmem.UseKernel},
 }
 
 // model computes, independently of the package, what the frame table should
@@ -78,6 +79,22 @@ func model(frames uint64) []physmem.Use {
 		}
 	}
 	return uses
+}
+
+// fill sets every byte of b to v.
+func fill(b []byte, v byte) {
+	if len(b) == 0 {
+		return
+	}
+	b[0] = v
+	for n := 1; n < len(b); n *= 2 {
+		copy(b[n:], b[:n])
+	}
+}
+
+// allBytes reports whether every byte of b is v.
+func allBytes(b []byte, v byte) bool {
+	return len(b) == 0 || b[0] == v && bytes.Equal(b[1:], b[:len(b)-1])
 }
 
 func snapshot(table *physmem.Table) []physmem.Use {
@@ -114,9 +131,7 @@ func newTable(t *testing.T) (table *physmem.Table, ram []byte, base uintptr) {
 	ram, base = simRAM(t, ramSize)
 	frames := uint64(ramSize / physmem.FrameSize)
 	// Dirty the whole RAM so that Init must really write every entry.
-	for i := range ram {
-		ram[i] = 0xa5
-	}
+	fill(ram, 0xa5)
 	table = new(physmem.Table)
 	table.Init(base+tableAt, frames, base)
 	if got := table.Frames(); got != frames {
@@ -222,10 +237,7 @@ func TestAllocateUntilExhaustion(t *testing.T) {
 	// Dirty every free frame so zeroing is observable.
 	for i, u := range want {
 		if u == physmem.UseFree {
-			p := i * physmem.FrameSize
-			for j := p; j < p+physmem.FrameSize; j++ {
-				ram[j] = 0xee
-			}
+			fill(ram[i*physmem.FrameSize:(i+1)*physmem.FrameSize], 0xee)
 		}
 	}
 	got := map[uint64]bool{}
@@ -250,12 +262,8 @@ func TestAllocateUntilExhaustion(t *testing.T) {
 		if u := table.UseOf(p); u != use {
 			t.Fatalf("UseOf(%#x) = %v after Allocate(%v), want %v", p, u, use, use)
 		}
-		if zero {
-			for j := p; j < p+physmem.FrameSize; j++ {
-				if ram[j] != 0 {
-					t.Fatalf("Allocate(zero) returned %#x with byte %#x = %#x", p, j, ram[j])
-				}
-			}
+		if zero && !allBytes(ram[p:p+physmem.FrameSize], 0) {
+			t.Fatalf("Allocate(zero) returned %#x with non-zero contents", p)
 		}
 		want[p/physmem.FrameSize] = use
 		if n%512 == 0 {
@@ -347,9 +355,7 @@ func TestRebase(t *testing.T) {
 	const newTableAt = 0x3100000 // in the MMIO hole: nothing else uses it
 	copy(ram[newTableAt:newTableAt+tableBytes], ram[tableAt:tableAt+tableBytes])
 	ram2, base2 := simRAM(t, ramSize)
-	for i := range ram2 {
-		ram2[i] = 0x77
-	}
+	fill(ram2, 0x77)
 	want := snapshot(table)
 	table.Rebase(base+newTableAt, base2)
 	// Scribble over the old entries: the table must no longer read them.
@@ -367,13 +373,11 @@ func TestRebase(t *testing.T) {
 	if physmem.Use(entry&0xff) != physmem.UseKernelHeap {
 		t.Errorf("entry of %#x at the new place = %#x, want use kernel heap", p, entry)
 	}
-	for j := p; j < p+physmem.FrameSize; j++ {
-		if ram2[j] != 0 {
-			t.Fatalf("Allocate(zero) after Rebase left byte %#x of the new direct map = %#x", j, ram2[j])
-		}
-		if ram[j] != 0xa5 {
-			t.Fatalf("Allocate(zero) after Rebase wrote byte %#x of the old direct map", j)
-		}
+	if !allBytes(ram2[p:p+physmem.FrameSize], 0) {
+		t.Errorf("Allocate(zero) after Rebase did not zero frame %#x through the new direct map", p)
+	}
+	if !allBytes(ram[p:p+physmem.FrameSize], 0xa5) {
+		t.Errorf("Allocate(zero) after Rebase wrote frame %#x through the old direct map", p)
 	}
 }
 

@@ -23,7 +23,7 @@ func Schedule(now uint64) uintptr {
 		c.SetStackTop(c.IdleStackTop)
 		return c.IdleFrame
 	}
-	t := &threads[i]
+	t := &threads[uint32(i)%MaxThreads]
 	t.State = Running
 	t.OnCPU = int32(c.Index)
 	t.sliceEnds = now + TimeSlice
@@ -38,7 +38,7 @@ func reapDead() {
 	if deadWaiting < 0 {
 		return
 	}
-	t := &threads[deadWaiting]
+	t := &threads[uint32(deadWaiting)%MaxThreads]
 	if t.StackTop != cpu.This().StackTop() {
 		memory.FreeStack(t.Stack)
 		*t = Thread{}
@@ -60,8 +60,9 @@ func Resume(now uint64) uintptr {
 func Yield(now uint64) uintptr {
 	if i := CurrentIndex(); ByIndex(i) != nil {
 		acquire()
-		threads[i].State = Runnable
-		threads[i].OnCPU = -1
+		t := &threads[uint32(i)%MaxThreads]
+		t.State = Runnable
+		t.OnCPU = -1
 		runQueue.push(i)
 		release()
 	}
@@ -147,7 +148,7 @@ func Exit(now uint64) uintptr {
 	if i := CurrentIndex(); ByIndex(i) != nil {
 		acquire()
 		reapDead()
-		threads[i].State = Dead
+		threads[uint32(i)%MaxThreads].State = Dead
 		deadWaiting = i
 		release()
 	}

@@ -1,6 +1,6 @@
 package symbols
 
-import "unsafe"
+import "exogo/kernel/rawmem"
 
 // This file turns the table's (address, length) into bytes and reads
 // little-endian integers from them. Every reader checks its offset against
@@ -12,13 +12,7 @@ func (t *Table) bytes() []byte {
 	if t.address == 0 || t.length == 0 {
 		return nil
 	}
-	// The table is static memory outside the Go heap; reinterpreting the
-	// integer address as a pointer is safe because nothing moves or frees
-	// it. The double indirection keeps vet's unsafeptr check quiet, which
-	// cannot know that.
-	address := t.address
-	pointer := *(*unsafe.Pointer)(unsafe.Pointer(&address))
-	return unsafe.Slice((*byte)(pointer), t.length)
+	return rawmem.Bytes(t.address, t.length)
 }
 
 // prefix returns b[:end], or nil if end is beyond b.

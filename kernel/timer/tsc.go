@@ -50,13 +50,14 @@ func CalibrateTSC() {
 	}
 	end := amd64.ReadTSC()
 	amd64.OutByte(0x61, gate)
-	tscHz = (end - start) * 100
-	if tscHz < 1_000_000 {
+	hz := (end - start) * 100
+	if hz < 1_000_000 {
 		// No PIT (or a broken one): assume 1 GHz rather than divide by
 		// zero; time then runs at the wrong speed, and boot says so.
-		tscHz = 1_000_000_000
+		hz = 1_000_000_000
 	}
-	nanosPerTSC = (1_000_000_000 << 32) / tscHz
+	tscHz = hz
+	nanosPerTSC = (1_000_000_000 << 32) / (hz | 1) // | 1: never zero, and off by one part in a billion at most
 	bootTSC = amd64.ReadTSC()
 	bootWallClock = readRealTimeClock() * 1_000_000_000
 }

@@ -1,0 +1,115 @@
+# exogo: build, boot and test the exokernel.
+#
+#   make run      boot in QEMU, serial console on this terminal (Ctrl-A X quits)
+#   make test     every test: formatting, vet, host unit tests, the
+#                 restricted-Go check, and boots in QEMU (BIOS, UEFI, USB)
+#   make iso      build/exogo.iso          (CMDLINE='...' bakes in a command line)
+#   make usb      build/exogo-usb.img      (write it to a USB stick: docs/usb.md)
+#   make debug    QEMU waiting for gdb, and gdb with the kernel's symbols
+#   make bench    boot-time figures
+#   make clean
+#
+# Variables: CMDLINE (kernel command line), SMP (CPUs, default 1), MEM
+# (RAM, default 512M), FIRMWARE (bios or uefi, for run), QEMU_DISPLAY (none,
+# or gtk/sdl for a window showing the screen).
+
+CMDLINE ?=
+SMP ?= 1
+MEM ?= 512M
+FIRMWARE ?= bios
+QEMU_DISPLAY ?= none
+
+GO ?= go
+BUILD := build
+KERNEL := $(BUILD)/exogo.elf
+MODULES := $(BUILD)/modules
+
+# The restricted-Go check (docs/restricted-go.md): every function of these
+# packages, and of the kernel's main package except the hosted functions
+# listed, must not allocate, panic, block or store Go pointers.
+RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/kernel/trap,exogo/kernel/sched,exogo/kernel/linux,exogo/kernel/memory,exogo/kernel/paging,exogo/kernel/physmem,exogo/kernel/timer,exogo/kernel/console,exogo/kernel/symbols,exogo/kernel/disasm,exogo/boot/multiboot2
+HOSTED_IN_MAIN := main.main,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes
+
+QEMU_BASE = qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64 -m $(MEM) -smp $(SMP) \
+	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.fd
+ifeq ($(FIRMWARE),uefi)
+FIRMWARE_FLAGS = -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
+	-drive if=pflash,format=raw,file=$(BUILD)/OVMF_VARS.fd
+endif
+
+.PHONY: all deps kernel iso usb run debug test test-images test-host test-qemu check generate-check restrictcheck bench clean
+
+all: iso
+
+deps:
+	@tools/install-deps.sh
+
+# The kernel is always handed to go build, whose cache makes an unchanged
+# rebuild cost a fraction of a second.
+kernel: deps
+	$(GO) run ./tools/buildkernel -o $(KERNEL)
+
+$(MODULES):
+	mkdir -p $(MODULES)
+
+iso: kernel $(MODULES)
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree -format iso -out $(BUILD)/exogo.iso
+
+usb: kernel $(MODULES)
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-usb -format usb -out $(BUILD)/exogo-usb.img
+
+run: iso
+	@if [ "$(FIRMWARE)" = uefi ]; then cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd; fi
+	@echo "exogo: booting in QEMU ($(FIRMWARE), $(SMP) CPU, $(MEM)); quit with Ctrl-A X"
+	$(QEMU_BASE) $(FIRMWARE_FLAGS) -display $(QEMU_DISPLAY) -serial mon:stdio -cdrom $(BUILD)/exogo.iso; \
+		status=$$?; if [ $$status -eq 33 ] || [ $$status -eq 1 ]; then exit 0; else exit $$status; fi
+
+debug: iso
+	@echo "exogo: QEMU waits for gdb on localhost:1234; gdb starts with tools/exogo.gdb"
+	$(QEMU_BASE) -display none -serial file:$(BUILD)/debug-serial.log -s -S -cdrom $(BUILD)/exogo.iso & \
+		gdb -q -x tools/exogo.gdb; kill %1 2>/dev/null || true
+
+# Images the QEMU tests boot (see test/qemu/doc.go).
+test-images: kernel $(MODULES)
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'selftest' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-test -format iso -out $(BUILD)/exogo-test.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'selftest' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-usb-test -format usb -out $(BUILD)/exogo-usb-test.img
+
+test: check test-host restrictcheck test-qemu
+	@echo "make test: all passed"
+
+# Formatting, vet and generated files.
+check: deps
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	@$(MAKE) --no-print-directory generate-check
+
+# Generated files must match their generators (go generate).
+generate-check:
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+		for f in kernel/trap/vectors_amd64.s kernel/console/font_table.go; do cp $$f $$tmp/$$(basename $$f); done; \
+		$(GO) generate ./kernel/trap ./kernel/console >/dev/null; \
+		for f in kernel/trap/vectors_amd64.s kernel/console/font_table.go; do \
+			if ! cmp -s $$f $$tmp/$$(basename $$f); then echo "$$f is stale: run go generate ./..."; cp $$tmp/$$(basename $$f) $$f; exit 1; fi; done; \
+		echo "generated files are up to date"
+
+test-host: deps
+	$(GO) test ./...
+
+restrictcheck: kernel
+	$(GO) run ./tools/restrictcheck -packages $(RESTRICTED_PACKAGES) -hosted $(HOSTED_IN_MAIN) $(KERNEL)
+
+test-qemu: test-images
+	$(GO) test -count=1 -timeout 40m ./test/qemu
+
+bench: test-images
+	$(GO) run ./tools/bootbench -n 5
+
+clean:
+	rm -rf $(BUILD)
