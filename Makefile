@@ -79,6 +79,14 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-test -format iso -out $(BUILD)/exogo-test.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'selftest' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-usb-test -format usb -out $(BUILD)/exogo-usb-test.img
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'selftest selftset =oops 9X=1 crashtest=user GOMAXPROCS=2' \
+		-module-dir $(MODULES) -work $(BUILD)/image-tree-badcmdline -format iso -out $(BUILD)/exogo-badcmdline.iso
+	head -c 3000 /dev/zero | tr '\0' 'x' > $(BUILD)/corrupt-module.bin
+	printf '070701 this is not a real cpio header' | dd of=$(BUILD)/corrupt-module.bin conv=notrunc status=none
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'selftest' -module-file $(BUILD)/corrupt-module.bin \
+		-work $(BUILD)/image-tree-corrupt -format iso -out $(BUILD)/exogo-corrupt-module.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'crashtest=kernel' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-crash -format iso -out $(BUILD)/exogo-crash.iso
 
 test: check test-host restrictcheck test-qemu
 	@echo "make test: all passed"

@@ -23,7 +23,7 @@
 
 #include "textflag.h"
 
-// A few bytes of stack for the one CALL/POP below, at the end of the ELF
+// A few bytes of stack for the CALL/POP pairs (ABSOLUTE) and pushes below, at the end of the ELF
 // header page (load base 0x100000 in linker.ld + 0xF00). tools/buildkernel
 // checks that the bytes under it are zero in the image, so nothing is lost.
 #define EARLY_CALL_STACK 0x100f00
@@ -33,7 +33,8 @@
 #define WRITABLE 0x2
 #define HUGE 0x80
 
-// Room for the early page tables: 8 pages, 1 of them slack for alignment.
+// Room for the early page tables: 6 pages (PML4, PDPT, 4 page directories)
+// plus slack for aligning them to 4 KiB.
 GLOBL ·earlyPageTables(SB), NOPTR, $(8*4096)
 
 // The early GDT: null, 0x08 = 64-bit kernel code, 0x10 = kernel data.

@@ -73,10 +73,11 @@ func sysExitThread(status uint64, now uint64) uintptr {
 	return sched.Exit(now)
 }
 
-// ExitHook is called when the runtime exits the whole program (exit_group):
-// the kernel's main returned, or a fatal error. It must not return.
+// exitStatusPort is QEMU's isa-debug-exit device (see PowerOff).
 var exitStatusPort uint16 = 0xf4
 
+// sysExitGroupCall ends everything when the runtime exits the whole program
+// (the kernel's main returned, or a fatal Go error). It does not return.
 func sysExitGroupCall(status uint64) {
 	console.WriteString("exogo: the kernel's Go runtime exited with status ")
 	console.WriteDecimal(status)
@@ -316,6 +317,7 @@ var crashTarget uintptr = 8 // below the null guard: never mapped
 // CrashTest makes the crash-test system call. It does not return.
 func CrashTest() { rawSyscall(crashTestNumber) }
 
+//go:noinline
 func crashNow() {
 	*rawmem.Uint64(crashTarget) = 1
 }

@@ -2,6 +2,8 @@ package linux
 
 import (
 	"exogo/kernel/layout"
+	"exogo/kernel/memory"
+	"exogo/kernel/paging"
 	"exogo/kernel/rawmem"
 )
 
@@ -30,7 +32,14 @@ func userRange(address, length uint64) bool {
 		return commitRange(start, uintptr(length))
 	}
 	if start >= layout.KernelStacks && end <= layout.KernelStacks+layout.KernelStacksSize {
-		return true // the boot thread's stack; mapped eagerly
+		// The first thread's stack lives here, mapped eagerly; guard
+		// pages and free slots do not, and must not fault in the kernel.
+		for page := start &^ (paging.PageSize - 1); page < end; page += paging.PageSize {
+			if _, _, status := memory.Kernel.Lookup(page); status != paging.OK {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

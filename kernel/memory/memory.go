@@ -1,6 +1,6 @@
 // Package memory holds the kernel's memory state: the frame table (every
 // physical frame and its use), the kernel's page tables, and the kernel
-// stacks. Boot code (kernel/boot.go) fills it in; trap-context code
+// stacks. Boot code (kernel/boot_memory.go) fills it in; trap-context code
 // (the page-fault handler, clone, thread exit) uses it. Restricted Go.
 package memory
 

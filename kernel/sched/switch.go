@@ -155,7 +155,7 @@ func Exit(now uint64) uintptr {
 	return Schedule(now)
 }
 
-// Runnable returns the number of threads waiting in the run queue.
+// RunnableCount returns the number of threads waiting in the run queue.
 func RunnableCount() int { return int(runQueue.size) }
 
 // NextDeadline returns the earliest wake-up deadline of a blocked thread,

@@ -108,12 +108,19 @@ func testMunmap() error {
 	for i := 0; i < size; i += 4096 {
 		region[i] = 1
 	}
+	// Other threads (the collector, the scavenger returning memory) take
+	// and give frames meanwhile: allow them some slack either way.
+	const pages, slack = size / 4096, 256
 	touched := free()
-	if before-touched < size/4096 {
-		return fmt.Errorf("touching %d pages took only %d frames", size/4096, before-touched)
+	if int64(before)-int64(touched) < pages-slack {
+		return fmt.Errorf("touching %d pages took only %d frames", pages, int64(before)-int64(touched))
 	}
 	if err := syscall.Madvise(region[:size/2], 4 /* MADV_DONTNEED */); err != nil {
 		return fmt.Errorf("madvise: %v", err)
+	}
+	advised := free()
+	if int64(advised)-int64(touched) < pages/2-slack {
+		return fmt.Errorf("madvise(MADV_DONTNEED) of %d pages returned only %d frames", pages/2, int64(advised)-int64(touched))
 	}
 	if region[0] != 0 {
 		return errors.New("a page read after MADV_DONTNEED is not zero")
@@ -122,8 +129,8 @@ func testMunmap() error {
 		return fmt.Errorf("munmap: %v", err)
 	}
 	after := free()
-	if before-after > 64 { // slack for the runtime's own allocations meanwhile
-		return fmt.Errorf("free frames %d before, %d after munmap: %d not returned", before, after, before-after)
+	if int64(after)-int64(advised) < pages/2-slack {
+		return fmt.Errorf("munmap of %d committed pages returned only %d frames", pages/2, int64(after)-int64(advised))
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ import (
 const pitFrequency = 1_193_182
 
 var (
-	// tscPerMicrosecond is the measured TSC rate; bootTSC the counter at
+	// tscHz is the measured TSC rate; bootTSC the counter at
 	// calibration. Nanoseconds = (tsc - bootTSC) * nanosPerTSC >> 32.
 	tscHz       uint64
 	bootTSC     uint64

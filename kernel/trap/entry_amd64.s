@@ -1,10 +1,10 @@
 // Every way into the kernel: the SYSCALL instruction, interrupts and CPU
-// exceptions. All of them build the same trap frame (frame.go) at the top of
+// exceptions. All of them build the same trap frame (kernel/cpu/frame.go) at the top of
 // the current thread's kernel stack, call dispatch (Go, restricted) with its
 // address, and resume whichever frame dispatch returns: the same one, or
 // another thread's (that is a context switch).
 //
-// The per-CPU block (percpu.go) is reached through the GS base; its fields at
+// The per-CPU block (kernel/cpu/percpu.go) is reached through the GS base; its fields at
 // fixed offsets are named below. Kernel code runs with interrupts disabled
 // from entry to exit, so an interrupt never arrives on a kernel stack; a
 // fault there is a kernel bug and goes to the fatal path on its IST stack.

@@ -14,7 +14,7 @@ import (
 // The fatal report: what a person (or a grader's script) needs to find a
 // kernel bug from the serial log alone. It is printed with restricted Go
 // only (no allocation: the heap may be what broke), then the machine stops:
-// under QEMU it exits with status FatalExitStatus*2+1 through isa-debug-exit.
+// under QEMU it exits with status FatalExitCode*2+1 through isa-debug-exit.
 
 // FatalExitCode is written to the isa-debug-exit port on a kernel fault
 // (QEMU then exits with status 37).
@@ -75,7 +75,7 @@ func printRegisters(f *cpu.Frame) {
 			console.WriteString("  ")
 		}
 		console.WriteString(names[i])
-		for pad := len(names[i]); pad < 7; pad++ {
+		for pad := len(names[i]); pad < 8; pad++ {
 			console.WriteString(" ")
 		}
 		console.WriteHex(values[i])

@@ -11,12 +11,13 @@ import (
 // Options are everything one image build needs; the flags in main map onto
 // them one to one.
 type Options struct {
-	Kernel    string // kernel ELF
-	Cmdline   string // kernel command line
-	ModuleDir string // packed into the boot module; "" or a missing directory gives an empty archive
-	Out       string // image file to write
-	Format    string // "iso" or "usb"
-	Work      string // staging directory for the image tree
+	Kernel     string // kernel ELF
+	Cmdline    string // kernel command line
+	ModuleDir  string // packed into the boot module; "" or a missing directory gives an empty archive
+	ModuleFile string // if set, used verbatim as the boot module instead
+	Out        string // image file to write
+	Format     string // "iso" or "usb"
+	Work       string // staging directory for the image tree
 }
 
 // Image formats. Both produce grub-mkrescue's hybrid image; see the command
@@ -43,7 +44,7 @@ func Build(opts Options) error {
 	if err := CheckImageTools(); err != nil {
 		return err
 	}
-	if err := StageTree(opts.Work, opts.Kernel, opts.ModuleDir, opts.Cmdline); err != nil {
+	if err := StageTree(opts.Work, opts.Kernel, opts.ModuleDir, opts.ModuleFile, opts.Cmdline); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.Out), 0o755); err != nil {

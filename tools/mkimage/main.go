@@ -38,6 +38,7 @@ func main() {
 	kernel := flag.String("kernel", "build/exogo.elf", "kernel ELF to boot")
 	cmdline := flag.String("cmdline", "", "kernel command line, baked into grub.cfg")
 	moduleDir := flag.String("module-dir", "", "directory packed into the boot module boot/initrd.cpio (may be absent or empty)")
+	moduleFile := flag.String("module-file", "", "use this file verbatim as the boot module instead of packing -module-dir")
 	out := flag.String("out", "build/exogo.iso", "image to write")
 	format := flag.String("format", "iso", "image format: iso (CD-ROM) or usb (disk image for dd); both are the same hybrid image")
 	work := flag.String("work", "build/image-tree", "directory the image tree is staged in (its contents are replaced)")
@@ -52,12 +53,13 @@ func main() {
 	}
 
 	opts := Options{
-		Kernel:    *kernel,
-		Cmdline:   *cmdline,
-		ModuleDir: *moduleDir,
-		Out:       *out,
-		Format:    *format,
-		Work:      *work,
+		Kernel:     *kernel,
+		Cmdline:    *cmdline,
+		ModuleDir:  *moduleDir,
+		ModuleFile: *moduleFile,
+		Out:        *out,
+		Format:     *format,
+		Work:       *work,
 	}
 	if err := Build(opts); err != nil {
 		fmt.Fprintf(os.Stderr, "mkimage: %v\n", err)

@@ -16,8 +16,10 @@ const (
 )
 
 // StageTree replaces the contents of dir with the image tree: the kernel,
-// the boot module packed from moduleDir, and grub.cfg passing cmdline.
-func StageTree(dir, kernel, moduleDir, cmdline string) error {
+// the boot module packed from moduleDir (or, when moduleFile is set, that
+// file verbatim: tests use it to hand the kernel a corrupt module), and
+// grub.cfg passing cmdline.
+func StageTree(dir, kernel, moduleDir, moduleFile, cmdline string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("clearing image tree: %w", err)
 	}
@@ -28,6 +30,12 @@ func StageTree(dir, kernel, moduleDir, cmdline string) error {
 		return fmt.Errorf("copying kernel: %w", err)
 	}
 
+	if moduleFile != "" {
+		if err := copyFile(filepath.Join(dir, TreeInitrd), moduleFile); err != nil {
+			return fmt.Errorf("copying boot module: %w", err)
+		}
+		return writeGRUBConfig(dir, cmdline)
+	}
 	initrd, err := os.Create(filepath.Join(dir, TreeInitrd))
 	if err != nil {
 		return err
@@ -39,7 +47,10 @@ func StageTree(dir, kernel, moduleDir, cmdline string) error {
 	if err := initrd.Close(); err != nil {
 		return err
 	}
+	return writeGRUBConfig(dir, cmdline)
+}
 
+func writeGRUBConfig(dir, cmdline string) error {
 	cfg := GRUBConfig(BootEntry{
 		Kernel:  "/" + TreeKernel,
 		Cmdline: cmdline,
