@@ -28,6 +28,7 @@ const (
 	auxNull     = 0
 	auxPageSize = 6
 	auxRandom   = 25
+	auxVDSO     = 33 // AT_SYSINFO_EHDR
 )
 
 // setUpThreads replaces the boot trap stacks with guarded ones, gives the
@@ -83,7 +84,8 @@ const maxEnvironment = 32
 // buildInitialStack writes what Linux puts on a new process's stack, below
 // top: argc, argv (just "exogo"), envp (the KEY=VALUE words of the kernel
 // command line, such as GODEBUG=... or GOMAXPROCS=...), the auxiliary vector
-// (page size, 16 random bytes) and the strings they point to. It returns
+// (page size, 16 random bytes, the vDSO that reads the clock without a
+// system call: kernel/timer/vdso.go) and the strings they point to. It returns
 // the stack pointer the runtime starts with.
 func buildInitialStack(top uintptr) uintptr {
 	strings := top
@@ -123,7 +125,7 @@ func buildInitialStack(top uintptr) uintptr {
 	for i := uintptr(0); i < 16; i += 8 {
 		*rawmem.Uint64(random + i) = amd64.ReadTSC() * 0x9e3779b97f4a7c15
 	}
-	words := uintptr(1+2+count+1+4+2) * 8
+	words := uintptr(1+2+count+1+6+2) * 8
 	sp := (random - words) &^ 15
 	w := sp
 	put := func(v uintptr) {
@@ -141,6 +143,8 @@ func buildInitialStack(top uintptr) uintptr {
 	put(4096)
 	put(auxRandom)
 	put(random)
+	put(auxVDSO)
+	put(timer.VDSOAddress())
 	put(auxNull)
 	put(0)
 	return sp

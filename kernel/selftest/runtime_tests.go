@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"exogo/kernel/linux"
 )
 
 func testAllocation() error {
@@ -264,6 +266,19 @@ func testClock() error {
 	}
 	if a.Year() < 2024 {
 		return fmt.Errorf("wall clock says %v: the RTC was not read", a)
+	}
+	// The runtime reads the clock through the vDSO, not a system call.
+	calls := linux.SyscallCount
+	var last time.Time
+	for i := 0; i < 10_000; i++ {
+		now := time.Now()
+		if now.Before(last) {
+			return fmt.Errorf("time.Now went backwards: %v then %v", last, now)
+		}
+		last = now
+	}
+	if made := linux.SyscallCount - calls; made > 100 {
+		return fmt.Errorf("10000 clock reads made %d system calls: the vDSO is not in use", made)
 	}
 	return nil
 }
