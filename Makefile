@@ -108,7 +108,7 @@ generate-check:
 		echo "generated files are up to date"
 
 test-host: deps
-	$(GO) test ./...
+	EXOGO_SKIP_QEMU=1 $(GO) test ./...
 
 restrictcheck: kernel
 	$(GO) run ./tools/restrictcheck -packages $(RESTRICTED_PACKAGES) -hosted $(HOSTED_IN_MAIN) $(KERNEL)

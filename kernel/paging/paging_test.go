@@ -609,3 +609,20 @@ func TestRandomAgainstHandWalk(t *testing.T) {
 	}
 	compare("after unmapping")
 }
+
+// In a 2 MiB entry bit 12 is PAT, not part of the address: Lookup must mask
+// the address to 2 MiB.
+func TestHugeLookupIgnoresPATBit(t *testing.T) {
+	m := newMachine(t)
+	const v = upper + 0x4000_0000
+	if status := m.space.MapHuge(m.frames, v, 0x60_0000, paging.Writable); status != paging.OK {
+		t.Fatalf("MapHuge = %v", status)
+	}
+	path, _, _ := m.handWalk(v)
+	pd := path[1] & addressBits // the PDPT entry points at the PD
+	i := uint64(v) >> 21 & 0x1ff
+	binary.LittleEndian.PutUint64(m.ram[pd+i*8:], path[2]|1<<12)
+	if physical, _, status := m.space.Lookup(v + 0x12345); status != paging.OK || physical != 0x61_2345 {
+		t.Errorf("Lookup with the PAT bit set = %#x, %v; want 0x612345", physical, status)
+	}
+}
