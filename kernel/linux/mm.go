@@ -81,9 +81,16 @@ func removeRange(i int) {
 func rangeAt(i int) *addressRange { return &ranges[uint(i)%maxRanges] }
 
 // allow makes [start, end) readable and writable, merging it with ranges it
-// touches.
+// touches. Pages already committed in the range keep their contents (as
+// mprotect must); callers that want fresh zeroed memory (mmap MAP_FIXED)
+// disallow the range first.
 func allow(start, end uintptr) bool {
-	disallow(start, end) // no overlap is left; frames there are freed
+	for i := 0; i < rangeCount; i++ {
+		if r := rangeAt(i); r.start <= start && end <= r.end {
+			return true // already accessible
+		}
+	}
+	forget(start, end) // no overlap is left in the records
 	i := 0
 	for i < rangeCount && rangeAt(i).end < start {
 		i++
@@ -103,9 +110,16 @@ func allow(start, end uintptr) bool {
 	return insertRange(i, addressRange{start, end})
 }
 
-// disallow removes [start, end) from the accessible ranges (splitting a
-// range that contains it) and frees the frames mapped there.
+// disallow removes [start, end) from the accessible ranges and frees the
+// frames mapped there.
 func disallow(start, end uintptr) {
+	forget(start, end)
+	release(start, end)
+}
+
+// forget removes [start, end) from the accessible-range records only,
+// splitting a range that contains it.
+func forget(start, end uintptr) {
 	for i := 0; i < rangeCount; {
 		r := *rangeAt(i)
 		if r.end <= start || r.start >= end {
@@ -131,7 +145,6 @@ func disallow(start, end uintptr) {
 		}
 		i++
 	}
-	release(start, end)
 }
 
 // accessible reports whether address may be read and written.
@@ -245,12 +258,10 @@ func sysMmap(address, length, prot, flags, fd, offset uint64) int64 {
 		}
 		start = s
 	}
-	if prot&(protRead|protWrite) != 0 {
-		if !allow(start, start+size) {
-			return -ENOMEM
-		}
-	} else {
-		disallow(start, start+size)
+	// A new mapping's memory is zero, even over an old one (MAP_FIXED).
+	disallow(start, start+size)
+	if prot&(protRead|protWrite) != 0 && !allow(start, start+size) {
+		return -ENOMEM
 	}
 	return int64(start)
 }

@@ -92,6 +92,10 @@ func (t *Table) release() { atomic.StoreUint32(&t.lock, 0) }
 // frame boundaries for non-free uses and inward for UseFree, so a partial
 // frame is never handed out.
 func (t *Table) SetRange(start, end uint64, use Use) {
+	// Clamp to the table first, so the rounding below cannot overflow
+	// near the top of the address space.
+	limit := t.frames * FrameSize
+	start, end = min(start, limit), min(end, limit)
 	if use == UseFree {
 		start = (start + FrameSize - 1) / FrameSize
 		end = end / FrameSize
@@ -104,11 +108,11 @@ func (t *Table) SetRange(start, end uint64, use Use) {
 		e := t.entry(i)
 		old := Use(*e & entryUseMask)
 		if old == UseFree {
-			t.free--
+			atomic.AddUint64(&t.free, ^uint64(0))
 		}
 		*e = uint64(use)
 		if use == UseFree {
-			t.free++
+			atomic.AddUint64(&t.free, 1)
 		}
 	}
 	t.release()
@@ -119,7 +123,7 @@ func (t *Table) SetRange(start, end uint64, use Use) {
 // when no frame is free; nothing changes then.
 func (t *Table) Allocate(use Use, zero bool) (physical uint64, ok bool) {
 	t.acquire()
-	if t.free == 0 {
+	if atomic.LoadUint64(&t.free) == 0 {
 		t.release()
 		return 0, false
 	}
@@ -131,7 +135,7 @@ func (t *Table) Allocate(use Use, zero bool) (physical uint64, ok bool) {
 		e := t.entry(i)
 		if Use(*e&entryUseMask) == UseFree {
 			*e = uint64(use)
-			t.free--
+			atomic.AddUint64(&t.free, ^uint64(0))
 			t.hint = i + 1
 			t.release()
 			physical = i * FrameSize
@@ -162,7 +166,7 @@ func (t *Table) Free(physical uint64) bool {
 		return false
 	}
 	*e = uint64(UseFree)
-	t.free++
+	atomic.AddUint64(&t.free, 1)
 	t.release()
 	return true
 }
