@@ -87,6 +87,8 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-corrupt -format iso -out $(BUILD)/exogo-corrupt-module.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'crashtest=kernel' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-crash -format iso -out $(BUILD)/exogo-crash.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-idle -format iso -out $(BUILD)/exogo-idle.iso
 
 test: check test-host restrictcheck test-qemu
 	@echo "make test: all passed"

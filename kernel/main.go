@@ -54,7 +54,11 @@ func main() {
 		linux.PowerOff(exitPass)
 	}
 	fmt.Println("exogo: ready. Nothing more runs yet: the exokernel and its first program are the next milestone (docs/README.md). Quit QEMU with Ctrl-A X.")
-	select {}
+	// Idle. (A bare select{} would be reported by the Go runtime as a
+	// deadlock: no other goroutine could ever wake it.)
+	for {
+		time.Sleep(time.Hour)
+	}
 }
 
 func bootInfoBytes() []byte {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Images built by `make test-images` for the bad-input tests.
@@ -120,4 +121,32 @@ func TestKernelFaultReport(t *testing.T) {
 		`kernel/linux/thread\.go:\d+`,
 		`exogo/kernel/trap\.dispatch`,
 	)
+}
+
+// IdleISO is what `make run` boots: no command line.
+const IdleISO = "build/exogo-idle.iso"
+
+// TestIdleBootStaysUp boots with an empty command line, as `make run` does,
+// and checks the kernel reaches "ready" and is still running (no fatal Go
+// error, no exit) some seconds later.
+func TestIdleBootStaysUp(t *testing.T) {
+	image := requireImage(t, IdleISO)
+	c, err := ConfigFromEnv(image, BIOS, CDROM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Start(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if _, err := m.WaitLine(regexp.MustCompile(`^exogo: ready\.`), m.Config.Timeout); err != nil {
+		t.Fatalf("no ready line: %v\n%s", err, m.Console.Transcript())
+	}
+	if _, err := m.WaitLine(regexp.MustCompile(`fatal error|KERNEL FAULT|exited with status`), 5*time.Second); err == nil {
+		t.Fatalf("the idle kernel died:\n%s", m.Console.Transcript())
+	}
+	if m.Exited() {
+		t.Fatalf("QEMU exited while the kernel should idle:\n%s", m.Console.Transcript())
+	}
 }
