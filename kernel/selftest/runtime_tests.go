@@ -157,31 +157,30 @@ type node struct{ next *node }
 //go:noinline
 func follow(n *node) *node { return n.next }
 
-func testNilDereference() (err error) {
-	defer func() {
-		r := recover()
-		e, ok := r.(runtime.Error)
-		if !ok || !strings.Contains(e.Error(), "nil pointer dereference") {
-			err = fmt.Errorf("recovered %v, want a runtime error about a nil pointer dereference", r)
-		}
-	}()
-	follow(nil)
-	return errors.New("dereferencing nil did not panic")
-}
-
 //go:noinline
 func divide(a, b int) int { return a / b }
 
-func testDivideByZero() (err error) {
+func testNilDereference() error {
+	return expectRuntimePanic("nil pointer dereference", func() { follow(nil) })
+}
+
+func testDivideByZero() error {
+	return expectRuntimePanic("divide by zero", func() { divide(1, 0) })
+}
+
+// expectRuntimePanic runs f, which must fault; the kernel turns the fault
+// into a signal and the runtime into a runtime.Error panic whose text
+// contains want.
+func expectRuntimePanic(want string, f func()) (err error) {
 	defer func() {
 		r := recover()
 		e, ok := r.(runtime.Error)
-		if !ok || !strings.Contains(e.Error(), "divide by zero") {
-			err = fmt.Errorf("recovered %v, want a runtime error about dividing by zero", r)
+		if !ok || !strings.Contains(e.Error(), want) {
+			err = fmt.Errorf("recovered %v, want a runtime error about %q", r, want)
 		}
 	}()
-	divide(1, 0)
-	return errors.New("dividing by zero did not panic")
+	f()
+	return fmt.Errorf("no panic: want a runtime error about %q", want)
 }
 
 // testThreads locks goroutines to their own OS threads at the same time,

@@ -94,15 +94,7 @@ func TestSeveralCPUs(t *testing.T) {
 // symbolized backtrace, then the fault exit status (never a triple fault,
 // which would reboot and, with -no-reboot, exit with status 0).
 func TestKernelFaultReport(t *testing.T) {
-	image := requireImage(t, CrashISO)
-	c, err := ConfigFromEnv(image, BIOS, CDROM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Start(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := startBIOS(t, CrashISO)
 	defer m.Close()
 	if _, err := m.WaitLine(regexp.MustCompile(`exogo: halted`), m.Config.Timeout); err != nil {
 		t.Fatalf("no end of fault report: %v\n%s", err, m.Console.Transcript())
@@ -130,15 +122,7 @@ const IdleISO = "build/exogo-idle.iso"
 // and checks the kernel reaches "ready" and is still running (no fatal Go
 // error, no exit) some seconds later.
 func TestIdleBootStaysUp(t *testing.T) {
-	image := requireImage(t, IdleISO)
-	c, err := ConfigFromEnv(image, BIOS, CDROM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Start(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := startBIOS(t, IdleISO)
 	defer m.Close()
 	if _, err := m.WaitLine(regexp.MustCompile(`^exogo: ready\.`), m.Config.Timeout); err != nil {
 		t.Fatalf("no ready line: %v\n%s", err, m.Console.Transcript())
@@ -149,4 +133,19 @@ func TestIdleBootStaysUp(t *testing.T) {
 	if m.Exited() {
 		t.Fatalf("QEMU exited while the kernel should idle:\n%s", m.Console.Transcript())
 	}
+}
+
+// startBIOS starts QEMU on image rel under BIOS from CD-ROM; the caller
+// closes the machine.
+func startBIOS(t *testing.T, rel string) *Machine {
+	t.Helper()
+	c, err := ConfigFromEnv(requireImage(t, rel), BIOS, CDROM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Start(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
