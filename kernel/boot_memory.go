@@ -86,6 +86,9 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 	mapDirect()
 	mapLowMemory()
 	mapImage()
+	if status := memory.Kernel.PopulateKernelHalf(&memory.Frames); status != paging.OK {
+		mapFailed("the kernel half's page tables", layout.DirectMap, status)
+	}
 
 	// Switch. From here on physical memory is reached through the direct
 	// map only.

@@ -239,3 +239,46 @@ func (s Space) MissingSubtree(virtual uintptr) (end uintptr, missing bool) {
 	}
 	return virtual, false
 }
+
+// The kernel half of every address space is the same memory: all PML4
+// entries 256-511 point at the same PDPTs. Boot code creates all 256 PDPTs
+// once (PopulateKernelHalf), so the kernel never needs a new PML4 entry
+// later, and each new address space copies the 256 entries
+// (ShareKernelHalf): a kernel mapping made afterwards in any space is then
+// seen in all of them.
+
+const (
+	kernelHalfFirst = 256
+	entriesPerTable = 512
+)
+
+// PopulateKernelHalf gives every PML4 entry of the upper half its own empty
+// PDPT (kernel-only: no User bit). Entries already present are kept.
+func (s Space) PopulateKernelHalf(frames *physmem.Table) Status {
+	for i := uintptr(kernelHalfFirst); i < entriesPerTable; i++ {
+		e := s.entryAddress(s.Root, i)
+		if Flags(*e)&Present != 0 {
+			continue
+		}
+		table, ok := frames.Allocate(physmem.UsePageTable, true)
+		if !ok {
+			return NoMemory
+		}
+		*e = table | uint64(Present|Writable)
+	}
+	return OK
+}
+
+// ShareKernelHalf copies the upper-half PML4 entries of kernel into s.
+func (s Space) ShareKernelHalf(kernel Space) {
+	for i := uintptr(kernelHalfFirst); i < entriesPerTable; i++ {
+		*s.entryAddress(s.Root, i) = *kernel.entryAddress(kernel.Root, i)
+	}
+}
+
+// Entry returns a pointer to entry i of the table at physical address
+// table (for code that builds address spaces by hand: process creation).
+// i is taken modulo 512.
+func (s Space) Entry(table uint64, i uintptr) *uint64 {
+	return s.entryAddress(table, i%entriesPerTable)
+}

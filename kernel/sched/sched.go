@@ -40,6 +40,12 @@ type Thread struct {
 	Stack    int32   // kernel stack slot (for freeing)
 	OnCPU    int32   // CPU running it, -1 if none
 
+	// Process is the user process the thread runs (0 for a thread of the
+	// kernel's own runtime), and AddressSpace the CR3 it runs with (0: the
+	// kernel's).
+	Process      uint16
+	AddressSpace uint64
+
 	// Blocking: a thread waits for Wake(WaitKey) or until WakeAt
 	// (nanoseconds since boot, 0 = never); TimeoutResult is the system
 	// call's result when the deadline comes first.

@@ -1,8 +1,10 @@
 package sched
 
 import (
+	"exogo/arch/amd64"
 	"exogo/kernel/cpu"
 	"exogo/kernel/memory"
+	"exogo/kernel/paging"
 )
 
 // The switching half of the scheduler. Every function here is called by the
@@ -21,15 +23,29 @@ func Schedule(now uint64) uintptr {
 	if !ok {
 		c.Current = ^uintptr(0)
 		c.SetStackTop(c.IdleStackTop)
+		switchAddressSpace(0)
 		return c.IdleFrame
 	}
 	t := &threads[uint32(i)%MaxThreads]
+	switchAddressSpace(t.AddressSpace)
 	t.State = Running
 	t.OnCPU = int32(c.Index)
 	t.sliceEnds = now + TimeSlice
 	c.Current = uintptr(i)
 	c.SetStackTop(t.StackTop)
 	return t.frameAddress()
+}
+
+// switchAddressSpace loads the page tables rooted at root (0: the kernel's)
+// unless they are loaded already. Every address space shares the kernel
+// half, so kernel code keeps running across the switch.
+func switchAddressSpace(root uint64) {
+	if root == 0 {
+		root = memory.Kernel.Root
+	}
+	if amd64.ReadCR3()&paging.AddressMask != root {
+		amd64.WriteCR3(root)
+	}
 }
 
 // reapDead frees the stack of a thread that exited before the last switch:

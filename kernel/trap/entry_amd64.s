@@ -21,18 +21,40 @@
 #define HARDWARE_WORDS 7          // vector, error code, RIP, CS, RFLAGS, RSP, SS
 #define MSR_FS_BASE 0xc0000100
 #define SYSCALL_VECTOR 256
+#define USER_START 0x400000          // kernel/layout.UserStart
+#define USER_CODE_SELECTOR 0x23      // arch/amd64.UserCodeSelector
+#define USER_DATA_SELECTOR 0x1b      // arch/amd64.UserDataSelector
 
-// SYSCALL at CPL 0 (the kernel's own Go runtime making a "Linux" system
-// call) saves RIP in RCX and RFLAGS in R11, masks RFLAGS with FMASK (which
-// clears IF) and changes nothing else: RSP is still the caller's stack. Build
-// the frame an interrupt would have pushed, then join the common path.
+// SYSCALL saves RIP in RCX and RFLAGS in R11, masks RFLAGS with FMASK
+// (which clears IF), loads the kernel's CS and SS, and changes nothing else:
+// RSP is still the caller's stack. Two kinds of caller use it: the kernel's
+// own Go runtime at CPL 0 (its "Linux" system calls) and user processes at
+// CPL 3. User code can never execute below USER_START (the first 4 MiB are
+// supervisor-only in every address space), so the return address in RCX
+// tells them apart. Build the frame an interrupt would have pushed, with
+// the caller's selectors, then join the common path.
+//
+// GS keeps the per-CPU base in user mode too (no SWAPGS): user code cannot
+// change the GS base (WRMSR is privileged and CR4.FSGSBASE is off) and the
+// per-CPU block is on supervisor-only pages.
 TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ SP, CPU_SCRATCH(GS)
 	MOVQ CPU_STACK_TOP(GS), SP
+	CMPQ CX, $USER_START
+	JAE  fromUser
 	PUSHQ $0x10                    // SS
 	PUSHQ CPU_SCRATCH(GS)           // RSP
 	PUSHQ R11                      // RFLAGS
 	PUSHQ $0x08                    // CS
+	PUSHQ CX                       // RIP
+	PUSHQ $0                       // error code
+	PUSHQ $SYSCALL_VECTOR
+	JMP ·commonEntry(SB)
+fromUser:
+	PUSHQ $USER_DATA_SELECTOR      // SS
+	PUSHQ CPU_SCRATCH(GS)           // RSP
+	PUSHQ R11                      // RFLAGS
+	PUSHQ $USER_CODE_SELECTOR      // CS
 	PUSHQ CX                       // RIP
 	PUSHQ $0                       // error code
 	PUSHQ $SYSCALL_VECTOR

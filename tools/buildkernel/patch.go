@@ -88,6 +88,9 @@ func kernelInformation(file *elf.File) (kernelinfo.Block, error) {
 	return block, nil
 }
 
+// KernelImageLimit is where user address space begins (kernel/layout.UserStart).
+const KernelImageLimit = 4 << 20
+
 // The scratch stack of the 32-bit entry code, as file offsets in the ELF
 // header page (EARLY_CALL_STACK in arch/amd64/boot32_amd64.s is load base +
 // EarlyCallStackTop).
@@ -124,8 +127,15 @@ func Check(path string, layout Layout) error {
 	if !bytes.Equal(image[EarlyCallStackBottom:EarlyCallStackTop], make([]byte, EarlyCallStackTop-EarlyCallStackBottom)) {
 		return fmt.Errorf("%s: the early call stack area %#x..%#x of the ELF header page is not zero", path, EarlyCallStackBottom, EarlyCallStackTop)
 	}
-	if _, ok := kernelinfo.Decode(image[layout.KernelInfoOffset:]); !ok {
+	info, ok := kernelinfo.Decode(image[layout.KernelInfoOffset:])
+	if !ok {
 		return fmt.Errorf("%s: no kernel information block at %#x", path, layout.KernelInfoOffset)
+	}
+	// Every address space shares the first 4 MiB with the kernel (two
+	// page-directory entries); user programs start at 4 MiB, where Go links
+	// them by default. The loaded image must fit below.
+	if info.ImageEnd > KernelImageLimit {
+		return fmt.Errorf("%s: the kernel image ends at %#x, above %#x: user address spaces start there (docs/memory-layout.md). Shrink .bss (large static arrays) or move data to the kernel heap", path, info.ImageEnd, uint64(KernelImageLimit))
 	}
 	if file.Machine != elf.EM_X86_64 || file.Class != elf.ELFCLASS64 {
 		return fmt.Errorf("%s: not an x86-64 ELF64", path)

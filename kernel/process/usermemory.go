@@ -1,0 +1,78 @@
+package process
+
+import (
+	"exogo/kernel/layout"
+	"exogo/kernel/paging"
+	"exogo/kernel/rawmem"
+)
+
+// User memory, seen from the kernel. A process passes addresses in its own
+// address space; the kernel never dereferences them directly (another CPU
+// could unmap the page meanwhile, and a fault in kernel code is fatal).
+// Instead it walks the process's page tables, checks that every level
+// allows user access (and writes, for output), and reaches the frame
+// through the direct map.
+
+// translate returns the direct-map address of user address va in p's
+// space, if every entry on the walk is present and user-accessible (and
+// writable when write is set).
+func translate(p *Process, va uintptr, write bool) (uintptr, bool) {
+	if va < layout.UserStart || va >= layout.UserEnd {
+		return 0, false
+	}
+	s := p.Space
+	table := s.Root
+	for level := 3; level >= 0; level-- {
+		index := (va >> (12 + 9*uint(level))) & 511
+		e := *s.Entry(table, index)
+		f := paging.Flags(e)
+		if f&paging.Present == 0 || f&paging.User == 0 || (write && f&paging.Writable == 0) {
+			return 0, false
+		}
+		if level == 1 && f&paging.Huge != 0 {
+			return layout.DirectMap + uintptr(e&paging.AddressMask&^(paging.HugePageSize-1)) + va&(paging.HugePageSize-1), true
+		}
+		if level == 0 {
+			return layout.DirectMap + uintptr(e&paging.AddressMask) + va&(paging.PageSize-1), true
+		}
+		table = e & paging.AddressMask
+	}
+	return 0, false
+}
+
+// CopyIn copies len(dst) bytes from user address va of p into dst. It
+// reports false, having copied a prefix at most, when part of the range is
+// not readable by the process.
+func CopyIn(p *Process, dst []byte, va uintptr) bool {
+	for done := 0; done < len(dst); {
+		src, ok := translate(p, va+uintptr(done), false)
+		if !ok {
+			return false
+		}
+		n := int(paging.PageSize - (va+uintptr(done))&(paging.PageSize-1))
+		if n > len(dst)-done {
+			n = len(dst) - done
+		}
+		copy(dst[done:done+n], rawmem.Bytes(src, uintptr(n)))
+		done += n
+	}
+	return true
+}
+
+// CopyOut copies src to user address va of p; false when part of the range
+// is not writable by the process.
+func CopyOut(p *Process, va uintptr, src []byte) bool {
+	for done := 0; done < len(src); {
+		dst, ok := translate(p, va+uintptr(done), true)
+		if !ok {
+			return false
+		}
+		n := int(paging.PageSize - (va+uintptr(done))&(paging.PageSize-1))
+		if n > len(src)-done {
+			n = len(src) - done
+		}
+		copy(rawmem.Bytes(dst, uintptr(n)), src[done:done+n])
+		done += n
+	}
+	return true
+}
