@@ -40,7 +40,7 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 	// application-processor trampoline), the kernel image, the boot
 	// information and the modules.
 	count, _ = multiboot2.ExcludeRange(regions[:], count, 0, lowMemoryEnd)
-	count, _ = multiboot2.ExcludeRange(regions[:], count, loadBase, uint64(imageEnd))
+	count, _ = multiboot2.ExcludeRange(regions[:], count, imagePhysical(loadBase), imagePhysical(imageEnd))
 	count, _ = multiboot2.ExcludeRange(regions[:], count, uint64(infoPhysical), uint64(infoPhysical+infoSize))
 	for i := 0; i < bootInfo.ModuleCount && i < len(bootInfo.Modules); i++ {
 		m := bootInfo.Modules[i]
@@ -69,7 +69,7 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 	for i := 0; i < count && i < len(regions); i++ {
 		memory.Frames.SetRange(regions[i].Start, regions[i].End, physmem.UseFree)
 	}
-	memory.Frames.SetRange(loadBase, uint64(imageEnd), physmem.UseKernel)
+	memory.Frames.SetRange(imagePhysical(loadBase), imagePhysical(imageEnd), physmem.UseKernel)
 	memory.Frames.SetRange(uint64(infoPhysical), uint64(infoPhysical+infoSize), physmem.UseKernel)
 	memory.Frames.SetRange(tableAt, tableAt+tableBytes, physmem.UseKernel)
 	for i := 0; i < bootInfo.ModuleCount && i < len(bootInfo.Modules); i++ {
@@ -84,7 +84,6 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 	}
 	memory.Kernel = space
 	mapDirect()
-	mapLowMemory()
 	mapImage()
 	if status := memory.Kernel.PopulateKernelHalf(&memory.Frames); status != paging.OK {
 		mapFailed("the kernel half's page tables", layout.DirectMap, status)
@@ -118,19 +117,11 @@ func mapDirect() {
 	}
 }
 
-// mapLowMemory identity-maps 64 KiB - 1 MiB (BIOS data, the VGA text
-// buffer), leaving the first 64 KiB unmapped so nil dereferences fault.
-func mapLowMemory() {
-	for p := uintptr(layout.NullGuardEnd); p < lowMemoryEnd; p += paging.PageSize {
-		if status := memory.Kernel.Map(&memory.Frames, p, uint64(p), memory.KernelData); status != paging.OK {
-			mapFailed("low memory", p, status)
-		}
-	}
-}
-
-// mapImage identity-maps the kernel image segment by segment with the
-// permissions of its ELF program headers: text read+execute, read-only data
-// read-only and no-execute, data and bss writable and no-execute.
+// mapImage maps the kernel image at its virtual addresses, segment by
+// segment with the permissions of its ELF program headers: text
+// read+execute, read-only data read-only and no-execute, data and bss
+// writable and no-execute. The lower half stays empty: it belongs to user
+// processes, and a nil dereference in the kernel faults.
 func mapImage() {
 	phoff := uintptr(*rawmem.Uint64(loadBase + elfProgramHeaderOffset))
 	entrySize := uintptr(*(*uint16)(rawmem.Pointer(loadBase + elfProgramHeaderSize)))
@@ -155,7 +146,7 @@ func mapImage() {
 			pageFlags |= paging.Writable
 		}
 		for p := address &^ (paging.PageSize - 1); p < address+size; p += paging.PageSize {
-			status := memory.Kernel.Map(&memory.Frames, p, uint64(p), pageFlags)
+			status := memory.Kernel.Map(&memory.Frames, p, imagePhysical(p), pageFlags)
 			if status != paging.OK && status != paging.AlreadyMapped {
 				mapFailed("the kernel image", p, status)
 			}

@@ -29,12 +29,18 @@ import (
 	"exogo/kernel/trap"
 )
 
-// loadBase is where GRUB loaded the ELF header page (linker.ld), and the
-// offset there of the kernel information block tools/buildkernel writes.
+// The image (linker.ld): the ELF header page's virtual address, the offset
+// there of the kernel information block tools/buildkernel writes, and the
+// virtual address of physical 0 for the image (physical = virtual -
+// kernelVirtualBase).
 const (
-	loadBase         = 0x100000
-	kernelInfoOffset = 0xc00
+	loadBase          = 0xffff_ffff_8010_0000
+	kernelInfoOffset  = 0xc00
+	kernelVirtualBase = 0xffff_ffff_8000_0000
 )
+
+// imagePhysical is the physical address of kernel image address virtual.
+func imagePhysical(virtual uintptr) uint64 { return uint64(virtual - kernelVirtualBase) }
 
 // Boot state handed from earlyMain to main: plain integers.
 var (

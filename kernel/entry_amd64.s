@@ -1,6 +1,9 @@
 // The kernel's first 64-bit instructions. The trampoline in arch/amd64
-// (boot32_amd64.s) far-returns here in long mode on the boot page tables,
-// with ESI = the Multiboot2 magic and EDI = the boot information address.
+// (boot32_amd64.s) far-returns to start64 in long mode on the boot page
+// tables, at start64's physical address, with ESI = the Multiboot2 magic and
+// EDI = the boot information address. start64 jumps up to the kernel's
+// virtual addresses (linker.ld: KERNEL_VIRTUAL_BASE), which the boot page
+// tables also map.
 //
 // Go code needs two things before its first instruction: a stack, and a g
 // at -8(FS) (every function's prologue compares SP with the g's stack
@@ -16,6 +19,15 @@
 GLOBL ·bootStack(SB), NOPTR, $BOOT_STACK_SIZE
 
 TEXT ·start64(SB),NOSPLIT|NOFRAME,$0
+	// A RIP-relative load reads the word the linker filled with the
+	// absolute (virtual) address of start64High.
+	MOVQ ·start64HighAddress(SB), AX
+	JMP  AX
+
+DATA ·start64HighAddress+0(SB)/8, $·start64High(SB)
+GLOBL ·start64HighAddress(SB), RODATA, $8
+
+TEXT ·start64High(SB),NOSPLIT|NOFRAME,$0
 	MOVW $0x10, AX
 	MOVW AX, DS
 	MOVW AX, ES

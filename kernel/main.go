@@ -15,6 +15,7 @@ import (
 	"exogo/kernel/linux"
 	"exogo/kernel/memory"
 	"exogo/kernel/physmem"
+	"exogo/kernel/process"
 	"exogo/kernel/rawmem"
 	"exogo/kernel/selftest"
 	"exogo/kernel/timer"
@@ -37,11 +38,26 @@ func main() {
 	for _, problem := range options.Problems {
 		fmt.Println("exogo: command line:", problem)
 	}
-	listModules()
+	modules := listModules()
 
 	if options.CrashKernel {
 		fmt.Println("exogo: crashtest=kernel: faulting in kernel code on purpose")
 		linux.CrashTest()
+	}
+	if options.Init != "" {
+		status, err := runFirstProgram(options.Init, modules)
+		if err != nil {
+			fmt.Println("exogo: init:", err)
+			status = 1
+		}
+		if options.PowerOff {
+			code := uint8(exitPass)
+			if status != 0 {
+				code = exitFail
+			}
+			fmt.Println("exogo: poweroff requested; powering off")
+			linux.PowerOff(code)
+		}
 	}
 	if options.SelfTest {
 		if selftest.Run(os.Stdout) {
@@ -117,8 +133,10 @@ func memoryTypeName(t uint32) string {
 }
 
 // listModules prints each boot module and the entries of the cpio archive
-// it holds. A module that is not a valid archive is reported and skipped.
-func listModules() {
+// it holds, and returns the files of every valid archive by name. A module
+// that is not a valid archive is reported and skipped.
+func listModules() map[string][]byte {
+	files := map[string][]byte{}
 	info := bootInfoBytes()
 	if bootInfo.ModuleCount == 0 {
 		fmt.Println("exogo: no boot modules")
@@ -136,8 +154,46 @@ func listModules() {
 		fmt.Printf("exogo: module %q: cpio archive with %d entries\n", name, len(records))
 		for _, r := range records {
 			fmt.Printf("exogo:   %s (%d bytes)\n", r.Name, r.FileSize)
+			if r.Mode&cpio.S_IFMT == cpio.S_IFREG {
+				content := make([]byte, r.FileSize)
+				if _, err := r.ReadAt(content, 0); err != nil && err != io.EOF {
+					fmt.Printf("exogo: module %q: cannot read %s: %v\n", name, r.Name, err)
+					continue
+				}
+				files[r.Name] = content
+			}
 		}
 	}
+	return files
+}
+
+// runFirstProgram starts bin/name from the boot module as the first
+// process and waits for it to exit, returning its exit status.
+func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
+	image, ok := files["bin/"+name]
+	if !ok {
+		return 0, fmt.Errorf("no program bin/%s in the boot module (put it in build/modules/bin/, see the Makefile's programs target)", name)
+	}
+	var tablesBefore uint64
+	withInterruptsOff(func() { tablesBefore = memory.Frames.Count(physmem.UsePageTable) })
+	stacksBefore := memory.StacksInUse()
+	p, err := loadFirstProgram(name, image)
+	if err != nil {
+		return 0, err
+	}
+	fmt.Printf("exogo: started %s as process %d\n", name, p.ID)
+	for p.State != process.Exited {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(5 * time.Millisecond) // the next switches reap its kernel stack
+	var owned, tablesAfter uint64
+	withInterruptsOff(func() {
+		owned = memory.Frames.CountOwnedBy(p.ID)
+		tablesAfter = memory.Frames.Count(physmem.UsePageTable)
+	})
+	fmt.Printf("exogo: %s (process %d) exited with status %d; left behind: %d frames, %d page tables, %d kernel stacks\n",
+		name, p.ID, int64(p.ExitStatus), owned, int64(tablesAfter)-int64(tablesBefore), memory.StacksInUse()-stacksBefore)
+	return p.ExitStatus, nil
 }
 
 func readArchive(data []byte) ([]cpio.Record, error) {

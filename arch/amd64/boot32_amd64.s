@@ -3,10 +3,15 @@
 // GRUB jumps to multibootEntry (the ELF entry point, see linker.ld) with the
 // CPU in 32-bit protected mode, paging off, interrupts off, EAX = 0x36d76289
 // (the Multiboot2 magic) and EBX = the physical address of the boot
-// information. ESP is undefined. Long mode needs paging, so this code builds
-// a temporary identity map of the first 4 GiB with 2 MiB pages, enables PAE,
-// long mode (EFER.LME) and paging, loads a GDT with a 64-bit code segment and
-// far-returns into it at the kernel's 64-bit entry, main.start64.
+// information. ESP is undefined. The kernel is linked in the top 2 GiB of
+// the address space (KERNEL_VIRTUAL_BASE in linker.ld) but GRUB loaded it at
+// its physical address and runs this code there. Long mode needs paging, so
+// this code builds temporary page tables that map the first 4 GiB twice
+// over: identically (where this code runs) and, for the first GiB, at
+// KERNEL_VIRTUAL_BASE (where the kernel is linked); enables PAE, long mode
+// (EFER.LME) and paging; loads a GDT with a 64-bit code segment and
+// far-returns into it at the physical address of main.start64, which jumps
+// up to the kernel's virtual addresses.
 //
 // The trick: Go's assembler only emits 64-bit code. The instructions below are
 // chosen so that their bytes mean the same in 32-bit mode: no REX prefixes
@@ -23,8 +28,8 @@
 
 #include "textflag.h"
 
-// A few bytes of stack for the CALL/POP pairs (ABSOLUTE) and pushes below, at the end of the ELF
-// header page (load base 0x100000 in linker.ld + 0xF00). tools/buildkernel
+// A few bytes of stack for the CALL/POP pairs (ABSOLUTE) and pushes below,
+// at the end of the ELF header page (physical load base 0x100000 + 0xF00). tools/buildkernel
 // checks that the bytes under it are zero in the image, so nothing is lost.
 #define EARLY_CALL_STACK 0x100f00
 
@@ -33,8 +38,8 @@
 #define WRITABLE 0x2
 #define HUGE 0x80
 
-// Room for the early page tables: 6 pages (PML4, PDPT, 4 page directories)
-// plus slack for aligning them to 4 KiB.
+// Room for the early page tables: 7 pages (PML4, PDPT, 4 page directories,
+// the PDPT of the kernel's top 512 GiB) plus slack for aligning them.
 GLOBL ·earlyPageTables(SB), NOPTR, $(8*4096)
 
 // The early GDT: null, 0x08 = 64-bit kernel code, 0x10 = kernel data.
@@ -47,8 +52,9 @@ GLOBL ·earlyGDT(SB), NOPTR, $24
 // The GDT pseudo-descriptor for LGDT: 16-bit limit, then the base.
 GLOBL ·earlyGDTPointer(SB), NOPTR, $16
 
-// ABSOLUTE(sym, reg) puts the absolute address of sym into reg, using the
-// early call stack. The CALL pushes the address of the POP; the POP (1 byte)
+// ABSOLUTE(sym, reg) puts the address of sym as loaded (its physical
+// address: this code runs where GRUB put it) into reg, using the early call
+// stack. The CALL pushes the address of the POP; the POP (1 byte)
 // and the LEAL (6 bytes, no REX prefix for AX..DI) put the end of the LEAL
 // 7 bytes after that address. Clobbers BX.
 #define ABSOLUTE(sym, reg) BYTE $0xe8; LONG $0; BYTE $0x5b; LEAL sym(SB), reg; ADDL BX, reg; ADDL $7, reg
@@ -65,7 +71,7 @@ TEXT ·multibootEntry(SB),NOSPLIT|NOFRAME,$0
 	ANDL $~4095, DX                 // DX = PML4
 	BYTE $0x57                      // push edi: REP STOSL and the loop below use DI
 	MOVL DX, DI
-	MOVL $(6*4096/4), CX
+	MOVL $(7*4096/4), CX
 	XORL AX, AX
 	CLD
 	REP; STOSL
@@ -82,6 +88,13 @@ TEXT ·multibootEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVL AX, (4096+16)(DX)
 	ADDL $4096, AX
 	MOVL AX, (4096+24)(DX)
+	// PML4[511] -> the high PDPT (page 6), whose entry 510 -> the first
+	// page directory: KERNEL_VIRTUAL_BASE (0xffffffff80000000) maps
+	// physical 0-1 GiB.
+	LEAL (6*4096+PRESENT+WRITABLE)(DX), AX
+	MOVL AX, (511*8)(DX)
+	LEAL (2*4096+PRESENT+WRITABLE)(DX), AX
+	MOVL AX, (6*4096+510*8)(DX)
 	// 2048 page-directory entries: entry i maps the 2 MiB at i * 2 MiB.
 	LEAL (2*4096)(DX), DI
 	MOVL $(PRESENT+WRITABLE+HUGE), AX

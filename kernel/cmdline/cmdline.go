@@ -6,6 +6,8 @@
 // Words are separated by spaces. A word is one of:
 //
 //	selftest          run the in-kernel self-tests, then power off
+//	init=NAME         load bin/NAME from the boot module as the first
+//	                  process (with poweroff: power off when it exits)
 //	poweroff          power off once boot is done (for benchmarks)
 //	crashtest=kernel  fault on purpose in kernel trap code (tests the
 //	                  fault report)
@@ -26,6 +28,7 @@ type Options struct {
 	SelfTest    bool
 	PowerOff    bool
 	CrashKernel bool
+	Init        string   // program to start as the first process
 	Environment []string // KEY=VALUE words, in order
 	// Problems describe words that were ignored, one sentence each.
 	Problems []string
@@ -43,6 +46,13 @@ func Parse(line string) Options {
 			o.PowerOff = true
 		case word == "crashtest=kernel":
 			o.CrashKernel = true
+		case strings.HasPrefix(word, "init="):
+			name := strings.TrimPrefix(word, "init=")
+			if name == "" || strings.ContainsAny(name, "/\\") || !printable(name) {
+				o.Problems = append(o.Problems, fmt.Sprintf("malformed word %q ignored (want init=NAME, a program in the boot module's bin/)", word))
+				continue
+			}
+			o.Init = name
 		case strings.HasPrefix(word, "crashtest="):
 			o.Problems = append(o.Problems, fmt.Sprintf("unknown crash test %q ignored (known: crashtest=kernel)", word))
 		case !printable(word):
@@ -55,7 +65,7 @@ func Parse(line string) Options {
 			}
 			o.Environment = append(o.Environment, word)
 		default:
-			o.Problems = append(o.Problems, fmt.Sprintf("unknown word %q ignored (known: selftest, poweroff, crashtest=kernel, KEY=VALUE)", word))
+			o.Problems = append(o.Problems, fmt.Sprintf("unknown word %q ignored (known: selftest, poweroff, init=NAME, crashtest=kernel, KEY=VALUE)", word))
 		}
 	}
 	return o

@@ -18,6 +18,7 @@ func TestParse(t *testing.T) {
 		{"GODEBUG=gctrace=1 GOMAXPROCS=4", Options{Environment: []string{"GODEBUG=gctrace=1", "GOMAXPROCS=4"}}},
 		{`A=\"quoted\"`, Options{Environment: []string{`A="quoted"`}}},
 		{"crashtest=kernel", Options{CrashKernel: true}},
+		{"init=exo-hello poweroff", Options{Init: "exo-hello", PowerOff: true}},
 	}
 	for _, test := range tests {
 		got := Parse(test.line)
@@ -28,7 +29,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseReportsMalformedWords(t *testing.T) {
-	for _, line := range []string{"selftset", "=value", "9KEY=v", "crashtest=user", "bad\x01word", "K-Y=1"} {
+	for _, line := range []string{"selftset", "=value", "9KEY=v", "crashtest=user", "bad\x01word", "K-Y=1", "init=", "init=../x"} {
 		got := Parse("selftest " + line)
 		if !got.SelfTest {
 			t.Errorf("Parse(%q): a bad word stopped the good one before it", line)

@@ -67,3 +67,17 @@ func InitFrame(f *Frame, rip, rsp, fsBase uint64) {
 	f.FXSave[0], f.FXSave[1] = 0x7f, 0x03
 	f.FXSave[24], f.FXSave[25] = 0x80, 0x1f
 }
+
+// Selectors of user mode (arch/amd64: UserCodeSelector, UserDataSelector).
+const (
+	userCodeSelector = 0x23
+	userDataSelector = 0x1b
+)
+
+// InitUserFrame fills a fresh frame that enters user mode (ring 3) at rip
+// with stack pointer rsp, interrupts enabled, a clean SSE state and FS base
+// 0.
+func InitUserFrame(f *Frame, rip, rsp uint64) {
+	InitFrame(f, rip, rsp, 0)
+	f.CS, f.SS = userCodeSelector, userDataSelector
+}

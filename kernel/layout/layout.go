@@ -1,25 +1,24 @@
-// Package layout fixes the kernel's virtual address map. The kernel image is
-// linked and loaded at low physical addresses (see linker.ld) and mapped
-// there unchanged; everything else the kernel maps lives in the upper half
-// of the address space, which every address space will share.
+// Package layout fixes the kernel's virtual address map. The lower half of
+// every address space belongs to the user process running in it; the
+// kernel lives entirely in the upper half, which every address space shares.
 //
-//	0x0000_0000_0000_0000  64 KiB   never mapped (nil dereferences fault)
-//	0x0000_0000_0001_0000           low memory, identity-mapped, no execute
-//	0x0000_0000_0010_0000           the kernel image (linker.ld), below 4 MiB
-//	0x0000_0000_0040_0000  ~128 TiB user space of the process (UserStart)
+//	0x0000_0000_0000_0000  4 MiB    never mapped (nil dereferences fault)
+//	0x0000_0000_0040_0000  ~128 TiB user space of the process (UserStart;
+//	                                Go links programs at 0x400000)
 //	0xffff_8000_0000_0000  64 TiB   direct map: physical p at DirectMap + p
 //	0xffff_c000_0000_0000  1 TiB    heap of the kernel's own Go runtime
 //	                                (its mmap), committed lazily
 //	0xffff_e000_0000_0000  1 TiB    kernel stacks, each under a guard page
+//	0xffff_ffff_8000_0000  2 GiB    the kernel image (linker.ld), physical
+//	                                address + KERNEL_VIRTUAL_BASE
 //
 // docs/memory-layout.md explains the map for a student.
 package layout
 
 const (
-	// UserStart is where the user part of every address space begins. The
-	// first 4 MiB (null guard, low memory, the kernel image) are the
-	// kernel's in every address space, shared through two page-directory
-	// entries; tools/buildkernel refuses an image that ends above.
+	// UserStart is where the user part of every address space begins;
+	// nothing is ever mapped below it, so small addresses (nil pointers
+	// with offsets) fault.
 	UserStart uintptr = 4 << 20
 	// UserEnd is the end of the lower half, and of user address space.
 	UserEnd uintptr = 0x0000_8000_0000_0000

@@ -79,12 +79,11 @@ func ByID(id uint16) *Process {
 }
 
 // Create makes an empty process: an address space whose kernel half is
-// shared, whose first 4 MiB are the kernel's (two page-directory entries
-// shared with the kernel's page tables), and nothing else.
+// shared with every other and whose user half is empty.
 func Create(parent uint16, rights Rights) (*Process, Status) {
 	var p *Process
 	for i := range table {
-		if table[i].State == Free {
+		if table[i].State == Free || table[i].State == Exited {
 			p = &table[i]
 			*p = Process{ID: uint16(i + 1), Thread: -1}
 			break
@@ -97,27 +96,7 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 	if !ok {
 		return nil, NoMemory
 	}
-	kernel := memory.Kernel
-	space.ShareKernelHalf(kernel)
-	// PML4[0] -> a PDPT of its own -> a PD of its own whose entries 0 and 1
-	// are the kernel's (the null guard, low memory and the kernel image,
-	// all supervisor-only).
-	pdpt, ok1 := memory.Frames.Allocate(physmem.UsePageTable, true)
-	pd, ok2 := memory.Frames.Allocate(physmem.UsePageTable, true)
-	if !ok1 || !ok2 {
-		freeIf(ok1, pdpt)
-		freeIf(ok2, pd)
-		memory.Frames.Free(space.Root)
-		return nil, NoMemory
-	}
-	const tableFlags = uint64(paging.Present | paging.Writable | paging.User)
-	*space.Entry(space.Root, 0) = pdpt | tableFlags
-	*space.Entry(pdpt, 0) = pd | tableFlags
-	kernelPDPT := *kernel.Entry(kernel.Root, 0) & paging.AddressMask
-	kernelPD := *kernel.Entry(kernelPDPT, 0) & paging.AddressMask
-	*space.Entry(pd, 0) = *kernel.Entry(kernelPD, 0)
-	*space.Entry(pd, 1) = *kernel.Entry(kernelPD, 1)
-
+	space.ShareKernelHalf(memory.Kernel)
 	p.Space = space
 	p.Parent = parent
 	p.Rights = rights
@@ -125,16 +104,10 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 	return p, OK
 }
 
-func freeIf(allocated bool, frame uint64) {
-	if allocated {
-		memory.Frames.Free(frame)
-	}
-}
-
 // ReleaseSpace frees the page tables of p's user half that the kernel made
 // (the tables of linked segments belong to their segments and must have
-// been unlinked first): the PML4, and every table below a user-half entry,
-// except the kernel's shared tables under the first 4 MiB. Leaf frames are
+// been unlinked first): the PML4 and every table below a user-half entry.
+// Leaf frames are
 // not touched: their owner frees them. The caller has switched away from
 // p's address space on every CPU.
 func ReleaseSpace(p *Process) {
@@ -147,16 +120,15 @@ func ReleaseSpace(p *Process) {
 		if paging.Flags(e)&paging.Present == 0 {
 			continue
 		}
-		releaseTable(s, e&paging.AddressMask, 3, i == 0)
+		releaseTable(s, e&paging.AddressMask, 3)
 	}
 	memory.Frames.Free(s.Root)
 	p.Space.Root = 0
 }
 
 // releaseTable frees the table at physical address table, at level (3 =
-// PDPT, 2 = PD, 1 = PT), and the kernel-made tables below it. first marks
-// the path through the first 4 MiB, whose two PD entries are shared.
-func releaseTable(s paging.Space, table uint64, level int, first bool) {
+// PDPT, 2 = PD, 1 = PT), and the kernel-made tables below it.
+func releaseTable(s paging.Space, table uint64, level int) {
 	if memory.Frames.UseOf(table) != physmem.UsePageTable {
 		return // a segment's table: not ours to free
 	}
@@ -166,10 +138,7 @@ func releaseTable(s paging.Space, table uint64, level int, first bool) {
 			if paging.Flags(e)&paging.Present == 0 || paging.Flags(e)&paging.Huge != 0 {
 				continue
 			}
-			if first && level == 2 && i < 2 {
-				continue // the kernel's shared tables for 0-4 MiB
-			}
-			releaseTable(s, e&paging.AddressMask, level-1, first && i == 0)
+			releaseTable(s, e&paging.AddressMask, level-1)
 		}
 	}
 	memory.Frames.Free(table)
@@ -177,3 +146,14 @@ func releaseTable(s paging.Space, table uint64, level int, first bool) {
 
 // Table returns slot i of the process table (for reports and tests).
 func Table(i int) *Process { return &table[uint(i)%MaxProcesses] }
+
+// Release returns everything p holds: the page tables the kernel made for
+// its address space, then every frame it owns. The caller has switched away
+// from p's address space on every CPU (sched.Exit does, on this one).
+// TODO(segments): unlink and destroy the segments p owns first.
+func Release(p *Process) {
+	ReleaseSpace(p)
+	memory.Frames.FreeAllOwnedBy(p.ID)
+	p.Thread = -1
+	p.State = Exited
+}

@@ -44,17 +44,18 @@ func translate(p *Process, va uintptr, write bool) (uintptr, bool) {
 // reports false, having copied a prefix at most, when part of the range is
 // not readable by the process.
 func CopyIn(p *Process, dst []byte, va uintptr) bool {
-	for done := 0; done < len(dst); {
-		src, ok := translate(p, va+uintptr(done), false)
+	for rest := dst; len(rest) > 0; {
+		src, ok := translate(p, va, false)
 		if !ok {
 			return false
 		}
-		n := int(paging.PageSize - (va+uintptr(done))&(paging.PageSize-1))
-		if n > len(dst)-done {
-			n = len(dst) - done
+		n := int(paging.PageSize - va&(paging.PageSize-1)) // to the end of the page
+		if n > len(rest) {
+			n = len(rest)
 		}
-		copy(dst[done:done+n], rawmem.Bytes(src, uintptr(n)))
-		done += n
+		copy(rest[:n], rawmem.Bytes(src, uintptr(n)))
+		rest = rest[n:]
+		va += uintptr(n)
 	}
 	return true
 }
@@ -62,17 +63,18 @@ func CopyIn(p *Process, dst []byte, va uintptr) bool {
 // CopyOut copies src to user address va of p; false when part of the range
 // is not writable by the process.
 func CopyOut(p *Process, va uintptr, src []byte) bool {
-	for done := 0; done < len(src); {
-		dst, ok := translate(p, va+uintptr(done), true)
+	for rest := src; len(rest) > 0; {
+		dst, ok := translate(p, va, true)
 		if !ok {
 			return false
 		}
-		n := int(paging.PageSize - (va+uintptr(done))&(paging.PageSize-1))
-		if n > len(src)-done {
-			n = len(src) - done
+		n := int(paging.PageSize - va&(paging.PageSize-1))
+		if n > len(rest) {
+			n = len(rest)
 		}
-		copy(rawmem.Bytes(dst, uintptr(n)), src[done:done+n])
-		done += n
+		copy(rawmem.Bytes(dst, uintptr(n)), rest[:n])
+		rest = rest[n:]
+		va += uintptr(n)
 	}
 	return true
 }

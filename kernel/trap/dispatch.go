@@ -3,6 +3,7 @@ package trap
 import (
 	"exogo/arch/amd64"
 	"exogo/kernel/cpu"
+	"exogo/kernel/exo"
 	"exogo/kernel/linux"
 	"exogo/kernel/rawmem"
 	"exogo/kernel/sched"
@@ -15,6 +16,9 @@ import (
 // to another thread.
 func dispatch(frameAddress uintptr) uintptr {
 	f := (*cpu.Frame)(rawmem.Pointer(frameAddress))
+	if f.CS&3 == 3 {
+		return userTrap(f, frameAddress)
+	}
 	switch f.Vector {
 	case cpu.SyscallVector:
 		return linux.Syscall(f)
@@ -67,4 +71,26 @@ func fault(f *cpu.Frame, frameAddress uintptr, signal uint64, code int64, addres
 // already in kernel code (or before threads exist): always a kernel bug.
 func nestedTrap(frameAddress uintptr) {
 	fatal((*cpu.Frame)(rawmem.Pointer(frameAddress)), "trap in kernel code")
+}
+
+// userTrap handles a trap taken in user mode (ring 3): system calls go to
+// the exokernel, the timer and devices as for the kernel, and exceptions
+// end the process.
+func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
+	switch f.Vector {
+	case cpu.SyscallVector:
+		return exo.Syscall(f)
+	case TimerVector:
+		timer.CountTick()
+		cpu.This().Ticks++
+		timer.EndOfInterrupt()
+		return linux.DeliverPendingTo(sched.Tick(timer.Nanotime()))
+	case SpuriousVector:
+		return frameAddress
+	}
+	if f.Vector < 32 {
+		return exo.Fault(f)
+	}
+	timer.EndOfInterrupt()
+	return frameAddress
 }

@@ -21,7 +21,6 @@
 #define HARDWARE_WORDS 7          // vector, error code, RIP, CS, RFLAGS, RSP, SS
 #define MSR_FS_BASE 0xc0000100
 #define SYSCALL_VECTOR 256
-#define USER_START 0x400000          // kernel/layout.UserStart
 #define USER_CODE_SELECTOR 0x23      // arch/amd64.UserCodeSelector
 #define USER_DATA_SELECTOR 0x1b      // arch/amd64.UserDataSelector
 
@@ -29,9 +28,9 @@
 // (which clears IF), loads the kernel's CS and SS, and changes nothing else:
 // RSP is still the caller's stack. Two kinds of caller use it: the kernel's
 // own Go runtime at CPL 0 (its "Linux" system calls) and user processes at
-// CPL 3. User code can never execute below USER_START (the first 4 MiB are
-// supervisor-only in every address space), so the return address in RCX
-// tells them apart. Build the frame an interrupt would have pushed, with
+// CPL 3. Kernel code lives in the upper half of the address space and user
+// code in the lower half, so the sign of the return address in RCX tells
+// them apart. Build the frame an interrupt would have pushed, with
 // the caller's selectors, then join the common path.
 //
 // GS keeps the per-CPU base in user mode too (no SWAPGS): user code cannot
@@ -40,8 +39,8 @@
 TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ SP, CPU_SCRATCH(GS)
 	MOVQ CPU_STACK_TOP(GS), SP
-	CMPQ CX, $USER_START
-	JAE  fromUser
+	TESTQ CX, CX
+	JPL  fromUser                  // bit 63 clear: a lower-half address
 	PUSHQ $0x10                    // SS
 	PUSHQ CPU_SCRATCH(GS)           // RSP
 	PUSHQ R11                      // RFLAGS

@@ -91,8 +91,10 @@ func printRegisters(f *cpu.Frame) {
 // without faulting.
 func readable(address, length uintptr) bool {
 	if memory.Kernel.Root == 0 {
-		// Still on the boot page tables: the first 4 GiB, identity-mapped.
-		return address+length < 4<<30 && address >= 4096
+		// Still on the boot page tables: the first 4 GiB identity-mapped,
+		// the first GiB also at the kernel's virtual base.
+		const base = 0xffff_ffff_8000_0000
+		return (address+length < 4<<30 && address >= 4096) || (address >= base && address+length < base+1<<30)
 	}
 	for page := address &^ 4095; page < address+length; page += 4096 {
 		if _, _, status := memory.Kernel.Lookup(page); status != paging.OK {

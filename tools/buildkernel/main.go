@@ -57,7 +57,9 @@ func main() {
 // -trimpath keeps file names in fault reports short and the same on every
 // machine.
 func BuildArgs(layout Layout, output, pkg string) []string {
-	ldflags := fmt.Sprintf("-T %#x -E %s", layout.TextAddress, layout.Entry)
+	// The linker parses -T as a signed 64-bit number: an upper-half
+	// address is written as its negative two's-complement value.
+	ldflags := fmt.Sprintf("-T %d -E %s", int64(layout.TextAddress), layout.Entry)
 	return []string{"build", "-trimpath", "-o", output, "-ldflags", ldflags, pkg}
 }
 

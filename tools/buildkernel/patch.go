@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"debug/elf"
+	"encoding/binary"
 	"fmt"
 	"os"
 
@@ -46,7 +47,34 @@ func Patch(path string, layout Layout) error {
 	if err := writeZeroRegion(image, layout.KernelInfoOffset, info.Encode(), "kernel information block"); err != nil {
 		return err
 	}
+	if err := setPhysicalAddresses(image, file, layout.VirtualBase); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
 	return os.WriteFile(path, image, 0o755)
+}
+
+// setPhysicalAddresses writes p_paddr = p_vaddr - base in every program
+// header: GRUB loads each segment at p_paddr (and enters at e_entry
+// translated the same way), while the kernel runs at p_vaddr once its
+// page tables map the image there.
+func setPhysicalAddresses(image []byte, file *elf.File, base uint64) error {
+	phoff := binary.LittleEndian.Uint64(image[0x20:])
+	entrySize := uint64(binary.LittleEndian.Uint16(image[0x36:]))
+	count := uint64(binary.LittleEndian.Uint16(image[0x38:]))
+	if entrySize < 56 || phoff+entrySize*count > uint64(len(image)) {
+		return fmt.Errorf("program headers out of the file")
+	}
+	for i := uint64(0); i < count; i++ {
+		header := image[phoff+i*entrySize:]
+		vaddr := binary.LittleEndian.Uint64(header[16:])
+		if binary.LittleEndian.Uint32(header) == uint32(elf.PT_LOAD) && vaddr < base {
+			return fmt.Errorf("segment at %#x is below KERNEL_VIRTUAL_BASE %#x", vaddr, base)
+		}
+		if vaddr >= base {
+			binary.LittleEndian.PutUint64(header[24:], vaddr-base)
+		}
+	}
+	return nil
 }
 
 func writeZeroRegion(image []byte, offset uint64, data []byte, what string) error {
@@ -88,8 +116,9 @@ func kernelInformation(file *elf.File) (kernelinfo.Block, error) {
 	return block, nil
 }
 
-// KernelImageLimit is where user address space begins (kernel/layout.UserStart).
-const KernelImageLimit = 4 << 20
+// KernelImageLimit bounds the image: the 32-bit entry code maps the first
+// GiB of physical memory at KERNEL_VIRTUAL_BASE.
+const KernelImageLimit = 1 << 30
 
 // The scratch stack of the 32-bit entry code, as file offsets in the ELF
 // header page (EARLY_CALL_STACK in arch/amd64/boot32_amd64.s is load base +
@@ -131,11 +160,10 @@ func Check(path string, layout Layout) error {
 	if !ok {
 		return fmt.Errorf("%s: no kernel information block at %#x", path, layout.KernelInfoOffset)
 	}
-	// Every address space shares the first 4 MiB with the kernel (two
-	// page-directory entries); user programs start at 4 MiB, where Go links
-	// them by default. The loaded image must fit below.
-	if info.ImageEnd > KernelImageLimit {
-		return fmt.Errorf("%s: the kernel image ends at %#x, above %#x: user address spaces start there (docs/memory-layout.md). Shrink .bss (large static arrays) or move data to the kernel heap", path, info.ImageEnd, uint64(KernelImageLimit))
+	// The boot page tables map the first GiB above KERNEL_VIRTUAL_BASE:
+	// the whole image must lie there.
+	if info.ImageEnd-layout.VirtualBase > KernelImageLimit {
+		return fmt.Errorf("%s: the kernel image ends at %#x, more than %#x above KERNEL_VIRTUAL_BASE: the boot page tables do not map it", path, info.ImageEnd, uint64(KernelImageLimit))
 	}
 	if file.Machine != elf.EM_X86_64 || file.Class != elf.ELFCLASS64 {
 		return fmt.Errorf("%s: not an x86-64 ELF64", path)
@@ -145,8 +173,8 @@ func Check(path string, layout Layout) error {
 		if p.Type != elf.PT_LOAD {
 			continue
 		}
-		if p.Paddr != p.Vaddr {
-			return fmt.Errorf("%s: segment at %#x has p_paddr %#x: the kernel must be loaded where it is linked", path, p.Vaddr, p.Paddr)
+		if p.Paddr != p.Vaddr-layout.VirtualBase {
+			return fmt.Errorf("%s: segment at %#x has p_paddr %#x, want p_vaddr - KERNEL_VIRTUAL_BASE", path, p.Vaddr, p.Paddr)
 		}
 		if first == nil {
 			first = p
@@ -171,9 +199,10 @@ func Check(path string, layout Layout) error {
 			if s.Value != file.Entry {
 				return fmt.Errorf("%s: entry point %#x is not %s (%#x)", path, file.Entry, layout.Entry, s.Value)
 			}
-			// GRUB enters in 32-bit mode with paging off: the entry must be
-			// below 4 GiB and inside the text segment.
-			if file.Entry >= 1<<32 || file.Entry < first.Vaddr || file.Entry >= first.Vaddr+first.Memsz {
+			// GRUB enters in 32-bit mode with paging off, at the entry's
+			// physical address: it must be below 4 GiB and inside the
+			// text segment.
+			if file.Entry-layout.VirtualBase >= 1<<32 || file.Entry < first.Vaddr || file.Entry >= first.Vaddr+first.Memsz {
 				return fmt.Errorf("%s: entry point %#x is not reachable from 32-bit mode inside the text segment", path, file.Entry)
 			}
 			return nil

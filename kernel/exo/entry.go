@@ -1,0 +1,102 @@
+package exo
+
+import (
+	"unsafe"
+
+	"exogo/arch/amd64"
+	"exogo/kernel/console"
+	"exogo/kernel/cpu"
+	"exogo/kernel/process"
+	"exogo/kernel/sched"
+	"exogo/kernel/timer"
+)
+
+// Syscall handles a SYSCALL made in user mode (frame f): exokernel calls
+// (numbers from CallBase) go through Dispatch to their handlers; any other
+// number is a foreign call, for the process's libOS. It returns the frame
+// to resume.
+//
+// The path of an exokernel call, for grep: trap.syscallEntry (fromUser) ->
+// commonEntry -> trap.dispatch -> exo.Syscall -> Dispatch
+// (dispatch_gen.go, argument checks) -> sys<Name> (handlers_*.go).
+func Syscall(f *cpu.Frame) uintptr {
+	t := sched.Current()
+	now := timer.Nanotime()
+	var p *process.Process
+	if t != nil {
+		p = process.ByID(t.Process)
+	}
+	frame := uintptr(unsafe.Pointer(f))
+	if p == nil {
+		// A user frame with no process: cannot happen; refuse.
+		code := int64(-ErrNoSuchObject)
+		f.RAX = uint64(code)
+		return frame
+	}
+	number := f.RAX
+	if number < CallBase || number >= CallBase+0x1000 {
+		// TODO(upcalls): reflect foreign calls to the libOS as an upcall.
+		// Until upcalls exist, a process that makes one is ended, with
+		// a message saying why.
+		console.WriteString("exogo: process ")
+		console.WriteDecimal(uint64(p.ID))
+		console.WriteString(" made foreign system call ")
+		console.WriteDecimal(number)
+		console.WriteString(" and has no libOS upcall to take it (not yet supported); ending it\n")
+		return Terminate(p, 128+31, now)
+	}
+	caller := Caller{Process: p, Frame: f, Now: now}
+	result := Dispatch(&caller, number, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9)
+	if caller.Resume != 0 {
+		return caller.Resume
+	}
+	f.RAX = uint64(result)
+	return frame
+}
+
+// Terminate ends process p with status and returns the frame to resume on
+// this CPU (another thread's: p's thread is gone). Every frame p owned and
+// every page table the kernel made for it go back to the frame table.
+func Terminate(p *process.Process, status uint64, now uint64) uintptr {
+	p.ExitStatus = status
+	resume := sched.Exit(now) // switches to another address space first
+	process.Release(p)
+	console.WriteString("exogo: process ")
+	console.WriteDecimal(uint64(p.ID))
+	console.WriteString(" exited with status ")
+	console.WriteSignedDecimal(int64(status))
+	console.WriteString("\n")
+	return resume
+}
+
+// Fault handles a CPU exception raised in user mode (frame f).
+//
+// TODO(upcalls): deliver it to the process's fault upcall with the details
+// (vector, error code, CR2), so its libOS can resolve it (self-paging) or
+// turn it into a signal. Until upcalls exist the process is ended, with a
+// report on the console.
+func Fault(f *cpu.Frame) uintptr {
+	now := timer.Nanotime()
+	t := sched.Current()
+	var p *process.Process
+	if t != nil {
+		p = process.ByID(t.Process)
+	}
+	if p == nil {
+		return uintptr(unsafe.Pointer(f))
+	}
+	console.WriteString("exogo: process ")
+	console.WriteDecimal(uint64(p.ID))
+	console.WriteString(": exception ")
+	console.WriteDecimal(f.Vector)
+	console.WriteString(" at ")
+	console.WriteHex(f.RIP)
+	console.WriteString(", error code ")
+	console.WriteHexShort(f.ErrorCode)
+	if f.Vector == 14 {
+		console.WriteString(", address ")
+		console.WriteHex(amd64.ReadCR2())
+	}
+	console.WriteString(" (no fault upcall yet); ending it\n")
+	return Terminate(p, 128+f.Vector, now)
+}

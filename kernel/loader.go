@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"debug/elf"
+	"fmt"
+
+	"exogo/arch/amd64"
+	"exogo/kernel/cpu"
+	"exogo/kernel/layout"
+	"exogo/kernel/linux"
+	"exogo/kernel/memory"
+	"exogo/kernel/paging"
+	"exogo/kernel/physmem"
+	"exogo/kernel/process"
+	"exogo/kernel/rawmem"
+	"exogo/kernel/sched"
+)
+
+// The kernel loads exactly one program: the first, from the boot module.
+// Every other program is loaded by a libOS, which maps a child's segments
+// itself (docs/exokernel.md). This is hosted Go: it runs in main.
+
+// Where the first program's stack goes: the top of the user half, below a
+// guard gap.
+const (
+	firstStackTop  = layout.UserEnd - 1<<30
+	firstStackSize = 64 << 10
+	// maxProgramBytes bounds what an ELF may ask to be mapped.
+	maxProgramBytes = 256 << 20
+)
+
+// withInterruptsOff runs f with interrupts disabled: the frame table and
+// page tables are also changed in trap context, whose locks a hosted thread
+// must not hold when a timer interrupt switches threads.
+func withInterruptsOff(f func()) {
+	amd64.DisableInterrupts()
+	defer amd64.EnableInterrupts()
+	f()
+}
+
+// loadFirstProgram creates the first process from the ELF executable in
+// image, maps its loadable segments and a stack with frames it owns, and
+// starts it. The first process gets every right.
+func loadFirstProgram(name string, image []byte) (*process.Process, error) {
+	file, err := elf.NewFile(bytes.NewReader(image))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not an ELF file: %v", name, err)
+	}
+	if file.Class != elf.ELFCLASS64 || file.Machine != elf.EM_X86_64 || file.Type != elf.ET_EXEC {
+		return nil, fmt.Errorf("%s is not an x86-64 executable (class %v, machine %v, type %v)", name, file.Class, file.Machine, file.Type)
+	}
+	total := uint64(0)
+	for _, p := range file.Progs {
+		if p.Type != elf.PT_LOAD {
+			continue
+		}
+		if p.Vaddr < uint64(layout.UserStart) || p.Vaddr+p.Memsz > uint64(layout.UserEnd) || p.Vaddr+p.Memsz < p.Vaddr || p.Filesz > p.Memsz {
+			return nil, fmt.Errorf("%s: segment at %#x (%d bytes) is outside user space [%#x, %#x)", name, p.Vaddr, p.Memsz, layout.UserStart, layout.UserEnd)
+		}
+		total += p.Memsz
+	}
+	if total > maxProgramBytes {
+		return nil, fmt.Errorf("%s wants %d MiB mapped; the limit is %d MiB", name, total>>20, maxProgramBytes>>20)
+	}
+
+	var p *process.Process
+	var status process.Status
+	withInterruptsOff(func() {
+		p, status = process.Create(0, process.RightCreateProcess|process.RightConsole|process.RightDevices)
+	})
+	if status != process.OK {
+		return nil, fmt.Errorf("cannot create the first process (status %d)", status)
+	}
+	for _, segment := range file.Progs {
+		if segment.Type != elf.PT_LOAD {
+			continue
+		}
+		data := make([]byte, segment.Filesz)
+		if _, err := segment.ReadAt(data, 0); err != nil {
+			return nil, fmt.Errorf("%s: reading segment at %#x: %v", name, segment.Vaddr, err)
+		}
+		flags := paging.User
+		if segment.Flags&elf.PF_W != 0 {
+			flags |= paging.Writable
+		}
+		if segment.Flags&elf.PF_X == 0 {
+			flags |= paging.NoExecute
+		}
+		if err := mapUser(p, uintptr(segment.Vaddr), uintptr(segment.Memsz), data, flags); err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := mapUser(p, firstStackTop-firstStackSize, firstStackSize, nil, paging.User|paging.Writable|paging.NoExecute); err != nil {
+		return nil, fmt.Errorf("%s: stack: %v", name, err)
+	}
+	if err := startProcess(p, uintptr(file.Entry), firstStackTop); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// mapUser maps [start, start+size) in p's space with fresh frames owned by
+// p, filled from data (the rest zero).
+func mapUser(p *process.Process, start, size uintptr, data []byte, flags paging.Flags) error {
+	first := start &^ (paging.PageSize - 1)
+	for page := first; page < start+size; page += paging.PageSize {
+		var frame uint64
+		var ok bool
+		var status paging.Status
+		withInterruptsOff(func() {
+			frame, ok = memory.Frames.AllocateFor(p.ID, physmem.UseProcess, true)
+			if ok {
+				status = p.Space.Map(&memory.Frames, page, frame, flags)
+			}
+		})
+		if !ok {
+			return fmt.Errorf("out of memory at %#x", page)
+		}
+		if status == paging.AlreadyMapped {
+			// Two ELF segments share this page: keep the first frame.
+			withInterruptsOff(func() { memory.Frames.Free(frame) })
+			physical, _, _ := p.Space.Lookup(page)
+			frame = physical
+		} else if status != paging.OK {
+			return fmt.Errorf("mapping %#x: %v", page, status)
+		}
+		// Copy the part of data that lands in this page.
+		pageBytes := rawmem.Bytes(layout.Physical(frame), paging.PageSize)
+		for i := uintptr(0); i < paging.PageSize; i++ {
+			va := page + i
+			if va >= start && va-start < uintptr(len(data)) {
+				pageBytes[i] = data[va-start]
+			}
+		}
+	}
+	return nil
+}
+
+// startProcess gives p a thread that enters user mode at entry with the
+// stack pointer at stack.
+func startProcess(p *process.Process, entry, stack uintptr) error {
+	top, slot, ok := memory.AllocateStack(linux.KernelStackSize)
+	if !ok {
+		return fmt.Errorf("no memory for a kernel stack")
+	}
+	var thread *sched.Thread
+	var index int32
+	withInterruptsOff(func() { thread, index = sched.Create(top, slot) })
+	if thread == nil {
+		memory.FreeStack(slot)
+		return fmt.Errorf("the thread table is full")
+	}
+	cpu.InitUserFrame(thread.Frame(), uint64(entry), uint64(stack))
+	thread.Process = p.ID
+	thread.AddressSpace = p.Space.Root
+	p.Thread = index
+	p.State = process.Running
+	withInterruptsOff(func() { sched.Start(index) })
+	return nil
+}

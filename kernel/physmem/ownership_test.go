@@ -1,0 +1,371 @@
+package physmem_test
+
+import (
+	"math/rand/v2"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"exogo/kernel/physmem"
+)
+
+// ownershipRAMSize is the simulated RAM of the ownership tests: 8 MiB, 2048
+// frames, the table in frame 1 onwards, frames from 64 KiB free.
+const ownershipRAMSize = 8 << 20
+
+// newOwnedTable maps simulated RAM outside the Go heap (see simRAM) and sets
+// up a frame table over it.
+func newOwnedTable(t *testing.T) (table *physmem.Table, ram []byte) {
+	t.Helper()
+	ram, err := syscall.Mmap(-1, 0, ownershipRAMSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatalf("mmap simulated RAM: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Munmap(ram) })
+	base := uintptr(unsafe.Pointer(&ram[0]))
+	n := uint64(ownershipRAMSize / physmem.FrameSize)
+	table = new(physmem.Table)
+	table.Init(base+0x1000, n, base)
+	table.SetRange(0x10000, ownershipRAMSize, physmem.UseFree)
+	table.SetRange(0x1000, 0x1000+physmem.TableBytes(n), physmem.UseKernel)
+	return table, ram
+}
+
+func TestAllocateForSetsOwnerAndZeroes(t *testing.T) {
+	table, ram := newOwnedTable(t)
+	free := table.FreeFrames()
+	for i := range ram[0x10000:] {
+		ram[0x10000+i] = 0xa5
+	}
+	p, ok := table.AllocateFor(7, physmem.UseProcess, true)
+	if !ok {
+		t.Fatal("AllocateFor failed")
+	}
+	if owner, ok := table.Owner(p); !ok || owner != 7 {
+		t.Errorf("Owner = %d, %v; want 7, true", owner, ok)
+	}
+	if use := table.UseOf(p); use != physmem.UseProcess {
+		t.Errorf("use = %v, want process", physmem.UseName(use))
+	}
+	if r := table.References(p); r != 0 {
+		t.Errorf("References = %d, want 0", r)
+	}
+	for _, b := range ram[p : p+physmem.FrameSize] {
+		if b != 0 {
+			t.Fatal("AllocateFor(zero) left a non-zero byte")
+		}
+	}
+	if table.FreeFrames() != free-1 {
+		t.Errorf("free = %d, want %d", table.FreeFrames(), free-1)
+	}
+	// The kernel's own allocations are owned by 0.
+	k, _ := table.Allocate(physmem.UsePageTable, false)
+	if owner, ok := table.Owner(k); !ok || owner != 0 {
+		t.Errorf("Owner(kernel frame) = %d, %v; want 0, true", owner, ok)
+	}
+	for _, use := range []physmem.Use{physmem.UseFree, physmem.UseAbsent} {
+		if _, ok := table.AllocateFor(1, use, false); ok {
+			t.Errorf("AllocateFor(%v) succeeded", use)
+		}
+	}
+	if table.FreeFrames() != free-2 {
+		t.Errorf("refused AllocateFor changed the free count")
+	}
+}
+
+func TestOwnerRefusals(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	for _, p := range []uint64{0x10001, ownershipRAMSize, 1 << 62, 0x20000 /* free */, 0 /* absent */} {
+		if _, ok := table.Owner(p); ok {
+			t.Errorf("Owner(%#x) ok", p)
+		}
+		if table.AddReference(p) {
+			t.Errorf("AddReference(%#x) ok", p)
+		}
+		if _, ok := table.DropReference(p); ok {
+			t.Errorf("DropReference(%#x) ok", p)
+		}
+		if r := table.References(p); r != 0 {
+			t.Errorf("References(%#x) = %d", p, r)
+		}
+	}
+	if s := table.FreeOwned(0x10001, 1); s != physmem.NotAFrame {
+		t.Errorf("FreeOwned(misaligned) = %v", s)
+	}
+	if s := table.FreeOwned(0x20000, 0); s != physmem.NotHeld {
+		t.Errorf("FreeOwned(free frame) = %v", s)
+	}
+}
+
+func TestReferencesBoundedAndFreeOwned(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	p, _ := table.AllocateFor(3, physmem.UseProcess, false)
+	free := table.FreeFrames()
+	for i := 0; i < 0xffff; i++ {
+		if !table.AddReference(p) {
+			t.Fatalf("AddReference refused at %d", i)
+		}
+	}
+	if table.AddReference(p) {
+		t.Fatal("AddReference beyond 0xffff succeeded")
+	}
+	if r := table.References(p); r != 0xffff {
+		t.Fatalf("References = %#x", r)
+	}
+	// The count must not have spilled into the owner or use.
+	if owner, _ := table.Owner(p); owner != 3 || table.UseOf(p) != physmem.UseProcess {
+		t.Fatalf("owner/use corrupted: %d %v", owner, table.UseOf(p))
+	}
+	if s := table.FreeOwned(p, 4); s != physmem.NotOwner {
+		t.Errorf("FreeOwned by another owner = %v", s)
+	}
+	if s := table.FreeOwned(p, 3); s != physmem.StillReferenced {
+		t.Errorf("FreeOwned while referenced = %v", s)
+	}
+	for i := 0xffff - 1; i >= 0; i-- {
+		r, ok := table.DropReference(p)
+		if !ok || int(r) != i {
+			t.Fatalf("DropReference = %d, %v; want %d", r, ok, i)
+		}
+	}
+	if _, ok := table.DropReference(p); ok {
+		t.Fatal("DropReference below 0 succeeded")
+	}
+	if table.FreeFrames() != free {
+		t.Fatal("reference counting changed the free count")
+	}
+	if s := table.FreeOwned(p, 3); s != physmem.Done {
+		t.Fatalf("FreeOwned = %v", s)
+	}
+	if table.FreeFrames() != free+1 || table.UseOf(p) != physmem.UseFree {
+		t.Fatal("FreeOwned did not free")
+	}
+	if s := table.FreeOwned(p, 3); s != physmem.NotHeld {
+		t.Errorf("second FreeOwned = %v", s)
+	}
+	// A freed frame comes back with no owner and no references.
+	for {
+		q, ok := table.Allocate(physmem.UseKernelHeap, false)
+		if !ok {
+			t.Fatal("did not get the frame back")
+		}
+		if q == p {
+			break
+		}
+	}
+	if owner, _ := table.Owner(p); owner != 0 || table.References(p) != 0 {
+		t.Error("reallocated frame kept owner or references")
+	}
+}
+
+func TestFreeAllOwnedBy(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	free := table.FreeFrames()
+	var mine []uint64
+	for i := 0; i < 50; i++ {
+		p, ok := table.AllocateFor(9, physmem.Use(physmem.UseProcess+physmem.Use(i%2)), i%3 == 0)
+		if !ok {
+			t.Fatal("AllocateFor failed")
+		}
+		mine = append(mine, p)
+		if _, ok := table.AllocateFor(10, physmem.UseProcess, false); !ok {
+			t.Fatal("AllocateFor failed")
+		}
+	}
+	table.AddReference(mine[4])
+	table.AddReference(mine[4])
+	table.AddReference(mine[17])
+	if n := table.CountOwnedBy(9); n != 50 {
+		t.Errorf("CountOwnedBy(9) = %d", n)
+	}
+	if n := table.CountOwnedBy(10); n != 50 {
+		t.Errorf("CountOwnedBy(10) = %d", n)
+	}
+	kernel := table.CountOwnedBy(0)
+	if f, r := table.FreeAllOwnedBy(0); f != 0 || r != 0 || table.CountOwnedBy(0) != kernel {
+		t.Errorf("FreeAllOwnedBy(0) = %d, %d: the kernel must never be swept", f, r)
+	}
+	f, r := table.FreeAllOwnedBy(9)
+	if f != 48 || r != 2 {
+		t.Errorf("FreeAllOwnedBy = %d freed, %d referenced; want 48, 2", f, r)
+	}
+	if n := table.CountOwnedBy(9); n != 2 {
+		t.Errorf("after sweep CountOwnedBy(9) = %d", n)
+	}
+	if n := table.CountOwnedBy(10); n != 50 {
+		t.Errorf("sweep touched another owner: %d", n)
+	}
+	if table.FreeFrames() != free-52 {
+		t.Errorf("free = %d, want %d", table.FreeFrames(), free-52)
+	}
+	if table.FreeFrames() != table.Count(physmem.UseFree) {
+		t.Error("free count disagrees with the table")
+	}
+}
+
+// TestOwnershipRandom runs random ownership operations against a model.
+func TestOwnershipRandom(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	type frame struct {
+		owner uint16
+		refs  int
+	}
+	model := map[uint64]*frame{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func() (uint64, *frame) {
+		for p, f := range model {
+			return p, f
+		}
+		return 0, nil
+	}
+	for step := 0; step < 20000; step++ {
+		switch rng.IntN(6) {
+		case 0:
+			owner := uint16(rng.IntN(4))
+			p, ok := table.AllocateFor(owner, physmem.UseProcess, false)
+			if ok {
+				if model[p] != nil {
+					t.Fatalf("frame %#x handed out twice", p)
+				}
+				model[p] = &frame{owner: owner}
+			}
+		case 1:
+			if p, f := pick(); f != nil {
+				ok := table.AddReference(p)
+				if ok != (f.refs < 0xffff) {
+					t.Fatalf("AddReference = %v with %d refs", ok, f.refs)
+				}
+				if ok {
+					f.refs++
+				}
+			}
+		case 2:
+			if p, f := pick(); f != nil {
+				r, ok := table.DropReference(p)
+				if ok != (f.refs > 0) {
+					t.Fatalf("DropReference ok = %v with %d refs", ok, f.refs)
+				}
+				if ok {
+					f.refs--
+					if int(r) != f.refs {
+						t.Fatalf("remaining %d, want %d", r, f.refs)
+					}
+				}
+			}
+		case 3:
+			if p, f := pick(); f != nil {
+				caller := uint16(rng.IntN(4))
+				want := physmem.Done
+				if caller != f.owner {
+					want = physmem.NotOwner
+				} else if f.refs > 0 {
+					want = physmem.StillReferenced
+				}
+				if s := table.FreeOwned(p, caller); s != want {
+					t.Fatalf("FreeOwned = %v, want %v", s, want)
+				}
+				if want == physmem.Done {
+					delete(model, p)
+				}
+			}
+		case 4:
+			if rng.IntN(200) == 0 {
+				owner := uint16(1 + rng.IntN(3))
+				var wantF, wantR uint64
+				for p, f := range model {
+					if f.owner == owner {
+						if f.refs > 0 {
+							wantR++
+						} else {
+							wantF++
+							delete(model, p)
+						}
+					}
+				}
+				if f, r := table.FreeAllOwnedBy(owner); f != wantF || r != wantR {
+					t.Fatalf("FreeAllOwnedBy = %d, %d; want %d, %d", f, r, wantF, wantR)
+				}
+			}
+		case 5:
+			if p, f := pick(); f != nil {
+				if o, ok := table.Owner(p); !ok || o != f.owner || int(table.References(p)) != f.refs {
+					t.Fatalf("frame %#x: owner %d refs %d, model %+v", p, o, table.References(p), *f)
+				}
+			}
+		}
+	}
+	for owner := uint16(0); owner < 4; owner++ {
+		want := uint64(0)
+		for _, f := range model {
+			if f.owner == owner {
+				want++
+			}
+		}
+		if owner == 0 {
+			want += table.Count(physmem.UseKernel)
+		}
+		if got := table.CountOwnedBy(owner); got != want {
+			t.Errorf("CountOwnedBy(%d) = %d, want %d", owner, got, want)
+		}
+	}
+	if table.FreeFrames() != table.Count(physmem.UseFree) {
+		t.Error("free count disagrees with the table")
+	}
+}
+
+func TestAddReferenceAs(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	p, _ := table.AllocateFor(5, physmem.UseProcess, false)
+	s, _ := table.AllocateFor(5, physmem.UseSegment, false)
+	cases := []struct {
+		physical uint64
+		owner    uint16
+		want     physmem.OwnershipStatus
+	}{
+		{p + 8, 5, physmem.NotAFrame},
+		{ownershipRAMSize, 5, physmem.NotAFrame},
+		{0x20000, 5, physmem.NotHeld},
+		{p, 6, physmem.NotOwner},
+		{s, 5, physmem.WrongUse},
+		{p, 5, physmem.Done},
+	}
+	for _, c := range cases {
+		if got := table.AddReferenceAs(c.physical, c.owner, physmem.UseProcess); got != c.want {
+			t.Errorf("AddReferenceAs(%#x, %d) = %v, want %v", c.physical, c.owner, got, c.want)
+		}
+	}
+	if table.References(p) != 1 || table.References(s) != 0 {
+		t.Fatal("AddReferenceAs counted wrongly")
+	}
+	for table.AddReference(p) {
+	}
+	if got := table.AddReferenceAs(p, 5, physmem.UseProcess); got != physmem.TooManyReferences {
+		t.Errorf("AddReferenceAs at the maximum = %v", got)
+	}
+}
+
+func TestOwnershipDoesNotAllocate(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	allocs := testing.AllocsPerRun(100, func() {
+		p, _ := table.AllocateFor(2, physmem.UseProcess, true)
+		table.AddReference(p)
+		table.AddReferenceAs(p, 2, physmem.UseProcess)
+		table.DropReference(p)
+		table.Owner(p)
+		table.References(p)
+		table.DropReference(p)
+		table.FreeOwned(p, 2)
+	})
+	if allocs != 0 {
+		t.Errorf("ownership operations allocate: %v per run", allocs)
+	}
+}
+
+func TestOwnershipStatusAndUseNames(t *testing.T) {
+	if physmem.StillReferenced.String() != "still referenced" || physmem.OwnershipStatus(200).String() != "unknown ownership status" {
+		t.Error("OwnershipStatus.String")
+	}
+	if physmem.UseName(physmem.UseSegment) != "segment table" || physmem.UseName(physmem.UseProcess) != "process" || physmem.UseName(physmem.UseFree) != "free" {
+		t.Error("UseName")
+	}
+}
