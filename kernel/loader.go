@@ -6,15 +6,13 @@ import (
 	"fmt"
 
 	"exogo/arch/amd64"
-	"exogo/kernel/cpu"
+	"exogo/kernel/exo"
 	"exogo/kernel/layout"
-	"exogo/kernel/linux"
 	"exogo/kernel/memory"
 	"exogo/kernel/paging"
 	"exogo/kernel/physmem"
 	"exogo/kernel/process"
 	"exogo/kernel/rawmem"
-	"exogo/kernel/sched"
 )
 
 // The kernel loads exactly one program: the first, from the boot module.
@@ -140,22 +138,10 @@ func mapUser(p *process.Process, start, size uintptr, data []byte, flags paging.
 // startProcess gives p a thread that enters user mode at entry with the
 // stack pointer at stack.
 func startProcess(p *process.Process, entry, stack uintptr) error {
-	top, slot, ok := memory.AllocateStack(linux.KernelStackSize)
+	ok := false
+	withInterruptsOff(func() { ok = exo.StartProcess(p, entry, stack) })
 	if !ok {
-		return fmt.Errorf("no memory for a kernel stack")
+		return fmt.Errorf("no kernel stack or thread slot for process %d", p.ID)
 	}
-	var thread *sched.Thread
-	var index int32
-	withInterruptsOff(func() { thread, index = sched.Create(top, slot) })
-	if thread == nil {
-		memory.FreeStack(slot)
-		return fmt.Errorf("the thread table is full")
-	}
-	cpu.InitUserFrame(thread.Frame(), uint64(entry), uint64(stack))
-	thread.Process = p.ID
-	thread.AddressSpace = p.Space.Root
-	p.Thread = index
-	p.State = process.Running
-	withInterruptsOff(func() { sched.Start(index) })
 	return nil
 }

@@ -174,8 +174,6 @@ func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
 	if !ok {
 		return 0, fmt.Errorf("no program bin/%s in the boot module (put it in build/modules/bin/, see the Makefile's programs target)", name)
 	}
-	var tablesBefore uint64
-	withInterruptsOff(func() { tablesBefore = memory.Frames.Count(physmem.UsePageTable) })
 	stacksBefore := memory.StacksInUse()
 	p, err := loadFirstProgram(name, image)
 	if err != nil {
@@ -186,13 +184,12 @@ func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(5 * time.Millisecond) // the next switches reap its kernel stack
-	var owned, tablesAfter uint64
-	withInterruptsOff(func() {
-		owned = memory.Frames.CountOwnedBy(p.ID)
-		tablesAfter = memory.Frames.Count(physmem.UsePageTable)
-	})
-	fmt.Printf("exogo: %s (process %d) exited with status %d; left behind: %d frames, %d page tables, %d kernel stacks\n",
-		name, p.ID, int64(p.ExitStatus), owned, int64(tablesAfter)-int64(tablesBefore), memory.StacksInUse()-stacksBefore)
+	// Every frame made for the process (data, page tables, segment
+	// tables) is owned by it, so counting what it still owns finds leaks.
+	var owned uint64
+	withInterruptsOff(func() { owned = memory.Frames.CountOwnedBy(p.ID) })
+	fmt.Printf("exogo: %s (process %d) exited with status %d; left behind: %d frames (page tables included), %d kernel stacks\n",
+		name, p.ID, int64(p.ExitStatus), owned, memory.StacksInUse()-stacksBefore)
 	return p.ExitStatus, nil
 }
 

@@ -60,7 +60,7 @@ func Syscall(f *cpu.Frame) uintptr {
 func Terminate(p *process.Process, status uint64, now uint64) uintptr {
 	p.ExitStatus = status
 	resume := sched.Exit(now) // switches to another address space first
-	process.Release(p)
+	release(p)
 	console.WriteString("exogo: process ")
 	console.WriteDecimal(uint64(p.ID))
 	console.WriteString(" exited with status ")

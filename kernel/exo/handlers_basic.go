@@ -52,17 +52,33 @@ func sysTlsSet(caller *Caller, base uintptr) int64 {
 	return 0
 }
 
+// KernelReserveFrames is how many free frames user allocations may never
+// take: the kernel's own runtime grows its heap by page faults, and a
+// process that exhausted memory must not make the kernel fail.
+const KernelReserveFrames = 4096
+
 func sysFrameAlloc(caller *Caller) int64 {
-	frame, ok := memory.Frames.AllocateFor(caller.Process.ID, physmem.UseProcess, true)
+	p := caller.Process
+	if p.Frames >= p.FrameLimit {
+		return -ErrLimit
+	}
+	if memory.Frames.FreeFrames() <= KernelReserveFrames {
+		return -ErrNoMemory
+	}
+	frame, ok := memory.Frames.AllocateFor(p.ID, physmem.UseProcess, true)
 	if !ok {
 		return -ErrNoMemory
 	}
+	p.Frames++
 	return int64(frame)
 }
 
 func sysFrameFree(caller *Caller, frame uint64) int64 {
 	switch memory.Frames.FreeOwned(frame, caller.Process.ID) {
 	case physmem.Done:
+		if caller.Process.Frames > 0 {
+			caller.Process.Frames--
+		}
 		return 0
 	case physmem.NotOwner, physmem.NotHeld:
 		return -ErrNotOwner

@@ -78,13 +78,21 @@ func (s Status) String() string {
 type Space struct {
 	Root      uint64  // physical address of the PML4
 	DirectMap uintptr // virtual address of physical address 0
+	// Owner owns the page-table frames made for this space (0: the
+	// kernel), so that a process's tables are counted and freed with it.
+	Owner uint16
 }
 
 // NewSpace allocates an empty PML4 and returns the space, or ok = false when
 // no frame is free.
 func NewSpace(frames *physmem.Table, directMap uintptr) (space Space, ok bool) {
-	root, ok := frames.Allocate(physmem.UsePageTable, true)
-	return Space{Root: root, DirectMap: directMap}, ok
+	return NewSpaceFor(frames, directMap, 0)
+}
+
+// NewSpaceFor is NewSpace for an address space whose tables owner owns.
+func NewSpaceFor(frames *physmem.Table, directMap uintptr, owner uint16) (space Space, ok bool) {
+	root, ok := frames.AllocateFor(owner, physmem.UsePageTable, true)
+	return Space{Root: root, DirectMap: directMap, Owner: owner}, ok
 }
 
 // Canonical reports whether virtual is a canonical 48-bit address (bits 63-47
@@ -117,7 +125,7 @@ func (s Space) walk(frames *physmem.Table, virtual uintptr, level uint, create, 
 			if !create {
 				return nil, NotMapped
 			}
-			next, ok := frames.Allocate(physmem.UsePageTable, true)
+			next, ok := frames.AllocateFor(s.Owner, physmem.UsePageTable, true)
 			if !ok {
 				return nil, NoMemory
 			}

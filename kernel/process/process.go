@@ -15,9 +15,14 @@ import (
 	"exogo/kernel/physmem"
 )
 
-// MaxProcesses bounds the process table. Process IDs are 1..MaxProcesses
-// (0 names the kernel, for instance as the owner of a frame).
+// MaxProcesses bounds the process table.
 const MaxProcesses = 64
+
+// Process IDs are never reused: an ID is generation*MaxProcesses + slot + 1
+// for a per-slot generation that grows each time the slot is taken, so a
+// frame, segment or grant left in an old process's name can never pass to
+// a new one. 0 names the kernel (for instance as the owner of a frame). A
+// slot whose next ID would not fit in 16 bits is retired.
 
 // State is a process's life-cycle state.
 type State uint8
@@ -48,13 +53,25 @@ type Process struct {
 	ExitStatus uint64
 	Thread     int32 // its thread in kernel/sched, -1 when none
 
+	// Frames counts the frames the process holds by frame_alloc; it may
+	// hold at most FrameLimit.
+	Frames     uint64
+	FrameLimit uint64
+
 	// Upcalls registered by the libOS (upcall_register).
 	UpcallTable     uint64
 	UpcallStack     uint64
 	UpcallStackSize uint64
 }
 
-var table [MaxProcesses]Process
+var (
+	table       [MaxProcesses]Process
+	generations [MaxProcesses]uint16
+)
+
+// DefaultFrameLimit is how many frames a process may hold (256 MiB).
+// TODO(market): price memory in the CPU market's currency instead.
+const DefaultFrameLimit = 65536
 
 // Status is the result of a process operation.
 type Status int
@@ -66,13 +83,14 @@ const (
 	NoSuchProcess
 )
 
-// ByID returns the process with id, or nil when id is not a live process.
+// ByID returns the process with id (which may have exited), or nil when
+// there is none.
 func ByID(id uint16) *Process {
-	if id == 0 || id > MaxProcesses {
+	if id == 0 {
 		return nil
 	}
-	p := &table[(id-1)%MaxProcesses]
-	if p.State == Free {
+	p := &table[uint(id-1)%MaxProcesses]
+	if p.State == Free || p.ID != id {
 		return nil
 	}
 	return p
@@ -83,16 +101,18 @@ func ByID(id uint16) *Process {
 func Create(parent uint16, rights Rights) (*Process, Status) {
 	var p *Process
 	for i := range table {
-		if table[i].State == Free || table[i].State == Exited {
+		next := uint32(generations[i])*MaxProcesses + uint32(i) + 1
+		if (table[i].State == Free || table[i].State == Exited) && next <= 0xffff {
+			generations[i]++
 			p = &table[i]
-			*p = Process{ID: uint16(i + 1), Thread: -1}
+			*p = Process{ID: uint16(next), Thread: -1, FrameLimit: DefaultFrameLimit}
 			break
 		}
 	}
 	if p == nil {
 		return nil, NoSlot
 	}
-	space, ok := paging.NewSpace(&memory.Frames, layout.DirectMap)
+	space, ok := paging.NewSpaceFor(&memory.Frames, layout.DirectMap, p.ID)
 	if !ok {
 		return nil, NoMemory
 	}

@@ -162,3 +162,17 @@ func Start(i int32) {
 	}
 	release()
 }
+
+// remove takes every occurrence of thread index i out of the queue,
+// keeping the order of the others.
+func (r *ring) remove(i int32) {
+	kept := uint32(0)
+	for k := uint32(0); k < r.size; k++ {
+		v := r.slots[(r.head+k)%MaxThreads]
+		if v != i {
+			r.slots[(r.head+kept)%MaxThreads] = v
+			kept++
+		}
+	}
+	r.size = kept
+}

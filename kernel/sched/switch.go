@@ -186,3 +186,27 @@ func NextDeadline() uint64 {
 	}
 	return next
 }
+
+// Kill ends thread i, which must not be running on a CPU (then it reports
+// false and changes nothing): it leaves the run queue or its wait, and its
+// kernel stack is freed.
+func Kill(i int32) bool {
+	t := ByIndex(i)
+	if t == nil {
+		return false
+	}
+	acquire()
+	if t.State == Running {
+		release()
+		return false
+	}
+	if t.State == Runnable {
+		runQueue.remove(i)
+	}
+	if t.State != Unused {
+		memory.FreeStack(t.Stack)
+		*t = Thread{}
+	}
+	release()
+	return true
+}

@@ -766,7 +766,9 @@ func (t *Table) walk(mem Memory, root uint64, virtual uintptr, l Level, create b
 			if !create {
 				return nil, SlotEmpty
 			}
-			next, ok := mem.Frames.Allocate(physmem.UsePageTable, true)
+			// The new table belongs to whoever owns the address space.
+			owner, _ := mem.Frames.Owner(root)
+			next, ok := mem.Frames.AllocateFor(owner, physmem.UsePageTable, true)
 			if !ok {
 				return nil, NoMemory
 			}

@@ -26,6 +26,45 @@ func TestFirstProgramRunsInRing3(t *testing.T) {
 		`exogo: started exo-hello as process 1`,
 		`hello from ring 3`,
 		`exogo: process 1 exited with status 0`,
-		`left behind: 0 frames, 0 page tables, 0 kernel stacks`,
+		`left behind: 0 frames \(page tables included\), 0 kernel stacks`,
+	)
+}
+
+// ExoTestISO boots with init=exo-test poweroff.
+const ExoTestISO = "build/exogo-exotest.iso"
+
+// TestExokernelInterface boots cmd/exo-test, which exercises segments,
+// grants, processes and hostile arguments from user mode (see its doc
+// comment): every check passes, the children that must fault are ended by
+// the kernel with a report, the kernel stays up, and when the first
+// process exits nothing it held is left behind.
+func TestExokernelInterface(t *testing.T) {
+	m := startBIOS(t, ExoTestISO)
+	defer m.Close()
+	if _, err := m.WaitLine(regexp.MustCompile(`left behind:`), m.Config.Timeout); err != nil {
+		t.Fatalf("exo-test did not finish: %v\n%s", err, m.Console.Transcript())
+	}
+	status, err := m.Wait()
+	out := m.Console.Transcript()
+	if err != nil || status != ExitPass {
+		t.Fatalf("exit status %d (%v), want %d\n%s", status, err, ExitPass, out)
+	}
+	if regexp.MustCompile(`exo-test: FAIL`).MatchString(out) {
+		t.Errorf("a check failed:\n%s", out)
+	}
+	expectLines(t, out,
+		`exo-test: ok: reader saw the parent's writes through its read-only link`,
+		`exo-test: ok: writer's write is seen by the parent`,
+		`exo-test: ok: hostile: link the parent's mailbox segment \(no grant\)`,
+		`exo-test: ok: hostile child's checks all passed`,
+		// The three children that must fault: a write through a read-only
+		// link, a write to a read-only page inside a read-write link, a
+		// read of kernel memory.
+		`exogo: process \d+: exception 14 at .*error code 0x7, address 0x0000000010000000`,
+		`exogo: process \d+: exception 14 at .*error code 0x7, address 0x0000000010001000`,
+		`exogo: process \d+: exception 14 at .*error code 0x5, address 0xffffffff80100000`,
+		`exo-test: ok: the spinner runs and the parent still gets the CPU`,
+		`exo-test: all checks passed`,
+		`exo-test \(process 1\) exited with status 0; left behind: 0 frames \(page tables included\), 0 kernel stacks`,
 	)
 }

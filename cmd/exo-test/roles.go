@@ -1,0 +1,100 @@
+package main
+
+import (
+	"unsafe"
+
+	"exogo/libos/exo"
+)
+
+// child runs a child's role; its result is the exit status (most roles end
+// by a fault the kernel turns into the end of the process).
+func child(role uint64) uint64 {
+	switch role {
+	case 1:
+		reader()
+	case 2:
+		writer()
+	case 3:
+		hostile()
+	case 4:
+		spinner()
+	}
+	return 0
+}
+
+func reader() {
+	if *word(sharedAddress) == 42 && waitFor(word(sharedAddress+8), 43) {
+		*mailbox(boxReaderSaw) = 1
+	}
+	say("exo-test: reader: writing through my read-only link (the kernel must stop me)\n")
+	*word(sharedAddress) = 666
+	say("exo-test: FAIL: reader: the write went through\n")
+}
+
+func writer() {
+	*word(sharedAddress + 16) = 44
+	*mailbox(boxWriterWrote) = 1
+	say("exo-test: writer: writing a page mapped read-only inside my read-write link (the kernel must stop me)\n")
+	*word(sharedAddress + pageSize) = 666
+	say("exo-test: FAIL: writer: the write went through\n")
+}
+
+func spinner() {
+	for {
+		*mailbox(boxSpinnerRuns)++
+	}
+}
+
+// hostile makes calls the kernel must refuse, and checks each error code.
+func hostile() {
+	var text [8]byte
+	buffer := uintptr(unsafe.Pointer(&text[0]))
+	expect("hostile: unknown call number", rawCall(exo.CallBase+0xfff), exo.ErrUnknownCall)
+	expect("hostile: debug_write from kernel memory", exo.DebugWrite(0xffff_ffff_8010_0000, 8), exo.ErrBadAddress)
+	expect("hostile: debug_write below 4 MiB", exo.DebugWrite(0x1000, 8), exo.ErrBadAddress)
+	expect("hostile: debug_write from an unmapped address", exo.DebugWrite(0x2000_0000, 8), exo.ErrBadAddress)
+	expect("hostile: debug_write with a length that wraps", exo.DebugWrite(buffer, ^uint64(0)-8), exo.ErrBadAddress)
+	expect("hostile: debug_write from a non-canonical address", exo.DebugWrite(0x0000_9000_0000_0000, 8), exo.ErrBadAddress)
+	expect("hostile: free a kernel frame", exo.FrameFree(0x10_0000), exo.ErrNotOwner)
+	expect("hostile: free a misaligned frame", exo.FrameFree(0x10_0008), exo.ErrMisaligned)
+	expect("hostile: free a frame beyond physical memory", exo.FrameFree(1<<60), exo.ErrBadAddress)
+	id := exo.SegmentCreate(exo.LevelPT)
+	check("hostile: create a segment", id > 0)
+	expect("hostile: map a kernel frame", exo.SegmentMapFrame(uint64(id), 0, 0x10_0000, exo.PermissionsWrite), exo.ErrNotOwner)
+	expect("hostile: map at slot 512", exo.SegmentMapFrame(uint64(id), 512, 0x10_0000, 0), exo.ErrBadArgument)
+	expect("hostile: link at a kernel address", exo.SegmentLink(uint64(id), 0xffff_8000_0000_0000, 0), exo.ErrBadAddress)
+	expect("hostile: link misaligned", exo.SegmentLink(uint64(id), 0x3000_1000, 0), exo.ErrMisaligned)
+	expect("hostile: link over the mailbox", exo.SegmentLink(uint64(id), mailboxAddress, 0), exo.ErrBusy)
+	expect("hostile: link the parent's mailbox segment (no grant)", exo.SegmentLink(mailboxSegment, 0x3000_0000, exo.PermissionsWrite), exo.ErrNoRight)
+	expect("hostile: destroy the parent's segment", exo.SegmentDestroy(mailboxSegment), exo.ErrNotOwner)
+	expect("hostile: a segment id that never existed", exo.SegmentDestroy(0xfff0fff), exo.ErrNoSuchObject)
+	expect("hostile: bad level", exo.SegmentCreate(7), exo.ErrBadArgument)
+	expect("hostile: create a process without the right", exo.ProcessCreate(), exo.ErrNoRight)
+	expect("hostile: start process 1 (not my child)", exo.ProcessStart(1, imageBase, stackWindow), exo.ErrNotOwner)
+	expect("hostile: destroy process 1", exo.ProcessDestroy(1), exo.ErrNotOwner)
+	expect("hostile: register upcalls from kernel memory", exo.UpcallRegister(0xffff_ffff_8010_0000, buffer, 8), exo.ErrBadAddress)
+
+	// Exhaust my frames: the kernel stops me at my limit (or when memory
+	// runs low) and stays up; then give every one back.
+	var got, freedOK int64
+	first := exo.FrameAlloc()
+	last := first
+	for got = 1; ; got++ {
+		f := exo.FrameAlloc()
+		if f < 0 {
+			check("hostile: frame exhaustion ends with a limit or no-memory error", f == -exo.ErrLimit || f == -exo.ErrNoMemory)
+			break
+		}
+		last = f
+	}
+	sayNumber("exo-test: hostile: frames allocated before the kernel said no: ", got)
+	expect("hostile: free a frame twice", exo.FrameFree(uint64(last))+exo.FrameFree(uint64(last)), exo.ErrNotOwner)
+	freedOK = 1
+	check("hostile: frames are named by physical address", first > 0 && freedOK == 1)
+	*mailbox(boxHostileDone) = 100 + failures
+	say("exo-test: hostile: reading kernel memory (the kernel must stop me)\n")
+	_ = *word(0xffff_ffff_8010_0000)
+	say("exo-test: FAIL: hostile: read kernel memory\n")
+}
+
+func rawCall(number uint64) int64

@@ -1,0 +1,46 @@
+#include "textflag.h"
+
+// Entry points. The kernel starts the first process at start; the parent
+// starts each child at childStart with its role at 0(SP) (the parent wrote
+// it on the child's stack). Both give Go code a stand-in g at -8(FS)
+// (tls_set) first: every Go function reads its g from there.
+
+GLOBL ·standInG(SB), NOPTR, $512
+GLOBL ·tlsBlock(SB), NOPTR, $16
+
+#define SET_TLS \
+	LEAQ ·standInG(SB), AX; \
+	MOVQ AX, ·tlsBlock(SB); \
+	LEAQ ·tlsBlock+8(SB), AX; \
+	MOVQ AX, 0(SP); \
+	CALL exogo∕libos∕exo·TlsSet(SB)
+
+TEXT ·start(SB),NOSPLIT|NOFRAME,$0
+	ANDQ $~15, SP
+	SUBQ $32, SP
+	SET_TLS
+	CALL ·parent(SB)
+	MOVQ 0(SP), AX
+	MOVQ AX, 0(SP)
+	CALL exogo∕libos∕exo·Exit(SB)
+hang:
+	JMP hang
+
+TEXT ·childStart(SB),NOSPLIT|NOFRAME,$0
+	MOVQ 0(SP), R12                 // the role
+	ANDQ $~15, SP
+	SUBQ $32, SP
+	SET_TLS
+	MOVQ R12, 0(SP)
+	CALL ·child(SB)
+	MOVQ 8(SP), AX
+	MOVQ AX, 0(SP)
+	CALL exogo∕libos∕exo·Exit(SB)
+hangChild:
+	JMP hangChild
+
+// func childStartAddress() uintptr
+TEXT ·childStartAddress(SB),NOSPLIT,$0-8
+	LEAQ ·childStart(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET

@@ -1,0 +1,115 @@
+package exo
+
+import (
+	"exogo/kernel/cpu"
+	"exogo/kernel/linux"
+	"exogo/kernel/memory"
+	"exogo/kernel/process"
+	"exogo/kernel/sched"
+	"exogo/kernel/segment"
+)
+
+// Processes. The kernel creates a process empty; its parent's libOS fills
+// it by linking segments into it (process_link_segment) and starts it at an
+// entry point with a stack (process_start). A child gets its parent's
+// console right, never the right to create processes.
+
+// child returns the caller's child process id, or an error result.
+func child(caller *Caller, id uint32) (*process.Process, int64) {
+	if id == 0 || id > 0xffff {
+		return nil, -ErrNoSuchObject
+	}
+	p := process.ByID(uint16(id))
+	if p == nil || p.State == process.Exited {
+		return nil, -ErrNoSuchObject
+	}
+	if p.Parent != caller.Process.ID {
+		return nil, -ErrNotOwner
+	}
+	return p, 0
+}
+
+func sysProcessCreate(caller *Caller) int64 {
+	if caller.Process.Rights&process.RightCreateProcess == 0 {
+		return -ErrNoRight
+	}
+	p, status := process.Create(caller.Process.ID, caller.Process.Rights&process.RightConsole)
+	switch status {
+	case process.OK:
+		return int64(p.ID)
+	case process.NoSlot:
+		return -ErrLimit
+	}
+	return -ErrNoMemory
+}
+
+func sysProcessLinkSegment(caller *Caller, id uint32, segmentID uint32, address uintptr, permissions Permissions) int64 {
+	p, err := child(caller, id)
+	if p == nil {
+		return err
+	}
+	// The caller's rights on the segment are checked, not the child's.
+	return segmentError(segments.Link(memoryAccess(), caller.Process.ID, p.Space.Root, address, segment.ID(segmentID), pageRights(permissions)))
+}
+
+func sysProcessStart(caller *Caller, id uint32, entry uintptr, stack uintptr) int64 {
+	p, err := child(caller, id)
+	if p == nil {
+		return err
+	}
+	if p.State != process.Created {
+		return -ErrBusy
+	}
+	if !StartProcess(p, entry, stack) {
+		return -ErrNoMemory
+	}
+	return 0
+}
+
+func sysProcessDestroy(caller *Caller, id uint32) int64 {
+	p, err := child(caller, id)
+	if p == nil {
+		return err
+	}
+	if p.Thread >= 0 && !sched.Kill(p.Thread) {
+		return -ErrBusy // running on another CPU right now: retry
+	}
+	p.ExitStatus = 128 + 9
+	release(p)
+	return 0
+}
+
+// StartProcess gives p a thread that enters user mode at entry with its
+// stack pointer at stack, and makes it runnable. It reports false when no
+// kernel stack or thread slot is free. Restricted Go; the kernel's loader
+// (hosted) calls it with interrupts disabled.
+func StartProcess(p *process.Process, entry, stack uintptr) bool {
+	top, slot, ok := memory.AllocateStack(linux.KernelStackSize)
+	if !ok {
+		return false
+	}
+	t, index := sched.Create(top, slot)
+	if t == nil {
+		memory.FreeStack(slot)
+		return false
+	}
+	cpu.InitUserFrame(t.Frame(), uint64(entry), uint64(stack))
+	t.Process = p.ID
+	t.AddressSpace = p.Space.Root
+	p.Thread = index
+	p.State = process.Running
+	sched.Start(index)
+	return true
+}
+
+// release returns everything p holds, once its thread is gone and no CPU
+// runs its address space: its segment links, the grants it held, the
+// segments it owned (those others still use survive, orphaned), the page
+// tables the kernel made for it, and its frames.
+func release(p *process.Process) {
+	mem := memoryAccess()
+	segments.UnlinkAll(mem, p.Space.Root)
+	segments.ForgetGrantee(p.ID)
+	segments.DestroyOwnedBy(mem, p.ID)
+	process.Release(p)
+}

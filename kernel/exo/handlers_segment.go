@@ -1,0 +1,122 @@
+package exo
+
+import (
+	"exogo/arch/amd64"
+	"exogo/kernel/layout"
+	"exogo/kernel/memory"
+	"exogo/kernel/segment"
+)
+
+// Segments (XOmB section 2.1): page-table subtrees a process creates, fills
+// with its own frames, links into address spaces and grants to others. The
+// logic and its checks are in kernel/segment; these handlers translate
+// between the call table's types and the package's, and flush TLBs.
+
+// segments is the kernel's segment table.
+var segments segment.Table
+
+func memoryAccess() segment.Memory {
+	return segment.Memory{Frames: &memory.Frames, DirectMap: layout.DirectMap}
+}
+
+// pageRights turns a call's permissions into segment rights (read is
+// always implied).
+func pageRights(p Permissions) segment.Rights {
+	r := segment.Read
+	if p&PermissionsWrite != 0 {
+		r |= segment.Write
+	}
+	if p&PermissionsExecute != 0 {
+		r |= segment.Execute
+	}
+	return r
+}
+
+// segmentError maps a segment status to the call's error result.
+func segmentError(s segment.Status) int64 {
+	switch s {
+	case segment.OK:
+		return 0
+	case segment.BadID, segment.SlotEmpty, segment.NotASegment, segment.FrameNotMappable:
+		return -ErrNoSuchObject
+	case segment.BadLevel, segment.BadRights, segment.BadIndex, segment.LevelMismatch, segment.BadGrantee:
+		return -ErrBadArgument
+	case segment.NotOwner, segment.FrameNotOwned:
+		return -ErrNotOwner
+	case segment.NoAccess, segment.RightsExceeded, segment.NotGranted:
+		return -ErrNoRight
+	case segment.NoMemory:
+		return -ErrNoMemory
+	case segment.TableFull, segment.TooManyGrants, segment.TooManyReferences:
+		return -ErrLimit
+	case segment.SlotInUse, segment.StillLinked, segment.InTheWay:
+		return -ErrBusy
+	case segment.Misaligned:
+		return -ErrMisaligned
+	}
+	return -ErrBadAddress // NotCanonical, NotUserAddress, BadRoot
+}
+
+// flushTLB drops this CPU's non-global TLB entries (user mappings are never
+// global): after an unlink or unmap, no stale translation may survive.
+// TODO(smp): shoot down the other CPUs that may run the address space.
+func flushTLB() {
+	amd64.WriteCR3(amd64.ReadCR3())
+}
+
+func sysSegmentCreate(caller *Caller, level Level) int64 {
+	id, status := segments.Create(memoryAccess(), caller.Process.ID, segment.Level(level))
+	if status != segment.OK {
+		return segmentError(status)
+	}
+	return int64(id)
+}
+
+func sysSegmentDestroy(caller *Caller, id uint32) int64 {
+	return segmentError(segments.Destroy(memoryAccess(), caller.Process.ID, segment.ID(id)))
+}
+
+func sysSegmentMapFrame(caller *Caller, id uint32, slot uint32, frame uint64, permissions Permissions) int64 {
+	return segmentError(segments.MapFrame(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), frame, pageRights(permissions)))
+}
+
+func sysSegmentMapSegment(caller *Caller, id uint32, slot uint32, child uint32, permissions Permissions) int64 {
+	return segmentError(segments.MapSegment(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), segment.ID(child), pageRights(permissions)))
+}
+
+func sysSegmentUnmap(caller *Caller, id uint32, slot uint32) int64 {
+	_, status := segments.Unmap(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot))
+	if status == segment.OK {
+		flushTLB()
+	}
+	return segmentError(status)
+}
+
+func sysSegmentLink(caller *Caller, id uint32, address uintptr, permissions Permissions) int64 {
+	return segmentError(segments.Link(memoryAccess(), caller.Process.ID, caller.Process.Space.Root, address, segment.ID(id), pageRights(permissions)))
+}
+
+func sysSegmentUnlink(caller *Caller, address uintptr, level Level) int64 {
+	_, status := segments.Unlink(memoryAccess(), caller.Process.Space.Root, address, segment.Level(level))
+	if status == segment.OK {
+		flushTLB()
+	}
+	return segmentError(status)
+}
+
+func sysSegmentGrant(caller *Caller, id uint32, process uint32, rights Rights) int64 {
+	if rights&RightsGrant != 0 {
+		return -ErrNotImplemented // passing the right to grant on: not yet
+	}
+	if process == 0 || process > 0xffff {
+		return -ErrNoSuchObject
+	}
+	r := segment.Read
+	if rights&RightsWrite != 0 {
+		r |= segment.Write
+	}
+	if rights&RightsExecute != 0 {
+		r |= segment.Execute
+	}
+	return segmentError(segments.Grant(caller.Process.ID, segment.ID(id), uint16(process), r))
+}
