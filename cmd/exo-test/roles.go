@@ -50,6 +50,8 @@ func hostile() {
 	var text [8]byte
 	buffer := uintptr(unsafe.Pointer(&text[0]))
 	expect("hostile: unknown call number", rawCall(exo.CallBase+0xfff), exo.ErrUnknownCall)
+	loadGSSelector()
+	check("hostile: a call after loading GS (its base is now 0) still works", exo.Null() == 0)
 	expect("hostile: debug_write from kernel memory", exo.DebugWrite(0xffff_ffff_8010_0000, 8), exo.ErrBadAddress)
 	expect("hostile: debug_write below 4 MiB", exo.DebugWrite(0x1000, 8), exo.ErrBadAddress)
 	expect("hostile: debug_write from an unmapped address", exo.DebugWrite(0x2000_0000, 8), exo.ErrBadAddress)
@@ -98,3 +100,5 @@ func hostile() {
 }
 
 func rawCall(number uint64) int64
+
+func loadGSSelector()

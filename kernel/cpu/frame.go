@@ -13,7 +13,7 @@ import "unsafe"
 type Frame struct {
 	FXSave [512]byte // FXSAVE64 image: x87, MXCSR, XMM0-15
 	FSBase uint64
-	_      uint64
+	GSBase uint64 // user mode's GS base (0 for kernel frames)
 	R15    uint64
 	R14    uint64
 	R13    uint64

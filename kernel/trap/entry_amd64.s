@@ -20,6 +20,10 @@
 #define FRAME_SIZE 704
 #define HARDWARE_WORDS 7          // vector, error code, RIP, CS, RFLAGS, RSP, SS
 #define MSR_FS_BASE 0xc0000100
+#define MSR_KERNEL_GS_BASE 0xc0000102
+// Offset of the saved CS from the FS-base slot of a frame (kernel/cpu.Frame:
+// CS at 672, FSBase at 512).
+#define FRAME_CS 160
 #define SYSCALL_VECTOR 256
 #define USER_CODE_SELECTOR 0x23      // arch/amd64.UserCodeSelector
 #define USER_DATA_SELECTOR 0x1b      // arch/amd64.UserDataSelector
@@ -33,14 +37,17 @@
 // them apart. Build the frame an interrupt would have pushed, with
 // the caller's selectors, then join the common path.
 //
-// GS keeps the per-CPU base in user mode too (no SWAPGS): user code cannot
-// change the GS base (WRMSR is privileged and CR4.FSGSBASE is off) and the
-// per-CPU block is on supervisor-only pages.
+// In kernel mode the GS base is the per-CPU block; in user mode it is the
+// user's (a program can load a selector into GS, which sets the base), and
+// the per-CPU block waits in the KERNEL_GS_BASE MSR. SWAPGS exchanges the
+// two: on every entry from user mode before GS is used, and on every exit
+// to user mode after the last use. The user's GS base is saved in and
+// restored from the frame, so each thread keeps its own.
 TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
-	MOVQ SP, CPU_SCRATCH(GS)
-	MOVQ CPU_STACK_TOP(GS), SP
 	TESTQ CX, CX
 	JPL  fromUser                  // bit 63 clear: a lower-half address
+	MOVQ SP, CPU_SCRATCH(GS)
+	MOVQ CPU_STACK_TOP(GS), SP
 	PUSHQ $0x10                    // SS
 	PUSHQ CPU_SCRATCH(GS)           // RSP
 	PUSHQ R11                      // RFLAGS
@@ -50,6 +57,9 @@ TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ $SYSCALL_VECTOR
 	JMP ·commonEntry(SB)
 fromUser:
+	SWAPGS
+	MOVQ SP, CPU_SCRATCH(GS)
+	MOVQ CPU_STACK_TOP(GS), SP
 	PUSHQ $USER_DATA_SELECTOR      // SS
 	PUSHQ CPU_SCRATCH(GS)           // RSP
 	PUSHQ R11                      // RFLAGS
@@ -66,6 +76,10 @@ fromUser:
 // for the next trap. A trap while the CPU is already in the kernel is a
 // kernel bug: stay on the IST stack and report it.
 TEXT ·interruptEntry(SB),NOSPLIT|NOFRAME,$0
+	TESTQ $3, 24(SP)               // the interrupted CS: from user mode?
+	JZ   kernelGS
+	SWAPGS
+kernelGS:
 	CMPQ CPU_IN_KERNEL(GS), $0
 	JNE  nested
 	MOVQ AX, CPU_SCRATCH(GS)
@@ -136,12 +150,21 @@ TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ R13
 	PUSHQ R14
 	PUSHQ R15
-	SUBQ $16, SP                   // FS base, padding
+	SUBQ $16, SP                   // FS base, GS base
 	MOVL $MSR_FS_BASE, CX
 	RDMSR
 	SHLQ $32, DX
 	ORQ  DX, AX
 	MOVQ AX, 0(SP)
+	MOVQ $0, 8(SP)
+	TESTQ $3, FRAME_CS(SP)
+	JZ   savedGS
+	MOVL $MSR_KERNEL_GS_BASE, CX   // the user's GS base, since SWAPGS
+	RDMSR
+	SHLQ $32, DX
+	ORQ  DX, AX
+	MOVQ AX, 8(SP)
+savedGS:
 	SUBQ $512, SP
 	FXSAVE64 0(SP)
 	MOVQ $1, CPU_IN_KERNEL(GS)
@@ -172,6 +195,14 @@ TEXT ·resumeFrame(SB),NOSPLIT|NOFRAME,$0
 	SHRQ $32, DX
 	MOVL $MSR_FS_BASE, CX
 	WRMSR
+	TESTQ $3, FRAME_CS(SP)
+	JZ   restoredGS
+	MOVQ 8(SP), AX                 // the user's GS base, for after SWAPGS
+	MOVQ AX, DX
+	SHRQ $32, DX
+	MOVL $MSR_KERNEL_GS_BASE, CX
+	WRMSR
+restoredGS:
 	ADDQ $16, SP
 	POPQ R15
 	POPQ R14
@@ -189,6 +220,10 @@ TEXT ·resumeFrame(SB),NOSPLIT|NOFRAME,$0
 	POPQ BX
 	POPQ AX
 	ADDQ $16, SP                   // vector, error code
+	TESTQ $3, 8(SP)                // returning to user mode?
+	JZ   iret
+	SWAPGS
+iret:
 	IRETQ
 
 // func enterFrame(frame uintptr): start running the thread whose frame is at
