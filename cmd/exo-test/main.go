@@ -48,10 +48,12 @@ const (
 
 // Mailbox words (8 bytes each) at mailboxAddress.
 const (
-	boxReaderSaw   = 1 // reader: 1 when it saw both parent writes
-	boxWriterWrote = 2 // writer: 1 when it wrote into S
-	boxHostileDone = 3 // hostile: 100 + number of failed checks
-	boxSpinnerRuns = 4 // spinner: incremented for ever
+	boxReaderSaw     = 1 // reader: 1 when it saw both parent writes
+	boxWriterWrote   = 2 // writer: 1 when it wrote into S
+	boxHostileDone   = 3 // hostile: 100 + number of failed checks
+	boxSpinnerRuns   = 4 // spinner: incremented for ever
+	boxUpcallsDone   = 5 // upcalls: 100 + number of failed checks
+	boxBadStackReady = 6 // bad-stack: 1 just before it faults
 )
 
 var failures uint64
@@ -185,6 +187,13 @@ func parent() uint64 {
 	check("writer's write is seen by the parent", waitFor(mailbox(boxWriterWrote), 1) && *word(sharedAddress + 16) == 44)
 	waitAtLeast(mailbox(boxHostileDone), 100)
 	check("hostile child's checks all passed", *mailbox(boxHostileDone) == 100)
+
+	upcaller := spawn(5, 0, 0)
+	check("start the upcall child", upcaller > 0)
+	waitAtLeast(mailbox(boxUpcallsDone), 100)
+	check("upcall child's checks all passed", *mailbox(boxUpcallsDone) == 100)
+	badStack := spawn(6, 0, 0)
+	check("start the bad-upcall-stack child", badStack > 0 && waitFor(mailbox(boxBadStackReady), 1))
 
 	// A child that never yields: the timer must still give the parent
 	// the CPU.

@@ -18,6 +18,10 @@ func child(role uint64) uint64 {
 		hostile()
 	case 4:
 		spinner()
+	case 5:
+		upcalls()
+	case 6:
+		badUpcallStack()
 	}
 	return 0
 }

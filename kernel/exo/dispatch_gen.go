@@ -65,7 +65,7 @@ const (
 	// CallUpcallRegister: set the caller's upcall entry table (8 entry points) and upcall stack.
 	// Handler: sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize uint64) int64.
 	CallUpcallRegister = CallBase + 18
-	// CallUpcallResume: leave an upcall: load the saved context (256 bytes) and continue there.
+	// CallUpcallResume: leave an upcall: load a context (768 bytes: registers, then the SSE state) and continue there.
 	// Handler: sysUpcallResume(caller *Caller, context uintptr) int64.
 	CallUpcallResume = CallBase + 19
 	// CallRevokeReply: answer a revocation request: count frames were given back.
@@ -435,7 +435,7 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		}
 		return sysUpcallRegister(caller, uintptr(a0), uintptr(a1), a2)
 	case CallUpcallResume:
-		if !userRange(a0, 256) { // context: 256 bytes
+		if !userRange(a0, 768) { // context: 768 bytes
 			return -ErrBadAddress
 		}
 		return sysUpcallResume(caller, uintptr(a0))

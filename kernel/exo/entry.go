@@ -35,14 +35,14 @@ func Syscall(f *cpu.Frame) uintptr {
 	}
 	number := f.RAX
 	if number < CallBase || number >= CallBase+0x1000 {
-		// TODO(upcalls): reflect foreign calls to the libOS as an upcall.
-		// Until upcalls exist, a process that makes one is ended, with
-		// a message saying why.
-		console.WriteString("exogo: process ")
-		console.WriteDecimal(uint64(p.ID))
-		console.WriteString(" made foreign system call ")
-		console.WriteDecimal(number)
-		console.WriteString(" and has no libOS upcall to take it (not yet supported); ending it\n")
+		// A foreign (Linux) system call: the libOS's Linux personality
+		// takes it through its foreign upcall, with the call's registers
+		// in the saved context; it answers by resuming the context with
+		// the result in RAX.
+		if Deliver(p, f, UpcallForeign, number, 0) {
+			return frame
+		}
+		reportUndeliverable(p, "made a foreign system call")
 		return Terminate(p, 128+31, now)
 	}
 	caller := Caller{Process: p, Frame: f, Now: now}
@@ -69,12 +69,11 @@ func Terminate(p *process.Process, status uint64, now uint64) uintptr {
 	return resume
 }
 
-// Fault handles a CPU exception raised in user mode (frame f).
-//
-// TODO(upcalls): deliver it to the process's fault upcall with the details
-// (vector, error code, CR2), so its libOS can resolve it (self-paging) or
-// turn it into a signal. Until upcalls exist the process is ended, with a
-// report on the console.
+// Fault handles a CPU exception raised in user mode (frame f): the process's
+// fault upcall gets it, with the vector, the error code (in the context) and
+// for page faults the address, so its libOS can resolve it (map a frame:
+// self-paging) or turn it into a signal. A process that cannot take it is
+// ended, with a report on the console.
 func Fault(f *cpu.Frame) uintptr {
 	now := timer.Nanotime()
 	t := sched.Current()
@@ -83,6 +82,13 @@ func Fault(f *cpu.Frame) uintptr {
 		p = process.ByID(t.Process)
 	}
 	if p == nil {
+		return uintptr(unsafe.Pointer(f))
+	}
+	address := uint64(0)
+	if f.Vector == 14 {
+		address = amd64.ReadCR2()
+	}
+	if Deliver(p, f, UpcallFault, f.Vector, address) {
 		return uintptr(unsafe.Pointer(f))
 	}
 	console.WriteString("exogo: process ")
@@ -95,8 +101,9 @@ func Fault(f *cpu.Frame) uintptr {
 	console.WriteHexShort(f.ErrorCode)
 	if f.Vector == 14 {
 		console.WriteString(", address ")
-		console.WriteHex(amd64.ReadCR2())
+		console.WriteHex(address)
 	}
-	console.WriteString(" (no fault upcall yet); ending it\n")
+	console.WriteString("\n")
+	reportUndeliverable(p, "took an exception")
 	return Terminate(p, 128+f.Vector, now)
 }

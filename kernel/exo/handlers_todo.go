@@ -11,16 +11,6 @@
 
 package exo
 
-// sysUpcallRegister implements upcall_register: set the caller's upcall entry table (8 entry points) and upcall stack.
-func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize uint64) int64 {
-	return -ErrNotImplemented
-}
-
-// sysUpcallResume implements upcall_resume: leave an upcall: load the saved context (256 bytes) and continue there.
-func sysUpcallResume(caller *Caller, context uintptr) int64 {
-	return -ErrNotImplemented
-}
-
 // sysRevokeReply implements revoke_reply: answer a revocation request: count frames were given back.
 func sysRevokeReply(caller *Caller, count uint64) int64 {
 	return -ErrNotImplemented

@@ -58,10 +58,19 @@ type Process struct {
 	Frames     uint64
 	FrameLimit uint64
 
-	// Upcalls registered by the libOS (upcall_register).
-	UpcallTable     uint64
-	UpcallStack     uint64
-	UpcallStackSize uint64
+	// Upcalls registered by the libOS (upcall_register), and their state
+	// (kernel/exo/upcall.go): InUpcall is the "disabled" flag; an
+	// epilogue is pending until the process yields or its grace period
+	// ends at EpilogueDeadline; StartPending asks for a start upcall when
+	// the process next gets a CPU; Aborts counts forced deschedulings.
+	UpcallTable      uint64
+	UpcallStack      uint64
+	UpcallStackSize  uint64
+	InUpcall         bool
+	EpiloguePending  bool
+	StartPending     bool
+	EpilogueDeadline uint64
+	Aborts           uint64
 }
 
 var (

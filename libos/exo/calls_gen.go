@@ -46,7 +46,7 @@ const (
 	CallProcessDestroy = CallBase + 17
 	// CallUpcallRegister: set the caller's upcall entry table (8 entry points) and upcall stack.
 	CallUpcallRegister = CallBase + 18
-	// CallUpcallResume: leave an upcall: load the saved context (256 bytes) and continue there.
+	// CallUpcallResume: leave an upcall: load a context (768 bytes: registers, then the SSE state) and continue there.
 	CallUpcallResume = CallBase + 19
 	// CallRevokeReply: answer a revocation request: count frames were given back.
 	CallRevokeReply = CallBase + 20
@@ -343,9 +343,9 @@ func ProcessDestroy(process uint64) int64
 // stackSize: uint64, not checked.
 func UpcallRegister(table uintptr, stack uintptr, stackSize uint64) int64
 
-// UpcallResume is upcall_resume: leave an upcall: load the saved context (256 bytes) and continue there.
+// UpcallResume is upcall_resume: leave an upcall: load a context (768 bytes: registers, then the SSE state) and continue there.
 // Result: does not return. Rights: self.
-// context: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// context: user address range of 768 bytes, [a, a+768) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 func UpcallResume(context uintptr) int64
 
 // RevokeReply is revoke_reply: answer a revocation request: count frames were given back.

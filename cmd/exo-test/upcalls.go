@@ -1,0 +1,123 @@
+package main
+
+import (
+	"unsafe"
+
+	"exogo/libos/exo"
+)
+
+// Role 5: a tiny libOS using upcalls. It registers a fault and a foreign
+// system call entry point, then:
+//   - touches pages of a segment that has no frames: each page fault comes
+//     to onUpcall, which maps a fresh frame there and resumes (self-paging);
+//   - makes a Linux getpid system call, which the foreign upcall answers;
+//   - divides by zero; the fault upcall resumes at a landing address;
+//   - tries upcall_resume with a kernel RIP and a kernel FS base (refused).
+// Role 6 registers an upcall stack that does not exist and faults: the
+// kernel cannot enter the upcall and must end it, with a report.
+
+const (
+	pagingAddress = 0x2000_0000 // a segment linked with no frames in it
+	upcallStack   = 0x2020_0000 // the upcall stack: a segment of 4 pages
+	upcallPages   = 4
+	pagedPages    = 8
+	contextSize   = 768
+)
+
+// Context offsets (docs/exokernel.md, kernel/exo/upcall.go).
+const (
+	contextRAX     = 0
+	contextRIP     = 128
+	contextFSBase  = 144
+	contextEvent   = 160
+	contextDetail  = 168
+	contextDetail2 = 176
+)
+
+var (
+	upcallTable  [8]uint64
+	pagingSeg    uint64
+	pagedFaults  uint64
+	foreignCalls uint64
+	divideFaults uint64
+)
+
+func upcallEntryAddress() uintptr
+func upcallEntry()
+func divideByZero() uint64
+func divideLandingAddress() uintptr
+func divideLanding() uint64
+func linuxGetpid() int64
+
+// onUpcall handles every upcall of role 5 and resumes the context.
+func onUpcall(context uintptr, event, detail, detail2 uint64) {
+	switch event {
+	case 2: // fault
+		switch {
+		case detail == 14 && detail2 >= pagingAddress && detail2 < pagingAddress+span:
+			frame := exo.FrameAlloc()
+			slot := (detail2 - pagingAddress) / pageSize
+			if frame > 0 && exo.SegmentMapFrame(pagingSeg, slot, uint64(frame), exo.PermissionsWrite) == 0 {
+				pagedFaults++
+			}
+		case detail == 0:
+			divideFaults++
+			*word(context + contextRIP) = uint64(divideLandingAddress())
+		}
+	case 3: // foreign system call: detail is its number
+		foreignCalls++
+		if detail == 39 {
+			*word(context + contextRAX) = 4242
+		} else {
+			*word(context + contextRAX) = ^uint64(37) // -ENOSYS
+		}
+	}
+	exo.UpcallResume(context)
+}
+
+func upcalls() {
+	for i := range upcallTable {
+		upcallTable[i] = uint64(upcallEntryAddress())
+	}
+	stack := newSegment(upcallPages, -1)
+	pagingSeg = newSegment(0, -1)
+	check("upcalls: link the upcall stack and an empty segment",
+		exo.SegmentLink(stack, upcallStack, exo.PermissionsWrite) == 0 &&
+			exo.SegmentLink(pagingSeg, pagingAddress, exo.PermissionsWrite) == 0)
+	check("upcalls: register", exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*pageSize) == 0)
+	expect("upcalls: register a stack too small for a context", exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, 64), exo.ErrBadArgument)
+	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*pageSize)
+
+	for i := uintptr(0); i < pagedPages; i++ {
+		*word(pagingAddress + i*pageSize) = uint64(i + 1)
+	}
+	sum := uint64(0)
+	for i := uintptr(0); i < pagedPages; i++ {
+		sum += *word(pagingAddress + i*pageSize)
+	}
+	check("upcalls: self-paging: each first touch faulted once into the libOS, which mapped a frame", pagedFaults == pagedPages && sum == pagedPages*(pagedPages+1)/2)
+	check("upcalls: a Linux system call is answered by the foreign upcall", linuxGetpid() == 4242 && foreignCalls == 1)
+	check("upcalls: a divide error comes to the fault upcall, which resumes elsewhere", divideByZero() == 77 && divideFaults == 1)
+
+	// A context the kernel must refuse: build one on the stack.
+	var context [contextSize + 64]byte
+	c := (uintptr(unsafe.Pointer(&context[0])) + 63) &^ 63
+	*word(c + contextRIP) = 0xffff_ffff_8010_0000
+	expect("upcalls: resume at a kernel address", exo.UpcallResume(c), exo.ErrBadAddress)
+	*word(c + contextRIP) = imageBase
+	*word(c + contextFSBase) = 0xffff_8000_0000_0000
+	expect("upcalls: resume with a kernel FS base", exo.UpcallResume(c), exo.ErrBadAddress)
+	expect("upcalls: resume from kernel memory", exo.UpcallResume(0xffff_ffff_8010_0000), exo.ErrBadAddress)
+	*mailbox(boxUpcallsDone) = 100 + failures
+}
+
+func badUpcallStack() {
+	for i := range upcallTable {
+		upcallTable[i] = uint64(upcallEntryAddress())
+	}
+	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), 0x3000_0000, 16*pageSize)
+	*mailbox(boxBadStackReady) = 1
+	say("exo-test: bad-stack: faulting with an upcall stack that is not mapped (the kernel must end me)\n")
+	_ = *word(0x3100_0000)
+	say("exo-test: FAIL: bad-stack: still running\n")
+}

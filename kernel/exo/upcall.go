@@ -1,0 +1,219 @@
+package exo
+
+import (
+	"unsafe"
+
+	"exogo/kernel/console"
+	"exogo/kernel/cpu"
+	"exogo/kernel/layout"
+	"exogo/kernel/process"
+)
+
+// Upcalls: the kernel tells a process about events by calling into its
+// libOS, as scheduler activations do, instead of hiding them. A process
+// registers a table of 8 entry points and an upcall stack (upcall_register).
+// For an event, the kernel saves the interrupted context at the top of the
+// upcall stack, where the libOS can read it, and enters the entry point
+// with:
+//
+//	RDI = the context's address    RSI = the event (Upcall*)
+//	RDX = detail (vector, system call number, ...)
+//	RCX = detail 2 (the fault address for page faults)
+//	RSP = just below the context, as after a CALL
+//
+// The libOS handles the event and continues any context it likes with
+// upcall_resume (typically the saved one, perhaps edited: a foreign system
+// call's result goes in its RAX).
+//
+// While a process is inside an upcall its upcalls are disabled (the
+// "disabled flag" of scheduler activations and Barrelfish dispatchers):
+// the kernel delivers no further upcall, and a fault or foreign system call
+// there ends the process, since the libOS cannot take it. upcall_resume
+// re-enables them.
+
+// Upcall events: the index of the entry point in the table.
+const (
+	UpcallStart      = 0 // the process gets a CPU after being descheduled by force
+	UpcallEpilogue   = 1 // the quantum is ending: save state and yield within the grace period
+	UpcallFault      = 2 // a CPU exception (page fault, #GP, #UD, #DE, ...)
+	UpcallForeign    = 3 // a system call that is not an exokernel call (a Linux one)
+	UpcallInterrupt  = 4 // a bound interrupt line fired
+	UpcallRevocation = 5 // the kernel asks for frames back
+
+	upcallEntries = 8
+)
+
+// The saved context (ContextSize bytes, 64-byte aligned) as the libOS
+// reads and writes it; offsets in bytes.
+const (
+	ContextSize = 768
+
+	contextRAX        = 0
+	contextRBX        = 8
+	contextRCX        = 16
+	contextRDX        = 24
+	contextRSI        = 32
+	contextRDI        = 40
+	contextRBP        = 48
+	contextRSP        = 56
+	contextR8         = 64 // R8-R15 follow, 8 bytes each
+	contextRIP        = 128
+	contextRFLAGS     = 136
+	contextFSBase     = 144
+	contextGSBase     = 152
+	contextEvent      = 160 // Upcall* (read-only for the libOS)
+	contextDetail     = 168 // vector, system call number, ...
+	contextDetail2    = 176 // fault address
+	contextErrorCode  = 184
+	contextAborts     = 192 // times the process was descheduled by force
+	contextFXSave     = 256 // FXSAVE image (512 bytes): x87, MXCSR, XMM0-15
+	contextHeaderSize = 256
+)
+
+// EpilogueGrace is how long a process may run after its epilogue upcall
+// before it is descheduled by force (nanoseconds).
+const EpilogueGrace = 2_000_000
+
+// registers lists the frame's general registers in context order.
+func registers(f *cpu.Frame) [16]*uint64 {
+	return [16]*uint64{&f.RAX, &f.RBX, &f.RCX, &f.RDX, &f.RSI, &f.RDI, &f.RBP, &f.RSP,
+		&f.R8, &f.R9, &f.R10, &f.R11, &f.R12, &f.R13, &f.R14, &f.R15}
+}
+
+// Registered reports whether p has an entry point for event.
+func Registered(p *process.Process, event int) bool {
+	return p.UpcallTable != 0 && event >= 0 && event < upcallEntries && entryPoint(p, event) != 0
+}
+
+// entryPoint reads entry event of p's upcall table (0 when unreadable or not
+// a user address).
+func entryPoint(p *process.Process, event int) uint64 {
+	var b [8]byte
+	if event < 0 || event >= upcallEntries || !process.CopyIn(p, b[:], uintptr(p.UpcallTable)+uintptr(event)*8) {
+		return 0
+	}
+	v := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	if v < uint64(layout.UserStart) || v >= uint64(layout.UserEnd) {
+		return 0
+	}
+	return v
+}
+
+// Deliver enters p's upcall for event from frame f (p's thread's frame,
+// about to be resumed): it saves f as a context at the top of the upcall
+// stack and points f at the entry point. It reports false, changing
+// nothing, when the event cannot be delivered (no entry point, upcalls
+// disabled, or an upcall stack the kernel cannot write).
+func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64) bool {
+	if p.InUpcall || !Registered(p, event) {
+		return false
+	}
+	entry := entryPoint(p, event)
+	top := uintptr(p.UpcallStack + p.UpcallStackSize)
+	context := (top - ContextSize) &^ 63
+	if context < uintptr(p.UpcallStack) || top < context {
+		return false
+	}
+	var header [contextHeaderSize]byte
+	put := func(offset int, v uint64) {
+		for i := 0; i < 8; i++ {
+			header[(offset+i)%contextHeaderSize] = byte(v >> (8 * i))
+		}
+	}
+	for i, r := range registers(f) {
+		put(i*8, *r)
+	}
+	put(contextRIP, f.RIP)
+	put(contextRFLAGS, f.RFLAGS)
+	put(contextFSBase, f.FSBase)
+	put(contextGSBase, f.GSBase)
+	put(contextEvent, uint64(event))
+	put(contextDetail, detail)
+	put(contextDetail2, detail2)
+	put(contextErrorCode, f.ErrorCode)
+	put(contextAborts, p.Aborts)
+	if !process.CopyOut(p, context, header[:]) || !process.CopyOut(p, context+contextFXSave, f.FXSave[:]) {
+		return false
+	}
+	f.RIP = entry
+	f.RSP = uint64(context - 8)
+	f.RDI = uint64(context)
+	f.RSI = uint64(event)
+	f.RDX = detail
+	f.RCX = detail2
+	f.RFLAGS = cpu.FlagInterrupt | cpu.FlagReserved
+	p.InUpcall = true
+	return true
+}
+
+// userFlags are the RFLAGS bits a context may set: the arithmetic flags,
+// TF and DF. IF is always set and IOPL always 0.
+const userFlags = 0xcd5 | 1<<8 | 1<<10
+
+func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize uint64) int64 {
+	if stackSize < ContextSize+512 {
+		return -ErrBadArgument // no room for a context and a handler's frames
+	}
+	p := caller.Process
+	p.UpcallTable, p.UpcallStack, p.UpcallStackSize = uint64(table), uint64(stack), stackSize
+	return 0
+}
+
+// sysUpcallResume loads the context at address into the caller's frame and
+// continues there, with upcalls enabled again. Everything in the context is
+// the process's to choose but the privileges: RIP must be a user address,
+// RFLAGS may only carry user flags (IF is forced on), FS and GS bases must
+// be user addresses, and MXCSR's reserved bits are cleared (FXRSTOR would
+// fault on them in the kernel).
+func sysUpcallResume(caller *Caller, context uintptr) int64 {
+	p := caller.Process
+	var header [contextHeaderSize]byte
+	var fx [512]byte
+	if !process.CopyIn(p, header[:], context) || !process.CopyIn(p, fx[:], context+contextFXSave) {
+		return -ErrBadAddress
+	}
+	get := func(offset int) uint64 {
+		v := uint64(0)
+		for i := 7; i >= 0; i-- {
+			v = v<<8 | uint64(header[(offset+i)%contextHeaderSize])
+		}
+		return v
+	}
+	rip, fs, gs := get(contextRIP), get(contextFSBase), get(contextGSBase)
+	if rip >= uint64(layout.UserEnd) || fs >= uint64(layout.UserEnd) || gs >= uint64(layout.UserEnd) {
+		return -ErrBadAddress
+	}
+	f := caller.Frame
+	for i, r := range registers(f) {
+		*r = get(i * 8)
+	}
+	f.RIP, f.FSBase, f.GSBase = rip, fs, gs
+	f.RFLAGS = get(contextRFLAGS)&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
+	fx[26], fx[27] = 0, 0 // MXCSR bits 16-31 are reserved
+	f.FXSave = fx
+	p.InUpcall = false
+	caller.Resume = uintptr(unsafe.Pointer(f))
+	return 0
+}
+
+// TODO(upcalls): the epilogue (quantum ending, with a grace period and the
+// abort protocol) and start upcalls hook into the timer path of
+// kernel/trap and kernel/sched; they come with the scheduler changes for
+// several CPUs.
+
+// reportUndeliverable says why a process that needed an upcall is ended.
+func reportUndeliverable(p *process.Process, what string) {
+	console.WriteString("exogo: process ")
+	console.WriteDecimal(uint64(p.ID))
+	console.WriteString(": ")
+	console.WriteString(what)
+	if p.InUpcall {
+		console.WriteString(" inside an upcall (upcalls disabled)")
+	} else if p.UpcallTable == 0 {
+		console.WriteString(" and no upcalls registered")
+	} else {
+		console.WriteString(" and its upcall cannot be entered (no entry point, or an unwritable upcall stack)")
+	}
+	console.WriteString("; ending it\n")
+}
