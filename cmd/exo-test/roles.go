@@ -3,6 +3,7 @@ package main
 import (
 	"unsafe"
 
+	"exogo/libos/bare"
 	"exogo/libos/exo"
 )
 
@@ -27,20 +28,20 @@ func child(role uint64) uint64 {
 }
 
 func reader() {
-	if *word(sharedAddress) == 42 && waitFor(word(sharedAddress+8), 43) {
+	if *bare.Word(sharedAddress) == 42 && waitFor(bare.Word(sharedAddress+8), 43) {
 		*mailbox(boxReaderSaw) = 1
 	}
-	say("exo-test: reader: writing through my read-only link (the kernel must stop me)\n")
-	*word(sharedAddress) = 666
-	say("exo-test: FAIL: reader: the write went through\n")
+	bare.Say("exo-test: reader: writing through my read-only link (the kernel must stop me)\n")
+	*bare.Word(sharedAddress) = 666
+	bare.Say("exo-test: FAIL: reader: the write went through\n")
 }
 
 func writer() {
-	*word(sharedAddress + 16) = 44
+	*bare.Word(sharedAddress + 16) = 44
 	*mailbox(boxWriterWrote) = 1
-	say("exo-test: writer: writing a page mapped read-only inside my read-write link (the kernel must stop me)\n")
-	*word(sharedAddress + pageSize) = 666
-	say("exo-test: FAIL: writer: the write went through\n")
+	bare.Say("exo-test: writer: writing a page mapped read-only inside my read-write link (the kernel must stop me)\n")
+	*bare.Word(sharedAddress + pageSize) = 666
+	bare.Say("exo-test: FAIL: writer: the write went through\n")
 }
 
 func spinner() {
@@ -93,14 +94,14 @@ func hostile() {
 		}
 		last = f
 	}
-	sayNumber("exo-test: hostile: frames allocated before the kernel said no: ", got)
+	bare.SayNumber("exo-test: hostile: frames allocated before the kernel said no: ", got)
 	expect("hostile: free a frame twice", exo.FrameFree(uint64(last))+exo.FrameFree(uint64(last)), exo.ErrNotOwner)
 	freedOK = 1
 	check("hostile: frames are named by physical address", first > 0 && freedOK == 1)
 	*mailbox(boxHostileDone) = 100 + failures
-	say("exo-test: hostile: reading kernel memory (the kernel must stop me)\n")
-	_ = *word(0xffff_ffff_8010_0000)
-	say("exo-test: FAIL: hostile: read kernel memory\n")
+	bare.Say("exo-test: hostile: reading kernel memory (the kernel must stop me)\n")
+	_ = *bare.Word(0xffff_ffff_8010_0000)
+	bare.Say("exo-test: FAIL: hostile: read kernel memory\n")
 }
 
 func rawCall(number uint64) int64

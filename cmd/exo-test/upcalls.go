@@ -3,6 +3,7 @@ package main
 import (
 	"unsafe"
 
+	"exogo/libos/bare"
 	"exogo/libos/exo"
 )
 
@@ -62,14 +63,14 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 			}
 		case detail == 0:
 			divideFaults++
-			*word(context + contextRIP) = uint64(divideLandingAddress())
+			*bare.Word(context + contextRIP) = uint64(divideLandingAddress())
 		}
 	case 3: // foreign system call: detail is its number
 		foreignCalls++
 		if detail == 39 {
-			*word(context + contextRAX) = 4242
+			*bare.Word(context + contextRAX) = 4242
 		} else {
-			*word(context + contextRAX) = ^uint64(37) // -ENOSYS
+			*bare.Word(context + contextRAX) = ^uint64(37) // -ENOSYS
 		}
 	}
 	exo.UpcallResume(context)
@@ -79,8 +80,8 @@ func upcalls() {
 	for i := range upcallTable {
 		upcallTable[i] = uint64(upcallEntryAddress())
 	}
-	stack := newSegment(upcallPages, -1)
-	pagingSeg = newSegment(0, -1)
+	stack := bare.NewSegment(upcallPages, -1)
+	pagingSeg = bare.NewSegment(0, -1)
 	check("upcalls: link the upcall stack and an empty segment",
 		exo.SegmentLink(stack, upcallStack, exo.PermissionsWrite) == 0 &&
 			exo.SegmentLink(pagingSeg, pagingAddress, exo.PermissionsWrite) == 0)
@@ -89,11 +90,11 @@ func upcalls() {
 	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*pageSize)
 
 	for i := uintptr(0); i < pagedPages; i++ {
-		*word(pagingAddress + i*pageSize) = uint64(i + 1)
+		*bare.Word(pagingAddress + i*pageSize) = uint64(i + 1)
 	}
 	sum := uint64(0)
 	for i := uintptr(0); i < pagedPages; i++ {
-		sum += *word(pagingAddress + i*pageSize)
+		sum += *bare.Word(pagingAddress + i*pageSize)
 	}
 	check("upcalls: self-paging: each first touch faulted once into the libOS, which mapped a frame", pagedFaults == pagedPages && sum == pagedPages*(pagedPages+1)/2)
 	check("upcalls: a Linux system call is answered by the foreign upcall", linuxGetpid() == 4242 && foreignCalls == 1)
@@ -102,10 +103,10 @@ func upcalls() {
 	// A context the kernel must refuse: build one on the stack.
 	var context [contextSize + 64]byte
 	c := (uintptr(unsafe.Pointer(&context[0])) + 63) &^ 63
-	*word(c + contextRIP) = 0xffff_ffff_8010_0000
+	*bare.Word(c + contextRIP) = 0xffff_ffff_8010_0000
 	expect("upcalls: resume at a kernel address", exo.UpcallResume(c), exo.ErrBadAddress)
-	*word(c + contextRIP) = imageBase
-	*word(c + contextFSBase) = 0xffff_8000_0000_0000
+	*bare.Word(c + contextRIP) = imageBase
+	*bare.Word(c + contextFSBase) = 0xffff_8000_0000_0000
 	expect("upcalls: resume with a kernel FS base", exo.UpcallResume(c), exo.ErrBadAddress)
 	expect("upcalls: resume from kernel memory", exo.UpcallResume(0xffff_ffff_8010_0000), exo.ErrBadAddress)
 	*mailbox(boxUpcallsDone) = 100 + failures
@@ -117,7 +118,7 @@ func badUpcallStack() {
 	}
 	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), 0x3000_0000, 16*pageSize)
 	*mailbox(boxBadStackReady) = 1
-	say("exo-test: bad-stack: faulting with an upcall stack that is not mapped (the kernel must end me)\n")
-	_ = *word(0x3100_0000)
-	say("exo-test: FAIL: bad-stack: still running\n")
+	bare.Say("exo-test: bad-stack: faulting with an upcall stack that is not mapped (the kernel must end me)\n")
+	_ = *bare.Word(0x3100_0000)
+	bare.Say("exo-test: FAIL: bad-stack: still running\n")
 }

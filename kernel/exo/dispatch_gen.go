@@ -83,6 +83,9 @@ const (
 	// CallTlsSet: set the FS base of the calling thread (Go keeps its g at -8(FS)); the value is saved and restored with the thread.
 	// Handler: sysTlsSet(caller *Caller, base uintptr) int64.
 	CallTlsSet = CallBase + 24
+	// CallTimeNow: read the kernel's monotonic clock (the TSC, calibrated at boot).
+	// Handler: sysTimeNow(caller *Caller) int64.
+	CallTimeNow = CallBase + 25
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -201,6 +204,8 @@ func CallName(number uint64) string {
 		return "device_grant"
 	case CallTlsSet:
 		return "tls_set"
+	case CallTimeNow:
+		return "time_now"
 	}
 	return ""
 }
@@ -243,7 +248,7 @@ func ErrorName(code int64) string {
 // the number is not an exokernel call.
 func ArgCount(number uint64) int {
 	switch number {
-	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate:
+	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet:
 		return 1
@@ -464,6 +469,8 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrBadAddress
 		}
 		return sysTlsSet(caller, uintptr(a0))
+	case CallTimeNow:
+		return sysTimeNow(caller)
 	}
 	return -ErrUnknownCall
 }

@@ -87,3 +87,5 @@ func sysFrameFree(caller *Caller, frame uint64) int64 {
 	}
 	return -ErrBadAddress
 }
+
+func sysTimeNow(caller *Caller) int64 { return int64(caller.Now) }

@@ -59,6 +59,9 @@ type Table struct {
 	hint      uint64  // where the next search for a free frame starts
 	lock      uint32  // spin lock: 0 free, 1 held
 	directMap uintptr // virtual address of physical 0, for zeroing frames
+	// owned counts the frames each owner holds (index: owner), so that
+	// freeing everything a process held does not scan the whole table.
+	owned [1 << 16]uint32
 }
 
 // Init makes t describe frames physical frames, with its entries stored at
@@ -67,6 +70,7 @@ type Table struct {
 // directMap is the virtual address at which physical address 0 is mapped.
 func (t *Table) Init(entries uintptr, frames uint64, directMap uintptr) {
 	t.entries, t.frames, t.free, t.hint, t.directMap = entries, frames, 0, 0, directMap
+	clear(t.owned[:])
 	for i := uint64(0); i < frames; i++ {
 		*t.entry(i) = uint64(UseAbsent)
 	}
@@ -110,6 +114,7 @@ func (t *Table) SetRange(start, end uint64, use Use) {
 		if old == UseFree {
 			atomic.AddUint64(&t.free, ^uint64(0))
 		}
+		t.disown(*e)
 		*e = uint64(use)
 		if use == UseFree {
 			atomic.AddUint64(&t.free, 1)
@@ -165,10 +170,20 @@ func (t *Table) Free(physical uint64) bool {
 		t.release()
 		return false
 	}
+	t.disown(*e)
 	*e = uint64(UseFree)
 	atomic.AddUint64(&t.free, 1)
 	t.release()
 	return true
+}
+
+// disown takes a frame whose entry was e out of its owner's count.
+// Called with the lock held.
+func (t *Table) disown(e uint64) {
+	owner := uint16(e >> entryOwnerShift)
+	if owner != 0 && t.owned[owner] > 0 {
+		t.owned[owner]--
+	}
 }
 
 // UseOf returns what the frame containing physical is used for.

@@ -107,6 +107,7 @@ func (t *Table) AllocateFor(owner uint16, use Use, zero bool) (physical uint64, 
 	t.acquire()
 	e := t.entry(i)
 	*e = *e&^uint64(entryOwnerMask) | uint64(owner)<<entryOwnerShift
+	t.owned[owner]++
 	t.release()
 	return physical, true
 }
@@ -232,6 +233,7 @@ func (t *Table) FreeOwned(physical uint64, owner uint16) OwnershipStatus {
 		t.release()
 		return StillReferenced
 	}
+	t.disown(*e)
 	*e = uint64(UseFree)
 	atomic.AddUint64(&t.free, 1)
 	t.release()
@@ -250,13 +252,19 @@ func (t *Table) FreeAllOwnedBy(owner uint16) (freed, referenced uint64) {
 	if owner == kernelOwner {
 		return 0, 0
 	}
-	for i := uint64(0); i < t.frames; i++ {
+	// The per-owner count bounds the scan: it stops once every frame the
+	// owner held has been seen.
+	t.acquire()
+	remaining := uint64(t.owned[owner])
+	t.release()
+	for i := uint64(0); i < t.frames && freed+referenced < remaining; i++ {
 		t.acquire()
 		e := t.entry(i)
 		if held(*e) && uint16(*e>>entryOwnerShift) == owner {
 			if *e&entryRefMask != 0 {
 				referenced++
 			} else {
+				t.disown(*e)
 				*e = uint64(UseFree)
 				atomic.AddUint64(&t.free, 1)
 				freed++

@@ -150,21 +150,13 @@ TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ R13
 	PUSHQ R14
 	PUSHQ R15
+	// The FS and GS base slots are not written here: a thread's FS base
+	// (and a user thread's GS base) changes only through its frame
+	// (arch_prctl, clone, tls_set, upcall_resume, frame set-up), so the
+	// slots still hold what the last exit restored. Reading the MSRs
+	// again would only cost time (a load of GS or FS with a selector in
+	// user mode, which resets a base, is undone at the next exit).
 	SUBQ $16, SP                   // FS base, GS base
-	MOVL $MSR_FS_BASE, CX
-	RDMSR
-	SHLQ $32, DX
-	ORQ  DX, AX
-	MOVQ AX, 0(SP)
-	MOVQ $0, 8(SP)
-	TESTQ $3, FRAME_CS(SP)
-	JZ   savedGS
-	MOVL $MSR_KERNEL_GS_BASE, CX   // the user's GS base, since SWAPGS
-	RDMSR
-	SHLQ $32, DX
-	ORQ  DX, AX
-	MOVQ AX, 8(SP)
-savedGS:
 	SUBQ $512, SP
 	FXSAVE64 0(SP)
 	MOVQ $1, CPU_IN_KERNEL(GS)

@@ -224,3 +224,10 @@ TEXT ·TlsSet(SB), NOSPLIT|NOFRAME, $0-16
 	SYSCALL
 	MOVQ	AX, ret+8(FP)
 	RET
+
+// func TimeNow() int64
+TEXT ·TimeNow(SB), NOSPLIT|NOFRAME, $0-8
+	MOVQ	$0x1019, AX
+	SYSCALL
+	MOVQ	AX, ret+0(FP)
+	RET

@@ -58,6 +58,8 @@ const (
 	CallDeviceGrant = CallBase + 23
 	// CallTlsSet: set the FS base of the calling thread (Go keeps its g at -8(FS)); the value is saved and restored with the thread.
 	CallTlsSet = CallBase + 24
+	// CallTimeNow: read the kernel's monotonic clock (the TSC, calibrated at boot).
+	CallTimeNow = CallBase + 25
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -176,6 +178,8 @@ func CallName(number uint64) string {
 		return "device_grant"
 	case CallTlsSet:
 		return "tls_set"
+	case CallTimeNow:
+		return "time_now"
 	}
 	return ""
 }
@@ -218,7 +222,7 @@ func ErrorName(code int64) string {
 // the number is not an exokernel call.
 func ArgCount(number uint64) int {
 	switch number {
-	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate:
+	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet:
 		return 1
@@ -374,3 +378,7 @@ func DeviceGrant(device uint64, process uint64) int64
 // Result: 0. Rights: self.
 // base: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 func TlsSet(base uintptr) int64
+
+// TimeNow is time_now: read the kernel's monotonic clock (the TSC, calibrated at boot).
+// Result: nanoseconds since boot. Rights: none.
+func TimeNow() int64

@@ -1,0 +1,109 @@
+// Command exo-bench measures the exokernel's primitives from user mode,
+// without the Go runtime, and prints one line per figure:
+//
+//	bench: <what>: <microseconds> µs per operation (<iterations> iterations)
+//
+// `make bench` boots it (init=exo-bench poweroff) under QEMU. Times come
+// from the kernel's monotonic clock (time_now) around many iterations.
+package main
+
+import (
+	"unsafe"
+
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+)
+
+func main() {} // never called: the entry point is start
+
+func upcallEntry()
+func upcallEntryAddress() uintptr
+func divideByZero() uint64
+func divideLanding() uint64
+func divideLandingAddress() uintptr
+func linuxGetppid() int64
+
+const (
+	upcallStack   = 0x2020_0000
+	upcallPages   = 4
+	pagingAddress = 0x2000_0000
+	linkAddress   = 0x3000_0000
+)
+
+var (
+	upcallTable [8]uint64
+	pagingSeg   uint64
+)
+
+// measure runs op n times and prints the mean time per operation.
+func measure(what string, n int, op func()) {
+	start := exo.TimeNow()
+	for i := 0; i < n; i++ {
+		op()
+	}
+	elapsed := exo.TimeNow() - start
+	bare.Say("bench: ")
+	bare.Say(what)
+	bare.SayFixed(": ", elapsed*100/1000/int64(n), " µs per operation")
+}
+
+func onUpcall(context uintptr, event, detail, detail2 uint64) {
+	switch {
+	case event == 2 && detail == 0:
+		*bare.Word(context + 128) = uint64(divideLandingAddress())
+	case event == 2 && detail == 14:
+		frame := exo.FrameAlloc()
+		exo.SegmentMapFrame(pagingSeg, (detail2-pagingAddress)/bare.PageSize, uint64(frame), exo.PermissionsWrite)
+		lastMapped = uint64(frame)
+	case event == 3:
+		*bare.Word(context) = 1 // the answer to getppid
+	}
+	exo.UpcallResume(context)
+}
+
+func run() {
+	bare.Say("bench: exokernel primitives, from user mode\n")
+	for i := range upcallTable {
+		upcallTable[i] = uint64(upcallEntryAddress())
+	}
+	stack := bare.NewSegment(upcallPages, -1)
+	pagingSeg = bare.NewSegment(0, -1)
+	exo.SegmentLink(stack, upcallStack, exo.PermissionsWrite)
+	exo.SegmentLink(pagingSeg, pagingAddress, exo.PermissionsWrite)
+	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*bare.PageSize)
+
+	measure("null exokernel call", 100000, func() { exo.Null() })
+
+	seg := bare.NewSegment(0, -1)
+	measure("frame alloc + map + unmap + free", 20000, func() {
+		frame := exo.FrameAlloc()
+		exo.SegmentMapFrame(seg, 0, uint64(frame), exo.PermissionsWrite)
+		exo.SegmentUnmap(seg, 0)
+		exo.FrameFree(uint64(frame))
+	})
+
+	linked := bare.NewSegment(1, -1)
+	measure("segment link + unlink", 20000, func() {
+		exo.SegmentLink(linked, linkAddress, exo.PermissionsWrite)
+		exo.SegmentUnlink(linkAddress, exo.LevelPT)
+	})
+
+	measure("fault to libOS upcall and back (resume)", 20000, func() { divideByZero() })
+
+	measure("page fault resolved by the libOS (fault upcall + frame alloc + map + resume; includes unmap + free)", 5000, func() {
+		*bare.Word(pagingAddress) = 1
+		exo.SegmentUnmap(pagingSeg, 0)
+		exo.FrameFree(lastMapped)
+	})
+
+	measure("foreign (Linux) system call answered by the libOS upcall", 20000, func() { linuxGetppid() })
+
+	measure("process create + destroy", 2000, func() {
+		p := exo.ProcessCreate()
+		exo.ProcessDestroy(uint64(p))
+	})
+	bare.Say("bench: done\n")
+}
+
+// lastMapped is the frame the fault upcall mapped last.
+var lastMapped uint64

@@ -1,0 +1,62 @@
+#include "textflag.h"
+
+// Entry point (the first process): stand-in g at -8(FS), then run.
+GLOBL ·standInG(SB), NOPTR, $512
+GLOBL ·tlsBlock(SB), NOPTR, $16
+
+TEXT ·start(SB),NOSPLIT|NOFRAME,$0
+	ANDQ $~15, SP
+	SUBQ $32, SP
+	LEAQ ·standInG(SB), AX
+	MOVQ AX, ·tlsBlock(SB)
+	LEAQ ·tlsBlock+8(SB), AX
+	MOVQ AX, 0(SP)
+	CALL exogo∕libos∕exo·TlsSet(SB)
+	CALL ·run(SB)
+	MOVQ $0, 0(SP)
+	CALL exogo∕libos∕exo·Exit(SB)
+hang:
+	JMP hang
+
+// The upcall entry (see cmd/exo-test): onUpcall(context, event, detail,
+// detail2) resumes a context.
+TEXT ·upcallEntry(SB),NOSPLIT|NOFRAME,$0
+	SUBQ $40, SP
+	MOVQ DI, 0(SP)
+	MOVQ SI, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ CX, 24(SP)
+	CALL ·onUpcall(SB)
+stuck:
+	JMP stuck
+
+TEXT ·upcallEntryAddress(SB),NOSPLIT,$0-8
+	LEAQ ·upcallEntry(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+// divideByZero faults; the upcall resumes at divideLanding.
+TEXT ·divideByZero(SB),NOSPLIT,$0-8
+	XORL CX, CX
+	MOVL $1, AX
+	XORL DX, DX
+	DIVL CX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·divideLanding(SB),NOSPLIT,$0-8
+	MOVQ $77, ret+0(FP)
+	RET
+
+TEXT ·divideLandingAddress(SB),NOSPLIT,$0-8
+	LEAQ ·divideLanding(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+// linuxGetppid makes the Linux getppid system call (110), foreign to the
+// exokernel: the foreign upcall answers it.
+TEXT ·linuxGetppid(SB),NOSPLIT,$0-8
+	MOVQ $110, AX
+	SYSCALL
+	MOVQ AX, ret+0(FP)
+	RET

@@ -1,0 +1,108 @@
+// Package bare helps programs that run on the raw exokernel calls without
+// the Go runtime (the kernel's test and benchmark programs, and the first
+// stage of a libOS). Nothing here allocates, panics or blocks: programs
+// that use it call it before (or instead of) starting the runtime.
+//
+// A program's entry point (in its own assembly) points FS at a stand-in g
+// with exo.TlsSet before calling Go code; see cmd/exo-test/start_amd64.s.
+package bare
+
+import (
+	"unsafe"
+
+	"exogo/libos/exo"
+)
+
+// PageSize and SegmentSpan are the sizes of a frame and of the range a PT
+// segment maps.
+const (
+	PageSize    = 4096
+	SegmentSpan = 2 << 20
+)
+
+// At turns an address into a pointer (the memory is mapped pages, not Go
+// heap memory; the double conversion keeps vet quiet about it).
+func At(address uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&address))
+}
+
+// Word returns a pointer to the 64-bit word at address.
+func Word(address uintptr) *uint64 { return (*uint64)(At(address)) }
+
+// Say writes s to the kernel console.
+func Say(s string) {
+	exo.DebugWrite(uintptr(unsafe.Pointer(unsafe.StringData(s))), uint64(len(s)))
+}
+
+// SayNumber writes s, then n in decimal and a newline.
+func SayNumber(s string, n int64) {
+	var buffer [24]byte
+	i := len(buffer) - 1
+	buffer[i] = '\n'
+	u := uint64(n)
+	if n < 0 {
+		u = uint64(-n)
+	}
+	for i > 1 {
+		i--
+		buffer[i] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	if n < 0 {
+		i--
+		buffer[i] = '-'
+	}
+	Say(s)
+	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer[i])), uint64(len(buffer)-i))
+}
+
+// SayFixed writes s, then hundredths as a decimal with two places (1234 as
+// "12.34"), then unit and a newline.
+func SayFixed(s string, hundredths int64, unit string) {
+	var buffer [24]byte
+	i := len(buffer)
+	u := uint64(hundredths)
+	for digits := 0; i > 0 && (digits < 3 || u != 0); digits++ {
+		if digits == 2 {
+			i--
+			buffer[i] = '.'
+		}
+		i--
+		buffer[i] = byte('0' + u%10)
+		u /= 10
+	}
+	Say(s)
+	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer[i])), uint64(len(buffer)-i))
+	Say(unit)
+	Say("\n")
+}
+
+// NewSegment makes a PT segment holding n fresh zeroed frames at slots
+// 0..n-1, writable except slot readOnly (-1 for none). It returns the
+// segment's id, or 0 after printing why it failed.
+func NewSegment(n int, readOnly int) uint64 {
+	id := exo.SegmentCreate(exo.LevelPT)
+	if id < 0 {
+		SayNumber("bare: segment_create failed: ", id)
+		return 0
+	}
+	for i := 0; i < n; i++ {
+		frame := exo.FrameAlloc()
+		if frame < 0 {
+			SayNumber("bare: frame_alloc failed: ", frame)
+			return 0
+		}
+		permissions := exo.PermissionsWrite
+		if i == readOnly {
+			permissions = 0
+		}
+		if r := exo.SegmentMapFrame(uint64(id), uint64(i), uint64(frame), permissions); r != 0 {
+			SayNumber("bare: segment_map_frame failed: ", r)
+			return 0
+		}
+	}
+	return uint64(id)
+}
