@@ -24,6 +24,9 @@ const (
 
 const lowMemoryEnd = 1 << 20
 
+// directMapEnd is the end of the physical memory the direct map covers.
+var directMapEnd uint64
+
 // setUpMemory builds the frame table from the memory map and switches to the
 // kernel's own page tables. Until the switch, physical memory below 4 GiB is
 // identity-mapped by the boot page tables, so the frame table and new page
@@ -110,6 +113,7 @@ func mapDirect() {
 		}
 	}
 	end = (end + paging.HugePageSize - 1) &^ (paging.HugePageSize - 1)
+	directMapEnd = end
 	for p := uint64(0); p < end && uintptr(p) < layout.DirectMapSize; p += paging.HugePageSize {
 		if status := memory.Kernel.MapHuge(&memory.Frames, layout.DirectMap+uintptr(p), p, memory.KernelData); status != paging.OK {
 			mapFailed("the direct map", uintptr(p), status)

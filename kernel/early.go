@@ -121,6 +121,7 @@ func earlyMain(magic, infoPhysical uintptr) {
 	timer.StartLAPICTimer(trap.TimerVector, trap.SpuriousVector)
 
 	first := setUpThreads(c)
+	startProcessors()
 	console.WriteString("exogo: starting the Go runtime\n")
 	trap.Enter(first)
 }

@@ -13,6 +13,7 @@ import (
 	"exogo/kernel/physmem"
 	"exogo/kernel/process"
 	"exogo/kernel/rawmem"
+	"exogo/kernel/smp"
 )
 
 // The kernel loads exactly one program: the first, from the boot module.
@@ -65,7 +66,9 @@ func loadFirstProgram(name string, image []byte) (*process.Process, error) {
 	var p *process.Process
 	var status process.Status
 	withInterruptsOff(func() {
+		smp.Lock() // processes on other CPUs may be creating processes too
 		p, status = process.Create(0, process.RightCreateProcess|process.RightConsole|process.RightDevices)
+		smp.Unlock()
 	})
 	if status != process.OK {
 		return nil, fmt.Errorf("cannot create the first process (status %d)", status)
@@ -139,7 +142,11 @@ func mapUser(p *process.Process, start, size uintptr, data []byte, flags paging.
 // stack pointer at stack.
 func startProcess(p *process.Process, entry, stack uintptr) error {
 	ok := false
-	withInterruptsOff(func() { ok = exo.StartProcess(p, entry, stack) })
+	withInterruptsOff(func() {
+		smp.Lock()
+		ok = exo.StartProcess(p, entry, stack)
+		smp.Unlock()
+	})
 	if !ok {
 		return fmt.Errorf("no kernel stack or thread slot for process %d", p.ID)
 	}

@@ -22,6 +22,18 @@ type CPU struct {
 	IdleFrame    uintptr // address of this CPU's idle frame
 	IdleStackTop uintptr // top of the idle loop's stack
 	Ticks        uint64  // timer interrupts taken
+
+	// UserTicks counts timer interrupts that arrived while user code ran
+	// on this CPU, UserTraps every trap from user mode (system calls
+	// included). Each CPU increments its own; others read them atomically.
+	UserTicks uint64
+	UserTraps uint64
+
+	// AddressSpace is the root of the page tables this CPU has loaded (0
+	// until the scheduler first switches; then the kernel's or a
+	// process's), written atomically before CR3, so that a TLB shootdown
+	// (kernel/smp) can skip CPUs that cannot hold a stale translation.
+	AddressSpace uint64
 }
 
 var cpus [amd64.MaxCPUs]CPU

@@ -7,6 +7,7 @@ import (
 	"exogo/kernel/process"
 	"exogo/kernel/sched"
 	"exogo/kernel/segment"
+	"exogo/kernel/smp"
 )
 
 // Processes. The kernel creates a process empty; its parent's libOS fills
@@ -109,6 +110,7 @@ func StartProcess(p *process.Process, entry, stack uintptr) bool {
 func release(p *process.Process) {
 	mem := memoryAccess()
 	segments.UnlinkAll(mem, p.Space.Root)
+	smp.FlushSpace(p.Space.Root)
 	segments.ForgetGrantee(p.ID)
 	segments.DestroyOwnedBy(mem, p.ID)
 	process.Release(p)

@@ -1,10 +1,10 @@
 package exo
 
 import (
-	"exogo/arch/amd64"
 	"exogo/kernel/layout"
 	"exogo/kernel/memory"
 	"exogo/kernel/segment"
+	"exogo/kernel/smp"
 )
 
 // Segments (XOmB section 2.1): page-table subtrees a process creates, fills
@@ -57,12 +57,13 @@ func segmentError(s segment.Status) int64 {
 	return -ErrBadAddress // NotCanonical, NotUserAddress, BadRoot
 }
 
-// flushTLB drops this CPU's non-global TLB entries (user mappings are never
-// global): after an unlink or unmap, no stale translation may survive.
-// TODO(smp): shoot down the other CPUs that may run the address space.
-func flushTLB() {
-	amd64.WriteCR3(amd64.ReadCR3())
-}
+// After an unlink, no CPU running the address space may keep a stale
+// translation; after an unmap, none running any space that links the
+// segment (the package does not record where, so: every CPU). The
+// shootdown waits for every CPU concerned before the call returns, so a
+// frame freed afterwards is unreachable.
+// TODO(performance): record where segments are linked and invalidate
+// single pages instead of flushing whole TLBs.
 
 func sysSegmentCreate(caller *Caller, level Level) int64 {
 	id, status := segments.Create(memoryAccess(), caller.Process.ID, segment.Level(level))
@@ -87,7 +88,7 @@ func sysSegmentMapSegment(caller *Caller, id uint32, slot uint32, child uint32, 
 func sysSegmentUnmap(caller *Caller, id uint32, slot uint32) int64 {
 	_, status := segments.Unmap(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot))
 	if status == segment.OK {
-		flushTLB()
+		smp.FlushSpace(0)
 	}
 	return segmentError(status)
 }
@@ -99,7 +100,7 @@ func sysSegmentLink(caller *Caller, id uint32, address uintptr, permissions Perm
 func sysSegmentUnlink(caller *Caller, address uintptr, level Level) int64 {
 	_, status := segments.Unlink(memoryAccess(), caller.Process.Space.Root, address, segment.Level(level))
 	if status == segment.OK {
-		flushTLB()
+		smp.FlushSpace(caller.Process.Space.Root)
 	}
 	return segmentError(status)
 }

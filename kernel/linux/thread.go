@@ -7,6 +7,7 @@ import (
 	"exogo/kernel/memory"
 	"exogo/kernel/rawmem"
 	"exogo/kernel/sched"
+	"exogo/kernel/smp"
 	"exogo/kernel/timer"
 )
 
@@ -88,6 +89,7 @@ func sysExitGroupCall(status uint64) {
 // PowerOff stops the machine: under QEMU through the isa-debug-exit device
 // (QEMU exits with status code*2+1), otherwise by halting every CPU.
 func PowerOff(code uint8) {
+	smp.ReportUserTime()
 	amd64.OutByte(exitStatusPort, code)
 	amd64.HaltForever()
 }
@@ -241,7 +243,11 @@ func sysGettimeofdayCall(address uint64) int64 {
 }
 
 // OnlineCPUs is how many CPUs run kernel threads; sched_getaffinity
-// reports them, and the runtime sizes GOMAXPROCS from it.
+// reports them, and the runtime sizes GOMAXPROCS from it. It stays 1 on a
+// machine with several CPUs: the threads of the kernel's own runtime run
+// on CPU 0 only (kernel/sched), because this personality is not SMP-safe;
+// the other CPUs run user processes. TODO(smp): raise it with
+// smp.OnlineCount() once the personality is.
 var OnlineCPUs = 1
 
 func sysSchedGetaffinityCall(size, address uint64) int64 {

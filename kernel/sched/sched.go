@@ -9,11 +9,37 @@
 //
 // All of it is restricted Go: the thread table is a fixed array of integers
 // and runs in trap context with interrupts off.
+//
+// Several CPUs. Each CPU has its own run queue and takes threads only from
+// it; a thread is bound to one CPU (Thread.CPU) when it starts and stays
+// there, so no thread's kernel stack is ever used by two CPUs. Two kinds of
+// thread:
+//
+//   - threads of the kernel's own Go runtime (Process == 0) always run on
+//     CPU 0. The Linux personality that serves them (kernel/linux: the mmap
+//     ranges, the file table, signal actions, the epoll instances) is not
+//     SMP-safe, and is only ever entered from CPU 0 because of this.
+//     TODO(smp): make the personality SMP-safe (or give it a lock) before
+//     letting the kernel's runtime run on other CPUs; then OnlineCPUs
+//     (kernel/linux) can grow and GOMAXPROCS with it.
+//   - user threads (Process != 0) go to the CPU the placement policy
+//     chooses (placement, below: least loaded) and share it round-robin,
+//     with TimeSlice quanta.
+//
+// Mechanism and policy are kept apart: the run queues, time slices and
+// switching are mechanism; placement is the whole policy, a pure function
+// of per-CPU loads. TODO(market): XOmB's CPU market (processes bidding for
+// quanta) replaces placement and the round-robin order.
+//
+// Every field of the thread table and the run queues is read and written
+// under the one spin lock (acquire/release), with interrupts off; a CPU
+// reads only its own per-CPU block without it.
 package sched
 
 import (
 	"sync/atomic"
 
+	"exogo/arch/amd64"
 	"exogo/kernel/cpu"
 	"exogo/kernel/rawmem"
 )
@@ -38,7 +64,13 @@ type Thread struct {
 	ID       int32   // thread ID (Linux TID); 0 for an unused slot
 	StackTop uintptr // top of the kernel stack; the saved frame is below it
 	Stack    int32   // kernel stack slot (for freeing)
-	OnCPU    int32   // CPU running it, -1 if none
+	// OnCPU is the CPU whose kernel stack this is in use on, -1 if none:
+	// set when the CPU picks the thread, cleared by settle once the CPU
+	// has surely left the stack (at its next switch or tick), not when
+	// the thread blocks, since the CPU still runs on the stack until the
+	// switch completes. Kill waits for -1 before freeing the stack.
+	OnCPU int32
+	CPU   int32 // CPU whose run queue it joins (set by Start)
 
 	// Process is the user process the thread runs (0 for a thread of the
 	// kernel's own runtime), and AddressSpace the CR3 it runs with (0: the
@@ -62,6 +94,10 @@ type Thread struct {
 	AltStackFlags  uint64
 
 	sliceEnds uint64 // time at which the current time slice ends
+	// stopRequested asks the thread's CPU to park it (Kill found it
+	// running there): at its next tick the CPU takes it off and leaves
+	// it Blocked on nothing, so that Kill, retried, can end it.
+	stopRequested bool
 }
 
 // TimeSlice is how long a thread runs before the timer preempts it if
@@ -69,14 +105,36 @@ type Thread struct {
 const TimeSlice = 10_000_000
 
 var (
-	threads  [MaxThreads]Thread
-	nextID   int32 = 1
-	runQueue ring
-	lock     uint32
-	// A dead thread's stack cannot be freed while the CPU still runs on
-	// it: freeStack is called for it at the next switch.
-	deadWaiting int32 = -1
+	threads [MaxThreads]Thread
+	nextID  int32 = 1
+	// runQueues[c] holds the runnable threads bound to CPU c.
+	runQueues [amd64.MaxCPUs]ring
+	lock      uint32
+	// takesThreads has bit c set for each CPU that schedules user
+	// threads (CPU 0 always; APs once they call CPUOnline).
+	takesThreads uint32 = 1
+	// A dead thread's stack cannot be freed while its CPU still runs on
+	// it: deadWaiting[c] is 1 + the index of the thread that exited on
+	// CPU c (0: none), freed at that CPU's next switch.
+	deadWaiting [amd64.MaxCPUs]int32
+	// leaving[c] is 1 + the index of the thread CPU c switched away from
+	// at its last switch (0: none): settle clears its OnCPU later.
+	leaving [amd64.MaxCPUs]int32
 )
+
+// queueOf returns the run queue of thread t's CPU.
+func queueOf(t *Thread) *ring { return &runQueues[uint32(t.CPU)%amd64.MaxCPUs] }
+
+// CPUOnline lets the scheduler place user threads on CPU index. An AP
+// calls it once it takes timer interrupts.
+func CPUOnline(index int) {
+	if index <= 0 || index >= amd64.MaxCPUs {
+		return
+	}
+	acquire()
+	takesThreads |= 1 << uint(index)
+	release()
+}
 
 // ring is a FIFO of thread indices.
 type ring struct {
@@ -105,6 +163,7 @@ func (r *ring) pop() (int32, bool) {
 
 func acquire() {
 	for !atomic.CompareAndSwapUint32(&lock, 0, 1) {
+		amd64.Pause()
 	}
 }
 
@@ -153,14 +212,51 @@ func Create(stackTop uintptr, stack int32) (t *Thread, index int32) {
 	return nil, -1
 }
 
-// Start makes thread i runnable.
+// Start makes thread i runnable on a CPU: CPU 0 for a thread of the
+// kernel's runtime, the one placement chooses for a user thread.
 func Start(i int32) {
 	acquire()
 	if t := ByIndex(i); t != nil {
+		t.CPU = 0
+		if t.Process != 0 {
+			var loads [amd64.MaxCPUs]int32
+			countLoads(&loads)
+			t.CPU = int32(placement(&loads, takesThreads))
+		}
 		t.State = Runnable
-		runQueue.push(i)
+		queueOf(t).push(i)
 	}
 	release()
+}
+
+// countLoads counts, for each CPU, the threads bound to it that are not
+// dead: runnable, running or blocked (a blocked thread will want its CPU
+// back). Called with the lock held.
+func countLoads(loads *[amd64.MaxCPUs]int32) {
+	for i := range threads {
+		t := &threads[i]
+		if t.State == Runnable || t.State == Running || t.State == Blocked {
+			loads[uint32(t.CPU)%amd64.MaxCPUs]++
+		}
+	}
+}
+
+// placement is the placement policy: the CPU a new user thread is bound
+// to, given each CPU's load and the set of CPUs that take threads (bit c
+// for CPU c). It picks the least loaded CPU, the lowest-numbered on a tie.
+// CPU 0's load includes the kernel runtime's threads, so user threads
+// favour the APs. TODO(market): the CPU market replaces this.
+func placement(loads *[amd64.MaxCPUs]int32, available uint32) int {
+	best := 0
+	for c := 0; c < amd64.MaxCPUs; c++ {
+		if available&(1<<uint(c)) == 0 {
+			continue
+		}
+		if available&(1<<uint(best)) == 0 || loads[c] < loads[uint(best)%amd64.MaxCPUs] {
+			best = c
+		}
+	}
+	return best
 }
 
 // remove takes every occurrence of thread index i out of the queue,

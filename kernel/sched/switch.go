@@ -1,36 +1,49 @@
 package sched
 
 import (
+	"sync/atomic"
+
 	"exogo/arch/amd64"
 	"exogo/kernel/cpu"
+	"exogo/kernel/layout"
 	"exogo/kernel/memory"
 	"exogo/kernel/paging"
+	"exogo/kernel/smp"
 )
 
 // The switching half of the scheduler. Every function here is called by the
 // trap dispatcher with interrupts disabled, on the kernel stack of the
 // thread that trapped, and returns the address of the frame the CPU resumes.
 
-// Schedule picks the next thread for this CPU: the head of the run queue,
-// or the CPU's idle frame when the queue is empty. The caller has already
-// put the current thread back in the queue or blocked it.
+// Schedule picks the next thread for this CPU: the head of its run queue,
+// or its idle frame when the queue is empty. The caller has already put the
+// current thread back in the queue or blocked it.
 func Schedule(now uint64) uintptr {
 	c := cpu.This()
+	current := int32(c.Current) // the thread whose stack this runs on, or -1
 	acquire()
-	reapDead()
-	i, ok := runQueue.pop()
+	slot := reapDead(c)
+	settle(c, current)
+	i, ok := runQueues[uint(c.Index)%amd64.MaxCPUs].pop()
+	var t *Thread
+	if ok {
+		t = &threads[uint32(i)%MaxThreads]
+		t.State = Running
+		t.OnCPU = int32(c.Index)
+		t.sliceEnds = now + TimeSlice
+	}
+	if current >= 0 && (!ok || i != current) {
+		leaving[uint(c.Index)%amd64.MaxCPUs] = current + 1
+	}
 	release()
+	freeStack(slot)
 	if !ok {
 		c.Current = ^uintptr(0)
 		c.SetStackTop(c.IdleStackTop)
-		switchAddressSpace(0)
+		switchAddressSpace(c, 0)
 		return c.IdleFrame
 	}
-	t := &threads[uint32(i)%MaxThreads]
-	switchAddressSpace(t.AddressSpace)
-	t.State = Running
-	t.OnCPU = int32(c.Index)
-	t.sliceEnds = now + TimeSlice
+	switchAddressSpace(c, t.AddressSpace)
 	c.Current = uintptr(i)
 	c.SetStackTop(t.StackTop)
 	return t.frameAddress()
@@ -38,28 +51,70 @@ func Schedule(now uint64) uintptr {
 
 // switchAddressSpace loads the page tables rooted at root (0: the kernel's)
 // unless they are loaded already. Every address space shares the kernel
-// half, so kernel code keeps running across the switch.
-func switchAddressSpace(root uint64) {
+// half, so kernel code keeps running across the switch. The CPU's
+// AddressSpace is published before CR3 changes (see kernel/smp's
+// shootdown).
+func switchAddressSpace(c *cpu.CPU, root uint64) {
 	if root == 0 {
 		root = memory.Kernel.Root
 	}
 	if amd64.ReadCR3()&paging.AddressMask != root {
+		atomic.StoreUint64(&c.AddressSpace, root)
 		amd64.WriteCR3(root)
+	} else if atomic.LoadUint64(&c.AddressSpace) != root {
+		atomic.StoreUint64(&c.AddressSpace, root)
 	}
 }
 
-// reapDead frees the stack of a thread that exited before the last switch:
-// by now this CPU runs on another stack. Called with the lock held.
-func reapDead() {
-	if deadWaiting < 0 {
+// reapDead takes the thread that exited on CPU c before the last switch
+// out of the table, if c now runs on another stack, and returns its kernel
+// stack slot for freeStack (-1: none). Called with the lock held.
+func reapDead(c *cpu.CPU) int32 {
+	d := &deadWaiting[uint(c.Index)%amd64.MaxCPUs]
+	if *d <= 0 {
+		return -1
+	}
+	t := &threads[uint32(*d-1)%MaxThreads]
+	if t.StackTop == c.StackTop() {
+		return -1
+	}
+	slot := t.Stack
+	*t = Thread{}
+	*d = 0
+	return slot
+}
+
+// settle clears the OnCPU mark of the thread CPU c left at its previous
+// switch: c now runs on current's stack (-1: the idle stack), so unless it
+// came back to that thread it no longer touches its stack. Called with the
+// lock held, on c.
+func settle(c *cpu.CPU, current int32) {
+	l := &leaving[uint(c.Index)%amd64.MaxCPUs]
+	if *l <= 0 || *l-1 == current {
 		return
 	}
-	t := &threads[uint32(deadWaiting)%MaxThreads]
-	if t.StackTop != cpu.This().StackTop() {
-		memory.FreeStack(t.Stack)
-		*t = Thread{}
-		deadWaiting = -1
+	t := &threads[uint32(*l-1)%MaxThreads]
+	if t.OnCPU == int32(c.Index) && t.State != Running {
+		t.OnCPU = -1
 	}
+	*l = 0
+}
+
+// freeStack frees a dead thread's kernel stack, called without the lock.
+// Kernel stacks are global mappings, and the thread may have been created
+// (its first frame written) on another CPU, which may still cache the
+// stack's translations: every CPU drops them first, so that when the slot
+// is reused with new frames no CPU writes through a stale entry into the
+// old ones. (The stack is dead: no CPU touches it in between.)
+// TODO(smp): memory.FreeStack should shoot down between its unmap and its
+// free instead; then this shootdown goes.
+func freeStack(slot int32) {
+	if slot < 0 {
+		return
+	}
+	base := layout.KernelStacks + uintptr(slot)*layout.StackSlot
+	smp.InvalidateKernelRange(base, base+layout.StackSlot)
+	memory.FreeStack(slot)
 }
 
 // Resume returns the frame of the running thread, or schedules if this CPU
@@ -72,14 +127,13 @@ func Resume(now uint64) uintptr {
 	return t.frameAddress()
 }
 
-// Yield puts the running thread at the back of the run queue and switches.
+// Yield puts the running thread at the back of its run queue and switches.
 func Yield(now uint64) uintptr {
 	if i := CurrentIndex(); ByIndex(i) != nil {
 		acquire()
 		t := &threads[uint32(i)%MaxThreads]
 		t.State = Runnable
-		t.OnCPU = -1
-		runQueue.push(i)
+		queueOf(t).push(i)
 		release()
 	}
 	return Schedule(now)
@@ -92,7 +146,6 @@ func Block(key uintptr, wakeAt uint64, timeoutResult int64, now uint64) uintptr 
 	if t := Current(); t != nil {
 		acquire()
 		t.State = Blocked
-		t.OnCPU = -1
 		t.WaitKey, t.WakeAt, t.TimeoutResult = key, wakeAt, timeoutResult
 		release()
 	}
@@ -100,7 +153,8 @@ func Block(key uintptr, wakeAt uint64, timeoutResult int64, now uint64) uintptr 
 }
 
 // Wake makes up to n threads blocked on key runnable, with result as their
-// system call's result, and returns how many it woke.
+// system call's result, and returns how many it woke. Each joins the run
+// queue of its own CPU.
 func Wake(key uintptr, n int, result int64) int {
 	woken := 0
 	acquire()
@@ -110,7 +164,7 @@ func Wake(key uintptr, n int, result int64) int {
 			t.Frame().RAX = uint64(result)
 			t.State = Runnable
 			t.WaitKey, t.WakeAt = 0, 0
-			runQueue.push(i)
+			queueOf(t).push(i)
 			woken++
 		}
 	}
@@ -121,18 +175,22 @@ func Wake(key uintptr, n int, result int64) int {
 // WaitingOn reports how many threads are blocked on key.
 func WaitingOn(key uintptr) int {
 	n := 0
+	acquire()
 	for i := range threads {
 		if threads[i].State == Blocked && threads[i].WaitKey == key {
 			n++
 		}
 	}
+	release()
 	return n
 }
 
-// Tick is the timer's hook: wake threads whose deadline has passed, and
-// preempt the running thread when its slice is over and another thread is
-// runnable.
+// Tick is the timer's hook, on every CPU: wake threads whose deadline has
+// passed (onto their own CPU's queue), and preempt this CPU's running
+// thread when its slice is over and another thread waits in this CPU's
+// queue. An idle CPU picks up a thread queued for it at its next tick.
 func Tick(now uint64) uintptr {
+	c := cpu.This()
 	acquire()
 	for i := int32(0); i < MaxThreads; i++ {
 		t := &threads[i]
@@ -140,17 +198,29 @@ func Tick(now uint64) uintptr {
 			t.Frame().RAX = uint64(t.TimeoutResult)
 			t.State = Runnable
 			t.WaitKey, t.WakeAt = 0, 0
-			runQueue.push(i)
+			queueOf(t).push(i)
 		}
 	}
-	waiting := runQueue.size
-	release()
+	waiting := runQueues[uint(c.Index)%amd64.MaxCPUs].size
+	// An idle CPU reaps the thread that exited on it (nothing else would
+	// switch it before the next thread arrives).
+	slot := reapDead(c)
+	settle(c, int32(c.Current))
 	t := Current()
+	if t != nil && t.stopRequested {
+		t.State = Blocked
+		t.WaitKey, t.WakeAt, t.stopRequested = 0, 0, false
+		release()
+		freeStack(slot)
+		return Schedule(now)
+	}
+	release()
+	freeStack(slot)
 	if t == nil {
 		if waiting > 0 {
 			return Schedule(now)
 		}
-		return cpu.This().IdleFrame
+		return c.IdleFrame
 	}
 	if now >= t.sliceEnds && waiting > 0 {
 		return Yield(now)
@@ -159,54 +229,81 @@ func Tick(now uint64) uintptr {
 }
 
 // Exit ends the running thread and switches. Its kernel stack is freed at
-// a later switch, once no CPU runs on it.
+// this CPU's next switch, once the CPU runs on another stack.
 func Exit(now uint64) uintptr {
+	c := cpu.This()
+	slot := int32(-1)
 	if i := CurrentIndex(); ByIndex(i) != nil {
 		acquire()
-		reapDead()
+		slot = reapDead(c)
 		threads[uint32(i)%MaxThreads].State = Dead
-		deadWaiting = i
+		deadWaiting[uint(c.Index)%amd64.MaxCPUs] = i + 1
 		release()
 	}
+	freeStack(slot)
 	return Schedule(now)
 }
 
-// RunnableCount returns the number of threads waiting in the run queue.
-func RunnableCount() int { return int(runQueue.size) }
+// RunnableCount returns the number of threads waiting in run queues.
+func RunnableCount() int {
+	n := 0
+	acquire()
+	for c := range runQueues {
+		n += int(runQueues[c].size)
+	}
+	release()
+	return n
+}
 
 // NextDeadline returns the earliest wake-up deadline of a blocked thread,
 // or 0 when there is none.
 func NextDeadline() uint64 {
 	next := uint64(0)
+	acquire()
 	for i := range threads {
 		t := &threads[i]
 		if t.State == Blocked && t.WakeAt != 0 && (next == 0 || t.WakeAt < next) {
 			next = t.WakeAt
 		}
 	}
+	release()
 	return next
 }
 
-// Kill ends thread i, which must not be running on a CPU (then it reports
-// false and changes nothing): it leaves the run queue or its wait, and its
-// kernel stack is freed.
+// Kill ends thread i, which must not be running on a CPU: it leaves its
+// run queue or its wait, and its kernel stack is freed. When the thread is
+// running (on another CPU), or its CPU has not yet left its stack, Kill
+// reports false and changes nothing but asking that CPU to park a running
+// thread at its next timer tick: a retry a few milliseconds later
+// succeeds.
 func Kill(i int32) bool {
 	t := ByIndex(i)
 	if t == nil {
 		return false
 	}
 	acquire()
+	if t.State == Unused || t.State == Dead {
+		release() // nothing to end (a dead thread's CPU frees its stack)
+		return true
+	}
 	if t.State == Running {
+		t.stopRequested = true
+		release()
+		return false
+	}
+	if t.OnCPU >= 0 && t.OnCPU != int32(cpu.This().Index) {
+		// Blocked or queued, but its CPU may still run on its stack
+		// (the switch away is under way): settle clears this within
+		// a tick. (This CPU runs the caller's stack, not the thread's.)
 		release()
 		return false
 	}
 	if t.State == Runnable {
-		runQueue.remove(i)
+		queueOf(t).remove(i)
 	}
-	if t.State != Unused {
-		memory.FreeStack(t.Stack)
-		*t = Thread{}
-	}
+	slot := t.Stack
+	*t = Thread{}
 	release()
+	freeStack(slot)
 	return true
 }

@@ -7,6 +7,7 @@ import (
 	"exogo/kernel/linux"
 	"exogo/kernel/rawmem"
 	"exogo/kernel/sched"
+	"exogo/kernel/smp"
 	"exogo/kernel/timer"
 )
 
@@ -21,7 +22,17 @@ func dispatch(frameAddress uintptr) uintptr {
 	}
 	switch f.Vector {
 	case cpu.SyscallVector:
-		return linux.Syscall(f)
+		// The Linux personality runs on CPU 0 only (kernel/sched), but
+		// what it shares with the exokernel calls of other CPUs (kernel
+		// stacks, the kernel's page tables) is guarded by smp.Lock.
+		smp.Lock()
+		resume := linux.Syscall(f)
+		smp.Unlock()
+		return resume
+	case smp.ShootdownVector:
+		smp.Service()
+		timer.EndOfInterrupt()
+		return frameAddress
 	case TimerVector:
 		timer.CountTick()
 		cpu.This().Ticks++
@@ -76,20 +87,37 @@ func nestedTrap(frameAddress uintptr) {
 // userTrap handles a trap taken in user mode (ring 3): system calls go to
 // the exokernel, the timer and devices as for the kernel, and exceptions
 // end the process.
+//
+// Exokernel calls and faults take smp.Lock: the exokernel's tables
+// (processes, segments, grants) are shared by every CPU and have no finer
+// locks yet.
 func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
+	c := cpu.This()
+	c.UserTraps++
 	switch f.Vector {
 	case cpu.SyscallVector:
-		return exo.Syscall(f)
+		smp.Lock()
+		resume := exo.Syscall(f)
+		smp.Unlock()
+		return resume
 	case TimerVector:
 		timer.CountTick()
-		cpu.This().Ticks++
+		c.Ticks++
+		c.UserTicks++
 		timer.EndOfInterrupt()
 		return linux.DeliverPendingTo(sched.Tick(timer.Nanotime()))
+	case smp.ShootdownVector:
+		smp.Service()
+		timer.EndOfInterrupt()
+		return frameAddress
 	case SpuriousVector:
 		return frameAddress
 	}
 	if f.Vector < 32 {
-		return exo.Fault(f)
+		smp.Lock()
+		resume := exo.Fault(f)
+		smp.Unlock()
+		return resume
 	}
 	timer.EndOfInterrupt()
 	return frameAddress

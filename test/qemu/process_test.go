@@ -38,8 +38,22 @@ const ExoTestISO = "build/exogo-exotest.iso"
 // comment): every check passes, the children that must fault are ended by
 // the kernel with a report, the kernel stays up, and when the first
 // process exits nothing it held is left behind.
-func TestExokernelInterface(t *testing.T) {
-	m := startBIOS(t, ExoTestISO)
+func TestExokernelInterface(t *testing.T) { exokernelInterface(t, 1) }
+
+// TestExokernelInterfaceFourCPUs runs the same with four CPUs: children run
+// on application processors, concurrently with the parent.
+func TestExokernelInterfaceFourCPUs(t *testing.T) { exokernelInterface(t, 4) }
+
+func exokernelInterface(t *testing.T, cpus int) {
+	c, err := ConfigFromEnv(requireImage(t, ExoTestISO), BIOS, CDROM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SMP = cpus
+	m, err := Start(c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer m.Close()
 	if _, err := m.WaitLine(regexp.MustCompile(`left behind:`), m.Config.Timeout); err != nil {
 		t.Fatalf("exo-test did not finish: %v\n%s", err, m.Console.Transcript())
