@@ -129,6 +129,8 @@ func parent() uint64 {
 	badStack := spawn(6, 0, 0)
 	check("start the bad-upcall-stack child", badStack > 0 && waitFor(mailbox(boxBadStackReady), 1))
 
+	checkQuanta()
+
 	// A child that never yields: the timer must still give the parent
 	// the CPU.
 	spinner := spawn(4, 0, 0)

@@ -23,6 +23,8 @@ func child(role uint64) uint64 {
 		upcalls()
 	case 6:
 		badUpcallStack()
+	case 7, 8:
+		quanta(role)
 	}
 	return 0
 }

@@ -52,6 +52,9 @@ func linuxGetpid() int64
 
 // onUpcall handles every upcall of role 5 and resumes the context.
 func onUpcall(context uintptr, event, detail, detail2 uint64) {
+	if role == 7 || role == 8 {
+		onQuantaUpcall(context, event, detail)
+	}
 	switch event {
 	case 2: // fault
 		switch {

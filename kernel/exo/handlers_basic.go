@@ -42,6 +42,7 @@ func sysExit(caller *Caller, status int64) int64 {
 }
 
 func sysYield(caller *Caller) int64 {
+	caller.Process.EpiloguePending = false // it answered its epilogue
 	caller.Frame.RAX = 0
 	caller.Resume = sched.Yield(caller.Now)
 	return 0

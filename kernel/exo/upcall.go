@@ -7,6 +7,8 @@ import (
 	"exogo/kernel/cpu"
 	"exogo/kernel/layout"
 	"exogo/kernel/process"
+	"exogo/kernel/sched"
+	"exogo/kernel/smp"
 )
 
 // Upcalls: the kernel tells a process about events by calling into its
@@ -197,10 +199,71 @@ func sysUpcallResume(caller *Caller, context uintptr) int64 {
 	return 0
 }
 
-// TODO(upcalls): the epilogue (quantum ending, with a grace period and the
-// abort protocol) and start upcalls hook into the timer path of
-// kernel/trap and kernel/sched; they come with the scheduler changes for
-// several CPUs.
+// Epilogue is the timer's hook when the time slice of the user thread whose
+// frame is f is over and another thread waits for its CPU. A process with
+// an epilogue upcall gets it, and a grace period of EpilogueGrace in which
+// it should save its state and yield. One that is still running when the
+// grace period ends is descheduled by force, the abort is counted (the
+// abort protocol: the count is in every later upcall context), and it gets
+// a start upcall when it next runs. A process without an epilogue upcall is
+// simply preempted. Epilogue returns the frame to resume.
+func Epilogue(f *cpu.Frame, now uint64) uintptr {
+	frame := uintptr(unsafe.Pointer(f))
+	t := sched.Current()
+	if t == nil {
+		return frame
+	}
+	p := process.ByID(t.Process)
+	if p == nil {
+		return sched.Yield(now)
+	}
+	if p.EpiloguePending {
+		p.EpiloguePending = false
+		p.Aborts++
+		p.StartPending = true
+		return sched.Yield(now)
+	}
+	if !p.InUpcall && Deliver(p, f, UpcallEpilogue, 0, 0) {
+		p.EpiloguePending = true
+		sched.ExtendSlice(now, EpilogueGrace)
+		return frame
+	}
+	return sched.Yield(now)
+}
+
+// BeforeResume is called with the frame a CPU is about to resume. When it
+// belongs to a user thread whose process was descheduled by force and has
+// a start upcall, the start upcall is delivered first: the libOS decides
+// what runs on the CPU it gets back (the saved context is the one the
+// kernel took the CPU from). It returns the frame to resume.
+func BeforeResume(frame uintptr) uintptr {
+	t := sched.Current()
+	if t == nil || t.Process == 0 {
+		return frame
+	}
+	f := (*cpu.Frame)(unsafePointer(frame))
+	if f.CS&3 != 3 {
+		return frame
+	}
+	// The flag is only set by this process's own epilogue (on the CPU
+	// that runs its thread): read it without the lock, which the common
+	// path then never takes.
+	p := process.ByID(t.Process)
+	if p == nil || !p.StartPending {
+		return frame
+	}
+	smp.Lock()
+	if p.StartPending {
+		p.StartPending = false
+		Deliver(p, f, UpcallStart, p.Aborts, 0)
+	}
+	smp.Unlock()
+	return frame
+}
+
+func unsafePointer(address uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&address))
+}
 
 // reportUndeliverable says why a process that needed an upcall is ended.
 func reportUndeliverable(p *process.Process, what string) {

@@ -190,6 +190,26 @@ func WaitingOn(key uintptr) int {
 // thread when its slice is over and another thread waits in this CPU's
 // queue. An idle CPU picks up a thread queued for it at its next tick.
 func Tick(now uint64) uintptr {
+	frame, _ := tick(now, false)
+	return frame
+}
+
+// TickUser is Tick for a tick taken in user mode, where the exokernel
+// decides what the end of a time slice means (an epilogue upcall, kernel/exo):
+// when the running thread's slice is over and another thread waits, it
+// reports sliceOver and returns the running thread's frame instead of
+// switching.
+func TickUser(now uint64) (frame uintptr, sliceOver bool) { return tick(now, true) }
+
+// ExtendSlice gives the running thread d more nanoseconds from now before
+// its slice is over (an epilogue's grace period).
+func ExtendSlice(now, d uint64) {
+	if t := Current(); t != nil {
+		t.sliceEnds = now + d
+	}
+}
+
+func tick(now uint64, deferSliceEnd bool) (uintptr, bool) {
 	c := cpu.This()
 	acquire()
 	for i := int32(0); i < MaxThreads; i++ {
@@ -212,20 +232,23 @@ func Tick(now uint64) uintptr {
 		t.WaitKey, t.WakeAt, t.stopRequested = 0, 0, false
 		release()
 		freeStack(slot)
-		return Schedule(now)
+		return Schedule(now), false
 	}
 	release()
 	freeStack(slot)
 	if t == nil {
 		if waiting > 0 {
-			return Schedule(now)
+			return Schedule(now), false
 		}
-		return c.IdleFrame
+		return c.IdleFrame, false
 	}
 	if now >= t.sliceEnds && waiting > 0 {
-		return Yield(now)
+		if deferSliceEnd {
+			return t.frameAddress(), true
+		}
+		return Yield(now), false
 	}
-	return t.frameAddress()
+	return t.frameAddress(), false
 }
 
 // Exit ends the running thread and switches. Its kernel stack is freed at

@@ -37,7 +37,7 @@ func dispatch(frameAddress uintptr) uintptr {
 		timer.CountTick()
 		cpu.This().Ticks++
 		timer.EndOfInterrupt()
-		return linux.DeliverPendingTo(sched.Tick(timer.Nanotime()))
+		return exo.BeforeResume(linux.DeliverPendingTo(sched.Tick(timer.Nanotime())))
 	case SpuriousVector:
 		return frameAddress
 	case VectorPageFault:
@@ -99,13 +99,20 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 		smp.Lock()
 		resume := exo.Syscall(f)
 		smp.Unlock()
-		return resume
+		return exo.BeforeResume(resume)
 	case TimerVector:
 		timer.CountTick()
 		c.Ticks++
 		c.UserTicks++
 		timer.EndOfInterrupt()
-		return linux.DeliverPendingTo(sched.Tick(timer.Nanotime()))
+		now := timer.Nanotime()
+		next, sliceOver := sched.TickUser(now)
+		if sliceOver {
+			smp.Lock()
+			next = exo.Epilogue(f, now)
+			smp.Unlock()
+		}
+		return exo.BeforeResume(next)
 	case smp.ShootdownVector:
 		smp.Service()
 		timer.EndOfInterrupt()
@@ -117,7 +124,7 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 		smp.Lock()
 		resume := exo.Fault(f)
 		smp.Unlock()
-		return resume
+		return exo.BeforeResume(resume)
 	}
 	timer.EndOfInterrupt()
 	return frameAddress

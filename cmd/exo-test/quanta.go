@@ -1,0 +1,108 @@
+package main
+
+import (
+	"unsafe"
+
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+)
+
+// Roles 7 and 8: quanta and the abort protocol. Both spin, competing with
+// the parent for the CPU, with epilogue and start upcalls registered.
+//   7 cooperative: its epilogue handler yields, then resumes: it is never
+//     descheduled by force (no aborts).
+//   8 ignores its epilogues: the handler resumes at once without yielding;
+//     after the grace period the kernel deschedules it by force, counts the
+//     abort, and gives it a start upcall (with the count) when it runs again.
+// Each writes its counts to the mailbox. On a machine with several CPUs a
+// child may get a CPU of its own: nothing competes, no epilogue comes, and
+// the parent reports the check as not exercised.
+
+var (
+	role            uint64
+	epilogues       uint64
+	starts          uint64
+	abortsSeen      uint64
+	epilogueWindows uint64
+)
+
+const (
+	boxCooperativeEpilogues = 7
+	boxCooperativeAborts    = 8
+	boxIgnoringStarts       = 9
+	boxIgnoringAborts       = 10
+	boxQuantaDone           = 11 // +1 per child finished
+	wantEpilogues           = 3
+	contextAborts           = 192
+)
+
+// onQuantaUpcall handles roles 7 and 8's epilogue and start upcalls.
+func onQuantaUpcall(context uintptr, event, detail uint64) {
+	if a := *bare.Word(context + contextAborts); a > abortsSeen {
+		abortsSeen = a
+	}
+	switch event {
+	case 1: // epilogue
+		epilogues++
+		if role == 7 {
+			exo.Yield()
+		}
+	case 0: // start: detail is the abort count
+		starts++
+		if detail > abortsSeen {
+			abortsSeen = detail
+		}
+	}
+	exo.UpcallResume(context)
+}
+
+func quanta(r uint64) {
+	role = r
+	for i := range upcallTable {
+		upcallTable[i] = uint64(upcallEntryAddress())
+	}
+	stack := bare.NewSegment(upcallPages, -1)
+	exo.SegmentLink(stack, upcallStack, exo.PermissionsWrite)
+	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*bare.PageSize)
+	deadline := exo.TimeNow() + 3_000_000_000
+	for exo.TimeNow() < deadline {
+		if role == 7 && epilogues >= wantEpilogues {
+			break
+		}
+		if role == 8 && starts >= wantEpilogues {
+			break
+		}
+		for i := 0; i < 100000; i++ { // spin without calls for a while
+			epilogueWindows++
+		}
+	}
+	if role == 7 {
+		*mailbox(boxCooperativeEpilogues) = epilogues
+		*mailbox(boxCooperativeAborts) = abortsSeen
+	} else {
+		*mailbox(boxIgnoringStarts) = starts
+		*mailbox(boxIgnoringAborts) = abortsSeen
+	}
+	*mailbox(boxQuantaDone) += 1
+}
+
+// checkQuanta runs roles 7 and 8 together and checks what they saw.
+func checkQuanta() {
+	cooperative := spawn(7, 0, 0)
+	ignoring := spawn(8, 0, 0)
+	check("start the epilogue children", cooperative > 0 && ignoring > 0)
+	deadline := exo.TimeNow() + 20_000_000_000
+	for *mailbox(boxQuantaDone) < 2 && exo.TimeNow() < deadline {
+		exo.Yield()
+	}
+	if *mailbox(boxCooperativeEpilogues) == 0 && *mailbox(boxIgnoringStarts) == 0 {
+		bare.Say("exo-test: not exercised: epilogues (each child had a CPU to itself)\n")
+		return
+	}
+	bare.SayNumber("exo-test: cooperative child: epilogue upcalls ", int64(*mailbox(boxCooperativeEpilogues)))
+	bare.SayNumber("exo-test: ignoring child: aborts (descheduled by force) ", int64(*mailbox(boxIgnoringAborts)))
+	check("epilogue: a child that yields in its epilogue gets them and is never descheduled by force",
+		*mailbox(boxCooperativeEpilogues) >= wantEpilogues && *mailbox(boxCooperativeAborts) == 0)
+	check("abort protocol: a child that ignores its epilogues is descheduled by force, counted, and told by start upcalls",
+		*mailbox(boxIgnoringStarts) >= wantEpilogues && *mailbox(boxIgnoringAborts) >= wantEpilogues)
+}
