@@ -56,9 +56,13 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 	tableBytes := (physmem.TableBytes(frames) + physmem.FrameSize - 1) &^ (physmem.FrameSize - 1)
 	tableAt := uint64(0)
 	for i := 0; i < count && i < len(regions); i++ {
+		// Regions can start mid-page where boot data was cut out of them;
+		// the table starts on a page (it is mapped page by page into
+		// every process, kernel/memory/frametable.go).
 		r := regions[i]
-		if r.End <= 4<<30 && r.End-r.Start >= tableBytes {
-			tableAt = r.Start
+		start := (r.Start + physmem.FrameSize - 1) &^ (physmem.FrameSize - 1)
+		if r.End <= 4<<30 && start < r.End && r.End-start >= tableBytes {
+			tableAt = start
 			break
 		}
 	}
@@ -90,6 +94,9 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 	mapImage()
 	if status := memory.Kernel.PopulateKernelHalf(&memory.Frames); status != paging.OK {
 		mapFailed("the kernel half's page tables", layout.DirectMap, status)
+	}
+	if !memory.BuildFrameTableView(tableAt, tableBytes) {
+		console.WriteString("exogo: the frame table is not visible to processes (over 1 GiB, or no memory)\n")
 	}
 
 	// Switch. From here on physical memory is reached through the direct

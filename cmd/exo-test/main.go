@@ -110,6 +110,7 @@ func parent() uint64 {
 	check("link the mailbox", exo.SegmentLink(mailboxSegment, mailboxAddress, exo.PermissionsWrite) == 0)
 	check("link the copy window", copier.Init())
 	*bare.Word(sharedAddress) = 42
+	checkFrameTable()
 
 	reader := spawn(1, shared, 0)
 	writer := spawn(2, shared, exo.PermissionsWrite)
@@ -186,3 +187,34 @@ var (
 	mailboxSegment uint64
 	copier         = bare.Copier{Window: copyAddress}
 )
+
+// The frame table, mapped read-only in every process (kernel/memory:
+// FrameTableView): entry i describes the frame at physical i*4096.
+const (
+	frameTableView = 0x7f80_0000_0000
+	useKernel      = 2
+	useProcess     = 16
+)
+
+func frameEntry(physical uint64) uint64 { return *bare.Word(frameTableView + uintptr(physical/4096)*8) }
+
+// checkFrameTable reads what the kernel says about frames, without a call.
+func checkFrameTable() {
+	frame := exo.FrameAlloc()
+	other := exo.FrameAlloc()
+	e, o := frameEntry(uint64(frame)), frameEntry(uint64(other))
+	owner := e >> 8 & 0xffff
+	check("frame table: my frames say process frame, same owner, no references",
+		e&0xff == useProcess && owner != 0 && o>>8&0xffff == owner && e>>24&0xffff == 0)
+	k := frameEntry(0x10_0000) // the kernel image's first frame
+	check("frame table: the kernel's frames say kernel, owner 0", k&0xff == useKernel && k>>8&0xffff == 0)
+	seg := bare.NewSegment(0, -1)
+	exo.SegmentMapFrame(seg, 0, uint64(frame), exo.PermissionsWrite)
+	check("frame table: mapping a frame counts a reference", frameEntry(uint64(frame))>>24&0xffff == 1)
+	exo.SegmentUnmap(seg, 0)
+	check("frame table: unmapping drops it", frameEntry(uint64(frame))>>24&0xffff == 0)
+	exo.SegmentDestroy(seg)
+	exo.FrameFree(uint64(frame))
+	exo.FrameFree(uint64(other))
+	check("frame table: a freed frame says free", frameEntry(uint64(frame))&0xff == 1)
+}

@@ -10,6 +10,7 @@ import (
 // child runs a child's role; its result is the exit status (most roles end
 // by a fault the kernel turns into the end of the process).
 func child(role uint64) uint64 {
+	failures = 0 // the copy of the parent's data carries the parent's count
 	switch role {
 	case 1:
 		reader()
@@ -74,6 +75,7 @@ func hostile() {
 	expect("hostile: link at a kernel address", exo.SegmentLink(uint64(id), 0xffff_8000_0000_0000, 0), exo.ErrBadAddress)
 	expect("hostile: link misaligned", exo.SegmentLink(uint64(id), 0x3000_1000, 0), exo.ErrMisaligned)
 	expect("hostile: link over the mailbox", exo.SegmentLink(uint64(id), mailboxAddress, 0), exo.ErrBusy)
+	expect("hostile: link into the frame table view", exo.SegmentLink(uint64(id), frameTableView, exo.PermissionsWrite), exo.ErrBusy)
 	expect("hostile: link the parent's mailbox segment (no grant)", exo.SegmentLink(mailboxSegment, 0x3000_0000, exo.PermissionsWrite), exo.ErrNoRight)
 	expect("hostile: destroy the parent's segment", exo.SegmentDestroy(mailboxSegment), exo.ErrNotOwner)
 	expect("hostile: a segment id that never existed", exo.SegmentDestroy(0xfff0fff), exo.ErrNoSuchObject)

@@ -126,6 +126,10 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 		return nil, NoMemory
 	}
 	space.ShareKernelHalf(memory.Kernel)
+	if !memory.LinkFrameTableView(space) {
+		memory.Frames.Free(space.Root)
+		return nil, NoMemory
+	}
 	p.Space = space
 	p.Parent = parent
 	p.Rights = rights

@@ -777,6 +777,10 @@ func (t *Table) walk(mem Memory, root uint64, virtual uintptr, l Level, create b
 			return nil, InTheWay
 		} else if _, isSegment := t.segmentAt(*e & paging.AddressMask); isSegment {
 			return nil, InTheWay
+		} else if mem.Frames.UseOf(*e&paging.AddressMask) != physmem.UsePageTable {
+			// Only tables made for address spaces may be edited: not the
+			// kernel's shared ones (the frame-table view).
+			return nil, InTheWay
 		}
 		table = *e & paging.AddressMask
 	}

@@ -67,6 +67,9 @@ func exokernelInterface(t *testing.T, cpus int) {
 		t.Errorf("a check failed:\n%s", out)
 	}
 	expectLines(t, out,
+		`exo-test: ok: frame table: mapping a frame counts a reference`,
+		`exo-test: ok: frame table: a freed frame says free`,
+		`exo-test: ok: hostile: link into the frame table view`,
 		`exo-test: ok: reader saw the parent's writes through its read-only link`,
 		`exo-test: ok: writer's write is seen by the parent`,
 		`exo-test: ok: hostile: link the parent's mailbox segment \(no grant\)`,
