@@ -31,12 +31,23 @@ const (
 	userCodeDescriptor   = 0x00affa000000ffff // present, ring 3, code, 64-bit
 )
 
-// taskStateSize is the size of the 64-bit TSS without an I/O bitmap.
-const taskStateSize = 104
+// The 64-bit TSS is 104 bytes, followed here by the I/O permission bitmap:
+// one bit per I/O port (65536 ports, 8 KiB), a set bit denying the port to
+// ring 3, and a final byte of ones the CPU requires.
+const (
+	taskStateSize   = 104
+	IOBitmapSize    = 65536 / 8
+	taskStateLength = taskStateSize + IOBitmapSize + 1
+)
 
-// TaskState is a 64-bit TSS. Its fields are unaligned (RSP0 is at byte 4),
-// so it is kept as bytes and written through the setters.
-type TaskState [taskStateSize]byte
+// TaskState is a 64-bit TSS with its I/O bitmap. Its fields are unaligned
+// (RSP0 is at byte 4), so it is kept as bytes and written through the
+// setters.
+type TaskState [taskStateLength]byte
+
+// IOBitmap returns the TSS's I/O permission bitmap: ports whose bit is clear
+// are open to user mode on this CPU.
+func (t *TaskState) IOBitmap() []byte { return t[taskStateSize : taskStateSize+IOBitmapSize] }
 
 // SetIST sets interrupt stack table entry n (1-7) to the stack top.
 func (t *TaskState) SetIST(n int, top uintptr) {
@@ -82,10 +93,14 @@ func LoadDescriptorTables(cpu int) {
 	// The TSS descriptor is 16 bytes: base split over both words, limit,
 	// type 0x9 (available 64-bit TSS), present.
 	base := uint64(uintptr(unsafe.Pointer(&taskStates[cpu])))
-	limit := uint64(taskStateSize - 1)
-	putUint64(taskStates[cpu][:], 102-0, 0) // clear, then set the I/O map base below
+	limit := uint64(taskStateLength - 1)
+	// The I/O map base (offset 102) points just past the TSS; every port
+	// starts denied, and the terminating byte is all ones.
 	taskStates[cpu][102] = byte(taskStateSize)
 	taskStates[cpu][103] = 0
+	for i := taskStateSize; i < taskStateLength; i++ {
+		taskStates[cpu][i] = 0xff
+	}
 	g[5] = limit&0xffff | (base&0xffffff)<<16 | 0x89<<40 | (limit>>16&0xf)<<48 | (base>>24&0xff)<<56
 	g[6] = base >> 32
 	loadGDT(uintptr(unsafe.Pointer(g)), uint16(len(g)*8-1))

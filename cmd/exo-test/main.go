@@ -47,12 +47,13 @@ const (
 
 // Mailbox words (8 bytes each) at mailboxAddress.
 const (
-	boxReaderSaw     = 1 // reader: 1 when it saw both parent writes
-	boxWriterWrote   = 2 // writer: 1 when it wrote into S
-	boxHostileDone   = 3 // hostile: 100 + number of failed checks
-	boxSpinnerRuns   = 4 // spinner: incremented for ever
-	boxUpcallsDone   = 5 // upcalls: 100 + number of failed checks
-	boxBadStackReady = 6 // bad-stack: 1 just before it faults
+	boxReaderSaw     = 1  // reader: 1 when it saw both parent writes
+	boxWriterWrote   = 2  // writer: 1 when it wrote into S
+	boxHostileDone   = 3  // hostile: 100 + number of failed checks
+	boxSpinnerRuns   = 4  // spinner: incremented for ever
+	boxUpcallsDone   = 5  // upcalls: 100 + number of failed checks
+	boxBadStackReady = 6  // bad-stack: 1 just before it faults
+	boxNoPortsReady  = 12 // no-ports: 100 + failures just before it faults
 )
 
 var failures uint64
@@ -111,6 +112,7 @@ func parent() uint64 {
 	check("link the copy window", copier.Init())
 	*bare.Word(sharedAddress) = 42
 	checkFrameTable()
+	checkPorts()
 
 	reader := spawn(1, shared, 0)
 	writer := spawn(2, shared, exo.PermissionsWrite)
@@ -131,6 +133,10 @@ func parent() uint64 {
 	check("start the bad-upcall-stack child", badStack > 0 && waitFor(mailbox(boxBadStackReady), 1))
 
 	checkQuanta()
+
+	noPorts := spawn(9, 0, 0)
+	waitAtLeast(mailbox(boxNoPortsReady), 100)
+	check("the child without ports passed its checks", noPorts > 0 && *mailbox(boxNoPortsReady) == 100)
 
 	// A child that never yields: the timer must still give the parent
 	// the CPU.
@@ -217,4 +223,18 @@ func checkFrameTable() {
 	exo.FrameFree(uint64(frame))
 	exo.FrameFree(uint64(other))
 	check("frame table: a freed frame says free", frameEntry(uint64(frame))&0xff == 1)
+}
+
+func outByte(port uint16, value uint8)
+func inByte(port uint16) uint8
+
+// checkPorts: the first process holds the right to devices. It opens
+// COM1's scratch register (0x3ff, which a 16550 keeps for software) to
+// itself through the I/O permission bitmap, writes and reads it back.
+func checkPorts() {
+	expect("ports: the PIT is the kernel's", exo.IoportBind(0x40, 4), exo.ErrNoRight)
+	expect("ports: a range past the last port", exo.IoportBind(0xfff0, 0x20), exo.ErrBadArgument)
+	check("ports: bind COM1's scratch register", exo.IoportBind(0x3ff, 1) == 0)
+	outByte(0x3ff, 0x5a)
+	check("ports: write and read back COM1's scratch register from ring 3", inByte(0x3ff) == 0x5a)
 }

@@ -62,3 +62,17 @@ TEXT ·linuxGetpid(SB),NOSPLIT,$0-8
 	SYSCALL
 	MOVQ AX, ret+0(FP)
 	RET
+
+// func outByte(port uint16, value uint8)
+TEXT ·outByte(SB),NOSPLIT,$0-3
+	MOVW port+0(FP), DX
+	MOVB value+2(FP), AX
+	OUTB
+	RET
+
+// func inByte(port uint16) uint8
+TEXT ·inByte(SB),NOSPLIT,$0-9
+	MOVW port+0(FP), DX
+	INB
+	MOVB AX, ret+8(FP)
+	RET

@@ -26,6 +26,8 @@ func child(role uint64) uint64 {
 		badUpcallStack()
 	case 7, 8:
 		quanta(role)
+	case 9:
+		noPorts()
 	}
 	return 0
 }
@@ -111,3 +113,13 @@ func hostile() {
 func rawCall(number uint64) int64
 
 func loadGSSelector()
+
+// noPorts (role 9) holds no right to devices: binding a port is refused,
+// and reading a port it was not given must fault (the kernel ends it).
+func noPorts() {
+	expect("ports: a child without the device right cannot bind ports", exo.IoportBind(0x3ff, 1), exo.ErrNoRight)
+	*mailbox(boxNoPortsReady) = 100 + failures
+	bare.Say("exo-test: no-ports: reading COM1 without the right (the kernel must stop me)\n")
+	inByte(0x3ff)
+	bare.Say("exo-test: FAIL: no-ports: read a port I was not given\n")
+}

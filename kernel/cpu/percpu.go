@@ -11,14 +11,18 @@ import (
 // entry code reaches it as GS:offset without a free register; the first
 // fields' offsets are the CPU_* constants of entry_amd64.s.
 type CPU struct {
-	Self         uintptr // 0: address of this block
-	scratch      uintptr // 8: entry code's scratch word
-	stackTop     uintptr // 16: top of the current thread's kernel stack
-	KernelFS     uintptr // 24: FS base for kernel Go code
-	Current      uintptr // 32: index of the running thread
-	inKernel     uintptr // 40: 1 while kernel code runs on this CPU
-	scratch2     uintptr // 48
-	Index        uintptr // 56: CPU number
+	Self     uintptr // 0: address of this block
+	scratch  uintptr // 8: entry code's scratch word
+	stackTop uintptr // 16: top of the current thread's kernel stack
+	KernelFS uintptr // 24: FS base for kernel Go code
+	Current  uintptr // 32: index of the running thread
+	inKernel uintptr // 40: 1 while kernel code runs on this CPU
+	scratch2 uintptr // 48
+	Index    uintptr // 56: CPU number
+	// IOPorts is the process whose I/O bitmap this CPU's TSS holds (0:
+	// every port denied).
+	IOPorts uint16
+
 	IdleFrame    uintptr // address of this CPU's idle frame
 	IdleStackTop uintptr // top of the idle loop's stack
 	Ticks        uint64  // timer interrupts taken

@@ -21,11 +21,6 @@ func sysIrqBind(caller *Caller, irq uint32) int64 {
 	return -ErrNotImplemented
 }
 
-// sysIoportBind implements ioport_bind: allow the caller to use count I/O ports from first on.
-func sysIoportBind(caller *Caller, first uint32, count uint64) int64 {
-	return -ErrNotImplemented
-}
-
 // sysDeviceGrant implements device_grant: give another process the right to a device the caller holds.
 func sysDeviceGrant(caller *Caller, device uint32, process uint32) int64 {
 	return -ErrNotImplemented

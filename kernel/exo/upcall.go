@@ -249,7 +249,11 @@ func BeforeResume(frame uintptr) uintptr {
 	// that runs its thread): read it without the lock, which the common
 	// path then never takes.
 	p := process.ByID(t.Process)
-	if p == nil || !p.StartPending {
+	if p == nil {
+		return frame
+	}
+	loadIOPorts(p)
+	if !p.StartPending {
 		return frame
 	}
 	smp.Lock()

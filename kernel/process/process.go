@@ -9,6 +9,7 @@
 package process
 
 import (
+	"exogo/arch/amd64"
 	"exogo/kernel/layout"
 	"exogo/kernel/memory"
 	"exogo/kernel/paging"
@@ -63,10 +64,14 @@ type Process struct {
 	// epilogue is pending until the process yields or its grace period
 	// ends at EpilogueDeadline; StartPending asks for a start upcall when
 	// the process next gets a CPU; Aborts counts forced deschedulings.
-	UpcallTable      uint64
-	UpcallStack      uint64
-	UpcallStackSize  uint64
-	InUpcall         bool
+	UpcallTable     uint64
+	UpcallStack     uint64
+	UpcallStackSize uint64
+	InUpcall        bool
+
+	// HasPorts says the process was granted I/O ports: its bitmap
+	// (IOBitmap) is loaded into the TSS of the CPU running it.
+	HasPorts         bool
 	EpiloguePending  bool
 	StartPending     bool
 	EpilogueDeadline uint64
@@ -76,7 +81,15 @@ type Process struct {
 var (
 	table       [MaxProcesses]Process
 	generations [MaxProcesses]uint16
+	// ioBitmaps holds each process slot's I/O permission bitmap, in the
+	// TSS format: a clear bit opens the port.
+	ioBitmaps [MaxProcesses][amd64.IOBitmapSize]byte
 )
+
+// IOBitmap returns p's I/O permission bitmap.
+func IOBitmap(p *Process) *[amd64.IOBitmapSize]byte {
+	return &ioBitmaps[uint(p.ID-1)%MaxProcesses]
+}
 
 // DefaultFrameLimit is how many frames a process may hold (256 MiB).
 // TODO(market): price memory in the CPU market's currency instead.
@@ -124,6 +137,10 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 	space, ok := paging.NewSpaceFor(&memory.Frames, layout.DirectMap, p.ID)
 	if !ok {
 		return nil, NoMemory
+	}
+	bitmap := IOBitmap(p)
+	for i := range bitmap {
+		bitmap[i] = 0xff
 	}
 	space.ShareKernelHalf(memory.Kernel)
 	if !memory.LinkFrameTableView(space) {
@@ -187,6 +204,7 @@ func Table(i int) *Process { return &table[uint(i)%MaxProcesses] }
 func Release(p *Process) {
 	ReleaseSpace(p)
 	memory.Frames.FreeAllOwnedBy(p.ID)
+	p.HasPorts = false
 	p.Thread = -1
 	p.State = Exited
 }

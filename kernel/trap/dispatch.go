@@ -28,7 +28,7 @@ func dispatch(frameAddress uintptr) uintptr {
 		smp.Lock()
 		resume := linux.Syscall(f)
 		smp.Unlock()
-		return resume
+		return exo.BeforeResume(resume)
 	case smp.ShootdownVector:
 		smp.Service()
 		timer.EndOfInterrupt()

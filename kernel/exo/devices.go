@@ -1,0 +1,69 @@
+package exo
+
+import (
+	"exogo/arch/amd64"
+	"exogo/kernel/cpu"
+	"exogo/kernel/process"
+)
+
+// Devices bound to processes. I/O ports: a process holding RightDevices may
+// open ports to itself (ioport_bind); the CPU checks them against the I/O
+// permission bitmap in the TSS, which BeforeResume loads with the running
+// process's bitmap. The flags' IOPL stays 0 (XOmB set IOPL=3, which opens
+// every port to the process). Ports the kernel drives itself are never
+// granted.
+//
+// TODO(devices): interrupt lines (irq_bind, through the I/O APIC) and
+// memory-mapped devices as segments (the screen, XOmB's /dev/console).
+
+// kernelPorts are the port ranges the kernel keeps: the 8259 PICs, the
+// 8254 PIT, the PC speaker gate and keyboard controller status (used by the
+// TSC calibration), the CMOS clock, and QEMU's exit device.
+var kernelPorts = [...][2]uint32{
+	{0x20, 0x21}, {0xa0, 0xa1}, {0x40, 0x43}, {0x61, 0x61}, {0x70, 0x71}, {0xf4, 0xf7},
+}
+
+func sysIoportBind(caller *Caller, first uint32, count uint64) int64 {
+	p := caller.Process
+	if p.Rights&process.RightDevices == 0 {
+		return -ErrNoRight
+	}
+	if count == 0 || count > 65536 || uint64(first)+count > 65536 {
+		return -ErrBadArgument
+	}
+	last := uint64(first) + count - 1
+	for _, r := range kernelPorts {
+		if uint64(first) <= uint64(r[1]) && last >= uint64(r[0]) {
+			return -ErrNoRight // the kernel drives these ports
+		}
+	}
+	bitmap := process.IOBitmap(p)
+	for port := uint64(first); port <= last; port++ {
+		bitmap[(port/8)%amd64.IOBitmapSize] &^= 1 << (port % 8)
+	}
+	p.HasPorts = true
+	cpu.This().IOPorts = 0 // reload on the way back
+	return 0
+}
+
+// loadIOPorts makes this CPU's TSS hold the I/O bitmap of p (every port
+// denied when p has none), copying only when it changes.
+func loadIOPorts(p *process.Process) {
+	c := cpu.This()
+	want := uint16(0)
+	if p.HasPorts {
+		want = p.ID
+	}
+	if c.IOPorts == want {
+		return
+	}
+	tss := amd64.TaskStateOf(int(c.Index)).IOBitmap()
+	if want == 0 {
+		for i := range tss {
+			tss[i] = 0xff
+		}
+	} else {
+		copy(tss, process.IOBitmap(p)[:])
+	}
+	c.IOPorts = want
+}
