@@ -95,10 +95,57 @@ func loadFirstProgram(name string, image []byte) (*process.Process, error) {
 	if err := mapUser(p, firstStackTop-firstStackSize, firstStackSize, nil, paging.User|paging.Writable|paging.NoExecute); err != nil {
 		return nil, fmt.Errorf("%s: stack: %v", name, err)
 	}
-	if err := startProcess(p, uintptr(file.Entry), firstStackTop); err != nil {
+	screen, kind := screenSegment(p)
+	if err := startProcess(p, uintptr(file.Entry), firstStackTop, screen, kind); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// screenSegment gives the first process the screen as a device segment
+// (XOmB's /dev/console): a metadata page, then the screen's memory. The
+// process starts with the segment's id in RDI and its kind in RSI (0 when
+// there is no screen to give). The kernel keeps writing its own log there
+// too.
+func screenSegment(p *process.Process) (id, kind uint64) {
+	var describe [exo.ScreenMetadataBytes]byte
+	put := func(offset int, v uint64) {
+		for i := 0; i < 8; i++ {
+			describe[offset+i] = byte(v >> (8 * i))
+		}
+	}
+	var physical, length uint64
+	switch bootScreen {
+	case screenVGA:
+		kind, physical, length = exo.ScreenVGAText, 0xb8000, 80*25*2
+		put(exo.ScreenWidth, 80)
+		put(exo.ScreenHeight, 25)
+		put(exo.ScreenPitch, 160)
+		put(exo.ScreenBitsPerPixel, 16)
+	case screenFramebuffer:
+		fb := bootInfo.Framebuffer
+		kind, physical, length = exo.ScreenFramebuffer, fb.Address, uint64(fb.Pitch)*uint64(fb.Height)
+		put(exo.ScreenWidth, uint64(fb.Width))
+		put(exo.ScreenHeight, uint64(fb.Height))
+		put(exo.ScreenPitch, uint64(fb.Pitch))
+		put(exo.ScreenBitsPerPixel, uint64(fb.BitsPerPixel))
+		copy(describe[exo.ScreenColourLayout:], []byte{fb.RedPosition, fb.RedSize, fb.GreenPosition, fb.GreenSize, fb.BluePosition, fb.BlueSize})
+	default:
+		return 0, 0
+	}
+	put(exo.ScreenKind, kind)
+	put(exo.ScreenMemoryOffset, 4096)
+	put(exo.ScreenMemoryLength, length)
+	withInterruptsOff(func() {
+		smp.Lock()
+		id = exo.CreateScreenSegment(p, physical&^0xfff, length+physical&0xfff, &describe)
+		smp.Unlock()
+	})
+	if id == 0 {
+		fmt.Println("exogo: the screen could not be given to the first process as a segment")
+		return 0, 0
+	}
+	return id, kind
 }
 
 // mapUser maps [start, start+size) in p's space with fresh frames owned by
@@ -140,11 +187,11 @@ func mapUser(p *process.Process, start, size uintptr, data []byte, flags paging.
 
 // startProcess gives p a thread that enters user mode at entry with the
 // stack pointer at stack.
-func startProcess(p *process.Process, entry, stack uintptr) error {
+func startProcess(p *process.Process, entry, stack uintptr, arg0, arg1 uint64) error {
 	ok := false
 	withInterruptsOff(func() {
 		smp.Lock()
-		ok = exo.StartProcess(p, entry, stack)
+		ok = exo.StartProcess(p, entry, stack, arg0, arg1)
 		smp.Unlock()
 	})
 	if !ok {

@@ -60,24 +60,20 @@ var failures uint64
 
 func mailbox(i uintptr) *uint64 { return bare.Word(mailboxAddress + 8*i) }
 
-// check records and prints one result.
+// check records and prints one result (one line, one call).
 func check(name string, ok bool) {
 	if ok {
-		bare.Say("exo-test: ok: ")
-	} else {
-		bare.Say("exo-test: FAIL: ")
-		failures++
+		bare.SayLine("exo-test: ok: ", name)
+		return
 	}
-	bare.Say(name)
-	bare.Say("\n")
+	bare.SayLine("exo-test: FAIL: ", name)
+	failures++
 }
 
 // expect checks that a call failed with error code want.
 func expect(name string, got int64, want int64) {
 	if got != -want {
-		bare.Say("exo-test: FAIL: ")
-		bare.Say(name)
-		bare.SayNumber(": got ", got)
+		bare.SayLine("exo-test: FAIL: ", name, ": got error ", exo.ErrorName(got))
 		failures++
 		return
 	}
@@ -113,6 +109,7 @@ func parent() uint64 {
 	*bare.Word(sharedAddress) = 42
 	checkFrameTable()
 	checkPorts()
+	checkScreen()
 
 	reader := spawn(1, shared, 0)
 	writer := spawn(2, shared, exo.PermissionsWrite)
@@ -237,4 +234,39 @@ func checkPorts() {
 	check("ports: bind COM1's scratch register", exo.IoportBind(0x3ff, 1) == 0)
 	outByte(0x3ff, 0x5a)
 	check("ports: write and read back COM1's scratch register from ring 3", inByte(0x3ff) == 0x5a)
+}
+
+// The screen, given to the first process as a device segment: RDI and RSI
+// at the entry point hold its id and kind (start_amd64.s stores them).
+var screenSegment, screenKind uint64
+
+const screenAddress = 0x5000_0000
+
+// checkScreen links the screen segment, reads its metadata page, and under
+// VGA text writes a word in the top-right corner and reads it back.
+func checkScreen() {
+	if screenKind == 0 {
+		bare.Say("exo-test: not exercised: no screen segment\n")
+		return
+	}
+	check("screen: link the screen segment", exo.SegmentLink(screenSegment, screenAddress, exo.PermissionsWrite) == 0)
+	kind, width, height := *bare.Word(screenAddress), *bare.Word(screenAddress + 8), *bare.Word(screenAddress + 16)
+	bare.SayNumber("exo-test: screen kind ", int64(kind))
+	bare.SayNumber("exo-test: screen width ", int64(width))
+	bare.SayNumber("exo-test: screen height ", int64(height))
+	check("screen: the metadata page describes it", kind == screenKind && width > 0 && height > 0)
+	expect("screen: nobody maps frames into a device segment", exo.SegmentMapFrame(screenSegment, 3, 0x10_0000, 0), exo.ErrNoRight)
+	if kind == 1 {
+		text := "exo-test"
+		cells := (*[80 * 25]uint16)(bare.At(screenAddress + 4096))
+		for i := 0; i < len(text); i++ {
+			cells[80-len(text)+i] = uint16(text[i]) | 0x1f00 // white on blue
+		}
+		ok := true
+		for i := 0; i < len(text); i++ {
+			ok = ok && cells[80-len(text)+i] == uint16(text[i])|0x1f00
+		}
+		check("screen: write the VGA text buffer from ring 3", ok)
+	}
+	check("screen: unlink it", exo.SegmentUnlink(screenAddress, exo.LevelPT) == 0)
 }

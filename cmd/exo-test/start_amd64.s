@@ -16,6 +16,8 @@ GLOBL ·tlsBlock(SB), NOPTR, $16
 	CALL exogo∕libos∕exo·TlsSet(SB)
 
 TEXT ·start(SB),NOSPLIT|NOFRAME,$0
+	MOVQ DI, ·screenSegment(SB)     // the kernel passes the screen segment
+	MOVQ SI, ·screenKind(SB)
 	ANDQ $~15, SP
 	SUBQ $32, SP
 	SET_TLS

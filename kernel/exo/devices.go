@@ -3,7 +3,13 @@ package exo
 import (
 	"exogo/arch/amd64"
 	"exogo/kernel/cpu"
+	"exogo/kernel/layout"
+	"exogo/kernel/memory"
+	"exogo/kernel/paging"
+	"exogo/kernel/physmem"
 	"exogo/kernel/process"
+	"exogo/kernel/rawmem"
+	"exogo/kernel/segment"
 )
 
 // Devices bound to processes. I/O ports: a process holding RightDevices may
@@ -13,8 +19,49 @@ import (
 // every port to the process). Ports the kernel drives itself are never
 // granted.
 //
-// TODO(devices): interrupt lines (irq_bind, through the I/O APIC) and
-// memory-mapped devices as segments (the screen, XOmB's /dev/console).
+// TODO(devices): interrupt lines (irq_bind, through the I/O APIC).
+
+// Screen kinds in a screen segment's metadata page.
+const (
+	ScreenVGAText     = 1
+	ScreenFramebuffer = 2
+)
+
+// Offsets in the metadata page (slot 0 of a screen segment; the screen's
+// memory starts at slot 1, offset 4096).
+const (
+	ScreenKind          = 0
+	ScreenWidth         = 8  // columns, or pixels
+	ScreenHeight        = 16 // rows, or pixels
+	ScreenPitch         = 24 // bytes per row
+	ScreenBitsPerPixel  = 32 // 16 for VGA text cells (character, attribute)
+	ScreenColourLayout  = 40 // red position, size, green position, size, blue position, size (bytes)
+	ScreenMemoryOffset  = 64 // where the screen's memory starts in the segment
+	ScreenMemoryLength  = 72
+	ScreenMetadataBytes = 80
+)
+
+// CreateScreenSegment makes the screen segment for process p: a PT segment
+// p owns whose slot 0 is a read-only page holding describe (the metadata
+// above) and whose following slots map the screen's memory at physical
+// (length bytes), uncached. It returns the segment's id, or 0.
+func CreateScreenSegment(p *process.Process, physical uint64, length uint64, describe *[ScreenMetadataBytes]byte) uint64 {
+	pages := int((length + 4095) / 4096)
+	if pages < 1 || pages >= segment.Entries {
+		return 0 // TODO(devices): screens over 2 MiB need a PD segment
+	}
+	frame, ok := memory.Frames.AllocateFor(p.ID, physmem.UseProcess, true)
+	if !ok {
+		return 0
+	}
+	copy(rawmem.Bytes(layout.Physical(frame), ScreenMetadataBytes), describe[:])
+	id, status := segments.CreateDevice(memoryAccess(), p.ID, frame, physical, pages, paging.DeviceMemory)
+	if status != segment.OK {
+		memory.Frames.Free(frame)
+		return 0
+	}
+	return uint64(id)
+}
 
 // kernelPorts are the port ranges the kernel keeps: the 8259 PICs, the
 // 8254 PIT, the PC speaker gate and keyboard controller status (used by the

@@ -61,11 +61,8 @@ func Terminate(p *process.Process, status uint64, now uint64) uintptr {
 	p.ExitStatus = status
 	resume := sched.Exit(now) // switches to another address space first
 	release(p)
-	console.WriteString("exogo: process ")
-	console.WriteDecimal(uint64(p.ID))
-	console.WriteString(" exited with status ")
-	console.WriteSignedDecimal(int64(status))
-	console.WriteString("\n")
+	var line console.Line
+	line.String("exogo: process ").Decimal(uint64(p.ID)).String(" exited with status ").SignedDecimal(int64(status)).Write()
 	return resume
 }
 
@@ -91,19 +88,13 @@ func Fault(f *cpu.Frame) uintptr {
 	if Deliver(p, f, UpcallFault, f.Vector, address) {
 		return uintptr(unsafe.Pointer(f))
 	}
-	console.WriteString("exogo: process ")
-	console.WriteDecimal(uint64(p.ID))
-	console.WriteString(": exception ")
-	console.WriteDecimal(f.Vector)
-	console.WriteString(" at ")
-	console.WriteHex(f.RIP)
-	console.WriteString(", error code ")
-	console.WriteHexShort(f.ErrorCode)
+	var line console.Line
+	line.String("exogo: process ").Decimal(uint64(p.ID)).String(": exception ").Decimal(f.Vector).
+		String(" at ").Hex(f.RIP).String(", error code ").HexShort(f.ErrorCode)
 	if f.Vector == 14 {
-		console.WriteString(", address ")
-		console.WriteHex(address)
+		line.String(", address ").Hex(address)
 	}
-	console.WriteString("\n")
+	line.Write()
 	reportUndeliverable(p, "took an exception")
 	return Terminate(p, 128+f.Vector, now)
 }

@@ -61,7 +61,7 @@ func sysProcessStart(caller *Caller, id uint32, entry uintptr, stack uintptr) in
 	if p.State != process.Created {
 		return -ErrBusy
 	}
-	if !StartProcess(p, entry, stack) {
+	if !StartProcess(p, entry, stack, 0, 0) {
 		return -ErrNoMemory
 	}
 	return 0
@@ -81,10 +81,10 @@ func sysProcessDestroy(caller *Caller, id uint32) int64 {
 }
 
 // StartProcess gives p a thread that enters user mode at entry with its
-// stack pointer at stack, and makes it runnable. It reports false when no
+// stack pointer at stack and RDI, RSI = arg0, arg1, and makes it runnable. It reports false when no
 // kernel stack or thread slot is free. Restricted Go; the kernel's loader
 // (hosted) calls it with interrupts disabled.
-func StartProcess(p *process.Process, entry, stack uintptr) bool {
+func StartProcess(p *process.Process, entry, stack uintptr, arg0, arg1 uint64) bool {
 	top, slot, ok := memory.AllocateStack(linux.KernelStackSize)
 	if !ok {
 		return false
@@ -95,6 +95,7 @@ func StartProcess(p *process.Process, entry, stack uintptr) bool {
 		return false
 	}
 	cpu.InitUserFrame(t.Frame(), uint64(entry), uint64(stack))
+	t.Frame().RDI, t.Frame().RSI = arg0, arg1
 	t.Process = p.ID
 	t.AddressSpace = p.Space.Root
 	p.Thread = index

@@ -43,7 +43,7 @@ func segmentError(s segment.Status) int64 {
 		return -ErrBadArgument
 	case segment.NotOwner, segment.FrameNotOwned:
 		return -ErrNotOwner
-	case segment.NoAccess, segment.RightsExceeded, segment.NotGranted:
+	case segment.NoAccess, segment.RightsExceeded, segment.NotGranted, segment.DeviceSegment:
 		return -ErrNoRight
 	case segment.NoMemory:
 		return -ErrNoMemory

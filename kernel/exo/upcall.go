@@ -271,16 +271,15 @@ func unsafePointer(address uintptr) unsafe.Pointer {
 
 // reportUndeliverable says why a process that needed an upcall is ended.
 func reportUndeliverable(p *process.Process, what string) {
-	console.WriteString("exogo: process ")
-	console.WriteDecimal(uint64(p.ID))
-	console.WriteString(": ")
-	console.WriteString(what)
-	if p.InUpcall {
-		console.WriteString(" inside an upcall (upcalls disabled)")
-	} else if p.UpcallTable == 0 {
-		console.WriteString(" and no upcalls registered")
-	} else {
-		console.WriteString(" and its upcall cannot be entered (no entry point, or an unwritable upcall stack)")
+	var line console.Line
+	line.String("exogo: process ").Decimal(uint64(p.ID)).String(": ").String(what)
+	switch {
+	case p.InUpcall:
+		line.String(" inside an upcall (upcalls disabled)")
+	case p.UpcallTable == 0:
+		line.String(" and no upcalls registered")
+	default:
+		line.String(" and its upcall cannot be entered (no entry point, or an unwritable upcall stack)")
 	}
-	console.WriteString("; ending it\n")
+	line.String("; ending it").Write()
 }

@@ -169,6 +169,7 @@ const (
 	TooManyGrants            // MaxGrants grants exist
 	BadGrantee               // the owner cannot be a grantee
 	NotGranted               // no grant to revoke
+	DeviceSegment            // a device segment's slots are the kernel's to fill
 )
 
 var statusNames = [...]string{
@@ -177,7 +178,7 @@ var statusNames = [...]string{
 	"slot empty", "frame not owned", "frame not mappable", "too many references",
 	"level mismatch", "misaligned", "non-canonical address", "not a user address", "bad root",
 	"something in the way", "not a segment link", "still linked", "too many grants",
-	"bad grantee", "not granted",
+	"bad grantee", "not granted", "a device segment",
 }
 
 // String describes the status for logs.
@@ -235,6 +236,10 @@ type descriptor struct {
 	used       bool
 	grantCount uint8
 	grants     [MaxGrants]Grant
+	// device marks a segment the kernel made over device memory
+	// (CreateDevice): slot 0 is an ordinary frame, the other present
+	// slots device memory, which holds no references.
+	device bool
 }
 
 // The reverse map: from a table frame to the segment whose table it is, an
@@ -445,7 +450,7 @@ func (t *Table) create(mem Memory, owner uint16, level Level) (ID, Status) {
 	if d.generation == 0 {
 		d.generation = 1
 	}
-	d.table, d.owner, d.level, d.used = table, owner, level, true
+	d.table, d.owner, d.level, d.used, d.device = table, owner, level, true, false
 	d.links, d.parents, d.grantCount = 0, 0, 0
 	t.reverseInsert(table, uint16(index))
 	t.live++
@@ -484,7 +489,9 @@ func (t *Table) destroy(mem Memory, caller uint16, id ID) Status {
 		if !present(*e) {
 			continue
 		}
-		t.dropEntry(mem, d.level, *e&paging.AddressMask)
+		if !d.device || i == 0 {
+			t.dropEntry(mem, d.level, *e&paging.AddressMask)
+		}
 		*e = 0
 	}
 	t.reverseRemove(d.table)
@@ -535,6 +542,9 @@ func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical 
 	}
 	if d.owner != caller {
 		return NotOwner
+	}
+	if d.device {
+		return DeviceSegment
 	}
 	if d.level != Level1 {
 		return BadLevel
@@ -641,6 +651,9 @@ func (t *Table) unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, S
 	}
 	if d.owner != caller {
 		return Unmapped{}, NotOwner
+	}
+	if d.device {
+		return Unmapped{}, DeviceSegment
 	}
 	if index >= Entries {
 		return Unmapped{}, BadIndex

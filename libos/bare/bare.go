@@ -106,3 +106,16 @@ func NewSegment(n int, readOnly int) uint64 {
 	}
 	return uint64(id)
 }
+
+// SayLine writes the parts and a newline with one call, so that a line is
+// never split by another CPU's output (the kernel writes each call whole).
+// Lines longer than 255 bytes are cut.
+func SayLine(parts ...string) {
+	var buffer [256]byte
+	n := 0
+	for _, part := range parts {
+		n += copy(buffer[n:len(buffer)-1], part)
+	}
+	buffer[n] = '\n'
+	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer[0])), uint64(n+1))
+}

@@ -38,14 +38,18 @@ const ExoTestISO = "build/exogo-exotest.iso"
 // comment): every check passes, the children that must fault are ended by
 // the kernel with a report, the kernel stays up, and when the first
 // process exits nothing it held is left behind.
-func TestExokernelInterface(t *testing.T) { exokernelInterface(t, 1) }
+func TestExokernelInterface(t *testing.T) { exokernelInterface(t, 1, BIOS) }
 
 // TestExokernelInterfaceFourCPUs runs the same with four CPUs: children run
 // on application processors, concurrently with the parent.
-func TestExokernelInterfaceFourCPUs(t *testing.T) { exokernelInterface(t, 4) }
+func TestExokernelInterfaceFourCPUs(t *testing.T) { exokernelInterface(t, 4, BIOS) }
 
-func exokernelInterface(t *testing.T, cpus int) {
-	c, err := ConfigFromEnv(requireImage(t, ExoTestISO), BIOS, CDROM)
+// TestExokernelInterfaceUEFI runs it under UEFI, where the screen segment
+// is the firmware's framebuffer rather than VGA text.
+func TestExokernelInterfaceUEFI(t *testing.T) { exokernelInterface(t, 1, UEFI) }
+
+func exokernelInterface(t *testing.T, cpus int, firmware Firmware) {
+	c, err := ConfigFromEnv(requireImage(t, ExoTestISO), firmware, CDROM)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +77,8 @@ func exokernelInterface(t *testing.T, cpus int) {
 		`exo-test: ok: ports: write and read back COM1's scratch register from ring 3`,
 		`exo-test: ok: ports: a child without the device right cannot bind ports`,
 		`exogo: process \d+: exception 13 at`,
+		`exo-test: ok: screen: the metadata page describes it`,
+		`exo-test: ok: screen: nobody maps frames into a device segment`,
 		`exo-test: ok: reader saw the parent's writes through its read-only link`,
 		`exo-test: ok: writer's write is seen by the parent`,
 		`exo-test: ok: hostile: link the parent's mailbox segment \(no grant\)`,
@@ -92,6 +98,11 @@ func exokernelInterface(t *testing.T, cpus int) {
 		`exo-test: all checks passed`,
 		`exo-test \(process 1\) exited with status 0; left behind: 0 frames \(page tables included\), 0 kernel stacks`,
 	)
+	if firmware == BIOS {
+		expectLines(t, out, `exo-test: screen kind 1`, `exo-test: ok: screen: write the VGA text buffer from ring 3`)
+	} else {
+		expectLines(t, out, `exo-test: screen kind 2`)
+	}
 	if cpus == 1 {
 		// With one CPU the children compete, so quanta end for them.
 		expectLines(t, out,
