@@ -131,6 +131,8 @@ func parent() uint64 {
 
 	checkQuanta()
 
+	checkRevocation()
+
 	noPorts := spawn(9, 0, 0)
 	waitAtLeast(mailbox(boxNoPortsReady), 100)
 	check("the child without ports passed its checks", noPorts > 0 && *mailbox(boxNoPortsReady) == 100)

@@ -28,6 +28,8 @@ func child(role uint64) uint64 {
 		quanta(role)
 	case 9:
 		noPorts()
+	case 10, 11:
+		hoarder(role)
 	}
 	return 0
 }

@@ -55,6 +55,9 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	if role == 7 || role == 8 {
 		onQuantaUpcall(context, event, detail)
 	}
+	if event == 5 {
+		onRevocation(context, detail, detail2)
+	}
 	switch event {
 	case 2: // fault
 		switch {

@@ -63,6 +63,7 @@ func sysFrameAlloc(caller *Caller) int64 {
 	if p.Frames >= p.FrameLimit {
 		return -ErrLimit
 	}
+	maybeRevoke(caller.Now)
 	if memory.Frames.FreeFrames() <= KernelReserveFrames {
 		return -ErrNoMemory
 	}

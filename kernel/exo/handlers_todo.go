@@ -11,11 +11,6 @@
 
 package exo
 
-// sysRevokeReply implements revoke_reply: answer a revocation request: count frames were given back.
-func sysRevokeReply(caller *Caller, count uint64) int64 {
-	return -ErrNotImplemented
-}
-
 // sysIrqBind implements irq_bind: deliver an interrupt line to the caller as upcalls.
 func sysIrqBind(caller *Caller, irq uint32) int64 {
 	return -ErrNotImplemented

@@ -253,7 +253,7 @@ func BeforeResume(frame uintptr) uintptr {
 		return frame
 	}
 	loadIOPorts(p)
-	if !p.StartPending {
+	if !p.StartPending && !p.RevokeNotify {
 		return frame
 	}
 	smp.Lock()
@@ -261,6 +261,7 @@ func BeforeResume(frame uintptr) uintptr {
 		p.StartPending = false
 		Deliver(p, f, UpcallStart, p.Aborts, 0)
 	}
+	deliverRevocation(p, f)
 	smp.Unlock()
 	return frame
 }

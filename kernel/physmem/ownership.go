@@ -287,3 +287,28 @@ func (t *Table) CountOwnedBy(owner uint16) uint64 {
 	}
 	return n
 }
+
+// TakeUnreferencedFrom frees up to want frames owner holds that no
+// page-table entry maps (revocation by force takes what the owner cannot be
+// using through a mapping), in one pass over the table. It returns how many
+// it freed; the first len(list) of their addresses go into list.
+func (t *Table) TakeUnreferencedFrom(owner uint16, want uint64, list []uint64) (taken uint64) {
+	if owner == kernelOwner {
+		return 0
+	}
+	for i := uint64(0); i < t.frames && taken < want; i++ {
+		t.acquire()
+		e := t.entry(i)
+		if held(*e) && uint16(*e>>entryOwnerShift) == owner && *e&entryRefMask == 0 && Use(*e&entryUseMask) == UseProcess {
+			t.disown(*e)
+			*e = uint64(UseFree)
+			atomic.AddUint64(&t.free, 1)
+			if taken < uint64(len(list)) {
+				list[taken] = i * FrameSize
+			}
+			taken++
+		}
+		t.release()
+	}
+	return taken
+}

@@ -69,6 +69,17 @@ type Process struct {
 	UpcallStackSize uint64
 	InUpcall        bool
 
+	// Revocation (kernel/exo/revoke.go): the kernel asked for RevokeWanted
+	// frames back by RevokeDeadline; RevokeNotify asks for the upcall to
+	// be delivered when the process next runs (RevokeTaken > 0: frames
+	// were taken by force, and the upcall says so).
+	RevokePending   bool
+	RevokeNotify    bool
+	RevokeWanted    uint64
+	RevokeDeadline  uint64
+	RevokeTaken     uint64
+	RevokeTakenList [7]uint64
+
 	// HasPorts says the process was granted I/O ports: its bitmap
 	// (IOBitmap) is loaded into the TSS of the CPU running it.
 	HasPorts         bool

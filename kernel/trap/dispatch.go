@@ -112,6 +112,11 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 			next = exo.Epilogue(f, now)
 			smp.Unlock()
 		}
+		if exo.RevocationsPending() {
+			smp.Lock()
+			exo.CheckRevocations(now)
+			smp.Unlock()
+		}
 		return exo.BeforeResume(next)
 	case smp.ShootdownVector:
 		smp.Service()

@@ -40,6 +40,18 @@ const ExoTestISO = "build/exogo-exotest.iso"
 // process exits nothing it held is left behind.
 func TestExokernelInterface(t *testing.T) { exokernelInterface(t, 1, BIOS) }
 
+// TestExokernelInterfaceLowMemory runs it on a 256 MiB machine, where the
+// hoarding children make memory run low: visible revocation is exercised.
+func TestExokernelInterfaceLowMemory(t *testing.T) {
+	out := exokernelInterfaceWith(t, 1, BIOS, "256M")
+	expectLines(t, out,
+		`exogo: memory is low: asking process \d+ to give back 1024 frames within 100 ms`,
+		`exo-test: ok: revocation: a hoarder asked for frames gives them back in time`,
+		`exogo: process \d+ did not give frames back in time: took 1024 by force`,
+		`exo-test: ok: revocation: a hoarder that ignores the request loses frames by force and is told which`,
+	)
+}
+
 // TestExokernelInterfaceFourCPUs runs the same with four CPUs: children run
 // on application processors, concurrently with the parent.
 func TestExokernelInterfaceFourCPUs(t *testing.T) { exokernelInterface(t, 4, BIOS) }
@@ -49,11 +61,20 @@ func TestExokernelInterfaceFourCPUs(t *testing.T) { exokernelInterface(t, 4, BIO
 func TestExokernelInterfaceUEFI(t *testing.T) { exokernelInterface(t, 1, UEFI) }
 
 func exokernelInterface(t *testing.T, cpus int, firmware Firmware) {
+	exokernelInterfaceWith(t, cpus, firmware, "")
+}
+
+// exokernelInterfaceWith boots exo-test and checks the lines every
+// configuration must print; it returns the transcript for more checks.
+func exokernelInterfaceWith(t *testing.T, cpus int, firmware Firmware, memory string) string {
 	c, err := ConfigFromEnv(requireImage(t, ExoTestISO), firmware, CDROM)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.SMP = cpus
+	if memory != "" {
+		c.Memory = memory
+	}
 	m, err := Start(c)
 	if err != nil {
 		t.Fatal(err)
@@ -110,4 +131,5 @@ func exokernelInterface(t *testing.T, cpus int, firmware Firmware) {
 			`exo-test: ok: abort protocol: a child that ignores its epilogues is descheduled by force, counted, and told by start upcalls`,
 		)
 	}
+	return out
 }

@@ -1,0 +1,141 @@
+package exo
+
+import (
+	"exogo/kernel/console"
+	"exogo/kernel/cpu"
+	"exogo/kernel/memory"
+	"exogo/kernel/process"
+)
+
+// Visible revocation (Xok's and XOmB's answer to "how does an exokernel
+// take memory back?"): the kernel asks a process to give frames back by a
+// deadline, with a revocation upcall (event UpcallRevocation, detail = how
+// many, detail 2 = the deadline in nanoseconds since boot). The libOS frees
+// frames it chooses and answers with revoke_reply. A process that has not
+// given back enough by the deadline loses frames by force: the kernel frees
+// ones it does not map anywhere, and tells it with another revocation
+// upcall (detail 0, detail 2 = how many were taken, and up to seven of their
+// physical addresses in the context at ContextTakenFrames).
+//
+// The trigger is memory pressure: when an allocation finds fewer than
+// RevokeWatermark frames free, the kernel asks the process holding the most
+// frames for RevokeAmount of them.
+//
+// TODO(revocation): take mapped frames by force too (unmapping them from the
+// process's segments), and revoke segments from grantees.
+
+const (
+	RevokeWatermark    = 16384       // free frames below which the kernel revokes
+	RevokeAmount       = 1024        // frames asked for at a time
+	RevokeGrace        = 100_000_000 // nanoseconds to answer
+	ContextTakenFrames = 200         // up to 7 physical addresses, in the upcall context
+)
+
+// revocationsPending counts processes with a pending request, so the timer
+// path can skip the check.
+var revocationsPending int
+
+// maybeRevoke is called by frame_alloc: under memory pressure it asks the
+// largest holder for frames back.
+func maybeRevoke(now uint64) {
+	if memory.Frames.FreeFrames() >= RevokeWatermark || revocationsPending > 0 {
+		return
+	}
+	var largest *process.Process
+	for i := 0; i < process.MaxProcesses; i++ {
+		p := process.Table(i)
+		if p.State == process.Running && p.Frames > RevokeAmount && (largest == nil || p.Frames > largest.Frames) {
+			largest = p
+		}
+	}
+	if largest == nil {
+		return
+	}
+	largest.RevokePending, largest.RevokeNotify = true, true
+	largest.RevokeWanted, largest.RevokeTaken = RevokeAmount, 0
+	largest.RevokeDeadline = now + RevokeGrace
+	revocationsPending++
+	var line console.Line
+	line.String("exogo: memory is low: asking process ").Decimal(uint64(largest.ID)).String(" to give back ").
+		Decimal(RevokeAmount).String(" frames within 100 ms").Write()
+}
+
+func sysRevokeReply(caller *Caller, count uint64) int64 {
+	p := caller.Process
+	if !p.RevokePending {
+		return 0
+	}
+	if count >= p.RevokeWanted {
+		p.RevokeWanted = 0
+	} else {
+		p.RevokeWanted -= count
+	}
+	if p.RevokeWanted == 0 {
+		p.RevokePending = false
+		revocationsPending--
+	}
+	return 0
+}
+
+// CheckRevocations takes frames by force from processes whose deadline has
+// passed. Called from the timer path with the exokernel lock held.
+func CheckRevocations(now uint64) {
+	if revocationsPending == 0 {
+		return
+	}
+	for i := 0; i < process.MaxProcesses; i++ {
+		p := process.Table(i)
+		if !p.RevokePending || now < p.RevokeDeadline {
+			continue
+		}
+		if p.State != process.Running {
+			p.RevokePending = false
+			revocationsPending--
+			continue
+		}
+		p.RevokeTakenList = [7]uint64{}
+		taken := memory.Frames.TakeUnreferencedFrom(p.ID, p.RevokeWanted, p.RevokeTakenList[:])
+		if p.Frames >= taken {
+			p.Frames -= taken
+		} else {
+			p.Frames = 0
+		}
+		p.RevokeTaken, p.RevokeNotify = taken, true
+		p.RevokePending = false
+		revocationsPending--
+		var line console.Line
+		line.String("exogo: process ").Decimal(uint64(p.ID)).String(" did not give frames back in time: took ").
+			Decimal(taken).String(" by force").Write()
+	}
+}
+
+// deliverRevocation is BeforeResume's part: tell p of a request or of
+// frames taken, when it can take an upcall.
+func deliverRevocation(p *process.Process, f *cpu.Frame) {
+	if !p.RevokeNotify || p.InUpcall {
+		return
+	}
+	p.RevokeNotify = false
+	if p.RevokeTaken > 0 {
+		if Deliver(p, f, UpcallRevocation, 0, p.RevokeTaken) {
+			// The list of taken frames, after the header fields.
+			var list [7 * 8]byte
+			for i, frame := range p.RevokeTakenList {
+				for b := 0; b < 8; b++ {
+					list[(i*8+b)%len(list)] = byte(frame >> (8 * b))
+				}
+			}
+			contextAt := uintptr(f.RDI)
+			copyOutIgnore(p, contextAt+ContextTakenFrames, list[:])
+		}
+		p.RevokeTaken = 0
+		return
+	}
+	Deliver(p, f, UpcallRevocation, p.RevokeWanted, p.RevokeDeadline)
+}
+
+func copyOutIgnore(p *process.Process, address uintptr, b []byte) { process.CopyOut(p, address, b) }
+
+// RevocationsPending reports (without the lock, as a hint) whether a
+// revocation deadline may need checking.
+func RevocationsPending() bool { return revocationsPending > 0 }
