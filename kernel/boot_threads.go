@@ -8,6 +8,7 @@ import (
 	"exogo/kernel/acpi"
 	"exogo/kernel/console"
 	"exogo/kernel/cpu"
+	"exogo/kernel/exo"
 	"exogo/kernel/layout"
 	"exogo/kernel/linux"
 	"exogo/kernel/memory"
@@ -201,6 +202,9 @@ func findAndStartProcessors() {
 		console.WriteString(cpuStatus.String())
 		console.WriteString("; running on one CPU\n")
 		return
+	}
+	if cpuTable.IOAPICFound {
+		exo.SetIOAPIC(cpuTable.IOAPICAddress, cpuTable.IOAPICGSIBase, &cpuTable.Overrides)
 	}
 	if cpuTable.Count <= 1 {
 		return

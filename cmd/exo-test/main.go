@@ -24,6 +24,8 @@
 package main
 
 import (
+	"unsafe"
+
 	"exogo/libos/bare"
 	"exogo/libos/exo"
 )
@@ -110,6 +112,7 @@ func parent() uint64 {
 	checkFrameTable()
 	checkPorts()
 	checkScreen()
+	checkInterrupts()
 
 	reader := spawn(1, shared, 0)
 	writer := spawn(2, shared, exo.PermissionsWrite)
@@ -271,4 +274,33 @@ func checkScreen() {
 		check("screen: write the VGA text buffer from ring 3", ok)
 	}
 	check("screen: unlink it", exo.SegmentUnlink(screenAddress, exo.LevelPT) == 0)
+}
+
+var interruptsSeen, interruptMask uint64
+
+// checkInterrupts binds COM1's interrupt line (4) and makes the UART raise
+// it: with "transmitter holding register empty" enabled in its interrupt
+// enable register (port 0x3f9), the line fires whenever the transmitter is
+// idle. The kernel delivers it as an interrupt upcall.
+func checkInterrupts() {
+	expect("interrupts: the PIT's line is the kernel's", exo.IrqBind(0), exo.ErrNoRight)
+	for i := range upcallTable {
+		upcallTable[i] = uint64(upcallEntryAddress())
+	}
+	stack := bare.NewSegment(upcallPages, -1)
+	check("interrupts: register upcalls",
+		exo.SegmentLink(stack, upcallStack, exo.PermissionsWrite) == 0 &&
+			exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*bare.PageSize) == 0)
+	check("interrupts: bind COM1's ports", exo.IoportBind(0x3f8, 8) == 0)
+	if r := exo.IrqBind(4); r != 0 {
+		bare.SayLine("exo-test: not exercised: interrupts (", exo.ErrorName(r), ")")
+		return
+	}
+	outByte(0x3f9, 0x02)
+	deadline := exo.TimeNow() + 2_000_000_000
+	for interruptsSeen == 0 && exo.TimeNow() < deadline {
+		exo.Yield()
+	}
+	outByte(0x3f9, 0x00)
+	check("interrupts: COM1's line fired and came to me as an interrupt upcall", interruptsSeen > 0 && interruptMask&(1<<4) != 0)
 }

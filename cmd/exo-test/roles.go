@@ -120,6 +120,7 @@ func loadGSSelector()
 // and reading a port it was not given must fault (the kernel ends it).
 func noPorts() {
 	expect("ports: a child without the device right cannot bind ports", exo.IoportBind(0x3ff, 1), exo.ErrNoRight)
+	expect("interrupts: a child without the device right cannot bind a line", exo.IrqBind(4), exo.ErrNoRight)
 	*mailbox(boxNoPortsReady) = 100 + failures
 	bare.Say("exo-test: no-ports: reading COM1 without the right (the kernel must stop me)\n")
 	inByte(0x3ff)

@@ -58,6 +58,10 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	if event == 5 {
 		onRevocation(context, detail, detail2)
 	}
+	if event == 4 { // interrupt: detail is the mask of lines that fired
+		interruptsSeen++
+		interruptMask |= detail
+	}
 	switch event {
 	case 2: // fault
 		switch {

@@ -84,6 +84,22 @@ type Result struct {
 	Disabled         int // processors listed but not enabled
 	Dropped          int // enabled processors beyond amd64.MaxCPUs
 	Duplicate        int // entries repeating an APIC ID already seen
+
+	// The first I/O APIC (MADT entry type 1), which routes the legacy ISA
+	// interrupt lines, and the interrupt source overrides (type 2) for
+	// ISA lines 0-15: line i arrives at global system interrupt
+	// Overrides[i].GSI with the polarity and trigger of its flags.
+	IOAPICAddress uint64
+	IOAPICGSIBase uint32
+	IOAPICFound   bool
+	Overrides     [16]Override
+}
+
+// Override is an ISA interrupt source override.
+type Override struct {
+	Present bool
+	GSI     uint32
+	Flags   uint16 // bits 0-1 polarity (3: active low), 2-3 trigger (3: level)
 }
 
 // Table header (every system description table).
@@ -93,6 +109,8 @@ const (
 	madtFirstEntry = 44
 	madtLocalAPIC  = 36
 	entryLocalAPIC = 0
+	entryIOAPIC    = 1
+	entryOverride  = 2
 	entryAPICAddr  = 5
 	entryX2APIC    = 9
 	flagEnabled    = 1
@@ -230,6 +248,20 @@ func parseMADT(madt []byte, r *Result) Status {
 				return BadMADT
 			}
 			r.LocalAPICAddress = le64(entry, 4)
+		case entryIOAPIC:
+			if len(entry) < 12 {
+				return BadMADT
+			}
+			if !r.IOAPICFound {
+				r.IOAPICAddress, r.IOAPICGSIBase, r.IOAPICFound = uint64(le32(entry, 4)), le32(entry, 8), true
+			}
+		case entryOverride:
+			if len(entry) < 10 {
+				return BadMADT
+			}
+			if source := entry[3]; entry[2] == 0 && source < 16 {
+				r.Overrides[source%16] = Override{Present: true, GSI: le32(entry, 4), Flags: uint16(entry[8]) | uint16(entry[9])<<8}
+			}
 		}
 	}
 	if r.Count == 0 {

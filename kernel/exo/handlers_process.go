@@ -114,5 +114,6 @@ func release(p *process.Process) {
 	smp.FlushSpace(p.Space.Root)
 	segments.ForgetGrantee(p.ID)
 	segments.DestroyOwnedBy(mem, p.ID)
+	releaseIRQs(p)
 	process.Release(p)
 }

@@ -11,11 +11,6 @@
 
 package exo
 
-// sysIrqBind implements irq_bind: deliver an interrupt line to the caller as upcalls.
-func sysIrqBind(caller *Caller, irq uint32) int64 {
-	return -ErrNotImplemented
-}
-
 // sysDeviceGrant implements device_grant: give another process the right to a device the caller holds.
 func sysDeviceGrant(caller *Caller, device uint32, process uint32) int64 {
 	return -ErrNotImplemented

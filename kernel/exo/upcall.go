@@ -253,7 +253,7 @@ func BeforeResume(frame uintptr) uintptr {
 		return frame
 	}
 	loadIOPorts(p)
-	if !p.StartPending && !p.RevokeNotify {
+	if !p.StartPending && !p.RevokeNotify && p.InterruptsPending == 0 {
 		return frame
 	}
 	smp.Lock()
@@ -262,6 +262,12 @@ func BeforeResume(frame uintptr) uintptr {
 		Deliver(p, f, UpcallStart, p.Aborts, 0)
 	}
 	deliverRevocation(p, f)
+	if p.InterruptsPending != 0 && !p.InUpcall {
+		pending := uint64(p.InterruptsPending)
+		if Deliver(p, f, UpcallInterrupt, pending, 0) {
+			p.InterruptsPending = 0
+		}
+	}
 	smp.Unlock()
 	return frame
 }

@@ -80,6 +80,10 @@ type Process struct {
 	RevokeTaken     uint64
 	RevokeTakenList [7]uint64
 
+	// InterruptsPending marks bound interrupt lines that fired and are not
+	// yet delivered (kernel/exo/irq.go).
+	InterruptsPending uint32
+
 	// HasPorts says the process was granted I/O ports: its bitmap
 	// (IOBitmap) is loaded into the TSS of the CPU running it.
 	HasPorts         bool

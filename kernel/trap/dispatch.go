@@ -62,6 +62,12 @@ func dispatch(frameAddress uintptr) uintptr {
 	if f.Vector < 32 {
 		fatal(f, "unexpected exception")
 	}
+	if f.Vector >= exo.IRQVectorBase && f.Vector < exo.IRQVectorBase+16 {
+		smp.Lock()
+		exo.Interrupt(uint32(f.Vector - exo.IRQVectorBase))
+		smp.Unlock()
+		return frameAddress
+	}
 	// A device interrupt nobody claimed: acknowledge and carry on.
 	timer.EndOfInterrupt()
 	return frameAddress
@@ -124,6 +130,12 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 		return frameAddress
 	case SpuriousVector:
 		return frameAddress
+	}
+	if f.Vector >= exo.IRQVectorBase && f.Vector < exo.IRQVectorBase+16 {
+		smp.Lock()
+		exo.Interrupt(uint32(f.Vector - exo.IRQVectorBase))
+		smp.Unlock()
+		return exo.BeforeResume(frameAddress)
 	}
 	if f.Vector < 32 {
 		smp.Lock()

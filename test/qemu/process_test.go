@@ -100,6 +100,8 @@ func exokernelInterfaceWith(t *testing.T, cpus int, firmware Firmware, memory st
 		`exogo: process \d+: exception 13 at`,
 		`exo-test: ok: screen: the metadata page describes it`,
 		`exo-test: ok: screen: nobody maps frames into a device segment`,
+		`exo-test: ok: interrupts: COM1's line fired and came to me as an interrupt upcall`,
+		`exo-test: ok: interrupts: a child without the device right cannot bind a line`,
 		`exo-test: ok: reader saw the parent's writes through its read-only link`,
 		`exo-test: ok: writer's write is seen by the parent`,
 		`exo-test: ok: hostile: link the parent's mailbox segment \(no grant\)`,
