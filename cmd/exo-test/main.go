@@ -56,6 +56,8 @@ const (
 	boxUpcallsDone   = 5  // upcalls: 100 + number of failed checks
 	boxBadStackReady = 6  // bad-stack: 1 just before it faults
 	boxNoPortsReady  = 12 // no-ports: 100 + failures just before it faults
+	boxPortGranted   = 16 // 1 once the parent granted role 12 a port
+	boxPortRead      = 17 // role 12: 100 + the byte it read
 )
 
 var failures uint64
@@ -104,6 +106,7 @@ func waitAtLeast(w *uint64, least uint64) {
 func parent() uint64 {
 	bare.Say("exo-test: parent starting\n")
 	shared := bare.NewSegment(2, 1) // slot 1 read-only inside the segment
+	sharedSegment = shared
 	mailboxSegment = bare.NewSegment(1, -1)
 	check("link the shared segment read-write", exo.SegmentLink(shared, sharedAddress, exo.PermissionsWrite) == 0)
 	check("link the mailbox", exo.SegmentLink(mailboxSegment, mailboxAddress, exo.PermissionsWrite) == 0)
@@ -119,6 +122,7 @@ func parent() uint64 {
 	hostile := spawn(3, 0, 0)
 	check("start three children", reader > 0 && writer > 0 && hostile > 0)
 
+	check("grant the shared segment to the reader, read-only", exo.SegmentGrant(shared, uint64(reader), exo.RightsLink) == 0)
 	*bare.Word(sharedAddress + 8) = 43 // the reader waits for this live write
 	check("reader saw the parent's writes through its read-only link", waitFor(mailbox(boxReaderSaw), 1))
 	check("writer's write is seen by the parent", waitFor(mailbox(boxWriterWrote), 1) && *bare.Word(sharedAddress + 16) == 44)
@@ -135,6 +139,16 @@ func parent() uint64 {
 	checkQuanta()
 
 	checkRevocation()
+
+	granted := spawn(12, 0, 0)
+	check("devices: grant COM1's scratch register to a child", granted > 0 && exo.DeviceGrant(0x10000+0x3ff, uint64(granted)) == 0)
+	expect("devices: grant a port I do not hold", exo.DeviceGrant(0x10000+0x60, uint64(granted)), exo.ErrNotOwner)
+	check("devices: give my interrupt line to the child", exo.DeviceGrant(4, uint64(granted)) == 0)
+	expect("devices: the line is no longer mine to give", exo.DeviceGrant(4, uint64(granted)), exo.ErrNotOwner)
+	outByte(0x3ff, 0x77)
+	*mailbox(boxPortGranted) = 1
+	waitAtLeast(mailbox(boxPortRead), 100)
+	check("devices: the child reads the port it was granted", *mailbox(boxPortRead) == 100+0x77)
 
 	noPorts := spawn(9, 0, 0)
 	waitAtLeast(mailbox(boxNoPortsReady), 100)
@@ -192,6 +206,7 @@ func spawn(role uint64, shared uint64, permissions exo.Permissions) int64 {
 
 // The parent's mailbox segment, and how it copies its image into children.
 var (
+	sharedSegment  uint64
 	mailboxSegment uint64
 	copier         = bare.Copier{Window: copyAddress}
 )

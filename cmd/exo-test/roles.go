@@ -30,6 +30,8 @@ func child(role uint64) uint64 {
 		noPorts()
 	case 10, 11:
 		hoarder(role)
+	case 12:
+		grantedPort()
 	}
 	return 0
 }
@@ -38,6 +40,9 @@ func reader() {
 	if *bare.Word(sharedAddress) == 42 && waitFor(bare.Word(sharedAddress+8), 43) {
 		*mailbox(boxReaderSaw) = 1
 	}
+	// The parent granted this segment read-only (before its write of 43).
+	expect("reader: link the granted segment writable (more than granted)", exo.SegmentLink(sharedSegment, 0x3000_0000, exo.PermissionsWrite), exo.ErrNoRight)
+	check("reader: link the granted segment read-only", exo.SegmentLink(sharedSegment, 0x3000_0000, 0) == 0)
 	bare.Say("exo-test: reader: writing through my read-only link (the kernel must stop me)\n")
 	*bare.Word(sharedAddress) = 666
 	bare.Say("exo-test: FAIL: reader: the write went through\n")
@@ -125,4 +130,14 @@ func noPorts() {
 	bare.Say("exo-test: no-ports: reading COM1 without the right (the kernel must stop me)\n")
 	inByte(0x3ff)
 	bare.Say("exo-test: FAIL: no-ports: read a port I was not given\n")
+}
+
+// grantedPort (role 12) waits until its parent has granted it COM1's
+// scratch register with device_grant, then reads it.
+func grantedPort() {
+	deadline := exo.TimeNow() + 2_000_000_000
+	for *mailbox(boxPortGranted) == 0 && exo.TimeNow() < deadline {
+		exo.Yield()
+	}
+	*mailbox(boxPortRead) = 100 + uint64(inByte(0x3ff))
 }

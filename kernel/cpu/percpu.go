@@ -65,8 +65,11 @@ func KernelTLSBase() uintptr {
 // This returns the calling CPU's block. Only valid in kernel context
 // after InitCPU.
 func This() *CPU {
-	return (*CPU)(rawmem.Pointer(uintptr(amd64.ReadMSR(amd64.MSRGSBase))))
+	return (*CPU)(rawmem.Pointer(self()))
 }
+
+// self returns CPU.Self of the running CPU through GS (this_amd64.s).
+func self() uintptr
 
 // ByIndex returns CPU i's block.
 func ByIndex(i int) *CPU { return &cpus[uint(i)%amd64.MaxCPUs] }

@@ -114,3 +114,35 @@ func loadIOPorts(p *process.Process) {
 	}
 	c.IOPorts = want
 }
+
+// Device numbers for device_grant: interrupt lines are 0-15; I/O port n is
+// DevicePortBase + n.
+const DevicePortBase = 0x10000
+
+func sysDeviceGrant(caller *Caller, device uint32, target uint32) int64 {
+	if target == 0 || target > 0xffff {
+		return -ErrNoSuchObject
+	}
+	to := process.ByID(uint16(target))
+	if to == nil || to.State == process.Exited || to == caller.Process {
+		return -ErrNoSuchObject
+	}
+	switch {
+	case device < 16:
+		if boundTo[device] != caller.Process.ID {
+			return -ErrNotOwner
+		}
+		boundTo[device] = to.ID
+		return 0
+	case device >= DevicePortBase && device < DevicePortBase+65536:
+		port := device - DevicePortBase
+		index, bit := (port/8)%amd64.IOBitmapSize, byte(1)<<(port%8)
+		if process.IOBitmap(caller.Process)[index]&bit != 0 {
+			return -ErrNotOwner // the caller does not hold the port
+		}
+		process.IOBitmap(to)[index] &^= bit
+		to.HasPorts = true
+		return 0
+	}
+	return -ErrNoSuchObject
+}

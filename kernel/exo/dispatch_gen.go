@@ -77,7 +77,7 @@ const (
 	// CallIoportBind: allow the caller to use count I/O ports from first on.
 	// Handler: sysIoportBind(caller *Caller, first uint32, count uint64) int64.
 	CallIoportBind = CallBase + 22
-	// CallDeviceGrant: give another process the right to a device the caller holds.
+	// CallDeviceGrant: give another process a device the caller holds: an interrupt line (0-15, its binding moves) or 0x10000 + an I/O port (opened for it too).
 	// Handler: sysDeviceGrant(caller *Caller, device uint32, process uint32) int64.
 	CallDeviceGrant = CallBase + 23
 	// CallTlsSet: set the FS base of the calling thread (Go keeps its g at -8(FS)); the value is saved and restored with the thread.

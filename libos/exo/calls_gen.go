@@ -54,7 +54,7 @@ const (
 	CallIrqBind = CallBase + 21
 	// CallIoportBind: allow the caller to use count I/O ports from first on.
 	CallIoportBind = CallBase + 22
-	// CallDeviceGrant: give another process the right to a device the caller holds.
+	// CallDeviceGrant: give another process a device the caller holds: an interrupt line (0-15, its binding moves) or 0x10000 + an I/O port (opened for it too).
 	CallDeviceGrant = CallBase + 23
 	// CallTlsSet: set the FS base of the calling thread (Go keeps its g at -8(FS)); the value is saved and restored with the thread.
 	CallTlsSet = CallBase + 24
@@ -368,7 +368,7 @@ func IrqBind(irq uint64) int64
 // count: uint64, not checked.
 func IoportBind(first uint64, count uint64) int64
 
-// DeviceGrant is device_grant: give another process the right to a device the caller holds.
+// DeviceGrant is device_grant: give another process a device the caller holds: an interrupt line (0-15, its binding moves) or 0x10000 + an I/O port (opened for it too).
 // Result: 0. Rights: owner(device).
 // device: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
