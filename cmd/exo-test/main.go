@@ -160,6 +160,15 @@ func parent() uint64 {
 	check("start a spinner", spinner > 0)
 	// The spinner may run on this CPU (then the timer must take the CPU
 	// from it for this loop to go on) or on another one.
+	// The x87 state is per thread: the kernel moves it only when a CPU
+	// switches threads. Keep a value in ST0 across many switches while the
+	// spinner (which loads its own) runs.
+	x87Load(1234)
+	for i := 0; i < 200; i++ {
+		exo.Yield()
+	}
+	check("x87 state survives switches to other processes", x87Store() == 1234)
+
 	before := *mailbox(boxSpinnerRuns)
 	deadline := exo.TimeNow() + 2_000_000_000
 	for *mailbox(boxSpinnerRuns) == before && exo.TimeNow() < deadline {
@@ -319,3 +328,6 @@ func checkInterrupts() {
 	outByte(0x3f9, 0x00)
 	check("interrupts: COM1's line fired and came to me as an interrupt upcall", interruptsSeen > 0 && interruptMask&(1<<4) != 0)
 }
+
+func x87Load(value int32)
+func x87Store() int32

@@ -76,3 +76,13 @@ TEXT ·inByte(SB),NOSPLIT,$0-9
 	INB
 	MOVB AX, ret+8(FP)
 	RET
+
+// func x87Load(value int32): push value onto the x87 stack (FILD).
+TEXT ·x87Load(SB),NOSPLIT,$0-4
+	FMOVL value+0(FP), F0
+	RET
+
+// func x87Store() int32: pop the x87 stack top into an integer (FISTP).
+TEXT ·x87Store(SB),NOSPLIT,$0-4
+	FMOVLP F0, ret+0(FP)
+	RET

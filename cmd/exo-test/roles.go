@@ -58,6 +58,10 @@ func writer() {
 
 func spinner() {
 	for {
+		// Pop, then push: with one x87 state for all threads this would
+		// replace another thread's ST0 with 999.
+		x87Store()
+		x87Load(999)
 		*mailbox(boxSpinnerRuns)++
 	}
 }

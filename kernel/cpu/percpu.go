@@ -19,6 +19,10 @@ type CPU struct {
 	inKernel uintptr // 40: 1 while kernel code runs on this CPU
 	scratch2 uintptr // 48
 	Index    uintptr // 56: CPU number
+	// entryFrame (64) is the frame the entry code saved: when dispatch
+	// returns another one, the exit path moves the x87 state (see
+	// entry_amd64.s).
+	entryFrame uintptr
 	// IOPorts is the process whose I/O bitmap this CPU's TSS holds (0:
 	// every port denied).
 	IOPorts uint16
@@ -89,6 +93,7 @@ const (
 	OffsetKernelFS = 24
 	OffsetInKernel = 40
 	OffsetScratch2 = 48
+	OffsetEntry    = 64
 )
 
 // SetInKernel marks whether this CPU runs kernel code. While it is set, any

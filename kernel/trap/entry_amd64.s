@@ -24,6 +24,27 @@
 // Offset of the saved CS from the FS-base slot of a frame (kernel/cpu.Frame:
 // CS at 672, FSBase at 512).
 #define FRAME_CS 160
+#define CPU_ENTRY_FRAME 64
+
+// The SSE state kernel code can change: MXCSR and XMM0-15, saved and
+// restored at their places in the frame's FXSAVE image (MXCSR at 24, XMM
+// registers from 160). Kernel Go code uses SSE (the compiler keeps zero in
+// X15; memmove uses the XMM registers) but never the x87 unit, so the x87
+// state stays in the CPU across kernel code and is only moved when the CPU
+// resumes a different thread (switchFPU). A full FXSAVE/FXRSTOR on every
+// entry cost about half of an exokernel call under QEMU.
+#define SAVE_SSE \
+	STMXCSR 24(SP); \
+	MOVUPS X0, 160(SP); MOVUPS X1, 176(SP); MOVUPS X2, 192(SP); MOVUPS X3, 208(SP); \
+	MOVUPS X4, 224(SP); MOVUPS X5, 240(SP); MOVUPS X6, 256(SP); MOVUPS X7, 272(SP); \
+	MOVUPS X8, 288(SP); MOVUPS X9, 304(SP); MOVUPS X10, 320(SP); MOVUPS X11, 336(SP); \
+	MOVUPS X12, 352(SP); MOVUPS X13, 368(SP); MOVUPS X14, 384(SP); MOVUPS X15, 400(SP)
+#define RESTORE_SSE \
+	LDMXCSR 24(SP); \
+	MOVUPS 160(SP), X0; MOVUPS 176(SP), X1; MOVUPS 192(SP), X2; MOVUPS 208(SP), X3; \
+	MOVUPS 224(SP), X4; MOVUPS 240(SP), X5; MOVUPS 256(SP), X6; MOVUPS 272(SP), X7; \
+	MOVUPS 288(SP), X8; MOVUPS 304(SP), X9; MOVUPS 320(SP), X10; MOVUPS 336(SP), X11; \
+	MOVUPS 352(SP), X12; MOVUPS 368(SP), X13; MOVUPS 384(SP), X14; MOVUPS 400(SP), X15
 #define SYSCALL_VECTOR 256
 #define USER_CODE_SELECTOR 0x23      // arch/amd64.UserCodeSelector
 #define USER_DATA_SELECTOR 0x1b      // arch/amd64.UserDataSelector
@@ -158,7 +179,8 @@ TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
 	// user mode, which resets a base, is undone at the next exit).
 	SUBQ $16, SP                   // FS base, GS base
 	SUBQ $512, SP
-	FXSAVE64 0(SP)
+	SAVE_SSE
+	MOVQ SP, CPU_ENTRY_FRAME(GS)
 	MOVQ $1, CPU_IN_KERNEL(GS)
 
 	// Kernel Go code finds its g at -8(FS): point FS at the kernel's TLS
@@ -173,14 +195,40 @@ TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
 	SUBQ $16, SP                   // ABI0: argument and result on the stack
 	MOVQ AX, 0(SP)
 	CALL ·dispatch(SB)
-	MOVQ 8(SP), SP                 // the frame to resume
+	MOVQ 8(SP), AX                 // the frame to resume
+	CMPQ AX, CPU_ENTRY_FRAME(GS)
+	JNE  switchFPU
+	MOVQ AX, SP
+	JMP ·resumeFrame(SB)
+
+// Another thread resumes on this CPU: the x87 state in the CPU is still
+// the entering thread's (kernel code does not touch it). Save it into that
+// thread's frame (FXSAVE into scratch space on this stack, then copy the
+// x87 parts: bytes 0-23 and 32-159; its MXCSR and XMM registers were saved
+// on entry), then load the new thread's whole FXSAVE image.
+switchFPU:
+	MOVQ AX, R12                   // the new frame
+	SUBQ $528, SP
+	ANDQ $~15, SP
+	FXSAVE64 0(SP)
+	MOVQ CPU_ENTRY_FRAME(GS), DI
+	MOVQ SP, SI
+	MOVQ $3, CX
+	CLD
+	REP; MOVSQ                     // bytes 0-23: control, status, tag, pointers
+	ADDQ $8, SI
+	ADDQ $8, DI                    // skip MXCSR and its mask
+	MOVQ $16, CX
+	REP; MOVSQ                     // bytes 32-159: ST0-ST7
+	MOVQ R12, SP
+	FXRSTOR64 0(SP)
 	JMP ·resumeFrame(SB)
 
 // Resume the frame at SP: restore everything and return with IRETQ (which
 // reloads RIP, CS, RFLAGS, RSP and SS; SYSRET would drop to ring 3).
 TEXT ·resumeFrame(SB),NOSPLIT|NOFRAME,$0
 	MOVQ $0, CPU_IN_KERNEL(GS)
-	FXRSTOR64 0(SP)
+	RESTORE_SSE
 	ADDQ $512, SP
 	MOVQ 0(SP), AX
 	MOVQ AX, DX
@@ -222,6 +270,7 @@ iret:
 // frame (used once per CPU, to leave boot code for the first thread).
 TEXT ·enterFrame(SB),NOSPLIT|NOFRAME,$0-8
 	MOVQ frame+0(FP), SP
+	FXRSTOR64 0(SP)                // the whole state: nothing was there before
 	JMP ·resumeFrame(SB)
 
 // The idle loop: what a CPU runs when no thread is runnable. It is entered

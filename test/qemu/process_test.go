@@ -120,6 +120,7 @@ func exokernelInterfaceWith(t *testing.T, cpus int, firmware Firmware, memory st
 		`exo-test: ok: upcalls: a divide error comes to the fault upcall, which resumes elsewhere`,
 		`exo-test: ok: upcall child's checks all passed`,
 		`exogo: process \d+: took an exception and its upcall cannot be entered`,
+		`exo-test: ok: x87 state survives switches to other processes`,
 		`exo-test: ok: the spinner runs and the parent still gets the CPU`,
 		`exo-test: all checks passed`,
 		`exo-test \(process 1\) exited with status 0; left behind: 0 frames \(page tables included\), 0 kernel stacks`,
