@@ -8,16 +8,12 @@
 package main
 
 import (
-	"unsafe"
-
 	"exogo/libos/bare"
 	"exogo/libos/exo"
 )
 
 func main() {} // never called: the entry point is start
 
-func upcallEntry()
-func upcallEntryAddress() uintptr
 func divideByZero() uint64
 func divideLanding() uint64
 func divideLandingAddress() uintptr
@@ -58,19 +54,14 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	case event == 3:
 		*bare.Word(context) = 1 // the answer to getppid
 	}
-	exo.UpcallResume(context)
 }
 
 func run() {
 	bare.Say("bench: exokernel primitives, from user mode\n")
-	for i := range upcallTable {
-		upcallTable[i] = uint64(upcallEntryAddress())
-	}
-	stack := bare.NewSegment(upcallPages, -1)
+	bare.Handler = onUpcall
 	pagingSeg = bare.NewSegment(0, -1)
-	exo.SegmentLink(stack, upcallStack, exo.PermissionsWrite)
 	exo.SegmentLink(pagingSeg, pagingAddress, exo.PermissionsWrite)
-	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*bare.PageSize)
+	bare.UseUpcalls(&upcallTable, upcallStack, upcallPages)
 
 	measure("null exokernel call", 100000, func() { exo.Null() })
 

@@ -18,23 +18,6 @@ TEXT ·start(SB),NOSPLIT|NOFRAME,$0
 hang:
 	JMP hang
 
-// The upcall entry (see cmd/exo-test): onUpcall(context, event, detail,
-// detail2) resumes a context.
-TEXT ·upcallEntry(SB),NOSPLIT|NOFRAME,$0
-	SUBQ $40, SP
-	MOVQ DI, 0(SP)
-	MOVQ SI, 8(SP)
-	MOVQ DX, 16(SP)
-	MOVQ CX, 24(SP)
-	CALL ·onUpcall(SB)
-stuck:
-	JMP stuck
-
-TEXT ·upcallEntryAddress(SB),NOSPLIT,$0-8
-	LEAQ ·upcallEntry(SB), AX
-	MOVQ AX, ret+0(FP)
-	RET
-
 // divideByZero faults; the upcall resumes at divideLanding.
 TEXT ·divideByZero(SB),NOSPLIT,$0-8
 	XORL CX, CX

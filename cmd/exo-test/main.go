@@ -24,8 +24,6 @@
 package main
 
 import (
-	"unsafe"
-
 	"exogo/libos/bare"
 	"exogo/libos/exo"
 )
@@ -104,6 +102,7 @@ func waitAtLeast(w *uint64, least uint64) {
 
 // parent is the first process. Its result is the exit status.
 func parent() uint64 {
+	bare.Handler = onUpcall
 	bare.Say("exo-test: parent starting\n")
 	shared := bare.NewSegment(2, 1) // slot 1 read-only inside the segment
 	sharedSegment = shared
@@ -308,13 +307,7 @@ var interruptsSeen, interruptMask uint64
 // idle. The kernel delivers it as an interrupt upcall.
 func checkInterrupts() {
 	expect("interrupts: the PIT's line is the kernel's", exo.IrqBind(0), exo.ErrNoRight)
-	for i := range upcallTable {
-		upcallTable[i] = uint64(upcallEntryAddress())
-	}
-	stack := bare.NewSegment(upcallPages, -1)
-	check("interrupts: register upcalls",
-		exo.SegmentLink(stack, upcallStack, exo.PermissionsWrite) == 0 &&
-			exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*bare.PageSize) == 0)
+	check("interrupts: register upcalls", bare.UseUpcalls(&upcallTable, upcallStack, upcallPages))
 	check("interrupts: bind COM1's ports", exo.IoportBind(0x3f8, 8) == 0)
 	if r := exo.IrqBind(4); r != 0 {
 		bare.SayLine("exo-test: not exercised: interrupts (", exo.ErrorName(r), ")")

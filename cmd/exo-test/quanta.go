@@ -1,8 +1,6 @@
 package main
 
 import (
-	"unsafe"
-
 	"exogo/libos/bare"
 	"exogo/libos/exo"
 )
@@ -58,12 +56,7 @@ func onQuantaUpcall(context uintptr, event, detail uint64) {
 
 func quanta(r uint64) {
 	role = r
-	for i := range upcallTable {
-		upcallTable[i] = uint64(upcallEntryAddress())
-	}
-	stack := bare.NewSegment(upcallPages, -1)
-	exo.SegmentLink(stack, upcallStack, exo.PermissionsWrite)
-	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*bare.PageSize)
+	bare.UseUpcalls(&upcallTable, upcallStack, upcallPages)
 	deadline := exo.TimeNow() + 3_000_000_000
 	for exo.TimeNow() < deadline {
 		if role == 7 && epilogues >= wantEpilogues {

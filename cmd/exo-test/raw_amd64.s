@@ -15,26 +15,6 @@ TEXT ·loadGSSelector(SB),NOSPLIT,$0-0
 	MOVW AX, GS
 	RET
 
-// The upcall entry point: the kernel enters here with RDI = the saved
-// context, RSI = the event, RDX = detail, RCX = detail 2, and RSP just below
-// the context (64-byte aligned). Call onUpcall(context, event, detail,
-// detail2), which resumes a context and does not return.
-TEXT ·upcallEntry(SB),NOSPLIT|NOFRAME,$0
-	SUBQ $40, SP
-	MOVQ DI, 0(SP)
-	MOVQ SI, 8(SP)
-	MOVQ DX, 16(SP)
-	MOVQ CX, 24(SP)
-	CALL ·onUpcall(SB)
-stuck:
-	JMP stuck
-
-// func upcallEntryAddress() uintptr
-TEXT ·upcallEntryAddress(SB),NOSPLIT,$0-8
-	LEAQ ·upcallEntry(SB), AX
-	MOVQ AX, ret+0(FP)
-	RET
-
 // func divideByZero() uint64: divides by zero; the fault upcall resumes at
 // divideLanding, which returns 77.
 TEXT ·divideByZero(SB),NOSPLIT,$0-8

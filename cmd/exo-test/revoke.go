@@ -1,8 +1,6 @@
 package main
 
 import (
-	"unsafe"
-
 	"exogo/libos/bare"
 	"exogo/libos/exo"
 )
@@ -54,12 +52,7 @@ func onRevocation(context uintptr, detail, detail2 uint64) {
 func hoarder(r uint64) {
 	role = r
 	revokeIgnore = r == 11
-	for i := range upcallTable {
-		upcallTable[i] = uint64(upcallEntryAddress())
-	}
-	stack := bare.NewSegment(upcallPages, -1)
-	exo.SegmentLink(stack, upcallStack, exo.PermissionsWrite)
-	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*bare.PageSize)
+	bare.UseUpcalls(&upcallTable, upcallStack, upcallPages)
 	for hoarded < maxHoard && revokeAsked == 0 {
 		f := exo.FrameAlloc()
 		if f < 0 {

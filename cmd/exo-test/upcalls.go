@@ -43,8 +43,6 @@ var (
 	divideFaults uint64
 )
 
-func upcallEntryAddress() uintptr
-func upcallEntry()
 func divideByZero() uint64
 func divideLandingAddress() uintptr
 func divideLanding() uint64
@@ -88,7 +86,7 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 
 func upcalls() {
 	for i := range upcallTable {
-		upcallTable[i] = uint64(upcallEntryAddress())
+		upcallTable[i] = uint64(bare.UpcallEntryAddress())
 	}
 	stack := bare.NewSegment(upcallPages, -1)
 	pagingSeg = bare.NewSegment(0, -1)
@@ -124,7 +122,7 @@ func upcalls() {
 
 func badUpcallStack() {
 	for i := range upcallTable {
-		upcallTable[i] = uint64(upcallEntryAddress())
+		upcallTable[i] = uint64(bare.UpcallEntryAddress())
 	}
 	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), 0x3000_0000, 16*pageSize)
 	*mailbox(boxBadStackReady) = 1

@@ -1,0 +1,41 @@
+package bare
+
+import (
+	"unsafe"
+
+	"exogo/libos/exo"
+)
+
+// Upcalls for runtime-free programs: register UpcallEntryAddress for every
+// event (UseUpcalls does), set Handler, and each upcall calls Handler with
+// the saved context's address, the event and its details, then resumes
+// that context (which Handler may have edited; a Handler may also resume
+// a context itself, and then does not return).
+
+// Handler handles an upcall. Programs set it before the first upcall.
+var Handler func(context uintptr, event, detail, detail2 uint64)
+
+func upcallEntry()
+
+// UpcallEntryAddress returns the address of the upcall entry point.
+func UpcallEntryAddress() uintptr
+
+func dispatchUpcall(context uintptr, event, detail, detail2 uint64) {
+	if Handler != nil {
+		Handler(context, event, detail, detail2)
+	}
+	exo.UpcallResume(context)
+}
+
+// UseUpcalls registers the entry point for all 8 events, with an upcall
+// stack of pages fresh pages linked at stack (2 MiB aligned, unused). The
+// table must stay where it is (a global). It reports whether the kernel
+// accepted it.
+func UseUpcalls(table *[8]uint64, stack uintptr, pages int) bool {
+	for i := range table {
+		table[i] = uint64(UpcallEntryAddress())
+	}
+	segment := NewSegment(pages, -1)
+	return segment != 0 && exo.SegmentLink(segment, stack, exo.PermissionsWrite) == 0 &&
+		exo.UpcallRegister(uintptr(unsafe.Pointer(table)), stack, uint64(pages*PageSize)) == 0
+}
