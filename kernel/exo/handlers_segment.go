@@ -86,11 +86,21 @@ func sysSegmentMapSegment(caller *Caller, id uint32, slot uint32, child uint32, 
 }
 
 func sysSegmentUnmap(caller *Caller, id uint32, slot uint32) int64 {
-	_, status := segments.Unmap(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot))
-	if status == segment.OK {
-		smp.FlushSpace(0)
+	removed, status := segments.Unmap(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot))
+	if status != segment.OK {
+		return segmentError(status)
 	}
-	return segmentError(status)
+	// Invalidate the one page where the segment is linked, if every link
+	// is known; otherwise flush every CPU's user translations.
+	places, n, complete := segments.Places(segment.ID(id))
+	if !complete || removed.Size != 4096 {
+		smp.FlushSpace(0)
+		return 0
+	}
+	for i := 0; i < n && i < len(places); i++ {
+		smp.InvalidatePage(places[i].Root, places[i].Address+uintptr(removed.Offset))
+	}
+	return 0
 }
 
 func sysSegmentLink(caller *Caller, id uint32, address uintptr, permissions Permissions) int64 {
@@ -98,11 +108,28 @@ func sysSegmentLink(caller *Caller, id uint32, address uintptr, permissions Perm
 }
 
 func sysSegmentUnlink(caller *Caller, address uintptr, level Level) int64 {
-	_, status := segments.Unlink(memoryAccess(), caller.Process.Space.Root, address, segment.Level(level))
-	if status == segment.OK {
-		smp.FlushSpace(caller.Process.Space.Root)
+	root := caller.Process.Space.Root
+	id, status := segments.Unlink(memoryAccess(), root, address, segment.Level(level))
+	if status != segment.OK {
+		return segmentError(status)
 	}
-	return segmentError(status)
+	// A PT segment with few pages: invalidate those pages, and the
+	// region's base (which also drops any cached page-directory entry for
+	// the 2 MiB region, so a page mapped later cannot be reached through a
+	// stale one). Otherwise flush the address space everywhere.
+	var slots [16]uint16
+	n, all := segments.MappedSlots(memoryAccess(), id, &slots)
+	if level != LevelPT || !all {
+		smp.FlushSpace(root)
+		return 0
+	}
+	smp.InvalidatePage(root, address)
+	for i := 0; i < n && i < len(slots); i++ {
+		if slots[i] != 0 {
+			smp.InvalidatePage(root, address+uintptr(slots[i])*4096)
+		}
+	}
+	return 0
 }
 
 func sysSegmentGrant(caller *Caller, id uint32, process uint32, rights Rights) int64 {

@@ -309,3 +309,17 @@ func sysMprotect(address, length, prot uint64) int64 {
 	}
 	return 0
 }
+
+// MappedPages counts the committed (mapped) pages of the kernel heap in
+// [start, start+length), walking the kernel's page tables: for the
+// self-tests, which check that munmap and madvise unmap (and so free)
+// exactly what they should. Call with interrupts disabled.
+func MappedPages(start, length uintptr) int {
+	n := 0
+	for page := start &^ (paging.PageSize - 1); page < start+length; page += paging.PageSize {
+		if _, _, status := memory.Kernel.Lookup(page); status == paging.OK {
+			n++
+		}
+	}
+	return n
+}

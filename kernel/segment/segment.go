@@ -236,6 +236,11 @@ type descriptor struct {
 	used       bool
 	grantCount uint8
 	grants     [MaxGrants]Grant
+	// placeCount links are recorded in the table's places (up to
+	// MaxPlaces), so that an unmap can invalidate single pages; placesLost
+	// says some link is not (then callers flush whole TLBs).
+	placeCount uint8
+	placesLost bool
 	// device marks a segment the kernel made over device memory
 	// (CreateDevice): slot 0 is an ordinary frame, the other present
 	// slots device memory, which holds no references.
@@ -266,6 +271,9 @@ type Table struct {
 	hint    uint32
 	entries [MaxSegments]descriptor
 	reverse [reverseSize]reverseEntry
+	// places[i] are where segment i is linked (see places.go). Kept apart
+	// from the descriptors, which teardown scans, so that those stay small.
+	places [MaxSegments][MaxPlaces]Place
 }
 
 func (t *Table) acquire() {
@@ -451,6 +459,7 @@ func (t *Table) create(mem Memory, owner uint16, level Level) (ID, Status) {
 		d.generation = 1
 	}
 	d.table, d.owner, d.level, d.used, d.device = table, owner, level, true, false
+	d.placeCount, d.placesLost = 0, false
 	d.links, d.parents, d.grantCount = 0, 0, 0
 	t.reverseInsert(table, uint16(index))
 	t.live++
@@ -848,6 +857,7 @@ func (t *Table) link(mem Memory, caller uint16, root uint64, virtual uintptr, id
 	}
 	*e = encode(d.table, r)
 	d.links++
+	t.addPlace(d, root, virtual)
 	return OK
 }
 
@@ -897,6 +907,7 @@ func (t *Table) unlink(mem Memory, root uint64, virtual uintptr, l Level) (ID, S
 	}
 	*e = 0
 	d.links--
+	t.removePlace(d, root, virtual)
 	return makeID(index, d.generation), OK
 }
 

@@ -23,7 +23,7 @@ func (t *Table) UnlinkAll(mem Memory, root uint64) int {
 		return 0
 	}
 	t.acquire()
-	n := t.unlinkBelow(mem, root, Level3+1)
+	n := t.unlinkBelow(mem, root, root, Level3+1)
 	t.release()
 	return n
 }
@@ -31,7 +31,7 @@ func (t *Table) UnlinkAll(mem Memory, root uint64) int {
 // unlinkBelow clears, in the kernel-made table at physical table of level
 // above (4 = PML4), the entries that link segments of level above-1, and
 // descends into the others. Only the lower half of the PML4 is user space.
-func (t *Table) unlinkBelow(mem Memory, table uint64, above Level) int {
+func (t *Table) unlinkBelow(mem Memory, root, table uint64, above Level) int {
 	n := 0
 	limit := uint(Entries)
 	if above == Level3+1 {
@@ -48,12 +48,13 @@ func (t *Table) unlinkBelow(mem Memory, table uint64, above Level) int {
 			if d.used && d.level == above-1 && d.links > 0 {
 				*e = 0
 				d.links--
+				t.removeRoot(d, root)
 				n++
 			}
 			continue // a segment's own entries are not the address space's
 		}
 		if above-1 > Level1 {
-			n += t.unlinkBelow(mem, target, above-1)
+			n += t.unlinkBelow(mem, root, target, above-1)
 		}
 	}
 	return n
