@@ -20,6 +20,9 @@ func divideLandingAddress() uintptr
 func linuxGetppid() int64
 
 const (
+	copyWindow    = 0x4020_0000
+	scratchWindow = 0x4000_0000
+	childStack    = 0x7f00_0000_0000
 	upcallStack   = 0x2020_0000
 	upcallPages   = 4
 	pagingAddress = 0x2000_0000
@@ -89,6 +92,23 @@ func run() {
 
 	measure("foreign (Linux) system call answered by the libOS upcall", 20000, func() { linuxGetppid() })
 
+	// Two processes on one CPU yielding to each other: each parent yield
+	// runs the child until it yields back (two switches between address
+	// spaces). The child is a copy of this program (bare.Copier).
+	copier := bare.Copier{Window: copyWindow}
+	if copier.Init() {
+		child := copier.StartCopy(childStartAddress(), scratchWindow, childStack, 16, 0, nil)
+		if child > 0 {
+			for i := 0; i < 100; i++ {
+				exo.Yield() // let it start
+			}
+			measure("yield to another process and back (two switches)", 20000, func() { exo.Yield() })
+			for exo.ProcessDestroy(uint64(child)) == -exo.ErrBusy {
+				exo.Yield()
+			}
+		}
+	}
+
 	measure("process create + destroy", 2000, func() {
 		p := exo.ProcessCreate()
 		exo.ProcessDestroy(uint64(p))
@@ -98,3 +118,13 @@ func run() {
 
 // lastMapped is the frame the fault upcall mapped last.
 var lastMapped uint64
+
+func childStartAddress() uintptr
+
+// yielder is the child of the switch benchmark: it gives the CPU back at
+// once, for ever (the parent destroys it).
+func yielder() {
+	for {
+		exo.Yield()
+	}
+}

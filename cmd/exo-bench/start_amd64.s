@@ -43,3 +43,25 @@ TEXT ·linuxGetppid(SB),NOSPLIT,$0-8
 	SYSCALL
 	MOVQ AX, ret+0(FP)
 	RET
+
+// The child's entry point (bare.Copier starts it with its argument at
+// 0(SP)): stand-in g, then yielder.
+TEXT ·childStart(SB),NOSPLIT|NOFRAME,$0
+	ANDQ $~15, SP
+	SUBQ $32, SP
+	LEAQ ·standInG(SB), AX
+	MOVQ AX, ·tlsBlock(SB)
+	LEAQ ·tlsBlock+8(SB), AX
+	MOVQ AX, 0(SP)
+	CALL exogo∕libos∕exo·TlsSet(SB)
+	CALL ·yielder(SB)
+	MOVQ $0, 0(SP)
+	CALL exogo∕libos∕exo·Exit(SB)
+hangChild:
+	JMP hangChild
+
+// func childStartAddress() uintptr
+TEXT ·childStartAddress(SB),NOSPLIT,$0-8
+	LEAQ ·childStart(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
