@@ -5,6 +5,7 @@ import (
 	"exogo/kernel/cpu"
 	"exogo/kernel/memory"
 	"exogo/kernel/process"
+	"exogo/kernel/smp"
 )
 
 // Visible revocation (Xok's and XOmB's answer to "how does an exokernel
@@ -13,7 +14,8 @@ import (
 // many, detail 2 = the deadline in nanoseconds since boot). The libOS frees
 // frames it chooses and answers with revoke_reply. A process that has not
 // given back enough by the deadline loses frames by force: the kernel frees
-// ones it does not map anywhere, and tells it with another revocation
+// ones it does not map, then unmaps and frees ones it maps in its own
+// segments, and tells it with another revocation
 // upcall (detail 0, detail 2 = how many were taken, and up to seven of their
 // physical addresses in the context at ContextTakenFrames).
 //
@@ -21,8 +23,10 @@ import (
 // RevokeWatermark frames free, the kernel asks the process holding the most
 // frames for RevokeAmount of them.
 //
-// TODO(revocation): take mapped frames by force too (unmapping them from the
-// process's segments), and revoke segments from grantees.
+// Force takes frames the process does not map first, then frames it maps in
+// its own segments (unmapping them; segments no address space reaches
+// first, see segment.UnmapFramesOf). TODO(revocation): revoke segments from
+// grantees.
 
 const (
 	RevokeWatermark    = 16384       // free frames below which the kernel revokes
@@ -95,6 +99,18 @@ func CheckRevocations(now uint64) {
 		}
 		p.RevokeTakenList = [7]uint64{}
 		taken := memory.Frames.TakeUnreferencedFrom(p.ID, p.RevokeWanted, p.RevokeTakenList[:])
+		if taken < p.RevokeWanted {
+			// Then frames it maps: unmapped from its own segments. When
+			// a segment was reachable, every CPU drops its user
+			// translations before the frames can be handed to anyone else
+			// (they are free already, but this CPU holds the exokernel
+			// lock: no allocation happens meanwhile).
+			more, reachable := segments.UnmapFramesOf(memoryAccess(), p.ID, p.RevokeWanted-taken, p.RevokeTakenList[min(taken, 7):])
+			if reachable {
+				smp.FlushSpace(0)
+			}
+			taken += more
+		}
 		if p.Frames >= taken {
 			p.Frames -= taken
 		} else {
