@@ -8,9 +8,11 @@ import (
 // Roles 10 and 11: visible revocation. Each hoards frames until memory is
 // low; the kernel then asks the largest holder for frames back.
 //   10 answers: it frees what was asked and calls revoke_reply.
-//   11 ignores the request: the kernel takes frames by force and tells it
-//      which (a second revocation upcall; the frames appear free in the
-//      frame table).
+//   11 maps every frame it hoards into PT segments of its own, and ignores
+//      the request: it only unmaps its last unmappedAtRequest frames. The
+//      kernel takes those, then unmaps the rest of what it wants from the
+//      segments, and tells it which (a second revocation upcall; the frames
+//      appear free in the frame table and their slots empty).
 // Memory runs low only on a small machine (make test boots one with
 // 256 MiB); elsewhere the parent reports the checks as not exercised.
 
@@ -18,7 +20,14 @@ const (
 	boxRevokeAsked  = 13 // 10: frames asked; 11: 1 if asked
 	boxRevokeForced = 14 // 11: frames taken by force, or 1000000+ on a mismatch
 	boxRevokeDone   = 15 // +1 per hoarder finished
+	boxRevokeMapped = 18 // 11: mapped frames taken, or 1000000+ on a mismatch
 	maxHoard        = 70000
+	slotsPerSegment = 512
+
+	// unmappedAtRequest is how many of its mapped frames hoarder 11 unmaps
+	// when asked, fewer than the kernel asks for: the rest must come out
+	// of its segments.
+	unmappedAtRequest = 100
 )
 
 var (
@@ -28,6 +37,9 @@ var (
 	forcedTaken  uint64
 	forcedFirst  uint64
 	revokeIgnore bool
+	// hoardSegments[i/slotsPerSegment] maps hoard[i] at slot
+	// i%slotsPerSegment (hoarder 11 only).
+	hoardSegments [maxHoard/slotsPerSegment + 1]uint64
 )
 
 func onRevocation(context uintptr, detail, detail2 uint64) {
@@ -58,29 +70,76 @@ func hoarder(r uint64) {
 		if f < 0 {
 			break
 		}
+		if revokeIgnore && !mapHoarded(uint64(f)) {
+			exo.FrameFree(uint64(f))
+			break
+		}
 		hoard[hoarded] = uint64(f)
 		hoarded++
 	}
 	if revokeIgnore && revokeAsked > 0 {
+		mine := frameEntry(hoard[0]) >> 8 & 0xffff // before any is taken
+		for i := max(hoarded-unmappedAtRequest, 0); i < hoarded; i++ {
+			exo.SegmentUnmap(hoardSegments[i/slotsPerSegment], uint64(i%slotsPerSegment))
+		}
 		deadline := exo.TimeNow() + 2_000_000_000
 		for forcedTaken == 0 && exo.TimeNow() < deadline {
 			exo.Yield()
 		}
 		// The frames taken by force are no longer mine: the frame table
 		// says they are free (or someone else's).
-		if forcedFirst != 0 && frameEntry(forcedFirst)&0xff == useProcess && frameEntry(forcedFirst)>>8&0xffff == frameEntry(hoard[0])>>8&0xffff {
+		if forcedFirst != 0 && frameEntry(forcedFirst)&0xff == useProcess && frameEntry(forcedFirst)>>8&0xffff == mine {
 			forcedTaken += 1000000
 		}
 		*mailbox(boxRevokeForced) = forcedTaken
+		*mailbox(boxRevokeMapped) = takenFromSegments(mine)
 	}
 	*mailbox(boxRevokeAsked) = revokeAsked
 	// Give back what is left (frames taken by force are refused: no
-	// longer ours).
+	// longer ours; destroying a segment drops its mappings first).
+	for i := range hoardSegments {
+		if hoardSegments[i] != 0 {
+			exo.SegmentDestroy(hoardSegments[i])
+		}
+	}
 	for hoarded > 0 {
 		hoarded--
 		exo.FrameFree(hoard[hoarded])
 	}
 	*mailbox(boxRevokeDone) += 1
+}
+
+// mapHoarded maps frame at the next hoard slot, creating a segment for
+// every slotsPerSegment frames. false when the kernel refuses (memory is out).
+func mapHoarded(frame uint64) bool {
+	i := hoarded / slotsPerSegment
+	if hoarded%slotsPerSegment == 0 {
+		s := exo.SegmentCreate(exo.LevelPT)
+		if s < 0 {
+			return false
+		}
+		hoardSegments[i] = uint64(s)
+	}
+	return exo.SegmentMapFrame(hoardSegments[i], uint64(hoarded%slotsPerSegment), frame, exo.PermissionsWrite) == 0
+}
+
+// takenFromSegments counts the frames that were still mapped when the
+// request came and are no longer owned by mine; each one's slot must be
+// empty now (unmapping it again is refused). A slot that is not empty adds
+// 1000000.
+func takenFromSegments(mine uint64) uint64 {
+	taken := uint64(0)
+	for i := 0; i < hoarded-unmappedAtRequest; i++ {
+		e := frameEntry(hoard[i])
+		if e&0xff == useProcess && e>>8&0xffff == mine {
+			continue
+		}
+		taken++
+		if exo.SegmentUnmap(hoardSegments[i/slotsPerSegment], uint64(i%slotsPerSegment)) != -exo.ErrNoSuchObject {
+			taken += 1000000
+		}
+	}
+	return taken
 }
 
 // checkRevocation runs the two hoarders one after the other.
@@ -106,8 +165,11 @@ func checkRevocation() {
 	for *mailbox(boxRevokeDone) < 2 && exo.TimeNow() < deadline {
 		exo.Yield()
 	}
-	taken := *mailbox(boxRevokeForced)
+	taken, mapped := *mailbox(boxRevokeForced), *mailbox(boxRevokeMapped)
 	bare.SayNumber("exo-test: frames taken by force from the hoarder that ignored its request: ", int64(taken%1000000))
+	bare.SayNumber("exo-test: of which unmapped from its segments: ", int64(mapped%1000000))
 	check("revocation: a hoarder that ignores the request loses frames by force and is told which",
 		*mailbox(boxRevokeAsked) > 0 && taken > 0 && taken < 1000000)
+	check("revocation: frames still mapped are taken out of the hoarder's segments, their slots left empty",
+		mapped > 0 && mapped < 1000000 && mapped <= taken)
 }
