@@ -27,7 +27,7 @@ MODULES := $(BUILD)/modules
 # The restricted-Go check (docs/restricted-go.md): every function of these
 # packages, and of the kernel's main package except the hosted functions
 # listed, must not allocate, panic, block or store Go pointers.
-RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/kernel/trap,exogo/kernel/exo,exogo/kernel/process,exogo/kernel/segment,exogo/kernel/sched,exogo/kernel/smp,exogo/kernel/acpi,exogo/kernel/linux,exogo/kernel/memory,exogo/kernel/paging,exogo/kernel/physmem,exogo/kernel/timer,exogo/kernel/console,exogo/kernel/symbols,exogo/kernel/disasm,exogo/boot/multiboot2
+RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/kernel/trap,exogo/kernel/cpu,exogo/kernel/exo,exogo/kernel/process,exogo/kernel/segment,exogo/kernel/sched,exogo/kernel/smp,exogo/kernel/acpi,exogo/kernel/linux,exogo/kernel/memory,exogo/kernel/paging,exogo/kernel/physmem,exogo/kernel/timer,exogo/kernel/console,exogo/kernel/symbols,exogo/kernel/disasm,exogo/boot/multiboot2
 # Indirect jumps the check cannot follow, each reviewed: start64 jumps from
 # the kernel's physical alias to its virtual address.
 INDIRECT_OK := main.start64

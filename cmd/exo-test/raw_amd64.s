@@ -66,3 +66,50 @@ TEXT ·x87Load(SB),NOSPLIT,$0-4
 TEXT ·x87Store(SB),NOSPLIT,$0-4
 	FMOVLP F0, ret+0(FP)
 	RET
+
+// func xmmAfterCall(number uint64) uint64: fill XMM0-15 with xmmPattern,
+// make system call number, and return the OR of all sixteen registers'
+// both halves: 0 when the kernel zeroed them (an exokernel call),
+// xmmPattern when they were preserved (a foreign call), anything else when
+// kernel data leaked into them.
+TEXT ·xmmAfterCall(SB),NOSPLIT,$0-16
+	MOVQ $0x0123456789abcdef, AX
+	MOVQ AX, X0
+	MOVQ AX, X1
+	MOVQ AX, X2
+	MOVQ AX, X3
+	MOVQ AX, X4
+	MOVQ AX, X5
+	MOVQ AX, X6
+	MOVQ AX, X7
+	MOVQ AX, X8
+	MOVQ AX, X9
+	MOVQ AX, X10
+	MOVQ AX, X11
+	MOVQ AX, X12
+	MOVQ AX, X13
+	MOVQ AX, X14
+	MOVQ AX, X15
+	MOVQ number+0(FP), AX
+	SYSCALL
+	POR X1, X0
+	POR X2, X0
+	POR X3, X0
+	POR X4, X0
+	POR X5, X0
+	POR X6, X0
+	POR X7, X0
+	POR X8, X0
+	POR X9, X0
+	POR X10, X0
+	POR X11, X0
+	POR X12, X0
+	POR X13, X0
+	POR X14, X0
+	POR X15, X0
+	MOVQ X0, AX
+	PSRLDQ $8, X0
+	MOVQ X0, BX
+	ORQ BX, AX
+	MOVQ AX, ret+8(FP)
+	RET

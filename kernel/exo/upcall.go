@@ -135,6 +135,7 @@ func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 	put(contextDetail2, detail2)
 	put(contextErrorCode, f.ErrorCode)
 	put(contextAborts, p.Aborts)
+	f.SettleSkippedXMM() // never the kernel's leftovers on the stack
 	if !process.CopyOut(p, context, header[:]) || !process.CopyOut(p, context+contextFXSave, f.FXSave[:]) {
 		return false
 	}
@@ -192,7 +193,8 @@ func sysUpcallResume(caller *Caller, context uintptr) int64 {
 	}
 	f.RIP, f.FSBase, f.GSBase = rip, fs, gs
 	f.RFLAGS = get(contextRFLAGS)&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
-	fx[26], fx[27] = 0, 0 // MXCSR bits 16-31 are reserved
+	fx[26], fx[27] = 0, 0        // MXCSR bits 16-31 are reserved
+	fx[cpu.FXSaveXMMSkipped] = 0 // the context's XMM registers are loaded
 	f.FXSave = fx
 	p.InUpcall = false
 	caller.Resume = uintptr(unsafe.Pointer(f))

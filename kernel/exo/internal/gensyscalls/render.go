@@ -373,6 +373,11 @@ cannot disagree. The table's header comment documents its format.
   number in RAX, up to six 64-bit arguments in RDI, RSI, RDX, R10, R8, R9 (in
   the order listed below), the result in RAX. SYSCALL itself overwrites RCX
   and R11.
+- An exokernel call does not preserve XMM0-15: they are zero when it returns
+  (as for any assembly function Go calls, they are the caller's to save).
+  MXCSR, the x87 state and the other registers are preserved. Not saving
+  them makes a call about a fifth cheaper; zeroing them keeps kernel data
+  out of user mode. A foreign call preserves everything, as Linux does.
 - Exokernel call numbers are ` + fmt.Sprintf("`%#x` + n", CallBase) + `. Any other number is a
   **foreign** system call (Linux numbers are below ` + fmt.Sprintf("`%#x`", CallBase) + `): the kernel
   reflects it to the process's libOS as an upcall.
