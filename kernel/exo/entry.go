@@ -21,7 +21,6 @@ import (
 // (dispatch_gen.go, argument checks) -> sys<Name> (handlers_*.go).
 func Syscall(f *cpu.Frame) uintptr {
 	t := sched.Current()
-	now := timer.Nanotime()
 	var p *process.Process
 	if t != nil {
 		p = process.ByID(t.Process)
@@ -43,9 +42,9 @@ func Syscall(f *cpu.Frame) uintptr {
 			return frame
 		}
 		reportUndeliverable(p, "made a foreign system call")
-		return Terminate(p, 128+31, now)
+		return Terminate(p, 128+31, timer.Nanotime())
 	}
-	caller := Caller{Process: p, Frame: f, Now: now}
+	caller := Caller{Process: p, Frame: f}
 	result := Dispatch(&caller, number, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9)
 	if caller.Resume != 0 {
 		return caller.Resume

@@ -37,14 +37,14 @@ func sysDebugWrite(caller *Caller, text uintptr, length uint64) int64 {
 }
 
 func sysExit(caller *Caller, status int64) int64 {
-	caller.Resume = Terminate(caller.Process, uint64(status), caller.Now)
+	caller.Resume = Terminate(caller.Process, uint64(status), caller.Now())
 	return 0
 }
 
 func sysYield(caller *Caller) int64 {
 	caller.Process.EpiloguePending = false // it answered its epilogue
 	caller.Frame.RAX = 0
-	caller.Resume = sched.Yield(caller.Now)
+	caller.Resume = sched.Yield(caller.Now())
 	return 0
 }
 
@@ -63,7 +63,7 @@ func sysFrameAlloc(caller *Caller) int64 {
 	if p.Frames >= p.FrameLimit {
 		return -ErrLimit
 	}
-	maybeRevoke(caller.Now)
+	maybeRevoke(caller.Now())
 	if memory.Frames.FreeFrames() <= KernelReserveFrames {
 		return -ErrNoMemory
 	}
@@ -90,4 +90,4 @@ func sysFrameFree(caller *Caller, frame uint64) int64 {
 	return -ErrBadAddress
 }
 
-func sysTimeNow(caller *Caller) int64 { return int64(caller.Now) }
+func sysTimeNow(caller *Caller) int64 { return int64(caller.Now()) }
