@@ -56,6 +56,7 @@ const (
 	boxNoPortsReady  = 12 // no-ports: 100 + failures just before it faults
 	boxPortGranted   = 16 // 1 once the parent granted role 12 a port
 	boxPortRead      = 17 // role 12: 100 + the byte it read
+	boxGrantOnDone   = 19 // role 12: 100 + failed checks of granting on
 )
 
 var failures uint64
@@ -144,10 +145,13 @@ func parent() uint64 {
 	expect("devices: grant a port I do not hold", exo.DeviceGrant(0x10000+0x60, uint64(granted)), exo.ErrNotOwner)
 	check("devices: give my interrupt line to the child", exo.DeviceGrant(4, uint64(granted)) == 0)
 	expect("devices: the line is no longer mine to give", exo.DeviceGrant(4, uint64(granted)), exo.ErrNotOwner)
+	check("grant a child the shared segment with the right to grant it on", exo.SegmentGrant(sharedSegment, uint64(granted), exo.RightsLink|exo.RightsGrant) == 0)
 	outByte(0x3ff, 0x77)
 	*mailbox(boxPortGranted) = 1
 	waitAtLeast(mailbox(boxPortRead), 100)
 	check("devices: the child reads the port it was granted", *mailbox(boxPortRead) == 100+0x77)
+	waitAtLeast(mailbox(boxGrantOnDone), 100)
+	check("grant on: the child passed on what it may, and no more", *mailbox(boxGrantOnDone) == 100)
 
 	noPorts := spawn(9, 0, 0)
 	waitAtLeast(mailbox(boxNoPortsReady), 100)

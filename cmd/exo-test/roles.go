@@ -44,6 +44,7 @@ func reader() {
 	// The parent granted this segment read-only (before its write of 43).
 	expect("reader: link the granted segment writable (more than granted)", exo.SegmentLink(sharedSegment, 0x3000_0000, exo.PermissionsWrite), exo.ErrNoRight)
 	check("reader: link the granted segment read-only", exo.SegmentLink(sharedSegment, 0x3000_0000, 0) == 0)
+	expect("reader: grant on a segment granted without the grant right", exo.SegmentGrant(sharedSegment, 0xfffe, exo.RightsLink), exo.ErrNotOwner)
 	bare.Say("exo-test: reader: writing through my read-only link (the kernel must stop me)\n")
 	*bare.Word(sharedAddress) = 666
 	bare.Say("exo-test: FAIL: reader: the write went through\n")
@@ -145,4 +146,10 @@ func grantedPort() {
 		exo.Yield()
 	}
 	*mailbox(boxPortRead) = 100 + uint64(inByte(0x3ff))
+	// The parent also granted the shared segment, with the right to grant
+	// it on (to a process number nobody holds yet: any will do).
+	const someone = 0xfffe
+	expect("grant on: pass on more than I hold (write)", exo.SegmentGrant(sharedSegment, someone, exo.RightsLink|exo.RightsWrite), exo.ErrNoRight)
+	check("grant on: pass on the link right I hold", exo.SegmentGrant(sharedSegment, someone, exo.RightsLink) == 0)
+	*mailbox(boxGrantOnDone) = 100 + failures
 }

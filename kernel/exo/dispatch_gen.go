@@ -47,7 +47,7 @@ const (
 	// CallSegmentUnlink: remove the segment linked at an address of the caller's address space.
 	// Handler: sysSegmentUnlink(caller *Caller, address uintptr, level Level) int64.
 	CallSegmentUnlink = CallBase + 12
-	// CallSegmentGrant: let another process use a segment the caller owns.
+	// CallSegmentGrant: let another process use a segment (the owner sets its rights; a grantee with the Grant right adds rights it holds).
 	// Handler: sysSegmentGrant(caller *Caller, segment uint32, process uint32, rights Rights) int64.
 	CallSegmentGrant = CallBase + 13
 	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller.

@@ -133,9 +133,6 @@ func sysSegmentUnlink(caller *Caller, address uintptr, level Level) int64 {
 }
 
 func sysSegmentGrant(caller *Caller, id uint32, process uint32, rights Rights) int64 {
-	if rights&RightsGrant != 0 {
-		return -ErrNotImplemented // passing the right to grant on: not yet
-	}
 	if process == 0 || process > 0xffff {
 		return -ErrNoSuchObject
 	}
@@ -145,6 +142,9 @@ func sysSegmentGrant(caller *Caller, id uint32, process uint32, rights Rights) i
 	}
 	if rights&RightsExecute != 0 {
 		r |= segment.Execute
+	}
+	if rights&RightsGrant != 0 {
+		r |= segment.GrantOn
 	}
 	return segmentError(segments.Grant(caller.Process.ID, segment.ID(id), uint16(process), r))
 }

@@ -300,17 +300,23 @@ func TestRandomOperations(t *testing.T) {
 				counts["unmap"]++
 			}
 		case 7: // grant
-			id, grantee, r := anyID(), uint16(1+rng.IntN(12)), anyRights()
+			// Rights with GrantOn (8) half the time, so grantees grant on.
+			id, grantee, r := anyID(), uint16(1+rng.IntN(12)), segment.Rights(rng.IntN(16))
+			if rng.IntN(30) == 0 {
+				r = 16 // not a right
+			}
 			s := md.segments[id]
 			want := segment.OK
 			switch {
 			case s == nil:
 				want = segment.BadID
-			case s.owner != caller:
+			case s.owner != caller && s.grants[caller]&segment.GrantOn == 0:
 				want = segment.NotOwner
-			case r&^7 != 0:
+			case r&^15 != 0:
 				want = segment.BadRights
-			case grantee == s.owner:
+			case s.owner != caller && (r|segment.Read)&^s.grants[caller] != 0:
+				want = segment.RightsExceeded
+			case grantee == s.owner || grantee == caller:
 				want = segment.BadGrantee
 			case len(s.grants) >= segment.MaxGrants && s.grants[grantee] == 0:
 				want = segment.TooManyGrants
@@ -319,8 +325,13 @@ func TestRandomOperations(t *testing.T) {
 				t.Fatalf("step %d: Grant = %v, want %v", step, got, want)
 			}
 			if want == segment.OK {
-				s.grants[grantee] = r | segment.Read
-				counts["grant"]++
+				if s.owner == caller {
+					s.grants[grantee] = r | segment.Read
+					counts["grant"]++
+				} else {
+					s.grants[grantee] |= r | segment.Read
+					counts["grant on"]++
+				}
 			}
 		case 8: // revoke
 			id, grantee := anyID(), uint16(1+rng.IntN(12))
@@ -389,7 +400,7 @@ func TestRandomOperations(t *testing.T) {
 		}
 	}
 	checkInvariants(t, m, md)
-	for _, op := range []string{"create", "destroy", "map frame", "map segment", "unmap", "grant", "link", "unlink"} {
+	for _, op := range []string{"create", "destroy", "map frame", "map segment", "unmap", "grant", "grant on", "link", "unlink"} {
 		if counts[op] < 20 {
 			t.Errorf("only %d successful %s operations: the test explores too little", counts[op], op)
 		}

@@ -125,8 +125,12 @@ const (
 	Read    Rights = 1 << 0 // always implied
 	Write   Rights = 1 << 1
 	Execute Rights = 1 << 2
+	// GrantOn, in a grant only, lets the grantee grant the segment to
+	// others, with at most the rights it holds itself.
+	GrantOn Rights = 1 << 3
 
-	allRights = Read | Write | Execute
+	allRights   = Read | Write | Execute
+	grantRights = allRights | GrantOn
 )
 
 // ID names a segment: generation << 16 | index.
@@ -317,15 +321,14 @@ func (d *descriptor) allows(caller uint16, r Rights) Status {
 	if caller == d.owner {
 		return OK
 	}
-	for i := 0; i < int(d.grantCount) && i < MaxGrants; i++ {
-		if d.grants[i].Process == caller {
-			if r&^d.grants[i].Rights != 0 {
-				return RightsExceeded
-			}
-			return OK
-		}
+	held, ok := d.grantOf(caller)
+	if !ok {
+		return NoAccess
 	}
-	return NoAccess
+	if r&^held != 0 {
+		return RightsExceeded
+	}
+	return OK
 }
 
 // entry returns a pointer to entry i of the table at physical table.
@@ -681,10 +684,18 @@ func (t *Table) unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, S
 	return u, OK
 }
 
-// Grant lets grantee use segment id with rights r (Read is implied); only
-// the owner may grant, and granting again replaces the rights. Lowering a
-// grant does not change links already made: the owner must ask the grantee
-// to unlink (or the kernel must revoke through Unlink).
+// Grant lets grantee use segment id with rights r (Read is implied; GrantOn
+// lets it grant on in turn).
+//
+// The owner may grant anything, and granting again replaces the rights.
+// A grantee holding GrantOn may grant rights it holds itself (RightsExceeded
+// otherwise); its grant only ever adds to what the grantee already has, so
+// that one grantee cannot take rights from another. Grants are one flat
+// list per segment: Revoke (owner only) removes one process's grant, not
+// the grants that process passed on.
+//
+// Lowering a grant does not change links already made: the owner must ask
+// the grantee to unlink (or the kernel must revoke through Unlink).
 func (t *Table) Grant(caller uint16, id ID, grantee uint16, r Rights) Status {
 	t.acquire()
 	status := t.grant(caller, id, grantee, r)
@@ -697,20 +708,29 @@ func (t *Table) grant(caller uint16, id ID, grantee uint16, r Rights) Status {
 	if status != OK {
 		return status
 	}
-	if d.owner != caller {
+	owner := d.owner == caller
+	held, _ := d.grantOf(caller)
+	if !owner && held&GrantOn == 0 {
 		return NotOwner
 	}
-	r, ok := validRights(r)
-	if !ok {
+	r |= Read
+	if r&^grantRights != 0 {
 		return BadRights
 	}
-	if grantee == d.owner {
+	if !owner && r&^held != 0 {
+		return RightsExceeded
+	}
+	if grantee == d.owner || grantee == caller {
 		return BadGrantee
 	}
 	n := int(d.grantCount)
 	for i := 0; i < n && i < MaxGrants; i++ {
 		if d.grants[i].Process == grantee {
-			d.grants[i].Rights = r
+			if owner {
+				d.grants[i].Rights = r
+			} else {
+				d.grants[i].Rights |= r
+			}
 			return OK
 		}
 	}
@@ -720,6 +740,16 @@ func (t *Table) grant(caller uint16, id ID, grantee uint16, r Rights) Status {
 	d.grants[n%MaxGrants] = Grant{Process: grantee, Rights: r}
 	d.grantCount++
 	return OK
+}
+
+// grantOf returns the rights process holds through a grant on d.
+func (d *descriptor) grantOf(process uint16) (Rights, bool) {
+	for i := 0; i < int(d.grantCount) && i < MaxGrants; i++ {
+		if d.grants[i].Process == process {
+			return d.grants[i].Rights, true
+		}
+	}
+	return 0, false
 }
 
 // Revoke removes grantee's grant on segment id (owner only). As with Grant,

@@ -259,7 +259,7 @@ func TestLinkNeedsOwnershipOrGrant(t *testing.T) {
 
 	// Grant limits and checks.
 	expect(t, "grant to the owner", m.seg.Grant(procA, id, procA, segment.Read), segment.BadGrantee)
-	expect(t, "grant bad rights", m.seg.Grant(procA, id, procB, 8), segment.BadRights)
+	expect(t, "grant bad rights", m.seg.Grant(procA, id, procB, 16), segment.BadRights)
 	for p := uint16(10); p < 10+segment.MaxGrants; p++ {
 		expect(t, "grant", m.seg.Grant(procA, id, p, segment.Read), segment.OK)
 	}
@@ -773,4 +773,42 @@ func TestConcurrentProcesses(t *testing.T) {
 	if m.seg.Live() != 0 || free-m.frames.FreeFrames() != tables {
 		t.Errorf("after concurrent use: %d live, %d frames missing, want %d", m.seg.Live(), free-m.frames.FreeFrames(), tables)
 	}
+}
+
+// TestGrantOn checks the right to grant on: a grantee holding GrantOn
+// passes on at most what it holds, only ever adds to another grantee's
+// rights, and the owner alone revokes.
+func TestGrantOn(t *testing.T) {
+	m := newMachine(t)
+	id := m.create(t, procA, segment.Level1)
+	const procD = 4
+	expect(t, "B without a grant grants", m.seg.Grant(procB, id, procC, segment.Read), segment.NotOwner)
+	expect(t, "A grants B read+write", m.seg.Grant(procA, id, procB, segment.Write), segment.OK)
+	expect(t, "B without GrantOn grants", m.seg.Grant(procB, id, procC, segment.Read), segment.NotOwner)
+	expect(t, "A grants B read+write+grant on", m.seg.Grant(procA, id, procB, segment.Write|segment.GrantOn), segment.OK)
+	expect(t, "B grants C execute (more than it holds)", m.seg.Grant(procB, id, procC, segment.Execute), segment.RightsExceeded)
+	expect(t, "B grants C an unknown right", m.seg.Grant(procB, id, procC, 16), segment.BadRights)
+	expect(t, "B grants the owner", m.seg.Grant(procB, id, procA, segment.Read), segment.BadGrantee)
+	expect(t, "B grants itself", m.seg.Grant(procB, id, procB, segment.Read), segment.BadGrantee)
+	expect(t, "B grants C read", m.seg.Grant(procB, id, procC, segment.Read), segment.OK)
+	expect(t, "C (no GrantOn) grants D", m.seg.Grant(procC, id, procD, segment.Read), segment.NotOwner)
+	expect(t, "C links read-only", m.seg.Link(m.mem, procC, m.root(procC), 4*mib, id, segment.Read), segment.OK)
+	expect(t, "C links writable elsewhere", m.seg.Link(m.mem, procC, m.root(procC), 6*mib, id, segment.Write), segment.RightsExceeded)
+	expect(t, "B grants C write", m.seg.Grant(procB, id, procC, segment.Write), segment.OK)
+	expect(t, "C links writable now", m.seg.Link(m.mem, procC, m.root(procC), 6*mib, id, segment.Write), segment.OK)
+	// B granting C less does not take C's write right away.
+	expect(t, "B grants C read again", m.seg.Grant(procB, id, procC, segment.Read), segment.OK)
+	expect(t, "C still links writable", m.seg.Link(m.mem, procC, m.root(procC), 8*mib, id, segment.Write), segment.OK)
+	expect(t, "B passes GrantOn to C", m.seg.Grant(procB, id, procC, segment.GrantOn), segment.OK)
+	expect(t, "C grants D", m.seg.Grant(procC, id, procD, segment.Write), segment.OK)
+	// Only the owner revokes, and the owner's grant replaces.
+	expect(t, "B revokes C", m.seg.Revoke(procB, id, procC), segment.NotOwner)
+	expect(t, "A lowers C to read", m.seg.Grant(procA, id, procC, segment.Read), segment.OK)
+	expect(t, "C links writable after A lowered it", m.seg.Link(m.mem, procC, m.root(procC), 10*mib, id, segment.Write), segment.RightsExceeded)
+	expect(t, "C grants after losing GrantOn", m.seg.Grant(procC, id, procD, segment.Read), segment.NotOwner)
+	expect(t, "A revokes B", m.seg.Revoke(procA, id, procB), segment.OK)
+	expect(t, "B grants after the revoke", m.seg.Grant(procB, id, procC, segment.Read), segment.NotOwner)
+	// (D has no simulated address space; it links into C's, which the
+	// segment table does not check: the system call passes the caller's.)
+	expect(t, "D keeps what C passed on", m.seg.Link(m.mem, procD, m.root(procC), 12*mib, id, segment.Write), segment.OK)
 }

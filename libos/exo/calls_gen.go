@@ -34,7 +34,7 @@ const (
 	CallSegmentLink = CallBase + 11
 	// CallSegmentUnlink: remove the segment linked at an address of the caller's address space.
 	CallSegmentUnlink = CallBase + 12
-	// CallSegmentGrant: let another process use a segment the caller owns.
+	// CallSegmentGrant: let another process use a segment (the owner sets its rights; a grantee with the Grant right adds rights it holds).
 	CallSegmentGrant = CallBase + 13
 	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller.
 	CallProcessCreate = CallBase + 14
@@ -309,8 +309,8 @@ func SegmentLink(segment uint64, address uintptr, permissions Permissions) int64
 // level: level, one of PT=1, PD=2, PDPT=3 (else EXO_BAD_ARGUMENT).
 func SegmentUnlink(address uintptr, level Level) int64
 
-// SegmentGrant is segment_grant: let another process use a segment the caller owns.
-// Result: 0. Rights: owner(segment).
+// SegmentGrant is segment_grant: let another process use a segment (the owner sets its rights; a grantee with the Grant right adds rights it holds).
+// Result: 0. Rights: regrant(segment).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // rights: rights, an OR of Link=1, Write=2, Execute=4, Grant=8 (else EXO_BAD_ARGUMENT).
