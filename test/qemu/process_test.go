@@ -49,6 +49,7 @@ func TestExokernelInterfaceLowMemory(t *testing.T) {
 		`exo-test: ok: revocation: a hoarder asked for frames gives them back in time`,
 		`exogo: process \d+ did not give frames back in time: took 1024 by force`,
 		`exo-test: ok: revocation: a hoarder that ignores the request loses frames by force and is told which`,
+		`exo-test: ok: revocation: frames still mapped are taken out of the hoarder's segments, their slots left empty`,
 	)
 }
 
@@ -118,7 +119,11 @@ func exokernelInterfaceWith(t *testing.T, cpus int, firmware Firmware, memory st
 		`exo-test: ok: upcalls: self-paging: each first touch faulted once into the libOS, which mapped a frame`,
 		`exo-test: ok: upcalls: a Linux system call is answered by the foreign upcall`,
 		`exo-test: ok: upcalls: a divide error comes to the fault upcall, which resumes elsewhere`,
+		`exo-test: ok: upcalls: XMM0-15 survive a foreign call \(the Linux ABI keeps them\)`,
 		`exo-test: ok: upcall child's checks all passed`,
+		`exo-test: ok: an exokernel call returns XMM0-15 zeroed`,
+		`exo-test: ok: reader: grant on a segment granted without the grant right`,
+		`exo-test: ok: grant on: the child passed on what it may, and no more`,
 		`exogo: process \d+: took an exception and its upcall cannot be entered`,
 		`exo-test: ok: x87 state survives switches to other processes`,
 		`exo-test: ok: the spinner runs and the parent still gets the CPU`,
