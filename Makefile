@@ -69,11 +69,11 @@ programs: deps
 
 iso: kernel $(MODULES)
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) \
-		-work $(BUILD)/image-tree -format iso -out $(BUILD)/exogo.iso
+		$(if $(EFI_MODE),-efi-mode '$(EFI_MODE)') -work $(BUILD)/image-tree -format iso -out $(BUILD)/exogo.iso
 
 usb: kernel $(MODULES)
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) \
-		-work $(BUILD)/image-tree-usb -format usb -out $(BUILD)/exogo-usb.img
+		$(if $(EFI_MODE),-efi-mode '$(EFI_MODE)') -work $(BUILD)/image-tree-usb -format usb -out $(BUILD)/exogo-usb.img
 
 run: iso
 	@if [ "$(FIRMWARE)" = uefi ]; then cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd; fi
@@ -108,6 +108,9 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-exotest -format iso -out $(BUILD)/exogo-exotest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-bench poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-bench -format iso -out $(BUILD)/exogo-bench.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-test poweroff' -module-dir $(MODULES) \
+		-efi-mode 1280x1024x32 -work $(BUILD)/image-tree-exotest-large-screen -format iso \
+		-out $(BUILD)/exogo-exotest-large-screen.iso
 
 test: check test-host restrictcheck test-qemu
 	@echo "make test: all passed"

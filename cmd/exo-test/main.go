@@ -273,7 +273,8 @@ func checkPorts() {
 // at the entry point hold its id and kind (start_amd64.s stores them).
 var screenSegment, screenKind uint64
 
-const screenAddress = 0x5000_0000
+// screenAddress is 1 GiB aligned: a screen over 2 MiB is a PD segment.
+const screenAddress = 0x8000_0000
 
 // checkScreen links the screen segment, reads its metadata page, and under
 // VGA text writes a word in the top-right corner and reads it back.
@@ -301,7 +302,19 @@ func checkScreen() {
 		}
 		check("screen: write the VGA text buffer from ring 3", ok)
 	}
-	check("screen: unlink it", exo.SegmentUnlink(screenAddress, exo.LevelPT) == 0)
+	level := *bare.Word(screenAddress + 80)
+	if kind == 2 {
+		// The framebuffer's last byte, through the segment (a PD segment
+		// past 2 MiB): write it and read it back.
+		length := *bare.Word(screenAddress + 72)
+		last := (*uint8)(bare.At(screenAddress + 4096 + uintptr(length) - 1))
+		*last = 0x5a
+		check("screen: write the framebuffer's last byte from ring 3", *last == 0x5a)
+		bare.SayNumber("exo-test: screen segment level ", int64(level))
+	}
+	fits := *bare.Word(screenAddress + 72)+4096 <= 2<<20 // in one PT segment
+	check("screen: the segment's level suits its size", (level == 1 && fits) || (level == 2 && !fits))
+	check("screen: unlink it", exo.SegmentUnlink(screenAddress, exo.Level(level)) == 0)
 }
 
 var interruptsSeen, interruptMask uint64

@@ -17,9 +17,8 @@ import (
 // permission bitmap in the TSS, which BeforeResume loads with the running
 // process's bitmap. The flags' IOPL stays 0 (XOmB set IOPL=3, which opens
 // every port to the process). Ports the kernel drives itself are never
-// granted.
-//
-// TODO(devices): interrupt lines (irq_bind, through the I/O APIC).
+// granted. Interrupt lines are in irq.go; the screen, a device segment,
+// is made below.
 
 // Screen kinds in a screen segment's metadata page.
 const (
@@ -38,21 +37,32 @@ const (
 	ScreenColourLayout  = 40 // red position, size, green position, size, blue position, size (bytes)
 	ScreenMemoryOffset  = 64 // where the screen's memory starts in the segment
 	ScreenMemoryLength  = 72
-	ScreenMetadataBytes = 80
+	ScreenSegmentLevel  = 80 // 1: a PT segment (2 MiB), 2: a PD segment (1 GiB)
+	ScreenMetadataBytes = 88
 )
 
-// CreateScreenSegment makes the screen segment for process p: a PT segment
-// p owns whose slot 0 is a read-only page holding describe (the metadata
-// above) and whose following slots map the screen's memory at physical
-// (length bytes), uncached. It returns the segment's id, or 0.
+// CreateScreenSegment makes the screen segment for process p: a device
+// segment p owns whose first page is a read-only page holding describe (the
+// metadata above) and whose following pages map the screen's memory at
+// physical (length bytes), uncached. Up to 2 MiB (VGA text, small
+// framebuffers) it is a PT segment; a larger framebuffer (1920x1080 at 32
+// bits is 8 MiB) makes a PD segment, which the libOS links at a 1 GiB
+// boundary. It returns the segment's id, or 0.
 func CreateScreenSegment(p *process.Process, physical uint64, length uint64, describe *[ScreenMetadataBytes]byte) uint64 {
 	pages := int((length + 4095) / 4096)
-	if pages < 1 || pages >= segment.Entries {
-		return 0 // TODO(devices): screens over 2 MiB need a PD segment
+	if pages < 1 || pages > segment.MaxDevicePages {
+		return 0
 	}
 	frame, ok := memory.Frames.AllocateFor(p.ID, physmem.UseProcess, true)
 	if !ok {
 		return 0
+	}
+	level := uint64(segment.Level1)
+	if pages >= segment.Entries {
+		level = uint64(segment.Level2)
+	}
+	for i := 0; i < 8; i++ {
+		describe[ScreenSegmentLevel+i] = byte(level >> (8 * i))
 	}
 	copy(rawmem.Bytes(layout.Physical(frame), ScreenMetadataBytes), describe[:])
 	id, status := segments.CreateDevice(memoryAccess(), p.ID, frame, physical, pages, paging.DeviceMemory)

@@ -11,36 +11,105 @@ import (
 // process, which links them and grants them on like any segment; nobody
 // maps or unmaps their slots.
 
-// CreateDevice makes a PT segment owned by owner whose slot 0 maps the
-// frame metadata (an ordinary frame owner holds, read-only to users: it
-// describes the device) and whose slots 1..pages map device memory from
-// physical on, writable, no-execute, with the cache bits cache (device
-// memory is not RAM: those slots hold no references). Kernel only.
+// MaxDevicePages is the most device memory one device segment holds, in
+// pages: a PD segment of PT segments, 1 GiB, less the metadata page.
+const MaxDevicePages = Entries*Entries - 1
+
+// CreateDevice makes a device segment owned by owner. Its first page (slot
+// 0 of its first PT) maps the frame metadata, an ordinary frame owner holds,
+// read-only to users: it describes the device. The following pages map
+// device memory from physical on, writable, no-execute, with the cache
+// bits cache (device memory is not RAM: those slots hold no references).
+//
+// Up to Entries-1 pages it is a PT segment (2 MiB). Beyond, up to
+// MaxDevicePages (a large framebuffer), it is a PD segment (1 GiB, to be
+// linked at a 1 GiB boundary) whose slots hold PT device segments made here
+// for owner, the first 2 MiB of the device's span in slot 0 and so on.
+// Kernel only.
 func (t *Table) CreateDevice(mem Memory, owner uint16, metadata, physical uint64, pages int, cache paging.Flags) (ID, Status) {
 	if mem.Frames == nil {
 		return 0, NoMemory
 	}
-	if pages < 1 || pages >= Entries || physical%paging.PageSize != 0 || metadata%paging.PageSize != 0 {
+	if pages < 1 || pages > MaxDevicePages || physical%paging.PageSize != 0 || metadata%paging.PageSize != 0 {
 		return 0, BadIndex
 	}
 	t.acquire()
+	id, status := t.createDevice(mem, owner, metadata, physical, pages, cache)
+	t.release()
+	return id, status
+}
+
+// createDevice is CreateDevice under the table's lock.
+func (t *Table) createDevice(mem Memory, owner uint16, metadata, physical uint64, pages int, cache paging.Flags) (ID, Status) {
+	if pages < Entries {
+		return t.createDevicePT(mem, owner, metadata, physical, 0, pages, cache)
+	}
+	children := (pages + Entries) / Entries // pages + the metadata page, in PTs
+	if int(t.live)+1+children > MaxSegments {
+		return 0, TableFull
+	}
+	top, status := t.create(mem, owner, Level2)
+	if status != OK {
+		return 0, status
+	}
+	d, _, _ := t.lookup(top)
+	d.device = true
+	for k := 0; k < children; k++ {
+		child, status := t.createDevicePT(mem, owner, metadata, physical, k*Entries, pages, cache)
+		if status != OK {
+			t.destroyDevice(mem, owner, top)
+			return 0, status
+		}
+		c, _, _ := t.lookup(child)
+		*entry(mem, d.table, uint(k)) = encode(c.table, Read|Write)
+		c.parents++
+	}
+	return top, OK
+}
+
+// createDevicePT makes one PT device segment: the slots of the device's
+// span from first (slot 0 of the span is metadata, slot i > 0 is device
+// page i-1, up to pages). The caller holds the table's lock.
+func (t *Table) createDevicePT(mem Memory, owner uint16, metadata, physical uint64, first, pages int, cache paging.Flags) (ID, Status) {
 	id, status := t.create(mem, owner, Level1)
 	if status != OK {
-		t.release()
 		return 0, status
 	}
 	d, _, _ := t.lookup(id)
-	if mem.Frames.AddReferenceAs(metadata, owner, physmem.UseProcess) != physmem.Done {
-		t.destroy(mem, owner, id)
-		t.release()
-		return 0, FrameNotOwned
+	if first == 0 {
+		if mem.Frames.AddReferenceAs(metadata, owner, physmem.UseProcess) != physmem.Done {
+			t.destroy(mem, owner, id)
+			return 0, FrameNotOwned
+		}
+		*entry(mem, d.table, 0) = metadata&paging.AddressMask | uint64(paging.Present|paging.User|paging.NoExecute)
 	}
-	*entry(mem, d.table, 0) = metadata&paging.AddressMask | uint64(paging.Present|paging.User|paging.NoExecute)
-	for i := 1; i <= pages; i++ {
-		*entry(mem, d.table, uint(i)) = (physical+uint64(i-1)*paging.PageSize)&paging.AddressMask |
+	for slot := 0; slot < Entries; slot++ {
+		i := first + slot // index in the span
+		if i == 0 || i > pages {
+			continue
+		}
+		*entry(mem, d.table, uint(slot)) = (physical+uint64(i-1)*paging.PageSize)&paging.AddressMask |
 			uint64(paging.Present|paging.User|paging.Writable|paging.NoExecute|cache)
 	}
 	d.device = true
-	t.release()
 	return id, OK
+}
+
+// destroyDevice undoes a PD device segment under construction: its
+// children, then itself. The caller holds the table's lock.
+func (t *Table) destroyDevice(mem Memory, owner uint16, top ID) {
+	d, _, status := t.lookup(top)
+	if status != OK {
+		return
+	}
+	for k := uint(0); k < Entries; k++ {
+		e := entry(mem, d.table, k)
+		if !present(*e) {
+			continue
+		}
+		child := t.dropEntry(mem, Level2, *e&paging.AddressMask)
+		*e = 0
+		t.destroy(mem, owner, child)
+	}
+	t.destroy(mem, owner, top)
 }

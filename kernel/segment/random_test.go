@@ -306,6 +306,15 @@ func TestRandomOperations(t *testing.T) {
 				r = 16 // not a right
 			}
 			s := md.segments[id]
+			if s != nil && rng.IntN(2) == 0 {
+				// Half the time, act as a grantee that may grant on.
+				for p, held := range s.grants {
+					if held&segment.GrantOn != 0 {
+						caller = p
+						break
+					}
+				}
+			}
 			want := segment.OK
 			switch {
 			case s == nil:

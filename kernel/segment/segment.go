@@ -501,7 +501,9 @@ func (t *Table) destroy(mem Memory, caller uint16, id ID) Status {
 		if !present(*e) {
 			continue
 		}
-		if !d.device || i == 0 {
+		// A PT device segment's slots past 0 are device memory, which
+		// holds no references; a PD device segment's are its children.
+		if !d.device || d.level != Level1 || i == 0 {
 			t.dropEntry(mem, d.level, *e&paging.AddressMask)
 		}
 		*e = 0
@@ -612,6 +614,9 @@ func (t *Table) mapSegment(mem Memory, caller uint16, id ID, index uint, child I
 	}
 	if d.owner != caller {
 		return NotOwner
+	}
+	if d.device {
+		return DeviceSegment
 	}
 	if index >= Entries {
 		return BadIndex

@@ -33,6 +33,10 @@ func TestFirstProgramRunsInRing3(t *testing.T) {
 // ExoTestISO boots with init=exo-test poweroff.
 const ExoTestISO = "build/exogo-exotest.iso"
 
+// ExoTestLargeScreenISO is the same, asking GRUB for a 1280x1024x32
+// framebuffer under UEFI (5 MiB: the screen segment is a PD segment).
+const ExoTestLargeScreenISO = "build/exogo-exotest-large-screen.iso"
+
 // TestExokernelInterface boots cmd/exo-test, which exercises segments,
 // grants, processes and hostile arguments from user mode (see its doc
 // comment): every check passes, the children that must fault are ended by
@@ -61,6 +65,19 @@ func TestExokernelInterfaceFourCPUs(t *testing.T) { exokernelInterface(t, 4, BIO
 // is the firmware's framebuffer rather than VGA text.
 func TestExokernelInterfaceUEFI(t *testing.T) { exokernelInterface(t, 1, UEFI) }
 
+// TestExokernelInterfaceLargeScreen runs it under UEFI with a framebuffer
+// over 2 MiB, which the first process gets as a PD segment.
+func TestExokernelInterfaceLargeScreen(t *testing.T) {
+	out := exokernelInterfaceOn(t, ExoTestLargeScreenISO, 1, UEFI, "")
+	expectLines(t, out,
+		`exogo: screen: framebuffer 1280x1024, 32 bpp`,
+		`exo-test: screen segment level 2`,
+		`exo-test: ok: screen: write the framebuffer's last byte from ring 3`,
+		`exo-test: ok: screen: the segment's level suits its size`,
+		`exo-test: ok: screen: unlink it`,
+	)
+}
+
 func exokernelInterface(t *testing.T, cpus int, firmware Firmware) {
 	exokernelInterfaceWith(t, cpus, firmware, "")
 }
@@ -68,7 +85,11 @@ func exokernelInterface(t *testing.T, cpus int, firmware Firmware) {
 // exokernelInterfaceWith boots exo-test and checks the lines every
 // configuration must print; it returns the transcript for more checks.
 func exokernelInterfaceWith(t *testing.T, cpus int, firmware Firmware, memory string) string {
-	c, err := ConfigFromEnv(requireImage(t, ExoTestISO), firmware, CDROM)
+	return exokernelInterfaceOn(t, ExoTestISO, cpus, firmware, memory)
+}
+
+func exokernelInterfaceOn(t *testing.T, image string, cpus int, firmware Firmware, memory string) string {
+	c, err := ConfigFromEnv(requireImage(t, image), firmware, CDROM)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ type Options struct {
 	Out        string // image file to write
 	Format     string // "iso" or "usb"
 	Work       string // staging directory for the image tree
+	EFIMode    string // graphics mode under UEFI (see BootEntry.EFIMode); "" lets GRUB choose
 }
 
 // Image formats. Both produce grub-mkrescue's hybrid image; see the command
@@ -44,7 +45,7 @@ func Build(opts Options) error {
 	if err := CheckImageTools(); err != nil {
 		return err
 	}
-	if err := StageTree(opts.Work, opts.Kernel, opts.ModuleDir, opts.ModuleFile, opts.Cmdline); err != nil {
+	if err := StageTree(opts.Work, opts.Kernel, opts.ModuleDir, opts.ModuleFile, opts.Cmdline, opts.EFIMode); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.Out), 0o755); err != nil {

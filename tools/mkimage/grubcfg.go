@@ -11,6 +11,10 @@ type BootEntry struct {
 	Kernel  string // kernel path on the boot medium, e.g. /boot/exogo.elf
 	Cmdline string // kernel command line; split into words at white space
 	Initrd  string // boot module path on the boot medium
+	// EFIMode, when set, is the graphics mode GRUB sets under UEFI and
+	// hands over (gfxpayload), such as 1920x1080x32; otherwise GRUB
+	// chooses. It must be checked with ValidEFIMode first.
+	EFIMode string
 }
 
 // InitrdModuleString is the string GRUB passes with the boot module (the
@@ -53,6 +57,9 @@ func GRUBConfig(e BootEntry) string {
 	b.WriteString("\tinsmod efi_gop\n")
 	b.WriteString("\tinsmod efi_uga\n")
 	b.WriteString("\tinsmod all_video\n")
+	if e.EFIMode != "" {
+		fmt.Fprintf(&b, "\tset gfxpayload=%s\n", QuoteGRUBWord(e.EFIMode))
+	}
 	b.WriteString("else\n")
 	b.WriteString("\tset gfxpayload=text\n")
 	b.WriteString("fi\n")
@@ -80,4 +87,19 @@ func QuoteGRUBWord(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// ValidEFIMode reports whether mode is a graphics mode GRUB understands:
+// WIDTHxHEIGHT or WIDTHxHEIGHTxDEPTH, in decimal.
+func ValidEFIMode(mode string) bool {
+	parts := strings.Split(mode, "x")
+	if len(parts) < 2 || len(parts) > 3 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 5 || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }

@@ -126,3 +126,26 @@ func containsLine(lines []string, want string) bool {
 	}
 	return false
 }
+
+func TestGRUBConfigEFIMode(t *testing.T) {
+	if cfg := GRUBConfig(BootEntry{Kernel: "/k", Initrd: "/i"}); strings.Contains(cfg, "gfxpayload=") && !strings.Contains(cfg, "gfxpayload=text") {
+		t.Errorf("a mode is asked for without EFIMode:\n%s", cfg)
+	}
+	cfg := GRUBConfig(BootEntry{Kernel: "/k", Initrd: "/i", EFIMode: "1920x1080x32"})
+	_, rest, _ := strings.Cut(cfg, "if [ \"$grub_platform\" = \"efi\" ]; then\n")
+	efi, pc, _ := strings.Cut(rest, "else\n")
+	if !strings.Contains(efi, "set gfxpayload=1920x1080x32\n") {
+		t.Errorf("UEFI branch does not ask for the mode:\n%s", efi)
+	}
+	if strings.Contains(pc[:strings.Index(pc, "fi\n")], "1920x1080") {
+		t.Errorf("BIOS branch asks for the UEFI mode:\n%s", pc)
+	}
+	for mode, want := range map[string]bool{
+		"1920x1080x32": true, "1280x1024": true, "1920": false, "1920x": false,
+		"x1080": false, "1920x1080x32x8": false, "auto": false, "1920x1080;reboot": false, "999999x1": false,
+	} {
+		if got := ValidEFIMode(mode); got != want {
+			t.Errorf("ValidEFIMode(%q) = %v, want %v", mode, got, want)
+		}
+	}
+}

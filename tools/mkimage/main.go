@@ -42,6 +42,7 @@ func main() {
 	out := flag.String("out", "build/exogo.iso", "image to write")
 	format := flag.String("format", "iso", "image format: iso (CD-ROM) or usb (disk image for dd); both are the same hybrid image")
 	work := flag.String("work", "build/image-tree", "directory the image tree is staged in (its contents are replaced)")
+	efiMode := flag.String("efi-mode", "", "graphics mode to ask for under UEFI, WIDTHxHEIGHT[xDEPTH] (e.g. 1920x1080x32); default: the firmware's")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: mkimage [flags]\n\nBuilds a hybrid BIOS+UEFI GRUB boot image for an exogo kernel.\n\n")
 		flag.PrintDefaults()
@@ -60,6 +61,11 @@ func main() {
 		Out:        *out,
 		Format:     *format,
 		Work:       *work,
+		EFIMode:    *efiMode,
+	}
+	if opts.EFIMode != "" && !ValidEFIMode(opts.EFIMode) {
+		fmt.Fprintf(os.Stderr, "mkimage: -efi-mode %q: want WIDTHxHEIGHT or WIDTHxHEIGHTxDEPTH, such as 1920x1080x32\n", opts.EFIMode)
+		os.Exit(2)
 	}
 	if err := Build(opts); err != nil {
 		fmt.Fprintf(os.Stderr, "mkimage: %v\n", err)

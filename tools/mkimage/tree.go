@@ -18,8 +18,8 @@ const (
 // StageTree replaces the contents of dir with the image tree: the kernel,
 // the boot module packed from moduleDir (or, when moduleFile is set, that
 // file verbatim: tests use it to hand the kernel a corrupt module), and
-// grub.cfg passing cmdline.
-func StageTree(dir, kernel, moduleDir, moduleFile, cmdline string) error {
+// grub.cfg passing cmdline (and asking for efiMode under UEFI, if set).
+func StageTree(dir, kernel, moduleDir, moduleFile, cmdline, efiMode string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("clearing image tree: %w", err)
 	}
@@ -34,7 +34,7 @@ func StageTree(dir, kernel, moduleDir, moduleFile, cmdline string) error {
 		if err := copyFile(filepath.Join(dir, TreeInitrd), moduleFile); err != nil {
 			return fmt.Errorf("copying boot module: %w", err)
 		}
-		return writeGRUBConfig(dir, cmdline)
+		return writeGRUBConfig(dir, cmdline, efiMode)
 	}
 	initrd, err := os.Create(filepath.Join(dir, TreeInitrd))
 	if err != nil {
@@ -47,14 +47,15 @@ func StageTree(dir, kernel, moduleDir, moduleFile, cmdline string) error {
 	if err := initrd.Close(); err != nil {
 		return err
 	}
-	return writeGRUBConfig(dir, cmdline)
+	return writeGRUBConfig(dir, cmdline, efiMode)
 }
 
-func writeGRUBConfig(dir, cmdline string) error {
+func writeGRUBConfig(dir, cmdline, efiMode string) error {
 	cfg := GRUBConfig(BootEntry{
 		Kernel:  "/" + TreeKernel,
 		Cmdline: cmdline,
 		Initrd:  "/" + TreeInitrd,
+		EFIMode: efiMode,
 	})
 	return os.WriteFile(filepath.Join(dir, TreeGRUBCfg), []byte(cfg), 0o644)
 }
