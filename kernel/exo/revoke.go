@@ -102,14 +102,15 @@ func CheckRevocations(now uint64) {
 		if taken < p.RevokeWanted {
 			// Then frames it maps: unmapped from its own segments. When
 			// a segment was reachable, every CPU drops its user
-			// translations before the frames can be handed to anyone else
-			// (they are free already, but this CPU holds the exokernel
-			// lock: no allocation happens meanwhile).
-			more, reachable := segments.UnmapFramesOf(memoryAccess(), p.ID, p.RevokeWanted-taken, p.RevokeTakenList[min(taken, 7):])
+			// translations before the frames, unreferenced now, are
+			// freed and can be handed to anyone else.
+			unmapped, reachable := segments.UnmapFramesOf(memoryAccess(), p.ID, p.RevokeWanted-taken)
 			if reachable {
 				smp.FlushSpace(0)
 			}
-			taken += more
+			if unmapped > 0 {
+				taken += memory.Frames.TakeUnreferencedFrom(p.ID, unmapped, p.RevokeTakenList[min(taken, 7):])
+			}
 		}
 		if p.Frames >= taken {
 			p.Frames -= taken

@@ -1,25 +1,24 @@
 package segment
 
-import (
-	"exogo/kernel/paging"
-	"exogo/kernel/physmem"
-)
+import "exogo/kernel/paging"
 
-// UnmapFramesOf takes up to want frames from owner by force, for
-// revocation: it unmaps frames owner holds from the PT segments owner owns
-// and frees them. Only frames owner owns and maps exactly once qualify, so
-// that no other mapping keeps using them; device segments are skipped.
+// UnmapFramesOf prepares up to want frames of owner to be taken by force,
+// for revocation: it unmaps frames owner holds from the PT segments owner
+// owns, leaving them owned and unreferenced. Only frames owner owns and
+// maps exactly once qualify, so that no other mapping keeps using them;
+// device segments are skipped. It does not free them: a CPU may still hold
+// a translation, so the caller flushes first and then frees them
+// (physmem.Table.TakeUnreferencedFrom).
 //
 // The order limits the damage to a process that ignored a request: first
 // segments that no address space can reach (not linked, not mapped in
 // another segment: data a libOS keeps aside, such as files not open), then
 // the others, in table order.
 //
-// It returns how many frames it took (the first len(list) addresses go into
-// list) and whether any came from a reachable segment: then the caller must
-// flush the TLBs of every CPU that may run an address space linking it
-// before the frames are used again.
-func (t *Table) UnmapFramesOf(mem Memory, owner uint16, want uint64, list []uint64) (taken uint64, reachable bool) {
+// It returns how many frames it unmapped and whether any came from a
+// reachable segment: then the caller must flush the TLBs of every CPU that
+// may run an address space linking it before the frames are freed.
+func (t *Table) UnmapFramesOf(mem Memory, owner uint16, want uint64) (taken uint64, reachable bool) {
 	if mem.Frames == nil || owner == 0 {
 		return 0, false
 	}
@@ -34,7 +33,7 @@ func (t *Table) UnmapFramesOf(mem Memory, owner uint16, want uint64, list []uint
 			if linked != (pass == 1) {
 				continue
 			}
-			n := unmapOwnedFrames(mem, d, owner, want-taken, list[min(taken, uint64(len(list))):])
+			n := unmapOwnedFrames(mem, d, owner, want-taken)
 			taken += n
 			reachable = reachable || (linked && n > 0)
 			if taken >= want {
@@ -48,7 +47,7 @@ func (t *Table) UnmapFramesOf(mem Memory, owner uint16, want uint64, list []uint
 
 // unmapOwnedFrames is UnmapFramesOf for one segment. The caller holds the
 // table's lock.
-func unmapOwnedFrames(mem Memory, d *descriptor, owner uint16, want uint64, list []uint64) (taken uint64) {
+func unmapOwnedFrames(mem Memory, d *descriptor, owner uint16, want uint64) (taken uint64) {
 	for slot := uint(0); slot < Entries && taken < want; slot++ {
 		e := entry(mem, d.table, slot)
 		if !present(*e) {
@@ -60,12 +59,6 @@ func unmapOwnedFrames(mem Memory, d *descriptor, owner uint16, want uint64, list
 		}
 		*e = 0
 		mem.Frames.DropReference(frame)
-		if mem.Frames.FreeOwned(frame, owner) != physmem.Done {
-			continue // cannot happen under the segment lock; counted as not taken
-		}
-		if taken < uint64(len(list)) {
-			list[taken] = frame
-		}
 		taken++
 	}
 	return taken

@@ -7,9 +7,11 @@ import (
 	"exogo/kernel/segment"
 )
 
-// TestUnmapFramesOf checks revocation by force: only frames the owner maps
-// exactly once in its own segments are taken, the entries go away, the
-// frames become free, and nothing of another process is touched.
+// TestUnmapFramesOf checks the first half of revocation by force: only
+// frames the owner maps exactly once in its own segments are unmapped, the
+// entries go away, the frames stay owned with no reference (the caller
+// frees them after flushing TLBs), and nothing of another process is
+// touched.
 func TestUnmapFramesOf(t *testing.T) {
 	m := newMachine(t)
 	mine := m.create(t, procA, segment.Level1)
@@ -25,21 +27,23 @@ func TestUnmapFramesOf(t *testing.T) {
 	if s := m.seg.MapFrame(m.mem, procB, theirs, 0, other, segment.Read); s != segment.OK {
 		t.Fatalf("MapFrame of B: %v", s)
 	}
-	freeBefore := m.frames.FreeFrames()
 
-	list := make([]uint64, 1)
-	if got, reachable := m.seg.UnmapFramesOf(m.mem, procA, 2, list); got != 2 || reachable {
+	if got, reachable := m.seg.UnmapFramesOf(m.mem, procA, 2); got != 2 || reachable {
 		t.Fatalf("UnmapFramesOf(want 2) = %d, %v, want 2 from an unreachable segment", got, reachable)
 	}
-	if list[0] != once1 {
-		t.Errorf("first taken = %#x, want %#x", list[0], once1)
-	}
-	if got := m.frames.FreeFrames() - freeBefore; got != 2 {
-		t.Errorf("frames freed = %d, want 2", got)
-	}
-	// Asking for more than there is takes the one left mapped once.
-	if got, _ := m.seg.UnmapFramesOf(m.mem, procA, 10, nil); got != 1 {
+	// Asking for more than there is unmaps the one left mapped once.
+	if got, _ := m.seg.UnmapFramesOf(m.mem, procA, 10); got != 1 {
 		t.Fatalf("UnmapFramesOf(want 10) = %d, want 1", got)
+	}
+	for _, f := range []uint64{once1, once2, once3} {
+		if o, ok := m.frames.Owner(f); !ok || o != procA || m.frames.References(f) != 0 {
+			t.Errorf("frame %#x: owner %d (%v), references %d; want still A's, unreferenced", f, o, ok, m.frames.References(f))
+		}
+	}
+	// The caller then frees them.
+	list := make([]uint64, 1)
+	if got := m.frames.TakeUnreferencedFrom(procA, 10, list); got != 3 || list[0] != once1 {
+		t.Errorf("TakeUnreferencedFrom = %d, first %#x; want 3, %#x", got, list[0], once1)
 	}
 	for _, f := range []uint64{once1, once2, once3} {
 		if u := m.frames.UseOf(f); u != physmem.UseFree {
@@ -59,11 +63,11 @@ func TestUnmapFramesOf(t *testing.T) {
 			t.Errorf("slot %d: Unmap = %v, want SlotEmpty", i, s)
 		}
 	}
-	// Another process, a zero owner and no frame table: nothing happens.
-	if got, _ := m.seg.UnmapFramesOf(m.mem, procC, 10, nil); got != 0 {
+	// Another process, a zero owner: nothing happens.
+	if got, _ := m.seg.UnmapFramesOf(m.mem, procC, 10); got != 0 {
 		t.Errorf("UnmapFramesOf(procC) = %d", got)
 	}
-	if got, _ := m.seg.UnmapFramesOf(m.mem, 0, 10, nil); got != 0 {
+	if got, _ := m.seg.UnmapFramesOf(m.mem, 0, 10); got != 0 {
 		t.Errorf("UnmapFramesOf(0) = %d", got)
 	}
 	if r := m.frames.References(other); r != 1 {
@@ -87,15 +91,14 @@ func TestUnmapFramesOfUnreachableFirst(t *testing.T) {
 	expect(t, "link", m.seg.Link(m.mem, procA, m.root(procA), 4*mib, linked, segment.Read|segment.Write), segment.OK)
 	m.store(t, procA, 4*mib, "in use")
 
-	list := make([]uint64, 2)
-	if got, reachable := m.seg.UnmapFramesOf(m.mem, procA, 1, list); got != 1 || reachable || list[0] != kept {
-		t.Fatalf("first UnmapFramesOf = %d, %v, %#x; want 1, false, %#x (the unlinked segment's)", got, reachable, list[0], kept)
+	if got, reachable := m.seg.UnmapFramesOf(m.mem, procA, 1); got != 1 || reachable || m.frames.References(kept) != 0 {
+		t.Fatalf("first UnmapFramesOf = %d, %v (kept has %d references); want 1, false, the unlinked segment's frame", got, reachable, m.frames.References(kept))
 	}
 	if got := m.load(t, procA, 4*mib, 6); got != "in use" {
 		t.Errorf("linked page reads %q", got)
 	}
-	if got, reachable := m.seg.UnmapFramesOf(m.mem, procA, 1, list); got != 1 || !reachable || list[0] != inUse {
-		t.Fatalf("second UnmapFramesOf = %d, %v, %#x; want 1, true, %#x", got, reachable, list[0], inUse)
+	if got, reachable := m.seg.UnmapFramesOf(m.mem, procA, 1); got != 1 || !reachable || m.frames.References(inUse) != 0 {
+		t.Fatalf("second UnmapFramesOf = %d, %v; want 1, true, the linked segment's frame", got, reachable)
 	}
 	if _, ok := m.effective(procA, 4*mib); ok {
 		t.Error("the page taken by force is still reachable through the link")
