@@ -171,10 +171,22 @@ func (t *Table) Free(physical uint64) bool {
 		return false
 	}
 	t.disown(*e)
-	*e = uint64(UseFree)
-	atomic.AddUint64(&t.free, 1)
+	t.markFree(physical / FrameSize)
 	t.release()
 	return true
+}
+
+// markFree makes frame index free; the caller holds the lock and has
+// disowned it. The next search starts there when it is below the hint, so
+// a frame just freed is the next one handed out: an allocate-free loop
+// reuses one frame (warm in caches and TLBs) instead of walking the table,
+// and a search never crosses long runs of used frames to find it.
+func (t *Table) markFree(index uint64) {
+	*t.entry(index) = uint64(UseFree)
+	atomic.AddUint64(&t.free, 1)
+	if index < t.hint {
+		t.hint = index
+	}
 }
 
 // disown takes a frame whose entry was e out of its owner's count.

@@ -492,3 +492,33 @@ func TestFreeFramesWhileAllocating(t *testing.T) {
 	stop.Store(true)
 	wg.Wait()
 }
+
+// TestFreedFrameIsReusedFirst checks the search hint: a frame just freed
+// is the next one allocated, whichever way it was freed, so an
+// allocate-free loop keeps using one frame.
+func TestFreedFrameIsReusedFirst(t *testing.T) {
+	table, _, _ := newTable(t)
+	first, ok := table.Allocate(physmem.UseKernelHeap, false)
+	if !ok {
+		t.Fatal("Allocate failed")
+	}
+	for i := 0; i < 10; i++ {
+		if _, ok := table.Allocate(physmem.UseKernelHeap, false); !ok {
+			t.Fatal("Allocate failed")
+		}
+	}
+	if !table.Free(first) {
+		t.Fatal("Free failed")
+	}
+	if again, _ := table.Allocate(physmem.UseKernelHeap, false); again != first {
+		t.Errorf("after Free, Allocate = %#x, want the freed frame %#x", again, first)
+	}
+	owned, _ := table.AllocateFor(3, physmem.UseProcess, false)
+	table.Allocate(physmem.UseKernelHeap, false)
+	if s := table.FreeOwned(owned, 3); s != physmem.Done {
+		t.Fatalf("FreeOwned = %v", s)
+	}
+	if again, _ := table.AllocateFor(4, physmem.UseProcess, false); again != owned {
+		t.Errorf("after FreeOwned, AllocateFor = %#x, want the freed frame %#x", again, owned)
+	}
+}

@@ -1,7 +1,5 @@
 package physmem
 
-import "sync/atomic"
-
 // Frame ownership: the exokernel's secure binding of frames to processes.
 //
 // A frame-table entry is
@@ -234,8 +232,7 @@ func (t *Table) FreeOwned(physical uint64, owner uint16) OwnershipStatus {
 		return StillReferenced
 	}
 	t.disown(*e)
-	*e = uint64(UseFree)
-	atomic.AddUint64(&t.free, 1)
+	t.markFree(i)
 	t.release()
 	return Done
 }
@@ -265,8 +262,7 @@ func (t *Table) FreeAllOwnedBy(owner uint16) (freed, referenced uint64) {
 				referenced++
 			} else {
 				t.disown(*e)
-				*e = uint64(UseFree)
-				atomic.AddUint64(&t.free, 1)
+				t.markFree(i)
 				freed++
 			}
 		}
@@ -301,8 +297,7 @@ func (t *Table) TakeUnreferencedFrom(owner uint16, want uint64, list []uint64) (
 		e := t.entry(i)
 		if held(*e) && uint16(*e>>entryOwnerShift) == owner && *e&entryRefMask == 0 && Use(*e&entryUseMask) == UseProcess {
 			t.disown(*e)
-			*e = uint64(UseFree)
-			atomic.AddUint64(&t.free, 1)
+			t.markFree(i)
 			if taken < uint64(len(list)) {
 				list[taken] = i * FrameSize
 			}
