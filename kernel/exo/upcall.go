@@ -82,11 +82,6 @@ func registers(f *cpu.Frame) [16]*uint64 {
 		&f.R8, &f.R9, &f.R10, &f.R11, &f.R12, &f.R13, &f.R14, &f.R15}
 }
 
-// Registered reports whether p has an entry point for event.
-func Registered(p *process.Process, event int) bool {
-	return p.UpcallTable != 0 && event >= 0 && event < upcallEntries && entryPoint(p, event) != 0
-}
-
 // entryPoint reads entry event of p's upcall table (0 when unreadable or not
 // a user address).
 func entryPoint(p *process.Process, event int) uint64 {
@@ -108,35 +103,35 @@ func entryPoint(p *process.Process, event int) uint64 {
 // nothing, when the event cannot be delivered (no entry point, upcalls
 // disabled, or an upcall stack the kernel cannot write).
 func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64) bool {
-	if p.InUpcall || !Registered(p, event) {
+	if p.InUpcall || p.UpcallTable == 0 {
 		return false
 	}
 	entry := entryPoint(p, event)
+	if entry == 0 {
+		return false
+	}
 	top := uintptr(p.UpcallStack + p.UpcallStackSize)
 	context := (top - ContextSize) &^ 63
 	if context < uintptr(p.UpcallStack) || top < context {
 		return false
 	}
-	var header [contextHeaderSize]byte
-	put := func(offset int, v uint64) {
-		for i := 0; i < 8; i++ {
-			header[(offset+i)%contextHeaderSize] = byte(v >> (8 * i))
-		}
-	}
+	// The header as words (index = byte offset / 8; the mask keeps every
+	// index in range without a check), copied out as its bytes.
+	var header [contextHeaderSize / 8]uint64
 	for i, r := range registers(f) {
-		put(i*8, *r)
+		header[i&31] = *r
 	}
-	put(contextRIP, f.RIP)
-	put(contextRFLAGS, f.RFLAGS)
-	put(contextFSBase, f.FSBase)
-	put(contextGSBase, f.GSBase)
-	put(contextEvent, uint64(event))
-	put(contextDetail, detail)
-	put(contextDetail2, detail2)
-	put(contextErrorCode, f.ErrorCode)
-	put(contextAborts, p.Aborts)
+	header[contextRIP/8] = f.RIP
+	header[contextRFLAGS/8] = f.RFLAGS
+	header[contextFSBase/8] = f.FSBase
+	header[contextGSBase/8] = f.GSBase
+	header[contextEvent/8] = uint64(event)
+	header[contextDetail/8] = detail
+	header[contextDetail2/8] = detail2
+	header[contextErrorCode/8] = f.ErrorCode
+	header[contextAborts/8] = p.Aborts
 	f.SettleSkippedXMM() // never the kernel's leftovers on the stack
-	if !process.CopyOut(p, context, header[:]) || !process.CopyOut(p, context+contextFXSave, f.FXSave[:]) {
+	if !process.CopyOut(p, context, wordBytes(&header)) || !process.CopyOut(p, context+contextFXSave, f.FXSave[:]) {
 		return false
 	}
 	f.RIP = entry
@@ -171,28 +166,21 @@ func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize u
 // fault on them in the kernel).
 func sysUpcallResume(caller *Caller, context uintptr) int64 {
 	p := caller.Process
-	var header [contextHeaderSize]byte
+	var header [contextHeaderSize / 8]uint64
 	var fx [512]byte
-	if !process.CopyIn(p, header[:], context) || !process.CopyIn(p, fx[:], context+contextFXSave) {
+	if !process.CopyIn(p, wordBytes(&header), context) || !process.CopyIn(p, fx[:], context+contextFXSave) {
 		return -ErrBadAddress
 	}
-	get := func(offset int) uint64 {
-		v := uint64(0)
-		for i := 7; i >= 0; i-- {
-			v = v<<8 | uint64(header[(offset+i)%contextHeaderSize])
-		}
-		return v
-	}
-	rip, fs, gs := get(contextRIP), get(contextFSBase), get(contextGSBase)
+	rip, fs, gs := header[contextRIP/8], header[contextFSBase/8], header[contextGSBase/8]
 	if rip >= uint64(layout.UserEnd) || fs >= uint64(layout.UserEnd) || gs >= uint64(layout.UserEnd) {
 		return -ErrBadAddress
 	}
 	f := caller.Frame
 	for i, r := range registers(f) {
-		*r = get(i * 8)
+		*r = header[i&31]
 	}
 	f.RIP, f.FSBase, f.GSBase = rip, fs, gs
-	f.RFLAGS = get(contextRFLAGS)&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
+	f.RFLAGS = header[contextRFLAGS/8]&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
 	fx[26], fx[27] = 0, 0        // MXCSR bits 16-31 are reserved
 	fx[cpu.FXSaveXMMSkipped] = 0 // the context's XMM registers are loaded
 	f.FXSave = fx
@@ -272,6 +260,12 @@ func BeforeResume(frame uintptr) uintptr {
 	}
 	smp.Unlock()
 	return frame
+}
+
+// wordBytes views a context header as the bytes it is in memory (amd64 is
+// little-endian, as the context layout is).
+func wordBytes(header *[contextHeaderSize / 8]uint64) []byte {
+	return (*[contextHeaderSize]byte)(unsafe.Pointer(header))[:]
 }
 
 func unsafePointer(address uintptr) unsafe.Pointer {
