@@ -549,26 +549,39 @@ func (t *Table) MapFrame(mem Memory, caller uint16, id ID, index uint, physical 
 	return status
 }
 
-func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
+// slotToChange looks up segment id for caller to change its slot index
+// with rights r, checking in order: the caller owns it, it is not a device
+// segment (whose slots are the kernel's), its level is level (0: any), the
+// index is in range and the rights are valid. It returns the rights
+// normalized. The caller holds the table's lock.
+func (t *Table) slotToChange(caller uint16, id ID, level Level, index uint, r Rights) (*descriptor, Rights, Status) {
 	d, _, status := t.lookup(id)
 	if status != OK {
-		return status
+		return nil, 0, status
 	}
 	if d.owner != caller {
-		return NotOwner
+		return nil, 0, NotOwner
 	}
 	if d.device {
-		return DeviceSegment
+		return nil, 0, DeviceSegment
 	}
-	if d.level != Level1 {
-		return BadLevel
+	if level != 0 && d.level != level {
+		return nil, 0, BadLevel
 	}
 	if index >= Entries {
-		return BadIndex
+		return nil, 0, BadIndex
 	}
 	r, ok := validRights(r)
 	if !ok {
-		return BadRights
+		return nil, 0, BadRights
+	}
+	return d, r, OK
+}
+
+func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
+	d, r, status := t.slotToChange(caller, id, Level1, index, r)
+	if status != OK {
+		return status
 	}
 	if physical%physmem.FrameSize != 0 {
 		return Misaligned
@@ -608,22 +621,9 @@ func (t *Table) MapSegment(mem Memory, caller uint16, id ID, index uint, child I
 }
 
 func (t *Table) mapSegment(mem Memory, caller uint16, id ID, index uint, child ID, r Rights) Status {
-	d, _, status := t.lookup(id)
+	d, r, status := t.slotToChange(caller, id, 0, index, r)
 	if status != OK {
 		return status
-	}
-	if d.owner != caller {
-		return NotOwner
-	}
-	if d.device {
-		return DeviceSegment
-	}
-	if index >= Entries {
-		return BadIndex
-	}
-	r, ok := validRights(r)
-	if !ok {
-		return BadRights
 	}
 	c, _, status := t.lookup(child)
 	if status != OK {
@@ -662,18 +662,9 @@ func (t *Table) Unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, S
 }
 
 func (t *Table) unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, Status) {
-	d, _, status := t.lookup(id)
+	d, _, status := t.slotToChange(caller, id, 0, index, Read)
 	if status != OK {
 		return Unmapped{}, status
-	}
-	if d.owner != caller {
-		return Unmapped{}, NotOwner
-	}
-	if d.device {
-		return Unmapped{}, DeviceSegment
-	}
-	if index >= Entries {
-		return Unmapped{}, BadIndex
 	}
 	e := entry(mem, d.table, index)
 	if !present(*e) {
