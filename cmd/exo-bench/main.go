@@ -10,13 +10,11 @@ package main
 import (
 	"exogo/libos/bare"
 	"exogo/libos/exo"
+	"exogo/libos/fault"
 )
 
 func main() {} // never called: the entry point is start
 
-func divideByZero() uint64
-func divideLanding() uint64
-func divideLandingAddress() uintptr
 func linuxGetppid() int64
 
 const (
@@ -49,7 +47,7 @@ func measure(what string, n int, op func()) {
 func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	switch {
 	case event == 2 && detail == 0:
-		*bare.Word(context + 128) = uint64(divideLandingAddress())
+		*bare.Word(context + 128) = uint64(fault.LandingAddress())
 	case event == 2 && detail == 14:
 		frame := exo.FrameAlloc()
 		exo.SegmentMapFrame(pagingSeg, (detail2-pagingAddress)/bare.PageSize, uint64(frame), exo.PermissionsWrite)
@@ -82,7 +80,7 @@ func run() {
 		exo.SegmentUnlink(linkAddress, exo.LevelPT)
 	})
 
-	measure("fault to libOS upcall and back (resume)", 20000, func() { divideByZero() })
+	measure("fault to libOS upcall and back (resume)", 20000, func() { fault.DivideByZero() })
 
 	measure("page fault resolved by the libOS (fault upcall + frame alloc + map + resume; includes unmap + free)", 5000, func() {
 		*bare.Word(pagingAddress) = 1

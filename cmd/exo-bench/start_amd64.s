@@ -23,24 +23,6 @@ TEXT ·start(SB),NOSPLIT|NOFRAME,$0
 hang:
 	JMP hang
 
-// divideByZero faults; the upcall resumes at divideLanding.
-TEXT ·divideByZero(SB),NOSPLIT,$0-8
-	XORL CX, CX
-	MOVL $1, AX
-	XORL DX, DX
-	DIVL CX
-	MOVQ AX, ret+0(FP)
-	RET
-
-TEXT ·divideLanding(SB),NOSPLIT,$0-8
-	MOVQ $77, ret+0(FP)
-	RET
-
-TEXT ·divideLandingAddress(SB),NOSPLIT,$0-8
-	LEAQ ·divideLanding(SB), AX
-	MOVQ AX, ret+0(FP)
-	RET
-
 // linuxGetppid makes the Linux getppid system call (110), foreign to the
 // exokernel: the foreign upcall answers it.
 TEXT ·linuxGetppid(SB),NOSPLIT,$0-8

@@ -15,26 +15,6 @@ TEXT ·loadGSSelector(SB),NOSPLIT,$0-0
 	MOVW AX, GS
 	RET
 
-// func divideByZero() uint64: divides by zero; the fault upcall resumes at
-// divideLanding, which returns 77.
-TEXT ·divideByZero(SB),NOSPLIT,$0-8
-	XORL CX, CX
-	MOVL $1, AX
-	XORL DX, DX
-	DIVL CX
-	MOVQ AX, ret+0(FP)
-	RET
-
-TEXT ·divideLanding(SB),NOSPLIT,$0-8
-	MOVQ $77, ret+0(FP)
-	RET
-
-// func divideLandingAddress() uintptr
-TEXT ·divideLandingAddress(SB),NOSPLIT,$0-8
-	LEAQ ·divideLanding(SB), AX
-	MOVQ AX, ret+0(FP)
-	RET
-
 // func linuxGetpid() int64: a Linux system call (getpid = 39), foreign to
 // the exokernel: the libOS's foreign upcall answers it.
 TEXT ·linuxGetpid(SB),NOSPLIT,$0-8

@@ -5,6 +5,7 @@ import (
 
 	"exogo/libos/bare"
 	"exogo/libos/exo"
+	"exogo/libos/fault"
 )
 
 // Role 5: a tiny libOS using upcalls. It registers a fault and a foreign
@@ -43,9 +44,6 @@ var (
 	divideFaults uint64
 )
 
-func divideByZero() uint64
-func divideLandingAddress() uintptr
-func divideLanding() uint64
 func linuxGetpid() int64
 
 func xmmAfterCall(number uint64) uint64
@@ -73,7 +71,7 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 			}
 		case detail == 0:
 			divideFaults++
-			*bare.Word(context + contextRIP) = uint64(divideLandingAddress())
+			*bare.Word(context + contextRIP) = uint64(fault.LandingAddress())
 		}
 	case 3: // foreign system call: detail is its number
 		foreignCalls++
@@ -109,7 +107,7 @@ func upcalls() {
 	check("upcalls: self-paging: each first touch faulted once into the libOS, which mapped a frame", pagedFaults == pagedPages && sum == pagedPages*(pagedPages+1)/2)
 	check("upcalls: a Linux system call is answered by the foreign upcall", linuxGetpid() == 4242 && foreignCalls == 1)
 	check("upcalls: XMM0-15 survive a foreign call (the Linux ABI keeps them)", xmmAfterCall(39) == 0x0123456789abcdef && foreignCalls == 2)
-	check("upcalls: a divide error comes to the fault upcall, which resumes elsewhere", divideByZero() == 77 && divideFaults == 1)
+	check("upcalls: a divide error comes to the fault upcall, which resumes elsewhere", fault.DivideByZero() == fault.Landed && divideFaults == 1)
 
 	// A context the kernel must refuse: build one on the stack.
 	var context [contextSize + 64]byte
