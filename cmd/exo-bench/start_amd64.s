@@ -1,22 +1,11 @@
 #include "textflag.h"
 
 // Entry point (the first process): stand-in g at -8(FS), then run.
-GLOBL ·standInG(SB), NOPTR, $512
-GLOBL ·tlsBlock(SB), NOPTR, $16
-
-// SET_TLS points FS at a TLS block whose slot -8 holds the stand-in g
-// (tls_set), as Go code needs before its first instruction.
-#define SET_TLS \
-	LEAQ ·standInG(SB), AX; \
-	MOVQ AX, ·tlsBlock(SB); \
-	LEAQ ·tlsBlock+8(SB), AX; \
-	MOVQ AX, 0(SP); \
-	CALL exogo∕libos∕exo·TlsSet(SB)
 
 TEXT ·start(SB),NOSPLIT|NOFRAME,$0
 	ANDQ $~15, SP
 	SUBQ $32, SP
-	SET_TLS
+	CALL exogo∕libos∕bare·UseStandInG(SB)
 	CALL ·run(SB)
 	MOVQ $0, 0(SP)
 	CALL exogo∕libos∕exo·Exit(SB)
@@ -36,7 +25,7 @@ TEXT ·linuxGetppid(SB),NOSPLIT,$0-8
 TEXT ·childStart(SB),NOSPLIT|NOFRAME,$0
 	ANDQ $~15, SP
 	SUBQ $32, SP
-	SET_TLS
+	CALL exogo∕libos∕bare·UseStandInG(SB)
 	CALL ·yielder(SB)
 	MOVQ $0, 0(SP)
 	CALL exogo∕libos∕exo·Exit(SB)

@@ -5,22 +5,12 @@
 // it on the child's stack). Both give Go code a stand-in g at -8(FS)
 // (tls_set) first: every Go function reads its g from there.
 
-GLOBL ·standInG(SB), NOPTR, $512
-GLOBL ·tlsBlock(SB), NOPTR, $16
-
-#define SET_TLS \
-	LEAQ ·standInG(SB), AX; \
-	MOVQ AX, ·tlsBlock(SB); \
-	LEAQ ·tlsBlock+8(SB), AX; \
-	MOVQ AX, 0(SP); \
-	CALL exogo∕libos∕exo·TlsSet(SB)
-
 TEXT ·start(SB),NOSPLIT|NOFRAME,$0
 	MOVQ DI, ·screenSegment(SB)     // the kernel passes the screen segment
 	MOVQ SI, ·screenKind(SB)
 	ANDQ $~15, SP
 	SUBQ $32, SP
-	SET_TLS
+	CALL exogo∕libos∕bare·UseStandInG(SB)
 	CALL ·parent(SB)
 	MOVQ 0(SP), AX
 	MOVQ AX, 0(SP)
@@ -32,7 +22,7 @@ TEXT ·childStart(SB),NOSPLIT|NOFRAME,$0
 	MOVQ 0(SP), R12                 // the role
 	ANDQ $~15, SP
 	SUBQ $32, SP
-	SET_TLS
+	CALL exogo∕libos∕bare·UseStandInG(SB)
 	MOVQ R12, 0(SP)
 	CALL ·child(SB)
 	MOVQ 8(SP), AX

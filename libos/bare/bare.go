@@ -3,8 +3,8 @@
 // stage of a libOS). Nothing here allocates, panics or blocks: programs
 // that use it call it before (or instead of) starting the runtime.
 //
-// A program's entry point (in its own assembly) points FS at a stand-in g
-// with exo.TlsSet before calling Go code; see cmd/exo-test/start_amd64.s.
+// A program's entry point (in its own assembly) calls UseStandInG before
+// any Go code; see cmd/exo-test/start_amd64.s.
 package bare
 
 import (
@@ -19,6 +19,12 @@ const (
 	PageSize    = 4096
 	SegmentSpan = 2 << 20
 )
+
+// UseStandInG points FS (exo.TlsSet) at a TLS block whose slot -8 holds
+// a zeroed stand-in g, as Go code needs before its first instruction. Call
+// it from assembly, first thing in an entry point, with 16 bytes of
+// stack below SP; Go code cannot call it (it would already need a g).
+func UseStandInG()
 
 // At turns an address into a pointer (the memory is mapped pages, not Go
 // heap memory; the double conversion keeps vet quiet about it).
