@@ -1,7 +1,6 @@
 #include "textflag.h"
 
 // Entry point (the first process): stand-in g at -8(FS), then run.
-
 TEXT ·start(SB),NOSPLIT|NOFRAME,$0
 	ANDQ $~15, SP
 	SUBQ $32, SP
