@@ -51,7 +51,7 @@ func onQuantaUpcall(context uintptr, event, detail uint64) {
 			abortsSeen = detail
 		}
 	}
-	exo.UpcallResume(context)
+	bare.Resume(context)
 }
 
 func quanta(r uint64) {

@@ -58,7 +58,7 @@ func onRevocation(context uintptr, detail, detail2 uint64) {
 		forcedTaken += detail2
 		forcedFirst = *bare.Word(context + 200)
 	}
-	exo.UpcallResume(context)
+	bare.Resume(context)
 }
 
 func hoarder(r uint64) {

@@ -81,7 +81,7 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 			*bare.Word(context + contextRAX) = ^uint64(37) // -ENOSYS
 		}
 	}
-	exo.UpcallResume(context)
+	bare.Resume(context)
 }
 
 func upcalls() {
@@ -95,6 +95,9 @@ func upcalls() {
 			exo.SegmentLink(pagingSeg, pagingAddress, exo.PermissionsWrite) == 0)
 	check("upcalls: register", exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*pageSize) == 0)
 	expect("upcalls: register a stack too small for a context", exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, 64), exo.ErrBadArgument)
+	upcallTable[2] = 0xffff_ffff_8010_0000
+	expect("upcalls: register an entry point in kernel memory", exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*pageSize), exo.ErrBadAddress)
+	upcallTable[2] = uint64(bare.UpcallEntryAddress())
 	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*pageSize)
 
 	for i := uintptr(0); i < pagedPages; i++ {
@@ -107,7 +110,7 @@ func upcalls() {
 	check("upcalls: self-paging: each first touch faulted once into the libOS, which mapped a frame", pagedFaults == pagedPages && sum == pagedPages*(pagedPages+1)/2)
 	check("upcalls: a Linux system call is answered by the foreign upcall", linuxGetpid() == 4242 && foreignCalls == 1)
 	check("upcalls: XMM0-15 survive a foreign call (the Linux ABI keeps them)", xmmAfterCall(39) == 0x0123456789abcdef && foreignCalls == 2)
-	check("upcalls: a divide error comes to the fault upcall, which resumes elsewhere", fault.DivideByZero() == fault.Landed && divideFaults == 1)
+	check("upcalls: a divide error comes to the fault upcall, which resumes elsewhere (XMM0-15 kept)", fault.DivideByZero() == fault.Landed && divideFaults == 1)
 
 	// A context the kernel must refuse: build one on the stack.
 	var context [contextSize + 64]byte

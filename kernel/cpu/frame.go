@@ -45,29 +45,11 @@ const FrameSize = 704
 // SyscallVector marks frames built by the SYSCALL entry.
 const SyscallVector = 256
 
-// The SSE part of the FXSAVE image, and the byte the entry code sets when
-// it did not save XMM0-15 (an exokernel call, whose ABI does not preserve
-// them; the exit then zeroes them). FXSAVE leaves bytes 464-511 to
-// software. The assembly's FXSAVE_XMM_SKIPPED.
-const (
-	FXSaveXMMStart   = 160
-	FXSaveXMMEnd     = 416
-	FXSaveXMMSkipped = 464
-)
-
-// SettleSkippedXMM makes f's saved XMM registers what the thread will see
-// when resumed: when the entry skipped saving them, their slots become the
-// zeroes the exit would load, and the mark goes. Call it before copying
-// f's SSE state anywhere the thread's code can read it (an upcall context).
-func (f *Frame) SettleSkippedXMM() {
-	if f.FXSave[FXSaveXMMSkipped] == 0 {
-		return
-	}
-	for i := FXSaveXMMStart; i < FXSaveXMMEnd; i++ {
-		f.FXSave[i] = 0
-	}
-	f.FXSave[FXSaveXMMSkipped] = 0
-}
+// FXSaveXMMSkipped is the byte of the FXSAVE image the entry code sets
+// when it did not save XMM0-15 (an exokernel call, whose ABI does not
+// preserve them; the exit then zeroes them). FXSAVE leaves bytes 464-511
+// to software. The assembly's FXSAVE_XMM_SKIPPED.
+const FXSaveXMMSkipped = 464
 
 var _ [FrameSize - unsafe.Sizeof(Frame{})]byte
 var _ [unsafe.Sizeof(Frame{}) - FrameSize]byte

@@ -1,11 +1,10 @@
 package cpu
 
 import (
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"unsafe"
+
+	"exogo/kernel/internal/asmdefines"
 )
 
 // The entry assembly (kernel/trap/entry_amd64.s) reaches these through
@@ -34,18 +33,9 @@ func TestOffsetsMatchTheAssembly(t *testing.T) {
 // TestAssemblyDefines reads the entry assembly's #define lines and checks
 // the frame offsets it hard-codes against the Go layout.
 func TestAssemblyDefines(t *testing.T) {
-	source, err := os.ReadFile("../trap/entry_amd64.s")
+	defines, err := asmdefines.Read("../trap/entry_amd64.s")
 	if err != nil {
 		t.Fatal(err)
-	}
-	defines := map[string]uint64{}
-	for _, line := range strings.Split(string(source), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) >= 3 && fields[0] == "#define" {
-			if v, err := strconv.ParseUint(fields[2], 0, 64); err == nil {
-				defines[fields[1]] = v
-			}
-		}
 	}
 	var f Frame
 	want := map[string]uint64{
@@ -65,27 +55,5 @@ func TestAssemblyDefines(t *testing.T) {
 		} else if got != value {
 			t.Errorf("entry_amd64.s: %s = %d, the Go layout says %d", name, got, value)
 		}
-	}
-}
-
-func TestSettleSkippedXMM(t *testing.T) {
-	var f Frame
-	for i := range f.FXSave {
-		f.FXSave[i] = 0xaa
-	}
-	f.FXSave[FXSaveXMMSkipped] = 0
-	f.SettleSkippedXMM()
-	if f.FXSave[FXSaveXMMStart] != 0xaa || f.FXSave[FXSaveXMMEnd-1] != 0xaa {
-		t.Error("saved XMM registers were changed though the entry saved them")
-	}
-	f.FXSave[FXSaveXMMSkipped] = 1
-	f.SettleSkippedXMM()
-	for i := FXSaveXMMStart; i < FXSaveXMMEnd; i++ {
-		if f.FXSave[i] != 0 {
-			t.Fatalf("byte %d of the skipped XMM registers = %#x, want 0", i, f.FXSave[i])
-		}
-	}
-	if f.FXSave[FXSaveXMMSkipped] != 0 || f.FXSave[24] != 0xaa || f.FXSave[FXSaveXMMEnd] != 0xaa {
-		t.Error("the mark stayed, or bytes outside XMM0-15 changed")
 	}
 }

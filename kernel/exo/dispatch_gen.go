@@ -62,10 +62,10 @@ const (
 	// CallProcessDestroy: end a child process.
 	// Handler: sysProcessDestroy(caller *Caller, process uint32) int64.
 	CallProcessDestroy = CallBase + 17
-	// CallUpcallRegister: set the caller's upcall entry table (8 entry points) and upcall stack.
+	// CallUpcallRegister: set the caller's upcall entry points (the kernel copies the table of 8: 0 or a user address each) and upcall stack.
 	// Handler: sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize uint64) int64.
 	CallUpcallRegister = CallBase + 18
-	// CallUpcallResume: leave an upcall: load a context (768 bytes: registers, then the SSE state) and continue there.
+	// CallUpcallResume: leave an upcall: load the registers of a context (its 256-byte header) and continue there with the caller's x87/SSE state.
 	// Handler: sysUpcallResume(caller *Caller, context uintptr) int64.
 	CallUpcallResume = CallBase + 19
 	// CallRevokeReply: answer a revocation request: count frames were given back.
@@ -440,7 +440,7 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		}
 		return sysUpcallRegister(caller, uintptr(a0), uintptr(a1), a2)
 	case CallUpcallResume:
-		if !userRange(a0, 768) { // context: 768 bytes
+		if !userRange(a0, 256) { // context: 256 bytes
 			return -ErrBadAddress
 		}
 		return sysUpcallResume(caller, uintptr(a0))

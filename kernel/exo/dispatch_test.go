@@ -3,6 +3,8 @@ package exo
 import (
 	"strings"
 	"testing"
+
+	"exogo/kernel/internal/asmdefines"
 )
 
 // Addresses around the edges of the user half.
@@ -202,6 +204,25 @@ func hex(v uint64) string {
 		v >>= 4
 		if v == 0 {
 			return "0x" + s
+		}
+	}
+}
+
+// The entry assembly tells exokernel calls apart by number (to skip saving
+// XMM0-15, except for upcall_resume): its numbers must be the table's.
+func TestEntryAssemblyCallNumbers(t *testing.T) {
+	defines, err := asmdefines.Read("../trap/entry_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]uint64{
+		"EXO_CALL_BASE":          CallBase,
+		"EXO_CALL_SPAN":          0x1000,
+		"EXO_CALL_UPCALL_RESUME": CallUpcallResume - CallBase,
+	}
+	for name, value := range want {
+		if got, ok := defines[name]; !ok || got != value {
+			t.Errorf("entry_amd64.s: %s = %#x (defined: %v), want %#x", name, got, ok, value)
 		}
 	}
 }

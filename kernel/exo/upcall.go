@@ -13,10 +13,10 @@ import (
 
 // Upcalls: the kernel tells a process about events by calling into its
 // libOS, as scheduler activations do, instead of hiding them. A process
-// registers a table of 8 entry points and an upcall stack (upcall_register).
-// For an event, the kernel saves the interrupted context at the top of the
-// upcall stack, where the libOS can read it, and enters the entry point
-// with:
+// registers a table of 8 entry points, which the kernel copies, and an
+// upcall stack (upcall_register). For an event, the kernel saves the
+// interrupted context's registers at the top of the upcall stack, where the
+// libOS can read them, and enters the entry point with:
 //
 //	RDI = the context's address    RSI = the event (Upcall*)
 //	RDX = detail (vector, system call number, ...)
@@ -26,6 +26,15 @@ import (
 // The libOS handles the event and continues any context it likes with
 // upcall_resume (typically the saved one, perhaps edited: a foreign system
 // call's result goes in its RAX).
+//
+// The x87 and SSE state (MXCSR, XMM0-15) is not copied: at the entry point
+// the CPU still holds the interrupted context's, and upcall_resume hands
+// the caller's on to the context it resumes (unlike other exokernel calls,
+// it keeps XMM0-15). A libOS whose upcall handler uses them saves them
+// first (FXSAVE64 into the context's FXSAVE area, at contextFXSave) and
+// restores them just before upcall_resume; one that does not pays nothing.
+// An exokernel that copied 512 bytes of FPU state out and back in on every
+// upcall would spend its time on state most handlers never touch.
 //
 // While a process is inside an upcall its upcalls are disabled (the
 // "disabled flag" of scheduler activations and Barrelfish dispatchers):
@@ -46,7 +55,9 @@ const (
 )
 
 // The saved context (ContextSize bytes, 64-byte aligned) as the libOS
-// reads and writes it; offsets in bytes.
+// reads and writes it; offsets in bytes. The kernel writes and reads the
+// header (the first contextHeaderSize bytes); the rest is room for the
+// libOS to save the FPU state with FXSAVE64.
 const (
 	ContextSize = 768
 
@@ -68,7 +79,7 @@ const (
 	contextDetail2    = 176 // fault address
 	contextErrorCode  = 184
 	contextAborts     = 192 // times the process was descheduled by force
-	contextFXSave     = 256 // FXSAVE image (512 bytes): x87, MXCSR, XMM0-15
+	contextFXSave     = 256 // the libOS's FXSAVE image (512 bytes), if it saves one
 	contextHeaderSize = 256
 )
 
@@ -82,31 +93,16 @@ func registers(f *cpu.Frame) [16]*uint64 {
 		&f.R8, &f.R9, &f.R10, &f.R11, &f.R12, &f.R13, &f.R14, &f.R15}
 }
 
-// entryPoint reads entry event of p's upcall table (0 when unreadable or not
-// a user address).
-func entryPoint(p *process.Process, event int) uint64 {
-	var b [8]byte
-	if event < 0 || event >= upcallEntries || !process.CopyIn(p, b[:], uintptr(p.UpcallTable)+uintptr(event)*8) {
-		return 0
-	}
-	v := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-	if v < uint64(layout.UserStart) || v >= uint64(layout.UserEnd) {
-		return 0
-	}
-	return v
-}
-
 // Deliver enters p's upcall for event from frame f (p's thread's frame,
 // about to be resumed): it saves f as a context at the top of the upcall
 // stack and points f at the entry point. It reports false, changing
 // nothing, when the event cannot be delivered (no entry point, upcalls
 // disabled, or an upcall stack the kernel cannot write).
 func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64) bool {
-	if p.InUpcall || p.UpcallTable == 0 {
+	if p.InUpcall || event < 0 || event >= process.UpcallEntryCount {
 		return false
 	}
-	entry := entryPoint(p, event)
+	entry := p.UpcallEntries[event]
 	if entry == 0 {
 		return false
 	}
@@ -130,8 +126,7 @@ func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 	header[contextDetail2/8] = detail2
 	header[contextErrorCode/8] = f.ErrorCode
 	header[contextAborts/8] = p.Aborts
-	f.SettleSkippedXMM() // never the kernel's leftovers on the stack
-	if !process.CopyOut(p, context, wordBytes(&header)) || !process.CopyOut(p, context+contextFXSave, f.FXSave[:]) {
+	if !process.CopyOut(p, context, wordBytes(&header)) {
 		return false
 	}
 	f.RIP = entry
@@ -149,26 +144,37 @@ func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 // TF and DF. IF is always set and IOPL always 0.
 const userFlags = 0xcd5 | 1<<8 | 1<<10
 
+// sysUpcallRegister copies the table of entry points (each 0, for no
+// upcall, or a user address) and records the upcall stack. A later change
+// to the table in user memory has no effect until it is registered again.
 func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize uint64) int64 {
 	if stackSize < ContextSize+512 {
 		return -ErrBadArgument // no room for a context and a handler's frames
 	}
+	var entries [process.UpcallEntryCount]uint64
+	if !process.CopyIn(caller.Process, (*[len(entries) * 8]byte)(unsafe.Pointer(&entries))[:], table) {
+		return -ErrBadAddress
+	}
+	for _, entry := range entries {
+		if entry != 0 && (entry < uint64(layout.UserStart) || entry >= uint64(layout.UserEnd)) {
+			return -ErrBadAddress
+		}
+	}
 	p := caller.Process
-	p.UpcallTable, p.UpcallStack, p.UpcallStackSize = uint64(table), uint64(stack), stackSize
+	p.UpcallEntries, p.UpcallStack, p.UpcallStackSize = entries, uint64(stack), stackSize
 	return 0
 }
 
-// sysUpcallResume loads the context at address into the caller's frame and
-// continues there, with upcalls enabled again. Everything in the context is
-// the process's to choose but the privileges: RIP must be a user address,
-// RFLAGS may only carry user flags (IF is forced on), FS and GS bases must
-// be user addresses, and MXCSR's reserved bits are cleared (FXRSTOR would
-// fault on them in the kernel).
+// sysUpcallResume loads the registers of the context at address into the
+// caller's frame and continues there, with upcalls enabled again; the x87
+// and SSE state is the caller's (the entry path saved all of it for this
+// call). Everything in the context is the process's to choose but the
+// privileges: RIP must be a user address, RFLAGS may only carry user flags
+// (IF is forced on), and FS and GS bases must be user addresses.
 func sysUpcallResume(caller *Caller, context uintptr) int64 {
 	p := caller.Process
 	var header [contextHeaderSize / 8]uint64
-	var fx [512]byte
-	if !process.CopyIn(p, wordBytes(&header), context) || !process.CopyIn(p, fx[:], context+contextFXSave) {
+	if !process.CopyIn(p, wordBytes(&header), context) {
 		return -ErrBadAddress
 	}
 	rip, fs, gs := header[contextRIP/8], header[contextFSBase/8], header[contextGSBase/8]
@@ -181,9 +187,6 @@ func sysUpcallResume(caller *Caller, context uintptr) int64 {
 	}
 	f.RIP, f.FSBase, f.GSBase = rip, fs, gs
 	f.RFLAGS = header[contextRFLAGS/8]&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
-	fx[26], fx[27] = 0, 0        // MXCSR bits 16-31 are reserved
-	fx[cpu.FXSaveXMMSkipped] = 0 // the context's XMM registers are loaded
-	f.FXSave = fx
 	p.InUpcall = false
 	caller.Resume = uintptr(unsafe.Pointer(f))
 	return 0
@@ -279,7 +282,7 @@ func reportUndeliverable(p *process.Process, what string) {
 	switch {
 	case p.InUpcall:
 		line.String(" inside an upcall (upcalls disabled)")
-	case p.UpcallTable == 0:
+	case p.UpcallStackSize == 0:
 		line.String(" and no upcalls registered")
 	default:
 		line.String(" and its upcall cannot be entered (no entry point, or an unwritable upcall stack)")

@@ -44,6 +44,10 @@ const (
 	RightDevices                          // may bind I/O ports and interrupts
 )
 
+// UpcallEntryCount is the number of entry points in an upcall table, one
+// per event (kernel/exo/upcall.go).
+const UpcallEntryCount = 8
+
 // Process is one entry of the process table.
 type Process struct {
 	State      State
@@ -60,11 +64,13 @@ type Process struct {
 	FrameLimit uint64
 
 	// Upcalls registered by the libOS (upcall_register), and their state
-	// (kernel/exo/upcall.go): InUpcall is the "disabled" flag; an
+	// (kernel/exo/upcall.go): UpcallEntries is the kernel's copy of the
+	// entry-point table (0: no entry for that event); UpcallStackSize is
+	// 0 until the process registers. InUpcall is the "disabled" flag; an
 	// epilogue is pending until the process yields or its grace period
 	// ends at EpilogueDeadline; StartPending asks for a start upcall when
 	// the process next gets a CPU; Aborts counts forced deschedulings.
-	UpcallTable     uint64
+	UpcallEntries   [UpcallEntryCount]uint64
 	UpcallStack     uint64
 	UpcallStackSize uint64
 	InUpcall        bool

@@ -38,7 +38,9 @@
 // entry saves only MXCSR and marks the frame (byte FXSAVE_XMM_SKIPPED, in
 // the part of the FXSAVE image left to software), and the exit zeroes the
 // registers, so that nothing kernel code left there reaches user mode.
-// Every other entry (foreign calls included) saves and restores them.
+// Every other entry (foreign calls included) saves and restores them, and
+// so does upcall_resume, which hands its caller's SSE state on to the
+// context it resumes (kernel/exo/upcall.go).
 #define SAVE_XMM \
 	MOVUPS X0, 160(SP); MOVUPS X1, 176(SP); MOVUPS X2, 192(SP); MOVUPS X3, 208(SP); \
 	MOVUPS X4, 224(SP); MOVUPS X5, 240(SP); MOVUPS X6, 256(SP); MOVUPS X7, 272(SP); \
@@ -57,6 +59,7 @@
 #define FXSAVE_XMM_SKIPPED 464       // kernel/cpu.FXSaveXMMSkipped
 #define EXO_CALL_BASE 0x1000         // kernel/exo.CallBase
 #define EXO_CALL_SPAN 0x1000         // numbers CallBase to CallBase+0xfff are exokernel calls
+#define EXO_CALL_UPCALL_RESUME 0x13  // kernel/exo.CallUpcallResume - CallBase
 // Offsets of the vector and CS from the start of a frame (kernel/cpu.Frame).
 #define FRAME_VECTOR_FROM_START 648
 #define FRAME_CS_FROM_START 672
@@ -205,6 +208,8 @@ TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
 	SUBQ $EXO_CALL_BASE, CX
 	CMPQ CX, $EXO_CALL_SPAN
 	JAE  saveXMM
+	CMPQ CX, $EXO_CALL_UPCALL_RESUME
+	JEQ  saveXMM
 	MOVB $1, FXSAVE_XMM_SKIPPED(SP) // an exokernel call from user mode
 	JMP  savedSSE
 saveXMM:

@@ -10,7 +10,10 @@ import (
 // event (UseUpcalls does), set Handler, and each upcall calls Handler with
 // the saved context's address, the event and its details, then resumes
 // that context (which Handler may have edited; a Handler may also resume
-// a context itself, and then does not return).
+// a context itself with Resume, and then does not return). The entry point
+// saves the x87 and SSE state in the context and Resume restores it, so
+// Handler is free to use them (kernel/exo/upcall.go explains why the
+// kernel leaves that to the libOS).
 
 // Handler handles an upcall. Programs set it before the first upcall.
 var Handler func(context uintptr, event, detail, detail2 uint64)
@@ -20,11 +23,20 @@ func upcallEntry()
 // UpcallEntryAddress returns the address of the upcall entry point.
 func UpcallEntryAddress() uintptr
 
+func resumeContext(context uintptr, call uint64) int64
+
+// Resume continues context (a context saved by an upcall, or one built
+// like it, with its x87/SSE state at offset 256) with upcall_resume. It
+// returns the kernel's error only when the kernel refuses the context.
+func Resume(context uintptr) int64 {
+	return resumeContext(context, exo.CallUpcallResume)
+}
+
 func dispatchUpcall(context uintptr, event, detail, detail2 uint64) {
 	if Handler != nil {
 		Handler(context, event, detail, detail2)
 	}
-	exo.UpcallResume(context)
+	Resume(context)
 }
 
 // UseUpcalls registers the entry point for all 8 events, with an upcall

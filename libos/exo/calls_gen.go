@@ -44,9 +44,9 @@ const (
 	CallProcessStart = CallBase + 16
 	// CallProcessDestroy: end a child process.
 	CallProcessDestroy = CallBase + 17
-	// CallUpcallRegister: set the caller's upcall entry table (8 entry points) and upcall stack.
+	// CallUpcallRegister: set the caller's upcall entry points (the kernel copies the table of 8: 0 or a user address each) and upcall stack.
 	CallUpcallRegister = CallBase + 18
-	// CallUpcallResume: leave an upcall: load a context (768 bytes: registers, then the SSE state) and continue there.
+	// CallUpcallResume: leave an upcall: load the registers of a context (its 256-byte header) and continue there with the caller's x87/SSE state.
 	CallUpcallResume = CallBase + 19
 	// CallRevokeReply: answer a revocation request: count frames were given back.
 	CallRevokeReply = CallBase + 20
@@ -340,16 +340,16 @@ func ProcessStart(process uint64, entry uintptr, stack uintptr) int64
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 func ProcessDestroy(process uint64) int64
 
-// UpcallRegister is upcall_register: set the caller's upcall entry table (8 entry points) and upcall stack.
+// UpcallRegister is upcall_register: set the caller's upcall entry points (the kernel copies the table of 8: 0 or a user address each) and upcall stack.
 // Result: 0. Rights: self.
 // table: user address range of 64 bytes, [a, a+64) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // stack: user address range of stack_size bytes, [a, a+stack_size) within 4 MiB .. 0x0000_8000_0000_0000, not wrapping (else EXO_BAD_ADDRESS).
 // stackSize: uint64, not checked.
 func UpcallRegister(table uintptr, stack uintptr, stackSize uint64) int64
 
-// UpcallResume is upcall_resume: leave an upcall: load a context (768 bytes: registers, then the SSE state) and continue there.
+// UpcallResume is upcall_resume: leave an upcall: load the registers of a context (its 256-byte header) and continue there with the caller's x87/SSE state.
 // Result: does not return. Rights: self.
-// context: user address range of 768 bytes, [a, a+768) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// context: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 func UpcallResume(context uintptr) int64
 
 // RevokeReply is revoke_reply: answer a revocation request: count frames were given back.

@@ -1,7 +1,27 @@
 #include "textflag.h"
 
-// func DivideByZero() uint64
+#define PATTERN $0x0123456789abcdef
+
+// func DivideByZero() uint64: fill XMM0-15 with PATTERN, then divide by
+// zero.
 TEXT ·DivideByZero(SB),NOSPLIT,$0-8
+	MOVQ PATTERN, AX
+	MOVQ AX, X0
+	MOVQ AX, X1
+	MOVQ AX, X2
+	MOVQ AX, X3
+	MOVQ AX, X4
+	MOVQ AX, X5
+	MOVQ AX, X6
+	MOVQ AX, X7
+	MOVQ AX, X8
+	MOVQ AX, X9
+	MOVQ AX, X10
+	MOVQ AX, X11
+	MOVQ AX, X12
+	MOVQ AX, X13
+	MOVQ AX, X14
+	MOVQ AX, X15
 	XORL CX, CX
 	MOVL $1, AX
 	XORL DX, DX
@@ -10,9 +30,62 @@ TEXT ·DivideByZero(SB),NOSPLIT,$0-8
 	RET
 
 // landing has DivideByZero's frame (NOSPLIT, the same arguments): resumed
-// here, RET returns to DivideByZero's caller with 77.
+// here, RET returns to DivideByZero's caller with 77 when XMM0-15 still
+// hold PATTERN (the fault upcall kept the SSE state), 78 when not.
 TEXT ·landing(SB),NOSPLIT,$0-8
+	MOVQ PATTERN, AX
+	MOVQ X0, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X1, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X2, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X3, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X4, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X5, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X6, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X7, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X8, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X9, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X10, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X11, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X12, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X13, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X14, BX
+	CMPQ BX, AX
+	JNE  lost
+	MOVQ X15, BX
+	CMPQ BX, AX
+	JNE  lost
 	MOVQ $77, ret+0(FP)
+	RET
+lost:
+	MOVQ $78, ret+0(FP)
 	RET
 
 // func LandingAddress() uintptr

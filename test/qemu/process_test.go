@@ -139,7 +139,7 @@ func exokernelInterfaceOn(t *testing.T, image string, cpus int, firmware Firmwar
 		`exogo: process \d+: exception 14 at .*error code 0x5, address 0xffffffff80100000`,
 		`exo-test: ok: upcalls: self-paging: each first touch faulted once into the libOS, which mapped a frame`,
 		`exo-test: ok: upcalls: a Linux system call is answered by the foreign upcall`,
-		`exo-test: ok: upcalls: a divide error comes to the fault upcall, which resumes elsewhere`,
+		`exo-test: ok: upcalls: a divide error comes to the fault upcall, which resumes elsewhere (XMM0-15 kept)`,
 		`exo-test: ok: upcalls: XMM0-15 survive a foreign call \(the Linux ABI keeps them\)`,
 		`exo-test: ok: upcall child's checks all passed`,
 		`exo-test: ok: an exokernel call returns XMM0-15 zeroed`,
