@@ -113,8 +113,9 @@ func upcalls() {
 	check("upcalls: a divide error comes to the fault upcall, which resumes elsewhere (XMM0-15 kept)", fault.DivideByZero() == fault.Landed && divideFaults == 1)
 
 	// A context the kernel must refuse: build one on the stack.
-	var context [contextSize + 64]byte
-	c := (uintptr(unsafe.Pointer(&context[0])) + 63) &^ 63
+	var context [contextSize + 256]byte
+	c := (uintptr(unsafe.Pointer(&context[0])) + 255) &^ 255
+	expect("upcalls: resume a context not aligned to 256 bytes", exo.UpcallResume(c+64), exo.ErrMisaligned)
 	*bare.Word(c + contextRIP) = 0xffff_ffff_8010_0000
 	expect("upcalls: resume at a kernel address", exo.UpcallResume(c), exo.ErrBadAddress)
 	*bare.Word(c + contextRIP) = imageBase

@@ -65,7 +65,7 @@ const (
 	// CallUpcallRegister: set the caller's upcall entry points (the kernel copies the table of 8: 0 or a user address each) and upcall stack.
 	// Handler: sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize uint64) int64.
 	CallUpcallRegister = CallBase + 18
-	// CallUpcallResume: leave an upcall: load the registers of a context (its 256-byte header) and continue there with the caller's x87/SSE state.
+	// CallUpcallResume: leave an upcall: load the registers of a context (its 256-byte header, 256-byte aligned) and continue there with the caller's x87/SSE state.
 	// Handler: sysUpcallResume(caller *Caller, context uintptr) int64.
 	CallUpcallResume = CallBase + 19
 	// CallRevokeReply: answer a revocation request: count frames were given back.

@@ -134,24 +134,17 @@ func deliverRevocation(p *process.Process, f *cpu.Frame) {
 	}
 	p.RevokeNotify = false
 	if p.RevokeTaken > 0 {
-		if Deliver(p, f, UpcallRevocation, 0, p.RevokeTaken) {
+		if h := deliver(p, f, UpcallRevocation, 0, p.RevokeTaken); h != nil {
 			// The list of taken frames, after the header fields.
-			var list [7 * 8]byte
 			for i, frame := range p.RevokeTakenList {
-				for b := 0; b < 8; b++ {
-					list[(i*8+b)%len(list)] = byte(frame >> (8 * b))
-				}
+				h[(ContextTakenFrames/8+i)%len(h)] = frame
 			}
-			contextAt := uintptr(f.RDI)
-			copyOutIgnore(p, contextAt+ContextTakenFrames, list[:])
 		}
 		p.RevokeTaken = 0
 		return
 	}
 	Deliver(p, f, UpcallRevocation, p.RevokeWanted, p.RevokeDeadline)
 }
-
-func copyOutIgnore(p *process.Process, address uintptr, b []byte) { process.CopyOut(p, address, b) }
 
 // RevocationsPending reports (without the lock, as a hint) whether a
 // revocation deadline may need checking.

@@ -87,10 +87,20 @@ const (
 // before it is descheduled by force (nanoseconds).
 const EpilogueGrace = 2_000_000
 
-// registers lists the frame's general registers in context order.
-func registers(f *cpu.Frame) [16]*uint64 {
-	return [16]*uint64{&f.RAX, &f.RBX, &f.RCX, &f.RDX, &f.RSI, &f.RDI, &f.RBP, &f.RSP,
-		&f.R8, &f.R9, &f.R10, &f.R11, &f.R12, &f.R13, &f.R14, &f.R15}
+// saveRegisters writes f's general registers into a context header.
+func saveRegisters(h *process.Block, f *cpu.Frame) {
+	h[contextRAX/8], h[contextRBX/8], h[contextRCX/8], h[contextRDX/8] = f.RAX, f.RBX, f.RCX, f.RDX
+	h[contextRSI/8], h[contextRDI/8], h[contextRBP/8], h[contextRSP/8] = f.RSI, f.RDI, f.RBP, f.RSP
+	h[contextR8/8], h[contextR8/8+1], h[contextR8/8+2], h[contextR8/8+3] = f.R8, f.R9, f.R10, f.R11
+	h[contextR8/8+4], h[contextR8/8+5], h[contextR8/8+6], h[contextR8/8+7] = f.R12, f.R13, f.R14, f.R15
+}
+
+// loadRegisters sets f's general registers from a context header.
+func loadRegisters(f *cpu.Frame, h *process.Block) {
+	f.RAX, f.RBX, f.RCX, f.RDX = h[contextRAX/8], h[contextRBX/8], h[contextRCX/8], h[contextRDX/8]
+	f.RSI, f.RDI, f.RBP, f.RSP = h[contextRSI/8], h[contextRDI/8], h[contextRBP/8], h[contextRSP/8]
+	f.R8, f.R9, f.R10, f.R11 = h[contextR8/8], h[contextR8/8+1], h[contextR8/8+2], h[contextR8/8+3]
+	f.R12, f.R13, f.R14, f.R15 = h[contextR8/8+4], h[contextR8/8+5], h[contextR8/8+6], h[contextR8/8+7]
 }
 
 // Deliver enters p's upcall for event from frame f (p's thread's frame,
@@ -98,36 +108,46 @@ func registers(f *cpu.Frame) [16]*uint64 {
 // stack and points f at the entry point. It reports false, changing
 // nothing, when the event cannot be delivered (no entry point, upcalls
 // disabled, or an upcall stack the kernel cannot write).
+//
+// Preconditions: smp.Lock held; p's address space is the current one or
+// at least not being torn down.
 func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64) bool {
+	return deliver(p, f, event, detail, detail2) != nil
+}
+
+// deliver is Deliver, returning the context header it wrote (nil when it
+// did not deliver), valid while smp.Lock stays held.
+func deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64) *process.Block {
 	if p.InUpcall || event < 0 || event >= process.UpcallEntryCount {
-		return false
+		return nil
 	}
 	entry := p.UpcallEntries[event]
 	if entry == 0 {
-		return false
+		return nil
 	}
+	// The context goes at the top of the upcall stack, its header aligned
+	// so that it lies in one page (process.UserBlock).
 	top := uintptr(p.UpcallStack + p.UpcallStackSize)
-	context := (top - ContextSize) &^ 63
+	context := (top - ContextSize) &^ (process.BlockBytes - 1)
 	if context < uintptr(p.UpcallStack) || top < context {
-		return false
+		return nil
 	}
-	// The header as words (index = byte offset / 8; the mask keeps every
-	// index in range without a check), copied out as its bytes.
-	var header [contextHeaderSize / 8]uint64
-	for i, r := range registers(f) {
-		header[i&31] = *r
+	h := process.UserBlock(p, context, true)
+	if h == nil {
+		return nil
 	}
-	header[contextRIP/8] = f.RIP
-	header[contextRFLAGS/8] = f.RFLAGS
-	header[contextFSBase/8] = f.FSBase
-	header[contextGSBase/8] = f.GSBase
-	header[contextEvent/8] = uint64(event)
-	header[contextDetail/8] = detail
-	header[contextDetail2/8] = detail2
-	header[contextErrorCode/8] = f.ErrorCode
-	header[contextAborts/8] = p.Aborts
-	if !process.CopyOut(p, context, wordBytes(&header)) {
-		return false
+	saveRegisters(h, f)
+	h[contextRIP/8] = f.RIP
+	h[contextRFLAGS/8] = f.RFLAGS
+	h[contextFSBase/8] = f.FSBase
+	h[contextGSBase/8] = f.GSBase
+	h[contextEvent/8] = uint64(event)
+	h[contextDetail/8] = detail
+	h[contextDetail2/8] = detail2
+	h[contextErrorCode/8] = f.ErrorCode
+	h[contextAborts/8] = p.Aborts
+	for i := contextAborts/8 + 1; i < len(h); i++ {
+		h[i] = 0 // reserved, and the revocation upcall's list
 	}
 	f.RIP = entry
 	f.RSP = uint64(context - 8)
@@ -137,7 +157,7 @@ func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 	f.RCX = detail2
 	f.RFLAGS = cpu.FlagInterrupt | cpu.FlagReserved
 	p.InUpcall = true
-	return true
+	return h
 }
 
 // userFlags are the RFLAGS bits a context may set: the arithmetic flags,
@@ -165,28 +185,30 @@ func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize u
 	return 0
 }
 
-// sysUpcallResume loads the registers of the context at address into the
+// sysUpcallResume loads the registers of the context at address (aligned
+// to 256 bytes, as the kernel places the contexts it saves) into the
 // caller's frame and continues there, with upcalls enabled again; the x87
 // and SSE state is the caller's (the entry path saved all of it for this
 // call). Everything in the context is the process's to choose but the
 // privileges: RIP must be a user address, RFLAGS may only carry user flags
 // (IF is forced on), and FS and GS bases must be user addresses.
 func sysUpcallResume(caller *Caller, context uintptr) int64 {
+	if context&(process.BlockBytes-1) != 0 {
+		return -ErrMisaligned
+	}
 	p := caller.Process
-	var header [contextHeaderSize / 8]uint64
-	if !process.CopyIn(p, wordBytes(&header), context) {
+	h := process.UserBlock(p, context, false)
+	if h == nil {
 		return -ErrBadAddress
 	}
-	rip, fs, gs := header[contextRIP/8], header[contextFSBase/8], header[contextGSBase/8]
+	rip, fs, gs := h[contextRIP/8], h[contextFSBase/8], h[contextGSBase/8]
 	if rip >= uint64(layout.UserEnd) || fs >= uint64(layout.UserEnd) || gs >= uint64(layout.UserEnd) {
 		return -ErrBadAddress
 	}
 	f := caller.Frame
-	for i, r := range registers(f) {
-		*r = header[i&31]
-	}
+	loadRegisters(f, h)
 	f.RIP, f.FSBase, f.GSBase = rip, fs, gs
-	f.RFLAGS = header[contextRFLAGS/8]&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
+	f.RFLAGS = h[contextRFLAGS/8]&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
 	p.InUpcall = false
 	caller.Resume = uintptr(unsafe.Pointer(f))
 	return 0
@@ -263,12 +285,6 @@ func BeforeResume(frame uintptr) uintptr {
 	}
 	smp.Unlock()
 	return frame
-}
-
-// wordBytes views a context header as the bytes it is in memory (amd64 is
-// little-endian, as the context layout is).
-func wordBytes(header *[contextHeaderSize / 8]uint64) []byte {
-	return (*[contextHeaderSize]byte)(unsafe.Pointer(header))[:]
 }
 
 func unsafePointer(address uintptr) unsafe.Pointer {

@@ -78,3 +78,30 @@ func CopyOut(p *Process, va uintptr, src []byte) bool {
 	}
 	return true
 }
+
+// A Block is BlockBytes of user memory aligned to BlockBytes, which
+// therefore never crosses a page: an upcall context's header is one. The
+// kernel reads and writes it in place, through the direct map, with one
+// page walk and no copy.
+const BlockBytes = 256
+
+// Block is a user block seen as words.
+type Block [BlockBytes / 8]uint64
+
+// UserBlock returns the block at user address va of p, reached through the
+// direct map, or nil when va is not BlockBytes-aligned or the page is not
+// accessible to the process (writable, when write is set).
+//
+// Preconditions: the caller holds smp.Lock and uses the block before
+// releasing it (an unmap, which takes the lock, could otherwise free the
+// frame under it).
+func UserBlock(p *Process, va uintptr, write bool) *Block {
+	if va&(BlockBytes-1) != 0 {
+		return nil
+	}
+	address, ok := translate(p, va, write)
+	if !ok {
+		return nil
+	}
+	return (*Block)(rawmem.Pointer(address))
+}

@@ -46,7 +46,7 @@ const (
 	CallProcessDestroy = CallBase + 17
 	// CallUpcallRegister: set the caller's upcall entry points (the kernel copies the table of 8: 0 or a user address each) and upcall stack.
 	CallUpcallRegister = CallBase + 18
-	// CallUpcallResume: leave an upcall: load the registers of a context (its 256-byte header) and continue there with the caller's x87/SSE state.
+	// CallUpcallResume: leave an upcall: load the registers of a context (its 256-byte header, 256-byte aligned) and continue there with the caller's x87/SSE state.
 	CallUpcallResume = CallBase + 19
 	// CallRevokeReply: answer a revocation request: count frames were given back.
 	CallRevokeReply = CallBase + 20
@@ -347,7 +347,7 @@ func ProcessDestroy(process uint64) int64
 // stackSize: uint64, not checked.
 func UpcallRegister(table uintptr, stack uintptr, stackSize uint64) int64
 
-// UpcallResume is upcall_resume: leave an upcall: load the registers of a context (its 256-byte header) and continue there with the caller's x87/SSE state.
+// UpcallResume is upcall_resume: leave an upcall: load the registers of a context (its 256-byte header, 256-byte aligned) and continue there with the caller's x87/SSE state.
 // Result: does not return. Rights: self.
 // context: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 func UpcallResume(context uintptr) int64
