@@ -26,6 +26,10 @@ type CPU struct {
 	// IOPorts is the process whose I/O bitmap this CPU's TSS holds (0:
 	// every port denied).
 	IOPorts uint16
+	// Process is the process of the running thread (0: a kernel thread or
+	// the idle loop), set with Current, so that the exokernel's paths
+	// find the caller without going through the thread table.
+	Process uint16
 
 	IdleFrame    uintptr // address of this CPU's idle frame
 	IdleStackTop uintptr // top of the idle loop's stack

@@ -99,14 +99,13 @@ func sysIoportBind(caller *Caller, first uint32, count uint64) int64 {
 		bitmap[(port/8)%amd64.IOBitmapSize] &^= 1 << (port % 8)
 	}
 	p.HasPorts = true
-	cpu.This().IOPorts = 0 // reload on the way back
+	cpu.This().IOPorts = 0 // reload on the way back (BeforeResume)
 	return 0
 }
 
-// loadIOPorts makes this CPU's TSS hold the I/O bitmap of p (every port
-// denied when p has none), copying only when it changes.
-func loadIOPorts(p *process.Process) {
-	c := cpu.This()
+// loadIOPorts makes the TSS of CPU c (the running one) hold the I/O bitmap
+// of p (every port denied when p has none), copying only when it changes.
+func loadIOPorts(c *cpu.CPU, p *process.Process) {
 	want := uint16(0)
 	if p.HasPorts {
 		want = p.ID

@@ -20,11 +20,7 @@ import (
 // commonEntry -> trap.dispatch -> exo.Syscall -> Dispatch
 // (dispatch_gen.go, argument checks) -> sys<Name> (handlers_*.go).
 func Syscall(f *cpu.Frame) uintptr {
-	t := sched.Current()
-	var p *process.Process
-	if t != nil {
-		p = process.ByID(t.Process)
-	}
+	p := process.ByID(cpu.This().Process)
 	frame := uintptr(unsafe.Pointer(f))
 	if p == nil {
 		// A user frame with no process: cannot happen; refuse.
@@ -71,12 +67,7 @@ func Terminate(p *process.Process, status uint64, now uint64) uintptr {
 // self-paging) or turn it into a signal. A process that cannot take it is
 // ended, with a report on the console.
 func Fault(f *cpu.Frame) uintptr {
-	now := timer.Nanotime()
-	t := sched.Current()
-	var p *process.Process
-	if t != nil {
-		p = process.ByID(t.Process)
-	}
+	p := process.ByID(cpu.This().Process)
 	if p == nil {
 		return uintptr(unsafe.Pointer(f))
 	}
@@ -95,5 +86,5 @@ func Fault(f *cpu.Frame) uintptr {
 	}
 	line.Write()
 	reportUndeliverable(p, "took an exception")
-	return Terminate(p, 128+f.Vector, now)
+	return Terminate(p, 128+f.Vector, timer.Nanotime())
 }

@@ -224,11 +224,7 @@ func sysUpcallResume(caller *Caller, context uintptr) int64 {
 // simply preempted. Epilogue returns the frame to resume.
 func Epilogue(f *cpu.Frame, now uint64) uintptr {
 	frame := uintptr(unsafe.Pointer(f))
-	t := sched.Current()
-	if t == nil {
-		return frame
-	}
-	p := process.ByID(t.Process)
+	p := process.ByID(cpu.This().Process)
 	if p == nil {
 		return sched.Yield(now)
 	}
@@ -252,22 +248,21 @@ func Epilogue(f *cpu.Frame, now uint64) uintptr {
 // what runs on the CPU it gets back (the saved context is the one the
 // kernel took the CPU from). It returns the frame to resume.
 func BeforeResume(frame uintptr) uintptr {
-	t := sched.Current()
-	if t == nil || t.Process == 0 {
+	c := cpu.This()
+	p := process.ByID(c.Process)
+	if p == nil {
 		return frame
 	}
 	f := (*cpu.Frame)(unsafePointer(frame))
 	if f.CS&3 != 3 {
 		return frame
 	}
-	// The flag is only set by this process's own epilogue (on the CPU
-	// that runs its thread): read it without the lock, which the common
-	// path then never takes.
-	p := process.ByID(t.Process)
-	if p == nil {
-		return frame
-	}
-	loadIOPorts(p)
+	loadIOPorts(c, p)
+	// The flags are read without the lock, which the common path then
+	// never takes: StartPending is only set by this process's own
+	// epilogue (on the CPU that runs its thread); a revocation or an
+	// interrupt set by another CPU an instant too late is seen at the
+	// next trap.
 	if !p.StartPending && !p.RevokeNotify && p.InterruptsPending == 0 {
 		return frame
 	}

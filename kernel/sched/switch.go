@@ -39,12 +39,14 @@ func Schedule(now uint64) uintptr {
 	freeStack(slot)
 	if !ok {
 		c.Current = ^uintptr(0)
+		c.Process = 0
 		c.SetStackTop(c.IdleStackTop)
 		switchAddressSpace(c, 0)
 		return c.IdleFrame
 	}
 	switchAddressSpace(c, t.AddressSpace)
 	c.Current = uintptr(i)
+	c.Process = t.Process
 	c.SetStackTop(t.StackTop)
 	return t.frameAddress()
 }
