@@ -31,8 +31,9 @@ import (
 // the CPU still holds the interrupted context's, and upcall_resume hands
 // the caller's on to the context it resumes (unlike other exokernel calls,
 // it keeps XMM0-15). A libOS whose upcall handler uses them saves them
-// first (FXSAVE64 into the context's FXSAVE area, at contextFXSave) and
-// restores them just before upcall_resume; one that does not pays nothing.
+// first (FXSAVE64 into the context's FXSAVE area, at contextFXSave, or
+// just the registers its handler uses, as libos/bare does) and restores
+// them just before upcall_resume; one that does not pays nothing.
 // An exokernel that copied 512 bytes of FPU state out and back in on every
 // upcall would spend its time on state most handlers never touch.
 //
