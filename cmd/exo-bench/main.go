@@ -1,7 +1,7 @@
 // Command exo-bench measures the exokernel's primitives from user mode,
 // without the Go runtime, and prints one line per figure:
 //
-//	bench: <what>: <microseconds> µs per operation (<iterations> iterations)
+//	bench: <what>: <median> µs per operation (fastest round <a>, slowest <b>)
 //
 // `make bench` boots it (init=exo-bench poweroff) under QEMU. Times come
 // from the kernel's monotonic clock (time_now) around many iterations.
@@ -32,16 +32,31 @@ var (
 	pagingSeg   uint64
 )
 
-// measure runs op n times and prints the mean time per operation.
+// rounds is how many times measure times its loop: QEMU shares the host
+// with other work, so one round can be slow; the median is the figure.
+const rounds = 5
+
+// measure runs op n times, rounds times over, and prints the median time
+// per operation with the fastest and slowest round.
 func measure(what string, n int, op func()) {
-	start := exo.TimeNow()
-	for i := 0; i < n; i++ {
-		op()
+	var perOp [rounds]int64 // hundredths of a microsecond
+	for r := range perOp {
+		start := exo.TimeNow()
+		for i := 0; i < n; i++ {
+			op()
+		}
+		perOp[r] = (exo.TimeNow() - start) * 100 / 1000 / int64(n)
 	}
-	elapsed := exo.TimeNow() - start
+	for i := 1; i < rounds; i++ { // insertion sort
+		for j := i; j > 0 && perOp[j] < perOp[j-1]; j-- {
+			perOp[j], perOp[j-1] = perOp[j-1], perOp[j]
+		}
+	}
 	bare.Say("bench: ")
 	bare.Say(what)
-	bare.SayFixed(": ", elapsed*100/1000/int64(n), " µs per operation")
+	bare.SayFixed(": ", perOp[rounds/2], " µs per operation")
+	bare.SayFixed(" (fastest round ", perOp[0], "")
+	bare.SayFixed(", slowest ", perOp[rounds-1], ")\n")
 }
 
 func onUpcall(context uintptr, event, detail, detail2 uint64) {

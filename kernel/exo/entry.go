@@ -17,7 +17,7 @@ import (
 // to resume.
 //
 // The path of an exokernel call, for grep: trap.syscallEntry (fromUser) ->
-// commonEntry -> trap.dispatch -> exo.Syscall -> Dispatch
+// commonEntry -> trap.exokernelCall -> exo.Syscall -> Dispatch
 // (dispatch_gen.go, argument checks) -> sys<Name> (handlers_*.go).
 func Syscall(f *cpu.Frame) uintptr {
 	p := process.ByID(cpu.This().Process)

@@ -90,6 +90,17 @@ func nestedTrap(frameAddress uintptr) {
 	fatal((*cpu.Frame)(rawmem.Pointer(frameAddress)), "trap in kernel code")
 }
 
+// exokernelCall is called by the entry code instead of dispatch for the
+// most frequent trap: a SYSCALL from user mode whose number is an
+// exokernel call (kernel/exo.CallBase on). It returns the frame to resume.
+func exokernelCall(frameAddress uintptr) uintptr {
+	cpu.This().UserTraps++
+	smp.Lock()
+	resume := exo.Syscall((*cpu.Frame)(rawmem.Pointer(frameAddress)))
+	smp.Unlock()
+	return exo.BeforeResume(resume)
+}
+
 // userTrap handles a trap taken in user mode (ring 3): system calls go to
 // the exokernel, the timer and devices as for the kernel, and exceptions
 // end the process.
@@ -101,7 +112,7 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 	c := cpu.This()
 	c.UserTraps++
 	switch f.Vector {
-	case cpu.SyscallVector:
+	case cpu.SyscallVector: // a foreign call (exokernel calls come through exokernelCall)
 		smp.Lock()
 		resume := exo.Syscall(f)
 		smp.Unlock()

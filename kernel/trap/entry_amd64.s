@@ -200,6 +200,7 @@ TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
 	SUBQ $512, SP
 	STMXCSR 24(SP)
 	MOVB $0, FXSAVE_XMM_SKIPPED(SP)
+	XORL R12, R12                  // 1: an exokernel call from user mode
 	CMPQ FRAME_VECTOR_FROM_START(SP), $SYSCALL_VECTOR
 	JNE  saveXMM
 	TESTQ $3, FRAME_CS_FROM_START(SP)
@@ -208,9 +209,10 @@ TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
 	SUBQ $EXO_CALL_BASE, CX
 	CMPQ CX, $EXO_CALL_SPAN
 	JAE  saveXMM
+	MOVL $1, R12
 	CMPQ CX, $EXO_CALL_UPCALL_RESUME
 	JEQ  saveXMM
-	MOVB $1, FXSAVE_XMM_SKIPPED(SP) // an exokernel call from user mode
+	MOVB $1, FXSAVE_XMM_SKIPPED(SP)
 	JMP  savedSSE
 saveXMM:
 	SAVE_XMM
@@ -226,10 +228,18 @@ savedSSE:
 	MOVL $MSR_FS_BASE, CX
 	WRMSR
 
+	// Exokernel calls from user mode, the most frequent trap, go straight
+	// to their handler; everything else to dispatch.
 	MOVQ SP, AX
 	SUBQ $16, SP                   // ABI0: argument and result on the stack
 	MOVQ AX, 0(SP)
+	TESTQ R12, R12
+	JNZ  exokernelCall
 	CALL ·dispatch(SB)
+	JMP  dispatched
+exokernelCall:
+	CALL ·exokernelCall(SB)
+dispatched:
 	MOVQ 8(SP), AX                 // the frame to resume
 	CMPQ AX, CPU_ENTRY_FRAME(GS)
 	JNE  switchFPU

@@ -66,7 +66,7 @@ func SayNumber(s string, n int64) {
 }
 
 // SayFixed writes s, then hundredths as a decimal with two places (1234 as
-// "12.34"), then unit and a newline.
+// "12.34"), then unit.
 func SayFixed(s string, hundredths int64, unit string) {
 	var buffer [24]byte
 	i := len(buffer)
@@ -83,7 +83,6 @@ func SayFixed(s string, hundredths int64, unit string) {
 	Say(s)
 	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer[i])), uint64(len(buffer)-i))
 	Say(unit)
-	Say("\n")
 }
 
 // NewSegment makes a PT segment holding n fresh zeroed frames at slots
