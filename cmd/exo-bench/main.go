@@ -63,6 +63,9 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	switch {
 	case event == 2 && detail == 0:
 		*bare.Word(context + 128) = uint64(fault.LandingAddress())
+		if throughKernel {
+			bare.ResumeThroughKernel(context)
+		}
 	case event == 2 && detail == 14:
 		frame := exo.FrameAlloc()
 		exo.SegmentMapFrame(pagingSeg, (detail2-pagingAddress)/bare.PageSize, uint64(frame), exo.PermissionsWrite)
@@ -95,7 +98,10 @@ func run() {
 		exo.SegmentUnlink(linkAddress, exo.LevelPT)
 	})
 
-	measure("fault to libOS upcall and back (resume)", 20000, func() { fault.DivideByZero() })
+	measure("fault to libOS upcall and back (resume in user mode)", 20000, func() { fault.DivideByZero() })
+	throughKernel = true
+	measure("fault to libOS upcall and back (resume through upcall_resume)", 20000, func() { fault.DivideByZero() })
+	throughKernel = false
 
 	measure("page fault resolved by the libOS (fault upcall + frame alloc + map + resume; includes unmap + free)", 5000, func() {
 		*bare.Word(pagingAddress) = 1
@@ -131,6 +137,9 @@ func run() {
 
 // lastMapped is the frame the fault upcall mapped last.
 var lastMapped uint64
+
+// throughKernel makes the divide-error handler resume with upcall_resume.
+var throughKernel bool
 
 func childStartAddress() uintptr
 

@@ -57,6 +57,7 @@ const (
 	boxPortGranted   = 16 // 1 once the parent granted role 12 a port
 	boxPortRead      = 17 // role 12: 100 + the byte it read
 	boxGrantOnDone   = 19 // role 12: 100 + failed checks of granting on
+	boxNestedReady   = 20 // role 13: 1 just before its handler faults
 )
 
 var failures uint64
@@ -135,6 +136,8 @@ func parent() uint64 {
 	check("upcall child's checks all passed", *mailbox(boxUpcallsDone) == 100)
 	badStack := spawn(6, 0, 0)
 	check("start the bad-upcall-stack child", badStack > 0 && waitFor(mailbox(boxBadStackReady), 1))
+	nested := spawn(13, 0, 0)
+	check("start the child whose upcall handler faults", nested > 0 && waitFor(mailbox(boxNestedReady), 1))
 
 	checkQuanta()
 

@@ -33,6 +33,8 @@ func child(role uint64) uint64 {
 		hoarder(role)
 	case 12:
 		grantedPort()
+	case 13:
+		faultInHandler()
 	}
 	return 0
 }

@@ -11,8 +11,10 @@ import (
 // Role 5: a tiny libOS using upcalls. It registers a fault and a foreign
 // system call entry point, then:
 //   - touches pages of a segment that has no frames: each page fault comes
-//     to onUpcall, which maps a fresh frame there and resumes (self-paging);
-//   - makes a Linux getpid system call, which the foreign upcall answers;
+//     to onUpcall, which maps a fresh frame there and resumes in user mode
+//     (self-paging);
+//   - makes a Linux getpid system call, which the foreign upcall answers,
+//     resuming through the kernel (upcall_resume);
 //   - divides by zero; the fault upcall resumes at a landing address;
 //   - tries upcall_resume with a kernel RIP and a kernel FS base (refused).
 // Role 6 registers an upcall stack that does not exist and faults: the
@@ -80,6 +82,7 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 		} else {
 			*bare.Word(context + contextRAX) = ^uint64(37) // -ENOSYS
 		}
+		bare.ResumeThroughKernel(context) // the other way back: upcall_resume
 	}
 	bare.Resume(context)
 }
@@ -123,6 +126,21 @@ func upcalls() {
 	expect("upcalls: resume with a kernel FS base", exo.UpcallResume(c), exo.ErrBadAddress)
 	expect("upcalls: resume from kernel memory", exo.UpcallResume(0xffff_ffff_8010_0000), exo.ErrBadAddress)
 	*mailbox(boxUpcallsDone) = 100 + failures
+}
+
+// faultInHandler (role 13) takes a divide error whose upcall handler
+// then faults itself: upcalls are disabled inside the handler (its stack
+// pointer is in the upcall stack), so the kernel must end the process.
+func faultInHandler() {
+	bare.Handler = func(context uintptr, event, detail, detail2 uint64) {
+		*mailbox(boxNestedReady) = 1
+		bare.Say("exo-test: nested: faulting inside my upcall handler (the kernel must end me)\n")
+		_ = *bare.Word(0x3100_0000)
+		bare.Say("exo-test: FAIL: nested: still running\n")
+	}
+	bare.UseUpcalls(&upcallTable, upcallStack, upcallPages)
+	fault.DivideByZero()
+	bare.Say("exo-test: FAIL: nested: the handler returned\n")
 }
 
 func badUpcallStack() {

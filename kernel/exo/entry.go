@@ -37,7 +37,7 @@ func Syscall(f *cpu.Frame) uintptr {
 		if Deliver(p, f, UpcallForeign, number, 0) {
 			return frame
 		}
-		reportUndeliverable(p, "made a foreign system call")
+		reportUndeliverable(p, f, "made a foreign system call")
 		return Terminate(p, 128+31, timer.Nanotime())
 	}
 	caller := Caller{Process: p, Frame: f}
@@ -85,6 +85,6 @@ func Fault(f *cpu.Frame) uintptr {
 		line.String(", address ").Hex(address)
 	}
 	line.Write()
-	reportUndeliverable(p, "took an exception")
+	reportUndeliverable(p, f, "took an exception")
 	return Terminate(p, 128+f.Vector, timer.Nanotime())
 }

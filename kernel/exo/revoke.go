@@ -32,7 +32,7 @@ const (
 	RevokeWatermark    = 16384       // free frames below which the kernel revokes
 	RevokeAmount       = 1024        // frames asked for at a time
 	RevokeGrace        = 100_000_000 // nanoseconds to answer
-	ContextTakenFrames = 200         // up to 7 physical addresses, in the upcall context
+	ContextTakenFrames = 200         // up to 6 physical addresses, in the upcall context
 )
 
 // revocationsPending counts processes with a pending request, so the timer
@@ -97,7 +97,7 @@ func CheckRevocations(now uint64) {
 			revocationsPending--
 			continue
 		}
-		p.RevokeTakenList = [7]uint64{}
+		p.RevokeTakenList = [process.RevokeListLength]uint64{}
 		taken := memory.Frames.TakeUnreferencedFrom(p.ID, p.RevokeWanted, p.RevokeTakenList[:])
 		if taken < p.RevokeWanted {
 			// Then frames it maps: unmapped from its own segments. When
@@ -109,7 +109,7 @@ func CheckRevocations(now uint64) {
 				smp.FlushSpace(0)
 			}
 			if unmapped > 0 {
-				taken += memory.Frames.TakeUnreferencedFrom(p.ID, unmapped, p.RevokeTakenList[min(taken, 7):])
+				taken += memory.Frames.TakeUnreferencedFrom(p.ID, unmapped, p.RevokeTakenList[min(taken, process.RevokeListLength):])
 			}
 		}
 		if p.Frames >= taken {
@@ -129,7 +129,7 @@ func CheckRevocations(now uint64) {
 // deliverRevocation is BeforeResume's part: tell p of a request or of
 // frames taken, when it can take an upcall.
 func deliverRevocation(p *process.Process, f *cpu.Frame) {
-	if !p.RevokeNotify || p.InUpcall {
+	if !p.RevokeNotify || InUpcall(p, f) {
 		return
 	}
 	p.RevokeNotify = false

@@ -23,9 +23,15 @@ import (
 //	RCX = detail 2 (the fault address for page faults)
 //	RSP = just below the context, as after a CALL
 //
-// The libOS handles the event and continues any context it likes with
-// upcall_resume (typically the saved one, perhaps edited: a foreign system
-// call's result goes in its RAX).
+// The libOS handles the event and continues any context it likes
+// (typically the saved one, perhaps edited: a foreign system call's result
+// goes in its RAX), either itself, in user mode, or with upcall_resume.
+//
+// Resuming in user mode needs no kernel: the libOS loads the registers and
+// ends with IRETQ, which a ring-3 program may execute to return to ring 3
+// and which loads RIP, RFLAGS and RSP at once (IF and IOPL stay as they
+// are). upcall_resume is for what user mode cannot do: change the FS or GS
+// base along the way.
 //
 // The x87 and SSE state (MXCSR, XMM0-15) is not copied: at the entry point
 // the CPU still holds the interrupted context's, and upcall_resume hands
@@ -39,9 +45,17 @@ import (
 //
 // While a process is inside an upcall its upcalls are disabled (the
 // "disabled flag" of scheduler activations and Barrelfish dispatchers):
-// the kernel delivers no further upcall, and a fault or foreign system call
-// there ends the process, since the libOS cannot take it. upcall_resume
-// re-enables them.
+// the kernel delivers no further upcall (a quantum's end then simply
+// preempts it), and a fault or foreign system call there ends the process,
+// since the libOS cannot take it. The kernel reads that state from the
+// process itself (InUpcall): it is inside an upcall while its stack
+// pointer is in its upcall stack, or while the disabled word of the
+// context slot (the last word of the header the kernel writes at the top
+// of the upcall stack) is not zero. The kernel sets that word when it
+// delivers an upcall; upcall_resume clears it, and a libOS that resumes in
+// user mode clears it itself, while still on the upcall stack: until its
+// IRETQ leaves that stack, the stack pointer keeps upcalls disabled, so no
+// upcall can overwrite the slot while the libOS still reads it.
 
 // Upcall events: the index of the entry point in the table.
 const (
@@ -80,6 +94,7 @@ const (
 	contextDetail2    = 176 // fault address
 	contextErrorCode  = 184
 	contextAborts     = 192 // times the process was descheduled by force
+	contextDisabled   = 248 // non-zero: upcalls disabled (in the context slot)
 	contextFXSave     = 256 // the libOS's FXSAVE image (512 bytes), if it saves one
 	contextHeaderSize = 256
 )
@@ -116,25 +131,45 @@ func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 	return deliver(p, f, event, detail, detail2) != nil
 }
 
+// contextSlot returns the address of p's context slot: the top of its
+// upcall stack less ContextSize, aligned so that the header lies in one
+// page (process.UserBlock); 0 when p registered no upcall stack.
+func contextSlot(p *process.Process) uintptr {
+	top := uintptr(p.UpcallStack + p.UpcallStackSize)
+	context := (top - ContextSize) &^ (process.BlockBytes - 1)
+	if p.UpcallStackSize == 0 || context < uintptr(p.UpcallStack) || top < context {
+		return 0
+	}
+	return context
+}
+
+// InUpcall reports whether p, whose thread's frame is f, is inside an
+// upcall: its stack pointer is in its upcall stack, or its context slot's
+// disabled word is set (or unreadable, which leaves no slot to deliver to).
+//
+// Preconditions: smp.Lock held.
+func InUpcall(p *process.Process, f *cpu.Frame) bool {
+	h := process.UserBlock(p, contextSlot(p), false)
+	return h == nil || h[contextDisabled/8] != 0 || onUpcallStack(p, f)
+}
+
+func onUpcallStack(p *process.Process, f *cpu.Frame) bool {
+	return f.RSP-p.UpcallStack < p.UpcallStackSize
+}
+
 // deliver is Deliver, returning the context header it wrote (nil when it
 // did not deliver), valid while smp.Lock stays held.
 func deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64) *process.Block {
-	if p.InUpcall || event < 0 || event >= process.UpcallEntryCount {
+	if event < 0 || event >= process.UpcallEntryCount {
 		return nil
 	}
 	entry := p.UpcallEntries[event]
 	if entry == 0 {
 		return nil
 	}
-	// The context goes at the top of the upcall stack, its header aligned
-	// so that it lies in one page (process.UserBlock).
-	top := uintptr(p.UpcallStack + p.UpcallStackSize)
-	context := (top - ContextSize) &^ (process.BlockBytes - 1)
-	if context < uintptr(p.UpcallStack) || top < context {
-		return nil
-	}
+	context := contextSlot(p)
 	h := process.UserBlock(p, context, true)
-	if h == nil {
+	if h == nil || h[contextDisabled/8] != 0 || onUpcallStack(p, f) {
 		return nil
 	}
 	saveRegisters(h, f)
@@ -147,9 +182,10 @@ func deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 	h[contextDetail2/8] = detail2
 	h[contextErrorCode/8] = f.ErrorCode
 	h[contextAborts/8] = p.Aborts
-	for i := contextAborts/8 + 1; i < len(h); i++ {
+	for i := contextAborts/8 + 1; i < contextDisabled/8; i++ {
 		h[i] = 0 // reserved, and the revocation upcall's list
 	}
+	h[contextDisabled/8] = 1
 	f.RIP = entry
 	f.RSP = uint64(context - 8)
 	f.RDI = uint64(context)
@@ -157,7 +193,6 @@ func deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 	f.RDX = detail
 	f.RCX = detail2
 	f.RFLAGS = cpu.FlagInterrupt | cpu.FlagReserved
-	p.InUpcall = true
 	return h
 }
 
@@ -168,6 +203,8 @@ const userFlags = 0xcd5 | 1<<8 | 1<<10
 // sysUpcallRegister copies the table of entry points (each 0, for no
 // upcall, or a user address) and records the upcall stack. A later change
 // to the table in user memory has no effect until it is registered again.
+// When the context slot is mapped already, its disabled word is cleared:
+// upcalls start enabled.
 func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize uint64) int64 {
 	if stackSize < ContextSize+512 {
 		return -ErrBadArgument // no room for a context and a handler's frames
@@ -183,7 +220,15 @@ func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize u
 	}
 	p := caller.Process
 	p.UpcallEntries, p.UpcallStack, p.UpcallStackSize = entries, uint64(stack), stackSize
+	enableUpcalls(p)
 	return 0
+}
+
+// enableUpcalls clears the disabled word of p's context slot, if mapped.
+func enableUpcalls(p *process.Process) {
+	if slot := process.UserBlock(p, contextSlot(p), true); slot != nil {
+		slot[contextDisabled/8] = 0
+	}
 }
 
 // sysUpcallResume loads the registers of the context at address (aligned
@@ -210,7 +255,7 @@ func sysUpcallResume(caller *Caller, context uintptr) int64 {
 	loadRegisters(f, h)
 	f.RIP, f.FSBase, f.GSBase = rip, fs, gs
 	f.RFLAGS = h[contextRFLAGS/8]&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
-	p.InUpcall = false
+	enableUpcalls(p)
 	caller.Resume = uintptr(unsafe.Pointer(f))
 	return 0
 }
@@ -235,7 +280,7 @@ func Epilogue(f *cpu.Frame, now uint64) uintptr {
 		p.StartPending = true
 		return sched.Yield(now)
 	}
-	if !p.InUpcall && Deliver(p, f, UpcallEpilogue, 0, 0) {
+	if Deliver(p, f, UpcallEpilogue, 0, 0) {
 		p.EpiloguePending = true
 		sched.ExtendSlice(now, EpilogueGrace)
 		return frame
@@ -273,7 +318,7 @@ func BeforeResume(frame uintptr) uintptr {
 		Deliver(p, f, UpcallStart, p.Aborts, 0)
 	}
 	deliverRevocation(p, f)
-	if p.InterruptsPending != 0 && !p.InUpcall {
+	if p.InterruptsPending != 0 {
 		pending := uint64(p.InterruptsPending)
 		if Deliver(p, f, UpcallInterrupt, pending, 0) {
 			p.InterruptsPending = 0
@@ -287,15 +332,17 @@ func unsafePointer(address uintptr) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&address))
 }
 
-// reportUndeliverable says why a process that needed an upcall is ended.
-func reportUndeliverable(p *process.Process, what string) {
+// reportUndeliverable says why a process (whose thread's frame is f) that
+// needed an upcall is ended.
+func reportUndeliverable(p *process.Process, f *cpu.Frame, what string) {
 	var line console.Line
 	line.String("exogo: process ").Decimal(uint64(p.ID)).String(": ").String(what)
+	slot := process.UserBlock(p, contextSlot(p), true)
 	switch {
-	case p.InUpcall:
-		line.String(" inside an upcall (upcalls disabled)")
 	case p.UpcallStackSize == 0:
 		line.String(" and no upcalls registered")
+	case slot != nil && (slot[contextDisabled/8] != 0 || onUpcallStack(p, f)):
+		line.String(" inside an upcall (upcalls disabled)")
 	default:
 		line.String(" and its upcall cannot be entered (no entry point, or an unwritable upcall stack)")
 	}

@@ -44,6 +44,10 @@ const (
 	RightDevices                          // may bind I/O ports and interrupts
 )
 
+// RevokeListLength is how many of the frames taken by force a revocation
+// upcall lists (kernel/exo/revoke.go).
+const RevokeListLength = 6
+
 // UpcallEntryCount is the number of entry points in an upcall table, one
 // per event (kernel/exo/upcall.go).
 const UpcallEntryCount = 8
@@ -66,14 +70,14 @@ type Process struct {
 	// Upcalls registered by the libOS (upcall_register), and their state
 	// (kernel/exo/upcall.go): UpcallEntries is the kernel's copy of the
 	// entry-point table (0: no entry for that event); UpcallStackSize is
-	// 0 until the process registers. InUpcall is the "disabled" flag; an
+	// 0 until the process registers. Whether the process is inside an
+	// upcall is read from its own memory and registers (exo.InUpcall). An
 	// epilogue is pending until the process yields or its grace period
 	// ends at EpilogueDeadline; StartPending asks for a start upcall when
 	// the process next gets a CPU; Aborts counts forced deschedulings.
 	UpcallEntries   [UpcallEntryCount]uint64
 	UpcallStack     uint64
 	UpcallStackSize uint64
-	InUpcall        bool
 
 	// Revocation (kernel/exo/revoke.go): the kernel asked for RevokeWanted
 	// frames back by RevokeDeadline; RevokeNotify asks for the upcall to
@@ -84,7 +88,7 @@ type Process struct {
 	RevokeWanted    uint64
 	RevokeDeadline  uint64
 	RevokeTaken     uint64
-	RevokeTakenList [7]uint64
+	RevokeTakenList [RevokeListLength]uint64
 
 	// InterruptsPending marks bound interrupt lines that fired and are not
 	// yet delivered (kernel/exo/irq.go).

@@ -11,28 +11,48 @@ import (
 // the saved context's address, the event and its details, then resumes
 // that context (which Handler may have edited; a Handler may also resume
 // a context itself with Resume, and then does not return). The entry point
-// saves the x87 and SSE state in the context and Resume restores it, so
-// Handler is free to use them (kernel/exo/upcall.go explains why the
+// saves the SSE state in the context and the resume functions restore it,
+// so Handler is free to use it (kernel/exo/upcall.go explains why the
 // kernel leaves that to the libOS).
+//
+// Resume continues a context in user mode, without a system call;
+// ResumeThroughKernel uses upcall_resume, which can also change the FS and
+// GS bases and checks what it loads.
 
 // Handler handles an upcall. Programs set it before the first upcall.
 var Handler func(context uintptr, event, detail, detail2 uint64)
+
+// slot is the context slot of this process: where the kernel saved the
+// context of the upcall being handled. A runtime-free program has one
+// thread, so one slot.
+var slot uintptr
 
 func upcallEntry()
 
 // UpcallEntryAddress returns the address of the upcall entry point.
 func UpcallEntryAddress() uintptr
 
-func resumeContext(context uintptr, call uint64) int64
+func resumeInUserMode(context, slot uintptr)
+
+func resumeThroughKernel(context uintptr, call uint64) int64
 
 // Resume continues context (a context saved by an upcall, or one built
-// like it, with its x87/SSE state at offset 256) with upcall_resume. It
-// returns the kernel's error only when the kernel refuses the context.
-func Resume(context uintptr) int64 {
-	return resumeContext(context, exo.CallUpcallResume)
+// like it, with its SSE state at offset 256, 256-byte aligned) in user
+// mode, with the FS and GS bases it has now, and enables upcalls again. It
+// does not return. Only call it from a Handler.
+func Resume(context uintptr) {
+	resumeInUserMode(context, slot)
+}
+
+// ResumeThroughKernel continues context with upcall_resume, which also
+// loads its FS and GS bases. It returns the kernel's error only when the
+// kernel refuses the context.
+func ResumeThroughKernel(context uintptr) int64 {
+	return resumeThroughKernel(context, exo.CallUpcallResume)
 }
 
 func dispatchUpcall(context uintptr, event, detail, detail2 uint64) {
+	slot = context
 	if Handler != nil {
 		Handler(context, event, detail, detail2)
 	}

@@ -1,5 +1,24 @@
 #include "textflag.h"
 
+// Offsets in an upcall context (kernel/exo/upcall.go).
+#define CONTEXT_RAX 0
+#define CONTEXT_RBX 8
+#define CONTEXT_RCX 16
+#define CONTEXT_RDX 24
+#define CONTEXT_RSI 32
+#define CONTEXT_RDI 40
+#define CONTEXT_RBP 48
+#define CONTEXT_RSP 56
+#define CONTEXT_R8 64
+#define CONTEXT_RIP 128
+#define CONTEXT_RFLAGS 136
+#define CONTEXT_DISABLED 248
+#define CONTEXT_MXCSR 280            // in the FXSAVE area at 256
+#define USER_FLAGS 0xdd5             // arithmetic flags, TF, DF (what upcall_resume allows)
+#define FLAGS_ALWAYS 0x202           // IF and the reserved bit 1
+#define USER_CODE_SELECTOR 0x23      // arch/amd64.UserCodeSelector
+#define USER_DATA_SELECTOR 0x1b      // arch/amd64.UserDataSelector
+
 // The upcall entry point a program registers with upcall_register. The
 // kernel enters here with RDI = the saved context, RSI = the event, RDX =
 // detail, RCX = detail 2, and RSP just below the context (64-byte aligned).
@@ -7,13 +26,14 @@
 // the kernel does not save. Go code uses the SSE unit (XMM registers,
 // MXCSR) but never the x87 unit, so this libOS saves MXCSR and XMM0-15 at
 // their places in the context's FXSAVE area (offset 256: MXCSR at +24,
-// XMM0 at +160) before any Go code runs, and Resume loads them back; the
-// x87 registers stay in the CPU throughout. Plain moves cost a fraction of
-// a whole FXSAVE64/FXRSTOR64 (about 0.8 us of a 4 us fault round trip
-// under QEMU). Then it calls dispatchUpcall(context, event, detail,
-// detail2), which runs the program's Handler and resumes the context.
+// XMM0 at +160) before any Go code runs, and the resume functions load
+// them back; the x87 registers stay in the CPU throughout. Plain moves
+// cost a fraction of a whole FXSAVE64/FXRSTOR64 (about 0.8 us of a 4 us
+// fault round trip under QEMU). Then it calls dispatchUpcall(context,
+// event, detail, detail2), which runs the program's Handler and resumes
+// the context.
 TEXT ·upcallEntry(SB),NOSPLIT|NOFRAME,$0
-	STMXCSR 280(DI)
+	STMXCSR CONTEXT_MXCSR(DI)
 	MOVUPS X0, 416(DI)
 	MOVUPS X1, 432(DI)
 	MOVUPS X2, 448(DI)
@@ -39,15 +59,77 @@ TEXT ·upcallEntry(SB),NOSPLIT|NOFRAME,$0
 stuck:
 	JMP stuck
 
-// func resumeContext(context uintptr, call uint64) int64: load the
-// context's MXCSR and XMM0-15 (saved by upcallEntry, perhaps edited by the
-// handler) and make system call number call (upcall_resume), which keeps
-// them and continues the context. Nothing may run between the two: Go
-// code uses XMM registers. It returns only when the kernel refuses the
-// context.
-TEXT ·resumeContext(SB),NOSPLIT,$0-24
+// func resumeInUserMode(context, slot uintptr): continue context without
+// the kernel. Load its MXCSR and XMM0-15, build an IRETQ frame (its RIP,
+// RFLAGS reduced to user flags, RSP, and the user selectors) on the upcall
+// stack, load its general registers, clear the disabled word of the
+// context slot, and IRETQ, which switches RIP, RFLAGS and RSP at once.
+// Between the clearing and the IRETQ the stack pointer is still in the
+// upcall stack, so the kernel delivers no upcall there (kernel/exo.InUpcall)
+// and the context cannot be overwritten while it is read. The FS and GS
+// bases stay as they are.
+TEXT ·resumeInUserMode(SB),NOSPLIT|NOFRAME,$0-16
 	MOVQ context+0(FP), DI
-	LDMXCSR 280(DI)
+	MOVQ slot+8(FP), SI
+	LDMXCSR CONTEXT_MXCSR(DI)
+	MOVUPS 416(DI), X0
+	MOVUPS 432(DI), X1
+	MOVUPS 448(DI), X2
+	MOVUPS 464(DI), X3
+	MOVUPS 480(DI), X4
+	MOVUPS 496(DI), X5
+	MOVUPS 512(DI), X6
+	MOVUPS 528(DI), X7
+	MOVUPS 544(DI), X8
+	MOVUPS 560(DI), X9
+	MOVUPS 576(DI), X10
+	MOVUPS 592(DI), X11
+	MOVUPS 608(DI), X12
+	MOVUPS 624(DI), X13
+	MOVUPS 640(DI), X14
+	MOVUPS 656(DI), X15
+	SUBQ $40, SP
+	MOVQ CONTEXT_RIP(DI), AX
+	MOVQ AX, 0(SP)
+	MOVQ $USER_CODE_SELECTOR, 8(SP)
+	MOVQ CONTEXT_RFLAGS(DI), AX
+	ANDQ $USER_FLAGS, AX
+	ORQ  $FLAGS_ALWAYS, AX
+	MOVQ AX, 16(SP)
+	MOVQ CONTEXT_RSP(DI), AX
+	MOVQ AX, 24(SP)
+	MOVQ $USER_DATA_SELECTOR, 32(SP)
+	// BP becomes the context's, not a frame pointer: go vet's frame-pointer
+	// check reads code up to the first unconditional jump.
+	JMP  loadRegisters
+loadRegisters:
+	MOVQ CONTEXT_RAX(DI), AX
+	MOVQ CONTEXT_RBX(DI), BX
+	MOVQ CONTEXT_RCX(DI), CX
+	MOVQ CONTEXT_RDX(DI), DX
+	MOVQ CONTEXT_RBP(DI), BP
+	MOVQ CONTEXT_R8+0(DI), R8
+	MOVQ CONTEXT_R8+8(DI), R9
+	MOVQ CONTEXT_R8+16(DI), R10
+	MOVQ CONTEXT_R8+24(DI), R11
+	MOVQ CONTEXT_R8+32(DI), R12
+	MOVQ CONTEXT_R8+40(DI), R13
+	MOVQ CONTEXT_R8+48(DI), R14
+	MOVQ CONTEXT_R8+56(DI), R15
+	MOVQ $0, CONTEXT_DISABLED(SI)
+	MOVQ CONTEXT_RSI(DI), SI
+	MOVQ CONTEXT_RDI(DI), DI
+	IRETQ
+
+// func resumeThroughKernel(context uintptr, call uint64) int64: load the
+// context's MXCSR and XMM0-15 and make system call number call
+// (upcall_resume), which keeps them, loads the rest of the context (FS and
+// GS bases included) and continues it. Nothing may run between the two:
+// Go code uses XMM registers. It returns only when the kernel refuses the
+// context.
+TEXT ·resumeThroughKernel(SB),NOSPLIT,$0-24
+	MOVQ context+0(FP), DI
+	LDMXCSR CONTEXT_MXCSR(DI)
 	MOVUPS 416(DI), X0
 	MOVUPS 432(DI), X1
 	MOVUPS 448(DI), X2

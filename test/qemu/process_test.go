@@ -148,6 +148,8 @@ func exokernelInterfaceOn(t *testing.T, image string, cpus int, firmware Firmwar
 		`exo-test: ok: reader: grant on a segment granted without the grant right`,
 		`exo-test: ok: grant on: the child passed on what it may, and no more`,
 		`exogo: process \d+: took an exception and its upcall cannot be entered`,
+		`exo-test: ok: start the child whose upcall handler faults`,
+		`exogo: process \d+: took an exception inside an upcall \(upcalls disabled\); ending it`,
 		`exo-test: ok: x87 state survives switches to other processes`,
 		`exo-test: ok: the spinner runs and the parent still gets the CPU`,
 		`exo-test: all checks passed`,
