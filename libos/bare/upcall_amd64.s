@@ -19,9 +19,17 @@
 #define USER_CODE_SELECTOR 0x23      // arch/amd64.UserCodeSelector
 #define USER_DATA_SELECTOR 0x1b      // arch/amd64.UserDataSelector
 
+// LOAD_SSE loads MXCSR and XMM0-15 from the context at DI.
+#define LOAD_SSE \
+	LDMXCSR CONTEXT_MXCSR(DI); \
+	MOVUPS 416(DI), X0; MOVUPS 432(DI), X1; MOVUPS 448(DI), X2; MOVUPS 464(DI), X3; \
+	MOVUPS 480(DI), X4; MOVUPS 496(DI), X5; MOVUPS 512(DI), X6; MOVUPS 528(DI), X7; \
+	MOVUPS 544(DI), X8; MOVUPS 560(DI), X9; MOVUPS 576(DI), X10; MOVUPS 592(DI), X11; \
+	MOVUPS 608(DI), X12; MOVUPS 624(DI), X13; MOVUPS 640(DI), X14; MOVUPS 656(DI), X15
+
 // The upcall entry point a program registers with upcall_register. The
 // kernel enters here with RDI = the saved context, RSI = the event, RDX =
-// detail, RCX = detail 2, and RSP just below the context (64-byte aligned).
+// detail, RCX = detail 2, and RSP just below the context (256-byte aligned).
 // The CPU still holds the interrupted context's x87 and SSE state, which
 // the kernel does not save. Go code uses the SSE unit (XMM registers,
 // MXCSR) but never the x87 unit, so this libOS saves MXCSR and XMM0-15 at
@@ -71,23 +79,7 @@ stuck:
 TEXT ·resumeInUserMode(SB),NOSPLIT|NOFRAME,$0-16
 	MOVQ context+0(FP), DI
 	MOVQ slot+8(FP), SI
-	LDMXCSR CONTEXT_MXCSR(DI)
-	MOVUPS 416(DI), X0
-	MOVUPS 432(DI), X1
-	MOVUPS 448(DI), X2
-	MOVUPS 464(DI), X3
-	MOVUPS 480(DI), X4
-	MOVUPS 496(DI), X5
-	MOVUPS 512(DI), X6
-	MOVUPS 528(DI), X7
-	MOVUPS 544(DI), X8
-	MOVUPS 560(DI), X9
-	MOVUPS 576(DI), X10
-	MOVUPS 592(DI), X11
-	MOVUPS 608(DI), X12
-	MOVUPS 624(DI), X13
-	MOVUPS 640(DI), X14
-	MOVUPS 656(DI), X15
+	LOAD_SSE
 	SUBQ $40, SP
 	MOVQ CONTEXT_RIP(DI), AX
 	MOVQ AX, 0(SP)
@@ -129,23 +121,7 @@ loadRegisters:
 // context.
 TEXT ·resumeThroughKernel(SB),NOSPLIT,$0-24
 	MOVQ context+0(FP), DI
-	LDMXCSR CONTEXT_MXCSR(DI)
-	MOVUPS 416(DI), X0
-	MOVUPS 432(DI), X1
-	MOVUPS 448(DI), X2
-	MOVUPS 464(DI), X3
-	MOVUPS 480(DI), X4
-	MOVUPS 496(DI), X5
-	MOVUPS 512(DI), X6
-	MOVUPS 528(DI), X7
-	MOVUPS 544(DI), X8
-	MOVUPS 560(DI), X9
-	MOVUPS 576(DI), X10
-	MOVUPS 592(DI), X11
-	MOVUPS 608(DI), X12
-	MOVUPS 624(DI), X13
-	MOVUPS 640(DI), X14
-	MOVUPS 656(DI), X15
+	LOAD_SSE
 	MOVQ call+8(FP), AX
 	SYSCALL
 	MOVQ AX, ret+16(FP)
