@@ -66,9 +66,7 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	case 2: // fault
 		switch {
 		case detail == 14 && detail2 >= pagingAddress && detail2 < pagingAddress+span:
-			frame := exo.FrameAlloc()
-			slot := (detail2 - pagingAddress) / pageSize
-			if frame > 0 && exo.SegmentMapFrame(pagingSeg, slot, uint64(frame), exo.PermissionsWrite) == 0 {
+			if exo.FrameAllocMap(pagingSeg, (detail2-pagingAddress)/pageSize, exo.PermissionsWrite) > 0 {
 				pagedFaults++
 			}
 		case detail == 0:

@@ -86,6 +86,9 @@ const (
 	// CallTimeNow: read the kernel's monotonic clock (the TSC, calibrated at boot).
 	// Handler: sysTimeNow(caller *Caller) int64.
 	CallTimeNow = CallBase + 25
+	// CallFrameAllocMap: allocate one zeroed 4 KiB frame and map it at a slot of a PT segment the caller owns: frame_alloc and segment_map_frame in one call, for page faults (on failure no frame is kept).
+	// Handler: sysFrameAllocMap(caller *Caller, segment uint32, slot uint32, permissions Permissions) int64.
+	CallFrameAllocMap = CallBase + 26
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -206,6 +209,8 @@ func CallName(number uint64) string {
 		return "tls_set"
 	case CallTimeNow:
 		return "time_now"
+	case CallFrameAllocMap:
+		return "frame_alloc_map"
 	}
 	return ""
 }
@@ -254,7 +259,7 @@ func ArgCount(number uint64) int {
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment:
 		return 4
@@ -471,6 +476,17 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		return sysTlsSet(caller, uintptr(a0))
 	case CallTimeNow:
 		return sysTimeNow(caller)
+	case CallFrameAllocMap:
+		if a0 > 0xFFFF_FFFF { // segment: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		if a1 >= 512 { // slot: index<512>
+			return -ErrBadArgument
+		}
+		if a2&^uint64(PermissionsAll) != 0 { // permissions
+			return -ErrBadArgument
+		}
+		return sysFrameAllocMap(caller, uint32(a0), uint32(a1), Permissions(a2))
 	}
 	return -ErrUnknownCall
 }

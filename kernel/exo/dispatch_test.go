@@ -68,6 +68,8 @@ func TestBadAddress(t *testing.T) {
 func TestBadIndex(t *testing.T) {
 	expect(t, "segment_unmap(0, 512)", dispatch(CallSegmentUnmap, 0, 512), ErrBadArgument)
 	expect(t, "segment_unmap(0, 1<<32)", dispatch(CallSegmentUnmap, 0, 1<<32), ErrBadArgument)
+	expect(t, "frame_alloc_map(0, 512, 0)", dispatch(CallFrameAllocMap, 0, 512, 0), ErrBadArgument)
+	expect(t, "frame_alloc_map(0, 0, 4)", dispatch(CallFrameAllocMap, 0, 0, 4), ErrBadArgument)
 	expect(t, "segment_map_frame(0, 512, ...)", dispatch(CallSegmentMapFrame, 0, 512, 0x1000, 0), ErrBadArgument)
 	expect(t, "segment_map_segment(0, ^0, ...)", dispatch(CallSegmentMapSegment, 0, ^uint64(0), 1, 0), ErrBadArgument)
 	expect(t, "irq_bind(16)", dispatch(CallIrqBind, 16), ErrBadArgument)

@@ -148,3 +148,19 @@ func sysSegmentGrant(caller *Caller, id uint32, process uint32, rights Rights) i
 	}
 	return segmentError(segments.Grant(caller.Process.ID, segment.ID(id), uint16(process), r))
 }
+
+// sysFrameAllocMap is frame_alloc followed by segment_map_frame, in one
+// call: a libOS resolving a page fault needs both, and each call is a
+// crossing into the kernel. When the mapping is refused, the frame goes
+// back at once and the mapping's error is the result.
+func sysFrameAllocMap(caller *Caller, id uint32, slot uint32, permissions Permissions) int64 {
+	frame := sysFrameAlloc(caller)
+	if frame < 0 {
+		return frame
+	}
+	if result := sysSegmentMapFrame(caller, id, slot, uint64(frame), permissions); result < 0 {
+		sysFrameFree(caller, uint64(frame))
+		return result
+	}
+	return frame
+}

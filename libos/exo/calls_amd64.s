@@ -231,3 +231,13 @@ TEXT ·TimeNow(SB), NOSPLIT|NOFRAME, $0-8
 	SYSCALL
 	MOVQ	AX, ret+0(FP)
 	RET
+
+// func FrameAllocMap(segment uint64, slot uint64, permissions Permissions) int64
+TEXT ·FrameAllocMap(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ	segment+0(FP), DI
+	MOVQ	slot+8(FP), SI
+	MOVQ	permissions+16(FP), DX
+	MOVQ	$0x101a, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET

@@ -60,6 +60,8 @@ const (
 	CallTlsSet = CallBase + 24
 	// CallTimeNow: read the kernel's monotonic clock (the TSC, calibrated at boot).
 	CallTimeNow = CallBase + 25
+	// CallFrameAllocMap: allocate one zeroed 4 KiB frame and map it at a slot of a PT segment the caller owns: frame_alloc and segment_map_frame in one call, for page faults (on failure no frame is kept).
+	CallFrameAllocMap = CallBase + 26
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -180,6 +182,8 @@ func CallName(number uint64) string {
 		return "tls_set"
 	case CallTimeNow:
 		return "time_now"
+	case CallFrameAllocMap:
+		return "frame_alloc_map"
 	}
 	return ""
 }
@@ -228,7 +232,7 @@ func ArgCount(number uint64) int {
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment:
 		return 4
@@ -382,3 +386,10 @@ func TlsSet(base uintptr) int64
 // TimeNow is time_now: read the kernel's monotonic clock (the TSC, calibrated at boot).
 // Result: nanoseconds since boot. Rights: none.
 func TimeNow() int64
+
+// FrameAllocMap is frame_alloc_map: allocate one zeroed 4 KiB frame and map it at a slot of a PT segment the caller owns: frame_alloc and segment_map_frame in one call, for page faults (on failure no frame is kept).
+// Result: the frame's physical address. Rights: owner(segment).
+// segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+// slot: index, < 512 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+func FrameAllocMap(segment uint64, slot uint64, permissions Permissions) int64
