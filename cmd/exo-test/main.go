@@ -138,6 +138,7 @@ func parent() uint64 {
 	check("start the bad-upcall-stack child", badStack > 0 && waitFor(mailbox(boxBadStackReady), 1))
 	nested := spawn(13, 0, 0)
 	check("start the child whose upcall handler faults", nested > 0 && waitFor(mailbox(boxNestedReady), 1))
+	checkWithdraw()
 
 	checkQuanta()
 

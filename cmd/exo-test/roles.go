@@ -35,6 +35,8 @@ func child(role uint64) uint64 {
 		grantedPort()
 	case 13:
 		faultInHandler()
+	case 14:
+		withdrawn()
 	}
 	return 0
 }

@@ -89,6 +89,9 @@ const (
 	// CallFrameAllocMap: allocate one zeroed 4 KiB frame and map it at a slot of a PT segment the caller owns: frame_alloc and segment_map_frame in one call, for page faults (on failure no frame is kept).
 	// Handler: sysFrameAllocMap(caller *Caller, segment uint32, slot uint32, permissions Permissions) int64.
 	CallFrameAllocMap = CallBase + 26
+	// CallSegmentWithdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
+	// Handler: sysSegmentWithdraw(caller *Caller, segment uint32, process uint32) int64.
+	CallSegmentWithdraw = CallBase + 27
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -211,6 +214,8 @@ func CallName(number uint64) string {
 		return "time_now"
 	case CallFrameAllocMap:
 		return "frame_alloc_map"
+	case CallSegmentWithdraw:
+		return "segment_withdraw"
 	}
 	return ""
 }
@@ -257,7 +262,7 @@ func ArgCount(number uint64) int {
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap:
 		return 3
@@ -487,6 +492,14 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrBadArgument
 		}
 		return sysFrameAllocMap(caller, uint32(a0), uint32(a1), Permissions(a2))
+	case CallSegmentWithdraw:
+		if a0 > 0xFFFF_FFFF { // segment: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		if a1 > 0xFFFF_FFFF { // process: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		return sysSegmentWithdraw(caller, uint32(a0), uint32(a1))
 	}
 	return -ErrUnknownCall
 }

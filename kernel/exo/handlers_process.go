@@ -112,7 +112,10 @@ func release(p *process.Process) {
 	mem := memoryAccess()
 	segments.UnlinkAll(mem, p.Space.Root)
 	smp.FlushSpace(p.Space.Root)
-	segments.ForgetGrantee(p.ID)
+	var roots [process.MaxProcesses]uint64
+	if segments.ForgetGrantee(mem, p.ID, liveRoots(&roots)) > 0 {
+		smp.FlushSpace(0)
+	}
 	segments.DestroyOwnedBy(mem, p.ID)
 	releaseIRQs(p)
 	process.Release(p)

@@ -3,6 +3,7 @@ package exo
 import (
 	"exogo/kernel/layout"
 	"exogo/kernel/memory"
+	"exogo/kernel/process"
 	"exogo/kernel/segment"
 	"exogo/kernel/smp"
 )
@@ -59,11 +60,9 @@ func segmentError(s segment.Status) int64 {
 
 // After an unlink, no CPU running the address space may keep a stale
 // translation; after an unmap, none running any space that links the
-// segment (the package does not record where, so: every CPU). The
-// shootdown waits for every CPU concerned before the call returns, so a
-// frame freed afterwards is unreachable.
-// TODO(performance): record where segments are linked and invalidate
-// single pages instead of flushing whole TLBs.
+// segment (at the places the segment package records, or, when it lost
+// count, every CPU). The shootdown waits for every CPU concerned before
+// the call returns, so a frame freed afterwards is unreachable.
 
 func sysSegmentCreate(caller *Caller, level Level) int64 {
 	id, status := segments.Create(memoryAccess(), caller.Process.ID, segment.Level(level))
@@ -163,4 +162,38 @@ func sysFrameAllocMap(caller *Caller, id uint32, slot uint32, permissions Permis
 		return result
 	}
 	return frame
+}
+
+// sysSegmentWithdraw takes back grantee's grant on segment id (grantee 0:
+// every grant) and every link and mapping made on it
+// (segment.Table.Withdraw), in the address spaces of every process and in
+// every segment. When anything was removed, every CPU flushes its user
+// translations before the call returns.
+func sysSegmentWithdraw(caller *Caller, id uint32, grantee uint32) int64 {
+	if grantee > 0xffff {
+		return -ErrNoSuchObject
+	}
+	var roots [process.MaxProcesses]uint64
+	removed, status := segments.Withdraw(memoryAccess(), caller.Process.ID, segment.ID(id), uint16(grantee), liveRoots(&roots))
+	if status != segment.OK {
+		return segmentError(status)
+	}
+	if removed > 0 {
+		smp.FlushSpace(0)
+	}
+	return int64(removed)
+}
+
+// liveRoots fills roots with the PML4s of the processes that have an
+// address space, and returns that part of it.
+func liveRoots(roots *[process.MaxProcesses]uint64) []uint64 {
+	n := 0
+	for i := 0; i < process.MaxProcesses; i++ {
+		p := process.Table(i)
+		if (p.State == process.Created || p.State == process.Running) && p.Space.Root != 0 {
+			roots[n%len(roots)] = p.Space.Root
+			n++
+		}
+	}
+	return roots[:n]
 }

@@ -14,8 +14,9 @@ import (
 // simulated RAM agree with it.
 
 type modelSlot struct {
-	frame uint64     // Level1: the mapped frame, 0 if empty
-	child segment.ID // Level2/3: the mapped child, 0 if empty
+	frame     uint64     // Level1: the mapped frame, 0 if empty
+	child     segment.ID // Level2/3: the mapped child, 0 if empty
+	authority uint16     // whose grant the child's mapping rests on (0: its owner's own)
 }
 
 type modelSegment struct {
@@ -37,6 +38,7 @@ type model struct {
 	segments map[segment.ID]*modelSegment
 	dead     []segment.ID           // destroyed IDs, to try stale use
 	links    map[linkKey]segment.ID // what is linked where
+	linkedOn map[linkKey]uint16     // whose grant each link rests on (0: the owner's own)
 	frames   map[uint64]uint16      // process frames and their owners
 	refs     map[uint64]int         // frame -> PTEs mapping it
 }
@@ -69,7 +71,7 @@ func (md *model) allows(s *modelSegment, caller uint16, r segment.Rights) segmen
 
 func TestRandomOperations(t *testing.T) {
 	m := newMachine(t)
-	md := &model{segments: map[segment.ID]*modelSegment{}, links: map[linkKey]segment.ID{}, frames: map[uint64]uint16{}, refs: map[uint64]int{}}
+	md := &model{segments: map[segment.ID]*modelSegment{}, links: map[linkKey]segment.ID{}, linkedOn: map[linkKey]uint16{}, frames: map[uint64]uint16{}, refs: map[uint64]int{}}
 	rng := rand.New(rand.NewPCG(7, 11))
 	processes := []uint16{procA, procB, procC}
 	freeAtStart := m.frames.FreeFrames()
@@ -266,6 +268,9 @@ func TestRandomOperations(t *testing.T) {
 			}
 			if want == segment.OK {
 				s.slots[index].child = child
+				if caller != c.owner {
+					s.slots[index].authority = caller
+				}
 				c.parents++
 				counts["map segment"]++
 			}
@@ -302,6 +307,9 @@ func TestRandomOperations(t *testing.T) {
 		case 7: // grant
 			// Rights with GrantOn (8) half the time, so grantees grant on.
 			id, grantee, r := anyID(), uint16(1+rng.IntN(12)), segment.Rights(rng.IntN(16))
+			if rng.IntN(3) > 0 {
+				grantee = anyProcess() // mostly one that links, so withdrawing has work
+			}
 			if rng.IntN(30) == 0 {
 				r = 16 // not a right
 			}
@@ -342,27 +350,87 @@ func TestRandomOperations(t *testing.T) {
 					counts["grant on"]++
 				}
 			}
-		case 8: // revoke
+		case 8: // withdraw a grant (grantee 0: every grant)
 			id, grantee := anyID(), uint16(1+rng.IntN(12))
+			if rng.IntN(2) == 0 {
+				for key, on := range md.linkedOn { // often a segment linked on a grant
+					if on != 0 {
+						id, grantee = md.links[key], on
+						break
+					}
+				}
+			}
+			if rng.IntN(8) == 0 {
+				grantee = 0
+			}
+			caller = ownerOr(id, caller)
 			s := md.segments[id]
+			if s != nil && grantee != 0 && s.grants[grantee] == 0 && len(s.grants) > 0 && rng.IntN(4) > 0 {
+				for g := range s.grants { // mostly a grant that exists
+					grantee = g
+					break
+				}
+			}
 			want := segment.OK
 			switch {
 			case s == nil:
 				want = segment.BadID
 			case s.owner != caller:
 				want = segment.NotOwner
-			case s.grants[grantee] == 0:
+			case grantee != 0 && s.grants[grantee] == 0:
 				want = segment.NotGranted
 			}
-			if got := m.seg.Revoke(caller, id, grantee); got != want {
-				t.Fatalf("step %d: Revoke = %v, want %v", step, got, want)
+			removed, got := m.seg.Withdraw(m.mem, caller, id, grantee, m.roots())
+			if got != want {
+				t.Fatalf("step %d: Withdraw = %v, want %v", step, got, want)
 			}
-			if want == segment.OK {
+			if want != segment.OK {
+				break
+			}
+			ended := func(authority uint16) bool {
+				return authority != 0 && (grantee == 0 || authority == grantee)
+			}
+			wantRemoved := 0
+			for key, linked := range md.links {
+				if linked == id && ended(md.linkedOn[key]) {
+					delete(md.links, key)
+					delete(md.linkedOn, key)
+					s.links--
+					wantRemoved++
+				}
+			}
+			for _, parent := range md.segments {
+				for i := range parent.slots {
+					if parent.slots[i].child == id && ended(parent.slots[i].authority) {
+						parent.slots[i] = modelSlot{}
+						s.parents--
+						wantRemoved++
+					}
+				}
+			}
+			if removed != wantRemoved {
+				t.Fatalf("step %d: Withdraw removed %d, model %d", step, removed, wantRemoved)
+			}
+			if grantee == 0 {
+				s.grants = map[uint16]segment.Rights{}
+			} else {
 				delete(s.grants, grantee)
+			}
+			counts["withdraw"]++
+			if removed > 0 {
+				counts["withdraw removing"]++
 			}
 		case 9: // link into the caller's own space
 			id, r := anyID(), anyRights()
 			s := md.segments[id]
+			if s != nil && rng.IntN(2) == 0 {
+				for p := range s.grants { // half the time as a grantee, if one is a process here
+					if p <= procC {
+						caller = p
+						break
+					}
+				}
+			}
 			level := segment.Level(1 + rng.IntN(3))
 			if s != nil {
 				level = s.level
@@ -384,6 +452,10 @@ func TestRandomOperations(t *testing.T) {
 			}
 			if want == segment.OK {
 				md.links[key] = id
+				md.linkedOn[key] = 0
+				if caller != s.owner {
+					md.linkedOn[key] = caller
+				}
 				s.links++
 				counts["link"]++
 			}
@@ -400,6 +472,7 @@ func TestRandomOperations(t *testing.T) {
 			}
 			if want == segment.OK {
 				delete(md.links, key)
+				delete(md.linkedOn, key)
 				md.segments[id].links--
 				counts["unlink"]++
 			}
@@ -409,7 +482,7 @@ func TestRandomOperations(t *testing.T) {
 		}
 	}
 	checkInvariants(t, m, md)
-	for _, op := range []string{"create", "destroy", "map frame", "map segment", "unmap", "grant", "grant on", "link", "unlink"} {
+	for _, op := range []string{"create", "destroy", "map frame", "map segment", "unmap", "grant", "grant on", "link", "unlink", "withdraw", "withdraw removing"} {
 		if counts[op] < 20 {
 			t.Errorf("only %d successful %s operations: the test explores too little", counts[op], op)
 		}

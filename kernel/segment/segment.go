@@ -45,7 +45,7 @@
 // # Ownership and grants
 //
 // Only the owner changes a segment (MapFrame, MapSegment, Unmap, Grant,
-// Revoke, Destroy). The owner may link it with any rights; another process
+// Withdraw, Destroy). The owner may link it with any rights; another process
 // may link it (or map it as a child of its own segment) only with a grant,
 // and only with rights the grant covers. Frames mapped into a segment must be
 // held by the segment's owner (physmem.Table.Owner) with physmem.UseProcess,
@@ -642,7 +642,7 @@ func (t *Table) mapSegment(mem Memory, caller uint16, id ID, index uint, child I
 	if c.parents == ^uint32(0) {
 		return TooManyReferences
 	}
-	*e = encode(c.table, r)
+	*e = encode(c.table, r) | c.authority(caller)
 	c.parents++
 	return OK
 }
@@ -716,66 +716,67 @@ func (t *Table) grant(caller uint16, id ID, grantee uint16, r Rights) Status {
 	if !owner && r&^held != 0 {
 		return RightsExceeded
 	}
-	if grantee == d.owner || grantee == caller {
+	if grantee == 0 || grantee == d.owner || grantee == caller {
 		return BadGrantee
 	}
-	n := int(d.grantCount)
-	for i := 0; i < n && i < MaxGrants; i++ {
-		if d.grants[i].Process == grantee {
-			if owner {
-				d.grants[i].Rights = r
-			} else {
-				d.grants[i].Rights |= r
-			}
-			return OK
+	if i, ok := d.grantSlot(grantee); ok {
+		if owner {
+			d.grants[i].Rights = r
+		} else {
+			d.grants[i].Rights |= r
 		}
+		return OK
 	}
-	if n >= MaxGrants {
+	free, ok := d.grantSlot(0)
+	if !ok {
 		return TooManyGrants
 	}
-	d.grants[n%MaxGrants] = Grant{Process: grantee, Rights: r}
+	d.grants[free] = Grant{Process: grantee, Rights: r}
 	d.grantCount++
 	return OK
 }
 
-// grantOf returns the rights process holds through a grant on d.
-func (d *descriptor) grantOf(process uint16) (Rights, bool) {
-	for i := 0; i < int(d.grantCount) && i < MaxGrants; i++ {
+// grantSlot returns the index of process's grant in d.grants (process 0:
+// the first free slot). A grant keeps its slot while it lasts: the links
+// and mappings made on it carry the slot's number (authority).
+func (d *descriptor) grantSlot(process uint16) (uint, bool) {
+	for i := range d.grants {
 		if d.grants[i].Process == process {
-			return d.grants[i].Rights, true
+			return uint(i), true
 		}
 	}
 	return 0, false
 }
 
-// Revoke removes grantee's grant on segment id (owner only). As with Grant,
-// existing links stay.
-func (t *Table) Revoke(caller uint16, id ID, grantee uint16) Status {
-	t.acquire()
-	status := t.revoke(caller, id, grantee)
-	t.release()
-	return status
+// grantOf returns the rights process holds through a grant on d.
+func (d *descriptor) grantOf(process uint16) (Rights, bool) {
+	if process == 0 {
+		return 0, false
+	}
+	i, ok := d.grantSlot(process)
+	if !ok {
+		return 0, false
+	}
+	return d.grants[i%MaxGrants].Rights, true
 }
 
-func (t *Table) revoke(caller uint16, id ID, grantee uint16) Status {
-	d, _, status := t.lookup(id)
-	if status != OK {
-		return status
+// The authority of a link or of a child's mapping: on whose right it was
+// made, kept in bits the CPU ignores in an entry that points at a table
+// (bits 52-55), so that withdrawing a grant finds what rested on it.
+// 0 is the owner's own; n is the grant in slot n-1.
+const (
+	authorityShift = 52
+	authorityMask  = 0xf << authorityShift
+)
+
+// authority returns the authority bits for caller acting on d, which
+// d.allows has accepted: 0 for the owner, else its grant's slot + 1.
+func (d *descriptor) authority(caller uint16) uint64 {
+	if caller == d.owner {
+		return 0
 	}
-	if d.owner != caller {
-		return NotOwner
-	}
-	n := int(d.grantCount)
-	for i := 0; i < n && i < MaxGrants; i++ {
-		if d.grants[i].Process == grantee {
-			last := uint(n-1) % MaxGrants
-			d.grants[i] = d.grants[last]
-			d.grants[last] = Grant{}
-			d.grantCount--
-			return OK
-		}
-	}
-	return NotGranted
+	i, _ := d.grantSlot(caller)
+	return uint64(i%MaxGrants+1) << authorityShift
 }
 
 // checkAddress validates a link address for a segment of level l.
@@ -881,7 +882,7 @@ func (t *Table) link(mem Memory, caller uint16, root uint64, virtual uintptr, id
 	if present(*e) {
 		return SlotInUse
 	}
-	*e = encode(d.table, r)
+	*e = encode(d.table, r) | d.authority(caller)
 	d.links++
 	t.addPlace(d, root, virtual)
 	return OK

@@ -73,6 +73,22 @@ func newMachine(t testing.TB) *machine {
 
 func (m *machine) root(p uint16) uint64 { return m.spaces[p].Root }
 
+// roots lists the PML4 of every simulated process.
+func (m *machine) roots() []uint64 {
+	var roots []uint64
+	for _, s := range m.spaces {
+		roots = append(roots, s.Root)
+	}
+	return roots
+}
+
+// withdraw is Withdraw over every simulated address space, for tests that
+// only look at the status.
+func (m *machine) withdraw(caller uint16, id segment.ID, grantee uint16) segment.Status {
+	_, s := m.seg.Withdraw(m.mem, caller, id, grantee, m.roots())
+	return s
+}
+
 func (m *machine) pte(table uint64, i uintptr) uint64 {
 	return binary.LittleEndian.Uint64(m.ram[table+uint64(i)*8:])
 }
@@ -246,15 +262,17 @@ func TestLinkNeedsOwnershipOrGrant(t *testing.T) {
 		t.Errorf("granting again should update: %+v", info)
 	}
 	expect(t, "third party", m.seg.Link(m.mem, procC, m.root(procC), 4*mib, id, segment.Read), segment.NoAccess)
-	expect(t, "revoke", m.seg.Revoke(procA, id, procB), segment.OK)
-	expect(t, "revoke twice", m.seg.Revoke(procA, id, procB), segment.NotGranted)
-	expect(t, "link after revoke", m.seg.Link(m.mem, procB, root, 8*mib, id, segment.Read), segment.NoAccess)
-	// Existing links stay until unlinked.
-	if info, _ := m.seg.Info(id); info.Links != 2 || info.GrantCount != 0 {
-		t.Errorf("after revoke: %+v", info)
+	if removed, s := m.seg.Withdraw(m.mem, procA, id, procB, m.roots()); s != segment.OK || removed != 2 {
+		t.Errorf("withdraw = %d, %v; want B's 2 links removed", removed, s)
 	}
-	if _, s := m.seg.Unlink(m.mem, root, 4*mib, segment.Level1); s != segment.OK {
-		t.Errorf("Unlink after revoke = %v", s)
+	expect(t, "withdraw twice", m.withdraw(procA, id, procB), segment.NotGranted)
+	expect(t, "link after withdraw", m.seg.Link(m.mem, procB, root, 8*mib, id, segment.Read), segment.NoAccess)
+	// The links made on the grant went with it.
+	if info, _ := m.seg.Info(id); info.Links != 0 || info.GrantCount != 0 {
+		t.Errorf("after withdraw: %+v", info)
+	}
+	if _, s := m.seg.Unlink(m.mem, root, 4*mib, segment.Level1); s != segment.SlotEmpty {
+		t.Errorf("Unlink after withdraw = %v, want SlotEmpty", s)
 	}
 
 	// Grant limits and checks.
@@ -265,12 +283,15 @@ func TestLinkNeedsOwnershipOrGrant(t *testing.T) {
 	}
 	expect(t, "one grant too many", m.seg.Grant(procA, id, 99, segment.Read), segment.TooManyGrants)
 	expect(t, "update at the limit", m.seg.Grant(procA, id, 12, segment.Write), segment.OK)
-	expect(t, "revoke one", m.seg.Revoke(procA, id, 11), segment.OK)
-	expect(t, "grant after revoke", m.seg.Grant(procA, id, 99, segment.Read), segment.OK)
+	expect(t, "withdraw one", m.withdraw(procA, id, 11), segment.OK)
+	expect(t, "grant after withdraw", m.seg.Grant(procA, id, 99, segment.Read), segment.OK)
+	expect(t, "grant to process 0", m.seg.Grant(procA, id, 0, segment.Read), segment.BadGrantee)
 	info, _ = m.seg.Info(id)
 	seen := map[uint16]segment.Rights{}
-	for i := 0; i < info.GrantCount; i++ {
-		seen[info.Grants[i].Process] = info.Grants[i].Rights
+	for _, g := range info.Grants {
+		if g.Process != 0 {
+			seen[g.Process] = g.Rights
+		}
 	}
 	if len(seen) != segment.MaxGrants || seen[12] != segment.Read|segment.Write || seen[99] != segment.Read {
 		t.Errorf("grants: %v", seen)
@@ -691,6 +712,7 @@ func TestOperationsDoNotAllocate(t *testing.T) {
 	m := newMachine(t)
 	root := m.root(procA)
 	frame := m.frameFor(t, procA)
+	roots := []uint64{root, m.root(procB)}
 	allocs := testing.AllocsPerRun(50, func() {
 		id, _ := m.seg.Create(m.mem, procA, segment.Level1)
 		parent, _ := m.seg.Create(m.mem, procA, segment.Level2)
@@ -703,7 +725,9 @@ func TestOperationsDoNotAllocate(t *testing.T) {
 		m.seg.Unlink(m.mem, root, 4*mib, segment.Level1)
 		m.seg.Unlink(m.mem, root, 2*gib, segment.Level2)
 		m.seg.Unmap(m.mem, procA, parent, 3)
-		m.seg.Revoke(procA, id, procB)
+		m.seg.Withdraw(m.mem, procA, id, procB, roots)
+		m.seg.Grant(procA, id, procB, segment.Read)
+		m.seg.Withdraw(m.mem, procA, id, 0, roots)
 		m.seg.Unmap(m.mem, procA, id, 1)
 		m.seg.Destroy(m.mem, procA, parent)
 		m.seg.Destroy(m.mem, procA, id)
@@ -802,12 +826,12 @@ func TestGrantOn(t *testing.T) {
 	expect(t, "B passes GrantOn to C", m.seg.Grant(procB, id, procC, segment.GrantOn), segment.OK)
 	expect(t, "C grants D", m.seg.Grant(procC, id, procD, segment.Write), segment.OK)
 	// Only the owner revokes, and the owner's grant replaces.
-	expect(t, "B revokes C", m.seg.Revoke(procB, id, procC), segment.NotOwner)
+	expect(t, "B withdraws C's grant", m.withdraw(procB, id, procC), segment.NotOwner)
 	expect(t, "A lowers C to read", m.seg.Grant(procA, id, procC, segment.Read), segment.OK)
 	expect(t, "C links writable after A lowered it", m.seg.Link(m.mem, procC, m.root(procC), 10*mib, id, segment.Write), segment.RightsExceeded)
 	expect(t, "C grants after losing GrantOn", m.seg.Grant(procC, id, procD, segment.Read), segment.NotOwner)
-	expect(t, "A revokes B", m.seg.Revoke(procA, id, procB), segment.OK)
-	expect(t, "B grants after the revoke", m.seg.Grant(procB, id, procC, segment.Read), segment.NotOwner)
+	expect(t, "A withdraws B's grant", m.withdraw(procA, id, procB), segment.OK)
+	expect(t, "B grants after the withdrawal", m.seg.Grant(procB, id, procC, segment.Read), segment.NotOwner)
 	// (D has no simulated address space; it links into C's, which the
 	// segment table does not check: the system call passes the caller's.)
 	expect(t, "D keeps what C passed on", m.seg.Link(m.mem, procD, m.root(procC), 12*mib, id, segment.Write), segment.OK)

@@ -5,7 +5,9 @@ import "exogo/kernel/paging"
 // What happens to segments when a process ends (kernel/exo.Terminate):
 //
 //  1. UnlinkAll removes every segment link from its address space;
-//  2. ForgetGrantee drops the grants it held on other processes' segments;
+//  2. ForgetGrantee ends the grants it held on other processes' segments,
+//     and with them the links and mappings made on them (in its children's
+//     address spaces, in segments);
 //  3. DestroyOwnedBy destroys the segments it owned, parents before
 //     children. A segment another process still links or maps survives,
 //     orphaned, for as long as that process keeps it. Process IDs are
@@ -60,28 +62,28 @@ func (t *Table) unlinkBelow(mem Memory, root, table uint64, above Level) int {
 	return n
 }
 
-// ForgetGrantee removes every grant held by process on any segment.
-func (t *Table) ForgetGrantee(process uint16) {
+// ForgetGrantee ends every grant held by process on any segment, and so
+// removes the links and mappings made on those grants: from the address
+// spaces whose PML4s are in roots (its children's, say) and from every
+// segment. It returns how many it removed; when not 0 the caller flushes
+// every CPU's TLB.
+func (t *Table) ForgetGrantee(mem Memory, process uint16, roots []uint64) int {
+	if process == 0 || mem.Frames == nil {
+		return 0
+	}
 	t.acquire()
+	removed := 0
 	for i := range t.entries {
 		d := &t.entries[i]
 		if !d.used {
 			continue
 		}
-		n := int(d.grantCount)
-		for g := 0; g < n && g < MaxGrants; {
-			if d.grants[uint(g)%MaxGrants].Process != process {
-				g++
-				continue
-			}
-			last := uint(n-1) % MaxGrants
-			d.grants[uint(g)%MaxGrants] = d.grants[last]
-			d.grants[last] = Grant{}
-			n--
+		if slot, ok := d.grantSlot(process); ok {
+			removed += t.endGrant(mem, d, slot, roots)
 		}
-		d.grantCount = uint8(n)
 	}
 	t.release()
+	return removed
 }
 
 // DestroyOwnedBy destroys the segments owner owns that nothing links or

@@ -241,3 +241,12 @@ TEXT ·FrameAllocMap(SB), NOSPLIT|NOFRAME, $0-32
 	SYSCALL
 	MOVQ	AX, ret+24(FP)
 	RET
+
+// func SegmentWithdraw(segment uint64, process uint64) int64
+TEXT ·SegmentWithdraw(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	segment+0(FP), DI
+	MOVQ	process+8(FP), SI
+	MOVQ	$0x101b, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET

@@ -62,6 +62,8 @@ const (
 	CallTimeNow = CallBase + 25
 	// CallFrameAllocMap: allocate one zeroed 4 KiB frame and map it at a slot of a PT segment the caller owns: frame_alloc and segment_map_frame in one call, for page faults (on failure no frame is kept).
 	CallFrameAllocMap = CallBase + 26
+	// CallSegmentWithdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
+	CallSegmentWithdraw = CallBase + 27
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -184,6 +186,8 @@ func CallName(number uint64) string {
 		return "time_now"
 	case CallFrameAllocMap:
 		return "frame_alloc_map"
+	case CallSegmentWithdraw:
+		return "segment_withdraw"
 	}
 	return ""
 }
@@ -230,7 +234,7 @@ func ArgCount(number uint64) int {
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap:
 		return 3
@@ -393,3 +397,9 @@ func TimeNow() int64
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
 // permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
 func FrameAllocMap(segment uint64, slot uint64, permissions Permissions) int64
+
+// SegmentWithdraw is segment_withdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
+// Result: how many links and mappings were removed. Rights: owner(segment).
+// segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+// process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+func SegmentWithdraw(segment uint64, process uint64) int64
