@@ -187,13 +187,13 @@ func sysSegmentWithdraw(caller *Caller, id uint32, grantee uint32) int64 {
 // liveRoots fills roots with the PML4s of the processes that have an
 // address space, and returns that part of it.
 func liveRoots(roots *[process.MaxProcesses]uint64) []uint64 {
-	n := 0
+	n := uint(0)
 	for i := 0; i < process.MaxProcesses; i++ {
 		p := process.Table(i)
-		if (p.State == process.Created || p.State == process.Running) && p.Space.Root != 0 {
-			roots[n%len(roots)] = p.Space.Root
+		if (p.State == process.Created || p.State == process.Running) && p.Space.Root != 0 && n < uint(len(roots)) {
+			roots[n] = p.Space.Root
 			n++
 		}
 	}
-	return roots[:n]
+	return roots[:min(n, uint(len(roots)))]
 }

@@ -721,9 +721,9 @@ func (t *Table) grant(caller uint16, id ID, grantee uint16, r Rights) Status {
 	}
 	if i, ok := d.grantSlot(grantee); ok {
 		if owner {
-			d.grants[i].Rights = r
+			d.grants[i%MaxGrants].Rights = r
 		} else {
-			d.grants[i].Rights |= r
+			d.grants[i%MaxGrants].Rights |= r
 		}
 		return OK
 	}
@@ -731,7 +731,7 @@ func (t *Table) grant(caller uint16, id ID, grantee uint16, r Rights) Status {
 	if !ok {
 		return TooManyGrants
 	}
-	d.grants[free] = Grant{Process: grantee, Rights: r}
+	d.grants[free%MaxGrants] = Grant{Process: grantee, Rights: r}
 	d.grantCount++
 	return OK
 }
