@@ -224,8 +224,9 @@ func Table(i int) *Process { return &table[uint(i)%MaxProcesses] }
 
 // Release returns everything p holds: the page tables the kernel made for
 // its address space, then every frame it owns. The caller has switched away
-// from p's address space on every CPU (sched.Exit does, on this one).
-// TODO(segments): unlink and destroy the segments p owns first.
+// from p's address space on every CPU (sched.Exit does, on this one), and
+// has dealt with its segments (kernel/exo's release unlinks them, ends its
+// grants and destroys the segments it owned).
 func Release(p *Process) {
 	ReleaseSpace(p)
 	memory.Frames.FreeAllOwnedBy(p.ID)
