@@ -73,6 +73,8 @@ func sortRounds(perOp *[rounds + 1]int64) {
 
 func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	switch {
+	case timingQuanta && event <= 1:
+		quantumUpcall(event)
 	case event == 2 && detail == 0:
 		*bare.Word(context + 128) = uint64(fault.LandingAddress())
 		if throughKernel {
@@ -142,6 +144,7 @@ func run() {
 				exo.Yield() // let it start
 			}
 			measure("yield to another process and back (two switches)", 20000, func() { exo.Yield() }, nil)
+			measureQuantumUpcalls()
 			for exo.ProcessDestroy(uint64(child)) == -exo.ErrBusy {
 				exo.Yield()
 			}

@@ -120,6 +120,11 @@ var (
 	// leaving[c] is 1 + the index of the thread CPU c switched away from
 	// at its last switch (0: none): settle clears its OnCPU later.
 	leaving [amd64.MaxCPUs]int32
+	// earliestWake is at or before the earliest WakeAt of a blocked
+	// thread (0: no thread waits with a deadline), so that a tick scans
+	// the thread table only when a deadline may have passed: the scan
+	// costs about 3 400 instructions, on every CPU, every millisecond.
+	earliestWake uint64
 )
 
 // queueOf returns the run queue of thread t's CPU.

@@ -149,6 +149,9 @@ func Block(key uintptr, wakeAt uint64, timeoutResult int64, now uint64) uintptr 
 		acquire()
 		t.State = Blocked
 		t.WaitKey, t.WakeAt, t.TimeoutResult = key, wakeAt, timeoutResult
+		if wakeAt != 0 && (earliestWake == 0 || wakeAt < earliestWake) {
+			earliestWake = wakeAt
+		}
 		release()
 	}
 	return Schedule(now)
@@ -214,14 +217,8 @@ func ExtendSlice(now, d uint64) {
 func tick(now uint64, deferSliceEnd bool) (uintptr, bool) {
 	c := cpu.This()
 	acquire()
-	for i := int32(0); i < MaxThreads; i++ {
-		t := &threads[i]
-		if t.State == Blocked && t.WakeAt != 0 && t.WakeAt <= now {
-			t.Frame().RAX = uint64(t.TimeoutResult)
-			t.State = Runnable
-			t.WaitKey, t.WakeAt = 0, 0
-			queueOf(t).push(i)
-		}
+	if earliestWake != 0 && earliestWake <= now {
+		wakeExpired(now)
 	}
 	waiting := runQueues[uint(c.Index)%amd64.MaxCPUs].size
 	// An idle CPU reaps the thread that exited on it (nothing else would
@@ -278,6 +275,27 @@ func RunnableCount() int {
 	}
 	release()
 	return n
+}
+
+// wakeExpired makes runnable every blocked thread whose deadline has
+// passed, and recomputes earliestWake. The caller holds the lock.
+func wakeExpired(now uint64) {
+	earliest := uint64(0)
+	for i := int32(0); i < MaxThreads; i++ {
+		t := &threads[i]
+		if t.State != Blocked || t.WakeAt == 0 {
+			continue
+		}
+		if t.WakeAt <= now {
+			t.Frame().RAX = uint64(t.TimeoutResult)
+			t.State = Runnable
+			t.WaitKey, t.WakeAt = 0, 0
+			queueOf(t).push(i)
+		} else if earliest == 0 || t.WakeAt < earliest {
+			earliest = t.WakeAt
+		}
+	}
+	earliestWake = earliest
 }
 
 // NextDeadline returns the earliest wake-up deadline of a blocked thread,

@@ -181,8 +181,10 @@ const BenchISO = "build/exogo-bench.iso"
 // TestBenchmarkProgramRuns boots cmd/exo-bench, as make bench does, and
 // checks that every measurement ran to its end and nothing was left
 // behind. It asserts no timing (figures belong to make bench), but the
-// program drives each primitive thousands of times: 60 000 faults resumed
-// in user mode or through upcall_resume, 3 000 page faults, 60 000 yields.
+// program drives each primitive thousands of times: 240 000 faults resumed
+// in user mode or through upcall_resume, 3 000 page faults, 120 000 yields,
+// and 41 quanta each ending in an epilogue upcall, a forced descheduling
+// and a start upcall.
 func TestBenchmarkProgramRuns(t *testing.T) {
 	m := startBIOS(t, BenchISO)
 	defer m.Close()
@@ -195,6 +197,7 @@ func TestBenchmarkProgramRuns(t *testing.T) {
 		t.Fatalf("exit status %d (%v), want %d\n%s", status, err, ExitPass, out)
 	}
 	number := `\d+\.\d\d µs per operation \(fastest round \d+\.\d\d, slowest \d+\.\d\d\)`
+	latency := `\d+\.\d\d µs per operation \(fastest \d+\.\d\d, slowest \d+\.\d\d\)`
 	expectLines(t, out,
 		`bench: null exokernel call: `+number,
 		`bench: frame alloc \+ map \+ unmap \+ free: `+number,
@@ -204,6 +207,8 @@ func TestBenchmarkProgramRuns(t *testing.T) {
 		`bench: page fault resolved by the libOS \(fault upcall \+ frame_alloc_map \+ resume in user mode\): `+number,
 		`bench: foreign \(Linux\) system call answered by the libOS upcall: `+number,
 		`bench: yield to another process and back \(two switches\): `+number,
+		`bench: epilogue upcall \(timer interrupt at the end of a quantum to the libOS's handler\): `+latency,
+		`bench: start upcall after a forced descheduling \(switch away, the other process yields, switch back, upcall\): `+latency,
 		`bench: process create \+ destroy: `+number,
 		`bench: done`,
 		`exo-bench \(process 1\) exited with status 0; left behind: 0 frames \(page tables included\), 0 kernel stacks`,
