@@ -36,12 +36,3 @@ TEXT ·childStartAddress(SB),NOSPLIT,$0-8
 	LEAQ ·childStart(SB), AX
 	MOVQ AX, ret+0(FP)
 	RET
-
-// func readTSC() uint64: the time-stamp counter (ring 3 may read it: the
-// kernel leaves CR4.TSD clear).
-TEXT ·readTSC(SB),NOSPLIT,$0-8
-	RDTSC
-	SHLQ $32, DX
-	ORQ  DX, AX
-	MOVQ AX, ret+0(FP)
-	RET
