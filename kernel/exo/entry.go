@@ -8,6 +8,7 @@ import (
 	"exogo/kernel/cpu"
 	"exogo/kernel/process"
 	"exogo/kernel/sched"
+	"exogo/kernel/smp"
 	"exogo/kernel/timer"
 )
 
@@ -16,9 +17,8 @@ import (
 // number is a foreign call, for the process's libOS. It returns the frame
 // to resume.
 //
-// The path of an exokernel call, for grep: trap.syscallEntry (fromUser) ->
-// commonEntry -> trap.exokernelCall -> exo.Syscall -> Dispatch
-// (dispatch_gen.go, argument checks) -> sys<Name> (handlers_*.go).
+// Exokernel calls made in user mode come through Call instead; Syscall
+// serves foreign calls (trap.userTrap) and takes both kinds.
 func Syscall(f *cpu.Frame) uintptr {
 	p := process.ByID(cpu.This().Process)
 	frame := uintptr(unsafe.Pointer(f))
@@ -46,6 +46,41 @@ func Syscall(f *cpu.Frame) uintptr {
 		return caller.Resume
 	}
 	f.RAX = uint64(result)
+	return frame
+}
+
+// Call is the whole path of an exokernel call made in user mode (frame f;
+// trap.exokernelCall, for numbers from CallBase only): it takes smp.Lock,
+// dispatches, and returns the frame to resume, having done BeforeResume's
+// work. In the common case (the caller continues and nothing is pending
+// for it) it finds the CPU and the process once.
+//
+// The path, for grep: trap.syscallEntry (fromUser) -> commonEntry ->
+// trap.exokernelCall -> exo.Call -> Dispatch (dispatch_gen.go, argument
+// checks) -> sys<Name> (handlers_*.go).
+func Call(f *cpu.Frame) uintptr {
+	frame := uintptr(unsafe.Pointer(f))
+	c := cpu.This()
+	c.UserTraps++
+	smp.Lock()
+	p := process.ByID(c.Process)
+	if p == nil {
+		smp.Unlock()
+		code := int64(-ErrNoSuchObject) // a user frame with no process: cannot happen
+		f.RAX = uint64(code)
+		return frame
+	}
+	caller := Caller{Process: p, Frame: f}
+	result := Dispatch(&caller, f.RAX, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9)
+	smp.Unlock()
+	if caller.Resume != 0 {
+		return BeforeResume(caller.Resume)
+	}
+	f.RAX = uint64(result)
+	loadIOPorts(c, p)
+	if p.StartPending || p.RevokeNotify || p.InterruptsPending != 0 {
+		return BeforeResume(frame)
+	}
 	return frame
 }
 

@@ -94,11 +94,7 @@ func nestedTrap(frameAddress uintptr) {
 // most frequent trap: a SYSCALL from user mode whose number is an
 // exokernel call (kernel/exo.CallBase on). It returns the frame to resume.
 func exokernelCall(frameAddress uintptr) uintptr {
-	cpu.This().UserTraps++
-	smp.Lock()
-	resume := exo.Syscall((*cpu.Frame)(rawmem.Pointer(frameAddress)))
-	smp.Unlock()
-	return exo.BeforeResume(resume)
+	return exo.Call((*cpu.Frame)(rawmem.Pointer(frameAddress)))
 }
 
 // userTrap handles a trap taken in user mode (ring 3): system calls go to
