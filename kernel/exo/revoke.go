@@ -25,8 +25,9 @@ import (
 //
 // Force takes frames the process does not map first, then frames it maps in
 // its own segments (unmapping them; segments no address space reaches
-// first, see segment.UnmapFramesOf). TODO(revocation): revoke segments from
-// grantees.
+// first, see segment.UnmapFramesOf). Frames mapped by several processes
+// are never taken; a segment's owner takes a grant back with
+// segment_withdraw (handlers_segment.go).
 
 const (
 	RevokeWatermark    = 16384       // free frames below which the kernel revokes

@@ -687,11 +687,12 @@ func (t *Table) unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, S
 // A grantee holding GrantOn may grant rights it holds itself (RightsExceeded
 // otherwise); its grant only ever adds to what the grantee already has, so
 // that one grantee cannot take rights from another. Grants are one flat
-// list per segment: Revoke (owner only) removes one process's grant, not
-// the grants that process passed on.
+// list per segment: Withdraw (owner only, withdraw.go) ends one process's
+// grant, with the links and mappings made on it, not the grants that
+// process passed on (each is a grant of its own).
 //
-// Lowering a grant does not change links already made: the owner must ask
-// the grantee to unlink (or the kernel must revoke through Unlink).
+// Lowering a grant does not change links already made (they keep the
+// permissions they were made with); withdrawing it removes them.
 func (t *Table) Grant(caller uint16, id ID, grantee uint16, r Rights) Status {
 	t.acquire()
 	status := t.grant(caller, id, grantee, r)
