@@ -44,22 +44,6 @@ func (t *Table) removePlace(d *descriptor, root uint64, virtual uintptr) {
 	}
 }
 
-// removeRoot forgets every recorded link in the address space at root.
-func (t *Table) removeRoot(d *descriptor, root uint64) {
-	places := t.placesOf(d)
-	n := int(d.placeCount)
-	for i := 0; i < n && i < MaxPlaces; {
-		if places[uint(i)%MaxPlaces].Root != root {
-			i++
-			continue
-		}
-		last := uint(n-1) % MaxPlaces
-		places[uint(i)%MaxPlaces] = places[last]
-		n--
-	}
-	d.placeCount = uint8(n)
-}
-
 // Places returns where segment id is linked. complete is false when some
 // link or a parent segment's mapping is not recorded: the caller must then
 // flush whole TLBs.

@@ -1,6 +1,9 @@
 package segment
 
-import "exogo/kernel/paging"
+import (
+	"exogo/kernel/paging"
+	"exogo/kernel/physmem"
+)
 
 // What happens to segments when a process ends (kernel/exo.Terminate):
 //
@@ -25,38 +28,44 @@ func (t *Table) UnlinkAll(mem Memory, root uint64) int {
 		return 0
 	}
 	t.acquire()
-	n := t.unlinkBelow(mem, root, root, Level3+1)
+	n := t.unlinkBelow(mem, root, root, 3, 0, nil, 0)
 	t.release()
 	return n
 }
 
-// unlinkBelow clears, in the kernel-made table at physical table of level
-// above (4 = PML4), the entries that link segments of level above-1, and
-// descends into the others. Only the lower half of the PML4 is user space.
-func (t *Table) unlinkBelow(mem Memory, root, table uint64, above Level) int {
+// unlinkBelow clears segment links in the table at physical address table,
+// at page-table level (3 for a PML4, whose entries link Level3 segments),
+// covering the addresses from base, in the address space rooted at root:
+// every link when only is nil, else only segment only's links made with
+// authority mark (withdraw.go). It descends into the other tables made for
+// the address space, as walk does (not huge pages, kernel tables or
+// segments), and only through the user half. It returns how many links it
+// removed.
+func (t *Table) unlinkBelow(mem Memory, root, table uint64, level uint, base uintptr, only *descriptor, mark uint64) int {
 	n := 0
 	limit := uint(Entries)
-	if above == Level3+1 {
-		limit = Entries / 2
+	if level == 3 {
+		limit = Entries / 2 // the user half
 	}
 	for i := uint(0); i < limit; i++ {
 		e := entry(mem, table, i)
-		if !present(*e) || paging.Flags(*e)&paging.Huge != 0 {
+		if !present(*e) || paging.Flags(*e)&paging.Huge != 0 || paging.Flags(*e)&paging.User == 0 {
 			continue
 		}
+		virtual := base + uintptr(i)<<(12+9*level)
 		target := *e & paging.AddressMask
 		if index, ok := t.segmentAt(target); ok {
 			d := &t.entries[index%MaxSegments]
-			if d.used && d.level == above-1 && d.links > 0 {
+			if d.used && uint(d.level) == level && d.links > 0 && (only == nil || (d == only && *e&authorityMask == mark)) {
 				*e = 0
 				d.links--
-				t.removeRoot(d, root)
+				t.removePlace(d, root, virtual)
 				n++
 			}
 			continue // a segment's own entries are not the address space's
 		}
-		if above-1 > Level1 {
-			n += t.unlinkBelow(mem, root, target, above-1)
+		if level > 1 && mem.Frames.UseOf(target) == physmem.UsePageTable {
+			n += t.unlinkBelow(mem, root, target, level-1, virtual, only, mark)
 		}
 	}
 	return n

@@ -1,9 +1,6 @@
 package segment
 
-import (
-	"exogo/kernel/paging"
-	"exogo/kernel/physmem"
-)
+import "exogo/kernel/paging"
 
 // Withdrawing grants. A grant lets a process link a segment into address
 // spaces (its own, or a child's with process_link_segment) and map it into
@@ -66,7 +63,7 @@ func (t *Table) endGrant(mem Memory, d *descriptor, slot uint, roots []uint64) i
 	removed := 0
 	for _, root := range roots {
 		if checkRoot(mem, root) == OK {
-			removed += t.unlinkMarked(mem, d, mark, root, root, 3, 0)
+			removed += t.unlinkBelow(mem, root, root, 3, 0, d, mark)
 		}
 	}
 	return removed + t.unmapMarked(mem, d, mark)
@@ -75,42 +72,6 @@ func (t *Table) endGrant(mem Memory, d *descriptor, slot uint, roots []uint64) i
 // madeOn reports whether entry e points at table with authority mark.
 func madeOn(e uint64, table, mark uint64) bool {
 	return present(e) && e&paging.AddressMask == table && e&authorityMask == mark
-}
-
-// unlinkMarked removes the links of segment d with authority mark from the
-// table at physical address table, at page-table level (3 for a PML4),
-// covering the addresses from base, in the address space rooted at root.
-// It descends only into tables made for the address space, as walk does
-// (not huge pages, kernel tables or segments), and only through the user
-// half. It returns how many links it removed.
-func (t *Table) unlinkMarked(mem Memory, d *descriptor, mark, root, table uint64, level uint, base uintptr) int {
-	removed := 0
-	entries := uint(Entries)
-	if level == 3 {
-		entries = Entries / 2 // the user half
-	}
-	for i := uint(0); i < entries; i++ {
-		e := entry(mem, table, i)
-		if !present(*e) || paging.Flags(*e)&paging.Huge != 0 || paging.Flags(*e)&paging.User == 0 {
-			continue
-		}
-		virtual := base + uintptr(i)<<(12+9*level)
-		if level == uint(d.level) {
-			if madeOn(*e, d.table, mark) {
-				*e = 0
-				d.links--
-				t.removePlace(d, root, virtual)
-				removed++
-			}
-			continue
-		}
-		next := *e & paging.AddressMask
-		if _, isSegment := t.segmentAt(next); isSegment || mem.Frames.UseOf(next) != physmem.UsePageTable {
-			continue
-		}
-		removed += t.unlinkMarked(mem, d, mark, root, next, level-1, virtual)
-	}
-	return removed
 }
 
 // unmapMarked removes the mappings of segment d with authority mark from
