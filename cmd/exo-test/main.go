@@ -26,6 +26,7 @@ package main
 import (
 	"exogo/libos/bare"
 	"exogo/libos/exo"
+	"exogo/libos/fault"
 )
 
 func main() {} // never called: the entry points are in start_amd64.s
@@ -170,7 +171,7 @@ func parent() uint64 {
 	// The x87 state is per thread: the kernel moves it only when a CPU
 	// switches threads. Keep a value in ST0 across many switches while the
 	// spinner (which loads its own) runs.
-	check("an exokernel call returns XMM0-15 zeroed (its ABI does not keep them; no kernel data leaks)", xmmAfterCall(exo.CallBase) == 0)
+	check("an exokernel call returns XMM0-15 zeroed (its ABI does not keep them; no kernel data leaks)", fault.XMMAfterCall(exo.CallBase) == 0)
 	x87Load(1234)
 	for i := 0; i < 200; i++ {
 		exo.Yield()

@@ -48,8 +48,6 @@ var (
 
 func linuxGetpid() int64
 
-func xmmAfterCall(number uint64) uint64
-
 // onUpcall handles every upcall of role 5 and resumes the context.
 func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	if role == 7 || role == 8 {
@@ -110,7 +108,7 @@ func upcalls() {
 	}
 	check("upcalls: self-paging: each first touch faulted once into the libOS, which mapped a frame", pagedFaults == pagedPages && sum == pagedPages*(pagedPages+1)/2)
 	check("upcalls: a Linux system call is answered by the foreign upcall", linuxGetpid() == 4242 && foreignCalls == 1)
-	check("upcalls: XMM0-15 survive a foreign call (the Linux ABI keeps them)", xmmAfterCall(39) == 0x0123456789abcdef && foreignCalls == 2)
+	check("upcalls: XMM0-15 survive a foreign call (the Linux ABI keeps them)", fault.XMMAfterCall(39) == fault.XMMPattern && foreignCalls == 2)
 	check("upcalls: a divide error comes to the fault upcall, which resumes elsewhere (XMM0-15 kept)", fault.DivideByZero() == fault.Landed && divideFaults == 1)
 
 	// A context the kernel must refuse: build one on the stack.

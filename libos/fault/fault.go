@@ -1,9 +1,9 @@
-// Package fault holds an instruction that faults on purpose, for programs
-// that test and measure the kernel's fault upcalls (cmd/exo-test,
-// cmd/exo-bench): DivideByZero raises #DE with XMM0-15 holding a pattern,
-// and a fault handler that resumes the context at LandingAddress makes it
-// return Landed, or LandedWithoutXMM when the SSE state was not kept across
-// the upcall.
+// Package fault holds probes of the kernel's upcall and call ABI, for
+// programs that test and measure it (cmd/exo-test, cmd/exo-bench):
+// DivideByZero raises #DE with XMM0-15 holding XMMPattern, and a fault
+// handler that resumes the context at LandingAddress makes it return
+// Landed, or LandedWithoutXMM when the SSE state was not kept across the
+// upcall; XMMAfterCall shows what a system call leaves in XMM0-15.
 package fault
 
 // DivideByZero divides by zero. It returns Landed when the fault upcall
@@ -21,3 +21,12 @@ const (
 )
 
 func landing() uint64
+
+// XMMPattern is what DivideByZero and XMMAfterCall put in XMM0-15.
+const XMMPattern = 0x0123456789abcdef
+
+// XMMAfterCall fills XMM0-15 with XMMPattern, makes system call number,
+// and returns the OR of all sixteen registers' both halves: 0 when the
+// kernel zeroed them (an exokernel call), XMMPattern when they were kept
+// (a foreign call), anything else when kernel data leaked into them.
+func XMMAfterCall(number uint64) uint64
