@@ -5,6 +5,22 @@ import (
 	"testing"
 )
 
+// runToEnd waits until the first program (what, for messages) has exited
+// and the kernel said what it left behind, checks that QEMU then exits
+// with ExitPass, and returns the console transcript.
+func runToEnd(t *testing.T, m *Machine, what string) string {
+	t.Helper()
+	if _, err := m.WaitLine(regexp.MustCompile(`left behind:`), m.Config.Timeout); err != nil {
+		t.Fatalf("%s did not finish: %v\n%s", what, err, m.Console.Transcript())
+	}
+	status, err := m.Wait()
+	out := m.Console.Transcript()
+	if err != nil || status != ExitPass {
+		t.Fatalf("exit status %d (%v), want %d\n%s", status, err, ExitPass, out)
+	}
+	return out
+}
+
 // HelloISO boots with init=exo-hello poweroff: the first user program.
 const HelloISO = "build/exogo-hello.iso"
 
@@ -14,14 +30,7 @@ const HelloISO = "build/exogo-hello.iso"
 func TestFirstProgramRunsInRing3(t *testing.T) {
 	m := startBIOS(t, HelloISO)
 	defer m.Close()
-	if _, err := m.WaitLine(regexp.MustCompile(`left behind:`), m.Config.Timeout); err != nil {
-		t.Fatalf("the first program did not finish: %v\n%s", err, m.Console.Transcript())
-	}
-	status, err := m.Wait()
-	out := m.Console.Transcript()
-	if err != nil || status != ExitPass {
-		t.Fatalf("exit status %d (%v), want %d\n%s", status, err, ExitPass, out)
-	}
+	out := runToEnd(t, m, "the first program")
 	expectLines(t, out,
 		`exogo: started exo-hello as process 1`,
 		`hello from ring 3`,
@@ -102,14 +111,7 @@ func exokernelInterfaceOn(t *testing.T, image string, cpus int, firmware Firmwar
 		t.Fatal(err)
 	}
 	defer m.Close()
-	if _, err := m.WaitLine(regexp.MustCompile(`left behind:`), m.Config.Timeout); err != nil {
-		t.Fatalf("exo-test did not finish: %v\n%s", err, m.Console.Transcript())
-	}
-	status, err := m.Wait()
-	out := m.Console.Transcript()
-	if err != nil || status != ExitPass {
-		t.Fatalf("exit status %d (%v), want %d\n%s", status, err, ExitPass, out)
-	}
+	out := runToEnd(t, m, "exo-test")
 	if regexp.MustCompile(`exo-test: FAIL`).MatchString(out) {
 		t.Errorf("a check failed:\n%s", out)
 	}
@@ -188,14 +190,7 @@ const BenchISO = "build/exogo-bench.iso"
 func TestBenchmarkProgramRuns(t *testing.T) {
 	m := startBIOS(t, BenchISO)
 	defer m.Close()
-	if _, err := m.WaitLine(regexp.MustCompile(`left behind:`), m.Config.Timeout); err != nil {
-		t.Fatalf("exo-bench did not finish: %v\n%s", err, m.Console.Transcript())
-	}
-	status, err := m.Wait()
-	out := m.Console.Transcript()
-	if err != nil || status != ExitPass {
-		t.Fatalf("exit status %d (%v), want %d\n%s", status, err, ExitPass, out)
-	}
+	out := runToEnd(t, m, "exo-bench")
 	number := `\d+\.\d\d µs per operation \(fastest round \d+\.\d\d, slowest \d+\.\d\d\)`
 	latency := `\d+\.\d\d µs per operation \(fastest \d+\.\d\d, slowest \d+\.\d\d\)`
 	expectLines(t, out,
