@@ -12,41 +12,31 @@ import (
 	"exogo/kernel/timer"
 )
 
-// Syscall handles a SYSCALL made in user mode (frame f): exokernel calls
-// (numbers from CallBase) go through Dispatch to their handlers; any other
-// number is a foreign call, for the process's libOS. It returns the frame
-// to resume.
-//
-// Exokernel calls made in user mode come through Call instead; Syscall
-// serves foreign calls (trap.userTrap) and takes both kinds.
-func Syscall(f *cpu.Frame) uintptr {
-	p := process.ByID(cpu.This().Process)
+// Foreign handles a system call made in user mode whose number is not an
+// exokernel call (the entry code sends those to Call): the libOS's Linux
+// personality takes it through its foreign upcall, with the call's
+// registers in the saved context, and answers by resuming the context with
+// the result in RAX. A process that cannot take the upcall is ended. It
+// returns the frame to resume.
+func Foreign(f *cpu.Frame) uintptr {
 	frame := uintptr(unsafe.Pointer(f))
+	p := process.ByID(cpu.This().Process)
 	if p == nil {
-		// A user frame with no process: cannot happen; refuse.
-		code := int64(-ErrNoSuchObject)
-		f.RAX = uint64(code)
+		return refuseWithoutProcess(f)
+	}
+	if Deliver(p, f, UpcallForeign, f.RAX, 0) {
 		return frame
 	}
-	number := f.RAX
-	if number < CallBase || number >= CallBase+0x1000 {
-		// A foreign (Linux) system call: the libOS's Linux personality
-		// takes it through its foreign upcall, with the call's registers
-		// in the saved context; it answers by resuming the context with
-		// the result in RAX.
-		if Deliver(p, f, UpcallForeign, number, 0) {
-			return frame
-		}
-		reportUndeliverable(p, f, "made a foreign system call")
-		return Terminate(p, 128+31, timer.Nanotime())
-	}
-	caller := Caller{Process: p, Frame: f}
-	result := Dispatch(&caller, number, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9)
-	if caller.Resume != 0 {
-		return caller.Resume
-	}
-	f.RAX = uint64(result)
-	return frame
+	reportUndeliverable(p, f, "made a foreign system call")
+	return Terminate(p, 128+31, timer.Nanotime())
+}
+
+// refuseWithoutProcess answers a system call from a user frame that has
+// no process (which cannot happen) with an error, and resumes it.
+func refuseWithoutProcess(f *cpu.Frame) uintptr {
+	code := int64(-ErrNoSuchObject)
+	f.RAX = uint64(code)
+	return uintptr(unsafe.Pointer(f))
 }
 
 // Call is the whole path of an exokernel call made in user mode (frame f;
@@ -66,9 +56,7 @@ func Call(f *cpu.Frame) uintptr {
 	p := process.ByID(c.Process)
 	if p == nil {
 		smp.Unlock()
-		code := int64(-ErrNoSuchObject) // a user frame with no process: cannot happen
-		f.RAX = uint64(code)
-		return frame
+		return refuseWithoutProcess(f)
 	}
 	caller := Caller{Process: p, Frame: f}
 	result := Dispatch(&caller, f.RAX, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9)

@@ -69,7 +69,7 @@ const (
 	upcallEntries = 8
 )
 
-// The saved context (ContextSize bytes, 64-byte aligned) as the libOS
+// The saved context (ContextSize bytes, 256-byte aligned) as the libOS
 // reads and writes it; offsets in bytes. The kernel writes and reads the
 // header (the first contextHeaderSize bytes); the rest is room for the
 // libOS to save the FPU state with FXSAVE64.
@@ -149,12 +149,15 @@ func contextSlot(p *process.Process) uintptr {
 //
 // Preconditions: smp.Lock held.
 func InUpcall(p *process.Process, f *cpu.Frame) bool {
-	h := process.UserBlock(p, contextSlot(p), false)
-	return h == nil || h[contextDisabled/8] != 0 || onUpcallStack(p, f)
+	slot := process.UserBlock(p, contextSlot(p), false)
+	return slot == nil || disabled(p, f, slot)
 }
 
-func onUpcallStack(p *process.Process, f *cpu.Frame) bool {
-	return f.RSP-p.UpcallStack < p.UpcallStackSize
+// disabled reports whether p's upcalls are disabled, given its context
+// slot (mapped) and its thread's frame f: the slot's disabled word is set,
+// or the stack pointer is in the upcall stack.
+func disabled(p *process.Process, f *cpu.Frame, slot *process.Block) bool {
+	return slot[contextDisabled/8] != 0 || f.RSP-p.UpcallStack < p.UpcallStackSize
 }
 
 // deliver is Deliver, returning the context header it wrote (nil when it
@@ -169,7 +172,7 @@ func deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 	}
 	context := contextSlot(p)
 	h := process.UserBlock(p, context, true)
-	if h == nil || h[contextDisabled/8] != 0 || onUpcallStack(p, f) {
+	if h == nil || disabled(p, f, h) {
 		return nil
 	}
 	saveRegisters(h, f)
@@ -341,7 +344,7 @@ func reportUndeliverable(p *process.Process, f *cpu.Frame, what string) {
 	switch {
 	case p.UpcallStackSize == 0:
 		line.String(" and no upcalls registered")
-	case slot != nil && (slot[contextDisabled/8] != 0 || onUpcallStack(p, f)):
+	case slot != nil && disabled(p, f, slot):
 		line.String(" inside an upcall (upcalls disabled)")
 	default:
 		line.String(" and its upcall cannot be entered (no entry point, or an unwritable upcall stack)")

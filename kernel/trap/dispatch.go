@@ -110,7 +110,7 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 	switch f.Vector {
 	case cpu.SyscallVector: // a foreign call (exokernel calls come through exokernelCall)
 		smp.Lock()
-		resume := exo.Syscall(f)
+		resume := exo.Foreign(f)
 		smp.Unlock()
 		return exo.BeforeResume(resume)
 	case TimerVector:
