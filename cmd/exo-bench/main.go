@@ -42,7 +42,7 @@ const rounds = 5
 // per operation with the fastest and slowest round. after, if not nil,
 // runs after each round, untimed (to undo what the round did).
 func measure(what string, n int, op func(), after func()) {
-	var perOp [rounds + 1]int64 // hundredths of a microsecond; [0] is the warm-up
+	var perOp [rounds + 1]int64 // hundredths of a microsecond; [0] is the warm-up, not reported
 	for r := range perOp {
 		start := exo.TimeNow()
 		for i := 0; i < n; i++ {
@@ -53,22 +53,23 @@ func measure(what string, n int, op func(), after func()) {
 			after()
 		}
 	}
-	perOp[0] = perOp[rounds] // drop the warm-up round
-	sortRounds(&perOp)
-	bare.Say("bench: ")
-	bare.Say(what)
-	bare.SayFixed(": ", perOp[rounds/2], " µs per operation")
-	bare.SayFixed(" (fastest round ", perOp[0], "")
-	bare.SayFixed(", slowest ", perOp[rounds-1], ")\n")
+	sayMedian(what, perOp[1:], " (fastest round ")
 }
 
-// sortRounds sorts the first rounds entries (insertion sort).
-func sortRounds(perOp *[rounds + 1]int64) {
-	for i := 1; i < rounds; i++ {
-		for j := i; j > 0 && perOp[j] < perOp[j-1]; j-- {
-			perOp[j], perOp[j-1] = perOp[j-1], perOp[j]
+// sayMedian sorts values (hundredths of a microsecond) and prints the
+// line of a figure: what, the median, then the fastest (after fastest)
+// and slowest value.
+func sayMedian(what string, values []int64, fastest string) {
+	for i := 1; i < len(values); i++ { // insertion sort
+		for j := i; j > 0 && values[j] < values[j-1]; j-- {
+			values[j], values[j-1] = values[j-1], values[j]
 		}
 	}
+	bare.Say("bench: ")
+	bare.Say(what)
+	bare.SayFixed(": ", values[len(values)/2], " µs per operation")
+	bare.SayFixed(fastest, values[0], "")
+	bare.SayFixed(", slowest ", values[len(values)-1], ")\n")
 }
 
 func onUpcall(context uintptr, event, detail, detail2 uint64) {

@@ -89,15 +89,9 @@ func measureQuantumUpcalls() {
 // report prints the median of samples (in TSC ticks, one per quantum) in
 // microseconds, with the fastest and slowest.
 func report(what string, samples *[quantumSamples]uint64, ticksPerMicrosecond uint64) {
-	for i := 1; i < len(samples); i++ { // insertion sort
-		for j := i; j > 0 && samples[j] < samples[j-1]; j-- {
-			samples[j], samples[j-1] = samples[j-1], samples[j]
-		}
+	var hundredths [quantumSamples]int64
+	for i, ticks := range samples {
+		hundredths[i] = int64(ticks * 100 / ticksPerMicrosecond)
 	}
-	hundredths := func(ticks uint64) int64 { return int64(ticks * 100 / ticksPerMicrosecond) }
-	bare.Say("bench: ")
-	bare.Say(what)
-	bare.SayFixed(": ", hundredths(samples[len(samples)/2]), " µs per operation")
-	bare.SayFixed(" (fastest ", hundredths(samples[0]), "")
-	bare.SayFixed(", slowest ", hundredths(samples[len(samples)-1]), ")\n")
+	sayMedian(what, hundredths[:], " (fastest ")
 }
