@@ -122,13 +122,17 @@ check: deps
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory generate-check
 
-# Generated files must match their generators (go generate).
+# Generated files must match their generators (go generate); a stale one
+# fails the check and is put back as it was.
+GENERATED := kernel/trap/vectors_amd64.s kernel/console/font_table.go kernel/exo/dispatch_gen.go \
+	libos/exo/calls_gen.go libos/exo/calls_amd64.s docs/syscalls.md
 generate-check:
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-		for f in kernel/trap/vectors_amd64.s kernel/console/font_table.go; do cp $$f $$tmp/$$(basename $$f); done; \
-		$(GO) generate ./kernel/trap ./kernel/console >/dev/null; \
-		for f in kernel/trap/vectors_amd64.s kernel/console/font_table.go; do \
-			if ! cmp -s $$f $$tmp/$$(basename $$f); then echo "$$f is stale: run go generate ./..."; cp $$tmp/$$(basename $$f) $$f; exit 1; fi; done; \
+		for f in $(GENERATED); do cp $$f $$tmp/$$(basename $$f); done; \
+		$(GO) generate ./kernel/trap ./kernel/console ./kernel/exo >/dev/null; \
+		stale=; for f in $(GENERATED); do \
+			if ! cmp -s $$f $$tmp/$$(basename $$f); then stale="$$stale $$f"; cp $$tmp/$$(basename $$f) $$f; fi; done; \
+		if [ -n "$$stale" ]; then echo "stale generated files:$$stale; run go generate ./... and commit them with their source"; exit 1; fi; \
 		echo "generated files are up to date"
 
 test-host: deps
