@@ -31,7 +31,7 @@ RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/kernel/trap,exogo/kernel/cpu,
 # Indirect jumps the check cannot follow, each reviewed: start64 jumps from
 # the kernel's physical alias to its virtual address.
 INDIRECT_OK := main.start64
-HOSTED_IN_MAIN := main.main,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment
+HOSTED_IN_MAIN := main.main,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.frameCensus
 
 QEMU_BASE = qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64 -m $(MEM) -smp $(SMP) \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04

@@ -73,6 +73,7 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 	count, _ = multiboot2.ExcludeRange(regions[:], count, tableAt, tableAt+tableBytes)
 
 	memory.Frames.Init(uintptr(tableAt), frames, 0)
+	memory.Frames.SetReserve(memory.ReserveFrames)
 	for i := 0; i < count && i < len(regions); i++ {
 		memory.Frames.SetRange(regions[i].Start, regions[i].End, physmem.UseFree)
 	}

@@ -8,9 +8,7 @@ import (
 	"exogo/arch/amd64"
 	"exogo/kernel/exo"
 	"exogo/kernel/layout"
-	"exogo/kernel/memory"
 	"exogo/kernel/paging"
-	"exogo/kernel/physmem"
 	"exogo/kernel/process"
 	"exogo/kernel/rawmem"
 	"exogo/kernel/smp"
@@ -73,6 +71,7 @@ func loadFirstProgram(name string, image []byte) (*process.Process, error) {
 	if status != process.OK {
 		return nil, fmt.Errorf("cannot create the first process (status %d)", status)
 	}
+	regions := map[uintptr]uint64{} // 2 MiB region -> the PT segment mapping it
 	for _, segment := range file.Progs {
 		if segment.Type != elf.PT_LOAD {
 			continue
@@ -81,18 +80,18 @@ func loadFirstProgram(name string, image []byte) (*process.Process, error) {
 		if _, err := segment.ReadAt(data, 0); err != nil {
 			return nil, fmt.Errorf("%s: reading segment at %#x: %v", name, segment.Vaddr, err)
 		}
-		flags := paging.User
+		permissions := exo.Permissions(0)
 		if segment.Flags&elf.PF_W != 0 {
-			flags |= paging.Writable
+			permissions |= exo.PermissionsWrite
 		}
-		if segment.Flags&elf.PF_X == 0 {
-			flags |= paging.NoExecute
+		if segment.Flags&elf.PF_X != 0 {
+			permissions |= exo.PermissionsExecute
 		}
-		if err := mapUser(p, uintptr(segment.Vaddr), uintptr(segment.Memsz), data, flags); err != nil {
+		if err := mapUser(p, regions, uintptr(segment.Vaddr), uintptr(segment.Memsz), data, permissions); err != nil {
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
 	}
-	if err := mapUser(p, firstStackTop-firstStackSize, firstStackSize, nil, paging.User|paging.Writable|paging.NoExecute); err != nil {
+	if err := mapUser(p, regions, firstStackTop-firstStackSize, firstStackSize, nil, exo.PermissionsWrite); err != nil {
 		return nil, fmt.Errorf("%s: stack: %v", name, err)
 	}
 	screen, kind := screenSegment(p)
@@ -148,30 +147,40 @@ func screenSegment(p *process.Process) (id, kind uint64) {
 	return id, kind
 }
 
-// mapUser maps [start, start+size) in p's space with fresh frames owned by
-// p, filled from data (the rest zero).
-func mapUser(p *process.Process, start, size uintptr, data []byte, flags paging.Flags) error {
+// mapUser maps [start, start+size) in p's space with fresh frames charged
+// to p, filled from data (the rest zero), through PT segments p owns
+// (exo.LoaderSegment), one for each 2 MiB region, kept in regions.
+func mapUser(p *process.Process, regions map[uintptr]uint64, start, size uintptr, data []byte, permissions exo.Permissions) error {
 	first := start &^ (paging.PageSize - 1)
 	for page := first; page < start+size; page += paging.PageSize {
-		var frame uint64
-		var ok bool
-		var status paging.Status
+		region := page &^ (paging.HugePageSize - 1)
+		var result int64
 		withInterruptsOff(func() {
-			frame, ok = memory.Frames.AllocateFor(p.ID, physmem.UseProcess, true)
-			if ok {
-				status = p.Space.Map(&memory.Frames, page, frame, flags)
+			smp.Lock()
+			defer smp.Unlock()
+			if regions[region] == 0 {
+				id := exo.LoaderSegment(p, region)
+				if id < 0 {
+					result = id
+					return
+				}
+				regions[region] = uint64(id)
 			}
+			result = exo.LoaderPage(p, regions[region], uint32((page-region)/paging.PageSize), permissions)
 		})
-		if !ok {
-			return fmt.Errorf("out of memory at %#x", page)
-		}
-		if status == paging.AlreadyMapped {
+		var frame uint64
+		switch {
+		case result == -exo.ErrBusy:
 			// Two ELF segments share this page: keep the first frame.
-			withInterruptsOff(func() { memory.Frames.Free(frame) })
-			physical, _, _ := p.Space.Lookup(page)
+			physical, _, status := p.Space.Lookup(page)
+			if status != paging.OK {
+				return fmt.Errorf("page %#x: shared with another ELF segment, but not mapped (%v)", page, status)
+			}
 			frame = physical
-		} else if status != paging.OK {
-			return fmt.Errorf("mapping %#x: %v", page, status)
+		case result < 0:
+			return fmt.Errorf("mapping %#x: %s", page, exo.ErrorName(result))
+		default:
+			frame = uint64(result)
 		}
 		// Copy the part of data that lands in this page.
 		pageBytes := rawmem.Bytes(layout.Physical(frame), paging.PageSize)

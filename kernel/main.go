@@ -190,7 +190,40 @@ func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
 	withInterruptsOff(func() { owned = memory.Frames.CountOwnedBy(p.ID) })
 	fmt.Printf("exogo: %s (process %d) exited with status %d; left behind: %d frames (page tables included), %d kernel stacks\n",
 		name, p.ID, int64(p.ExitStatus), owned, memory.StacksInUse()-stacksBefore)
+	fmt.Println(frameCensus())
 	return p.ExitStatus, nil
+}
+
+// frameCensus counts every frame of the machine by what holds it and
+// checks that the counts add up: free + kernel + live processes' frames
+// (data and tables) + orphans (frames of ended processes that live ones
+// still map) = all RAM, and that the counts the frame table keeps agree
+// with a walk of it. Any frame still charged to an ended process is a leak.
+// The line is for people and for the QEMU tests.
+func frameCensus() string {
+	var c physmem.Census
+	var leaked, leakers, live uint64
+	withInterruptsOff(func() {
+		c = memory.Frames.TakeCensus()
+		for owner := 1; owner <= 0xffff; owner++ {
+			held := memory.Frames.Held(uint16(owner))
+			if held == 0 {
+				continue
+			}
+			if p := process.ByID(uint16(owner)); p != nil && (p.State == process.Created || p.State == process.Running) {
+				live++
+				continue
+			}
+			leaked += held
+			leakers++
+		}
+	})
+	verdict := "balanced"
+	if !c.Balanced() {
+		verdict = fmt.Sprintf("NOT BALANCED (kept: %d free, %d held by processes, %d orphans)", c.KeptFree, c.KeptProcesses, c.KeptOrphans)
+	}
+	return fmt.Sprintf("exogo: frame census: %d frames of RAM: %d free, %d kernel, %d held by %d live processes, %d orphaned; %s; ended processes hold %d frames (%d processes)",
+		c.Frames-c.Absent, c.Free, c.Kernel, c.Processes, live, c.Orphans, verdict, leaked, leakers)
 }
 
 func readArchive(data []byte) ([]cpio.Record, error) {

@@ -53,37 +53,35 @@ func sysTlsSet(caller *Caller, base uintptr) int64 {
 	return 0
 }
 
-// KernelReserveFrames is how many free frames user allocations may never
-// take: the kernel's own runtime grows its heap by page faults, and a
-// process that exhausted memory must not make the kernel fail.
-const KernelReserveFrames = 4096
+// Frames are charged to the process by physmem, which keeps its limit and
+// the kernel's reserve (memory.ReserveFrames) for every frame made in its
+// name: its data here, and the page tables and segment tables the kernel
+// makes for it.
 
 func sysFrameAlloc(caller *Caller) int64 {
-	p := caller.Process
-	if p.Frames >= p.FrameLimit {
+	maybeRevoke(caller.Now())
+	frame, status := memory.Frames.Charge(caller.Process.ID, physmem.UseProcess, true)
+	switch status {
+	case physmem.Done:
+		return int64(frame)
+	case physmem.OverLimit:
 		return -ErrLimit
 	}
-	maybeRevoke(caller.Now())
-	if memory.Frames.FreeFrames() <= KernelReserveFrames {
-		return -ErrNoMemory
-	}
-	frame, ok := memory.Frames.AllocateFor(p.ID, physmem.UseProcess, true)
-	if !ok {
-		return -ErrNoMemory
-	}
-	p.Frames++
-	return int64(frame)
+	return -ErrNoMemory
 }
 
+// sysFrameFree frees a frame of the caller's data. Only frames from
+// frame_alloc qualify: a page table of its address space or a segment's
+// table, though charged to it, is the kernel's (EXO_NO_RIGHT), since a
+// process that could reuse one as data could write page-table entries.
 func sysFrameFree(caller *Caller, frame uint64) int64 {
 	switch memory.Frames.FreeOwned(frame, caller.Process.ID) {
 	case physmem.Done:
-		if caller.Process.Frames > 0 {
-			caller.Process.Frames--
-		}
 		return 0
 	case physmem.NotOwner, physmem.NotHeld:
 		return -ErrNotOwner
+	case physmem.WrongUse:
+		return -ErrNoRight
 	case physmem.StillReferenced:
 		return -ErrBusy
 	}

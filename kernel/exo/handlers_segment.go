@@ -48,7 +48,7 @@ func segmentError(s segment.Status) int64 {
 		return -ErrNoRight
 	case segment.NoMemory:
 		return -ErrNoMemory
-	case segment.TableFull, segment.TooManyGrants, segment.TooManyReferences:
+	case segment.TableFull, segment.TooManyGrants, segment.TooManyReferences, segment.OverLimit:
 		return -ErrLimit
 	case segment.SlotInUse, segment.StillLinked, segment.InTheWay:
 		return -ErrBusy

@@ -49,7 +49,7 @@ func maybeRevoke(now uint64) {
 	var largest *process.Process
 	for i := 0; i < process.MaxProcesses; i++ {
 		p := process.Table(i)
-		if p.State == process.Running && p.Frames > RevokeAmount && (largest == nil || p.Frames > largest.Frames) {
+		if p.State == process.Running && memory.Frames.Held(p.ID) > RevokeAmount && (largest == nil || memory.Frames.Held(p.ID) > memory.Frames.Held(largest.ID)) {
 			largest = p
 		}
 	}
@@ -112,11 +112,6 @@ func CheckRevocations(now uint64) {
 			if unmapped > 0 {
 				taken += memory.Frames.TakeUnreferencedFrom(p.ID, unmapped, p.RevokeTakenList[min(taken, process.RevokeListLength):])
 			}
-		}
-		if p.Frames >= taken {
-			p.Frames -= taken
-		} else {
-			p.Frames = 0
 		}
 		p.RevokeTaken, p.RevokeNotify = taken, true
 		p.RevokePending = false

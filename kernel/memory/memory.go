@@ -18,6 +18,12 @@ var (
 	Kernel paging.Space
 )
 
+// ReserveFrames is how many free frames only the kernel may take (set at
+// boot with physmem.Table.SetReserve): the kernel's own Go runtime grows
+// its heap by page faults, and no process, however much memory it asks
+// for, in data or in page tables, may make the kernel fail.
+const ReserveFrames = 4096
+
 // Flags for kernel data mappings: writable, not executable, global (kept in
 // the TLB across address-space switches, since every space shares them).
 const KernelData = paging.Writable | paging.NoExecute | paging.Global

@@ -62,6 +62,9 @@ func newMachine(t *testing.T) *machine {
 	m := &machine{ram: ram, base: uintptr(unsafe.Pointer(&ram[0])), frames: new(physmem.Table)}
 	n := uint64(ramSize / physmem.FrameSize)
 	m.frames.Init(m.base+tableAt, n, m.base)
+	for owner := 1; owner <= 0xffff; owner++ {
+		m.frames.SetLimit(uint16(owner), 1<<31) // no limit but the RAM (the limit tests set their own)
+	}
 	m.frames.SetRange(0x10000, ramSize, physmem.UseFree)
 	m.frames.SetRange(tableAt, tableAt+physmem.TableBytes(n), physmem.UseKernel)
 	space, ok := paging.NewSpace(m.frames, m.base)

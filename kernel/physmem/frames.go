@@ -60,8 +60,17 @@ type Table struct {
 	lock      uint32  // spin lock: 0 free, 1 held
 	directMap uintptr // virtual address of physical 0, for zeroing frames
 	// owned counts the frames each owner holds (index: owner), so that
-	// freeing everything a process held does not scan the whole table.
+	// freeing everything a process held does not scan the whole table,
+	// and so that limits can be kept; orphans (ownership.go) are not in
+	// it.
 	owned [1 << 16]uint32
+	// limits[owner] is how many frames owner may hold (ownership.go); 0
+	// for every owner until SetLimit.
+	limits [1 << 16]uint32
+	// reserve is how many free frames only the kernel may take.
+	reserve uint64
+	// orphans counts frames whose owner ended while they were mapped.
+	orphans uint64
 }
 
 // Init makes t describe frames physical frames, with its entries stored at
@@ -70,7 +79,9 @@ type Table struct {
 // directMap is the virtual address at which physical address 0 is mapped.
 func (t *Table) Init(entries uintptr, frames uint64, directMap uintptr) {
 	t.entries, t.frames, t.free, t.hint, t.directMap = entries, frames, 0, 0, directMap
+	t.reserve, t.orphans = 0, 0
 	clear(t.owned[:])
+	clear(t.limits[:])
 	for i := uint64(0); i < frames; i++ {
 		*t.entry(i) = uint64(UseAbsent)
 	}
@@ -128,8 +139,22 @@ func (t *Table) SetRange(start, end uint64, use Use) {
 // when no frame is free; nothing changes then.
 func (t *Table) Allocate(use Use, zero bool) (physical uint64, ok bool) {
 	t.acquire()
+	i, ok := t.take(use)
+	t.release()
+	if !ok {
+		return 0, false
+	}
+	physical = i * FrameSize
+	if zero {
+		t.zero(physical)
+	}
+	return physical, true
+}
+
+// take finds a free frame, marks it with use (owner 0) and returns its
+// index. The caller holds the lock.
+func (t *Table) take(use Use) (index uint64, ok bool) {
 	if atomic.LoadUint64(&t.free) == 0 {
-		t.release()
 		return 0, false
 	}
 	i := t.hint
@@ -142,17 +167,16 @@ func (t *Table) Allocate(use Use, zero bool) (physical uint64, ok bool) {
 			*e = uint64(use)
 			atomic.AddUint64(&t.free, ^uint64(0))
 			t.hint = i + 1
-			t.release()
-			physical = i * FrameSize
-			if zero {
-				clear(rawmem.Bytes(t.directMap+uintptr(physical), FrameSize))
-			}
-			return physical, true
+			return i, true
 		}
 		i++
 	}
-	t.release()
 	return 0, false
+}
+
+// zero clears the frame at physical through the direct map.
+func (t *Table) zero(physical uint64) {
+	clear(rawmem.Bytes(t.directMap+uintptr(physical), FrameSize))
 }
 
 // Free returns the frame at physical to the free pool. It reports false, and
@@ -189,9 +213,18 @@ func (t *Table) markFree(index uint64) {
 	}
 }
 
-// disown takes a frame whose entry was e out of its owner's count.
-// Called with the lock held.
+// disown takes a frame whose entry was e out of its owner's count (or out
+// of the orphans). Called with the lock held.
 func (t *Table) disown(e uint64) {
+	if !held(e) {
+		return
+	}
+	if e&entryOrphan != 0 {
+		if t.orphans > 0 {
+			t.orphans--
+		}
+		return
+	}
 	owner := uint16(e >> entryOwnerShift)
 	if owner != 0 && t.owned[owner] > 0 {
 		t.owned[owner]--

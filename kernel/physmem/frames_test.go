@@ -136,6 +136,9 @@ func newTable(t *testing.T) (table *physmem.Table, ram []byte, base uintptr) {
 	fill(ram, 0xa5)
 	table = new(physmem.Table)
 	table.Init(base+tableAt, frames, base)
+	for owner := 1; owner <= 0xffff; owner++ {
+		table.SetLimit(uint16(owner), 1<<31) // no limit but the RAM (the limit tests set their own)
+	}
 	if got := table.Frames(); got != frames {
 		t.Fatalf("Frames() = %d after Init, want %d", got, frames)
 	}

@@ -4,18 +4,46 @@ package physmem
 //
 // A frame-table entry is
 //
-//	bit  63 ..... 40 39 ........ 24 23 ...... 8 7 ..... 0
-//	     [  unused  ][  references ][   owner   ][  use   ]
+//	bit  63 ... 41 40      39 ........ 24 23 ...... 8 7 ..... 0
+//	     [ unused ][orphan][  references ][   owner   ][  use   ]
 //
 // The owner is a process ID (0 is the kernel: every frame that Allocate or
 // SetRange marks has owner 0). The reference count says how many page-table
 // entries map the frame (kernel/segment keeps it: one per leaf entry of a
 // segment that names the frame, plus one held by a segment for its own table
 // frame while the segment exists). A frame with references is still
-// reachable by some process's loads and stores, so FreeOwned and
-// FreeAllOwnedBy refuse to free it. Free (frames.go) ignores owner and
-// references: it is the kernel's own, unchecked way out.
-
+// reachable by some process's loads and stores, so no free below frees it.
+// Free (frames.go) ignores owner and references: it is the kernel's own,
+// unchecked way out.
+//
+// # Kinds: what is a process's to give away
+//
+// A process owns two kinds of frames. UseProcess frames are its data: it
+// allocated them (frame_alloc) and may map, free, grant or lose them to
+// revocation. Everything else charged to it (the page tables of its
+// address space, its segments' tables) the kernel made and edits on its
+// behalf: handing such a frame back to the process as data would let it
+// write page-table entries, and so reach every byte of physical memory.
+// FreeOwned and AddReferenceAs therefore act only on UseProcess frames;
+// kernel-made frames go back through FreeAs, which the kernel calls with
+// the use it made them for.
+//
+// # Charges and limits
+//
+// Every frame allocated in a process's name (AllocateFor with owner != 0),
+// whatever its use, counts against that owner's limit (SetLimit; 0 until
+// set, so an owner nobody set up can take nothing) and may never take the
+// last Reserve free frames, which only the kernel (owner 0) may: the
+// kernel's own Go runtime grows its heap by page faults, and no process may
+// starve it.
+//
+// # Orphans
+//
+// When a process ends, FreeAllOwnedBy frees what it held, except frames
+// that some other process still maps (a segment it shared): those become
+// orphans, out of the owner's count, and are freed by DropReference when
+// their last reference goes. The entry keeps the ended owner's ID (IDs are
+// never reused), for reports.
 // Uses of frames held on behalf of processes. They are defined here rather
 // than in the const block of frames.go, with values well above the kernel's
 // own uses so that the two lists can grow independently. (Use.String in
@@ -40,6 +68,7 @@ const (
 	entryOwnerMask    = 0xffff << entryOwnerShift
 	entryRefShift     = 24
 	entryRefMask      = 0xffff << entryRefShift
+	entryOrphan       = 1 << 40
 	maxReferences     = 0xffff
 	kernelOwner       = 0
 	ownershipNotFrame = ^uint64(0)
@@ -57,9 +86,11 @@ const (
 	StillReferenced                          // page-table entries still map the frame
 	WrongUse                                 // the frame is not used as the caller requires
 	TooManyReferences                        // the reference count is at its maximum
+	OverLimit                                // the owner holds as many frames as its limit allows
+	NoFreeFrame                              // no frame is free (for an owner other than the kernel: beyond the reserve)
 )
 
-var ownershipStatusNames = [...]string{"done", "not a frame", "frame not held", "not the owner", "still referenced", "wrong use", "too many references"}
+var ownershipStatusNames = [...]string{"done", "not a frame", "frame not held", "not the owner", "still referenced", "wrong use", "too many references", "over the owner's limit", "no free frame"}
 
 // String describes the status for logs.
 func (s OwnershipStatus) String() string {
@@ -86,29 +117,79 @@ func held(e uint64) bool {
 
 // AllocateFor is Allocate for a given owner: it takes a free frame, marks it
 // with use and owner (reference count 0), zeroes it when zero is true, and
-// returns its physical address. ok is false when no frame is free, or when
-// use is UseFree or UseAbsent (which would corrupt the free count).
+// returns its physical address. ok is false when Charge would refuse.
 func (t *Table) AllocateFor(owner uint16, use Use, zero bool) (physical uint64, ok bool) {
+	physical, status := t.Charge(owner, use, zero)
+	return physical, status == Done
+}
+
+// Charge allocates a frame in owner's name, as AllocateFor does, and says
+// why it could not: OverLimit when owner (not the kernel) already holds its
+// limit, NoFreeFrame when no frame is free or, for an owner other than the
+// kernel, only the reserve is left; WrongUse for UseFree or UseAbsent
+// (which would corrupt the free count). Checks and allocation happen under
+// one lock acquisition, so two CPUs cannot both take an owner's last frame.
+func (t *Table) Charge(owner uint16, use Use, zero bool) (physical uint64, status OwnershipStatus) {
 	if use == UseFree || use == UseAbsent {
-		return 0, false
-	}
-	physical, ok = t.Allocate(use, zero)
-	if !ok || owner == kernelOwner {
-		return physical, ok
-	}
-	// Between Allocate and here the frame is held with owner 0 by a caller
-	// that has not published its address: nobody else can name it.
-	i := t.ownedIndex(physical)
-	if i == ownershipNotFrame {
-		return 0, false
+		return 0, WrongUse
 	}
 	t.acquire()
-	e := t.entry(i)
-	*e = *e&^uint64(entryOwnerMask) | uint64(owner)<<entryOwnerShift
-	t.owned[owner]++
+	if owner != kernelOwner {
+		if t.owned[owner] >= t.limits[owner] {
+			t.release()
+			return 0, OverLimit
+		}
+		if t.FreeFrames() <= t.reserve {
+			t.release()
+			return 0, NoFreeFrame
+		}
+	}
+	i, ok := t.take(use)
+	if !ok {
+		t.release()
+		return 0, NoFreeFrame
+	}
+	if owner != kernelOwner {
+		*t.entry(i) |= uint64(owner) << entryOwnerShift
+		t.owned[owner]++
+	}
 	t.release()
-	return physical, true
+	physical = i * FrameSize
+	if zero {
+		t.zero(physical)
+	}
+	return physical, Done
 }
+
+// SetLimit sets how many frames owner may hold, of every use (its data, its
+// page tables, its segments' tables). Lowering it below what owner holds
+// takes nothing away; further allocations fail until owner is below it.
+func (t *Table) SetLimit(owner uint16, frames uint32) {
+	t.acquire()
+	t.limits[owner] = frames
+	t.release()
+}
+
+// Limit returns owner's frame limit.
+func (t *Table) Limit(owner uint16) uint32 { return t.limits[owner] }
+
+// Held returns how many frames owner holds (orphans not included).
+func (t *Table) Held(owner uint16) uint64 {
+	t.acquire()
+	n := uint64(t.owned[owner])
+	t.release()
+	return n
+}
+
+// SetReserve sets how many free frames only the kernel may take.
+func (t *Table) SetReserve(frames uint64) {
+	t.acquire()
+	t.reserve = frames
+	t.release()
+}
+
+// Reserve returns how many free frames only the kernel may take.
+func (t *Table) Reserve() uint64 { return t.reserve }
 
 // Owner returns the owner of the frame at physical. ok is false when
 // physical is not a frame of the table or the frame is absent or free.
@@ -161,6 +242,11 @@ func (t *Table) DropReference(physical uint64) (remaining uint16, ok bool) {
 	}
 	*e -= ownershipRefOne
 	remaining = uint16(*e >> entryRefShift)
+	if remaining == 0 && *e&entryOrphan != 0 {
+		// The owner ended while this frame was mapped; nobody maps it now.
+		t.disown(*e)
+		t.markFree(i)
+	}
 	t.release()
 	return remaining, true
 }
@@ -210,42 +296,55 @@ func (t *Table) AddReferenceAs(physical uint64, owner uint16, use Use) Ownership
 	return status
 }
 
-// FreeOwned frees the frame at physical on behalf of owner: only the owner
-// may free it, and only once no page-table entry maps it. It returns Done
-// when the frame is free.
+// FreeOwned frees the frame at physical on behalf of owner: only a
+// UseProcess frame (a process's data), only its owner, and only once no
+// page-table entry maps it. It returns Done when the frame is free. This is
+// the only way frame_free reaches the table: a page table or a segment's
+// table charged to owner is refused (WrongUse).
 func (t *Table) FreeOwned(physical uint64, owner uint16) OwnershipStatus {
+	return t.FreeAs(physical, owner, UseProcess)
+}
+
+// FreeAs frees the frame at physical held by owner with the given use,
+// once no page-table entry maps it: the kernel frees what it made for a
+// process (a page table, a segment's table) through it, naming the use it
+// made the frame for.
+func (t *Table) FreeAs(physical uint64, owner uint16, use Use) OwnershipStatus {
 	i := t.ownedIndex(physical)
 	if i == ownershipNotFrame {
 		return NotAFrame
 	}
 	t.acquire()
 	e := t.entry(i)
+	status := Done
 	switch {
-	case !held(*e):
-		t.release()
-		return NotHeld
+	case !held(*e) || *e&entryOrphan != 0:
+		status = NotHeld
 	case uint16(*e>>entryOwnerShift) != owner:
-		t.release()
-		return NotOwner
+		status = NotOwner
+	case Use(*e&entryUseMask) != use:
+		status = WrongUse
 	case *e&entryRefMask != 0:
-		t.release()
-		return StillReferenced
+		status = StillReferenced
+	default:
+		t.disown(*e)
+		t.markFree(i)
 	}
-	t.disown(*e)
-	t.markFree(i)
 	t.release()
-	return Done
+	return status
 }
 
-// FreeAllOwnedBy frees every unreferenced frame that owner holds, for the
-// destruction of a process, and reports how many it freed and how many it
-// had to leave because page-table entries still map them (the caller should
-// first destroy the process's segments and unlink what maps its frames).
-// Owner 0, the kernel, is refused (0, 0): its frames are never swept.
+// FreeAllOwnedBy frees every frame that owner holds, for the end of a
+// process, and reports how many it freed and how many it made orphans
+// because page-table entries of other processes still map them (they are
+// freed when their last reference goes). The caller first removes the
+// process's own links and destroys what of its segments it can, so that
+// only frames others really use remain mapped. Owner 0, the kernel, is
+// refused (0, 0): its frames are never swept.
 //
 // It walks the whole table, taking the lock once per frame so that other
 // CPUs are not held off for the whole walk.
-func (t *Table) FreeAllOwnedBy(owner uint16) (freed, referenced uint64) {
+func (t *Table) FreeAllOwnedBy(owner uint16) (freed, orphaned uint64) {
 	if owner == kernelOwner {
 		return 0, 0
 	}
@@ -254,34 +353,89 @@ func (t *Table) FreeAllOwnedBy(owner uint16) (freed, referenced uint64) {
 	t.acquire()
 	remaining := uint64(t.owned[owner])
 	t.release()
-	for i := uint64(0); i < t.frames && freed+referenced < remaining; i++ {
+	for i := uint64(0); i < t.frames && freed+orphaned < remaining; i++ {
 		t.acquire()
 		e := t.entry(i)
-		if held(*e) && uint16(*e>>entryOwnerShift) == owner {
+		if held(*e) && *e&entryOrphan == 0 && uint16(*e>>entryOwnerShift) == owner {
+			t.disown(*e)
 			if *e&entryRefMask != 0 {
-				referenced++
+				*e |= entryOrphan
+				t.orphans++
+				orphaned++
 			} else {
-				t.disown(*e)
 				t.markFree(i)
 				freed++
 			}
 		}
 		t.release()
 	}
-	return freed, referenced
+	return freed, orphaned
 }
 
-// CountOwnedBy returns how many held frames owner has. It walks the whole
-// table: for tests, reports and process accounting, not hot paths.
+// CountOwnedBy returns how many held frames owner has (orphans not
+// included). It walks the whole table: for tests and reports, not hot
+// paths; Held reads the count kept as frames come and go.
 func (t *Table) CountOwnedBy(owner uint16) uint64 {
 	n := uint64(0)
 	for i := uint64(0); i < t.frames; i++ {
 		e := *t.entry(i)
-		if held(e) && uint16(e>>entryOwnerShift) == owner {
+		if held(e) && e&entryOrphan == 0 && uint16(e>>entryOwnerShift) == owner {
 			n++
 		}
 	}
 	return n
+}
+
+// Census is a count of every frame of the table by what holds it, made by
+// walking the table, beside the counts the table keeps as it goes.
+type Census struct {
+	Frames    uint64 // entries in the table
+	Absent    uint64 // not RAM
+	Free      uint64
+	Kernel    uint64 // held by the kernel (owner 0)
+	Processes uint64 // held by processes (owner != 0), orphans excluded
+	Orphans   uint64 // held by an ended owner, still mapped by others
+
+	// The table's own counts of the same things.
+	KeptFree      uint64
+	KeptProcesses uint64 // the sum of every owner's count
+	KeptOrphans   uint64
+}
+
+// Balanced reports whether the walk and the kept counts agree, and every
+// frame is counted exactly once.
+func (c Census) Balanced() bool {
+	return c.Absent+c.Free+c.Kernel+c.Processes+c.Orphans == c.Frames &&
+		c.Free == c.KeptFree && c.Processes == c.KeptProcesses && c.Orphans == c.KeptOrphans
+}
+
+// TakeCensus counts every frame of the table. It holds the lock for the
+// whole walk, so the counts are of one moment: for checks at quiet times
+// (the end of a test run), not while processes run.
+func (t *Table) TakeCensus() Census {
+	c := Census{Frames: t.frames}
+	t.acquire()
+	for i := uint64(0); i < t.frames; i++ {
+		e := *t.entry(i)
+		switch {
+		case Use(e&entryUseMask) == UseAbsent:
+			c.Absent++
+		case Use(e&entryUseMask) == UseFree:
+			c.Free++
+		case e&entryOrphan != 0:
+			c.Orphans++
+		case uint16(e>>entryOwnerShift) == kernelOwner:
+			c.Kernel++
+		default:
+			c.Processes++
+		}
+	}
+	c.KeptFree, c.KeptOrphans = t.FreeFrames(), t.orphans
+	for owner := range t.owned {
+		c.KeptProcesses += uint64(t.owned[owner])
+	}
+	t.release()
+	return c
 }
 
 // TakeUnreferencedFrom frees up to want frames owner holds that no

@@ -26,6 +26,9 @@ func newOwnedTable(t *testing.T) (table *physmem.Table, ram []byte) {
 	n := uint64(ownershipRAMSize / physmem.FrameSize)
 	table = new(physmem.Table)
 	table.Init(base+0x1000, n, base)
+	for owner := 1; owner <= 0xffff; owner++ {
+		table.SetLimit(uint16(owner), 1<<31) // no limit but the RAM (the limit tests set their own)
+	}
 	table.SetRange(0x10000, ownershipRAMSize, physmem.UseFree)
 	table.SetRange(0x1000, 0x1000+physmem.TableBytes(n), physmem.UseKernel)
 	return table, ram
@@ -189,14 +192,30 @@ func TestFreeAllOwnedBy(t *testing.T) {
 	if f != 48 || r != 2 {
 		t.Errorf("FreeAllOwnedBy = %d freed, %d referenced; want 48, 2", f, r)
 	}
-	if n := table.CountOwnedBy(9); n != 2 {
-		t.Errorf("after sweep CountOwnedBy(9) = %d", n)
+	if n := table.CountOwnedBy(9); n != 0 {
+		t.Errorf("after sweep CountOwnedBy(9) = %d, want 0 (the two still mapped are orphans)", n)
+	}
+	if c := table.TakeCensus(); c.Orphans != 2 || !c.Balanced() {
+		t.Errorf("census after the sweep: %+v, want 2 orphans and balanced", c)
+	}
+	if s := table.FreeOwned(mine[17], 9); s != physmem.NotHeld {
+		t.Errorf("FreeOwned of an orphan = %v, want frame not held", s)
+	}
+	if r, ok := table.DropReference(mine[17]); !ok || r != 0 || table.UseOf(mine[17]) != physmem.UseFree {
+		t.Errorf("dropping an orphan's last reference: %d, %v, use %v; want it free", r, ok, table.UseOf(mine[17]))
+	}
+	if r, ok := table.DropReference(mine[4]); !ok || r != 1 || table.UseOf(mine[4]) == physmem.UseFree {
+		t.Errorf("dropping one of an orphan's two references: %d, %v; want it kept", r, ok)
+	}
+	table.DropReference(mine[4])
+	if c := table.TakeCensus(); c.Orphans != 0 || !c.Balanced() {
+		t.Errorf("census after the orphans' last references went: %+v", c)
 	}
 	if n := table.CountOwnedBy(10); n != 50 {
 		t.Errorf("sweep touched another owner: %d", n)
 	}
-	if table.FreeFrames() != free-52 {
-		t.Errorf("free = %d, want %d", table.FreeFrames(), free-52)
+	if table.FreeFrames() != free-50 {
+		t.Errorf("free = %d, want %d", table.FreeFrames(), free-50)
 	}
 	if table.FreeFrames() != table.Count(physmem.UseFree) {
 		t.Error("free count disagrees with the table")
@@ -207,8 +226,9 @@ func TestFreeAllOwnedBy(t *testing.T) {
 func TestOwnershipRandom(t *testing.T) {
 	table, _ := newOwnedTable(t)
 	type frame struct {
-		owner uint16
-		refs  int
+		owner  uint16
+		refs   int
+		orphan bool // its owner was swept while it was mapped
 	}
 	model := map[uint64]*frame{}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -250,13 +270,21 @@ func TestOwnershipRandom(t *testing.T) {
 					if int(r) != f.refs {
 						t.Fatalf("remaining %d, want %d", r, f.refs)
 					}
+					if f.refs == 0 && f.orphan {
+						if table.UseOf(p) != physmem.UseFree {
+							t.Fatalf("orphan %#x not freed by its last reference", p)
+						}
+						delete(model, p)
+					}
 				}
 			}
 		case 3:
 			if p, f := pick(); f != nil {
 				caller := uint16(rng.IntN(4))
 				want := physmem.Done
-				if caller != f.owner {
+				if f.orphan {
+					want = physmem.NotHeld
+				} else if caller != f.owner {
 					want = physmem.NotOwner
 				} else if f.refs > 0 {
 					want = physmem.StillReferenced
@@ -273,9 +301,10 @@ func TestOwnershipRandom(t *testing.T) {
 				owner := uint16(1 + rng.IntN(3))
 				var wantF, wantR uint64
 				for p, f := range model {
-					if f.owner == owner {
+					if f.owner == owner && !f.orphan {
 						if f.refs > 0 {
 							wantR++
+							f.orphan = true
 						} else {
 							wantF++
 							delete(model, p)
@@ -297,7 +326,7 @@ func TestOwnershipRandom(t *testing.T) {
 	for owner := uint16(0); owner < 4; owner++ {
 		want := uint64(0)
 		for _, f := range model {
-			if f.owner == owner {
+			if f.owner == owner && !f.orphan {
 				want++
 			}
 		}
@@ -310,6 +339,15 @@ func TestOwnershipRandom(t *testing.T) {
 	}
 	if table.FreeFrames() != table.Count(physmem.UseFree) {
 		t.Error("free count disagrees with the table")
+	}
+	orphans := uint64(0)
+	for _, f := range model {
+		if f.orphan {
+			orphans++
+		}
+	}
+	if c := table.TakeCensus(); !c.Balanced() || c.Orphans != orphans {
+		t.Errorf("census %+v, want balanced with %d orphans", c, orphans)
 	}
 }
 
@@ -367,5 +405,88 @@ func TestOwnershipStatusAndUseNames(t *testing.T) {
 	}
 	if physmem.UseName(physmem.UseSegment) != "segment table" || physmem.UseName(physmem.UseProcess) != "process" || physmem.UseName(physmem.UseFree) != "free" {
 		t.Error("UseName")
+	}
+}
+
+// TestOnlyDataIsTheProcesss checks the kinds of frames: a page table or a
+// segment's table charged to a process is never the process's to free
+// (that would hand it page-table entries to write), only the kernel's,
+// naming the use.
+func TestOnlyDataIsTheProcesss(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	for _, use := range []physmem.Use{physmem.UsePageTable, physmem.UseSegment, physmem.UseKernelStack} {
+		frame, ok := table.AllocateFor(7, use, false)
+		if !ok {
+			t.Fatal("AllocateFor failed")
+		}
+		if s := table.FreeOwned(frame, 7); s != physmem.WrongUse {
+			t.Errorf("FreeOwned of a %s charged to the process = %v, want wrong use", physmem.UseName(use), s)
+		}
+		if s := table.AddReferenceAs(frame, 7, physmem.UseProcess); s != physmem.WrongUse {
+			t.Errorf("mapping a %s as process data = %v, want wrong use", physmem.UseName(use), s)
+		}
+		if s := table.FreeAs(frame, 7, physmem.UseProcess); s != physmem.WrongUse {
+			t.Errorf("FreeAs with the wrong use = %v", s)
+		}
+		if s := table.FreeAs(frame, 7, use); s != physmem.Done {
+			t.Errorf("FreeAs(%s) = %v, want done", physmem.UseName(use), s)
+		}
+	}
+}
+
+// TestLimitsCountEveryUse checks that an owner's limit counts every frame
+// charged to it, data and tables alike, and that no owner but the kernel
+// takes the reserve.
+func TestLimitsCountEveryUse(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	table.SetLimit(5, 3)
+	uses := []physmem.Use{physmem.UseProcess, physmem.UsePageTable, physmem.UseSegment}
+	var got []uint64
+	for _, use := range uses {
+		frame, status := table.Charge(5, use, false)
+		if status != physmem.Done {
+			t.Fatalf("Charge(%s) = %v within the limit", physmem.UseName(use), status)
+		}
+		got = append(got, frame)
+	}
+	for _, use := range uses {
+		if _, status := table.Charge(5, use, false); status != physmem.OverLimit {
+			t.Errorf("Charge(%s) at the limit = %v, want over the limit", physmem.UseName(use), status)
+		}
+	}
+	if table.Held(5) != 3 {
+		t.Errorf("Held = %d, want 3", table.Held(5))
+	}
+	if s := table.FreeOwned(got[0], 5); s != physmem.Done {
+		t.Fatalf("FreeOwned = %v", s)
+	}
+	if _, status := table.Charge(5, physmem.UsePageTable, false); status != physmem.Done {
+		t.Errorf("Charge after a free = %v", status)
+	}
+	if _, status := table.Charge(6, physmem.UseProcess, false); status != physmem.Done {
+		t.Errorf("another owner's limit is its own: %v", status)
+	}
+	var unset physmem.Table
+	if _, status := unset.Charge(9, physmem.UseProcess, false); status != physmem.OverLimit {
+		t.Errorf("an owner whose limit was never set: %v, want over the limit", status)
+	}
+
+	table.SetReserve(table.FreeFrames() - 2)
+	for i := 0; i < 2; i++ {
+		if _, status := table.Charge(6, physmem.UseProcess, false); status != physmem.Done {
+			t.Fatalf("Charge above the reserve = %v", status)
+		}
+	}
+	if _, status := table.Charge(6, physmem.UseProcess, false); status != physmem.NoFreeFrame {
+		t.Errorf("Charge into the reserve = %v, want no free frame", status)
+	}
+	if _, status := table.Charge(6, physmem.UseSegment, false); status != physmem.NoFreeFrame {
+		t.Errorf("a table charged to a process into the reserve = %v, want no free frame", status)
+	}
+	if _, ok := table.Allocate(physmem.UseKernelHeap, false); !ok {
+		t.Error("the kernel cannot take its reserve")
+	}
+	if c := table.TakeCensus(); !c.Balanced() {
+		t.Errorf("census %+v not balanced", c)
 	}
 }

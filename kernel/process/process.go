@@ -62,11 +62,6 @@ type Process struct {
 	ExitStatus uint64
 	Thread     int32 // its thread in kernel/sched, -1 when none
 
-	// Frames counts the frames the process holds by frame_alloc; it may
-	// hold at most FrameLimit.
-	Frames     uint64
-	FrameLimit uint64
-
 	// Upcalls registered by the libOS (upcall_register), and their state
 	// (kernel/exo/upcall.go): UpcallEntries is the kernel's copy of the
 	// entry-point table (0: no entry for that event); UpcallStackSize is
@@ -116,7 +111,9 @@ func IOBitmap(p *Process) *[amd64.IOBitmapSize]byte {
 	return &ioBitmaps[uint(p.ID-1)%MaxProcesses]
 }
 
-// DefaultFrameLimit is how many frames a process may hold (256 MiB).
+// DefaultFrameLimit is how many frames a process may hold (256 MiB), of
+// every kind: its data, the page tables of its address space and its
+// segments' tables (physmem keeps the count and refuses beyond it).
 // TODO(market): price memory in the CPU market's currency instead.
 const DefaultFrameLimit = 65536
 
@@ -152,15 +149,17 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 		if (table[i].State == Free || table[i].State == Exited) && next <= 0xffff {
 			generations[i]++
 			p = &table[i]
-			*p = Process{ID: uint16(next), Thread: -1, FrameLimit: DefaultFrameLimit}
+			*p = Process{ID: uint16(next), Thread: -1}
 			break
 		}
 	}
 	if p == nil {
 		return nil, NoSlot
 	}
+	memory.Frames.SetLimit(p.ID, DefaultFrameLimit)
 	space, ok := paging.NewSpaceFor(&memory.Frames, layout.DirectMap, p.ID)
 	if !ok {
+		p.State = Free
 		return nil, NoMemory
 	}
 	bitmap := IOBitmap(p)
@@ -169,7 +168,8 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 	}
 	space.ShareKernelHalf(memory.Kernel)
 	if !memory.LinkFrameTableView(space) {
-		memory.Frames.Free(space.Root)
+		memory.Frames.FreeAs(space.Root, p.ID, physmem.UsePageTable)
+		p.State = Free
 		return nil, NoMemory
 	}
 	p.Space = space
@@ -223,13 +223,15 @@ func releaseTable(s paging.Space, table uint64, level int) {
 func Table(i int) *Process { return &table[uint(i)%MaxProcesses] }
 
 // Release returns everything p holds: the page tables the kernel made for
-// its address space, then every frame it owns. The caller has switched away
+// its address space, then every frame it owns (those other processes still
+// map become orphans, freed with their last reference), and its limit. The caller has switched away
 // from p's address space on every CPU (sched.Exit does, on this one), and
 // has dealt with its segments (kernel/exo's release unlinks them, ends its
 // grants and destroys the segments it owned).
 func Release(p *Process) {
 	ReleaseSpace(p)
 	memory.Frames.FreeAllOwnedBy(p.ID)
+	memory.Frames.SetLimit(p.ID, 0)
 	p.HasPorts = false
 	p.Thread = -1
 	p.State = Exited

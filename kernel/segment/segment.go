@@ -77,9 +77,21 @@
 // frame that was mapped. The system-call layer must also pass only address
 // spaces the caller may edit to Link and Unlink (its own, or a child's).
 //
-// Tables that Link creates above the link point belong to the kernel
-// (physmem.UsePageTable, owner 0) and stay when the link goes; they are freed
-// with the address space.
+// Tables that Link creates above the link point are page tables of the
+// address space (physmem.UsePageTable) charged to the address space's
+// owner, within its frame limit; they stay when the link goes and are freed
+// with the address space. A segment's own table (physmem.UseSegment) is
+// charged to the segment's owner. Neither is ever the process's to free or
+// map as data (physmem's kinds of frames).
+//
+// # Limits and orphans
+//
+// A process owns at most SegmentLimit segments at once, and the table holds
+// MaxProcesses*SegmentLimit plus room for orphans, so no process can take
+// the segments another needs. When a process ends, the segments it owned
+// that others still link or map survive as orphans (no owner can change
+// them any more); an orphan is destroyed, and its frames go back, as soon
+// as its last link and parent mapping are gone.
 //
 // Restricted Go: the kernel keeps one Table (its zero value is ready, so it
 // can live in a global); it holds only integers, is protected by a spin
@@ -138,9 +150,16 @@ type ID uint32
 
 // Limits.
 const (
-	MaxSegments = 4096 // segments in existence at once
-	MaxGrants   = 8    // grants per segment
-	Entries     = 512  // entries in a segment's table
+	// SegmentLimit is how many segments one process may own at once.
+	SegmentLimit = 192
+	// MaxProcesses is how many processes may own segments at once (the
+	// size of kernel/process's table).
+	MaxProcesses = 64
+	// MaxSegments is how many segments exist at once: every process's
+	// limit, and room for 4096 orphans.
+	MaxSegments = MaxProcesses*SegmentLimit + 4096
+	MaxGrants   = 8   // grants per segment
+	Entries     = 512 // entries in a segment's table
 )
 
 // Status is the result of a segment operation.
@@ -174,6 +193,7 @@ const (
 	BadGrantee               // the owner cannot be a grantee
 	NotGranted               // no grant to revoke
 	DeviceSegment            // a device segment's slots are the kernel's to fill
+	OverLimit                // the process owns SegmentLimit segments, or holds its frame limit
 )
 
 var statusNames = [...]string{
@@ -182,7 +202,7 @@ var statusNames = [...]string{
 	"slot empty", "frame not owned", "frame not mappable", "too many references",
 	"level mismatch", "misaligned", "non-canonical address", "not a user address", "bad root",
 	"something in the way", "not a segment link", "still linked", "too many grants",
-	"bad grantee", "not granted", "a device segment",
+	"bad grantee", "not granted", "a device segment", "over the process's limit",
 }
 
 // String describes the status for logs.
@@ -214,6 +234,7 @@ type Info struct {
 	Table      uint64 // physical address of the segment's table
 	Links      uint32 // entries in address spaces pointing at it
 	Parents    uint32 // entries in bigger segments pointing at it
+	Orphan     bool   // its owner ended; it goes when its last user does
 	GrantCount int
 	Grants     [MaxGrants]Grant
 }
@@ -249,13 +270,15 @@ type descriptor struct {
 	// (CreateDevice): slot 0 is an ordinary frame, the other present
 	// slots device memory, which holds no references.
 	device bool
+	// orphan marks a segment whose owner ended while others used it.
+	orphan bool
 }
 
 // The reverse map: from a table frame to the segment whose table it is, an
 // open-addressing hash table with linear probing, at most half full.
 const (
-	reverseSize = 2 * MaxSegments
-	reverseBits = 13 // log2(reverseSize)
+	reverseBits = 16 // at least log2(2*MaxSegments)
+	reverseSize = 1 << reverseBits
 )
 
 type reverseEntry struct {
@@ -278,6 +301,8 @@ type Table struct {
 	// places[i] are where segment i is linked (see places.go). Kept apart
 	// from the descriptors, which teardown scans, so that those stay small.
 	places [MaxSegments][MaxPlaces]Place
+	// owned[p] is how many segments process p owns (orphans not counted).
+	owned [1 << 16]uint16
 }
 
 func (t *Table) acquire() {
@@ -438,6 +463,9 @@ func (t *Table) Create(mem Memory, owner uint16, level Level) (ID, Status) {
 }
 
 func (t *Table) create(mem Memory, owner uint16, level Level) (ID, Status) {
+	if owner != 0 && t.owned[owner] >= SegmentLimit {
+		return 0, OverLimit
+	}
 	if t.live >= MaxSegments {
 		return 0, TableFull
 	}
@@ -449,12 +477,12 @@ func (t *Table) create(mem Memory, owner uint16, level Level) (ID, Status) {
 	if d.used {
 		return 0, TableFull
 	}
-	table, ok := mem.Frames.AllocateFor(owner, physmem.UseSegment, true)
-	if !ok {
-		return 0, NoMemory
+	table, charged := mem.Frames.Charge(owner, physmem.UseSegment, true)
+	if charged != physmem.Done {
+		return 0, chargeStatus(charged)
 	}
 	if !mem.Frames.AddReference(table) {
-		mem.Frames.Free(table)
+		mem.Frames.FreeAs(table, owner, physmem.UseSegment)
 		return 0, NoMemory
 	}
 	d.generation++
@@ -462,10 +490,11 @@ func (t *Table) create(mem Memory, owner uint16, level Level) (ID, Status) {
 		d.generation = 1
 	}
 	d.table, d.owner, d.level, d.used, d.device = table, owner, level, true, false
-	d.placeCount, d.placesLost = 0, false
+	d.placeCount, d.placesLost, d.orphan = 0, false, false
 	d.links, d.parents, d.grantCount = 0, 0, 0
 	t.reverseInsert(table, uint16(index))
 	t.live++
+	t.owned[owner]++
 	t.hint = uint32(index+1) % MaxSegments
 	return makeID(index, d.generation), OK
 }
@@ -490,12 +519,29 @@ func (t *Table) destroy(mem Memory, caller uint16, id ID) Status {
 	if status != OK {
 		return status
 	}
-	if d.owner != caller {
+	if d.owner != caller || d.orphan {
 		return NotOwner
 	}
 	if d.links != 0 || d.parents != 0 {
 		return StillLinked
 	}
+	t.remove(mem, d)
+	return OK
+}
+
+// chargeStatus turns physmem's refusal to charge a frame into a Status.
+func chargeStatus(s physmem.OwnershipStatus) Status {
+	if s == physmem.OverLimit {
+		return OverLimit
+	}
+	return NoMemory
+}
+
+// remove clears every entry of d (mapped frames lose a reference, child
+// segments a parent: an orphan child may go with it) and frees d and its
+// table. The caller holds the lock and has checked that nothing links or
+// maps d.
+func (t *Table) remove(mem Memory, d *descriptor) {
 	for i := uint(0); i < Entries; i++ {
 		e := entry(mem, d.table, i)
 		if !present(*e) {
@@ -509,12 +555,29 @@ func (t *Table) destroy(mem Memory, caller uint16, id ID) Status {
 		*e = 0
 	}
 	t.reverseRemove(d.table)
-	mem.Frames.DropReference(d.table)
-	mem.Frames.FreeOwned(d.table, d.owner)
-	d.used, d.table, d.links, d.parents, d.grantCount = false, 0, 0, 0, 0
+	// An orphan's table is an orphan frame too: its last reference
+	// frees it.
+	if remaining, _ := mem.Frames.DropReference(d.table); remaining == 0 && !d.orphan {
+		mem.Frames.FreeAs(d.table, d.owner, physmem.UseSegment)
+	}
+	if !d.orphan && t.owned[d.owner] > 0 {
+		t.owned[d.owner]--
+	}
+	d.used, d.table, d.links, d.parents, d.grantCount, d.orphan = false, 0, 0, 0, 0, false
 	d.grants = [MaxGrants]Grant{}
 	t.live--
-	return OK
+}
+
+// reap destroys d if it is an orphan nothing uses any more: no link and no
+// parent mapping. Grants do not keep it, as they do not keep a segment
+// whose owner ends (DestroyOwnedBy): nobody can change it any more, and a
+// grantee that let go of it has nothing of it left to lose. Every
+// operation that takes a link or a mapping away calls it, so an orphan
+// never outlives its last user. The caller holds the lock.
+func (t *Table) reap(mem Memory, d *descriptor) {
+	if d.used && d.orphan && d.links == 0 && d.parents == 0 {
+		t.remove(mem, d)
+	}
 }
 
 // dropEntry undoes what one present entry of a level-l segment held: a frame
@@ -532,7 +595,9 @@ func (t *Table) dropEntry(mem Memory, l Level, target uint64) ID {
 	if c.parents > 0 {
 		c.parents--
 	}
-	return makeID(child, c.generation)
+	id := makeID(child, c.generation)
+	t.reap(mem, c)
+	return id
 }
 
 // MapFrame maps the frame at physical at slot index of the Level1 segment
@@ -816,11 +881,11 @@ func (t *Table) walk(mem Memory, root uint64, virtual uintptr, l Level, create b
 			if !create {
 				return nil, SlotEmpty
 			}
-			// The new table belongs to whoever owns the address space.
+			// The new table is charged to whoever owns the address space.
 			owner, _ := mem.Frames.Owner(root)
-			next, ok := mem.Frames.AllocateFor(owner, physmem.UsePageTable, true)
-			if !ok {
-				return nil, NoMemory
+			next, charged := mem.Frames.Charge(owner, physmem.UsePageTable, true)
+			if charged != physmem.Done {
+				return nil, chargeStatus(charged)
 			}
 			*e = next | uint64(paging.Present|paging.Writable|paging.User)
 		} else if paging.Flags(*e)&paging.Huge != 0 || paging.Flags(*e)&paging.User == 0 {
@@ -936,7 +1001,9 @@ func (t *Table) unlink(mem Memory, root uint64, virtual uintptr, l Level) (ID, S
 	*e = 0
 	d.links--
 	t.removePlace(d, root, virtual)
-	return makeID(index, d.generation), OK
+	id := makeID(index, d.generation)
+	t.reap(mem, d)
+	return id, OK
 }
 
 // Info describes segment id.
@@ -948,7 +1015,7 @@ func (t *Table) Info(id ID) (Info, Status) {
 		return Info{}, status
 	}
 	info := Info{
-		Owner: d.owner, Level: d.level, Table: d.table, Links: d.links, Parents: d.parents,
+		Owner: d.owner, Level: d.level, Table: d.table, Links: d.links, Parents: d.parents, Orphan: d.orphan,
 		GrantCount: int(d.grantCount), Grants: d.grants,
 	}
 	t.release()

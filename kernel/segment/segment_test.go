@@ -46,6 +46,12 @@ type machine struct {
 
 func newMachine(t testing.TB) *machine {
 	t.Helper()
+	return newMachineWith(t, ramSize)
+}
+
+// newMachineWith is newMachine with ramSize bytes of RAM.
+func newMachineWith(t testing.TB, ramSize int) *machine {
+	t.Helper()
 	// Memory from mmap, not the Go heap (see rawmem's precondition).
 	ram, err := syscall.Mmap(-1, 0, ramSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err != nil {
@@ -58,7 +64,10 @@ func newMachine(t testing.TB) *machine {
 	m := &machine{ram: ram, base: uintptr(unsafe.Pointer(&ram[0])), frames: new(physmem.Table), seg: new(segment.Table), spaces: map[uint16]paging.Space{}}
 	n := uint64(ramSize / physmem.FrameSize)
 	m.frames.Init(m.base+tableAt, n, m.base)
-	m.frames.SetRange(0x10000, ramSize, physmem.UseFree)
+	for owner := 1; owner <= 0xffff; owner++ {
+		m.frames.SetLimit(uint16(owner), 1<<31) // no limit but the RAM (the limit tests set their own)
+	}
+	m.frames.SetRange(0x10000, uint64(ramSize), physmem.UseFree)
 	m.frames.SetRange(tableAt, tableAt+physmem.TableBytes(n), physmem.UseKernel)
 	m.mem = segment.Memory{Frames: m.frames, DirectMap: m.base}
 	for _, p := range []uint16{procA, procB, procC} {
@@ -573,9 +582,13 @@ func TestDestroyAndNoLeak(t *testing.T) {
 	expect(t, "link", m.seg.Link(m.mem, procA, root, 4*mib, id, segment.Write), segment.OK)
 	expect(t, "destroy linked", m.seg.Destroy(m.mem, procA, id), segment.StillLinked)
 	expect(t, "destroy by non-owner", m.seg.Destroy(m.mem, procB, id), segment.NotOwner)
-	// A process sweep cannot take frames a segment still maps.
-	if f, r := m.frames.FreeAllOwnedBy(procA); f != 0 || r != 11 {
-		t.Errorf("FreeAllOwnedBy while mapped = %d freed, %d referenced; want 0, 11", f, r)
+	// The owner cannot free a frame a segment still maps, nor the
+	// segment's table (the kernel's to free, though charged to it).
+	if s := m.frames.FreeOwned(data[0], procA); s != physmem.StillReferenced {
+		t.Errorf("FreeOwned of a mapped frame = %v, want still referenced", s)
+	}
+	if s := m.frames.FreeOwned(info.Table, procA); s != physmem.WrongUse {
+		t.Errorf("FreeOwned of the segment's table = %v, want wrong use", s)
 	}
 	if _, s := m.seg.Unlink(m.mem, root, 4*mib, segment.Level1); s != segment.OK {
 		t.Fatal(s)
@@ -652,24 +665,42 @@ func TestStaleIDs(t *testing.T) {
 }
 
 func TestTableFullAndNoMemory(t *testing.T) {
-	m := newMachine(t)
+	m := newMachineWith(t, (segment.MaxSegments+4096)*physmem.FrameSize)
 	free := m.frames.FreeFrames()
-	var ids []segment.ID
-	for {
-		id, s := m.seg.Create(m.mem, procA, segment.Level1)
-		if s != segment.OK {
-			if s != segment.TableFull {
-				t.Fatalf("Create = %v after %d", s, len(ids))
+	type made struct {
+		owner uint16
+		id    segment.ID
+	}
+	var ids []made
+	// Every process may own SegmentLimit segments, and no more; the
+	// table holds that many for every process.
+	for owner := uint16(1); len(ids) < segment.MaxSegments; owner++ {
+		for n := 0; ; n++ {
+			id, s := m.seg.Create(m.mem, owner, segment.Level1)
+			if s == segment.OK {
+				ids = append(ids, made{owner, id})
+				continue
+			}
+			if s == segment.TableFull && len(ids) == segment.MaxSegments {
+				break
+			}
+			if s != segment.OverLimit || n != segment.SegmentLimit {
+				t.Fatalf("owner %d: Create = %v after %d", owner, s, n)
 			}
 			break
 		}
-		ids = append(ids, id)
+		if owner == segment.MaxProcesses && len(ids) != segment.MaxProcesses*segment.SegmentLimit {
+			t.Fatalf("%d processes made %d segments", owner, len(ids))
+		}
 	}
-	if len(ids) != segment.MaxSegments || m.seg.Live() != segment.MaxSegments {
-		t.Fatalf("created %d", len(ids))
+	if m.seg.Live() != segment.MaxSegments {
+		t.Fatalf("live %d", m.seg.Live())
 	}
-	for _, id := range ids {
-		expect(t, "destroy", m.seg.Destroy(m.mem, procA, id), segment.OK)
+	if _, s := m.seg.Create(m.mem, 0xfff0, segment.Level1); s != segment.TableFull {
+		t.Errorf("Create with the table full = %v", s)
+	}
+	for _, x := range ids {
+		expect(t, "destroy", m.seg.Destroy(m.mem, x.owner, x.id), segment.OK)
 	}
 	if m.frames.FreeFrames() != free {
 		t.Error("frames leaked")

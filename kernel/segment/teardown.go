@@ -12,10 +12,12 @@ import (
 //     and with them the links and mappings made on them (in its children's
 //     address spaces, in segments);
 //  3. DestroyOwnedBy destroys the segments it owned, parents before
-//     children. A segment another process still links or maps survives,
-//     orphaned, for as long as that process keeps it. Process IDs are
-//     never reused (kernel/process), so an orphan cannot fall to a new
-//     process by accident.
+//     children. A segment another process still links or maps survives as
+//     an orphan, for as long as that process keeps it: the first unlink,
+//     unmap or withdrawal that leaves it unused destroys it (reap), and
+//     its frames, orphans in the frame table, go back with their last
+//     reference. Process IDs are never reused (kernel/process), so an
+//     orphan cannot fall to a new process by accident.
 //
 // TODO(revocation): take an orphan away from the processes still using it
 // (visible revocation) rather than letting it live on.
@@ -61,6 +63,9 @@ func (t *Table) unlinkBelow(mem Memory, root, table uint64, level uint, base uin
 				d.links--
 				t.removePlace(d, root, virtual)
 				n++
+				if only == nil {
+					t.reap(mem, d) // endGrant reaps only once it is done with d
+				}
 			}
 			continue // a segment's own entries are not the address space's
 		}
@@ -98,7 +103,9 @@ func (t *Table) ForgetGrantee(mem Memory, process uint16, roots []uint64) int {
 // DestroyOwnedBy destroys the segments owner owns that nothing links or
 // maps any more, largest first (so a parent's destruction frees its
 // children for destruction), and returns how many it destroyed and how
-// many survive because another process still uses them.
+// many survive, as orphans, because another process still uses them.
+// Grants alone do not keep a segment: its owner is gone, and a grantee
+// that never linked it loses nothing it used.
 func (t *Table) DestroyOwnedBy(mem Memory, owner uint16) (destroyed, surviving int) {
 	if mem.Frames == nil {
 		return 0, 0
@@ -115,10 +122,12 @@ func (t *Table) DestroyOwnedBy(mem Memory, owner uint16) (destroyed, surviving i
 		}
 	}
 	for i := range t.entries {
-		if d := &t.entries[i]; d.used && d.owner == owner {
+		if d := &t.entries[i]; d.used && d.owner == owner && !d.orphan {
+			d.orphan = true
 			surviving++
 		}
 	}
+	t.owned[owner] = 0
 	t.release()
 	return destroyed, surviving
 }

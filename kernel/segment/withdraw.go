@@ -66,7 +66,9 @@ func (t *Table) endGrant(mem Memory, d *descriptor, slot uint, roots []uint64) i
 			removed += t.unlinkBelow(mem, root, root, 3, 0, d, mark)
 		}
 	}
-	return removed + t.unmapMarked(mem, d, mark)
+	removed += t.unmapMarked(mem, d, mark)
+	t.reap(mem, d) // an orphan whose last user this grant was goes now
+	return removed
 }
 
 // madeOn reports whether entry e points at table with authority mark.

@@ -6,11 +6,13 @@ import (
 )
 
 // runToEnd waits until the first program (what, for messages) has exited
-// and the kernel said what it left behind, checks that QEMU then exits
-// with ExitPass, and returns the console transcript.
+// and the kernel said what it left behind and took its frame census,
+// checks that the census balances with nothing held by an ended process
+// and that QEMU then exits with ExitPass, and returns the console
+// transcript.
 func runToEnd(t *testing.T, m *Machine, what string) string {
 	t.Helper()
-	if _, err := m.WaitLine(regexp.MustCompile(`left behind:`), m.Config.Timeout); err != nil {
+	if _, err := m.WaitLine(censusLine, m.Config.Timeout); err != nil {
 		t.Fatalf("%s did not finish: %v\n%s", what, err, m.Console.Transcript())
 	}
 	status, err := m.Wait()
@@ -18,8 +20,16 @@ func runToEnd(t *testing.T, m *Machine, what string) string {
 	if err != nil || status != ExitPass {
 		t.Fatalf("exit status %d (%v), want %d\n%s", status, err, ExitPass, out)
 	}
+	expectLines(t, out, censusBalanced)
 	return out
 }
+
+// The kernel's frame census after the first program ended (kernel/main.go:
+// frameCensus): every frame counted once, and none charged to an ended
+// process.
+var censusLine = regexp.MustCompile(`exogo: frame census:`)
+
+const censusBalanced = `exogo: frame census: \d+ frames of RAM: \d+ free, \d+ kernel, \d+ held by \d+ live processes, \d+ orphaned; balanced; ended processes hold 0 frames \(0 processes\)`
 
 // HelloISO boots with init=exo-hello poweroff: the first user program.
 const HelloISO = "build/exogo-hello.iso"

@@ -95,6 +95,7 @@ func TestUserProgramRunsOnAnApplicationProcessor(t *testing.T) {
 		`hello from ring 3`,
 		`exogo: process 1 exited with status 0`,
 		`left behind: 0 frames.*, 0 kernel stacks`,
+		censusBalanced,
 	)
 	traps := map[int]int{}
 	for _, match := range userTimeRE.FindAllStringSubmatch(out, -1) {
