@@ -113,6 +113,7 @@ func parent() uint64 {
 	check("link the shared segment read-write", exo.SegmentLink(shared, sharedAddress, exo.PermissionsWrite) == 0)
 	check("link the mailbox", exo.SegmentLink(mailboxSegment, mailboxAddress, exo.PermissionsWrite) == 0)
 	check("link the copy window", copier.Init())
+	checkLoaderFrames()
 	*bare.Word(sharedAddress) = 42
 	checkFrameTable()
 	checkPorts()
@@ -140,6 +141,8 @@ func parent() uint64 {
 	nested := spawn(13, 0, 0)
 	check("start the child whose upcall handler faults", nested > 0 && waitFor(mailbox(boxNestedReady), 1))
 	checkWithdraw()
+	checkOrphans()
+	checkAttacker()
 
 	checkQuanta()
 

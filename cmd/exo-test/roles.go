@@ -37,6 +37,10 @@ func child(role uint64) uint64 {
 		faultInHandler()
 	case 14:
 		withdrawn()
+	case 15:
+		attacker()
+	case 16:
+		orphanOwner()
 	}
 	return 0
 }
@@ -123,6 +127,12 @@ func hostile() {
 		last = f
 	}
 	bare.SayNumber("exo-test: hostile: frames allocated before the kernel said no: ", got)
+	// Everything the kernel makes for me is charged to me: at my limit
+	// there is no frame for a segment's table or a link's page tables.
+	made := exo.SegmentCreate(exo.LevelPT)
+	check("hostile: at my frame limit, segment_create is refused (its table is charged to me)", made == -exo.ErrLimit || made == -exo.ErrNoMemory)
+	linked := exo.SegmentLink(uint64(id), 0x100_0000_0000, 0)
+	check("hostile: at my frame limit, a link that needs new page tables is refused (they are charged to me)", linked == -exo.ErrLimit || linked == -exo.ErrNoMemory)
 	expect("hostile: free a frame twice", exo.FrameFree(uint64(last))+exo.FrameFree(uint64(last)), exo.ErrNotOwner)
 	freedOK = 1
 	check("hostile: frames are named by physical address", first > 0 && freedOK == 1)
