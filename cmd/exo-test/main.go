@@ -276,6 +276,11 @@ func inByte(port uint16) uint8
 // itself through the I/O permission bitmap, writes and reads it back.
 func checkPorts() {
 	expect("ports: the PIT is the kernel's", exo.IoportBind(0x40, 4), exo.ErrNoRight)
+	expect("ports: PCI configuration space controls the machine", exo.IoportBind(0xcf8, 8), exo.ErrNoRight)
+	expect("ports: the reset control register controls the machine", exo.IoportBind(0xcf9, 1), exo.ErrNoRight)
+	expect("ports: the keyboard controller's command port controls the machine", exo.IoportBind(0x64, 1), exo.ErrNoRight)
+	expect("ports: a port of no known device (allow-list)", exo.IoportBind(0x5000, 1), exo.ErrNoRight)
+	expect("ports: a device range that runs into a machine port", exo.IoportBind(0x60, 5), exo.ErrNoRight)
 	expect("ports: a range past the last port", exo.IoportBind(0xfff0, 0x20), exo.ErrBadArgument)
 	check("ports: bind COM1's scratch register", exo.IoportBind(0x3ff, 1) == 0)
 	outByte(0x3ff, 0x5a)

@@ -54,6 +54,32 @@ const (
 	probeByte = 0xA5
 )
 
+// serialFound is 1 when InitSerial found a UART at boot: ReclaimSerial
+// may then take it back from a process that reprogrammed it.
+var serialFound uint32
+
+// ReclaimSerial puts COM1 back the way InitSerial set it (115200 8N1,
+// FIFOs, interrupts off, no loopback) and resumes serial output, whatever a
+// process holding the console right did to its registers through its ports:
+// the kernel calls it before a fault report, which must reach the serial
+// line. It does nothing when no UART was found at boot.
+//
+// Preconditions: ring 0; the caller owns the console output (a fault report
+// forces the lock).
+func ReclaimSerial() {
+	if serialFound == 0 {
+		return
+	}
+	amd64.OutByte(com1Base+uartInterruptEnable, 0)
+	amd64.OutByte(com1Base+uartLineControl, lineControlDivisorLatch)
+	amd64.OutByte(com1Base+uartData, baudDivisor&0xFF)
+	amd64.OutByte(com1Base+uartInterruptEnable, baudDivisor>>8)
+	amd64.OutByte(com1Base+uartLineControl, lineControl8N1)
+	amd64.OutByte(com1Base+uartFIFOControl, fifoEnableAndClear)
+	amd64.OutByte(com1Base+uartModemControl, modemControlReady)
+	serialPresent = 1
+}
+
 // serialPresent is 1 once InitSerial found a working UART, and drops back to
 // 0 if the transmitter ever stops becoming ready. Accessed with the output
 // lock held, or before other CPUs run.
@@ -89,7 +115,7 @@ func InitSerial() {
 	amd64.OutByte(com1Base+uartModemControl, modemControlReady)
 
 	if received {
-		serialPresent = 1
+		serialPresent, serialFound = 1, 1
 	}
 }
 

@@ -24,6 +24,18 @@ const IRQVectorBase = 0x30
 // the CMOS clock (8).
 const kernelIRQs = 1<<0 | 1<<2 | 1<<8
 
+// consoleIRQs are lines of the kernel's console (COM1's, 4): like its
+// ports, only for a holder of the console right.
+const consoleIRQs = 1 << 4
+
+// irqAllowed reports whether p may hold line irq.
+func irqAllowed(p *process.Process, irq uint32) bool {
+	if irq >= 16 || kernelIRQs&(1<<irq) != 0 {
+		return false
+	}
+	return consoleIRQs&(1<<irq) == 0 || p.Rights&process.RightConsole != 0
+}
+
 var (
 	ioapicBase    uintptr // direct-map address of the I/O APIC; 0: none
 	ioapicGSIBase uint32
@@ -74,7 +86,7 @@ func route(irq uint32, masked bool) bool {
 
 func sysIrqBind(caller *Caller, irq uint32) int64 {
 	p := caller.Process
-	if p.Rights&process.RightDevices == 0 || kernelIRQs&(1<<irq) != 0 {
+	if p.Rights&process.RightDevices == 0 || !irqAllowed(p, irq) {
 		return -ErrNoRight
 	}
 	if owner := process.ByID(boundTo[irq%16]); owner != nil && owner.State == process.Running && owner != p {
