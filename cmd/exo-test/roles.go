@@ -104,6 +104,7 @@ func hostile() {
 	expect("hostile: link misaligned", exo.SegmentLink(uint64(id), 0x3000_1000, 0), exo.ErrMisaligned)
 	expect("hostile: link over the mailbox", exo.SegmentLink(uint64(id), mailboxAddress, 0), exo.ErrBusy)
 	expect("hostile: link into the frame table view", exo.SegmentLink(uint64(id), frameTableView, exo.PermissionsWrite), exo.ErrBusy)
+	expect("hostile: link over the last page below the canonical hole", exo.SegmentLink(uint64(id), 0x7fff_ffe0_0000, exo.PermissionsExecute), exo.ErrBadAddress)
 	expect("hostile: link the parent's mailbox segment (no grant)", exo.SegmentLink(mailboxSegment, 0x3000_0000, exo.PermissionsWrite), exo.ErrNoRight)
 	expect("hostile: destroy the parent's segment", exo.SegmentDestroy(mailboxSegment), exo.ErrNotOwner)
 	expect("hostile: a segment id that never existed", exo.SegmentDestroy(0xfff0fff), exo.ErrNoSuchObject)

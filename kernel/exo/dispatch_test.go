@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"exogo/kernel/internal/asmdefines"
+	"exogo/kernel/layout"
 )
 
 // Addresses around the edges of the user half.
@@ -221,6 +222,7 @@ func TestEntryAssemblyCallNumbers(t *testing.T) {
 		"EXO_CALL_BASE":          CallBase,
 		"EXO_CALL_SPAN":          0x1000,
 		"EXO_CALL_UPCALL_RESUME": CallUpcallResume - CallBase,
+		"USER_ADDRESS_END":       uint64(layout.UserMapEnd),
 	}
 	for name, value := range want {
 		if got, ok := defines[name]; !ok || got != value {

@@ -217,7 +217,7 @@ func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize u
 		return -ErrBadAddress
 	}
 	for _, entry := range entries {
-		if entry != 0 && (entry < uint64(layout.UserStart) || entry >= uint64(layout.UserEnd)) {
+		if entry != 0 && (entry < uint64(layout.UserStart) || entry >= uint64(layout.UserMapEnd)) {
 			return -ErrBadAddress
 		}
 	}
@@ -239,7 +239,8 @@ func enableUpcalls(p *process.Process) {
 // caller's frame and continues there, with upcalls enabled again; the x87
 // and SSE state is the caller's (the entry path saved all of it for this
 // call). Everything in the context is the process's to choose but the
-// privileges: RIP must be a user address, RFLAGS may only carry user flags
+// privileges: RIP must be a user address below layout.UserMapEnd (never in
+// the last page below the canonical hole), RFLAGS may only carry user flags
 // (IF is forced on), and FS and GS bases must be user addresses.
 func sysUpcallResume(caller *Caller, context uintptr) int64 {
 	if context&(process.BlockBytes-1) != 0 {
@@ -251,7 +252,7 @@ func sysUpcallResume(caller *Caller, context uintptr) int64 {
 		return -ErrBadAddress
 	}
 	rip, fs, gs := h[contextRIP/8], h[contextFSBase/8], h[contextGSBase/8]
-	if rip >= uint64(layout.UserEnd) || fs >= uint64(layout.UserEnd) || gs >= uint64(layout.UserEnd) {
+	if rip >= uint64(layout.UserMapEnd) || fs >= uint64(layout.UserEnd) || gs >= uint64(layout.UserEnd) {
 		return -ErrBadAddress
 	}
 	f := caller.Frame

@@ -22,6 +22,14 @@ const (
 	UserStart uintptr = 4 << 20
 	// UserEnd is the end of the lower half, and of user address space.
 	UserEnd uintptr = 0x0000_8000_0000_0000
+	// UserMapEnd is the end of what may be mapped for users: the last
+	// page below the canonical hole never is (as on Linux), so no SYSCALL
+	// can stand in its last two bytes and return to the non-canonical
+	// 0x0000_8000_0000_0000. The kernel's exit path would otherwise
+	// IRETQ there, which faults in ring 0 with the user's GS base live.
+	// No user RIP (an upcall entry, a resumed context) may be at or above
+	// it either.
+	UserMapEnd uintptr = UserEnd - 4096
 
 	// NullGuardEnd is the end of the never-mapped region at address 0: the
 	// Go compiler relies on faults for nil checks of small offsets.

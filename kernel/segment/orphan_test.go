@@ -163,3 +163,17 @@ func TestLinkTablesAreCharged(t *testing.T) {
 		t.Errorf("a segment beyond the frame limit = %v, want over the limit", s)
 	}
 }
+
+// TestNoLinkReachesTheCanonicalHole: no segment of any level may be linked
+// over the last page below the canonical hole (a SYSCALL in its last two
+// bytes would return to a non-canonical address).
+func TestNoLinkReachesTheCanonicalHole(t *testing.T) {
+	m := newMachine(t)
+	const hole = 0x0000_8000_0000_0000
+	for _, level := range []segment.Level{segment.Level1, segment.Level2, segment.Level3} {
+		id := m.create(t, procA, level)
+		top := uintptr(hole - level.Span())
+		expect(t, "link the last span", m.seg.Link(m.mem, procA, m.root(procA), top, id, segment.Read), segment.NotUserAddress)
+		expect(t, "link the span below it", m.seg.Link(m.mem, procA, m.root(procA), top-uintptr(level.Span()), id, segment.Read), segment.OK)
+	}
+}

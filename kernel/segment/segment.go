@@ -856,6 +856,9 @@ func (t *Table) checkAddress(virtual uintptr, l Level) Status {
 	if uint64(virtual)&(l.Span()-1) != 0 {
 		return Misaligned
 	}
+	if uint64(virtual)+l.Span() > uint64(layout.UserMapEnd) {
+		return NotUserAddress // the span covers the last page below the canonical hole
+	}
 	return OK
 }
 

@@ -333,14 +333,16 @@ func TestLinkAddresses(t *testing.T) {
 		{l1, 0x0000_8000_0000_0000, segment.NotCanonical},
 		{l1, 0x0001_0000_0000_0000, segment.NotCanonical},
 		{l1, 0xf000_0000_0000_0000, segment.NotCanonical},
-		{l1, 0x0000_7fff_ffe0_0000, segment.OK}, // the last 2 MiB of the user half
+		{l1, 0x0000_7fff_ffe0_0000, segment.NotUserAddress}, // the last 2 MiB: holds the last page below the hole
+		{l1, 0x0000_7fff_ffc0_0000, segment.OK},             // the 2 MiB below them
 		{l2, 2 * gib, segment.OK},
 		{l2, 3*gib + 2*mib, segment.Misaligned},
 		{l2, 0, segment.NotUserAddress},
 		{l3, 0, segment.NotUserAddress},
 		{l3, 512 * gib, segment.OK},
 		{l3, 1024*gib + gib, segment.Misaligned},
-		{l3, 0x0000_7f80_0000_0000, segment.SlotInUse}, // the last 512 GiB: holds the Level1 link's tables
+		{l3, 0x0000_7f80_0000_0000, segment.NotUserAddress}, // the last 512 GiB: holds the last page
+		{l3, 0x0000_7f00_0000_0000, segment.OK},
 	}
 	for _, c := range cases {
 		if got := m.seg.Link(m.mem, procA, root, c.virtual, c.id, segment.Read); got != c.want {

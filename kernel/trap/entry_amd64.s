@@ -302,6 +302,21 @@ restoredGS:
 	// Offsets from SP (the saved R15): R11 32, RCX 96, RAX 112, vector
 	// 120, error code 128, RIP 136, CS 144, RFLAGS 152, RSP 160, SS 168.
 	MOVQ $0, CPU_SCRATCH(GS)
+	// Never return to user mode at or above USER_ADDRESS_END: IRETQ to a
+	// non-canonical RIP faults in ring 0, after SWAPGS, with the user's
+	// GS base live. Nothing the kernel resumes can hold such a RIP (the
+	// last user page is never mapped, upcall entries and resumed contexts
+	// are checked); should one ever, it resumes at 0 instead, which is
+	// never mapped either, and faults in ring 3, where a fault is the
+	// process's.
+	TESTQ $3, 144(SP)
+	JZ   chooseExit
+	MOVQ 136(SP), AX
+	MOVQ $USER_ADDRESS_END, CX
+	CMPQ AX, CX
+	JB   chooseExit
+	MOVQ $0, 136(SP)
+chooseExit:
 	CMPQ 144(SP), $USER_CODE_SELECTOR
 	JNE  popRegisters
 	MOVQ 136(SP), AX               // RIP
