@@ -112,8 +112,7 @@ func release(p *process.Process) {
 	mem := memoryAccess()
 	segments.UnlinkAll(mem, p.Space.Root)
 	smp.FlushSpace(p.Space.Root)
-	var roots [process.MaxProcesses]uint64
-	if segments.ForgetGrantee(mem, p.ID, liveRoots(&roots)) > 0 {
+	if segments.ForgetGrantee(mem, p.ID) > 0 {
 		smp.FlushSpace(0)
 	}
 	segments.DestroyOwnedBy(mem, p.ID)

@@ -166,15 +166,14 @@ func sysFrameAllocMap(caller *Caller, id uint32, slot uint32, permissions Permis
 
 // sysSegmentWithdraw takes back grantee's grant on segment id (grantee 0:
 // every grant) and every link and mapping made on it
-// (segment.Table.Withdraw), in the address spaces of every process and in
-// every segment. When anything was removed, every CPU flushes its user
-// translations before the call returns.
+// (segment.Table.Withdraw), wherever they are: the segment's records say.
+// When anything was removed, every CPU flushes its user translations
+// before the call returns.
 func sysSegmentWithdraw(caller *Caller, id uint32, grantee uint32) int64 {
 	if grantee > 0xffff {
 		return -ErrNoSuchObject
 	}
-	var roots [process.MaxProcesses]uint64
-	removed, status := segments.Withdraw(memoryAccess(), caller.Process.ID, segment.ID(id), uint16(grantee), liveRoots(&roots))
+	removed, status := segments.Withdraw(memoryAccess(), caller.Process.ID, segment.ID(id), uint16(grantee))
 	if status != segment.OK {
 		return segmentError(status)
 	}
@@ -184,16 +183,6 @@ func sysSegmentWithdraw(caller *Caller, id uint32, grantee uint32) int64 {
 	return int64(removed)
 }
 
-// liveRoots fills roots with the PML4s of the processes that have an
-// address space, and returns that part of it.
-func liveRoots(roots *[process.MaxProcesses]uint64) []uint64 {
-	n := uint(0)
-	for i := 0; i < process.MaxProcesses; i++ {
-		p := process.Table(i)
-		if (p.State == process.Created || p.State == process.Running) && p.Space.Root != 0 && n < uint(len(roots)) {
-			roots[n] = p.Space.Root
-			n++
-		}
-	}
-	return roots[:min(n, uint(len(roots)))]
-}
+// The segment table's limits are sized for kernel/process's table: fail
+// to compile if the two disagree.
+var _ = [1]struct{}{}[process.MaxProcesses-segment.MaxProcesses]

@@ -61,7 +61,13 @@ func (t *Table) createDevice(mem Memory, owner uint16, metadata, physical uint64
 			return 0, status
 		}
 		c, _, _ := t.lookup(child)
-		*entry(mem, d.table, uint(k)) = encode(c.table, Read|Write)
+		e := entry(mem, d.table, uint(k))
+		if status := t.addRef(c, entryPhysical(mem, e), 0, owner); status != OK {
+			t.destroy(mem, owner, child)
+			t.destroyDevice(mem, owner, top)
+			return 0, status
+		}
+		*e = encode(c.table, Read|Write)
 		c.parents++
 	}
 	return top, OK
@@ -107,8 +113,7 @@ func (t *Table) destroyDevice(mem Memory, owner uint16, top ID) {
 		if !present(*e) {
 			continue
 		}
-		child := t.dropEntry(mem, Level2, *e&paging.AddressMask)
-		*e = 0
+		child := t.dropEntry(mem, Level2, e)
 		t.destroy(mem, owner, child)
 	}
 	t.destroy(mem, owner, top)

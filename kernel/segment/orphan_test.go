@@ -14,7 +14,7 @@ import (
 func (m *machine) end(t *testing.T, p uint16) (surviving int) {
 	t.Helper()
 	m.seg.UnlinkAll(m.mem, m.root(p))
-	m.seg.ForgetGrantee(m.mem, p, m.roots())
+	m.seg.ForgetGrantee(m.mem, p)
 	_, surviving = m.seg.DestroyOwnedBy(m.mem, p)
 	m.frames.FreeAllOwnedBy(p)
 	return surviving

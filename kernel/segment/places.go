@@ -8,7 +8,7 @@ import "unsafe"
 // caller invalidate that one page; otherwise it must flush whole TLBs,
 // which under emulation costs every later access a page walk.
 
-// MaxPlaces is how many links of a segment are recorded.
+// MaxPlaces is how many links of a segment Places returns.
 const MaxPlaces = 4
 
 // Place is one link of a segment: the address space's PML4 and the address.
@@ -17,36 +17,9 @@ type Place struct {
 	Address uintptr
 }
 
-// placesOf returns the places of the segment whose descriptor is d.
-func (t *Table) placesOf(d *descriptor) *[MaxPlaces]Place {
-	return &t.places[t.indexOf(d)%MaxSegments]
-}
-
-func (t *Table) addPlace(d *descriptor, root uint64, virtual uintptr) {
-	if d.placeCount >= MaxPlaces {
-		d.placesLost = true
-		return
-	}
-	t.placesOf(d)[d.placeCount%MaxPlaces] = Place{root, virtual}
-	d.placeCount++
-}
-
-func (t *Table) removePlace(d *descriptor, root uint64, virtual uintptr) {
-	places := t.placesOf(d)
-	n := int(d.placeCount)
-	for i := 0; i < n && i < MaxPlaces; i++ {
-		if places[uint(i)%MaxPlaces] == (Place{root, virtual}) {
-			last := uint(n-1) % MaxPlaces
-			places[uint(i)%MaxPlaces] = places[last]
-			d.placeCount--
-			return
-		}
-	}
-}
-
-// Places returns where segment id is linked. complete is false when some
-// link or a parent segment's mapping is not recorded: the caller must then
-// flush whole TLBs.
+// Places returns where segment id is linked, from its records (refs.go).
+// complete is false when it is linked in more than MaxPlaces places or
+// mapped in a parent segment: the caller must then flush whole TLBs.
 func (t *Table) Places(id ID) (places [MaxPlaces]Place, n int, complete bool) {
 	t.acquire()
 	d, _, status := t.lookup(id)
@@ -54,8 +27,13 @@ func (t *Table) Places(id ID) (places [MaxPlaces]Place, n int, complete bool) {
 		t.release()
 		return places, 0, false
 	}
-	places, n = *t.placesOf(d), int(d.placeCount)
-	complete = !d.placesLost && d.parents == 0
+	complete = d.parents == 0 && d.links <= MaxPlaces
+	for slot := d.refHead; slot != 0 && n < MaxPlaces; slot = t.refs[(slot-1)%refSlots].next {
+		if r := &t.refs[(slot-1)%refSlots]; r.place != 0 {
+			places[uint(n)%MaxPlaces] = decodePlace(r.place)
+			n++
+		}
+	}
 	t.release()
 	return places, n, complete
 }

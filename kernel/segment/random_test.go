@@ -380,7 +380,7 @@ func TestRandomOperations(t *testing.T) {
 			case grantee != 0 && s.grants[grantee] == 0:
 				want = segment.NotGranted
 			}
-			removed, got := m.seg.Withdraw(m.mem, caller, id, grantee, m.roots())
+			removed, got := m.seg.Withdraw(m.mem, caller, id, grantee)
 			if got != want {
 				t.Fatalf("step %d: Withdraw = %v, want %v", step, got, want)
 			}

@@ -261,11 +261,9 @@ type descriptor struct {
 	used       bool
 	grantCount uint8
 	grants     [MaxGrants]Grant
-	// placeCount links are recorded in the table's places (up to
-	// MaxPlaces), so that an unmap can invalidate single pages; placesLost
-	// says some link is not (then callers flush whole TLBs).
-	placeCount uint8
-	placesLost bool
+	// refHead is the first of the records of the entries pointing at
+	// the segment's table (refs.go), slot + 1; 0 when there is none.
+	refHead uint32
 	// device marks a segment the kernel made over device memory
 	// (CreateDevice): slot 0 is an ordinary frame, the other present
 	// slots device memory, which holds no references.
@@ -298,9 +296,13 @@ type Table struct {
 	hint    uint32
 	entries [MaxSegments]descriptor
 	reverse [reverseSize]reverseEntry
-	// places[i] are where segment i is linked (see places.go). Kept apart
-	// from the descriptors, which teardown scans, so that those stay small.
-	places [MaxSegments][MaxPlaces]Place
+	// refs records every entry that points at a segment's table
+	// (refs.go); refCount is how many there are, refsOf[p] how many are
+	// charged to process p.
+	refs     [refSlots]ref
+	refCount uint32
+	refsOf   [1 << 16]uint16
+	cursor   uint32 // a walk over a segment's records (endGrant), slot + 1
 	// owned[p] is how many segments process p owns (orphans not counted).
 	owned [1 << 16]uint16
 }
@@ -490,7 +492,7 @@ func (t *Table) create(mem Memory, owner uint16, level Level) (ID, Status) {
 		d.generation = 1
 	}
 	d.table, d.owner, d.level, d.used, d.device = table, owner, level, true, false
-	d.placeCount, d.placesLost, d.orphan = 0, false, false
+	d.refHead, d.orphan = 0, false
 	d.links, d.parents, d.grantCount = 0, 0, 0
 	t.reverseInsert(table, uint16(index))
 	t.live++
@@ -550,7 +552,7 @@ func (t *Table) remove(mem Memory, d *descriptor) {
 		// A PT device segment's slots past 0 are device memory, which
 		// holds no references; a PD device segment's are its children.
 		if !d.device || d.level != Level1 || i == 0 {
-			t.dropEntry(mem, d.level, *e&paging.AddressMask)
+			t.dropEntry(mem, d.level, e)
 		}
 		*e = 0
 	}
@@ -580,13 +582,17 @@ func (t *Table) reap(mem Memory, d *descriptor) {
 	}
 }
 
-// dropEntry undoes what one present entry of a level-l segment held: a frame
-// reference (Level1) or a child's parent count.
-func (t *Table) dropEntry(mem Memory, l Level, target uint64) ID {
+// dropEntry clears the present entry e of a level-l segment and undoes what
+// it held: a frame reference (Level1), or a child's parent count and the
+// record of the mapping (an orphan child may go with it).
+func (t *Table) dropEntry(mem Memory, l Level, e *uint64) ID {
+	target := *e & paging.AddressMask
+	*e = 0
 	if l == Level1 {
 		mem.Frames.DropReference(target)
 		return 0
 	}
+	t.removeRef(entryPhysical(mem, e))
 	child, ok := t.segmentAt(target)
 	if !ok {
 		return 0
@@ -707,6 +713,9 @@ func (t *Table) mapSegment(mem Memory, caller uint16, id ID, index uint, child I
 	if c.parents == ^uint32(0) {
 		return TooManyReferences
 	}
+	if status := t.addRef(c, entryPhysical(mem, e), 0, caller); status != OK {
+		return status
+	}
 	*e = encode(c.table, r) | c.authority(caller)
 	c.parents++
 	return OK
@@ -736,9 +745,8 @@ func (t *Table) unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, S
 		return Unmapped{}, SlotEmpty
 	}
 	target := *e & paging.AddressMask
-	*e = 0
 	u := Unmapped{Offset: uint64(index) * slotSpan(d.level), Size: slotSpan(d.level), Links: d.links, Parents: d.parents}
-	u.Child = t.dropEntry(mem, d.level, target)
+	u.Child = t.dropEntry(mem, d.level, e)
 	if d.level == Level1 {
 		u.Frame = target
 	}
@@ -951,9 +959,14 @@ func (t *Table) link(mem Memory, caller uint16, root uint64, virtual uintptr, id
 	if present(*e) {
 		return SlotInUse
 	}
+	// The record is charged to the address space's owner, as its tables
+	// are.
+	owner, _ := mem.Frames.Owner(root)
+	if status := t.addRef(d, entryPhysical(mem, e), encodePlace(root, virtual), owner); status != OK {
+		return status
+	}
 	*e = encode(d.table, r) | d.authority(caller)
 	d.links++
-	t.addPlace(d, root, virtual)
 	return OK
 }
 
@@ -1001,9 +1014,9 @@ func (t *Table) unlink(mem Memory, root uint64, virtual uintptr, l Level) (ID, S
 	if !d.used || d.level != l || d.links == 0 {
 		return 0, NotASegment
 	}
+	t.removeRef(entryPhysical(mem, e))
 	*e = 0
 	d.links--
-	t.removePlace(d, root, virtual)
 	id := makeID(index, d.generation)
 	t.reap(mem, d)
 	return id, OK

@@ -94,7 +94,7 @@ func (m *machine) roots() []uint64 {
 // withdraw is Withdraw over every simulated address space, for tests that
 // only look at the status.
 func (m *machine) withdraw(caller uint16, id segment.ID, grantee uint16) segment.Status {
-	_, s := m.seg.Withdraw(m.mem, caller, id, grantee, m.roots())
+	_, s := m.seg.Withdraw(m.mem, caller, id, grantee)
 	return s
 }
 
@@ -271,7 +271,7 @@ func TestLinkNeedsOwnershipOrGrant(t *testing.T) {
 		t.Errorf("granting again should update: %+v", info)
 	}
 	expect(t, "third party", m.seg.Link(m.mem, procC, m.root(procC), 4*mib, id, segment.Read), segment.NoAccess)
-	if removed, s := m.seg.Withdraw(m.mem, procA, id, procB, m.roots()); s != segment.OK || removed != 2 {
+	if removed, s := m.seg.Withdraw(m.mem, procA, id, procB); s != segment.OK || removed != 2 {
 		t.Errorf("withdraw = %d, %v; want B's 2 links removed", removed, s)
 	}
 	expect(t, "withdraw twice", m.withdraw(procA, id, procB), segment.NotGranted)
@@ -745,7 +745,6 @@ func TestOperationsDoNotAllocate(t *testing.T) {
 	m := newMachine(t)
 	root := m.root(procA)
 	frame := m.frameFor(t, procA)
-	roots := []uint64{root, m.root(procB)}
 	allocs := testing.AllocsPerRun(50, func() {
 		id, _ := m.seg.Create(m.mem, procA, segment.Level1)
 		parent, _ := m.seg.Create(m.mem, procA, segment.Level2)
@@ -758,9 +757,9 @@ func TestOperationsDoNotAllocate(t *testing.T) {
 		m.seg.Unlink(m.mem, root, 4*mib, segment.Level1)
 		m.seg.Unlink(m.mem, root, 2*gib, segment.Level2)
 		m.seg.Unmap(m.mem, procA, parent, 3)
-		m.seg.Withdraw(m.mem, procA, id, procB, roots)
+		m.seg.Withdraw(m.mem, procA, id, procB)
 		m.seg.Grant(procA, id, procB, segment.Read)
-		m.seg.Withdraw(m.mem, procA, id, 0, roots)
+		m.seg.Withdraw(m.mem, procA, id, 0)
 		m.seg.Unmap(m.mem, procA, id, 1)
 		m.seg.Destroy(m.mem, procA, parent)
 		m.seg.Destroy(m.mem, procA, id)

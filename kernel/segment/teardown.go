@@ -59,9 +59,9 @@ func (t *Table) unlinkBelow(mem Memory, root, table uint64, level uint, base uin
 		if index, ok := t.segmentAt(target); ok {
 			d := &t.entries[index%MaxSegments]
 			if d.used && uint(d.level) == level && d.links > 0 && (only == nil || (d == only && *e&authorityMask == mark)) {
+				t.removeRef(entryPhysical(mem, e))
 				*e = 0
 				d.links--
-				t.removePlace(d, root, virtual)
 				n++
 				if only == nil {
 					t.reap(mem, d) // endGrant reaps only once it is done with d
@@ -77,11 +77,11 @@ func (t *Table) unlinkBelow(mem Memory, root, table uint64, level uint, base uin
 }
 
 // ForgetGrantee ends every grant held by process on any segment, and so
-// removes the links and mappings made on those grants: from the address
-// spaces whose PML4s are in roots (its children's, say) and from every
-// segment. It returns how many it removed; when not 0 the caller flushes
-// every CPU's TLB.
-func (t *Table) ForgetGrantee(mem Memory, process uint16, roots []uint64) int {
+// removes the links and mappings made on those grants, wherever they are
+// (in its children's address spaces, in segments). It returns how many it
+// removed; when not 0 the caller flushes every CPU's TLB. It reads each
+// descriptor once and, for each grant it ends, that segment's records.
+func (t *Table) ForgetGrantee(mem Memory, process uint16) int {
 	if process == 0 || mem.Frames == nil {
 		return 0
 	}
@@ -93,7 +93,7 @@ func (t *Table) ForgetGrantee(mem Memory, process uint16, roots []uint64) int {
 			continue
 		}
 		if slot, ok := d.grantSlot(process); ok {
-			removed += t.endGrant(mem, d, slot, roots)
+			removed += t.endGrant(mem, d, slot)
 		}
 	}
 	t.release()

@@ -1,6 +1,9 @@
 package segment
 
-import "exogo/kernel/paging"
+import (
+	"exogo/kernel/paging"
+	"exogo/kernel/rawmem"
+)
 
 // Withdrawing grants. A grant lets a process link a segment into address
 // spaces (its own, or a child's with process_link_segment) and map it into
@@ -13,23 +16,23 @@ import "exogo/kernel/paging"
 // passed on with GrantOn included: each is a grant of its own), stay.
 
 // Withdraw ends grantee's grant on segment id, or every grant when grantee
-// is 0; only the owner may. It removes the links made on the ended grants
-// from the address spaces whose PML4s are in roots (walking the tables the
-// kernel made for each, not other segments) and the mappings made on them
-// from every segment, and returns how many it removed. When that is not 0
-// the caller must flush the TLBs of every CPU before the segment's frames
-// count as unreachable through them.
-func (t *Table) Withdraw(mem Memory, caller uint16, id ID, grantee uint16, roots []uint64) (removed int, status Status) {
+// is 0; only the owner may. It removes the links and mappings made on the
+// ended grants, wherever they are (its records say where: refs.go), and
+// returns how many it removed. When that is not 0 the caller must flush
+// the TLBs of every CPU before the segment's frames count as unreachable
+// through them. Its cost is proportional to the segment's references,
+// whatever the size of the address spaces holding them.
+func (t *Table) Withdraw(mem Memory, caller uint16, id ID, grantee uint16) (removed int, status Status) {
 	if mem.Frames == nil {
 		return 0, NoMemory
 	}
 	t.acquire()
-	removed, status = t.withdraw(mem, caller, id, grantee, roots)
+	removed, status = t.withdraw(mem, caller, id, grantee)
 	t.release()
 	return removed, status
 }
 
-func (t *Table) withdraw(mem Memory, caller uint16, id ID, grantee uint16, roots []uint64) (int, Status) {
+func (t *Table) withdraw(mem Memory, caller uint16, id ID, grantee uint16) (int, Status) {
 	d, _, status := t.lookup(id)
 	if status != OK {
 		return 0, status
@@ -41,7 +44,7 @@ func (t *Table) withdraw(mem Memory, caller uint16, id ID, grantee uint16, roots
 		removed := 0
 		for slot := range d.grants {
 			if d.grants[slot].Process != 0 {
-				removed += t.endGrant(mem, d, uint(slot), roots)
+				removed += t.endGrant(mem, d, uint(slot))
 			}
 		}
 		return removed, OK
@@ -50,48 +53,45 @@ func (t *Table) withdraw(mem Memory, caller uint16, id ID, grantee uint16, roots
 	if !ok {
 		return 0, NotGranted
 	}
-	return t.endGrant(mem, d, slot, roots), OK
+	return t.endGrant(mem, d, slot), OK
 }
 
-// endGrant empties grant slot of d and removes the links (in the address
-// spaces at roots) and mappings (in any segment) made on it. The caller
-// holds the table's lock.
-func (t *Table) endGrant(mem Memory, d *descriptor, slot uint, roots []uint64) int {
+// endGrant empties grant slot of d and removes the links and mappings made
+// on it: the entries among d's records whose authority is the grant's. The
+// caller holds the table's lock.
+func (t *Table) endGrant(mem Memory, d *descriptor, slot uint) int {
 	d.grants[slot%MaxGrants] = Grant{}
 	d.grantCount--
 	mark := uint64(slot%MaxGrants+1) << authorityShift
 	removed := 0
-	for _, root := range roots {
-		if checkRoot(mem, root) == OK {
-			removed += t.unlinkBelow(mem, root, root, 3, 0, d, mark)
+	// t.cursor is the next record to look at: removeRef may move records
+	// between slots, and moveRef keeps the cursor on its record.
+	for t.cursor = d.refHead; t.cursor != 0; {
+		r := t.refs[(t.cursor-1)%refSlots]
+		t.cursor = r.next
+		e := rawEntry(mem, r.entry)
+		if !madeOn(*e, d.table, mark) {
+			continue
 		}
+		t.removeRef(r.entry)
+		*e = 0
+		if r.place != 0 {
+			d.links--
+		} else {
+			d.parents--
+		}
+		removed++
 	}
-	removed += t.unmapMarked(mem, d, mark)
 	t.reap(mem, d) // an orphan whose last user this grant was goes now
 	return removed
+}
+
+// rawEntry returns the entry at physical address entry.
+func rawEntry(mem Memory, entry uint64) *uint64 {
+	return rawmem.Uint64(mem.DirectMap + uintptr(entry))
 }
 
 // madeOn reports whether entry e points at table with authority mark.
 func madeOn(e uint64, table, mark uint64) bool {
 	return present(e) && e&paging.AddressMask == table && e&authorityMask == mark
-}
-
-// unmapMarked removes the mappings of segment d with authority mark from
-// every segment one level above it.
-func (t *Table) unmapMarked(mem Memory, d *descriptor, mark uint64) int {
-	removed := 0
-	for i := range t.entries {
-		parent := &t.entries[i]
-		if !parent.used || parent.level != d.level+1 || parent.device {
-			continue
-		}
-		for slot := uint(0); slot < Entries; slot++ {
-			if e := entry(mem, parent.table, slot); madeOn(*e, d.table, mark) {
-				*e = 0
-				d.parents--
-				removed++
-			}
-		}
-	}
-	return removed
 }

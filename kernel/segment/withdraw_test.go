@@ -59,13 +59,13 @@ func TestWithdraw(t *testing.T) {
 		}
 	}
 
-	if _, st := m.seg.Withdraw(m.mem, procB, s, procC, m.roots()); st != segment.NotOwner {
+	if _, st := m.seg.Withdraw(m.mem, procB, s, procC); st != segment.NotOwner {
 		t.Errorf("Withdraw by a grantee = %v, want NotOwner", st)
 	}
-	if _, st := m.seg.Withdraw(m.mem, procA, s, procE, m.roots()); st != segment.NotGranted {
+	if _, st := m.seg.Withdraw(m.mem, procA, s, procE); st != segment.NotGranted {
 		t.Errorf("Withdraw of a grant never made = %v, want NotGranted", st)
 	}
-	removed, st := m.seg.Withdraw(m.mem, procA, s, procB, m.roots())
+	removed, st := m.seg.Withdraw(m.mem, procA, s, procB)
 	if st != segment.OK || removed != 4 {
 		t.Fatalf("Withdraw(B) = %d, %v; want 4 (three links and one mapping), OK", removed, st)
 	}
@@ -87,7 +87,7 @@ func TestWithdraw(t *testing.T) {
 		t.Errorf("B's PD (B's own, still linked): %+v, %v", info, st)
 	}
 
-	removed, st = m.seg.Withdraw(m.mem, procA, s, 0, m.roots())
+	removed, st = m.seg.Withdraw(m.mem, procA, s, 0)
 	if st != segment.OK || removed != 2 {
 		t.Errorf("Withdraw(every grant) = %d, %v; want C's and D's links", removed, st)
 	}
@@ -122,7 +122,7 @@ func TestForgetGranteeTakesWhatRestedOnTheGrant(t *testing.T) {
 	expect(t, "grant B", m.seg.Grant(procA, s, procB, segment.Read), segment.OK)
 	expect(t, "B links into its child C", m.seg.Link(m.mem, procB, m.root(procC), 2*gib, s, segment.Read), segment.OK)
 	expect(t, "A links", m.seg.Link(m.mem, procA, m.root(procA), 2*gib, s, segment.Read), segment.OK)
-	if removed := m.seg.ForgetGrantee(m.mem, procB, m.roots()); removed != 1 {
+	if removed := m.seg.ForgetGrantee(m.mem, procB); removed != 1 {
 		t.Errorf("ForgetGrantee(B) removed %d, want 1", removed)
 	}
 	if info, _ := m.seg.Info(s); info.Links != 1 || info.GrantCount != 0 {
