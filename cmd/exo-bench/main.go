@@ -156,6 +156,7 @@ func run() {
 		p := exo.ProcessCreate()
 		exo.ProcessDestroy(uint64(p))
 	}, nil)
+	measureWorstCases()
 	bare.Say("bench: done\n")
 }
 

@@ -180,11 +180,12 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 }
 
 // ReleaseSpace frees the page tables of p's user half that the kernel made
-// (the tables of linked segments belong to their segments and must have
-// been unlinked first): the PML4 and every table below a user-half entry.
-// Leaf frames are
-// not touched: their owner frees them. The caller has switched away from
-// p's address space on every CPU.
+// for p (charged to it; the tables of linked segments belong to their
+// segments and must have been unlinked first, and tables the kernel shares
+// with every space, such as the frame-table view's, are the kernel's): the
+// PML4 and every table below a user-half entry. Its cost is the tables p
+// was charged for. The caller has switched away from p's address space on
+// every CPU.
 func ReleaseSpace(p *Process) {
 	s := p.Space
 	if s.Root == 0 {
@@ -195,17 +196,18 @@ func ReleaseSpace(p *Process) {
 		if paging.Flags(e)&paging.Present == 0 {
 			continue
 		}
-		releaseTable(s, e&paging.AddressMask, 3)
+		releaseTable(s, p.ID, e&paging.AddressMask, 3)
 	}
-	memory.Frames.Free(s.Root)
+	memory.Frames.FreeAs(s.Root, p.ID, physmem.UsePageTable)
 	p.Space.Root = 0
 }
 
 // releaseTable frees the table at physical address table, at level (3 =
-// PDPT, 2 = PD, 1 = PT), and the kernel-made tables below it.
-func releaseTable(s paging.Space, table uint64, level int) {
-	if memory.Frames.UseOf(table) != physmem.UsePageTable {
-		return // a segment's table: not ours to free
+// PDPT, 2 = PD, 1 = PT), and the tables below it, if it is a page table
+// charged to owner.
+func releaseTable(s paging.Space, owner uint16, table uint64, level int) {
+	if o, _ := memory.Frames.Owner(table); memory.Frames.UseOf(table) != physmem.UsePageTable || o != owner {
+		return // a segment's table, or one the kernel shares: not ours to free
 	}
 	if level > 1 {
 		for i := uintptr(0); i < 512; i++ {
@@ -213,10 +215,10 @@ func releaseTable(s paging.Space, table uint64, level int) {
 			if paging.Flags(e)&paging.Present == 0 || paging.Flags(e)&paging.Huge != 0 {
 				continue
 			}
-			releaseTable(s, e&paging.AddressMask, level-1)
+			releaseTable(s, owner, e&paging.AddressMask, level-1)
 		}
 	}
-	memory.Frames.Free(table)
+	memory.Frames.FreeAs(table, owner, physmem.UsePageTable)
 }
 
 // Table returns slot i of the process table (for reports and tests).

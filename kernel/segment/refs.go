@@ -24,10 +24,18 @@ import (
 // Records are charged: each process may have RefLimit at once (links in
 // its address space, mappings in segments it owns), and the table holds
 // every process's limit with room for orphans, so no process can take the
-// records another needs.
+// records another needs. A second list per process threads the records
+// charged to it, so that its end unlinks its links without walking its
+// address space.
 
 // RefLimit is how many links and mappings a process may hold at once.
 const RefLimit = 1024
+
+// ownerList and segmentList name the two lists a record is on.
+const (
+	segmentList = 0
+	ownerList   = 1
+)
 
 // MaxRefs is how many references exist at once: every process's limit,
 // and room for the references of orphans.
@@ -42,14 +50,28 @@ const (
 // is empty) points at the table of segment index. place is where a link
 // is (the address space's root frame number, and the link's address in 2
 // MiB units above bit 34); 0 for a mapping in a segment. next and prev
-// link the segment's records (slot + 1; 0: none).
+// link the segment's records, link[ownerList] those charged to the same
+// process (slot + 1; 0: none).
 type ref struct {
 	entry   uint64
 	place   uint64
-	next    uint32
-	prev    uint32
+	link    [2]struct{ next, prev uint32 }
 	segment uint16
 	charged uint16 // the process the record counts against
+}
+
+// head returns the head of list which of record r: its segment's or its
+// charged process's.
+func (t *Table) head(which int, r *ref) *uint32 {
+	if which == segmentList {
+		return &t.entries[uint(r.segment)%MaxSegments].refHead
+	}
+	return &t.ownerHead[r.charged]
+}
+
+// next returns the slot + 1 of the record after slot + 1 s on list which.
+func (t *Table) next(which int, s uint32) uint32 {
+	return t.refs[(s-1)%refSlots].link[which&1].next
 }
 
 const placeShift = 34 // root frame numbers below 2^34: 64 TiB of RAM
@@ -92,12 +114,15 @@ func (t *Table) addRef(d *descriptor, entry, place uint64, charged uint16) Statu
 	if r.entry != 0 {
 		return TableFull
 	}
-	index := uint16(t.indexOf(d))
-	*r = ref{entry: entry, place: place, next: d.refHead, segment: index, charged: charged}
-	if d.refHead != 0 {
-		t.refs[(d.refHead-1)%refSlots].prev = uint32(slot) + 1
+	*r = ref{entry: entry, place: place, segment: uint16(t.indexOf(d)), charged: charged}
+	for which := range r.link {
+		h := t.head(which, r)
+		r.link[which].next = *h
+		if *h != 0 {
+			t.refs[(*h-1)%refSlots].link[which].prev = uint32(slot) + 1
+		}
+		*h = uint32(slot) + 1
 	}
-	d.refHead = uint32(slot) + 1
 	t.refCount++
 	t.refsOf[charged]++
 	return OK
@@ -127,14 +152,20 @@ func (t *Table) removeRef(entry uint64) {
 		return
 	}
 	r := t.refs[hole%refSlots]
-	// Out of its segment's list.
-	if r.prev != 0 {
-		t.refs[(r.prev-1)%refSlots].next = r.next
-	} else {
-		t.entries[uint(r.segment)%MaxSegments].refHead = r.next
-	}
-	if r.next != 0 {
-		t.refs[(r.next-1)%refSlots].prev = r.prev
+	// Out of its two lists; a walk about to visit it goes on with the
+	// record after it.
+	for which, l := range r.link {
+		if t.cursors[which] == uint32(hole)+1 {
+			t.cursors[which] = l.next
+		}
+		if l.prev != 0 {
+			t.refs[(l.prev-1)%refSlots].link[which].next = l.next
+		} else {
+			*t.head(which, &r) = l.next
+		}
+		if l.next != 0 {
+			t.refs[(l.next-1)%refSlots].link[which].prev = l.prev
+		}
 	}
 	if t.refsOf[r.charged] > 0 {
 		t.refsOf[r.charged]--
@@ -169,16 +200,20 @@ func (t *Table) moveRef(from, to uint) {
 	m := t.refs[from%refSlots]
 	t.refs[to%refSlots] = m
 	t.refs[from%refSlots] = ref{}
-	if t.cursor == uint32(from)+1 {
-		t.cursor = uint32(to) + 1 // a walk of a list (endGrant) goes on from its new slot
+	for i := range t.cursors {
+		if t.cursors[i] == uint32(from)+1 {
+			t.cursors[i] = uint32(to) + 1 // a walk of a list goes on from its new slot
+		}
 	}
-	if m.prev != 0 {
-		t.refs[(m.prev-1)%refSlots].next = uint32(to) + 1
-	} else {
-		t.entries[uint(m.segment)%MaxSegments].refHead = uint32(to) + 1
-	}
-	if m.next != 0 {
-		t.refs[(m.next-1)%refSlots].prev = uint32(to) + 1
+	for which, l := range m.link {
+		if l.prev != 0 {
+			t.refs[(l.prev-1)%refSlots].link[which].next = uint32(to) + 1
+		} else {
+			*t.head(which, &m) = uint32(to) + 1
+		}
+		if l.next != 0 {
+			t.refs[(l.next-1)%refSlots].link[which].prev = uint32(to) + 1
+		}
 	}
 }
 

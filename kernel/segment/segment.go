@@ -302,7 +302,14 @@ type Table struct {
 	refs     [refSlots]ref
 	refCount uint32
 	refsOf   [1 << 16]uint16
-	cursor   uint32 // a walk over a segment's records (endGrant), slot + 1
+	// grantsHeld[p] is how many grants process p holds.
+	grantsHeld [1 << 16]uint16
+	// ownerHead[p] is the first record charged to process p, slot + 1.
+	ownerHead [1 << 16]uint32
+	// cursors are walks over lists of records in progress (slot + 1 of
+	// the next record), kept right when a deletion moves a record:
+	// endGrant's over a segment's, UnlinkAll's over a process's.
+	cursors [2]uint32
 	// owned[p] is how many segments process p owns (orphans not counted).
 	owned [1 << 16]uint16
 }
@@ -566,6 +573,11 @@ func (t *Table) remove(mem Memory, d *descriptor) {
 		t.owned[d.owner]--
 	}
 	d.used, d.table, d.links, d.parents, d.grantCount, d.orphan = false, 0, 0, 0, 0, false
+	for _, g := range d.grants {
+		if g.Process != 0 && t.grantsHeld[g.Process] > 0 {
+			t.grantsHeld[g.Process]--
+		}
+	}
 	d.grants = [MaxGrants]Grant{}
 	t.live--
 }
@@ -807,6 +819,7 @@ func (t *Table) grant(caller uint16, id ID, grantee uint16, r Rights) Status {
 	}
 	d.grants[free%MaxGrants] = Grant{Process: grantee, Rights: r}
 	d.grantCount++
+	t.grantsHeld[grantee]++
 	return OK
 }
 

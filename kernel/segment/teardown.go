@@ -1,10 +1,5 @@
 package segment
 
-import (
-	"exogo/kernel/paging"
-	"exogo/kernel/physmem"
-)
-
 // What happens to segments when a process ends (kernel/exo.Terminate):
 //
 //  1. UnlinkAll removes every segment link from its address space;
@@ -23,56 +18,35 @@ import (
 // (visible revocation) rather than letting it live on.
 
 // UnlinkAll removes every segment link in the user half of the address
-// space whose PML4 is at root, walking only the tables the kernel made,
-// and returns how many links it removed. The caller flushes the TLB.
+// space whose PML4 is at root, and returns how many it removed. The caller
+// flushes the TLB. It visits the records charged to the space's owner
+// (refs.go), not the space's tables: its cost is the owner's links and
+// mappings, at most RefLimit, however large the address space.
 func (t *Table) UnlinkAll(mem Memory, root uint64) int {
 	if mem.Frames == nil || checkRoot(mem, root) != OK {
 		return 0
 	}
+	owner, _ := mem.Frames.Owner(root)
 	t.acquire()
-	n := t.unlinkBelow(mem, root, root, 3, 0, nil, 0)
-	t.release()
-	return n
-}
-
-// unlinkBelow clears segment links in the table at physical address table,
-// at page-table level (3 for a PML4, whose entries link Level3 segments),
-// covering the addresses from base, in the address space rooted at root:
-// every link when only is nil, else only segment only's links made with
-// authority mark (withdraw.go). It descends into the other tables made for
-// the address space, as walk does (not huge pages, kernel tables or
-// segments), and only through the user half. It returns how many links it
-// removed.
-func (t *Table) unlinkBelow(mem Memory, root, table uint64, level uint, base uintptr, only *descriptor, mark uint64) int {
 	n := 0
-	limit := uint(Entries)
-	if level == 3 {
-		limit = Entries / 2 // the user half
+	cursor := &t.cursors[ownerList]
+	for *cursor = t.ownerHead[owner]; *cursor != 0; {
+		r := t.refs[(*cursor-1)%refSlots]
+		*cursor = r.link[ownerList].next
+		if r.place == 0 || decodePlace(r.place).Root != root {
+			continue // a mapping in a segment, or a link in another space
+		}
+		d := &t.entries[uint(r.segment)%MaxSegments]
+		e := rawEntry(mem, r.entry)
+		t.removeRef(r.entry)
+		*e = 0
+		if d.links > 0 {
+			d.links--
+		}
+		n++
+		t.reap(mem, d)
 	}
-	for i := uint(0); i < limit; i++ {
-		e := entry(mem, table, i)
-		if !present(*e) || paging.Flags(*e)&paging.Huge != 0 || paging.Flags(*e)&paging.User == 0 {
-			continue
-		}
-		virtual := base + uintptr(i)<<(12+9*level)
-		target := *e & paging.AddressMask
-		if index, ok := t.segmentAt(target); ok {
-			d := &t.entries[index%MaxSegments]
-			if d.used && uint(d.level) == level && d.links > 0 && (only == nil || (d == only && *e&authorityMask == mark)) {
-				t.removeRef(entryPhysical(mem, e))
-				*e = 0
-				d.links--
-				n++
-				if only == nil {
-					t.reap(mem, d) // endGrant reaps only once it is done with d
-				}
-			}
-			continue // a segment's own entries are not the address space's
-		}
-		if level > 1 && mem.Frames.UseOf(target) == physmem.UsePageTable {
-			n += t.unlinkBelow(mem, root, target, level-1, virtual, only, mark)
-		}
-	}
+	t.release()
 	return n
 }
 
@@ -87,7 +61,9 @@ func (t *Table) ForgetGrantee(mem Memory, process uint16) int {
 	}
 	t.acquire()
 	removed := 0
-	for i := range t.entries {
+	// The count of grants it holds ends the scan early (at once, for the
+	// many processes that hold none).
+	for i := 0; i < len(t.entries) && t.grantsHeld[process] > 0; i++ {
 		d := &t.entries[i]
 		if !d.used {
 			continue
@@ -111,6 +87,10 @@ func (t *Table) DestroyOwnedBy(mem Memory, owner uint16) (destroyed, surviving i
 		return 0, 0
 	}
 	t.acquire()
+	if t.owned[owner] == 0 {
+		t.release()
+		return 0, 0 // it owns none: no scan
+	}
 	for level := Level3; level >= Level1; level-- {
 		for i := range t.entries {
 			d := &t.entries[i]

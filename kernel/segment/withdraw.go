@@ -60,15 +60,19 @@ func (t *Table) withdraw(mem Memory, caller uint16, id ID, grantee uint16) (int,
 // on it: the entries among d's records whose authority is the grant's. The
 // caller holds the table's lock.
 func (t *Table) endGrant(mem Memory, d *descriptor, slot uint) int {
+	if g := d.grants[slot%MaxGrants].Process; t.grantsHeld[g] > 0 {
+		t.grantsHeld[g]--
+	}
 	d.grants[slot%MaxGrants] = Grant{}
 	d.grantCount--
 	mark := uint64(slot%MaxGrants+1) << authorityShift
 	removed := 0
-	// t.cursor is the next record to look at: removeRef may move records
-	// between slots, and moveRef keeps the cursor on its record.
-	for t.cursor = d.refHead; t.cursor != 0; {
-		r := t.refs[(t.cursor-1)%refSlots]
-		t.cursor = r.next
+	// The cursor is the next record to look at: removeRef may move
+	// records between slots, and moveRef keeps the cursor on its record.
+	cursor := &t.cursors[segmentList]
+	for *cursor = d.refHead; *cursor != 0; {
+		r := t.refs[(*cursor-1)%refSlots]
+		*cursor = r.link[segmentList].next
 		e := rawEntry(mem, r.entry)
 		if !madeOn(*e, d.table, mark) {
 			continue

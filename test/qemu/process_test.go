@@ -215,6 +215,10 @@ func TestBenchmarkProgramRuns(t *testing.T) {
 		`bench: epilogue upcall \(timer interrupt at the end of a quantum to the libOS's handler\): `+latency,
 		`bench: start upcall after a forced descheduling \(switch away, the other process yields, switch back, upcall\): `+latency,
 		`bench: process create \+ destroy: `+number,
+		`bench: page directories in this address space: 20000`,
+		`bench: end of a process holding 64 grants, beside the 20 000-directory space \(create \+ 64 grants \+ destroy\): `+number,
+		`bench: segment_withdraw beside the 20 000-directory space \(grant \+ withdraw\): `+number,
+		`bench: end of a process with 1024 links, a page directory each \(create \+ 1024 links \+ destroy\): `+number,
 		`bench: done`,
 		`exo-bench \(process 1\) exited with status 0; left behind: 0 frames \(page tables included\), 0 kernel stacks`,
 	)
