@@ -23,10 +23,10 @@ const (
 	// CallFrameAlloc: allocate one zeroed 4 KiB frame owned by the caller.
 	// Handler: sysFrameAlloc(caller *Caller) int64.
 	CallFrameAlloc = CallBase + 4
-	// CallFrameFree: give a frame back; it must not be mapped in any segment.
+	// CallFrameFree: give a frame of data back (from frame_alloc; a page table or segment table charged to the caller is refused with EXO_NO_RIGHT); it must not be mapped in any segment.
 	// Handler: sysFrameFree(caller *Caller, frame uint64) int64.
 	CallFrameFree = CallBase + 5
-	// CallSegmentCreate: create an empty segment whose root table is at the given level.
+	// CallSegmentCreate: create an empty segment whose root table is at the given level (at most 192 per process; its table counts against the frame limit).
 	// Handler: sysSegmentCreate(caller *Caller, level Level) int64.
 	CallSegmentCreate = CallBase + 6
 	// CallSegmentDestroy: destroy a segment that is not linked anywhere.
@@ -41,7 +41,7 @@ const (
 	// CallSegmentUnmap: clear one slot of a segment.
 	// Handler: sysSegmentUnmap(caller *Caller, segment uint32, slot uint32) int64.
 	CallSegmentUnmap = CallBase + 10
-	// CallSegmentLink: link a segment into the caller's address space at an address aligned to its size.
+	// CallSegmentLink: link a segment into the caller's address space at an address aligned to its size (never over the last page below 0x0000_8000_0000_0000; new page tables count against the frame limit, the link against the 1024 links and mappings a process may hold).
 	// Handler: sysSegmentLink(caller *Caller, segment uint32, address uintptr, permissions Permissions) int64.
 	CallSegmentLink = CallBase + 11
 	// CallSegmentUnlink: remove the segment linked at an address of the caller's address space.
@@ -74,7 +74,7 @@ const (
 	// CallIrqBind: deliver an interrupt line to the caller as upcalls.
 	// Handler: sysIrqBind(caller *Caller, irq uint32) int64.
 	CallIrqBind = CallBase + 21
-	// CallIoportBind: allow the caller to use count I/O ports from first on.
+	// CallIoportBind: allow the caller to use count I/O ports from first on (only ports of known devices: docs/exokernel.md, Devices; COM1 needs the console right).
 	// Handler: sysIoportBind(caller *Caller, first uint32, count uint64) int64.
 	CallIoportBind = CallBase + 22
 	// CallDeviceGrant: give another process a device the caller holds: an interrupt line (0-15, its binding moves) or 0x10000 + an I/O port (opened for it too).
@@ -116,7 +116,7 @@ const (
 	ErrNoMemory = 9
 	// ErrBusy (EXO_BUSY): the object is in use (a slot already mapped, a segment still linked, an IRQ already bound); undo the other use first.
 	ErrBusy = 10
-	// ErrLimit (EXO_LIMIT): a per-process limit was reached (frames, segments, processes, grants); release some or ask for a higher limit.
+	// ErrLimit (EXO_LIMIT): a per-process limit was reached (frames of every kind: data, page tables, segment tables; segments; links and mappings; processes; grants): release some (docs/exokernel.md lists the limits).
 	ErrLimit = 11
 )
 

@@ -18,9 +18,9 @@ const (
 	CallYield = CallBase + 3
 	// CallFrameAlloc: allocate one zeroed 4 KiB frame owned by the caller.
 	CallFrameAlloc = CallBase + 4
-	// CallFrameFree: give a frame back; it must not be mapped in any segment.
+	// CallFrameFree: give a frame of data back (from frame_alloc; a page table or segment table charged to the caller is refused with EXO_NO_RIGHT); it must not be mapped in any segment.
 	CallFrameFree = CallBase + 5
-	// CallSegmentCreate: create an empty segment whose root table is at the given level.
+	// CallSegmentCreate: create an empty segment whose root table is at the given level (at most 192 per process; its table counts against the frame limit).
 	CallSegmentCreate = CallBase + 6
 	// CallSegmentDestroy: destroy a segment that is not linked anywhere.
 	CallSegmentDestroy = CallBase + 7
@@ -30,7 +30,7 @@ const (
 	CallSegmentMapSegment = CallBase + 9
 	// CallSegmentUnmap: clear one slot of a segment.
 	CallSegmentUnmap = CallBase + 10
-	// CallSegmentLink: link a segment into the caller's address space at an address aligned to its size.
+	// CallSegmentLink: link a segment into the caller's address space at an address aligned to its size (never over the last page below 0x0000_8000_0000_0000; new page tables count against the frame limit, the link against the 1024 links and mappings a process may hold).
 	CallSegmentLink = CallBase + 11
 	// CallSegmentUnlink: remove the segment linked at an address of the caller's address space.
 	CallSegmentUnlink = CallBase + 12
@@ -52,7 +52,7 @@ const (
 	CallRevokeReply = CallBase + 20
 	// CallIrqBind: deliver an interrupt line to the caller as upcalls.
 	CallIrqBind = CallBase + 21
-	// CallIoportBind: allow the caller to use count I/O ports from first on.
+	// CallIoportBind: allow the caller to use count I/O ports from first on (only ports of known devices: docs/exokernel.md, Devices; COM1 needs the console right).
 	CallIoportBind = CallBase + 22
 	// CallDeviceGrant: give another process a device the caller holds: an interrupt line (0-15, its binding moves) or 0x10000 + an I/O port (opened for it too).
 	CallDeviceGrant = CallBase + 23
@@ -88,7 +88,7 @@ const (
 	ErrNoMemory = 9
 	// ErrBusy (EXO_BUSY): the object is in use (a slot already mapped, a segment still linked, an IRQ already bound); undo the other use first.
 	ErrBusy = 10
-	// ErrLimit (EXO_LIMIT): a per-process limit was reached (frames, segments, processes, grants); release some or ask for a higher limit.
+	// ErrLimit (EXO_LIMIT): a per-process limit was reached (frames of every kind: data, page tables, segment tables; segments; links and mappings; processes; grants): release some (docs/exokernel.md lists the limits).
 	ErrLimit = 11
 )
 
@@ -267,12 +267,12 @@ func Yield() int64
 // Result: the frame's physical address. Rights: none.
 func FrameAlloc() int64
 
-// FrameFree is frame_free: give a frame back; it must not be mapped in any segment.
+// FrameFree is frame_free: give a frame of data back (from frame_alloc; a page table or segment table charged to the caller is refused with EXO_NO_RIGHT); it must not be mapped in any segment.
 // Result: 0. Rights: owner(frame).
 // frame: physical frame address, 4 KiB aligned (else EXO_MISALIGNED) and < 2^52 (else EXO_BAD_ADDRESS).
 func FrameFree(frame uint64) int64
 
-// SegmentCreate is segment_create: create an empty segment whose root table is at the given level.
+// SegmentCreate is segment_create: create an empty segment whose root table is at the given level (at most 192 per process; its table counts against the frame limit).
 // Result: the segment's id. Rights: none.
 // level: level, one of PT=1, PD=2, PDPT=3 (else EXO_BAD_ARGUMENT).
 func SegmentCreate(level Level) int64
@@ -304,7 +304,7 @@ func SegmentMapSegment(segment uint64, slot uint64, child uint64, permissions Pe
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
 func SegmentUnmap(segment uint64, slot uint64) int64
 
-// SegmentLink is segment_link: link a segment into the caller's address space at an address aligned to its size.
+// SegmentLink is segment_link: link a segment into the caller's address space at an address aligned to its size (never over the last page below 0x0000_8000_0000_0000; new page tables count against the frame limit, the link against the 1024 links and mappings a process may hold).
 // Result: 0. Rights: grant(segment).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // address: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
@@ -370,7 +370,7 @@ func RevokeReply(count uint64) int64
 // irq: index, < 16 (else EXO_BAD_ARGUMENT).
 func IrqBind(irq uint64) int64
 
-// IoportBind is ioport_bind: allow the caller to use count I/O ports from first on.
+// IoportBind is ioport_bind: allow the caller to use count I/O ports from first on (only ports of known devices: docs/exokernel.md, Devices; COM1 needs the console right).
 // Result: 0. Rights: ioport(first).
 // first: index, < 65536 (else EXO_BAD_ARGUMENT).
 // count: uint64, not checked.
