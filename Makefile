@@ -42,7 +42,7 @@ FIRMWARE_FLAGS = -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
 	-drive if=pflash,format=raw,file=$(BUILD)/OVMF_VARS.fd
 endif
 
-.PHONY: all deps kernel programs iso usb run debug test test-images test-host test-qemu check generate-check restrictcheck bench clean
+.PHONY: all deps kernel programs iso usb run debug test test-images test-host test-qemu check generate-check restrictcheck bench fuzz clean
 
 all: iso
 
@@ -108,6 +108,8 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-exotest -format iso -out $(BUILD)/exogo-exotest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-bench poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-bench -format iso -out $(BUILD)/exogo-bench.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-fuzz poweroff' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-fuzz -format iso -out $(BUILD)/exogo-fuzz.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-test poweroff' -module-dir $(MODULES) \
 		-efi-mode 1280x1024x32 -work $(BUILD)/image-tree-exotest-large-screen -format iso \
 		-out $(BUILD)/exogo-exotest-large-screen.iso
@@ -150,6 +152,33 @@ bench: test-images
 	$(GO) run ./tools/bootbench -n 5
 	@$(QEMU_BASE) -display none -serial stdio -cdrom $(BUILD)/exogo-bench.iso 2>/dev/null \
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
+
+# A long campaign of cmd/exo-fuzz (docs/exokernel.md, "The fuzzer"): one
+# run of FUZZ_CALLS calls in all on each of 1, 2 and 4 CPUs, from FUZZ_SEED
+# (the time when not given; every run prints its seed). Logs go to
+# build/fuzz-smpN.log; any failure, kernel fault, time-out or unbalanced
+# frame census fails the target.
+FUZZ_CALLS ?= 10000000
+FUZZ_SEED ?=
+FUZZ_TIMEOUT ?= 3600
+fuzz: kernel
+	@seed='$(FUZZ_SEED)'; [ -n "$$seed" ] || seed=$$(date +%s); \
+	case "$$seed$(FUZZ_CALLS)" in *[!0-9]*) echo "fuzz: FUZZ_SEED and FUZZ_CALLS must be decimal numbers"; exit 2;; esac; \
+	mkdir -p $(BUILD)/fuzz-modules/bin; \
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(BUILD)/fuzz-modules/bin/exo-fuzz \
+		-ldflags "-E main.start -X main.fuzzSeed=$$seed -X main.fuzzCalls=$(FUZZ_CALLS)" ./cmd/exo-fuzz || exit 1; \
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-fuzz poweroff' -module-dir $(BUILD)/fuzz-modules \
+		-work $(BUILD)/image-tree-fuzz-campaign -format iso -out $(BUILD)/exogo-fuzz-campaign.iso || exit 1; \
+	failed=0; for smp in 1 2 4; do \
+		echo "fuzz: seed $$seed, $(FUZZ_CALLS) calls, $$smp CPU(s): build/fuzz-smp$$smp.log"; \
+		timeout $(FUZZ_TIMEOUT) $(subst -smp $(SMP),-smp $$smp,$(QEMU_BASE)) -display none -serial stdio \
+			-cdrom $(BUILD)/exogo-fuzz-campaign.iso </dev/null > $(BUILD)/fuzz-smp$$smp.raw 2>&1; \
+		status=$$?; tr -d '\r' < $(BUILD)/fuzz-smp$$smp.raw > $(BUILD)/fuzz-smp$$smp.log; \
+		grep -E '^exo-fuzz: (seed .*calls in|canary|no isolation|FAIL)|frame census|KERNEL FAULT' $(BUILD)/fuzz-smp$$smp.log; \
+		if [ "$$status" != 33 ] || ! grep -q 'exo-fuzz: no isolation failure found' $(BUILD)/fuzz-smp$$smp.log \
+			|| ! grep -q 'frame census: .*; balanced; ended processes hold 0 frames' $(BUILD)/fuzz-smp$$smp.log; then \
+			echo "fuzz: FAILED on $$smp CPU(s) (QEMU status $$status; 124 is the time-out): see build/fuzz-smp$$smp.log"; failed=1; fi; \
+	done; exit $$failed
 
 clean:
 	rm -rf $(BUILD)

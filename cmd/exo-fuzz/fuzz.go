@@ -1,0 +1,484 @@
+package main
+
+import (
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+)
+
+// A fuzzer (roles 2...) makes random exokernel calls. It keeps a model of
+// what it holds (frames, segments, slots, links) so that most calls name
+// real objects, and it checks what the kernel answers against what the
+// frame table said before the call.
+
+// Where a fuzzer links segments: PT segments in a 128 MiB arena, PD
+// segments in 8 GiB, PDPT segments in 2 TiB. Nothing it needs to live
+// (its image, stack and mailbox) is in them, and it never unlinks those.
+const (
+	arenaPT    = 0x3000_0000
+	arenaPD    = 0x80_0000_0000
+	arenaPDPT  = 0x100_0000_0000
+	frameQuota = 192 // frames a fuzzer holds at most (revocation stays out of the picture)
+	maxSegs    = 48
+	ringSize   = 32
+	pageWord   = 0x0f0f_0000_0000_0000 // a fuzzer's own mark in its pages
+)
+
+type segmentModel struct {
+	id       uint64
+	level    uint64
+	linkedAt uintptr
+	linkedRW bool      // linked writable
+	mapped   [8]uint64 // PT segments: slots mapped, one bit each
+	writable [8]uint64 // and mapped writable
+}
+
+// setSlot records slot of m as mapped with permissions (or not mapped).
+func (m *segmentModel) setSlot(slot uint64, mapped bool, permissions uint64) {
+	if slot >= 512 {
+		return
+	}
+	bit := uint64(1) << (slot % 64)
+	m.mapped[slot/64%8] &^= bit
+	m.writable[slot/64%8] &^= bit
+	if mapped {
+		m.mapped[slot/64%8] |= bit
+		if permissions&uint64(exo.PermissionsWrite) != 0 {
+			m.writable[slot/64%8] |= bit
+		}
+	}
+}
+
+type record struct {
+	number uint64
+	args   [4]uint64
+	result int64
+}
+
+var (
+	rng      uint64
+	me       uint64
+	index    int
+	frames   [frameQuota]uint64
+	nframes  int
+	segs     [maxSegs]segmentModel
+	nsegs    int
+	ring     [ringSize]record
+	calls    uint64
+	okCalls  uint64
+	failures uint64
+	// allocMapped counts frame_alloc_map's frames, kept under a quota too.
+	allocMapped int
+)
+
+func random() uint64 {
+	rng ^= rng >> 12
+	rng ^= rng << 25
+	rng ^= rng >> 27
+	return rng * 0x2545_f491_4f6c_dd1d
+}
+
+func below(n uint64) uint64 {
+	if n == 0 {
+		return 0
+	}
+	return random() % n
+}
+
+func chance(percent uint64) bool { return below(100) < percent }
+
+// hostileAddresses are addresses no call may accept for user memory.
+var hostileAddresses = [...]uint64{
+	0, 0x1000, 0x20_0000, // below 4 MiB
+	0xffff_ffff_8010_0000, 0xffff_8000_0000_0000, 0xffff_ffff_ffff_f000, // the kernel half
+	0x0000_8000_0000_0000, 0x0000_9000_0000_0000, 0x8000_0000_0000_0000, // non-canonical
+	0x7fff_ffff_f000, 0x7fff_ffe0_0000, 0x7fff_c000_0000, // the last page below the hole, and spans over it
+	frameTableView,                // the frame table's view
+	arenaPT + 0x1000, arenaPD + 8, // misaligned
+	^uint64(0), 1 << 52,
+}
+
+func hostileAddress() uint64 {
+	return hostileAddresses[below(uint64(len(hostileAddresses)))%uint64(len(hostileAddresses))]
+}
+
+// frameFromTable finds a held frame in the frame table that is not this
+// fuzzer's own data: a page table, a segment's table, the kernel's, the
+// canary's, another fuzzer's.
+func frameFromTable(wantOwner uint64) uint64 {
+	for try := 0; try < 256; try++ {
+		f := below(tableFrames) * 4096
+		e := frameEntry(f)
+		if entryUse(e) <= 1 { // absent or free
+			continue
+		}
+		if wantOwner != 0 && entryOwner(e) != wantOwner {
+			continue
+		}
+		if entryOwner(e) == me && entryUse(e) == useProcess {
+			continue
+		}
+		return f
+	}
+	return 0x10_0000 // the kernel image
+}
+
+func pickFrame() uint64 {
+	switch r := below(10); {
+	case r < 4 && nframes > 0:
+		return frames[below(uint64(nframes))%frameQuota]
+	case r < 6:
+		return frameFromTable(0)
+	case r < 8:
+		return frameFromTable(*mailbox(boxCanaryID))
+	case r < 9:
+		return frameFromTable(me) // my page tables and segment tables
+	}
+	return hostileAddress() | below(2)*8
+}
+
+func pickSegment() uint64 {
+	switch r := below(10); {
+	case r < 6 && nsegs > 0:
+		return segs[below(uint64(nsegs))%maxSegs].id
+	case r < 8 && nsegs > 0:
+		return segs[below(uint64(nsegs))%maxSegs].id ^ (1+below(3))<<16 // a stale generation
+	case r < 9:
+		return below(0x1_0000) // anybody's, perhaps
+	}
+	return [...]uint64{0, 0xffff_ffff, 1 << 32, ^uint64(0)}[below(4)%4]
+}
+
+func pickProcess() uint64 {
+	if chance(80) {
+		return *mailbox(boxProcesses + uintptr(below(2+Fuzzers)))
+	}
+	return [...]uint64{0, me, 0xffff, 1 << 16, ^uint64(0)}[below(5)%5]
+}
+
+func pickLevel() uint64 {
+	if chance(90) {
+		return 1 + below(3)
+	}
+	return [...]uint64{0, 4, 7, 1 << 40}[below(4)%4]
+}
+
+func arenaAddress(level uint64) uint64 {
+	switch level {
+	case 1:
+		return arenaPT + below(64)<<21
+	case 2:
+		return arenaPD + below(8)<<30
+	case 3:
+		return arenaPDPT + below(4)<<39
+	}
+	return hostileAddress()
+}
+
+func pickAddress(level uint64) uint64 {
+	if chance(70) {
+		return arenaAddress(level)
+	}
+	return hostileAddress()
+}
+
+func pickSlot() uint64 {
+	if chance(95) {
+		return below(512)
+	}
+	return [...]uint64{512, 1 << 32, ^uint64(0)}[below(3)%3]
+}
+
+func pickPermissions() uint64 {
+	if chance(95) {
+		return below(4)
+	}
+	return [...]uint64{4, 0xff, ^uint64(0)}[below(3)%3]
+}
+
+// own returns the model of segment id, or nil.
+func own(id uint64) *segmentModel {
+	for i := 0; i < nsegs && i < maxSegs; i++ {
+		if segs[i].id == id {
+			return &segs[i]
+		}
+	}
+	return nil
+}
+
+// fail reports a failure with the last calls.
+func fail(reason string, detail uint64) {
+	failures++
+	*fuzzerBox(index, 1) = failures
+	var l line
+	l.text("exo-fuzz: FAIL: fuzzer ").decimal(uint64(index)).text(": ").text(reason).text(" ").hex(detail).say()
+	l = line{}
+	l.text("exo-fuzz: fuzzer ").decimal(uint64(index)).text(": its last calls, oldest first (seed ").decimal(*mailbox(boxSeed)).text("):").say()
+	for i := uint64(0); i < ringSize; i++ {
+		if calls < ringSize-i {
+			continue
+		}
+		r := ring[(calls+i)%ringSize]
+		l = line{}
+		l.text("exo-fuzz:   ").text(exo.CallName(r.number)).text("(")
+		for a := 0; a < exo.ArgCount(r.number) && a < 4; a++ {
+			if a > 0 {
+				l.text(", ")
+			}
+			l.hex(r.args[a])
+		}
+		l.text(") = ")
+		if r.result < 0 {
+			l.text(exo.ErrorName(r.result))
+		} else {
+			l.hex(uint64(r.result))
+		}
+		l.say()
+	}
+}
+
+// call makes one exokernel call and records it.
+func call(number uint64, a0, a1, a2, a3 uint64) int64 {
+	result := rawCall(number, a0, a1, a2, a3, random(), random())
+	ring[calls%ringSize] = record{number: number, args: [4]uint64{a0, a1, a2, a3}, result: result}
+	calls++
+	if result >= 0 {
+		okCalls++
+	}
+	return result
+}
+
+// mustFail makes a call the kernel must refuse (the fuzzer holds no right
+// that would allow it).
+func mustFail(number uint64, a0, a1, a2, a3 uint64, why string) {
+	if call(number, a0, a1, a2, a3) >= 0 {
+		fail(why, a0)
+	}
+}
+
+// isMyData reports whether the frame table says frame is this fuzzer's
+// own process data (what frame_free and segment_map_frame may accept).
+func isMyData(frame uint64) bool {
+	if frame%4096 != 0 || frame >= tableFrames*4096 {
+		return false
+	}
+	e := frameEntry(frame)
+	return entryOwner(e) == me && entryUse(e) == useProcess && e&(1<<40) == 0
+}
+
+func fuzz(i int) uint64 {
+	index = i
+	seed := *mailbox(boxSeed)
+	rng = mix(seed+uint64(i)*0x9e37_79b9_7f4a_7c15) | 1
+	me = myID()
+	total := *mailbox(boxCalls)
+	for calls < total && *mailbox(boxStop) == 0 {
+		step()
+		if calls%32 == 0 {
+			scan()
+			*fuzzerBox(index, 0) = calls
+			*fuzzerBox(index, 3) = okCalls
+			if chance(25) {
+				exo.Yield()
+			}
+		}
+	}
+	scan()
+	*fuzzerBox(index, 0) = calls
+	*fuzzerBox(index, 3) = okCalls
+	*fuzzerBox(index, 2) = 1
+	return failures
+}
+
+// step makes one random call.
+func step() {
+	switch below(30) {
+	case 0, 1, 2: // frame_alloc
+		if nframes < frameQuota {
+			if f := call(exo.CallFrameAlloc, 0, 0, 0, 0); f >= 0 {
+				frames[nframes%frameQuota] = uint64(f)
+				nframes++
+			}
+		}
+	case 3, 4: // frame_free
+		frame := pickFrame()
+		mine := isMyData(frame)
+		if call(exo.CallFrameFree, frame, 0, 0, 0) == 0 {
+			if !mine {
+				fail("frame_free freed a frame that was not my data:", frame)
+			}
+			forgetFrame(frame)
+		}
+	case 5, 6: // segment_create
+		level := pickLevel()
+		if id := call(exo.CallSegmentCreate, level, 0, 0, 0); id >= 0 {
+			if nsegs < maxSegs {
+				segs[nsegs%maxSegs] = segmentModel{id: uint64(id), level: level}
+				nsegs++
+			} else {
+				call(exo.CallSegmentDestroy, uint64(id), 0, 0, 0)
+			}
+		}
+	case 7: // segment_destroy
+		id := pickSegment()
+		m := own(id)
+		linked := m != nil && m.linkedAt != 0
+		if call(exo.CallSegmentDestroy, id, 0, 0, 0) == 0 && m != nil {
+			if linked {
+				fail("segment_destroy destroyed a segment I still link:", id)
+			}
+			*m = segs[(nsegs-1)%maxSegs]
+			nsegs--
+		}
+	case 8, 9, 10: // segment_map_frame
+		id, slot, frame, permissions := pickSegment(), pickSlot(), pickFrame(), pickPermissions()
+		mine := isMyData(frame)
+		if call(exo.CallSegmentMapFrame, id, slot, frame, permissions) == 0 {
+			if !mine {
+				fail("segment_map_frame mapped a frame that was not my data:", frame)
+			}
+			if m := own(id); m != nil {
+				m.setSlot(slot, true, permissions)
+			}
+		}
+	case 11, 12: // frame_alloc_map
+		id, slot, permissions := pickSegment(), pickSlot(), pickPermissions()
+		if allocMapped < frameQuota && call(exo.CallFrameAllocMap, id, slot, permissions, 0) >= 0 {
+			allocMapped++
+			if m := own(id); m != nil {
+				m.setSlot(slot, true, permissions)
+			}
+		}
+	case 13: // segment_unmap
+		id, slot := pickSegment(), pickSlot()
+		if call(exo.CallSegmentUnmap, id, slot, 0, 0) == 0 {
+			if m := own(id); m != nil {
+				m.setSlot(slot, false, 0)
+			}
+		}
+	case 14: // segment_map_segment
+		call(exo.CallSegmentMapSegment, pickSegment(), pickSlot(), pickSegment(), pickPermissions())
+	case 15, 16, 17: // segment_link
+		id := pickSegment()
+		m := own(id)
+		level := pickLevel()
+		if m != nil && chance(80) {
+			level = m.level
+		}
+		address, permissions := pickAddress(level), pickPermissions()
+		if call(exo.CallSegmentLink, id, address, permissions, 0) == 0 && m != nil && m.linkedAt == 0 {
+			m.linkedAt = uintptr(address)
+			m.linkedRW = permissions&uint64(exo.PermissionsWrite) != 0
+		}
+	case 18, 19: // segment_unlink (never of what this program needs to run)
+		level := pickLevel()
+		address := pickAddress(level)
+		if chance(60) && nsegs > 0 {
+			m := &segs[below(uint64(nsegs))%maxSegs]
+			if m.linkedAt != 0 {
+				address, level = uint64(m.linkedAt), m.level
+			}
+		}
+		if call(exo.CallSegmentUnlink, address, level, 0, 0) == 0 {
+			for k := 0; k < nsegs && k < maxSegs; k++ {
+				if segs[k].linkedAt == uintptr(address) {
+					segs[k].linkedAt = 0
+				}
+			}
+		}
+	case 20: // segment_grant
+		call(exo.CallSegmentGrant, pickSegment(), pickProcess(), below(16), 0)
+	case 21: // segment_withdraw
+		call(exo.CallSegmentWithdraw, pickSegment(), pickProcess(), 0, 0)
+	case 22: // processes: a fuzzer holds no right to create them and has no child
+		switch below(4) {
+		case 0:
+			mustFail(exo.CallProcessCreate, 0, 0, 0, 0, "process_create without the right succeeded:")
+		case 1:
+			mustFail(exo.CallProcessLinkSegment, pickProcess(), pickSegment(), pickAddress(1), 0, "process_link_segment into a process not my child succeeded:")
+		case 2:
+			mustFail(exo.CallProcessStart, pickProcess(), pickAddress(1), pickAddress(1), 0, "process_start of a process not my child succeeded:")
+		case 3:
+			mustFail(exo.CallProcessDestroy, pickProcess(), 0, 0, 0, "process_destroy of a process not my child succeeded:")
+		}
+	case 23: // devices: a fuzzer holds no right to them
+		switch below(3) {
+		case 0:
+			mustFail(exo.CallIoportBind, [...]uint64{0xcf8, 0xcf9, 0x64, 0x3f8, 0x60, 0x20, below(0x10000)}[below(7)%7], 1+below(8), 0, 0, "ioport_bind without the device right succeeded:")
+		case 1:
+			mustFail(exo.CallIrqBind, below(20), 0, 0, 0, "irq_bind without the device right succeeded:")
+		case 2:
+			mustFail(exo.CallDeviceGrant, [...]uint64{below(16), 0x10000 + below(0x10000)}[below(2)%2], pickProcess(), 0, 0, "device_grant of a device I do not hold succeeded:")
+		}
+	case 24: // calls that would hand the kernel's memory to the caller
+		switch below(4) {
+		case 0:
+			mustFail(exo.CallTlsSet, hostileKernelAddress(), 0, 0, 0, "tls_set to a kernel or non-canonical address succeeded:")
+		case 1:
+			mustFail(exo.CallUpcallResume, hostileKernelAddress(), 0, 0, 0, "upcall_resume of a context in kernel memory succeeded:")
+		case 2:
+			mustFail(exo.CallUpcallRegister, hostileKernelAddress(), arenaPT, 8192, 0, "upcall_register with a table in kernel memory succeeded:")
+		case 3:
+			mustFail(exo.CallDebugWrite, hostileKernelAddress(), 1+below(64), 0, 0, "debug_write from kernel memory succeeded:")
+		}
+	case 25: // unknown exokernel call numbers (in the exokernel's range:
+		// below it, a number is a Linux call for the foreign upcall, which a
+		// fuzzer has not registered, and would end it)
+		number := exo.CallBase + below(0x1000)
+		if exo.CallName(number) == "" {
+			mustFail(number, random(), random(), random(), random(), "an unknown call number succeeded:")
+		}
+	case 26:
+		call(exo.CallRevokeReply, below(4096), 0, 0, 0)
+	case 27:
+		call(exo.CallYield, 0, 0, 0, 0)
+	case 28:
+		call(exo.CallNull, 0, 0, 0, 0)
+	case 29:
+		call(exo.CallTimeNow, 0, 0, 0, 0)
+	}
+}
+
+// hostileKernelAddress is an address in the kernel half or non-canonical.
+func hostileKernelAddress() uint64 {
+	return [...]uint64{0xffff_ffff_8010_0000, 0xffff_8000_0000_0000, 0x0000_8000_0000_0000, 0x0000_9000_0000_0000, ^uint64(0) &^ 0xff}[below(5)%5]
+}
+
+// forgetFrame drops frame from the model of frames held.
+func forgetFrame(frame uint64) {
+	for k := 0; k < nframes && k < frameQuota; k++ {
+		if frames[k] == frame {
+			frames[k] = frames[(nframes-1)%frameQuota]
+			nframes--
+			return
+		}
+	}
+}
+
+// scan reads the first words of every page of the PT segments this fuzzer
+// owns and links, where it mapped a page: a canary word there means it
+// reached the canary's memory. It marks each page with its own word
+// (which the canary would see, should the page be the canary's too).
+func scan() {
+	for k := 0; k < nsegs && k < maxSegs; k++ {
+		m := &segs[k]
+		if m.level != 1 || m.linkedAt < arenaPT || m.linkedAt >= arenaPT+64<<21 {
+			continue
+		}
+		for slot := uint64(0); slot < 512; slot++ {
+			if m.mapped[slot/64%8]&(1<<(slot%64)) == 0 {
+				continue
+			}
+			page := m.linkedAt + uintptr(slot)*pageSize
+			for w := uintptr(0); w < 16; w++ {
+				if v := *bare.Word(page + w*8); v>>32 == canaryMarker {
+					fail("read a canary word in my own memory at", uint64(page+w*8))
+					*mailbox(boxStop) = 1
+					return
+				}
+			}
+			if m.linkedRW && m.writable[slot/64%8]&(1<<(slot%64)) != 0 {
+				*bare.Word(page + 16*8) = pageWord | uint64(index)
+			}
+		}
+	}
+}
