@@ -7,6 +7,7 @@
 #   make usb      build/exogo-usb.img      (write it to a USB stick: docs/usb.md)
 #   make debug    QEMU waiting for gdb, and gdb with the kernel's symbols
 #   make bench    boot-time figures
+#   make fuzz     a long campaign of the hostile fuzzer (FUZZ_CALLS, FUZZ_SEED)
 #   make clean
 #
 # Variables: CMDLINE (kernel command line), SMP (CPUs, default 1), MEM
