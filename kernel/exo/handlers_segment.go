@@ -60,8 +60,8 @@ func segmentError(s segment.Status) int64 {
 
 // After an unlink, no CPU running the address space may keep a stale
 // translation; after an unmap, none running any space that links the
-// segment (at the places the segment package records, or, when it lost
-// count, every CPU). The shootdown waits for every CPU concerned before
+// segment (at the places the segment package records, or, when there are
+// more than a few or it is mapped in a bigger segment, every CPU). The shootdown waits for every CPU concerned before
 // the call returns, so a frame freed afterwards is unreachable.
 
 func sysSegmentCreate(caller *Caller, level Level) int64 {

@@ -57,7 +57,10 @@
 // table frame while it exists, so physmem.Table.FreeOwned and FreeAllOwnedBy
 // never free a frame that some segment still maps. A segment counts its
 // links (entries in address spaces) and its parents (entries in bigger
-// segments), and cannot be destroyed while either is non-zero.
+// segments), and cannot be destroyed while either is non-zero; each of
+// those entries also has a record (refs.go) that says where it is, so that
+// taking them back costs what there is to take, not a walk of every
+// address space.
 //
 // # Names
 //
@@ -65,13 +68,15 @@
 // low 16 bits and a generation in the high 16. Destroying a segment frees the
 // index; the next segment created there gets a new generation, so a stale ID
 // kept by a process fails (BadID) instead of naming the new segment. ID 0 is
-// never valid.
+// never valid. The generation wraps after 65 535 reuses of one index; an ID
+// is a name, not a capability, so a stale ID that names a new segment
+// still lets its holder do only what it owns or was granted.
 //
 // # What the caller must do
 //
-// This package edits page tables in memory only. It does not know at which
-// virtual addresses a segment is linked (only how often), so it cannot
-// invalidate TLB entries: after Unmap and Unlink the caller must flush the
+// This package edits page tables in memory only, and cannot invalidate TLB
+// entries (Places says where a segment is linked): after Unmap and Unlink
+// the caller must flush the
 // affected range (Unmapped says which part of the segment) on every CPU that
 // may run an address space linking it, before the owner frees or reuses a
 // frame that was mapped. The system-call layer must also pass only address
