@@ -20,7 +20,10 @@ MEM ?= 512M
 FIRMWARE ?= bios
 QEMU_DISPLAY ?= none
 
-GO ?= go
+# Every go command goes through tools/go, which runs the toolchain go.mod
+# pins and fetches it when this machine lacks it (no Go, Debian's 1.19, a
+# newer one).
+GO ?= tools/go
 BUILD := build
 KERNEL := $(BUILD)/exogo.elf
 MODULES := $(BUILD)/modules
@@ -49,6 +52,7 @@ all: iso
 
 deps:
 	@tools/install-deps.sh
+	@$(GO) version
 
 # The kernel is always handed to go build, whose cache makes an unchanged
 # rebuild cost a fraction of a second.
@@ -120,7 +124,7 @@ test: check test-host restrictcheck test-qemu
 
 # Formatting, vet and generated files.
 check: deps
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@unformatted=$$($(GO) run cmd/gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory generate-check

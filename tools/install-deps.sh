@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # install-deps.sh installs the Debian packages exogo's build, image and test
 # steps need (GRUB for BIOS and UEFI, xorriso and mtools for grub-mkrescue,
-# QEMU, OVMF firmware) and checks that the installed Go matches the toolchain
-# pinned in go.mod.
+# QEMU, OVMF firmware, gdb). The Go toolchain is tools/go's (it fetches the
+# release go.mod pins when the machine lacks it).
 #
 # It asks apt only for what is missing, so running it on a ready machine (as
 # `make run` does) costs a few dpkg-query calls and nothing else. It uses sudo
@@ -62,30 +62,8 @@ else
 	"${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-# The Go toolchain: go.mod pins it with a "toolchain goX.Y.Z" line (or only
-# "go X.Y.Z"). The kernel depends on runtime internals, so the exact release
-# matters; see docs and design-brief section 2.
-want="$(awk '$1 == "toolchain" { print $2; exit }' "$repo_root/go.mod")"
-if [[ -z "$want" ]]; then
-	want="go$(awk '$1 == "go" { print $2; exit }' "$repo_root/go.mod")"
-fi
-
-go_ok=true
-if ! command -v go >/dev/null; then
-	say "Go is not installed: install $want from https://go.dev/dl/ (tar -C /usr/local -xzf ${want}.linux-amd64.tar.gz) and put /usr/local/go/bin on PATH" >&2
-	go_ok=false
-else
-	# GOTOOLCHAIN=local reports the installed go, not one it would download.
-	have="$(GOTOOLCHAIN=local go env GOVERSION)"
-	if [[ "$have" != "$want" ]]; then
-		say "Go is $have but go.mod pins $want: install $want from https://go.dev/dl/, or let the go command fetch it (GOTOOLCHAIN=auto)" >&2
-		go_ok=false
-	else
-		say "Go $have matches go.mod"
-	fi
-fi
-
+# The Go toolchain is tools/go's business: it runs the release go.mod pins
+# and fetches it when the machine lacks it.
 if $check_only && ((${#missing[@]} > 0)); then
 	exit 1
 fi
-$go_ok
