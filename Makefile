@@ -8,6 +8,7 @@
 #   make debug    QEMU waiting for gdb, and gdb with the kernel's symbols
 #   make bench    boot-time figures
 #   make fuzz     a long campaign of the hostile fuzzer (FUZZ_CALLS, FUZZ_SEED)
+#   make help     every target, one line each
 #   make clean
 #
 # Variables: CMDLINE (kernel command line), SMP (CPUs, default 1), MEM
@@ -46,9 +47,24 @@ FIRMWARE_FLAGS = -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
 	-drive if=pflash,format=raw,file=$(BUILD)/OVMF_VARS.fd
 endif
 
-.PHONY: all deps kernel programs iso usb run debug test test-images test-host test-qemu check generate-check restrictcheck bench fuzz clean
+.PHONY: all help check-vars deps kernel programs iso usb run debug test test-images test-host test-qemu check generate-check restrictcheck bench fuzz clean
 
 all: iso
+
+help:
+	@echo "make run      boot exogo in QEMU, serial console here (Ctrl-A X quits)"
+	@echo "              CMDLINE='...' SMP=2 MEM=2G FIRMWARE=uefi QEMU_DISPLAY=gtk"
+	@echo "make test     everything: format, vet, generated files, host tests, restrictcheck, QEMU boots"
+	@echo "make iso      build/exogo.iso (CMDLINE='...' bakes in a command line)"
+	@echo "make usb      build/exogo-usb.img, to write to a USB stick (docs/usb.md)"
+	@echo "make debug    QEMU waiting for gdb, and gdb with the kernel's symbols"
+	@echo "make bench    boot-time figures and the exokernel's primitives timed from user mode"
+	@echo "make fuzz     a long campaign of the hostile fuzzer on 1, 2, 4 CPUs (FUZZ_CALLS, FUZZ_SEED)"
+	@echo "make kernel   build/exogo.elf only; make programs: cmd/* into build/modules/bin"
+	@echo "make check    gofmt, go vet and the generated files; make restrictcheck: the restricted-Go check"
+	@echo "make test-host, make test-qemu   the host tests, the QEMU tests (after make test-images)"
+	@echo "make deps     install the Debian packages and the pinned Go toolchain"
+	@echo "make clean    remove build/"
 
 deps:
 	@tools/install-deps.sh
@@ -80,13 +96,31 @@ usb: kernel $(MODULES)
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) \
 		$(if $(EFI_MODE),-efi-mode '$(EFI_MODE)') -work $(BUILD)/image-tree-usb -format usb -out $(BUILD)/exogo-usb.img
 
-run: iso
+# The variables a person types, checked before anything is built: a typo
+# gets a message that says what to write, never a half-built image.
+check-vars:
+	@case "$(SMP)" in ''|*[!0-9]*|0|0*) echo "make: SMP=$(SMP) is not a number of CPUs; write e.g. SMP=2"; exit 2;; esac
+	@case "$(FIRMWARE)" in bios|uefi) ;; *) echo "make: FIRMWARE=$(FIRMWARE) is not a firmware; write FIRMWARE=bios or FIRMWARE=uefi"; exit 2;; esac
+	@case "$(MEM)" in [1-9]*[MG]) case "$(MEM)" in *[!0-9MG]*|*[MG]*[MG]) echo "make: MEM=$(MEM) is not a size; write e.g. MEM=512M or MEM=2G"; exit 2;; esac;; \
+		*) echo "make: MEM=$(MEM) is not a size; write e.g. MEM=512M or MEM=2G"; exit 2;; esac
+	@case "$(QEMU_DISPLAY)" in none|gtk|sdl|curses) ;; *) echo "make: QEMU_DISPLAY=$(QEMU_DISPLAY) is not a display; write none, gtk, sdl or curses"; exit 2;; esac
+
+# QEMU's exit status says how the run ended: 0 (Ctrl-A X, or the machine
+# powered off), 33 (the kernel's poweroff after a pass), 35 (a self-test or
+# the first program failed), 37 (a kernel fault); anything else is QEMU's
+# own error (it could not start: its message is above).
+run: check-vars iso
+	@if [ "$(QEMU_DISPLAY)" = gtk ] || [ "$(QEMU_DISPLAY)" = sdl ]; then tools/install-deps.sh --display; fi
 	@if [ "$(FIRMWARE)" = uefi ]; then cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd; fi
 	@echo "exogo: booting in QEMU ($(FIRMWARE), $(SMP) CPU, $(MEM)); quit with Ctrl-A X"
-	$(QEMU_BASE) $(FIRMWARE_FLAGS) -display $(QEMU_DISPLAY) -serial mon:stdio -cdrom $(BUILD)/exogo.iso; \
-		status=$$?; if [ $$status -eq 33 ] || [ $$status -eq 1 ]; then exit 0; else exit $$status; fi
+	@$(QEMU_BASE) $(FIRMWARE_FLAGS) -display $(QEMU_DISPLAY) -serial mon:stdio -cdrom $(BUILD)/exogo.iso; \
+		status=$$?; case $$status in \
+		0|33) exit 0;; \
+		35) echo "make run: the kernel reported a failure (status 35): see the lines above"; exit 1;; \
+		37) echo "make run: the kernel faulted (status 37): see its report above"; exit 1;; \
+		*) echo "make run: QEMU failed (status $$status): see its message above"; exit 1;; esac
 
-debug: iso
+debug: check-vars iso
 	@echo "exogo: QEMU waits for gdb on localhost:1234; gdb starts with tools/exogo.gdb"
 	$(QEMU_BASE) -display none -serial file:$(BUILD)/debug-serial.log -s -S -cdrom $(BUILD)/exogo.iso & \
 		gdb -q -x tools/exogo.gdb; kill %1 2>/dev/null || true

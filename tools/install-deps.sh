@@ -8,8 +8,9 @@
 # `make run` does) costs a few dpkg-query calls and nothing else. It uses sudo
 # when not run as root.
 #
-# Usage: tools/install-deps.sh [--check]
-#   --check  only report what is missing; exit 1 if anything is.
+# Usage: tools/install-deps.sh [--check | --display]
+#   --check    only report what is missing; exit 1 if anything is.
+#   --display  also install QEMU's window (qemu-system-gui).
 set -euo pipefail
 
 packages=(
@@ -26,6 +27,11 @@ packages=(
 check_only=false
 if [[ "${1:-}" == "--check" ]]; then
 	check_only=true
+fi
+# --display: also QEMU's window (make run QEMU_DISPLAY=gtk or sdl), which
+# Debian packages apart from QEMU.
+if [[ "${1:-}" == "--display" ]]; then
+	packages+=(qemu-system-gui)
 fi
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
