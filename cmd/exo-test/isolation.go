@@ -132,8 +132,10 @@ func checkOrphans() {
 	linked := owner > 0 && segment != 0 && exo.SegmentLink(segment, orphanAddress, 0) == 0
 	check("orphans: link a segment another process owns and granted me", linked)
 	*mailbox(boxOrphanLinked) = 1
-	// Wait for it to end: its exit is the last thing it does.
-	for i := 0; i < 1000 && exo.ProcessDestroy(uint64(owner)) != -exo.ErrNoSuchObject; i++ {
+	// Wait for it to end by itself (its exit is the last thing it does):
+	// device_grant names its target first, and says when it is gone; I
+	// hold no line 15, so it changes nothing while the owner lives.
+	for deadline := exo.TimeNow() + 5_000_000_000; exo.TimeNow() < deadline && exo.DeviceGrant(15, uint64(owner)) != -exo.ErrNoSuchObject; {
 		exo.Yield()
 	}
 	if !linked {

@@ -115,7 +115,10 @@ func release(p *process.Process) {
 	if segments.ForgetGrantee(mem, p.ID) > 0 {
 		smp.FlushSpace(0)
 	}
-	segments.DestroyOwnedBy(mem, p.ID)
+	if _, _, taken := segments.DestroyOwnedBy(mem, p.ID); taken > 0 {
+		smp.FlushSpace(0) // its segments were taken from other processes
+	}
 	releaseIRQs(p)
 	process.Release(p)
+	releaseOrphans()
 }

@@ -61,8 +61,15 @@ func segmentError(s segment.Status) int64 {
 // After an unlink, no CPU running the address space may keep a stale
 // translation; after an unmap, none running any space that links the
 // segment (at the places the segment package records, or, when there are
-// more than a few or it is mapped in a bigger segment, every CPU). The shootdown waits for every CPU concerned before
-// the call returns, so a frame freed afterwards is unreachable.
+// more than a few or it is mapped in a bigger segment, every CPU). The
+// shootdown waits for every CPU concerned before the call returns, so a
+// frame freed afterwards is unreachable. An unlink, unmap or withdrawal
+// may take an orphan's last user (segment.reap): its frames are freed only
+// then, after the shootdown (releaseOrphans).
+
+// releaseOrphans frees the frames of orphans whose last reference went in
+// this call. Call it only after the call's TLB shootdown.
+func releaseOrphans() { memory.Frames.ReleasePending() }
 
 func sysSegmentCreate(caller *Caller, level Level) int64 {
 	id, status := segments.Create(memoryAccess(), caller.Process.ID, segment.Level(level))
@@ -72,8 +79,14 @@ func sysSegmentCreate(caller *Caller, level Level) int64 {
 	return int64(id)
 }
 
+// sysSegmentDestroy destroys a segment nothing links or maps. Orphans it
+// mapped may go with it; nothing could reach them (no link, no parent
+// since this one, and every earlier link's removal was flushed), so their
+// frames are free at once.
 func sysSegmentDestroy(caller *Caller, id uint32) int64 {
-	return segmentError(segments.Destroy(memoryAccess(), caller.Process.ID, segment.ID(id)))
+	result := segmentError(segments.Destroy(memoryAccess(), caller.Process.ID, segment.ID(id)))
+	releaseOrphans()
+	return result
 }
 
 func sysSegmentMapFrame(caller *Caller, id uint32, slot uint32, frame uint64, permissions Permissions) int64 {
@@ -94,11 +107,12 @@ func sysSegmentUnmap(caller *Caller, id uint32, slot uint32) int64 {
 	places, n, complete := segments.Places(segment.ID(id))
 	if !complete || removed.Size != 4096 {
 		smp.FlushSpace(0)
-		return 0
+	} else {
+		for i := 0; i < n && i < len(places); i++ {
+			smp.InvalidatePage(places[i].Root, places[i].Address+uintptr(removed.Offset))
+		}
 	}
-	for i := 0; i < n && i < len(places); i++ {
-		smp.InvalidatePage(places[i].Root, places[i].Address+uintptr(removed.Offset))
-	}
+	releaseOrphans()
 	return 0
 }
 
@@ -117,9 +131,10 @@ func sysSegmentUnlink(caller *Caller, address uintptr, level Level) int64 {
 	// the 2 MiB region, so a page mapped later cannot be reached through a
 	// stale one). Otherwise flush the address space everywhere.
 	var slots [16]uint16
-	n, all := segments.MappedSlots(memoryAccess(), id, &slots)
+	n, all := segments.MappedSlots(memoryAccess(), id, &slots) // not all when it was an orphan, now gone
 	if level != LevelPT || !all {
 		smp.FlushSpace(root)
+		releaseOrphans()
 		return 0
 	}
 	smp.InvalidatePage(root, address)
@@ -179,6 +194,7 @@ func sysSegmentWithdraw(caller *Caller, id uint32, grantee uint32) int64 {
 	}
 	if removed > 0 {
 		smp.FlushSpace(0)
+		releaseOrphans()
 	}
 	return int64(removed)
 }

@@ -71,7 +71,17 @@ type Table struct {
 	reserve uint64
 	// orphans counts frames whose owner ended while they were mapped.
 	orphans uint64
+	// pending lists orphans whose last reference went but which a CPU
+	// may still reach through a stale TLB entry (ReleasePending frees
+	// them after the shootdown); pendingLost says some did not fit.
+	pending     [pendingSlots]uint64
+	npending    uint32
+	pendingLost bool
 }
+
+// pendingSlots is how many orphans wait for ReleasePending in the list;
+// more are found by a walk of the table.
+const pendingSlots = 1024
 
 // Init makes t describe frames physical frames, with its entries stored at
 // the virtual address entries (frames*8 bytes, all of which the caller

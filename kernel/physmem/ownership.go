@@ -41,9 +41,11 @@ package physmem
 //
 // When a process ends, FreeAllOwnedBy frees what it held, except frames
 // that some other process still maps (a segment it shared): those become
-// orphans, out of the owner's count, and are freed by DropReference when
-// their last reference goes. The entry keeps the ended owner's ID (IDs are
-// never reused), for reports.
+// orphans, out of the owner's count. When DropReference takes an orphan's
+// last reference, the frame is not free yet: a CPU may still hold a
+// translation to it until the caller's TLB shootdown, so it waits, held,
+// until the caller, having flushed, calls ReleasePending. The entry keeps
+// the ended owner's ID (IDs are never reused), for reports.
 // Uses of frames held on behalf of processes. They are defined here rather
 // than in the const block of frames.go, with values well above the kernel's
 // own uses so that the two lists can grow independently. (Use.String in
@@ -243,9 +245,14 @@ func (t *Table) DropReference(physical uint64) (remaining uint16, ok bool) {
 	*e -= ownershipRefOne
 	remaining = uint16(*e >> entryRefShift)
 	if remaining == 0 && *e&entryOrphan != 0 {
-		// The owner ended while this frame was mapped; nobody maps it now.
-		t.disown(*e)
-		t.markFree(i)
+		// The owner ended while this frame was mapped; nobody maps it now,
+		// but a TLB may: free it after the caller's shootdown.
+		if t.npending < pendingSlots {
+			t.pending[t.npending%pendingSlots] = i
+			t.npending++
+		} else {
+			t.pendingLost = true
+		}
 	}
 	t.release()
 	return remaining, true
@@ -294,6 +301,49 @@ func (t *Table) AddReferenceAs(physical uint64, owner uint16, use Use) Ownership
 	}
 	t.release()
 	return status
+}
+
+// ReleasePending frees the orphans whose last reference DropReference
+// took, and returns how many. The caller calls it once every CPU has
+// flushed the translations the removed references allowed (after its TLB
+// shootdown), never before: until then a CPU could still reach the frames.
+func (t *Table) ReleasePending() (released uint64) {
+	t.acquire()
+	if t.npending == 0 && !t.pendingLost {
+		t.release()
+		return 0
+	}
+	for k := uint32(0); k < t.npending && k < pendingSlots; k++ {
+		i := t.pending[k%pendingSlots]
+		if i < t.frames && t.releasable(*t.entry(i)) {
+			t.disown(*t.entry(i))
+			t.markFree(i)
+			released++
+		}
+	}
+	t.npending = 0
+	lost := t.pendingLost
+	t.pendingLost = false
+	t.release()
+	if lost {
+		// More than the list holds: find the rest in the table, taking
+		// the lock once per frame.
+		for i := uint64(0); i < t.frames; i++ {
+			t.acquire()
+			if t.releasable(*t.entry(i)) {
+				t.disown(*t.entry(i))
+				t.markFree(i)
+				released++
+			}
+			t.release()
+		}
+	}
+	return released
+}
+
+// releasable reports whether entry e is an orphan nothing maps.
+func (t *Table) releasable(e uint64) bool {
+	return held(e) && e&entryOrphan != 0 && e&entryRefMask == 0
 }
 
 // FreeOwned frees the frame at physical on behalf of owner: only a

@@ -201,13 +201,17 @@ func TestFreeAllOwnedBy(t *testing.T) {
 	if s := table.FreeOwned(mine[17], 9); s != physmem.NotHeld {
 		t.Errorf("FreeOwned of an orphan = %v, want frame not held", s)
 	}
-	if r, ok := table.DropReference(mine[17]); !ok || r != 0 || table.UseOf(mine[17]) != physmem.UseFree {
-		t.Errorf("dropping an orphan's last reference: %d, %v, use %v; want it free", r, ok, table.UseOf(mine[17]))
+	if r, ok := table.DropReference(mine[17]); !ok || r != 0 || table.UseOf(mine[17]) == physmem.UseFree {
+		t.Errorf("dropping an orphan's last reference: %d, %v, use %v; want it held until ReleasePending", r, ok, table.UseOf(mine[17]))
+	}
+	if n := table.ReleasePending(); n != 1 || table.UseOf(mine[17]) != physmem.UseFree {
+		t.Errorf("ReleasePending freed %d, use %v; want the orphan free", n, table.UseOf(mine[17]))
 	}
 	if r, ok := table.DropReference(mine[4]); !ok || r != 1 || table.UseOf(mine[4]) == physmem.UseFree {
 		t.Errorf("dropping one of an orphan's two references: %d, %v; want it kept", r, ok)
 	}
 	table.DropReference(mine[4])
+	table.ReleasePending()
 	if c := table.TakeCensus(); c.Orphans != 0 || !c.Balanced() {
 		t.Errorf("census after the orphans' last references went: %+v", c)
 	}
@@ -271,8 +275,11 @@ func TestOwnershipRandom(t *testing.T) {
 						t.Fatalf("remaining %d, want %d", r, f.refs)
 					}
 					if f.refs == 0 && f.orphan {
-						if table.UseOf(p) != physmem.UseFree {
-							t.Fatalf("orphan %#x not freed by its last reference", p)
+						if table.UseOf(p) == physmem.UseFree {
+							t.Fatalf("orphan %#x freed before ReleasePending", p)
+						}
+						if table.ReleasePending() != 1 || table.UseOf(p) != physmem.UseFree {
+							t.Fatalf("orphan %#x not freed by ReleasePending", p)
 						}
 						delete(model, p)
 					}
@@ -488,5 +495,40 @@ func TestLimitsCountEveryUse(t *testing.T) {
 	}
 	if c := table.TakeCensus(); !c.Balanced() {
 		t.Errorf("census %+v not balanced", c)
+	}
+}
+
+// TestReleasePendingBeyondItsList: more orphans than the pending list holds
+// lose their last reference at once; ReleasePending still frees every one
+// (the rest by a walk of the table), and none before it.
+func TestReleasePendingBeyondItsList(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	free := table.FreeFrames()
+	var frames []uint64
+	for i := 0; i < 1100; i++ {
+		f, ok := table.AllocateFor(12, physmem.UseProcess, false)
+		if !ok {
+			t.Fatal("AllocateFor failed")
+		}
+		table.AddReference(f)
+		frames = append(frames, f)
+	}
+	if freed, orphaned := table.FreeAllOwnedBy(12); freed != 0 || orphaned != 1100 {
+		t.Fatalf("FreeAllOwnedBy = %d, %d", freed, orphaned)
+	}
+	for _, f := range frames {
+		table.DropReference(f)
+	}
+	if table.FreeFrames() != free-1100 {
+		t.Errorf("orphans freed before ReleasePending: %d free", table.FreeFrames())
+	}
+	if n := table.ReleasePending(); n != 1100 {
+		t.Errorf("ReleasePending freed %d, want 1100", n)
+	}
+	if c := table.TakeCensus(); !c.Balanced() || c.Orphans != 0 || table.FreeFrames() != free {
+		t.Errorf("census %+v, free %d (want %d)", c, table.FreeFrames(), free)
+	}
+	if n := table.ReleasePending(); n != 0 {
+		t.Errorf("a second ReleasePending freed %d", n)
 	}
 }

@@ -65,7 +65,7 @@ func TestDeviceSegments(t *testing.T) {
 			}
 
 			m.seg.UnlinkAll(m.mem, m.root(procA))
-			if destroyed, surviving := m.seg.DestroyOwnedBy(m.mem, procA); surviving != 0 || destroyed < 2 {
+			if destroyed, surviving, _ := m.seg.DestroyOwnedBy(m.mem, procA); surviving != 0 || destroyed < 2 {
 				t.Errorf("DestroyOwnedBy = %d destroyed, %d surviving", destroyed, surviving)
 			}
 			if live := m.seg.Live(); live != 0 {

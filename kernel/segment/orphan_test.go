@@ -15,8 +15,9 @@ func (m *machine) end(t *testing.T, p uint16) (surviving int) {
 	t.Helper()
 	m.seg.UnlinkAll(m.mem, m.root(p))
 	m.seg.ForgetGrantee(m.mem, p)
-	_, surviving = m.seg.DestroyOwnedBy(m.mem, p)
+	_, surviving, _ = m.seg.DestroyOwnedBy(m.mem, p)
 	m.frames.FreeAllOwnedBy(p)
+	m.frames.ReleasePending() // after the kernel's TLB shootdown
 	return surviving
 }
 
@@ -80,6 +81,15 @@ func TestOrphanGoesWithItsLastUser(t *testing.T) {
 	}
 	if _, s := m.seg.Info(id); s != segment.BadID {
 		t.Errorf("the orphan outlived its last link: %v", s)
+	}
+	// Its frames wait for the caller's TLB shootdown.
+	for _, f := range data {
+		if m.frames.UseOf(f) == physmem.UseFree {
+			t.Errorf("frame %#x of the orphan freed before the TLB shootdown", f)
+		}
+	}
+	if n := m.frames.ReleasePending(); n != 6 {
+		t.Errorf("ReleasePending freed %d frames, want 6 (five pages and the table)", n)
 	}
 	for _, f := range data {
 		if m.frames.UseOf(f) != physmem.UseFree {
@@ -175,5 +185,60 @@ func TestNoLinkReachesTheCanonicalHole(t *testing.T) {
 		top := uintptr(hole - level.Span())
 		expect(t, "link the last span", m.seg.Link(m.mem, procA, m.root(procA), top, id, segment.Read), segment.NotUserAddress)
 		expect(t, "link the span below it", m.seg.Link(m.mem, procA, m.root(procA), top-uintptr(level.Span()), id, segment.Read), segment.OK)
+	}
+}
+
+// TestOrphanBudget: orphans are kept only within a budget. Process after
+// process builds a PD segment holding 191 PT segments, grants it to B, B
+// links it, and the process ends: its 192 segments survive as orphans
+// until they would pass OrphanSegments; then the ending process's
+// segments are taken from B (its link removed) and destroyed, so no
+// amount of ended processes can fill the table.
+func TestOrphanBudget(t *testing.T) {
+	m := newMachineWith(t, 64<<20)
+	m.warm(t, procB, gib, segment.Level2)
+	free := m.frames.FreeFrames()
+	kept := 0
+	for k := 0; k < 25; k++ {
+		owner := uint16(100 + k)
+		top := m.create(t, owner, segment.Level2)
+		for slot := uint(0); slot < segment.SegmentLimit-1; slot++ {
+			child := m.create(t, owner, segment.Level1)
+			expect(t, "map a child", m.seg.MapSegment(m.mem, owner, top, slot, child, segment.Read), segment.OK)
+		}
+		expect(t, "grant", m.seg.Grant(owner, top, procB, segment.Read), segment.OK)
+		at := uintptr(k+1) * gib
+		expect(t, "B links it", m.seg.Link(m.mem, procB, m.root(procB), at, top, segment.Read), segment.OK)
+		m.seg.UnlinkAll(m.mem, m.root(owner))
+		m.seg.ForgetGrantee(m.mem, owner)
+		_, surviving, taken := m.seg.DestroyOwnedBy(m.mem, owner)
+		m.frames.FreeAllOwnedBy(owner)
+		m.frames.ReleasePending()
+		fits := (kept+1)*segment.SegmentLimit <= segment.OrphanSegments
+		if fits && (surviving != segment.SegmentLimit || taken != 0) {
+			t.Fatalf("round %d: %d survive, %d taken; want all kept", k, surviving, taken)
+		}
+		if !fits {
+			if surviving != 0 || taken != 1 {
+				t.Fatalf("round %d, past the budget: %d survive, %d taken; want none kept and B's link taken", k, surviving, taken)
+			}
+			if _, ok := m.effective(procB, at); ok {
+				t.Fatalf("round %d: B still reaches the segment taken from it", k)
+			}
+			continue
+		}
+		kept++
+	}
+	if m.seg.Live() != kept*segment.SegmentLimit {
+		t.Errorf("%d segments live, want %d orphans", m.seg.Live(), kept*segment.SegmentLimit)
+	}
+	m.census(t, uint64(kept*segment.SegmentLimit))
+	m.end(t, procB)
+	if m.seg.Live() != 0 {
+		t.Errorf("%d segments live after B ended", m.seg.Live())
+	}
+	m.census(t, 0)
+	if got := m.frames.FreeFrames(); got != free {
+		t.Errorf("free frames %d, want %d", got, free)
 	}
 }

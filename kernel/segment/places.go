@@ -28,6 +28,10 @@ func (t *Table) Places(id ID) (places [MaxPlaces]Place, n int, complete bool) {
 		return places, 0, false
 	}
 	complete = d.parents == 0 && d.links <= MaxPlaces
+	if !complete {
+		t.release()
+		return places, 0, false // the caller flushes everything anyway
+	}
 	for slot := d.refHead; slot != 0 && n < MaxPlaces; slot = t.next(segmentList, slot) {
 		if r := &t.refs[(slot-1)%refSlots]; r.place != 0 {
 			places[uint(n)%MaxPlaces] = decodePlace(r.place)

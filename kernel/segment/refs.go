@@ -170,6 +170,9 @@ func (t *Table) removeRef(entry uint64) {
 	if t.refsOf[r.charged] > 0 {
 		t.refsOf[r.charged]--
 	}
+	if t.dead[r.charged] && t.orphanRefs > 0 {
+		t.orphanRefs--
+	}
 	t.refCount--
 	t.refs[hole%refSlots] = ref{}
 	// Backward shift: move later records of the probe sequence into the

@@ -307,6 +307,12 @@ type Table struct {
 	refs     [refSlots]ref
 	refCount uint32
 	refsOf   [1 << 16]uint16
+	// The orphan budget in use (teardown.go), and the ended owners whose
+	// records count in it.
+	orphanSegments uint32
+	orphanRefs     uint32
+	orphanFrames   uint64
+	dead           [1 << 16]bool
 	// grantsHeld[p] is how many grants process p holds.
 	grantsHeld [1 << 16]uint16
 	// ownerHead[p] is the first record charged to process p, slot + 1.
@@ -556,6 +562,10 @@ func chargeStatus(s physmem.OwnershipStatus) Status {
 // table. The caller holds the lock and has checked that nothing links or
 // maps d.
 func (t *Table) remove(mem Memory, d *descriptor) {
+	if d.orphan {
+		t.orphanSegments -= min(t.orphanSegments, 1)
+		t.orphanFrames -= min(t.orphanFrames, framesOf(mem, d))
+	}
 	for i := uint(0); i < Entries; i++ {
 		e := entry(mem, d.table, i)
 		if !present(*e) {

@@ -76,20 +76,36 @@ func (t *Table) ForgetGrantee(mem Memory, process uint16) int {
 	return removed
 }
 
+// What the table keeps of ended processes, at most: orphan segments, the
+// records of their mappings, and the frames they map (their tables
+// included). MaxSegments and MaxRefs hold this room beside every process's
+// limit, so orphans never take what a live process may ask for; an ending
+// process whose survivors would not fit loses them instead (DestroyOwnedBy
+// takes them from their users).
+const (
+	OrphanSegments = 4096
+	OrphanRefs     = 16384
+	OrphanFrames   = 16384 // 64 MiB
+)
+
 // DestroyOwnedBy destroys the segments owner owns that nothing links or
 // maps any more, largest first (so a parent's destruction frees its
-// children for destruction), and returns how many it destroyed and how
-// many survive, as orphans, because another process still uses them.
-// Grants alone do not keep a segment: its owner is gone, and a grantee
-// that never linked it loses nothing it used.
-func (t *Table) DestroyOwnedBy(mem Memory, owner uint16) (destroyed, surviving int) {
+// children for destruction). The others survive as orphans, because
+// another process still uses them, if they fit in the orphan budget; if
+// not, they are taken from their users (every link and mapping of them
+// removed) and destroyed too. Grants alone do not keep a segment: its
+// owner is gone, and a grantee that never linked it loses nothing it used.
+// It returns how many segments it destroyed, how many survive, and how
+// many references it took from other processes: when that is not 0 the
+// caller flushes every CPU's TLB before the owner's frames are freed.
+func (t *Table) DestroyOwnedBy(mem Memory, owner uint16) (destroyed, surviving, taken int) {
 	if mem.Frames == nil {
-		return 0, 0
+		return 0, 0, 0
 	}
 	t.acquire()
 	if t.owned[owner] == 0 {
 		t.release()
-		return 0, 0 // it owns none: no scan
+		return 0, 0, 0 // it owns none: no scan
 	}
 	for level := Level3; level >= Level1; level-- {
 		for i := range t.entries {
@@ -101,13 +117,75 @@ func (t *Table) DestroyOwnedBy(mem Memory, owner uint16) (destroyed, surviving i
 			}
 		}
 	}
+	frames := uint64(0)
 	for i := range t.entries {
 		if d := &t.entries[i]; d.used && d.owner == owner && !d.orphan {
-			d.orphan = true
 			surviving++
+			frames += framesOf(mem, d)
 		}
+	}
+	refs := uint32(t.refsOf[owner])
+	if t.orphanSegments+uint32(surviving) > OrphanSegments || t.orphanRefs+refs > OrphanRefs || t.orphanFrames+frames > OrphanFrames {
+		taken = t.takeAway(mem, owner)
+		destroyed += surviving
+		surviving = 0
+	} else if surviving > 0 {
+		for i := range t.entries {
+			if d := &t.entries[i]; d.used && d.owner == owner && !d.orphan {
+				d.orphan = true
+			}
+		}
+		t.orphanSegments += uint32(surviving)
+		t.orphanRefs += refs
+		t.orphanFrames += frames
+		t.dead[owner] = true
 	}
 	t.owned[owner] = 0
 	t.release()
-	return destroyed, surviving
+	return destroyed, surviving, taken
+}
+
+// framesOf is how many frames d holds: its table, and for a PT segment the
+// frames its slots map (not device memory).
+func framesOf(mem Memory, d *descriptor) uint64 {
+	n := uint64(1)
+	if d.level != Level1 {
+		return n
+	}
+	for slot := uint(0); slot < Entries; slot++ {
+		if present(*entry(mem, d.table, slot)) && (!d.device || slot == 0) {
+			n++
+		}
+	}
+	return n
+}
+
+// takeAway removes every link and mapping of the segments owner owns,
+// wherever they are, and destroys the segments, largest first. It returns
+// how many references it removed. The caller holds the lock.
+func (t *Table) takeAway(mem Memory, owner uint16) int {
+	removed := 0
+	for level := Level3; level >= Level1; level-- {
+		for i := range t.entries {
+			d := &t.entries[i]
+			if !d.used || d.owner != owner || d.orphan || d.level != level {
+				continue
+			}
+			cursor := &t.cursors[segmentList]
+			for *cursor = d.refHead; *cursor != 0; {
+				r := t.refs[(*cursor-1)%refSlots]
+				*cursor = r.link[segmentList].next
+				t.removeRef(r.entry)
+				*rawEntry(mem, r.entry) = 0
+				if r.place != 0 {
+					d.links--
+				} else {
+					d.parents--
+				}
+				removed++
+			}
+			t.remove(mem, d)
+		}
+	}
+	return removed
 }
