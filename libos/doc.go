@@ -4,7 +4,11 @@
 // console driver, the M:N thread scheduler driven by upcalls, and the Linux
 // personality that lets unmodified Go programs run).
 //
-// Not built yet: the exokernel interface these sit on (issue "The exokernel
-// core") comes first. This package is empty on purpose so that the tree's
-// layout is the one the docs describe; see docs/README.md.
+// What is here today is the layer such libOSes start from, used by the
+// runtime-free programs in cmd/: libos/exo, the exokernel call stubs
+// generated from kernel/exo/syscalls.conf; libos/bare, helpers for programs
+// without the Go runtime (console output, segments, copying a program into
+// a child, upcall entry and resume); and libos/fault, probes that fault on
+// purpose. The libOS proper (the M:N scheduler and the Linux personality
+// first) is the next work: see docs/README.md.
 package libos
