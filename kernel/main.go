@@ -11,6 +11,7 @@ import (
 
 	"exogo/arch/amd64"
 	"exogo/kernel/cmdline"
+	"exogo/kernel/console"
 	"exogo/kernel/layout"
 	"exogo/kernel/linux"
 	"exogo/kernel/memory"
@@ -34,6 +35,10 @@ func main() {
 		float64(amd64.ReadTSC()-bootTSCStart)/float64(timer.TSCHz()))
 	line := string(bootInfo.CommandLine(bootInfoBytes()))
 	options := cmdline.Parse(line)
+	if options.SerialConsole {
+		fmt.Println("exogo: console=serial: the log goes to the serial line only from here on")
+		console.UseNoScreen()
+	}
 	report(line)
 	for _, problem := range options.Problems {
 		fmt.Println("exogo: command line:", problem)

@@ -11,6 +11,9 @@
 //	poweroff          power off once boot is done (for benchmarks)
 //	crashtest=kernel  fault on purpose in kernel trap code (tests the
 //	                  fault report)
+//	console=serial    from main on, the log goes to the serial line only,
+//	                  not the screen (for a PC whose screen the kernel
+//	                  cannot drive; GRUB's menu has an entry for it)
 //	KEY=VALUE         an environment variable for the kernel's Go runtime
 //	                  (GODEBUG, GOMAXPROCS, GOGC, ...); earlyMain passes
 //	                  these in the initial stack
@@ -28,8 +31,10 @@ type Options struct {
 	SelfTest    bool
 	PowerOff    bool
 	CrashKernel bool
-	Init        string   // program to start as the first process
-	Environment []string // KEY=VALUE words, in order
+	// SerialConsole asks for the log on the serial line only.
+	SerialConsole bool
+	Init          string   // program to start as the first process
+	Environment   []string // KEY=VALUE words, in order
 	// Problems describe words that were ignored, one sentence each.
 	Problems []string
 }
@@ -53,6 +58,10 @@ func Parse(line string) Options {
 				continue
 			}
 			o.Init = name
+		case word == "console=serial":
+			o.SerialConsole = true
+		case strings.HasPrefix(word, "console="):
+			o.Problems = append(o.Problems, fmt.Sprintf("unknown console %q ignored (known: console=serial)", word))
 		case strings.HasPrefix(word, "crashtest="):
 			o.Problems = append(o.Problems, fmt.Sprintf("unknown crash test %q ignored (known: crashtest=kernel)", word))
 		case !printable(word):
@@ -65,7 +74,7 @@ func Parse(line string) Options {
 			}
 			o.Environment = append(o.Environment, word)
 		default:
-			o.Problems = append(o.Problems, fmt.Sprintf("unknown word %q ignored (known: selftest, poweroff, init=NAME, crashtest=kernel, KEY=VALUE)", word))
+			o.Problems = append(o.Problems, fmt.Sprintf("unknown word %q ignored (known: selftest, poweroff, init=NAME, console=serial, crashtest=kernel, KEY=VALUE)", word))
 		}
 	}
 	return o

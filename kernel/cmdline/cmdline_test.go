@@ -19,6 +19,8 @@ func TestParse(t *testing.T) {
 		{`A=\"quoted\"`, Options{Environment: []string{`A="quoted"`}}},
 		{"crashtest=kernel", Options{CrashKernel: true}},
 		{"init=exo-hello poweroff", Options{Init: "exo-hello", PowerOff: true}},
+		{"init=exo-test console=serial", Options{Init: "exo-test", SerialConsole: true}},
+		{"console=vga", Options{Problems: []string{`unknown console "console=vga" ignored (known: console=serial)`}}},
 	}
 	for _, test := range tests {
 		got := Parse(test.line)

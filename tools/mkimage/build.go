@@ -28,6 +28,10 @@ const (
 	FormatUSB = "usb"
 )
 
+// USBMenuTimeout is how long, in seconds, a USB stick's GRUB menu shows
+// before it boots the first entry.
+const USBMenuTimeout = 3
+
 // mkrescueTimeout bounds one grub-mkrescue run; it normally takes well under
 // a second.
 const mkrescueTimeout = 2 * time.Minute
@@ -45,7 +49,14 @@ func Build(opts Options) error {
 	if err := CheckImageTools(); err != nil {
 		return err
 	}
-	if err := StageTree(opts.Work, opts.Kernel, opts.ModuleDir, opts.ModuleFile, opts.Cmdline, opts.EFIMode); err != nil {
+	// A USB stick boots real PCs: show the menu (normal, self-test, serial
+	// console) for a few seconds. The ISO boots QEMU, for make run and the
+	// tests: at once.
+	menuTimeout := 0
+	if opts.Format == FormatUSB {
+		menuTimeout = USBMenuTimeout
+	}
+	if err := StageTree(opts.Work, opts.Kernel, opts.ModuleDir, opts.ModuleFile, opts.Cmdline, opts.EFIMode, menuTimeout); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.Out), 0o755); err != nil {

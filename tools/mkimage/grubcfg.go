@@ -15,14 +15,28 @@ type BootEntry struct {
 	// hands over (gfxpayload), such as 1920x1080x32; otherwise GRUB
 	// chooses. It must be checked with ValidEFIMode first.
 	EFIMode string
+	// MenuTimeout is how many seconds GRUB shows its menu before it boots
+	// the first entry; 0 boots it at once, without showing the menu.
+	MenuTimeout int
 }
+
+// The menu's entries after the first (which boots the command line given):
+// the kernel's self-test, and the same boot with the log on the serial
+// line only (console=serial), for a machine whose screen the kernel cannot
+// drive.
+const (
+	SelfTestEntry = "exogo: self-test (the kernel's own tests, then halt)"
+	SerialEntry   = "exogo: serial console only (the log on COM1, 115200 8N1)"
+)
 
 // InitrdModuleString is the string GRUB passes with the boot module (the
 // Multiboot2 module tag's string): the kernel finds the archive by it.
 const InitrdModuleString = "initrd"
 
-// GRUBConfig returns a grub.cfg that boots e immediately, with GRUB's own
-// console on COM1 (115200 baud) as well as the screen.
+// GRUBConfig returns a grub.cfg whose menu boots e (after e.MenuTimeout
+// seconds, or at once), with GRUB's own console on COM1 (115200 baud) as
+// well as the screen. Two more entries boot the self-test and the serial
+// console only.
 //
 // The video setup depends on the firmware, which GRUB reports in
 // $grub_platform:
@@ -50,7 +64,7 @@ func GRUBConfig(e BootEntry) string {
 	b.WriteString("serial --unit=0 --speed=115200\n")
 	b.WriteString("terminal_input serial console\n")
 	b.WriteString("terminal_output serial console\n")
-	b.WriteString("set timeout=0\n")
+	fmt.Fprintf(&b, "set timeout=%d\n", max(e.MenuTimeout, 0))
 	b.WriteString("set default=0\n")
 	b.WriteString("\n")
 	b.WriteString("if [ \"$grub_platform\" = \"efi\" ]; then\n")
@@ -64,18 +78,31 @@ func GRUBConfig(e BootEntry) string {
 	b.WriteString("\tset gfxpayload=text\n")
 	b.WriteString("fi\n")
 	b.WriteString("\n")
-	b.WriteString("menuentry \"exogo\" {\n")
-	fmt.Fprintf(&b, "\tmultiboot2 %s", QuoteGRUBWord(e.Kernel))
-	for _, w := range strings.Fields(e.Cmdline) {
+	writeEntry(&b, "exogo", e, e.Cmdline)
+	writeEntry(&b, SelfTestEntry, e, "selftest")
+	writeEntry(&b, SerialEntry, e, strings.TrimSpace(e.Cmdline+" console=serial"))
+	return b.String()
+}
+
+// writeEntry writes a menu entry titled title that boots e's kernel and
+// boot module with cmdline.
+func writeEntry(b *strings.Builder, title string, e BootEntry, cmdline string) {
+	fmt.Fprintf(b, "menuentry %s {\n", QuoteGRUBTitle(title))
+	fmt.Fprintf(b, "\tmultiboot2 %s", QuoteGRUBWord(e.Kernel))
+	for _, w := range strings.Fields(cmdline) {
 		b.WriteString(" ")
 		b.WriteString(QuoteGRUBWord(w))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "\tmodule2 %s %s\n", QuoteGRUBWord(e.Initrd), InitrdModuleString)
+	fmt.Fprintf(b, "\tmodule2 %s %s\n", QuoteGRUBWord(e.Initrd), InitrdModuleString)
 	b.WriteString("\tboot\n")
 	b.WriteString("}\n")
-	return b.String()
 }
+
+// QuoteGRUBTitle quotes a menu entry's title for GRUB script (double
+// quotes, as GRUB's own grub.cfg writes them; the titles here have no
+// characters GRUB expands).
+func QuoteGRUBTitle(s string) string { return `"` + s + `"` }
 
 // QuoteGRUBWord quotes s as one word of GRUB script with nothing expanded.
 // Inside single quotes GRUB takes every character literally; a single quote

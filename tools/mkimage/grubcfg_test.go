@@ -149,3 +149,24 @@ func TestGRUBConfigEFIMode(t *testing.T) {
 		}
 	}
 }
+
+// TestGRUBConfigMenu: the menu offers the boot asked for, the self-test and
+// the serial console, in that order; it shows for MenuTimeout seconds.
+func TestGRUBConfigMenu(t *testing.T) {
+	cfg := GRUBConfig(BootEntry{Kernel: "/k", Initrd: "/i", Cmdline: "init=exo-test", MenuTimeout: USBMenuTimeout})
+	if !containsLine(strings.Split(cfg, "\n"), "set timeout=3") {
+		t.Errorf("no 3 s menu:\n%s", cfg)
+	}
+	first := strings.Index(cfg, "menuentry \"exogo\" {\n\tmultiboot2 /k init=exo-test\n")
+	selftest := strings.Index(cfg, "menuentry \""+SelfTestEntry+"\" {\n\tmultiboot2 /k selftest\n")
+	serial := strings.Index(cfg, "menuentry \""+SerialEntry+"\" {\n\tmultiboot2 /k init=exo-test console=serial\n")
+	if first < 0 || selftest < first || serial < selftest {
+		t.Errorf("entries missing or out of order (%d, %d, %d):\n%s", first, selftest, serial, cfg)
+	}
+	if strings.Count(cfg, "module2 /i initrd") != 3 {
+		t.Errorf("every entry must pass the boot module:\n%s", cfg)
+	}
+	if strings.Contains(cfg, "Ctrl-A") {
+		t.Errorf("grub.cfg tells a PC user about QEMU's keys:\n%s", cfg)
+	}
+}

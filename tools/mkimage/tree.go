@@ -18,8 +18,9 @@ const (
 // StageTree replaces the contents of dir with the image tree: the kernel,
 // the boot module packed from moduleDir (or, when moduleFile is set, that
 // file verbatim: tests use it to hand the kernel a corrupt module), and
-// grub.cfg passing cmdline (and asking for efiMode under UEFI, if set).
-func StageTree(dir, kernel, moduleDir, moduleFile, cmdline, efiMode string) error {
+// grub.cfg passing cmdline (and asking for efiMode under UEFI, if set),
+// whose menu shows for menuTimeout seconds (0: boot at once).
+func StageTree(dir, kernel, moduleDir, moduleFile, cmdline, efiMode string, menuTimeout int) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("clearing image tree: %w", err)
 	}
@@ -34,7 +35,7 @@ func StageTree(dir, kernel, moduleDir, moduleFile, cmdline, efiMode string) erro
 		if err := copyFile(filepath.Join(dir, TreeInitrd), moduleFile); err != nil {
 			return fmt.Errorf("copying boot module: %w", err)
 		}
-		return writeGRUBConfig(dir, cmdline, efiMode)
+		return writeGRUBConfig(dir, cmdline, efiMode, menuTimeout)
 	}
 	initrd, err := os.Create(filepath.Join(dir, TreeInitrd))
 	if err != nil {
@@ -47,15 +48,16 @@ func StageTree(dir, kernel, moduleDir, moduleFile, cmdline, efiMode string) erro
 	if err := initrd.Close(); err != nil {
 		return err
 	}
-	return writeGRUBConfig(dir, cmdline, efiMode)
+	return writeGRUBConfig(dir, cmdline, efiMode, menuTimeout)
 }
 
-func writeGRUBConfig(dir, cmdline, efiMode string) error {
+func writeGRUBConfig(dir, cmdline, efiMode string, menuTimeout int) error {
 	cfg := GRUBConfig(BootEntry{
-		Kernel:  "/" + TreeKernel,
-		Cmdline: cmdline,
-		Initrd:  "/" + TreeInitrd,
-		EFIMode: efiMode,
+		Kernel:      "/" + TreeKernel,
+		Cmdline:     cmdline,
+		Initrd:      "/" + TreeInitrd,
+		EFIMode:     efiMode,
+		MenuTimeout: menuTimeout,
 	})
 	return os.WriteFile(filepath.Join(dir, TreeGRUBCfg), []byte(cfg), 0o644)
 }
