@@ -183,7 +183,7 @@ restrictcheck: kernel
 	$(GO) run ./tools/restrictcheck -packages $(RESTRICTED_PACKAGES) -hosted $(HOSTED_IN_MAIN) -indirect-ok $(INDIRECT_OK) $(KERNEL)
 
 test-qemu: test-images
-	$(GO) test -count=1 -timeout 40m ./test/qemu
+	$(GO) test -v -count=1 -timeout 40m ./test/qemu
 
 # Boot-time figures (median of 5 boots), then the exokernel's primitives
 # measured from user mode by cmd/exo-bench.

@@ -1,6 +1,7 @@
 package qemu
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func expectLines(t *testing.T, transcript string, patterns ...string) {
 	t.Helper()
 	for _, p := range patterns {
 		if !regexp.MustCompile(p).MatchString(transcript) {
-			t.Errorf("serial output has no line matching %q; output:\n%s", p, transcript)
+			t.Errorf("wrong output: no serial line matches %q\noutcome: %s\n%s", p, Outcome(transcript, true, ExitPass), tail(transcript, ReportTail))
 		}
 	}
 }
@@ -97,7 +98,7 @@ func TestKernelFaultReport(t *testing.T) {
 	m := startBIOS(t, CrashISO)
 	defer m.Close()
 	if _, err := m.WaitLine(regexp.MustCompile(`exogo: halted`), m.Config.Timeout); err != nil {
-		t.Fatalf("no end of fault report: %v\n%s", err, m.Console.Transcript())
+		t.Fatal(m.Report(fmt.Sprintf("no end of fault report: %v", err)))
 	}
 	status, err := m.Wait()
 	out := m.Console.Transcript()
@@ -125,13 +126,13 @@ func TestIdleBootStaysUp(t *testing.T) {
 	m := startBIOS(t, IdleISO)
 	defer m.Close()
 	if _, err := m.WaitLine(regexp.MustCompile(`^exogo: ready\.`), m.Config.Timeout); err != nil {
-		t.Fatalf("no ready line: %v\n%s", err, m.Console.Transcript())
+		t.Fatal(m.Report(fmt.Sprintf("no ready line: %v", err)))
 	}
 	if _, err := m.WaitLine(regexp.MustCompile(`fatal error|KERNEL FAULT|exited with status`), 5*time.Second); err == nil {
-		t.Fatalf("the idle kernel died:\n%s", m.Console.Transcript())
+		t.Fatal(m.Report("the idle kernel died"))
 	}
 	if m.Exited() {
-		t.Fatalf("QEMU exited while the kernel should idle:\n%s", m.Console.Transcript())
+		t.Fatal(m.Report("QEMU exited while the kernel should idle"))
 	}
 }
 

@@ -204,3 +204,27 @@ func TestParseFirmwareAndMedium(t *testing.T) {
 		t.Error("ParseMedium accepted floppy")
 	}
 }
+
+func TestOutcomeNamesHowARunEnded(t *testing.T) {
+	cases := []struct {
+		transcript string
+		exited     bool
+		status     int
+		want       string
+	}{
+		{"exogo: booting\n\nexogo: KERNEL FAULT: page fault (vector 14)\n", true, 37, "kernel fault"},
+		{"exogo: booting\nfatal error: all goroutines are asleep\n", true, 0, "fatal error of the kernel's Go runtime"},
+		{"exo-test: ok: a\nexo-test: FAIL: b: got error EXO_BUSY\n", true, 35, "checks failed, first: exo-test: FAIL: b: got error EXO_BUSY"},
+		{"exogo: booting\n", false, 0, "time-out"},
+		{"exogo: booting\n", true, 1, "QEMU exited, status 1"},
+	}
+	for _, c := range cases {
+		if got := Outcome(c.transcript, c.exited, c.status); !strings.HasPrefix(got, c.want) {
+			t.Errorf("Outcome(%q) = %q, want it to start %q", c.transcript, got, c.want)
+		}
+	}
+	long := strings.Repeat("line\n", 100) + "last\n"
+	if got := tail(long, 3); !strings.HasPrefix(got, "serial (last 3 of 101 lines):\n") || !strings.HasSuffix(got, "line\nline\nlast\n") {
+		t.Errorf("tail = %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 package qemu
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 )
@@ -13,12 +14,12 @@ import (
 func runToEnd(t *testing.T, m *Machine, what string) string {
 	t.Helper()
 	if _, err := m.WaitLine(censusLine, m.Config.Timeout); err != nil {
-		t.Fatalf("%s did not finish: %v\n%s", what, err, m.Console.Transcript())
+		t.Fatal(m.Report(fmt.Sprintf("%s did not finish: %v", what, err)))
 	}
 	status, err := m.Wait()
 	out := m.Console.Transcript()
 	if err != nil || status != ExitPass {
-		t.Fatalf("exit status %d (%v), want %d\n%s", status, err, ExitPass, out)
+		t.Fatal(m.Report(fmt.Sprintf("%s: exit status %d (%v), want %d", what, status, err, ExitPass)))
 	}
 	expectLines(t, out, censusBalanced)
 	return out

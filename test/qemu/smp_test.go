@@ -83,12 +83,12 @@ func TestUserProgramRunsOnAnApplicationProcessor(t *testing.T) {
 	}
 	defer m.Close()
 	if _, err := m.WaitLine(regexp.MustCompile(`exogo: cpu 1 ran user code`), m.Config.Timeout); err != nil {
-		t.Fatalf("no per-CPU report: %v\n%s", err, m.Console.Transcript())
+		t.Fatal(m.Report(fmt.Sprintf("no per-CPU report: %v", err)))
 	}
 	status, err := m.Wait()
 	out := m.Console.Transcript()
 	if err != nil || status != ExitPass {
-		t.Fatalf("exit status %d (%v), want %d\n%s", status, err, ExitPass, out)
+		t.Fatal(m.Report(fmt.Sprintf("exit status %d (%v), want %d", status, err, ExitPass)))
 	}
 	expectCPUsOnline(t, out, 2)
 	expectLines(t, out,
