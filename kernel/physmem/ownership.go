@@ -303,49 +303,6 @@ func (t *Table) AddReferenceAs(physical uint64, owner uint16, use Use) Ownership
 	return status
 }
 
-// ReleasePending frees the orphans whose last reference DropReference
-// took, and returns how many. The caller calls it once every CPU has
-// flushed the translations the removed references allowed (after its TLB
-// shootdown), never before: until then a CPU could still reach the frames.
-func (t *Table) ReleasePending() (released uint64) {
-	t.acquire()
-	if t.npending == 0 && !t.pendingLost {
-		t.release()
-		return 0
-	}
-	for k := uint32(0); k < t.npending && k < pendingSlots; k++ {
-		i := t.pending[k%pendingSlots]
-		if i < t.frames && t.releasable(*t.entry(i)) {
-			t.disown(*t.entry(i))
-			t.markFree(i)
-			released++
-		}
-	}
-	t.npending = 0
-	lost := t.pendingLost
-	t.pendingLost = false
-	t.release()
-	if lost {
-		// More than the list holds: find the rest in the table, taking
-		// the lock once per frame.
-		for i := uint64(0); i < t.frames; i++ {
-			t.acquire()
-			if t.releasable(*t.entry(i)) {
-				t.disown(*t.entry(i))
-				t.markFree(i)
-				released++
-			}
-			t.release()
-		}
-	}
-	return released
-}
-
-// releasable reports whether entry e is an orphan nothing maps.
-func (t *Table) releasable(e uint64) bool {
-	return held(e) && e&entryOrphan != 0 && e&entryRefMask == 0
-}
-
 // FreeOwned frees the frame at physical on behalf of owner: only a
 // UseProcess frame (a process's data), only its owner, and only once no
 // page-table entry maps it. It returns Done when the frame is free. This is
@@ -434,58 +391,6 @@ func (t *Table) CountOwnedBy(owner uint16) uint64 {
 		}
 	}
 	return n
-}
-
-// Census is a count of every frame of the table by what holds it, made by
-// walking the table, beside the counts the table keeps as it goes.
-type Census struct {
-	Frames    uint64 // entries in the table
-	Absent    uint64 // not RAM
-	Free      uint64
-	Kernel    uint64 // held by the kernel (owner 0)
-	Processes uint64 // held by processes (owner != 0), orphans excluded
-	Orphans   uint64 // held by an ended owner, still mapped by others
-
-	// The table's own counts of the same things.
-	KeptFree      uint64
-	KeptProcesses uint64 // the sum of every owner's count
-	KeptOrphans   uint64
-}
-
-// Balanced reports whether the walk and the kept counts agree, and every
-// frame is counted exactly once.
-func (c Census) Balanced() bool {
-	return c.Absent+c.Free+c.Kernel+c.Processes+c.Orphans == c.Frames &&
-		c.Free == c.KeptFree && c.Processes == c.KeptProcesses && c.Orphans == c.KeptOrphans
-}
-
-// TakeCensus counts every frame of the table. It holds the lock for the
-// whole walk, so the counts are of one moment: for checks at quiet times
-// (the end of a test run), not while processes run.
-func (t *Table) TakeCensus() Census {
-	c := Census{Frames: t.frames}
-	t.acquire()
-	for i := uint64(0); i < t.frames; i++ {
-		e := *t.entry(i)
-		switch {
-		case Use(e&entryUseMask) == UseAbsent:
-			c.Absent++
-		case Use(e&entryUseMask) == UseFree:
-			c.Free++
-		case e&entryOrphan != 0:
-			c.Orphans++
-		case uint16(e>>entryOwnerShift) == kernelOwner:
-			c.Kernel++
-		default:
-			c.Processes++
-		}
-	}
-	c.KeptFree, c.KeptOrphans = t.FreeFrames(), t.orphans
-	for owner := range t.owned {
-		c.KeptProcesses += uint64(t.owned[owner])
-	}
-	t.release()
-	return c
 }
 
 // TakeUnreferencedFrom frees up to want frames owner holds that no

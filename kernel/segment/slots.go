@@ -1,0 +1,156 @@
+package segment
+
+import (
+	"exogo/kernel/paging"
+	"exogo/kernel/physmem"
+)
+
+// Filling a segment: frames into a PT segment's slots, child segments into
+// a bigger one's, and clearing a slot. Only the owner does.
+
+// MapFrame maps the frame at physical at slot index of the Level1 segment
+// id, with permissions r. The caller must own the segment and the frame (a
+// physmem.UseProcess frame), and the slot must be empty. The frame gains a
+// reference.
+func (t *Table) MapFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
+	if mem.Frames == nil {
+		return NoMemory
+	}
+	t.acquire()
+	status := t.mapFrame(mem, caller, id, index, physical, r)
+	t.release()
+	return status
+}
+
+// slotToChange looks up segment id for caller to change its slot index
+// with rights r, checking in order: the caller owns it, it is not a device
+// segment (whose slots are the kernel's), its level is level (0: any), the
+// index is in range and the rights are valid. It returns the rights
+// normalized. The caller holds the table's lock.
+func (t *Table) slotToChange(caller uint16, id ID, level Level, index uint, r Rights) (*descriptor, Rights, Status) {
+	d, _, status := t.lookup(id)
+	if status != OK {
+		return nil, 0, status
+	}
+	if d.owner != caller {
+		return nil, 0, NotOwner
+	}
+	if d.device {
+		return nil, 0, DeviceSegment
+	}
+	if level != 0 && d.level != level {
+		return nil, 0, BadLevel
+	}
+	if index >= Entries {
+		return nil, 0, BadIndex
+	}
+	r, ok := validRights(r)
+	if !ok {
+		return nil, 0, BadRights
+	}
+	return d, r, OK
+}
+
+func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
+	d, r, status := t.slotToChange(caller, id, Level1, index, r)
+	if status != OK {
+		return status
+	}
+	if physical%physmem.FrameSize != 0 {
+		return Misaligned
+	}
+	if physical&^uint64(paging.AddressMask) != 0 {
+		return FrameNotMappable
+	}
+	e := entry(mem, d.table, index)
+	if present(*e) {
+		return SlotInUse
+	}
+	switch mem.Frames.AddReferenceAs(physical, caller, physmem.UseProcess) {
+	case physmem.Done:
+	case physmem.NotOwner:
+		return FrameNotOwned
+	case physmem.TooManyReferences:
+		return TooManyReferences
+	default:
+		return FrameNotMappable
+	}
+	*e = encode(physical, r)
+	return OK
+}
+
+// MapSegment maps the segment child at slot index of the segment id, with
+// permissions r, so that child's span appears at index*child.Span() inside
+// id. The caller must own id, and own child or hold a grant for it that
+// covers r; child must be exactly one level below id.
+func (t *Table) MapSegment(mem Memory, caller uint16, id ID, index uint, child ID, r Rights) Status {
+	if mem.Frames == nil {
+		return NoMemory
+	}
+	t.acquire()
+	status := t.mapSegment(mem, caller, id, index, child, r)
+	t.release()
+	return status
+}
+
+func (t *Table) mapSegment(mem Memory, caller uint16, id ID, index uint, child ID, r Rights) Status {
+	d, r, status := t.slotToChange(caller, id, 0, index, r)
+	if status != OK {
+		return status
+	}
+	c, _, status := t.lookup(child)
+	if status != OK {
+		return status
+	}
+	if c.level+1 != d.level {
+		return LevelMismatch
+	}
+	if status := c.allows(caller, r); status != OK {
+		return status
+	}
+	e := entry(mem, d.table, index)
+	if present(*e) {
+		return SlotInUse
+	}
+	if c.parents == ^uint32(0) {
+		return TooManyReferences
+	}
+	if status := t.addRef(c, entryPhysical(mem, e), 0, caller); status != OK {
+		return status
+	}
+	*e = encode(c.table, r) | c.authority(caller)
+	c.parents++
+	return OK
+}
+
+// Unmap clears slot index of segment id (owner only): a mapped frame loses a
+// reference, a mapped child loses a parent. The caller must then flush the
+// TLB for the range Unmapped describes, in every address space reaching the
+// segment, before the frame is freed or reused.
+func (t *Table) Unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, Status) {
+	if mem.Frames == nil {
+		return Unmapped{}, NoMemory
+	}
+	t.acquire()
+	u, status := t.unmap(mem, caller, id, index)
+	t.release()
+	return u, status
+}
+
+func (t *Table) unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, Status) {
+	d, _, status := t.slotToChange(caller, id, 0, index, Read)
+	if status != OK {
+		return Unmapped{}, status
+	}
+	e := entry(mem, d.table, index)
+	if !present(*e) {
+		return Unmapped{}, SlotEmpty
+	}
+	target := *e & paging.AddressMask
+	u := Unmapped{Offset: uint64(index) * slotSpan(d.level), Size: slotSpan(d.level), Links: d.links, Parents: d.parents}
+	u.Child = t.dropEntry(mem, d.level, e)
+	if d.level == Level1 {
+		u.Frame = target
+	}
+	return u, OK
+}
