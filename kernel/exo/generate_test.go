@@ -34,7 +34,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		t.Fatalf("gensyscalls failed: %v\n%s", err, out)
 	}
 	count := 0
-	err := filepath.WalkDir(tmp, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(tmp, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
