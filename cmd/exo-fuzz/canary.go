@@ -42,7 +42,7 @@ func canary() uint64 {
 	for i := uint64(0); i < words; i++ {
 		*bare.Word(canaryAddress + uintptr(i)*8) = canaryWord(seed, i)
 	}
-	*mailbox(boxCanaryID) = myID()
+	*mailbox(boxCanaryID) = bare.MyID()
 	*mailbox(boxCanaryReady) = 1
 	checks := uint64(0)
 	for {
@@ -72,31 +72,14 @@ func canary() uint64 {
 	}
 }
 
-// myID reads the caller's process id from the frame table: the owner of a
-// frame it just allocated.
-func myID() uint64 {
-	f := exo.FrameAlloc()
-	if f < 0 {
-		return 0
-	}
-	id := entryOwner(frameEntry(uint64(f)))
-	exo.FrameFree(uint64(f))
-	return id
-}
-
-// The frame table, mapped read-only in every process (docs/exokernel.md):
-// use in bits 0-7, owner 8-23, references 24-39, orphan 40.
+// The frame table (libos/bare), read without a call.
 const (
-	frameTableView = 0x7f80_0000_0000
-	useProcess     = 16
+	frameTableView = bare.FrameTableView
+	useProcess     = bare.UseProcess
 	// tableFrames is how many entries the fuzzers read: 240 MiB of
 	// physical memory, inside the table on every machine the tests boot.
 	tableFrames = 240 << 20 >> 12
 )
 
-func frameEntry(physical uint64) uint64 {
-	return *bare.Word(frameTableView + uintptr(physical/4096%tableFrames)*8)
-}
-
-func entryUse(e uint64) uint64   { return e & 0xff }
-func entryOwner(e uint64) uint64 { return e >> 8 & 0xffff }
+// frameEntry reads the entry of physical, kept inside what is read.
+func frameEntry(physical uint64) uint64 { return bare.FrameEntry(physical % (tableFrames * 4096)) }

@@ -108,13 +108,13 @@ func frameFromTable(wantOwner uint64) uint64 {
 	for try := 0; try < 256; try++ {
 		f := below(tableFrames) * 4096
 		e := frameEntry(f)
-		if entryUse(e) <= 1 { // absent or free
+		if bare.EntryUse(e) <= 1 { // absent or free
 			continue
 		}
-		if wantOwner != 0 && entryOwner(e) != wantOwner {
+		if wantOwner != 0 && bare.EntryOwner(e) != wantOwner {
 			continue
 		}
-		if entryOwner(e) == me && entryUse(e) == useProcess {
+		if bare.EntryOwner(e) == me && bare.EntryUse(e) == useProcess {
 			continue
 		}
 		return f
@@ -262,14 +262,14 @@ func isMyData(frame uint64) bool {
 		return false
 	}
 	e := frameEntry(frame)
-	return entryOwner(e) == me && entryUse(e) == useProcess && e&(1<<40) == 0
+	return bare.EntryOwner(e) == me && bare.EntryUse(e) == useProcess && e&(1<<40) == 0
 }
 
 func fuzz(i int) uint64 {
 	index = i
 	seed := *mailbox(boxSeed)
 	rng = mix(seed+uint64(i)*0x9e37_79b9_7f4a_7c15) | 1
-	me = myID()
+	me = bare.MyID()
 	total := *mailbox(boxCalls)
 	for calls < total && *mailbox(boxStop) == 0 {
 		step()

@@ -27,44 +27,27 @@ const (
 	boxOrphanLinked  = 28 // parent: 1 once it linked role 16's segment
 )
 
-// Frame-table entry fields (kernel/physmem): use, owner, references, and
-// the orphan bit.
+// Frame-table uses and fields (libos/bare).
 const (
-	usePageTable = 3
-	useSegment   = 17
-	useFree      = 1
-	orphanBit    = 1 << 40
+	usePageTable = bare.UsePageTable
+	useSegment   = bare.UseSegment
+	useFree      = bare.UseFree
+	orphanBit    = bare.EntryOrphan
 	// scanFrames is how many frame-table entries the tests read: 240 MiB
 	// of physical memory, inside the table on every machine the tests
 	// boot (256 MiB and more).
 	scanFrames = 240 << 20 >> 12
 )
 
-func entryUse(e uint64) uint64   { return e & 0xff }
-func entryOwner(e uint64) uint64 { return e >> 8 & 0xffff }
-func entryRefs(e uint64) uint64  { return e >> 24 & 0xffff }
-
-// myID reads the caller's process id from the frame table: the owner of a
-// frame it just allocated.
-func myID() uint64 {
-	f := exo.FrameAlloc()
-	if f < 0 {
-		return 0
-	}
-	id := entryOwner(frameEntry(uint64(f)))
-	exo.FrameFree(uint64(f))
-	return id
-}
-
 // checkLoaderFrames (breach 2): every frame the kernel's loader mapped into
 // the first process holds a reference, so the process cannot free one
 // while it is mapped (and the next process's PML4 cannot land there).
 func checkLoaderFrames() {
-	me := myID()
+	me := bare.MyID()
 	tried, refused := 0, 0
 	for i := uint64(0); i < scanFrames && tried < 64; i++ {
 		e := frameEntry(i * 4096)
-		if entryOwner(e) != me || entryUse(e) != useProcess || entryRefs(e) == 0 {
+		if bare.EntryOwner(e) != me || bare.EntryUse(e) != useProcess || bare.EntryRefs(e) == 0 {
 			continue
 		}
 		tried++
@@ -78,7 +61,7 @@ func checkLoaderFrames() {
 	if physical, ok := physicalOf(imageBase); ok {
 		code = physical
 	}
-	check("isolation: the frame holding my code is mine, mapped once", code != 0 && entryOwner(frameEntry(code)) == me && entryRefs(frameEntry(code)) == 1)
+	check("isolation: the frame holding my code is mine, mapped once", code != 0 && bare.EntryOwner(frameEntry(code)) == me && bare.EntryRefs(frameEntry(code)) == 1)
 	expect("isolation: free the frame holding my code", exo.FrameFree(code), exo.ErrBusy)
 }
 
@@ -86,10 +69,10 @@ func checkLoaderFrames() {
 // the frame-table entry whose frame holds the same bytes: it compares a
 // page's first 64 bytes, then checks a marker written through the mapping.
 func physicalOf(virtual uintptr) (uint64, bool) {
-	me := myID()
+	me := bare.MyID()
 	for i := uint64(0); i < scanFrames; i++ {
 		e := frameEntry(i * 4096)
-		if entryOwner(e) != me || entryUse(e) != useProcess || entryRefs(e) != 1 {
+		if bare.EntryOwner(e) != me || bare.EntryUse(e) != useProcess || bare.EntryRefs(e) != 1 {
 			continue
 		}
 		// Map the candidate read-only in a scratch segment and compare.
@@ -146,8 +129,8 @@ func checkOrphans() {
 	var frames [3]uint64
 	for i := uint64(0); i < scanFrames; i++ {
 		e := frameEntry(i * 4096)
-		if e&orphanBit != 0 && entryOwner(e) == ownerID {
-			if pages < len(frames) && entryUse(e) == useProcess {
+		if e&orphanBit != 0 && bare.EntryOwner(e) == ownerID {
+			if pages < len(frames) && bare.EntryUse(e) == useProcess {
 				frames[pages] = i * 4096
 				pages++
 			}
@@ -158,7 +141,7 @@ func checkOrphans() {
 	check("orphans: unlink it, its last link", exo.SegmentUnlink(orphanAddress, exo.LevelPT) == 0)
 	gone := true
 	for _, f := range frames {
-		if e := frameEntry(f); f == 0 || (entryOwner(e) == ownerID && entryUse(e) != useFree) {
+		if e := frameEntry(f); f == 0 || (bare.EntryOwner(e) == ownerID && bare.EntryUse(e) != useFree) {
 			gone = false
 		}
 	}
@@ -181,7 +164,7 @@ func orphanOwner() {
 	}
 	exo.SegmentUnlink(orphanAddress, exo.LevelPT)
 	exo.SegmentGrant(segment, 1, exo.RightsLink)
-	*mailbox(boxOrphanOwner) = myID()
+	*mailbox(boxOrphanOwner) = bare.MyID()
 	*mailbox(boxOrphanSegment) = segment
 	waitFor(mailbox(boxOrphanLinked), 1)
 	exo.Exit(0)
@@ -189,14 +172,14 @@ func orphanOwner() {
 
 // attacker is role 15.
 func attacker() {
-	me := myID()
+	me := bare.MyID()
 	// Breach 1: every page table of my own address space (the PML4
 	// included) and every segment table I am charged for.
 	tables, refused, mapped := 0, 0, 0
 	scratch := exo.SegmentCreate(exo.LevelPT)
 	for i := uint64(0); i < scanFrames; i++ {
 		e := frameEntry(i * 4096)
-		if entryOwner(e) != me || (entryUse(e) != usePageTable && entryUse(e) != useSegment) {
+		if bare.EntryOwner(e) != me || (bare.EntryUse(e) != usePageTable && bare.EntryUse(e) != useSegment) {
 			continue
 		}
 		tables++

@@ -232,15 +232,14 @@ var (
 	copier         = bare.Copier{Window: copyAddress}
 )
 
-// The frame table, mapped read-only in every process (kernel/memory:
-// FrameTableView): entry i describes the frame at physical i*4096.
+// The frame table (libos/bare: FrameTableView), read without a call.
 const (
-	frameTableView = 0x7f80_0000_0000
-	useKernel      = 2
-	useProcess     = 16
+	frameTableView = bare.FrameTableView
+	useKernel      = bare.UseKernel
+	useProcess     = bare.UseProcess
 )
 
-func frameEntry(physical uint64) uint64 { return *bare.Word(frameTableView + uintptr(physical/4096)*8) }
+func frameEntry(physical uint64) uint64 { return bare.FrameEntry(physical) }
 
 // checkFrameTable reads what the kernel says about frames, without a call.
 func checkFrameTable() {

@@ -70,14 +70,19 @@ func ReclaimSerial() {
 	if serialFound == 0 {
 		return
 	}
+	programUART()
+	amd64.OutByte(com1Base+uartModemControl, modemControlReady)
+	serialPresent = 1
+}
+
+// programUART sets COM1 to 115200 8N1 with FIFOs on and interrupts off.
+func programUART() {
 	amd64.OutByte(com1Base+uartInterruptEnable, 0)
 	amd64.OutByte(com1Base+uartLineControl, lineControlDivisorLatch)
 	amd64.OutByte(com1Base+uartData, baudDivisor&0xFF)
 	amd64.OutByte(com1Base+uartInterruptEnable, baudDivisor>>8)
 	amd64.OutByte(com1Base+uartLineControl, lineControl8N1)
 	amd64.OutByte(com1Base+uartFIFOControl, fifoEnableAndClear)
-	amd64.OutByte(com1Base+uartModemControl, modemControlReady)
-	serialPresent = 1
 }
 
 // serialPresent is 1 once InitSerial found a working UART, and drops back to
@@ -92,13 +97,7 @@ var serialPresent uint32
 // Preconditions: ring 0 (port I/O); no other CPU is writing to the console.
 func InitSerial() {
 	serialPresent = 0
-
-	amd64.OutByte(com1Base+uartInterruptEnable, 0)
-	amd64.OutByte(com1Base+uartLineControl, lineControlDivisorLatch)
-	amd64.OutByte(com1Base+uartData, baudDivisor&0xFF)
-	amd64.OutByte(com1Base+uartInterruptEnable, baudDivisor>>8)
-	amd64.OutByte(com1Base+uartLineControl, lineControl8N1)
-	amd64.OutByte(com1Base+uartFIFOControl, fifoEnableAndClear)
+	programUART()
 
 	// Probe: in loopback mode a byte written comes straight back. With no
 	// chip behind the ports, reads return 0xFF and the probe fails.

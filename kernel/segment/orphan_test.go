@@ -32,6 +32,30 @@ func (m *machine) warm(t *testing.T, p uint16, address uintptr, level segment.Le
 	expect(t, "warm-up destroy", m.seg.Destroy(m.mem, p, id), segment.OK)
 }
 
+// spaceOf makes an address space whose tables owner owns (and is charged
+// for).
+func (m *machine) spaceOf(t *testing.T, owner uint16) paging.Space {
+	t.Helper()
+	space, ok := paging.NewSpaceFor(m.frames, m.base, owner)
+	if !ok {
+		t.Fatal("NewSpaceFor failed")
+	}
+	return space
+}
+
+// allGone checks that no segment is left, no orphan frame, and that free
+// frames are back to free.
+func (m *machine) allGone(t *testing.T, free uint64) {
+	t.Helper()
+	if m.seg.Live() != 0 {
+		t.Errorf("%d segments live after every process ended", m.seg.Live())
+	}
+	m.census(t, 0)
+	if got := m.frames.FreeFrames(); got != free {
+		t.Errorf("free frames %d, want %d", got, free)
+	}
+}
+
 // census checks that every frame is counted once and that no frame of an
 // ended process is left but orphans.
 func (m *machine) census(t *testing.T, orphans uint64) {
@@ -125,13 +149,7 @@ func TestOrphanTreeAndGrants(t *testing.T) {
 	// The grantee ends: its link and its grant go, and the whole tree
 	// with them.
 	m.end(t, procB)
-	if m.seg.Live() != 0 {
-		t.Errorf("%d segments live after both processes ended", m.seg.Live())
-	}
-	m.census(t, 0)
-	if got := m.frames.FreeFrames(); got != free {
-		t.Errorf("free frames %d, want %d", got, free)
-	}
+	m.allGone(t, free)
 }
 
 // TestLinkTablesAreCharged: the page tables a link needs are charged to the
@@ -139,10 +157,7 @@ func TestOrphanTreeAndGrants(t *testing.T) {
 func TestLinkTablesAreCharged(t *testing.T) {
 	m := newMachine(t)
 	const owner = 40
-	space, ok := paging.NewSpaceFor(m.frames, m.base, owner)
-	if !ok {
-		t.Fatal("NewSpaceFor failed")
-	}
+	space := m.spaceOf(t, owner)
 	id := m.create(t, owner, segment.Level1)
 	m.frames.SetLimit(owner, uint32(m.frames.Held(owner))+5)
 	linked := 0
@@ -234,11 +249,5 @@ func TestOrphanBudget(t *testing.T) {
 	}
 	m.census(t, uint64(kept*segment.SegmentLimit))
 	m.end(t, procB)
-	if m.seg.Live() != 0 {
-		t.Errorf("%d segments live after B ended", m.seg.Live())
-	}
-	m.census(t, 0)
-	if got := m.frames.FreeFrames(); got != free {
-		t.Errorf("free frames %d, want %d", got, free)
-	}
+	m.allGone(t, free)
 }

@@ -128,6 +128,19 @@ func (t *Table) addRef(d *descriptor, entry, place uint64, charged uint16) Statu
 	return OK
 }
 
+// dropRef clears the entry that record r stands for, pointing at d's
+// table, and deletes the record: d loses that link (a record with a
+// place) or parent mapping. It does not reap d. The caller holds the lock.
+func (t *Table) dropRef(mem Memory, d *descriptor, r ref) {
+	t.removeRef(r.entry)
+	*rawEntry(mem, r.entry) = 0
+	if r.place != 0 {
+		d.links -= min(d.links, 1)
+	} else {
+		d.parents -= min(d.parents, 1)
+	}
+}
+
 // findRef returns the slot of the record for the entry at physical entry.
 func (t *Table) findRef(entry uint64) (uint, bool) {
 	slot := refHome(entry)
@@ -182,14 +195,7 @@ func (t *Table) removeRef(entry uint64) {
 		if m.entry == 0 {
 			return
 		}
-		home := refHome(m.entry)
-		var stays bool
-		if hole <= j {
-			stays = hole < home && home <= j
-		} else {
-			stays = hole < home || home <= j
-		}
-		if stays {
+		if staysAfterHole(hole, j, refHome(m.entry)) {
 			continue
 		}
 		t.moveRef(j, hole)

@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"exogo/kernel/paging"
 	"exogo/kernel/segment"
 )
 
@@ -13,10 +12,7 @@ import (
 func TestRefLimit(t *testing.T) {
 	m := newMachine(t)
 	const owner = 41
-	space, ok := paging.NewSpaceFor(m.frames, m.base, owner)
-	if !ok {
-		t.Fatal("NewSpaceFor failed")
-	}
+	space := m.spaceOf(t, owner)
 	id := m.create(t, owner, segment.Level1)
 	var status segment.Status
 	n := 0

@@ -61,6 +61,18 @@ func (t *Table) segmentAt(table uint64) (index uint, ok bool) {
 	return uint(t.reverse[slot%reverseSize].index), true
 }
 
+// staysAfterHole reports whether the entry at slot j, whose probe starts at
+// home, may stay when slot hole empties in a table with linear probing:
+// when home lies cyclically in (hole, j], a search for it never passes the
+// hole. Otherwise it must move into the hole (deletion by backward shift,
+// which needs no tombstones). Both hash tables here delete this way.
+func staysAfterHole(hole, j, home uint) bool {
+	if hole <= j {
+		return hole < home && home <= j
+	}
+	return hole < home || home <= j
+}
+
 // reverseRemove deletes table from the reverse map, shifting later entries of
 // the probe sequence back so that no tombstones are needed.
 func (t *Table) reverseRemove(table uint64) {
@@ -74,15 +86,7 @@ func (t *Table) reverseRemove(table uint64) {
 		if r.key == 0 {
 			return
 		}
-		home := reverseHome(r.key)
-		// r may stay at j if its home lies cyclically in (hole, j].
-		var stays bool
-		if hole <= j {
-			stays = hole < home && home <= j
-		} else {
-			stays = hole < home || home <= j
-		}
-		if stays {
+		if staysAfterHole(hole, j, reverseHome(r.key)) {
 			continue
 		}
 		t.reverse[hole%reverseSize] = r

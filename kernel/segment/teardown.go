@@ -37,12 +37,7 @@ func (t *Table) UnlinkAll(mem Memory, root uint64) int {
 			continue // a mapping in a segment, or a link in another space
 		}
 		d := &t.entries[uint(r.segment)%MaxSegments]
-		e := rawEntry(mem, r.entry)
-		t.removeRef(r.entry)
-		*e = 0
-		if d.links > 0 {
-			d.links--
-		}
+		t.dropRef(mem, d, r)
 		n++
 		t.reap(mem, d)
 	}
@@ -175,13 +170,7 @@ func (t *Table) takeAway(mem Memory, owner uint16) int {
 			for *cursor = d.refHead; *cursor != 0; {
 				r := t.refs[(*cursor-1)%refSlots]
 				*cursor = r.link[segmentList].next
-				t.removeRef(r.entry)
-				*rawEntry(mem, r.entry) = 0
-				if r.place != 0 {
-					d.links--
-				} else {
-					d.parents--
-				}
+				t.dropRef(mem, d, r)
 				removed++
 			}
 			t.remove(mem, d)

@@ -77,13 +77,7 @@ func (t *Table) endGrant(mem Memory, d *descriptor, slot uint) int {
 		if !madeOn(*e, d.table, mark) {
 			continue
 		}
-		t.removeRef(r.entry)
-		*e = 0
-		if r.place != 0 {
-			d.links--
-		} else {
-			d.parents--
-		}
+		t.dropRef(mem, d, r)
 		removed++
 	}
 	t.reap(mem, d) // an orphan whose last user this grant was goes now
