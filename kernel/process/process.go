@@ -159,7 +159,6 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 	memory.Frames.SetLimit(p.ID, DefaultFrameLimit)
 	space, ok := paging.NewSpaceFor(&memory.Frames, layout.DirectMap, p.ID)
 	if !ok {
-		p.State = Free
 		return nil, NoMemory
 	}
 	bitmap := IOBitmap(p)
@@ -169,7 +168,6 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 	space.ShareKernelHalf(memory.Kernel)
 	if !memory.LinkFrameTableView(space) {
 		memory.Frames.FreeAs(space.Root, p.ID, physmem.UsePageTable)
-		p.State = Free
 		return nil, NoMemory
 	}
 	p.Space = space
