@@ -6,6 +6,8 @@
 #   make iso      build/exogo.iso          (CMDLINE='...' bakes in a command line)
 #   make usb      build/exogo-usb.img      (write it to a USB stick: docs/usb.md)
 #   make debug    QEMU waiting for gdb, and gdb with the kernel's symbols
+#                 (PROGRAM=NAME: stop in that user program's main)
+#   make debug-qemu   QEMU alone, halted, for another debugger
 #   make bench    boot-time figures
 #   make fuzz     a long campaign of the hostile fuzzer (FUZZ_CALLS, FUZZ_SEED)
 #   make help     every target, one line each
@@ -47,7 +49,7 @@ FIRMWARE_FLAGS = -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
 	-drive if=pflash,format=raw,file=$(BUILD)/OVMF_VARS.fd
 endif
 
-.PHONY: all help check-vars deps kernel programs iso usb run debug test test-images test-host test-qemu check generate-check restrictcheck bench fuzz clean
+.PHONY: all help check-vars deps kernel programs iso usb run debug debug-image debug-qemu test test-images test-host test-qemu check generate-check restrictcheck bench fuzz clean
 
 all: iso
 
@@ -57,7 +59,9 @@ help:
 	@echo "make test     everything: format, vet, generated files, host tests, restrictcheck, QEMU boots"
 	@echo "make iso      build/exogo.iso (CMDLINE='...' bakes in a command line)"
 	@echo "make usb      build/exogo-usb.img, to write to a USB stick (docs/usb.md)"
-	@echo "make debug    QEMU waiting for gdb, and gdb with the kernel's symbols"
+	@echo "make debug    QEMU halted for gdb, and gdb with the kernel's symbols, sources and Go helpers"
+	@echo "              PROGRAM=exo-hello stops in that program's main; GDB_PORT=1234"
+	@echo "make debug-qemu   QEMU alone, halted with its gdb stub, for another debugger"
 	@echo "make bench    boot-time figures and the exokernel's primitives timed from user mode"
 	@echo "make fuzz     a long campaign of the hostile fuzzer on 1, 2, 4 CPUs (FUZZ_CALLS, FUZZ_SEED)"
 	@echo "make kernel   build/exogo.elf only; make programs: cmd/* into build/modules/bin"
@@ -76,7 +80,9 @@ kernel: deps
 	$(GO) run ./tools/buildkernel -o $(KERNEL)
 
 # User programs (cmd/*) go into the boot module's bin/. They run without
-# the Go runtime, on the raw exokernel calls, so their entry is main.start.
+# the Go runtime, on the raw exokernel calls. A program with its own
+# start_amd64.s is entered at its main.start; any other at
+# exogo/libos/bare.Start, which calls its main (docs/walkthrough-program.md).
 PROGRAMS := $(notdir $(wildcard cmd/*))
 
 $(MODULES): programs
@@ -84,7 +90,8 @@ $(MODULES): programs
 programs: deps
 	@mkdir -p $(MODULES)/bin
 	@for p in $(PROGRAMS); do \
-		GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/bin/$$p -ldflags "-E main.start" ./cmd/$$p || exit 1; \
+		entry=exogo/libos/bare.Start; if [ -f cmd/$$p/start_amd64.s ]; then entry=main.start; fi; \
+		GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/bin/$$p -ldflags "-E $$entry" ./cmd/$$p || exit 1; \
 	done
 	@echo "programs: $(PROGRAMS) -> $(MODULES)/bin"
 
@@ -120,10 +127,33 @@ run: check-vars iso
 		37) echo "make run: the kernel faulted (status 37): see its report above"; exit 1;; \
 		*) echo "make run: QEMU failed (status $$status): see its message above"; exit 1;; esac
 
-debug: check-vars iso
-	@echo "exogo: QEMU waits for gdb on localhost:1234; gdb starts with tools/exogo.gdb"
-	$(QEMU_BASE) -display none -serial file:$(BUILD)/debug-serial.log -s -S -cdrom $(BUILD)/exogo.iso & \
-		gdb -q -x tools/exogo.gdb; kill %1 2>/dev/null || true
+# Debugging (docs/debugging.md). PROGRAM=NAME boots with init=NAME and
+# stops in that program's main instead of the kernel's earlyMain.
+GDB_PORT ?= 1234
+PROGRAM ?=
+DEBUG_CMDLINE = $(strip $(if $(PROGRAM),init=$(PROGRAM)) $(CMDLINE))
+
+debug-image: check-vars kernel $(MODULES)
+	@if [ -n "$(PROGRAM)" ] && [ ! -f $(MODULES)/bin/$(PROGRAM) ]; then \
+		echo "make: PROGRAM=$(PROGRAM) is not a program; write one of: $(PROGRAMS)"; exit 2; fi
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(DEBUG_CMDLINE)' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-debug -format iso -out $(BUILD)/exogo-debug.iso
+	@if [ "$(FIRMWARE)" = uefi ]; then cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd; fi
+
+debug: debug-image
+	@echo "exogo: QEMU waits for gdb on localhost:$(GDB_PORT); the serial log goes to build/debug-serial.log"
+	@$(QEMU_BASE) $(FIRMWARE_FLAGS) -display none -serial file:$(BUILD)/debug-serial.log -gdb tcp::$(GDB_PORT) -S \
+		-cdrom $(BUILD)/exogo-debug.iso & qemu=$$!; \
+		EXOGO_GO=$(GO) EXOGO_GDB_PORT=$(GDB_PORT) EXOGO_PROGRAM=$(PROGRAM) gdb -q -x tools/exogo.gdb; \
+		kill $$qemu 2>/dev/null; true
+
+# QEMU alone, halted with its gdb stub, for another debugger (or gdb by
+# hand: gdb -x tools/exogo.gdb); the serial console is on this terminal.
+debug-qemu: debug-image
+	@echo "exogo: QEMU is halted until a debugger attaches to localhost:$(GDB_PORT) (gdb remote protocol) and continues;"
+	@echo "       symbols: $(KERNEL)$(if $(PROGRAM), and $(MODULES)/bin/$(PROGRAM)); quit with Ctrl-A X"
+	@$(QEMU_BASE) $(FIRMWARE_FLAGS) -display $(QEMU_DISPLAY) -serial mon:stdio -gdb tcp::$(GDB_PORT) -S \
+		-cdrom $(BUILD)/exogo-debug.iso
 
 # Images the QEMU tests boot (see test/qemu/doc.go).
 test-images: kernel $(MODULES)

@@ -74,10 +74,14 @@ func main() {
 		fmt.Println("exogo: poweroff requested; powering off")
 		linux.PowerOff(exitPass)
 	}
-	// TODO(issue 9): boot to a shell. Until then the kernel idles when the
-	// command line names no first program. (No word here of Ctrl-A X: on
-	// a real PC this line is on the screen.)
-	fmt.Println("exogo: ready. No first program was named, so the kernel idles: boot with init=NAME on the kernel command line to run bin/NAME from the boot module (exo-hello, exo-test, exo-bench, exo-fuzz), e.g. make run CMDLINE='init=exo-test'.")
+	// TODO(issue 9): boot to a shell. Until then the kernel idles after the
+	// first program, or when the command line names none. (No word here of
+	// Ctrl-A X: on a real PC this line is on the screen.)
+	if options.Init != "" {
+		fmt.Println("exogo: the first program has ended and nothing more runs, so the kernel idles (add poweroff to the command line to power off instead).")
+	} else {
+		fmt.Println("exogo: ready. No first program was named, so the kernel idles: boot with init=NAME on the kernel command line to run bin/NAME from the boot module (exo-hello, exo-test, exo-bench, exo-fuzz), e.g. make run CMDLINE='init=exo-test'.")
+	}
 	// Idle. (A bare select{} would be reported by the Go runtime as a
 	// deadlock: no other goroutine could ever wake it.)
 	for {
