@@ -46,7 +46,7 @@ if os.path.exists(helpers):
 else:
     print("exogo: no Go runtime helpers at " + helpers + " (is " + go + " the pinned toolchain?)")
 
-gdb.execute("target remote localhost:" + os.environ.get("EXOGO_GDB_PORT", "1234"))
+gdb.execute("target remote 127.0.0.1:" + os.environ.get("EXOGO_GDB_PORT", "1234"))
 
 # A user program: its symbols at the addresses it is linked at (the kernel
 # loads it there) and a hardware breakpoint in its main. Hardware, because
@@ -64,6 +64,9 @@ if program:
     gdb.execute("hbreak exogo/cmd/" + program + "/" + where)
     print("exogo: stopped before boot. `continue` runs to " + where.split(":")[1] + " of " + program + " (ring 3).")
 else:
-    gdb.execute("hbreak main.earlyMain")
+    # By address: the name main.earlyMain also matches the wrapper that
+    # start64High calls (main.earlyMain.abi0), which has no source lines.
+    early = gdb.lookup_global_symbol("main.earlyMain").value().address
+    gdb.execute("hbreak *" + str(int(early)))
     print("exogo: stopped before boot. `continue` runs to earlyMain (Go, long mode).")
 end
