@@ -205,6 +205,11 @@ func findAndStartProcessors() {
 	}
 	if cpuTable.IOAPICFound {
 		exo.SetIOAPIC(cpuTable.IOAPICAddress, cpuTable.IOAPICGSIBase, &cpuTable.Overrides)
+		if exo.TakeKeyboard() {
+			console.WriteString("exogo: keyboard: PS/2; Shift+Page Up and Shift+Page Down scroll the screen\n")
+		} else {
+			console.WriteString("exogo: keyboard: no PS/2 controller answered; the screen has no scrollback keys\n")
+		}
 	}
 	if cpuTable.Count <= 1 {
 		return

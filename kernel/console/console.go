@@ -25,7 +25,8 @@ var (
 )
 
 // UseVGAText makes the VGA text screen whose cells are mapped at
-// baseVirtual the log's screen, clearing it.
+// baseVirtual the log's screen, clearing it. When it already is the
+// screen, only the mapping changes: what is on it stays.
 //
 // Preconditions: baseVirtual maps the 4000 bytes of VGA text memory
 // (physical VGATextPhysical) writable; the display is in 80x25 text mode;
@@ -38,13 +39,19 @@ func UseVGAText(baseVirtual uintptr) {
 // tests can run it without I/O ports.
 func useVGAText(baseVirtual uintptr, driveHardwareCursor bool) {
 	outputLock.lock()
-	vgaText.configure(baseVirtual, driveHardwareCursor)
-	activeScreen = screenVGAText
+	if activeScreen == screenVGAText {
+		// The same screen at a new mapping: keep what is on it.
+		vgaText.base = baseVirtual
+	} else {
+		vgaText.configure(baseVirtual, driveHardwareCursor)
+		scrollback.reset()
+		activeScreen = screenVGAText
+	}
 	outputLock.unlock()
 }
 
 // UseFramebuffer makes the framebuffer described by info the log's screen,
-// clearing it. It returns FramebufferOK, or one of the other Framebuffer*
+// showing what the VGA text screen showed before it (or clearing it). It returns FramebufferOK, or one of the other Framebuffer*
 // error codes when the framebuffer cannot be used; the previous screen then
 // stays in use.
 //
@@ -54,6 +61,16 @@ func UseFramebuffer(info FramebufferInfo) (errorCode int) {
 	outputLock.lock()
 	errorCode = framebuffer.configure(info)
 	if errorCode == FramebufferOK {
+		if activeScreen == screenVGAText && framebuffer.rows >= vgaRows && framebuffer.columns >= vgaColumns {
+			// The log so far (the VGA text screen's, which UEFI
+			// machines may not even display) carries over, with its
+			// scrollback.
+			framebuffer.column, framebuffer.row = vgaText.column, vgaText.row
+			scrollback.back = 0
+			framebuffer.redraw()
+		} else {
+			scrollback.reset()
+		}
 		activeScreen = screenFramebuffer
 	}
 	outputLock.unlock()
@@ -72,6 +89,7 @@ func UseNoScreen() {
 // caller holds outputLock.
 func writeByteLocked(b byte) {
 	SerialWriteByte(b)
+	liveLocked()
 	switch activeScreen {
 	case screenVGAText:
 		vgaText.writeByte(b)

@@ -11,6 +11,10 @@
 //     console draws characters into it with the 8x16 bitmap font authored in
 //     font.txt. UseFramebuffer selects it.
 //
+// Either screen keeps its last 1024 rows (history.go): on a PC, Shift+Page
+// Up and Shift+Page Down scroll back through them (keyboard.go; the PS/2
+// keyboard is the console's until a process binds its interrupt line).
+//
 // The serial port is always written once InitSerial found a UART, so a
 // headless machine or QEMU's -serial stdio sees the whole log either way.
 //

@@ -230,6 +230,7 @@ func (screen *framebufferScreen) put(character byte) {
 		return // not configured
 	}
 	screen.drawCharacter(character, screen.column, screen.row)
+	scrollback.put(character, screen.column, screen.row)
 	screen.column++
 }
 
@@ -258,4 +259,18 @@ func (screen *framebufferScreen) scroll() {
 	textRowBytes := uintptr(glyphHeight) * uintptr(screen.pitch)
 	moveMemory(screen.base, screen.base+textRowBytes, uintptr(screen.rows-1)*textRowBytes)
 	screen.clearTextRow(screen.rows - 1)
+	scrollback.scrolled(screen.rows)
+}
+
+// redraw draws the scrollback's current view (history.go).
+func (screen *framebufferScreen) redraw() {
+	for row := uint32(0); row < screen.rows; row++ {
+		for column := uint32(0); column < screen.columns; column++ {
+			character := scrollback.shown(column, row)
+			if character == 0 {
+				character = ' '
+			}
+			screen.drawCharacter(character, column, row)
+		}
+	}
 }

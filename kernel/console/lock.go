@@ -42,3 +42,9 @@ var outputLock spinLock
 func ForceUnlockForPanic() {
 	outputLock.unlock()
 }
+
+// tryLock takes the lock if it is free and reports whether it did. An
+// interrupt handler uses it: the CPU it interrupted may hold the lock.
+func (l *spinLock) tryLock() bool {
+	return l.state.CompareAndSwap(0, 1)
+}

@@ -110,6 +110,7 @@ func (screen *vgaTextScreen) put(character byte) {
 		screen.row = vgaRows - 1
 	}
 	store16(screen.cellAddress(screen.column, screen.row), vgaAttribute<<8|uint16(character))
+	scrollback.put(character, screen.column, screen.row)
 	screen.column++
 }
 
@@ -129,6 +130,20 @@ func (screen *vgaTextScreen) scroll() {
 	const rowBytes = vgaColumns * vgaCellSize
 	moveMemory(screen.base, screen.base+rowBytes, (vgaRows-1)*rowBytes)
 	screen.clearRow(vgaRows - 1)
+	scrollback.scrolled(vgaRows)
+}
+
+// redraw draws the scrollback's current view (history.go).
+func (screen *vgaTextScreen) redraw() {
+	for row := uint32(0); row < vgaRows; row++ {
+		for column := uint32(0); column < vgaColumns; column++ {
+			character := scrollback.shown(column, row)
+			if character == 0 {
+				character = ' '
+			}
+			store16(screen.cellAddress(column, row), vgaAttribute<<8|uint16(character))
+		}
+	}
 }
 
 // updateHardwareCursor moves the blinking cursor to where the next character

@@ -105,6 +105,11 @@ func Interrupt(irq uint32) {
 	timer.EndOfInterrupt()
 	p := process.ByID(boundTo[irq%16])
 	if p == nil || p.State != process.Running {
+		if irq == keyboardIRQ && keyboardConsole {
+			boundTo[irq] = 0
+			consoleKeyboard() // the console's until a process binds it
+			return
+		}
 		route(irq, true) // nobody to take it: mask the line
 		return
 	}
@@ -116,7 +121,7 @@ func releaseIRQs(p *process.Process) {
 	for irq := uint32(0); irq < 16; irq++ {
 		if boundTo[irq] == p.ID {
 			boundTo[irq] = 0
-			route(irq, true)
+			route(irq, !(irq == keyboardIRQ && keyboardConsole))
 		}
 	}
 	p.InterruptsPending = 0
