@@ -97,11 +97,11 @@ func TestKeyboardDecode(t *testing.T) {
 		want int32
 	}{
 		{0xE0, 0}, {0x49, 0}, // Page Up without Shift
-		{0x2A, 0},              // left Shift down
+		{0x2A, 0},             // left Shift down
 		{0xE0, 0}, {0x49, 12}, // Shift+Page Up
 		{0xE0, 0}, {0xC9, 0}, // its release
 		{0xE0, 0}, {0x51, -12}, // Shift+Page Down
-		{0x49, 0},              // keypad 9 (no 0xE0) is not Page Up
+		{0x49, 0},            // keypad 9 (no 0xE0) is not Page Up
 		{0xE0, 0}, {0xAA, 0}, // a fake shift release leaves Shift held
 		{0xE0, 0}, {0x49, 12},
 		{0xAA, 0}, // left Shift up
