@@ -95,6 +95,8 @@ func loadFirstProgram(name string, image []byte) (*process.Process, error) {
 		return nil, fmt.Errorf("%s: stack: %v", name, err)
 	}
 	screen, kind := screenSegment(p)
+	// Said before it runs, so that the line comes before its output.
+	fmt.Printf("exogo: starting %s as process %d\n", name, p.ID)
 	if err := startProcess(p, uintptr(file.Entry), firstStackTop, screen, kind); err != nil {
 		return nil, err
 	}

@@ -191,7 +191,6 @@ func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	fmt.Printf("exogo: started %s as process %d\n", name, p.ID)
 	for p.State != process.Exited {
 		time.Sleep(time.Millisecond)
 	}

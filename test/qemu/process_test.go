@@ -43,7 +43,7 @@ func TestFirstProgramRunsInRing3(t *testing.T) {
 	defer m.Close()
 	out := runToEnd(t, m, "the first program")
 	expectLines(t, out,
-		`exogo: started exo-hello as process 1`,
+		`exogo: starting exo-hello as process 1`,
 		`hello from ring 3`,
 		`exogo: process 1 exited with status 0`,
 		`left behind: 0 frames \(page tables included\), 0 kernel stacks`,
