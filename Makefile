@@ -201,7 +201,7 @@ check: deps
 
 # Generated files must match their generators (go generate); a stale one
 # fails the check and is put back as it was.
-GENERATED := kernel/trap/vectors_amd64.s kernel/console/font_table.go kernel/exo/dispatch_gen.go \
+GENERATED := kernel/trap/vectors_amd64.s kernel/console/font_table.go kernel/exo/dispatch_gen.go libos/exo/abi_amd64.h \
 	libos/exo/calls_gen.go libos/exo/calls_amd64.s docs/syscalls.md
 generate-check:
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \

@@ -109,7 +109,7 @@ func loadFirstProgram(name string, image []byte) (*process.Process, error) {
 // there is no screen to give). The kernel keeps writing its own log there
 // too.
 func screenSegment(p *process.Process) (id, kind uint64) {
-	var describe [exo.ScreenMetadataBytes]byte
+	var describe [exo.ScreenSize]byte
 	put := func(offset int, v uint64) {
 		for i := 0; i < 8; i++ {
 			describe[offset+i] = byte(v >> (8 * i))
@@ -118,14 +118,14 @@ func screenSegment(p *process.Process) (id, kind uint64) {
 	var physical, length uint64
 	switch bootScreen {
 	case screenVGA:
-		kind, physical, length = exo.ScreenVGAText, 0xb8000, 80*25*2
+		kind, physical, length = exo.ScreenKindVgaText, 0xb8000, 80*25*2
 		put(exo.ScreenWidth, 80)
 		put(exo.ScreenHeight, 25)
 		put(exo.ScreenPitch, 160)
 		put(exo.ScreenBitsPerPixel, 16)
 	case screenFramebuffer:
 		fb := bootInfo.Framebuffer
-		kind, physical, length = exo.ScreenFramebuffer, fb.Address, uint64(fb.Pitch)*uint64(fb.Height)
+		kind, physical, length = exo.ScreenKindFramebuffer, fb.Address, uint64(fb.Pitch)*uint64(fb.Height)
 		put(exo.ScreenWidth, uint64(fb.Width))
 		put(exo.ScreenHeight, uint64(fb.Height))
 		put(exo.ScreenPitch, uint64(fb.Pitch))

@@ -28,7 +28,7 @@ const (
 )
 
 var (
-	upcallTable [8]uint64
+	upcallTable [exo.UpcallTableEntries]uint64
 	pagingSeg   uint64
 )
 

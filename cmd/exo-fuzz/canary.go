@@ -74,8 +74,8 @@ func canary() uint64 {
 
 // The frame table (libos/bare), read without a call.
 const (
-	frameTableView = bare.FrameTableView
-	useProcess     = bare.UseProcess
+	frameTableView = exo.AddressFrameTableView
+	useProcess     = exo.FrameUseProcess
 	// tableFrames is how many entries the fuzzers read: 240 MiB of
 	// physical memory, inside the table on every machine the tests boot.
 	tableFrames = 240 << 20 >> 12

@@ -29,9 +29,9 @@ const (
 
 // Frame-table uses and fields (libos/bare).
 const (
-	usePageTable = bare.UsePageTable
-	useSegment   = bare.UseSegment
-	useFree      = bare.UseFree
+	usePageTable = exo.FrameUsePageTable
+	useSegment   = exo.FrameUseSegment
+	useFree      = exo.FrameUseFree
 	orphanBit    = bare.EntryOrphan
 	// scanFrames is how many frame-table entries the tests read: 240 MiB
 	// of physical memory, inside the table on every machine the tests

@@ -234,9 +234,9 @@ var (
 
 // The frame table (libos/bare: FrameTableView), read without a call.
 const (
-	frameTableView = bare.FrameTableView
-	useKernel      = bare.UseKernel
-	useProcess     = bare.UseProcess
+	frameTableView = exo.AddressFrameTableView
+	useKernel      = exo.FrameUseKernel
+	useProcess     = exo.FrameUseProcess
 )
 
 func frameEntry(physical uint64) uint64 { return bare.FrameEntry(physical) }

@@ -40,12 +40,12 @@ func onQuantaUpcall(context uintptr, event, detail uint64) {
 		abortsSeen = a
 	}
 	switch event {
-	case 1: // epilogue
+	case exo.UpcallEpilogue:
 		epilogues++
 		if role == 7 {
 			exo.Yield()
 		}
-	case 0: // start: detail is the abort count
+	case exo.UpcallStart: // detail is the abort count
 		starts++
 		if detail > abortsSeen {
 			abortsSeen = detail

@@ -56,7 +56,7 @@ func onRevocation(context uintptr, detail, detail2 uint64) {
 		}
 	} else { // frames taken by force: detail2 of them, listed at 200
 		forcedTaken += detail2
-		forcedFirst = *bare.Word(context + 200)
+		forcedFirst = *bare.Word(context + exo.ContextTakenFrames)
 	}
 	bare.Resume(context)
 }

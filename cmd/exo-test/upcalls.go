@@ -25,21 +25,10 @@ const (
 	upcallStack   = 0x2020_0000 // the upcall stack: a segment of 4 pages
 	upcallPages   = 4
 	pagedPages    = 8
-	contextSize   = 768
-)
-
-// Context offsets (docs/exokernel.md, kernel/exo/upcall.go).
-const (
-	contextRAX     = 0
-	contextRIP     = 128
-	contextFSBase  = 144
-	contextEvent   = 160
-	contextDetail  = 168
-	contextDetail2 = 176
 )
 
 var (
-	upcallTable  [8]uint64
+	upcallTable  [exo.UpcallTableEntries]uint64
 	pagingSeg    uint64
 	pagedFaults  uint64
 	foreignCalls uint64
@@ -53,15 +42,15 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	if role == 7 || role == 8 {
 		onQuantaUpcall(context, event, detail)
 	}
-	if event == 5 {
+	if event == exo.UpcallRevocation {
 		onRevocation(context, detail, detail2)
 	}
-	if event == 4 { // interrupt: detail is the mask of lines that fired
+	if event == exo.UpcallInterrupt { //: detail is the mask of lines that fired
 		interruptsSeen++
 		interruptMask |= detail
 	}
 	switch event {
-	case 2: // fault
+	case exo.UpcallFault:
 		switch {
 		case detail == 14 && detail2 >= pagingAddress && detail2 < pagingAddress+span:
 			if exo.FrameAllocMap(pagingSeg, (detail2-pagingAddress)/pageSize, exo.PermissionsWrite) > 0 {
@@ -69,14 +58,14 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 			}
 		case detail == 0:
 			divideFaults++
-			*bare.Word(context + contextRIP) = uint64(fault.LandingAddress())
+			*bare.Word(context + exo.ContextRip) = uint64(fault.LandingAddress())
 		}
-	case 3: // foreign system call: detail is its number
+	case exo.UpcallForeign: // detail is the system call number
 		foreignCalls++
 		if detail == 39 {
-			*bare.Word(context + contextRAX) = 4242
+			*bare.Word(context + exo.ContextRax) = 4242
 		} else {
-			*bare.Word(context + contextRAX) = ^uint64(37) // -ENOSYS
+			*bare.Word(context + exo.ContextRax) = ^uint64(37) // -ENOSYS
 		}
 		bare.ResumeThroughKernel(context) // the other way back: upcall_resume
 	}
@@ -94,9 +83,9 @@ func upcalls() {
 			exo.SegmentLink(pagingSeg, pagingAddress, exo.PermissionsWrite) == 0)
 	check("upcalls: register", exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*pageSize) == 0)
 	expect("upcalls: register a stack too small for a context", exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, 64), exo.ErrBadArgument)
-	upcallTable[2] = 0xffff_ffff_8010_0000
+	upcallTable[exo.UpcallFault] = 0xffff_ffff_8010_0000
 	expect("upcalls: register an entry point in kernel memory", exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*pageSize), exo.ErrBadAddress)
-	upcallTable[2] = uint64(bare.UpcallEntryAddress())
+	upcallTable[exo.UpcallFault] = uint64(bare.UpcallEntryAddress())
 	exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable[0])), upcallStack, upcallPages*pageSize)
 
 	for i := uintptr(0); i < pagedPages; i++ {
@@ -112,13 +101,13 @@ func upcalls() {
 	check("upcalls: a divide error comes to the fault upcall, which resumes elsewhere (XMM0-15 kept)", fault.DivideByZero() == fault.Landed && divideFaults == 1)
 
 	// A context the kernel must refuse: build one on the stack.
-	var context [contextSize + 256]byte
+	var context [exo.ContextSize + 256]byte
 	c := (uintptr(unsafe.Pointer(&context[0])) + 255) &^ 255
 	expect("upcalls: resume a context not aligned to 256 bytes", exo.UpcallResume(c+64), exo.ErrMisaligned)
-	*bare.Word(c + contextRIP) = 0xffff_ffff_8010_0000
+	*bare.Word(c + exo.ContextRip) = 0xffff_ffff_8010_0000
 	expect("upcalls: resume at a kernel address", exo.UpcallResume(c), exo.ErrBadAddress)
-	*bare.Word(c + contextRIP) = imageBase
-	*bare.Word(c + contextFSBase) = 0xffff_8000_0000_0000
+	*bare.Word(c + exo.ContextRip) = imageBase
+	*bare.Word(c + exo.ContextFsBase) = 0xffff_8000_0000_0000
 	expect("upcalls: resume with a kernel FS base", exo.UpcallResume(c), exo.ErrBadAddress)
 	expect("upcalls: resume from kernel memory", exo.UpcallResume(0xffff_ffff_8010_0000), exo.ErrBadAddress)
 	*mailbox(boxUpcallsDone) = 100 + failures

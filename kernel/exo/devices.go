@@ -20,26 +20,8 @@ import (
 // granted. Interrupt lines are in irq.go; the screen, a device segment,
 // is made below.
 
-// Screen kinds in a screen segment's metadata page.
-const (
-	ScreenVGAText     = 1
-	ScreenFramebuffer = 2
-)
-
-// Offsets in the metadata page (slot 0 of a screen segment; the screen's
-// memory starts at slot 1, offset 4096).
-const (
-	ScreenKind          = 0
-	ScreenWidth         = 8  // columns, or pixels
-	ScreenHeight        = 16 // rows, or pixels
-	ScreenPitch         = 24 // bytes per row
-	ScreenBitsPerPixel  = 32 // 16 for VGA text cells (character, attribute)
-	ScreenColourLayout  = 40 // red position, size, green position, size, blue position, size (bytes)
-	ScreenMemoryOffset  = 64 // where the screen's memory starts in the segment
-	ScreenMemoryLength  = 72
-	ScreenSegmentLevel  = 80 // 1: a PT segment (2 MiB), 2: a PD segment (1 GiB)
-	ScreenMetadataBytes = 88
-)
+// The screen segment's metadata page and kinds (Screen*, ScreenKind*) are
+// declared in syscalls.conf (layout screen), shared with the libOS.
 
 // CreateScreenSegment makes the screen segment for process p: a device
 // segment p owns whose first page is a read-only page holding describe (the
@@ -48,7 +30,7 @@ const (
 // framebuffers) it is a PT segment; a larger framebuffer (1920x1080 at 32
 // bits is 8 MiB) makes a PD segment, which the libOS links at a 1 GiB
 // boundary. It returns the segment's id, or 0.
-func CreateScreenSegment(p *process.Process, physical uint64, length uint64, describe *[ScreenMetadataBytes]byte) uint64 {
+func CreateScreenSegment(p *process.Process, physical uint64, length uint64, describe *[ScreenSize]byte) uint64 {
 	pages := int((length + 4095) / 4096)
 	if pages < 1 || pages > segment.MaxDevicePages {
 		return 0
@@ -64,7 +46,7 @@ func CreateScreenSegment(p *process.Process, physical uint64, length uint64, des
 	for i := 0; i < 8; i++ {
 		describe[ScreenSegmentLevel+i] = byte(level >> (8 * i))
 	}
-	copy(rawmem.Bytes(layout.Physical(frame), ScreenMetadataBytes), describe[:])
+	copy(rawmem.Bytes(layout.Physical(frame), ScreenSize), describe[:])
 	id, status := segments.CreateDevice(memoryAccess(), p.ID, frame, physical, pages, paging.DeviceMemory)
 	if status != segment.OK {
 		memory.Frames.Free(frame)

@@ -60,7 +60,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if count != 4 {
-		t.Errorf("the generator wrote %d files, want 4 (dispatch, libOS stubs and assembly, docs)", count)
+	if count != 5 {
+		t.Errorf("the generator wrote %d files, want 5 (dispatch, libOS stubs, assembly and ABI header, docs)", count)
 	}
 }

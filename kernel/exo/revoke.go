@@ -30,11 +30,14 @@ import (
 // segment_withdraw (handlers_segment.go).
 
 const (
-	RevokeWatermark    = 16384       // free frames below which the kernel revokes
-	RevokeAmount       = 1024        // frames asked for at a time
-	RevokeGrace        = 100_000_000 // nanoseconds to answer
-	ContextTakenFrames = 200         // up to 6 physical addresses, in the upcall context
+	RevokeWatermark = 16384       // free frames below which the kernel revokes
+	RevokeAmount    = 1024        // frames asked for at a time
+	RevokeGrace     = 100_000_000 // nanoseconds to answer
 )
+
+// The context lists the frames taken at ContextTakenFrames (syscalls.conf),
+// RevokeListLength words up to the disabled word.
+var _ = [1]struct{}{}[ContextTakenFrames+process.RevokeListLength*8-ContextDisabled]
 
 // revocationsPending counts processes with a pending request, so the timer
 // path can skip the check.

@@ -37,7 +37,7 @@ import (
 // the CPU still holds the interrupted context's, and upcall_resume hands
 // the caller's on to the context it resumes (unlike other exokernel calls,
 // it keeps XMM0-15). A libOS whose upcall handler uses them saves them
-// first (FXSAVE64 into the context's FXSAVE area, at contextFXSave, or
+// first (FXSAVE64 into the context's FXSAVE area, at ContextFxsave, or
 // just the registers its handler uses, as libos/bare does) and restores
 // them just before upcall_resume; one that does not pays nothing.
 // An exokernel that copied 512 bytes of FPU state out and back in on every
@@ -57,47 +57,11 @@ import (
 // IRETQ leaves that stack, the stack pointer keeps upcalls disabled, so no
 // upcall can overwrite the slot while the libOS still reads it.
 
-// Upcall events: the index of the entry point in the table.
-const (
-	UpcallStart      = 0 // the process gets a CPU after being descheduled by force
-	UpcallEpilogue   = 1 // the quantum is ending: save state and yield within the grace period
-	UpcallFault      = 2 // a CPU exception (page fault, #GP, #UD, #DE, ...)
-	UpcallForeign    = 3 // a system call that is not an exokernel call (a Linux one)
-	UpcallInterrupt  = 4 // a bound interrupt line fired
-	UpcallRevocation = 5 // the kernel asks for frames back
-
-	upcallEntries = 8
-)
-
-// The saved context (ContextSize bytes, 256-byte aligned) as the libOS
-// reads and writes it; offsets in bytes. The kernel writes and reads the
-// header (the first contextHeaderSize bytes); the rest is room for the
-// libOS to save the FPU state with FXSAVE64.
-const (
-	ContextSize = 768
-
-	contextRAX        = 0
-	contextRBX        = 8
-	contextRCX        = 16
-	contextRDX        = 24
-	contextRSI        = 32
-	contextRDI        = 40
-	contextRBP        = 48
-	contextRSP        = 56
-	contextR8         = 64 // R8-R15 follow, 8 bytes each
-	contextRIP        = 128
-	contextRFLAGS     = 136
-	contextFSBase     = 144
-	contextGSBase     = 152
-	contextEvent      = 160 // Upcall* (read-only for the libOS)
-	contextDetail     = 168 // vector, system call number, ...
-	contextDetail2    = 176 // fault address
-	contextErrorCode  = 184
-	contextAborts     = 192 // times the process was descheduled by force
-	contextDisabled   = 248 // non-zero: upcalls disabled (in the context slot)
-	contextFXSave     = 256 // the libOS's FXSAVE image (512 bytes), if it saves one
-	contextHeaderSize = 256
-)
+// The upcall events (Upcall*), the number of entry points
+// (UpcallTableEntries) and the saved context's layout (Context*, 256-byte
+// aligned: a header of ContextFxsave bytes that the kernel writes and
+// reads, then room for the libOS's FXSAVE64 image) are declared in
+// syscalls.conf, shared with the libOS and its assembly.
 
 // EpilogueGrace is how long a process may run after its epilogue upcall
 // before it is descheduled by force (nanoseconds).
@@ -105,18 +69,18 @@ const EpilogueGrace = 2_000_000
 
 // saveRegisters writes f's general registers into a context header.
 func saveRegisters(h *process.Block, f *cpu.Frame) {
-	h[contextRAX/8], h[contextRBX/8], h[contextRCX/8], h[contextRDX/8] = f.RAX, f.RBX, f.RCX, f.RDX
-	h[contextRSI/8], h[contextRDI/8], h[contextRBP/8], h[contextRSP/8] = f.RSI, f.RDI, f.RBP, f.RSP
-	h[contextR8/8], h[contextR8/8+1], h[contextR8/8+2], h[contextR8/8+3] = f.R8, f.R9, f.R10, f.R11
-	h[contextR8/8+4], h[contextR8/8+5], h[contextR8/8+6], h[contextR8/8+7] = f.R12, f.R13, f.R14, f.R15
+	h[ContextRax/8], h[ContextRbx/8], h[ContextRcx/8], h[ContextRdx/8] = f.RAX, f.RBX, f.RCX, f.RDX
+	h[ContextRsi/8], h[ContextRdi/8], h[ContextRbp/8], h[ContextRsp/8] = f.RSI, f.RDI, f.RBP, f.RSP
+	h[ContextR8/8], h[ContextR8/8+1], h[ContextR8/8+2], h[ContextR8/8+3] = f.R8, f.R9, f.R10, f.R11
+	h[ContextR8/8+4], h[ContextR8/8+5], h[ContextR8/8+6], h[ContextR8/8+7] = f.R12, f.R13, f.R14, f.R15
 }
 
 // loadRegisters sets f's general registers from a context header.
 func loadRegisters(f *cpu.Frame, h *process.Block) {
-	f.RAX, f.RBX, f.RCX, f.RDX = h[contextRAX/8], h[contextRBX/8], h[contextRCX/8], h[contextRDX/8]
-	f.RSI, f.RDI, f.RBP, f.RSP = h[contextRSI/8], h[contextRDI/8], h[contextRBP/8], h[contextRSP/8]
-	f.R8, f.R9, f.R10, f.R11 = h[contextR8/8], h[contextR8/8+1], h[contextR8/8+2], h[contextR8/8+3]
-	f.R12, f.R13, f.R14, f.R15 = h[contextR8/8+4], h[contextR8/8+5], h[contextR8/8+6], h[contextR8/8+7]
+	f.RAX, f.RBX, f.RCX, f.RDX = h[ContextRax/8], h[ContextRbx/8], h[ContextRcx/8], h[ContextRdx/8]
+	f.RSI, f.RDI, f.RBP, f.RSP = h[ContextRsi/8], h[ContextRdi/8], h[ContextRbp/8], h[ContextRsp/8]
+	f.R8, f.R9, f.R10, f.R11 = h[ContextR8/8], h[ContextR8/8+1], h[ContextR8/8+2], h[ContextR8/8+3]
+	f.R12, f.R13, f.R14, f.R15 = h[ContextR8/8+4], h[ContextR8/8+5], h[ContextR8/8+6], h[ContextR8/8+7]
 }
 
 // Deliver enters p's upcall for event from frame f (p's thread's frame,
@@ -157,7 +121,7 @@ func InUpcall(p *process.Process, f *cpu.Frame) bool {
 // slot (mapped) and its thread's frame f: the slot's disabled word is set,
 // or the stack pointer is in the upcall stack.
 func disabled(p *process.Process, f *cpu.Frame, slot *process.Block) bool {
-	return slot[contextDisabled/8] != 0 || f.RSP-p.UpcallStack < p.UpcallStackSize
+	return slot[ContextDisabled/8] != 0 || f.RSP-p.UpcallStack < p.UpcallStackSize
 }
 
 // deliver is Deliver, returning the context header it wrote (nil when it
@@ -176,19 +140,19 @@ func deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 		return nil
 	}
 	saveRegisters(h, f)
-	h[contextRIP/8] = f.RIP
-	h[contextRFLAGS/8] = f.RFLAGS
-	h[contextFSBase/8] = f.FSBase
-	h[contextGSBase/8] = f.GSBase
-	h[contextEvent/8] = uint64(event)
-	h[contextDetail/8] = detail
-	h[contextDetail2/8] = detail2
-	h[contextErrorCode/8] = f.ErrorCode
-	h[contextAborts/8] = p.Aborts
-	for i := contextAborts/8 + 1; i < contextDisabled/8; i++ {
+	h[ContextRip/8] = f.RIP
+	h[ContextRflags/8] = f.RFLAGS
+	h[ContextFsBase/8] = f.FSBase
+	h[ContextGsBase/8] = f.GSBase
+	h[ContextEvent/8] = uint64(event)
+	h[ContextDetail/8] = detail
+	h[ContextDetail2/8] = detail2
+	h[ContextErrorCode/8] = f.ErrorCode
+	h[ContextAborts/8] = p.Aborts
+	for i := ContextAborts/8 + 1; i < ContextDisabled/8; i++ {
 		h[i] = 0 // reserved, and the revocation upcall's list
 	}
-	h[contextDisabled/8] = 1
+	h[ContextDisabled/8] = 1
 	f.RIP = entry
 	f.RSP = uint64(context - 8)
 	f.RDI = uint64(context)
@@ -230,7 +194,7 @@ func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize u
 // enableUpcalls clears the disabled word of p's context slot, if mapped.
 func enableUpcalls(p *process.Process) {
 	if slot := process.UserBlock(p, contextSlot(p), true); slot != nil {
-		slot[contextDisabled/8] = 0
+		slot[ContextDisabled/8] = 0
 	}
 }
 
@@ -251,14 +215,14 @@ func sysUpcallResume(caller *Caller, context uintptr) int64 {
 	if h == nil {
 		return -ErrBadAddress
 	}
-	rip, fs, gs := h[contextRIP/8], h[contextFSBase/8], h[contextGSBase/8]
+	rip, fs, gs := h[ContextRip/8], h[ContextFsBase/8], h[ContextGsBase/8]
 	if rip >= uint64(layout.UserMapEnd) || fs >= uint64(layout.UserEnd) || gs >= uint64(layout.UserEnd) {
 		return -ErrBadAddress
 	}
 	f := caller.Frame
 	loadRegisters(f, h)
 	f.RIP, f.FSBase, f.GSBase = rip, fs, gs
-	f.RFLAGS = h[contextRFLAGS/8]&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
+	f.RFLAGS = h[ContextRflags/8]&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
 	enableUpcalls(p)
 	caller.Resume = uintptr(unsafe.Pointer(f))
 	return 0

@@ -63,7 +63,7 @@ func dispatchUpcall(context uintptr, event, detail, detail2 uint64) {
 // stack of pages fresh pages linked at stack (2 MiB aligned, unused). The
 // table must stay where it is (a global). It reports whether the kernel
 // accepted it.
-func UseUpcalls(table *[8]uint64, stack uintptr, pages int) bool {
+func UseUpcalls(table *[exo.UpcallTableEntries]uint64, stack uintptr, pages int) bool {
 	for i := range table {
 		table[i] = uint64(UpcallEntryAddress())
 	}

@@ -244,6 +244,102 @@ func ArgCount(number uint64) int {
 	return -1
 }
 
+// Upcall: upcall events: the index of the event's entry point in the table upcall_register copies, and the event word of the context.
+const (
+	UpcallStart      = 0x0
+	UpcallEpilogue   = 0x1
+	UpcallFault      = 0x2
+	UpcallForeign    = 0x3
+	UpcallInterrupt  = 0x4
+	UpcallRevocation = 0x5
+)
+
+// UpcallTable: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
+const (
+	UpcallTableEntries = 0x8
+)
+
+// ScreenKind: what a screen segment holds: VGA text cells (character, attribute) or a linear framebuffer.
+const (
+	ScreenKindVgaText     = 0x1
+	ScreenKindFramebuffer = 0x2
+)
+
+// Address: fixed addresses of the kernel's read-only views in every process: the frame table (entry of frame p at FrameTableView + p/4096*8).
+const (
+	AddressFrameTableView = 0x7f8000000000
+)
+
+// FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
+const (
+	FrameEntryUseMask    = 0xff
+	FrameEntryOwnerShift = 0x8
+	FrameEntryOwnerMask  = 0xffff
+	FrameEntryRefsShift  = 0x18
+	FrameEntryRefsMask   = 0xffff
+	FrameEntryOrphan     = 0x10000000000
+)
+
+// FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment.
+const (
+	FrameUseAbsent      = 0x0
+	FrameUseFree        = 0x1
+	FrameUseKernel      = 0x2
+	FrameUsePageTable   = 0x3
+	FrameUseKernelHeap  = 0x4
+	FrameUseKernelStack = 0x5
+	FrameUseBootModule  = 0x6
+	FrameUseProcess     = 0x10
+	FrameUseSegment     = 0x11
+)
+
+// Context: the context an upcall saves (256-byte aligned, at the top of the upcall stack: the context slot) and upcall_resume loads: a 256-byte header the kernel writes and reads, then room for the libOS's FXSAVE64 image. ContextSize is its size in bytes; the others are byte offsets.
+const (
+	ContextSize        = 768
+	ContextRax         = 0   // 8 bytes: RAX (a foreign call's number on entry; its result on resume)
+	ContextRbx         = 8   // 8 bytes: RBX
+	ContextRcx         = 16  // 8 bytes: RCX
+	ContextRdx         = 24  // 8 bytes: RDX
+	ContextRsi         = 32  // 8 bytes: RSI
+	ContextRdi         = 40  // 8 bytes: RDI
+	ContextRbp         = 48  // 8 bytes: RBP
+	ContextRsp         = 56  // 8 bytes: RSP
+	ContextR8          = 64  // 64 bytes: R8 to R15, 8 bytes each
+	ContextRip         = 128 // 8 bytes: RIP
+	ContextRflags      = 136 // 8 bytes: RFLAGS (upcall_resume keeps only the arithmetic flags, TF and DF)
+	ContextFsBase      = 144 // 8 bytes: the FS base (upcall_resume sets it: the way to switch Go threads' g)
+	ContextGsBase      = 152 // 8 bytes: the GS base
+	ContextEvent       = 160 // 8 bytes: the event (Upcall*), read-only for the libOS
+	ContextDetail      = 168 // 8 bytes: the vector, the system call number, the pending interrupt lines or the frames asked back
+	ContextDetail2     = 176 // 8 bytes: the fault address (CR2) of a page fault; the deadline of a revocation
+	ContextErrorCode   = 184 // 8 bytes: the exception's error code
+	ContextAborts      = 192 // 8 bytes: how many times the process was descheduled by force
+	ContextTakenFrames = 200 // 48 bytes: a revocation upcall after frames were taken by force: the physical addresses of up to 6 of them (8 bytes each)
+	ContextDisabled    = 248 // 8 bytes: non-zero: upcalls are disabled (the kernel sets it when it delivers an upcall; upcall_resume or the libOS clears it)
+	ContextFxsave      = 256 // 512 bytes: the libOS's FXSAVE64 image of the interrupted x87/SSE state, if it saves one (the kernel never touches it)
+)
+
+// Fxsave: the FXSAVE64 image (Intel SDM vol. 1, 10.5.1), as the libOS saves it in a context. FxsaveSize is its size in bytes; the others are byte offsets.
+const (
+	FxsaveSize  = 512
+	FxsaveMxcsr = 24  // 4 bytes: MXCSR
+	FxsaveXmm   = 160 // 256 bytes: XMM0 to XMM15, 16 bytes each
+)
+
+// Screen: the metadata page of a screen segment (its slot 0, read-only; the screen's memory starts at slot 1); the first process gets the segment's id in RDI and its kind in RSI. ScreenSize is its size in bytes; the others are byte offsets.
+const (
+	ScreenSize         = 88
+	ScreenKind         = 0  // 8 bytes: ScreenKind*
+	ScreenWidth        = 8  // 8 bytes: columns, or pixels
+	ScreenHeight       = 16 // 8 bytes: rows, or pixels
+	ScreenPitch        = 24 // 8 bytes: bytes per row
+	ScreenBitsPerPixel = 32 // 8 bytes: 16 for VGA text cells
+	ScreenColourLayout = 40 // 6 bytes: red position and size, green position and size, blue position and size (a byte each)
+	ScreenMemoryOffset = 64 // 8 bytes: where the screen's memory starts in the segment
+	ScreenMemoryLength = 72 // 8 bytes: its length in bytes
+	ScreenSegmentLevel = 80 // 8 bytes: 1: a PT segment (2 MiB), 2: a PD segment (1 GiB, linked at a 1 GiB boundary)
+)
+
 // Null is null: do nothing and return 0: measures the cost of a call.
 // Result: 0. Rights: none.
 func Null() int64

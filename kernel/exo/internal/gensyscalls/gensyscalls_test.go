@@ -148,7 +148,7 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 4 {
+	if len(files) != 5 {
 		t.Fatalf("%d files", len(files))
 	}
 	byPath := map[string]string{}

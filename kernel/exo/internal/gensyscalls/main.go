@@ -7,6 +7,7 @@
 //	                            CallName, ErrorName, ArgCount
 //	libos/exo/calls_gen.go      the same constants and types, and one Go
 //	libos/exo/calls_amd64.s     stub per call that executes SYSCALL
+//	libos/exo/abi_amd64.h       the shared numbers and layouts for assembly
 //	docs/syscalls.md            the reference page
 //
 // Run it with `go generate ./kernel/exo` (or `go run
@@ -121,6 +122,7 @@ func (t *Table) Render() ([]File, error) {
 		{DispatchFile, dispatch},
 		{StubsFile, stubs},
 		{AsmFile, t.Assembly()},
+		{ABIHeaderFile, t.ABIHeader()},
 		{DocsFile, t.Docs()},
 	}, nil
 }

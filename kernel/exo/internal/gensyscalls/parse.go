@@ -13,7 +13,7 @@ import (
 func Parse(file, text string) (*Table, error) {
 	p := parser{file: file, t: &Table{}, types: map[string]*ValueType{},
 		rights: map[string]Right{}, callNumbers: map[int]int{}, callNames: map[string]int{},
-		errCodes: map[int]int{}, errNames: map[string]int{}}
+		errCodes: map[int]int{}, errNames: map[string]int{}, names: map[string]int{}}
 	var calls [][]string
 	var callLines []int
 	for i, line := range strings.Split(text, "\n") {
@@ -34,13 +34,19 @@ func Parse(file, text string) (*Table, error) {
 			err = p.typeEntry(n, fields)
 		case "right":
 			err = p.rightEntry(n, fields)
+		case "const":
+			err = p.constEntry(n, fields)
+		case "layout":
+			err = p.layoutEntry(n, fields)
+		case "field":
+			err = p.fieldEntry(n, fields)
 		case "call":
 			// Calls may name types and rights declared after them, so they
 			// are parsed when every declaration has been read.
 			calls = append(calls, fields)
 			callLines = append(callLines, n)
 		default:
-			err = fmt.Errorf("unknown entry %q (want error, enum, flags, right or call)", fields[0])
+			err = fmt.Errorf("unknown entry %q (want error, enum, flags, right, call, const, layout or field)", fields[0])
 		}
 		if err != nil {
 			return nil, p.at(n, err)
@@ -59,6 +65,9 @@ func Parse(file, text string) (*Table, error) {
 	if len(p.t.Calls) == 0 {
 		return nil, fmt.Errorf("%s: no calls", file)
 	}
+	if err := p.t.checkGoNames(); err != nil {
+		return nil, fmt.Errorf("%s: %v", file, err)
+	}
 	return p.t, nil
 }
 
@@ -71,6 +80,7 @@ type parser struct {
 	callNames   map[string]int // name -> line
 	errCodes    map[int]int
 	errNames    map[string]int
+	names       map[string]int // const groups and layouts -> line
 }
 
 func (p *parser) at(line int, err error) error {

@@ -163,6 +163,7 @@ func (t *Table) writeShared(b *bytes.Buffer, kernel bool) {
 		}
 	}
 	b.WriteString("\t}\n\treturn -1\n}\n")
+	t.writeABI(b)
 }
 
 // Dispatch renders kernel/exo/dispatch_gen.go.
@@ -454,6 +455,7 @@ cannot disagree. The table's header comment documents its format.
 	for _, e := range t.sortedErrors() {
 		fmt.Fprintf(&b, "| %d | `%s` | `%s` | %s |\n", e.Code, e.Name, e.goName(), e.Meaning)
 	}
+	t.abiDocs(&b)
 	return b.Bytes()
 }
 

@@ -91,10 +91,12 @@ type Call struct {
 
 // Table is the whole parsed table.
 type Table struct {
-	Errors []ErrorCode
-	Types  []*ValueType
-	Rights []Right
-	Calls  []Call
+	Errors  []ErrorCode
+	Types   []*ValueType
+	Rights  []Right
+	Calls   []Call
+	Consts  []*ConstGroup // abi.go
+	Layouts []*Layout
 }
 
 // errorsUsedByDispatch are the error codes the generated dispatch and the
