@@ -99,6 +99,9 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 	if !memory.BuildFrameTableView(tableAt, tableBytes) {
 		console.WriteString("exogo: the frame table is not visible to processes (over 1 GiB, or no memory)\n")
 	}
+	if !memory.BuildKernelInfoView() {
+		console.WriteString("exogo: no memory for the kernel information page; processes read no time page\n")
+	}
 
 	// Switch. From here on physical memory is reached through the direct
 	// map only.

@@ -187,6 +187,7 @@ func startProcessors() {
 	smp.SetBootCPU(timer.LocalAPICID())
 	findAndStartProcessors()
 	reportProcessors()
+	exo.PublishKernelInfo(uint64(smp.OnlineCount()))
 }
 
 func findAndStartProcessors() {

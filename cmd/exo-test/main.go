@@ -116,6 +116,7 @@ func parent() uint64 {
 	checkLoaderFrames()
 	*bare.Word(sharedAddress) = 42
 	checkFrameTable()
+	checkKernelInfo()
 	checkPorts()
 	checkScreen()
 	checkInterrupts()

@@ -53,11 +53,49 @@ func BuildFrameTableView(tableStart, tableBytes uint64) bool {
 	return true
 }
 
-// LinkFrameTableView makes the frame table visible in space (a process's
-// address space whose tables owner owns). Reports false when no frame is
-// free for the PDPT.
-func LinkFrameTableView(space paging.Space) bool {
-	if frameTableDirectory == 0 {
+// KernelInfoView is where the kernel information page (the time page)
+// appears in every process: read-only, no-execute, one 4 KiB page whose
+// layout the table declares (kernel/exo/syscalls.conf, layout kernel_info;
+// kernel/exo/info.go fills it).
+const KernelInfoView uintptr = FrameTableView + 1<<30
+
+var (
+	infoDirectory uint64 // the shared page directory that maps the page
+	// KernelInfoPage is the physical address of the kernel information
+	// page, 0 when it could not be made.
+	KernelInfoPage uint64
+)
+
+// BuildKernelInfoView makes the kernel information page (zeroed) and the
+// page directory and table that map it user-readable at KernelInfoView.
+// All three are the kernel's (physmem.UseKernel). Boot only, like
+// BuildFrameTableView; reports false when memory runs out.
+func BuildKernelInfoView() bool {
+	page, ok := Frames.Allocate(physmem.UseKernel, true)
+	if !ok {
+		return false
+	}
+	directory, ok := Frames.Allocate(physmem.UseKernel, true)
+	if !ok {
+		return false
+	}
+	table, ok := Frames.Allocate(physmem.UseKernel, true)
+	if !ok {
+		return false
+	}
+	*Kernel.Entry(directory, (KernelInfoView>>21)&511) = table | uint64(paging.Present|paging.User)
+	*Kernel.Entry(table, (KernelInfoView>>12)&511) = page | uint64(paging.Present|paging.User|paging.NoExecute)
+	infoDirectory, KernelInfoPage = directory, page
+	return true
+}
+
+// LinkKernelViews makes the frame table and the kernel information page
+// visible in space (a process's address space whose tables owner owns):
+// one PDPT, charged to the process, whose entries point at the kernel's
+// shared page directories. Reports false when no frame is free for the
+// PDPT.
+func LinkKernelViews(space paging.Space) bool {
+	if frameTableDirectory == 0 && infoDirectory == 0 {
 		return true // no view built (not enough memory at boot)
 	}
 	index := (FrameTableView >> 39) & 511
@@ -70,6 +108,11 @@ func LinkFrameTableView(space paging.Space) bool {
 		*e = pdpt | uint64(paging.Present|paging.Writable|paging.User)
 	}
 	pdpt := *e & paging.AddressMask
-	*space.Entry(pdpt, (FrameTableView>>30)&511) = frameTableDirectory | uint64(paging.Present|paging.User)
+	if frameTableDirectory != 0 {
+		*space.Entry(pdpt, (FrameTableView>>30)&511) = frameTableDirectory | uint64(paging.Present|paging.User)
+	}
+	if infoDirectory != 0 {
+		*space.Entry(pdpt, (KernelInfoView>>30)&511) = infoDirectory | uint64(paging.Present|paging.User)
+	}
 	return true
 }

@@ -166,7 +166,7 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 		bitmap[i] = 0xff
 	}
 	space.ShareKernelHalf(memory.Kernel)
-	if !memory.LinkFrameTableView(space) {
+	if !memory.LinkKernelViews(space) {
 		memory.Frames.FreeAs(space.Root, p.ID, physmem.UsePageTable)
 		return nil, NoMemory
 	}

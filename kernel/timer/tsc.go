@@ -65,6 +65,14 @@ func CalibrateTSC() {
 // TSCHz is the measured TSC frequency.
 func TSCHz() uint64 { return tscHz }
 
+// Clock returns what Nanotime and WallClock compute from, for processes
+// that read the clock themselves (the kernel information page): the TSC at
+// time 0, the 32.32 fixed-point nanoseconds per TSC count, and Unix time
+// in nanoseconds at time 0.
+func Clock() (bootCount, nanosPerCount uint64, wallAtBoot int64) {
+	return bootTSC, nanosPerTSC, bootWallClock
+}
+
 // Nanotime returns nanoseconds since boot (monotonic).
 func Nanotime() uint64 {
 	delta := amd64.ReadTSC() - bootTSC

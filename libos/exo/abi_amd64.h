@@ -18,8 +18,9 @@
 #define SCREEN_KIND_VGA_TEXT 0x1
 #define SCREEN_KIND_FRAMEBUFFER 0x2
 
-// address: fixed addresses of the kernel's read-only views in every process: the frame table (entry of frame p at FrameTableView + p/4096*8).
+// address: fixed addresses of the kernel's read-only views in every process: the frame table (entry of frame p at FrameTableView + p/4096*8) and the kernel information page (layout kernel_info).
 #define ADDRESS_FRAME_TABLE_VIEW 0x7f8000000000
+#define ADDRESS_KERNEL_INFO 0x7f8040000000
 
 // frame_entry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
 #define FRAME_ENTRY_USE_MASK 0xff
@@ -39,6 +40,12 @@
 #define FRAME_USE_BOOT_MODULE 0x6
 #define FRAME_USE_PROCESS 0x10
 #define FRAME_USE_SEGMENT 0x11
+
+// cpu_feature: CPU features in the kernel information page: the TSC runs at a constant rate in every power state and on every CPU; RDFSBASE/WRFSBASE exist (the kernel does not enable them yet); RDRAND; RDSEED.
+#define CPU_FEATURE_INVARIANT_TSC 0x1
+#define CPU_FEATURE_FSGSBASE 0x2
+#define CPU_FEATURE_RDRAND 0x4
+#define CPU_FEATURE_RDSEED 0x8
 
 // context: the context an upcall saves (256-byte aligned, at the top of the upcall stack: the context slot) and upcall_resume loads: a 256-byte header the kernel writes and reads, then room for the libOS's FXSAVE64 image.
 #define CONTEXT_SIZE 768
@@ -80,3 +87,14 @@
 #define SCREEN_MEMORY_OFFSET 64
 #define SCREEN_MEMORY_LENGTH 72
 #define SCREEN_SEGMENT_LEVEL 80
+
+// kernel_info: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine.
+#define KERNEL_INFO_SIZE 4096
+#define KERNEL_INFO_VERSION 0
+#define KERNEL_INFO_TSC_HZ 8
+#define KERNEL_INFO_BOOT_TSC 16
+#define KERNEL_INFO_NANOS_PER_TSC 24
+#define KERNEL_INFO_WALL_CLOCK_BOOT 32
+#define KERNEL_INFO_FEATURES 40
+#define KERNEL_INFO_CPUS 48
+#define KERNEL_INFO_TICK_NS 56

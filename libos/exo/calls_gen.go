@@ -265,9 +265,10 @@ const (
 	ScreenKindFramebuffer = 0x2
 )
 
-// Address: fixed addresses of the kernel's read-only views in every process: the frame table (entry of frame p at FrameTableView + p/4096*8).
+// Address: fixed addresses of the kernel's read-only views in every process: the frame table (entry of frame p at FrameTableView + p/4096*8) and the kernel information page (layout kernel_info).
 const (
 	AddressFrameTableView = 0x7f8000000000
+	AddressKernelInfo     = 0x7f8040000000
 )
 
 // FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
@@ -291,6 +292,14 @@ const (
 	FrameUseBootModule  = 0x6
 	FrameUseProcess     = 0x10
 	FrameUseSegment     = 0x11
+)
+
+// CpuFeature: CPU features in the kernel information page: the TSC runs at a constant rate in every power state and on every CPU; RDFSBASE/WRFSBASE exist (the kernel does not enable them yet); RDRAND; RDSEED.
+const (
+	CpuFeatureInvariantTsc = 0x1
+	CpuFeatureFsgsbase     = 0x2
+	CpuFeatureRdrand       = 0x4
+	CpuFeatureRdseed       = 0x8
 )
 
 // Context: the context an upcall saves (256-byte aligned, at the top of the upcall stack: the context slot) and upcall_resume loads: a 256-byte header the kernel writes and reads, then room for the libOS's FXSAVE64 image. ContextSize is its size in bytes; the others are byte offsets.
@@ -338,6 +347,19 @@ const (
 	ScreenMemoryOffset = 64 // 8 bytes: where the screen's memory starts in the segment
 	ScreenMemoryLength = 72 // 8 bytes: its length in bytes
 	ScreenSegmentLevel = 80 // 8 bytes: 1: a PT segment (2 MiB), 2: a PD segment (1 GiB, linked at a 1 GiB boundary)
+)
+
+// KernelInfo: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine. KernelInfoSize is its size in bytes; the others are byte offsets.
+const (
+	KernelInfoSize          = 4096
+	KernelInfoVersion       = 0  // 8 bytes: the layout's version, 1; 0 until the kernel has filled the page
+	KernelInfoTscHz         = 8  // 8 bytes: the TSC's measured frequency
+	KernelInfoBootTsc       = 16 // 8 bytes: the TSC at time 0 (what time_now counts from)
+	KernelInfoNanosPerTsc   = 24 // 8 bytes: nanoseconds per TSC count, 32.32 fixed point
+	KernelInfoWallClockBoot = 32 // 8 bytes: Unix time in nanoseconds at time 0 (from the CMOS clock; signed)
+	KernelInfoFeatures      = 40 // 8 bytes: CPU features (CpuFeature*)
+	KernelInfoCpus          = 48 // 8 bytes: how many CPUs run processes
+	KernelInfoTickNs        = 56 // 8 bytes: the kernel's timer tick, in nanoseconds (the granularity of its quanta)
 )
 
 // Null is null: do nothing and return 0: measures the cost of a call.

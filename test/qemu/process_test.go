@@ -62,7 +62,13 @@ const ExoTestLargeScreenISO = "build/exogo-exotest-large-screen.iso"
 // comment): every check passes, the children that must fault are ended by
 // the kernel with a report, the kernel stays up, and when the first
 // process exits nothing it held is left behind.
-func TestExokernelInterface(t *testing.T) { exokernelInterface(t, 1, BIOS) }
+func TestExokernelInterface(t *testing.T) {
+	out := exokernelInterface(t, 1, BIOS)
+	expectLines(t, out,
+		`exo-test: ok: kernel info: the clock read from the page lies between two time_now calls \(1000 times\)`,
+		`exo-test: ok: kernel info: no segment linked into the information page's shared directory`,
+	)
+}
 
 // TestExokernelInterfaceLowMemory runs it on a 256 MiB machine, where the
 // hoarding children make memory run low: visible revocation is exercised.
@@ -98,8 +104,8 @@ func TestExokernelInterfaceLargeScreen(t *testing.T) {
 	)
 }
 
-func exokernelInterface(t *testing.T, cpus int, firmware Firmware) {
-	exokernelInterfaceWith(t, cpus, firmware, "")
+func exokernelInterface(t *testing.T, cpus int, firmware Firmware) string {
+	return exokernelInterfaceWith(t, cpus, firmware, "")
 }
 
 // exokernelInterfaceWith boots exo-test and checks the lines every
