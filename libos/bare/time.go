@@ -1,14 +1,14 @@
 package bare
 
-import "exogo/libos/exo"
+import (
+	"exogo/arch/amd64"
+	"exogo/libos/exo"
+)
 
 // Reading the clock without a call: the kernel information page
 // (exo.AddressKernelInfo, layout kernel_info in kernel/exo/syscalls.conf)
 // says when time 0 was in TSC counts and how many nanoseconds a count is,
 // so RDTSC and a multiplication give what exo.TimeNow returns.
-
-// readTSC is RDTSC (time_amd64.s).
-func readTSC() uint64
 
 // info reads a field of the kernel information page.
 func info(offset uintptr) uint64 { return *Word(exo.AddressKernelInfo + offset) }
@@ -22,7 +22,7 @@ func Info(offset uintptr) uint64 { return info(offset) }
 
 // Now returns nanoseconds since boot, as exo.TimeNow does, without a call.
 func Now() uint64 {
-	delta := readTSC() - info(exo.KernelInfoBootTsc)
+	delta := amd64.ReadTSC() - info(exo.KernelInfoBootTsc)
 	nanos := info(exo.KernelInfoNanosPerTsc)
 	// The 128-bit product of delta and the 32.32 factor, >> 32, the same
 	// way kernel/timer.Nanotime computes it.
