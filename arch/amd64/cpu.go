@@ -70,3 +70,13 @@ func Pause()
 
 // HaltForever disables interrupts and halts, for good.
 func HaltForever()
+
+// TSCNanos converts count TSC counts to nanoseconds with a 32.32
+// fixed-point factor (nanoseconds per count): the 128-bit product
+// count*factor >> 32, computed without overflow for centuries of counts.
+// The kernel's clock (kernel/timer) and a libOS reading the kernel
+// information page use it alike, so both read the same time.
+func TSCNanos(count, factor uint64) uint64 {
+	high, low := count>>32, count&0xffffffff
+	return high*factor + (low*factor)>>32
+}

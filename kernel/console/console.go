@@ -51,9 +51,9 @@ func useVGAText(baseVirtual uintptr, driveHardwareCursor bool) {
 }
 
 // UseFramebuffer makes the framebuffer described by info the log's screen,
-// showing what the VGA text screen showed before it (or clearing it). It returns FramebufferOK, or one of the other Framebuffer*
-// error codes when the framebuffer cannot be used; the previous screen then
-// stays in use.
+// showing what the VGA text screen showed before it (or clearing it). It
+// returns FramebufferOK, or one of the other Framebuffer* error codes when
+// the framebuffer cannot be used; the previous screen then stays in use.
 //
 // Preconditions: info.BaseVirtual maps info.Height*info.Pitch writable bytes
 // of the framebuffer.

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// withScreen runs f with the VGA test screen as the active screen, and
+// withVGA runs f with the VGA test screen as the active screen, and
 // puts the console back as it was.
 func withVGA(t *testing.T, f func(screen *vgaTextScreen, cells []uint16)) {
 	t.Helper()

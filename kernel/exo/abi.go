@@ -16,6 +16,7 @@ import (
 var (
 	_ = [1]struct{}{}[process.UpcallEntryCount-UpcallTableEntries]
 	_ = [1]struct{}{}[uint64(memory.FrameTableView)-AddressFrameTableView]
+	_ = [1]struct{}{}[uint64(memory.KernelInfoView)-AddressKernelInfo]
 
 	_ = [1]struct{}{}[uint64(physmem.UseAbsent)-FrameUseAbsent]
 	_ = [1]struct{}{}[uint64(physmem.UseFree)-FrameUseFree]

@@ -12,7 +12,7 @@ import (
 // page the kernel fills at boot and every process reads at
 // AddressKernelInfo, so that a libOS reads the clock with RDTSC and this
 // page instead of a call (its vDSO), and learns the machine's features.
-var _ = [1]struct{}{}[uint64(memory.KernelInfoView)-AddressKernelInfo]
+// (abi.go checks that memory maps it at AddressKernelInfo.)
 
 // kernelInfoVersion is the layout's version (the version field).
 const kernelInfoVersion = 1

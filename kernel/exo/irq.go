@@ -105,7 +105,7 @@ func Interrupt(irq uint32) {
 	timer.EndOfInterrupt()
 	p := process.ByID(boundTo[irq%16])
 	if p == nil || p.State != process.Running {
-		if irq == keyboardIRQ && keyboardConsole {
+		if consoleHolds(irq) {
 			boundTo[irq] = 0
 			consoleKeyboard() // the console's until a process binds it
 			return
@@ -121,7 +121,7 @@ func releaseIRQs(p *process.Process) {
 	for irq := uint32(0); irq < 16; irq++ {
 		if boundTo[irq] == p.ID {
 			boundTo[irq] = 0
-			route(irq, !(irq == keyboardIRQ && keyboardConsole))
+			route(irq, !consoleHolds(irq)) // masked, unless the console takes it back
 		}
 	}
 	p.InterruptsPending = 0

@@ -81,6 +81,10 @@ func TakeKeyboard() bool {
 	return true
 }
 
+// consoleHolds reports whether line irq goes to the console while no
+// process holds it.
+func consoleHolds(irq uint32) bool { return irq == keyboardIRQ && keyboardConsole }
+
 // consoleKeyboard reads what the controller has for the console. Trap
 // context.
 func consoleKeyboard() {

@@ -75,11 +75,7 @@ func Clock() (bootCount, nanosPerCount uint64, wallAtBoot int64) {
 
 // Nanotime returns nanoseconds since boot (monotonic).
 func Nanotime() uint64 {
-	delta := amd64.ReadTSC() - bootTSC
-	// 128-bit product of delta and the 32.32 factor, without overflow for
-	// centuries of uptime: split delta.
-	high, low := delta>>32, delta&0xffffffff
-	return high*nanosPerTSC + (low*nanosPerTSC)>>32
+	return amd64.TSCNanos(amd64.ReadTSC()-bootTSC, nanosPerTSC)
 }
 
 // WallClock returns the current Unix time in nanoseconds.

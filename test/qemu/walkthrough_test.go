@@ -131,8 +131,7 @@ func runShell(t *testing.T, dir, shell string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", shell)
-	cmd.Dir = dir
-	cmd.Stdin = nil
+	cmd.Dir = dir // stdin is /dev/null
 	// The walkthrough is run as a newcomer runs it: no make variables or
 	// Go settings from the make that runs this test.
 	cmd.Env = filterEnv(os.Environ(), "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "GOFLAGS", "GO")

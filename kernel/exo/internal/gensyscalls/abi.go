@@ -230,7 +230,7 @@ func (t *Table) writeABI(b *bytes.Buffer) {
 // ABIHeader renders libos/exo/abi_amd64.h, for assembly.
 func (t *Table) ABIHeader() []byte {
 	var b bytes.Buffer
-	b.WriteString(strings.Replace(Header, "// ", "// ", 1) + "\n\n")
+	b.WriteString(Header + "\n\n")
 	b.WriteString("// The ABI's numbers and layout offsets for assembly (#include \"abi_amd64.h\",\n")
 	b.WriteString("// or a relative path to it from another package).\n")
 	for _, g := range t.Consts {
