@@ -74,18 +74,18 @@ func sayMedian(what string, values []int64, fastest string) {
 
 func onUpcall(context uintptr, event, detail, detail2 uint64) {
 	switch {
-	case timingQuanta && event <= 1:
+	case timingQuanta && event <= exo.UpcallEpilogue: // or UpcallStart
 		quantumUpcall(event)
-	case event == 2 && detail == 0:
-		*bare.Word(context + 128) = uint64(fault.LandingAddress())
+	case event == exo.UpcallFault && detail == 0:
+		*bare.Word(context + exo.ContextRip) = uint64(fault.LandingAddress())
 		if throughKernel {
 			bare.ResumeThroughKernel(context)
 		}
-	case event == 2 && detail == 14:
+	case event == exo.UpcallFault && detail == 14:
 		slot := (detail2 - pagingAddress) / bare.PageSize
 		paged[slot%512] = uint64(exo.FrameAllocMap(pagingSeg, slot, exo.PermissionsWrite))
-	case event == 3:
-		*bare.Word(context) = 1 // the answer to getppid
+	case event == exo.UpcallForeign:
+		*bare.Word(context + exo.ContextRax) = 1 // the answer to getppid
 	}
 }
 
@@ -97,6 +97,8 @@ func run() {
 	bare.UseUpcalls(&upcallTable, upcallStack, upcallPages)
 
 	measure("null exokernel call", 100000, func() { exo.Null() }, nil)
+	measure("clock: time_now call", 100000, func() { exo.TimeNow() }, nil)
+	measure("clock: read from the kernel information page (no call)", 100000, func() { bare.Now() }, nil)
 
 	seg := bare.NewSegment(0, -1)
 	measure("frame alloc + map + unmap + free", 20000, func() {

@@ -39,10 +39,10 @@ var (
 func quantumUpcall(event uint64) {
 	now := readTSC()
 	switch {
-	case event == 1 && epilogues < quantumSamples:
+	case event == exo.UpcallEpilogue && epilogues < quantumSamples:
 		epilogueTicks[epilogues] = now - spinTSC
 		epilogues++
-	case event == 0 && starts < quantumSamples && starts < epilogues:
+	case event == exo.UpcallStart && starts < quantumSamples && starts < epilogues:
 		startTicks[starts] = now - spinTSC
 		starts++
 	}
