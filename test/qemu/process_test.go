@@ -212,6 +212,8 @@ func TestBenchmarkProgramRuns(t *testing.T) {
 	latency := `\d+\.\d\d µs per operation \(fastest \d+\.\d\d, slowest \d+\.\d\d\)`
 	expectLines(t, out,
 		`bench: null exokernel call: `+number,
+		`bench: clock: time_now call: `+number,
+		`bench: clock: read from the kernel information page \(no call\): `+number,
 		`bench: frame alloc \+ map \+ unmap \+ free: `+number,
 		`bench: segment link \+ unlink: `+number,
 		`bench: fault to libOS upcall and back \(resume in user mode\): `+number,
