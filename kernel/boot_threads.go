@@ -1,6 +1,7 @@
 package main
 
 import (
+	abi "exogo/abi/linuxabi"
 	"unsafe"
 
 	"exogo/arch/amd64"
@@ -27,14 +28,6 @@ const (
 	// mainStackSize is the first runtime thread's stack: the runtime uses
 	// the top 64 KiB of it as m0's system stack, below the arguments.
 	mainStackSize = 120 << 10
-)
-
-// Linux auxiliary-vector keys the runtime reads.
-const (
-	auxNull     = 0
-	auxPageSize = 6
-	auxRandom   = 25
-	auxVDSO     = 33 // AT_SYSINFO_EHDR
 )
 
 // setUpThreads replaces the boot trap stacks with guarded ones, gives the
@@ -88,25 +81,16 @@ func outOfMemory(what string) {
 const maxEnvironment = 32
 
 // buildInitialStack writes what Linux puts on a new process's stack, below
-// top: argc, argv (just "exogo"), envp (the KEY=VALUE words of the kernel
-// command line, such as GODEBUG=... or GOMAXPROCS=...), the auxiliary vector
-// (page size, 16 random bytes, the vDSO that reads the clock without a
-// system call: kernel/timer/vdso.go) and the strings they point to. It returns
-// the stack pointer the runtime starts with.
+// top (abi.InitialStack lays it out): argc, argv (just "exogo"), envp (the
+// KEY=VALUE words of the kernel command line, such as GODEBUG=... or
+// GOMAXPROCS=...), the auxiliary vector (page size, 16 random bytes, the
+// vDSO that reads the clock without a system call: kernel/timer/vdso.go)
+// and the strings they point to. It returns the stack pointer the runtime
+// starts with.
 func buildInitialStack(top uintptr) uintptr {
-	strings := top
-	push := func(address, length uintptr) uintptr {
-		strings -= length + 1
-		copy(rawmem.Bytes(strings, length), rawmem.Bytes(address, length))
-		*(*byte)(rawmem.Pointer(strings + length)) = 0
-		return strings
-	}
-	name := [...]byte{'e', 'x', 'o', 'g', 'o'}
-	argv0 := push(uintptr(unsafe.Pointer(&name)), uintptr(len(name)))
-	var environment [maxEnvironment]uintptr
+	var environment [maxEnvironment]string
 	count := 0
 	line := bootInfo.CommandLine(rawmem.Bytes(bootInfoAddress, uintptr(bootInfo.TotalSize)))
-	lineAddress := uintptr(unsafe.Pointer(unsafe.SliceData(line)))
 	// Walk the words; a word holding '=' after its first byte is an
 	// environment variable.
 	wordStart, hasEquals := 0, false
@@ -117,7 +101,7 @@ func buildInitialStack(top uintptr) uintptr {
 		}
 		if c == ' ' {
 			if hasEquals && count < maxEnvironment && wordStart < i {
-				environment[uint(count)%maxEnvironment] = push(lineAddress+uintptr(wordStart), uintptr(i-wordStart))
+				environment[uint(count)%maxEnvironment] = unsafe.String(&line[wordStart], i-wordStart)
 				count++
 			}
 			wordStart, hasEquals = i+1, false
@@ -127,32 +111,22 @@ func buildInitialStack(top uintptr) uintptr {
 			hasEquals = true
 		}
 	}
-	random := strings - 16
-	for i := uintptr(0); i < 16; i += 8 {
-		*rawmem.Uint64(random + i) = amd64.ReadTSC() * 0x9e3779b97f4a7c15
+	var random [16]byte
+	for i := 0; i < 16; i += 8 {
+		v := amd64.ReadTSC() * 0x9e3779b97f4a7c15
+		for j := 0; j < 8; j++ {
+			random[i+j] = byte(v >> (8 * j))
+		}
 	}
-	words := uintptr(1+2+count+1+6+2) * 8
-	sp := (random - words) &^ 15
-	w := sp
-	put := func(v uintptr) {
-		*rawmem.Uint64(w) = uint64(v)
-		w += 8
+	args := [1]string{"exogo"}
+	aux := [3]abi.AuxEntry{{Key: abi.AtPagesz, Value: 4096}, {Key: abi.AtRandom}, {Key: abi.AtSysinfoEhdr, Value: uint64(timer.VDSOAddress())}}
+	const room = 8192 // the strings and words (the command line is at most 4 KiB)
+	stack := rawmem.Bytes(top-room, room)
+	sp := abi.InitialStack(stack, top, args[:], environment[:count], aux[:], random)
+	if sp == 0 {
+		console.WriteString("exogo: the command line's environment does not fit the initial stack; starting the runtime without it\n")
+		sp = abi.InitialStack(stack, top, args[:], nil, aux[:], random)
 	}
-	put(1) // argc
-	put(argv0)
-	put(0)
-	for i := 0; i < count && i < maxEnvironment; i++ {
-		put(environment[i])
-	}
-	put(0)
-	put(auxPageSize)
-	put(4096)
-	put(auxRandom)
-	put(random)
-	put(auxVDSO)
-	put(timer.VDSOAddress())
-	put(auxNull)
-	put(0)
 	return sp
 }
 

@@ -22,6 +22,7 @@ packages=(
 	mtools              # grub-mkrescue builds the EFI system partition image with mformat/mcopy
 	ovmf                # UEFI firmware for QEMU
 	gdb                 # make debug
+	linux-libc-dev      # Linux's UAPI headers: abi/linuxabi's tests check its numbers against them
 )
 
 check_only=false

@@ -1,6 +1,7 @@
 package linux
 
 import (
+	abi "exogo/abi/linuxabi"
 	"unsafe"
 
 	"exogo/kernel/console"
@@ -79,7 +80,7 @@ func allocateFD(kind fileKind) int64 {
 			return int64(i)
 		}
 	}
-	return -EMFILE
+	return -abi.EMFILE
 }
 
 func bytesAt(address uintptr, length uintptr) []byte { return rawmem.Bytes(address, length) }
@@ -90,7 +91,7 @@ func frameAddress(f *cpu.Frame) uintptr { return uintptr(unsafe.Pointer(f)) }
 
 func sysWriteFile(fd, address, length uint64) int64 {
 	if !validFD(fd) {
-		return -EBADF
+		return -abi.EBADF
 	}
 	switch kindOf(fd) {
 	case kindConsole:
@@ -98,39 +99,39 @@ func sysWriteFile(fd, address, length uint64) int64 {
 			length = 1 << 20
 		}
 		if !userRange(address, length) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		console.Write(bytesAt(uintptr(address), uintptr(length)))
 		return int64(length)
 	case kindEventfd:
 		if length < 8 || !userRange(address, 8) {
-			return -EINVAL
+			return -abi.EINVAL
 		}
 		v := getUint64(uintptr(address))
 		if v == ^uint64(0) {
-			return -EINVAL
+			return -abi.EINVAL
 		}
 		fileAt(fd).counter += v
 		notifyEpoll(int32(fd))
 		return 8
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }
 
 func sysReadFile(fd, address, length uint64) int64 {
 	if !validFD(fd) {
-		return -EBADF
+		return -abi.EBADF
 	}
 	switch kindOf(fd) {
 	case kindConsole:
 		return 0
 	case kindEventfd:
 		if length < 8 || !userRange(address, 8) {
-			return -EINVAL
+			return -abi.EINVAL
 		}
 		f := fileAt(fd)
 		if f.counter == 0 {
-			return -EAGAIN // the runtime opens its eventfd non-blocking
+			return -abi.EAGAIN // the runtime opens its eventfd non-blocking
 		}
 		v := f.counter
 		if f.flags&eventfdSemaphore != 0 {
@@ -140,12 +141,12 @@ func sysReadFile(fd, address, length uint64) int64 {
 		putUint64(uintptr(address), v)
 		return 8
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }
 
 func sysCloseFile(fd uint64) int64 {
 	if !validFD(fd) {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if fd > 2 {
 		*fileAt(fd) = file{}
@@ -165,7 +166,7 @@ func sysEpollCreate(flags uint64) int64 { return allocateFD(kindEpoll) }
 
 func sysEpollControl(epfd, op, fd, event uint64) int64 {
 	if kindOf(epfd) != kindEpoll || !validFD(fd) || fd == epfd {
-		return -EBADF
+		return -abi.EBADF
 	}
 	e := fileAt(epfd)
 	index := -1
@@ -180,7 +181,7 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 	switch op {
 	case epollCtlAdd, epollCtlModify:
 		if !userRange(event, 12) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		w := watch{fd: int32(fd), events: getUint32(uintptr(event)), data: getUint64(uintptr(event) + 4)}
 		if index >= 0 {
@@ -188,18 +189,18 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 			return 0
 		}
 		if op == epollCtlModify {
-			return -ENOENT
+			return -abi.ENOENT
 		}
 		n := e.count
 		if n < 0 || n >= maxEpollWatch {
-			return -ENOMEM
+			return -abi.ENOMEM
 		}
 		e.watches[n] = w
 		e.count = n + 1
 		return 0
 	case epollCtlDelete:
 		if index < 0 {
-			return -ENOENT
+			return -abi.ENOENT
 		}
 		last := e.count - 1
 		if last >= 0 && last < maxEpollWatch {
@@ -208,7 +209,7 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 		}
 		return 0
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }
 
 // readyEvents writes up to capacity ready events of epoll instance e into
@@ -235,11 +236,11 @@ func readyEvents(e *file, events, capacity uint64) int64 {
 
 func sysEpollWait(f *cpu.Frame, epfd, events, capacity, timeoutMillis uint64, now uint64) uintptr {
 	if kindOf(epfd) != kindEpoll {
-		f.RAX = negative(EBADF)
+		f.RAX = negative(abi.EBADF)
 		return deliverPending(f)
 	}
 	if capacity == 0 || capacity > 1024 || !userRange(events, capacity*12) {
-		f.RAX = negative(EINVAL)
+		f.RAX = negative(abi.EINVAL)
 		return deliverPending(f)
 	}
 	e := fileAt(epfd)

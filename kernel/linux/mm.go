@@ -1,6 +1,7 @@
 package linux
 
 import (
+	abi "exogo/abi/linuxabi"
 	"exogo/arch/amd64"
 	"exogo/kernel/layout"
 	"exogo/kernel/memory"
@@ -239,14 +240,14 @@ const (
 
 func sysMmap(address, length, prot, flags, fd, offset uint64) int64 {
 	if length == 0 || flags&mapAnonymous == 0 {
-		return -ENODEV // only anonymous memory exists here
+		return -abi.ENODEV // only anonymous memory exists here
 	}
 	size := (uintptr(length) + paging.PageSize - 1) &^ (paging.PageSize - 1)
 	var start uintptr
 	if flags&mapFixed != 0 {
 		start = uintptr(address)
 		if start%paging.PageSize != 0 || !inHeap(start, start+size) {
-			return -EINVAL
+			return -abi.EINVAL
 		}
 	} else {
 		// Hints outside the heap region (the runtime's arena hints are
@@ -254,14 +255,14 @@ func sysMmap(address, length, prot, flags, fd, offset uint64) int64 {
 		// taking what it is given, which it handles on amd64.
 		s, ok := reserve(size)
 		if !ok {
-			return -ENOMEM
+			return -abi.ENOMEM
 		}
 		start = s
 	}
 	// A new mapping's memory is zero, even over an old one (MAP_FIXED).
 	disallow(start, start+size)
 	if prot&(protRead|protWrite) != 0 && !allow(start, start+size) {
-		return -ENOMEM
+		return -abi.ENOMEM
 	}
 	return int64(start)
 }
@@ -270,7 +271,7 @@ func sysMunmap(address, length uint64) int64 {
 	start := uintptr(address)
 	size := (uintptr(length) + paging.PageSize - 1) &^ (paging.PageSize - 1)
 	if start%paging.PageSize != 0 || size == 0 || !inHeap(start, start+size) {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	disallow(start, start+size)
 	return 0
@@ -280,12 +281,12 @@ func sysMadvise(address, length, advice uint64) int64 {
 	start := uintptr(address)
 	size := (uintptr(length) + paging.PageSize - 1) &^ (paging.PageSize - 1)
 	if start%paging.PageSize != 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	switch advice {
 	case madviseDontNeed, madviseFree:
 		if !inHeap(start, start+size) {
-			return -EINVAL
+			return -abi.EINVAL
 		}
 		release(start, start+size)
 		return 0
@@ -298,11 +299,11 @@ func sysMprotect(address, length, prot uint64) int64 {
 	start := uintptr(address)
 	size := (uintptr(length) + paging.PageSize - 1) &^ (paging.PageSize - 1)
 	if start%paging.PageSize != 0 || !inHeap(start, start+size) {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if prot&(protRead|protWrite) != 0 {
 		if !allow(start, start+size) {
-			return -ENOMEM
+			return -abi.ENOMEM
 		}
 	} else {
 		disallow(start, start+size)

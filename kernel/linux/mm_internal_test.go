@@ -2,6 +2,7 @@ package linux
 
 import (
 	"bytes"
+	abi "exogo/abi/linuxabi"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -402,14 +403,14 @@ func TestMmapMunmapUncommitted(t *testing.T) {
 	if diff := cmp.Diff([]span{{0, 3}}, current()); diff != "" {
 		t.Errorf("ranges (-want +got):\n%s", diff)
 	}
-	if got := sysMmap(0, page, protRead, mapPrivate, 3, 0); got != -ENODEV {
-		t.Errorf("file mmap = %d, want -ENODEV", got)
+	if got := sysMmap(0, page, protRead, mapPrivate, 3, 0); got != -abi.ENODEV {
+		t.Errorf("file mmap = %d, want -abi.ENODEV", got)
 	}
-	if got := sysMmap(uint64(b)+1, page, protRead, mapPrivate|mapAnonymous|mapFixed, ^uint64(0), 0); got != -EINVAL {
-		t.Errorf("misaligned MAP_FIXED = %d, want -EINVAL", got)
+	if got := sysMmap(uint64(b)+1, page, protRead, mapPrivate|mapAnonymous|mapFixed, ^uint64(0), 0); got != -abi.EINVAL {
+		t.Errorf("misaligned MAP_FIXED = %d, want -abi.EINVAL", got)
 	}
-	if got := sysMmap(uint64(b), 2*page, protRead, mapPrivate|mapAnonymous|mapFixed, ^uint64(0), 0); got != -EINVAL {
-		t.Errorf("MAP_FIXED past the reserved heap = %d, want -EINVAL", got)
+	if got := sysMmap(uint64(b), 2*page, protRead, mapPrivate|mapAnonymous|mapFixed, ^uint64(0), 0); got != -abi.EINVAL {
+		t.Errorf("MAP_FIXED past the reserved heap = %d, want -abi.EINVAL", got)
 	}
 	if got := sysMmap(uint64(b), page, protRead|protWrite, mapPrivate|mapAnonymous|mapFixed, ^uint64(0), 0); got != b {
 		t.Errorf("MAP_FIXED = %#x, want %#x", got, b)
@@ -426,8 +427,8 @@ func TestMmapMunmapUncommitted(t *testing.T) {
 	if diff := cmp.Diff([]span{{0, 1}, {2, 3}}, current()); diff != "" {
 		t.Errorf("ranges after munmap and mprotect (-want +got):\n%s", diff)
 	}
-	if got := sysMunmap(0x1000, page); got != -EINVAL {
-		t.Errorf("munmap outside the heap = %d, want -EINVAL", got)
+	if got := sysMunmap(0x1000, page); got != -abi.EINVAL {
+		t.Errorf("munmap outside the heap = %d, want -abi.EINVAL", got)
 	}
 	if got := sysMadvise(uint64(a), 4*page, madviseDontNeed); got != 0 {
 		t.Errorf("madvise(DONTNEED) = %d", got)

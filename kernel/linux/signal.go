@@ -1,6 +1,7 @@
 package linux
 
 import (
+	abi "exogo/abi/linuxabi"
 	"exogo/kernel/cpu"
 	"exogo/kernel/sched"
 )
@@ -22,50 +23,19 @@ import (
 // handler returns to the restorer, which calls rt_sigreturn, which restores
 // the (possibly edited) registers.
 
-const (
-	SIGBUS  = 7
-	SIGFPE  = 8
-	SIGSEGV = 11
-	SIGILL  = 4
-	SIGURG  = 23
-
-	numberOfSignals = 64
-
-	saOnStack  = 0x0800_0000
-	saRestorer = 0x0400_0000
-	saNoDefer  = 0x4000_0000
-	saSigInfo  = 0x4
-
-	ssOnStack = 1
-	ssDisable = 2
-
-	sigBlock   = 0
-	sigUnblock = 1
-	sigSetMask = 2
-)
-
-// Codes for siginfo.si_code.
-const (
-	SegvMapError     = 1 // address not mapped
-	SegvAccessError  = 2 // permissions
-	IllegalOpcode    = 2
-	FPEIntegerDivide = 1
-	codeTkill        = -6
-)
-
 type action struct {
 	handler, flags, restorer, mask uint64
 }
 
-var actions [numberOfSignals + 1]action
+var actions [abi.NumberOfSignals + 1]action
 
 func sysSigaction(signal, newAction, oldAction, size uint64) int64 {
-	if signal == 0 || signal > numberOfSignals || size != 8 {
-		return -EINVAL
+	if signal == 0 || signal > abi.NumberOfSignals || size != 8 {
+		return -abi.EINVAL
 	}
 	if oldAction != 0 {
 		if !userRange(oldAction, 32) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		a := actions[signal]
 		putUint64(uintptr(oldAction), a.handler)
@@ -75,10 +45,10 @@ func sysSigaction(signal, newAction, oldAction, size uint64) int64 {
 	}
 	if newAction != 0 {
 		if !userRange(newAction, 32) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		if signal == 9 || signal == 19 {
-			return -EINVAL // SIGKILL and SIGSTOP cannot be caught
+			return -abi.EINVAL // SIGKILL and SIGSTOP cannot be caught
 		}
 		actions[signal] = action{
 			handler:  getUint64(uintptr(newAction)),
@@ -93,28 +63,28 @@ func sysSigaction(signal, newAction, oldAction, size uint64) int64 {
 func sysSigprocmask(how, newSet, oldSet, size uint64) int64 {
 	t := sched.Current()
 	if t == nil || size != 8 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if oldSet != 0 {
 		if !userRange(oldSet, 8) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		putUint64(uintptr(oldSet), t.SignalMask)
 	}
 	if newSet != 0 {
 		if !userRange(newSet, 8) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		set := getUint64(uintptr(newSet))
 		switch how {
-		case sigBlock:
+		case abi.SigBlock:
 			t.SignalMask |= set
-		case sigUnblock:
+		case abi.SigUnblock:
 			t.SignalMask &^= set
-		case sigSetMask:
+		case abi.SigSetmask:
 			t.SignalMask = set
 		default:
-			return -EINVAL
+			return -abi.EINVAL
 		}
 	}
 	return 0
@@ -123,15 +93,15 @@ func sysSigprocmask(how, newSet, oldSet, size uint64) int64 {
 func sysSigaltstack(newStack, oldStack uint64) int64 {
 	t := sched.Current()
 	if t == nil {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if oldStack != 0 {
 		if !userRange(oldStack, 24) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		flags := t.AltStackFlags
 		if t.AltStackSize == 0 {
-			flags = ssDisable
+			flags = abi.SsDisable
 		}
 		putUint64(uintptr(oldStack), t.AltStack)
 		putUint64(uintptr(oldStack)+8, flags)
@@ -139,16 +109,16 @@ func sysSigaltstack(newStack, oldStack uint64) int64 {
 	}
 	if newStack != 0 {
 		if !userRange(newStack, 24) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		flags := getUint64(uintptr(newStack)+8) & 0xffffffff
-		if flags&ssDisable != 0 {
+		if flags&abi.SsDisable != 0 {
 			t.AltStack, t.AltStackSize, t.AltStackFlags = 0, 0, 0
 			return 0
 		}
 		size := getUint64(uintptr(newStack) + 16)
 		if size < 2048 {
-			return -ENOMEM
+			return -abi.ENOMEM
 		}
 		t.AltStack, t.AltStackSize, t.AltStackFlags = getUint64(uintptr(newStack)), size, 0
 	}
@@ -156,8 +126,8 @@ func sysSigaltstack(newStack, oldStack uint64) int64 {
 }
 
 func sysTgkillCall(group, threadID, signal uint64) int64 {
-	if signal == 0 || signal > numberOfSignals {
-		return -EINVAL
+	if signal == 0 || signal > abi.NumberOfSignals {
+		return -abi.EINVAL
 	}
 	for i := int32(0); i < sched.MaxThreads; i++ {
 		t := sched.ByIndex(i)
@@ -166,51 +136,8 @@ func sysTgkillCall(group, threadID, signal uint64) int64 {
 			return 0
 		}
 	}
-	return -3 // ESRCH
+	return -abi.ESRCH
 }
-
-// Layout of the signal frame (Linux x86-64).
-const (
-	frameReturnAddress = 0   // pretcode
-	frameUcontext      = 8   // struct ucontext
-	ucontextStack      = 16  // stack_t uc_stack
-	ucontextMcontext   = 40  // struct sigcontext
-	ucontextSigmask    = 296 // sigset_t
-	ucontextSize       = 304
-	frameSiginfo       = frameUcontext + ucontextSize
-	siginfoSize        = 128
-	signalFrameSize    = frameSiginfo + siginfoSize
-	fxsaveSize         = 512
-	redZone            = 128
-)
-
-// Offsets in struct sigcontext of the registers, in Linux's order.
-const (
-	mcR8 = iota * 8
-	mcR9
-	mcR10
-	mcR11
-	mcR12
-	mcR13
-	mcR14
-	mcR15
-	mcRDI
-	mcRSI
-	mcRBP
-	mcRBX
-	mcRDX
-	mcRAX
-	mcRCX
-	mcRSP
-	mcRIP
-	mcRFLAGS
-	mcSegments // cs, gs, fs, ss (16 bits each)
-	mcError
-	mcTrapNumber
-	mcOldMask
-	mcCR2
-	mcFPState
-)
 
 // Deliver arranges for the running thread, whose frame is f, to enter the
 // handler of signal with siginfo code and address when it resumes. It
@@ -219,61 +146,61 @@ const (
 // fatal.
 func Deliver(f *cpu.Frame, signal uint64, code int64, address uint64, trapNumber, errorCode uint64) bool {
 	t := sched.Current()
-	if t == nil || signal == 0 || signal > numberOfSignals {
+	if t == nil || signal == 0 || signal > abi.NumberOfSignals {
 		return false
 	}
 	a := actions[signal]
 	bit := uint64(1) << (signal - 1)
-	if a.handler <= 1 || a.flags&saRestorer == 0 || t.SignalMask&bit != 0 {
+	if a.handler <= 1 || a.flags&abi.SaRestorer == 0 || t.SignalMask&bit != 0 {
 		return false // default action, ignored, or blocked
 	}
-	sp := f.RSP - redZone
+	sp := f.RSP - abi.RedZone
 	onAltStack := t.AltStackSize != 0 && f.RSP > t.AltStack && f.RSP <= t.AltStack+t.AltStackSize
-	if a.flags&saOnStack != 0 && t.AltStackSize != 0 && !onAltStack {
+	if a.flags&abi.SaOnstack != 0 && t.AltStackSize != 0 && !onAltStack {
 		sp = t.AltStack + t.AltStackSize
 	}
-	sp = (sp - fxsaveSize) &^ 63
+	sp = (sp - abi.FxsaveSize) &^ 63
 	fpstate := sp
-	sp -= signalFrameSize
+	sp -= abi.SignalFrameSize
 	sp = sp&^15 - 8 // at handler entry, as after a CALL: (sp+8) % 16 == 0
-	if !userRange(sp, fpstate+fxsaveSize-sp) {
+	if !userRange(sp, fpstate+abi.FxsaveSize-sp) {
 		return false
 	}
 	base := uintptr(sp)
-	for i := uintptr(0); i < signalFrameSize; i += 8 {
+	for i := uintptr(0); i < abi.SignalFrameSize; i += 8 {
 		putUint64(base+i, 0)
 	}
-	copy(bytesAt(uintptr(fpstate), fxsaveSize), f.FXSave[:])
+	copy(bytesAt(uintptr(fpstate), abi.FxsaveSize), f.FXSave[:])
 
-	putUint64(base+frameReturnAddress, a.restorer)
-	uc := base + frameUcontext
-	putUint64(uc+ucontextStack, t.AltStack)
+	putUint64(base+abi.FrameReturnAddress, a.restorer)
+	uc := base + abi.FrameUcontext
+	putUint64(uc+abi.UcontextStack, t.AltStack)
 	altFlags := uint64(0)
 	if onAltStack {
-		altFlags = ssOnStack
+		altFlags = abi.SsOnstack
 	}
-	putUint64(uc+ucontextStack+8, altFlags)
-	putUint64(uc+ucontextStack+16, t.AltStackSize)
-	mc := uc + ucontextMcontext
+	putUint64(uc+abi.UcontextStack+8, altFlags)
+	putUint64(uc+abi.UcontextStack+16, t.AltStackSize)
+	mc := uc + abi.UcontextMcontext
 	registers := [...]uint64{f.R8, f.R9, f.R10, f.R11, f.R12, f.R13, f.R14, f.R15,
 		f.RDI, f.RSI, f.RBP, f.RBX, f.RDX, f.RAX, f.RCX, f.RSP, f.RIP, f.RFLAGS}
 	for i, v := range registers {
 		putUint64(mc+uintptr(i)*8, v)
 	}
-	putUint64(mc+mcSegments, f.CS|f.SS<<48)
-	putUint64(mc+mcError, errorCode)
-	putUint64(mc+mcTrapNumber, trapNumber)
-	putUint64(mc+mcOldMask, t.SignalMask)
-	putUint64(mc+mcCR2, address)
-	putUint64(mc+mcFPState, fpstate)
-	putUint64(uc+ucontextSigmask, t.SignalMask)
+	putUint64(mc+abi.McSegments, f.CS|f.SS<<48)
+	putUint64(mc+abi.McErr, errorCode)
+	putUint64(mc+abi.McTrapno, trapNumber)
+	putUint64(mc+abi.McOldmask, t.SignalMask)
+	putUint64(mc+abi.McCr2, address)
+	putUint64(mc+abi.McFpstate, fpstate)
+	putUint64(uc+abi.UcontextSigmask, t.SignalMask)
 
-	info := base + frameSiginfo
+	info := base + abi.FrameSiginfo
 	putUint32(info, uint32(signal))
 	putUint32(info+8, uint32(code))
 	putUint64(info+16, address)
 
-	if a.flags&saNoDefer == 0 {
+	if a.flags&abi.SaNodefer == 0 {
 		t.SignalMask |= bit
 	}
 	t.SignalMask |= a.mask
@@ -293,12 +220,12 @@ func Deliver(f *cpu.Frame, signal uint64, code int64, address uint64, trapNumber
 func sysSigreturn(f *cpu.Frame) uintptr {
 	t := sched.Current()
 	uc := f.RSP
-	if t == nil || !userRange(uc, ucontextSize) {
+	if t == nil || !userRange(uc, abi.UcontextSize) {
 		// Nothing sane to return to: this is a runtime bug.
-		f.RAX = negative(EFAULT)
+		f.RAX = negative(abi.EFAULT)
 		return deliverPending(f)
 	}
-	mc := uintptr(uc) + ucontextMcontext
+	mc := uintptr(uc) + abi.UcontextMcontext
 	r := func(i uintptr) uint64 { return getUint64(mc + i*8) }
 	f.R8, f.R9, f.R10, f.R11 = r(0), r(1), r(2), r(3)
 	f.R12, f.R13, f.R14, f.R15 = r(4), r(5), r(6), r(7)
@@ -309,13 +236,13 @@ func sysSigreturn(f *cpu.Frame) uintptr {
 	// interrupts stay enabled and the privilege bits are the kernel's.
 	const userFlags = 0xcd5 | 1<<10
 	f.RFLAGS = f.RFLAGS&^userFlags | r(17)&userFlags | 1<<9
-	if fp := getUint64(mc + mcFPState); fp != 0 && userRange(fp, fxsaveSize) {
-		copy(f.FXSave[:], bytesAt(uintptr(fp), fxsaveSize))
+	if fp := getUint64(mc + abi.McFpstate); fp != 0 && userRange(fp, abi.FxsaveSize) {
+		copy(f.FXSave[:], bytesAt(uintptr(fp), abi.FxsaveSize))
 		// MXCSR reserved bits set would fault FXRSTOR in kernel code.
 		f.FXSave[26] = 0
 		f.FXSave[27] = 0
 	}
-	t.SignalMask = getUint64(uintptr(uc) + ucontextSigmask)
+	t.SignalMask = getUint64(uintptr(uc) + abi.UcontextSigmask)
 	return deliverPending(f)
 }
 
@@ -325,9 +252,9 @@ func deliverPending(f *cpu.Frame) uintptr {
 	t := sched.Current()
 	if t != nil {
 		if ready := t.PendingSignals &^ t.SignalMask; ready != 0 {
-			for s := uint64(1); s <= numberOfSignals; s++ {
+			for s := uint64(1); s <= abi.NumberOfSignals; s++ {
 				if ready&(1<<(s-1)) != 0 {
-					if !Deliver(f, s, codeTkill, 0, 0, 0) {
+					if !Deliver(f, s, abi.SiTkill, 0, 0, 0) {
 						t.PendingSignals &^= 1 << (s - 1) // undeliverable: drop
 					}
 					break

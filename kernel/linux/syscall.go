@@ -9,13 +9,14 @@
 // handlers, so the runtime turns them into ordinary Go panics.
 //
 // Only what the runtime and the standard library's start-up use is here;
-// anything else is logged once and fails with ENOSYS. This is restricted Go:
+// anything else is logged once and fails with abi.ENOSYS. This is restricted Go:
 // it runs in trap context with interrupts disabled.
 //
 // A system call, for grep: trap.dispatch -> Syscall -> sys<Name>.
 package linux
 
 import (
+	abi "exogo/abi/linuxabi"
 	"exogo/kernel/console"
 	"exogo/kernel/cpu"
 	"exogo/kernel/sched"
@@ -23,72 +24,15 @@ import (
 )
 
 // Error numbers (negated in RAX, as the Linux ABI returns them).
-const (
-	EPERM     = 1
-	ENOENT    = 2
-	EINTR     = 4
-	EBADF     = 9
-	EAGAIN    = 11
-	ENOMEM    = 12
-	EFAULT    = 14
-	ENODEV    = 19
-	EINVAL    = 22
-	EMFILE    = 24
-	ENOSYS    = 38
-	ETIMEDOUT = 110
-)
+const ()
 
 // System call numbers (x86-64).
-const (
-	numberRead             = 0
-	numberWrite            = 1
-	numberClose            = 3
-	numberMmap             = 9
-	numberMprotect         = 10
-	numberMunmap           = 11
-	numberRtSigaction      = 13
-	numberRtSigprocmask    = 14
-	numberRtSigreturn      = 15
-	numberSchedYield       = 24
-	numberMadvise          = 28
-	numberNanosleep        = 35
-	numberGetpid           = 39
-	numberClone            = 56
-	numberExit             = 60
-	numberUname            = 63
-	numberFcntl            = 72
-	numberGettimeofday     = 96
-	numberGetuid           = 102
-	numberGetgid           = 104
-	numberGeteuid          = 107
-	numberGetegid          = 108
-	numberGetppid          = 110
-	numberSigaltstack      = 131
-	numberPrctl            = 157
-	numberArchPrctl        = 158
-	numberGettid           = 186
-	numberFutex            = 202
-	numberSchedGetaffinity = 204
-	numberEpollCtl         = 233
-	numberClockGettime     = 228
-	numberClockGetres      = 229
-	numberExitGroup        = 231
-	numberTgkill           = 234
-	numberOpenat           = 257
-	numberEpollPwait       = 281
-	numberEventfd2         = 290
-	numberEpollCreate1     = 291
-	numberPipe2            = 293
-	numberPrlimit64        = 302
-	numberGetrandom        = 318
-	numberRseq             = 334
-	numberMax              = 512
-)
+const ()
 
 // Counters for tests and the boot report.
 var (
 	SyscallCount  uint64
-	unknownLogged [numberMax / 64]uint64
+	unknownLogged [abi.SysMax / 64]uint64
 )
 
 // Syscall carries out the system call saved in frame f (number in RAX,
@@ -101,84 +45,84 @@ func Syscall(f *cpu.Frame) uintptr {
 	a0, a1, a2, a3, a4, a5 := f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9
 	var result int64
 	switch f.RAX {
-	case numberRead:
+	case abi.SysRead:
 		result = sysReadFile(a0, a1, a2)
-	case numberWrite:
+	case abi.SysWrite:
 		result = sysWriteFile(a0, a1, a2)
-	case numberClose:
+	case abi.SysClose:
 		result = sysCloseFile(a0)
-	case numberMmap:
+	case abi.SysMmap:
 		result = sysMmap(a0, a1, a2, a3, a4, a5)
-	case numberMprotect:
+	case abi.SysMprotect:
 		result = sysMprotect(a0, a1, a2)
-	case numberMunmap:
+	case abi.SysMunmap:
 		result = sysMunmap(a0, a1)
-	case numberMadvise:
+	case abi.SysMadvise:
 		result = sysMadvise(a0, a1, a2)
-	case numberRtSigaction:
+	case abi.SysRtSigaction:
 		result = sysSigaction(a0, a1, a2, a3)
-	case numberRtSigprocmask:
+	case abi.SysRtSigprocmask:
 		result = sysSigprocmask(a0, a1, a2, a3)
-	case numberRtSigreturn:
+	case abi.SysRtSigreturn:
 		return sysSigreturn(f)
-	case numberSigaltstack:
+	case abi.SysSigaltstack:
 		result = sysSigaltstack(a0, a1)
-	case numberSchedYield:
+	case abi.SysSchedYield:
 		f.RAX = 0
 		return sched.Yield(now)
-	case numberNanosleep:
+	case abi.SysNanosleep:
 		return sysNanosleepCall(f, a0, now)
-	case numberClone:
+	case abi.SysClone:
 		result = sysCloneThread(f, a0, a1, a2, a3, a4)
-	case numberExit:
+	case abi.SysExit:
 		return sysExitThread(a0, now)
-	case numberExitGroup:
+	case abi.SysExitGroup:
 		sysExitGroupCall(a0)
-	case numberFutex:
+	case abi.SysFutex:
 		return sysFutexCall(f, a0, a1, a2, a3, now)
-	case numberArchPrctl:
+	case abi.SysArchPrctl:
 		result = sysArchPrctlCall(f, a0, a1)
-	case numberGettid:
+	case abi.SysGettid:
 		if t := sched.Current(); t != nil {
 			result = int64(t.ID)
 		}
-	case numberGetpid:
+	case abi.SysGetpid:
 		result = 1
-	case numberGetppid, numberGetuid, numberGetgid, numberGeteuid, numberGetegid:
+	case abi.SysGetppid, abi.SysGetuid, abi.SysGetgid, abi.SysGeteuid, abi.SysGetegid:
 		result = 0
-	case numberTgkill:
+	case abi.SysTgkill:
 		result = sysTgkillCall(a0, a1, a2)
-	case numberClockGettime:
+	case abi.SysClockGettime:
 		result = sysClockGettimeCall(a0, a1)
-	case numberClockGetres:
+	case abi.SysClockGetres:
 		result = sysClockGetresCall(a1)
-	case numberGettimeofday:
+	case abi.SysGettimeofday:
 		result = sysGettimeofdayCall(a0)
-	case numberSchedGetaffinity:
+	case abi.SysSchedGetaffinity:
 		result = sysSchedGetaffinityCall(a1, a2)
-	case numberGetrandom:
+	case abi.SysGetrandom:
 		result = sysGetrandomCall(a0, a1)
-	case numberUname:
+	case abi.SysUname:
 		result = sysUnameCall(a0)
-	case numberEventfd2:
+	case abi.SysEventfd2:
 		result = sysEventfd(a0, a1)
-	case numberEpollCreate1:
+	case abi.SysEpollCreate1:
 		result = sysEpollCreate(a0)
-	case numberEpollCtl:
+	case abi.SysEpollCtl:
 		result = sysEpollControl(a0, a1, a2, a3)
-	case numberEpollPwait:
+	case abi.SysEpollPwait:
 		return sysEpollWait(f, a0, a1, a2, a3, now)
-	case numberOpenat:
-		result = -ENOENT // no files in the kernel's own personality
-	case numberFcntl:
+	case abi.SysOpenat:
+		result = -abi.ENOENT // no files in the kernel's own personality
+	case abi.SysFcntl:
 		result = sysFcntlCall(a0, a1, a2)
-	case numberPrctl, numberPrlimit64, numberRseq, numberPipe2:
-		result = -ENOSYS
+	case abi.SysPrctl, abi.SysPrlimit64, abi.SysRseq, abi.SysPipe2:
+		result = -abi.ENOSYS
 	case crashTestNumber:
 		crashNow()
 	default:
 		logUnknownOnce(f.RAX)
-		result = -ENOSYS
+		result = -abi.ENOSYS
 	}
 	f.RAX = uint64(result)
 	return deliverPending(f)
@@ -186,7 +130,7 @@ func Syscall(f *cpu.Frame) uintptr {
 
 // logUnknownOnce reports the first use of each unimplemented call number.
 func logUnknownOnce(number uint64) {
-	if number < numberMax {
+	if number < abi.SysMax {
 		word, bit := (number/64)%uint64(len(unknownLogged)), uint64(1)<<(number%64)
 		if unknownLogged[word]&bit != 0 {
 			return
@@ -195,5 +139,5 @@ func logUnknownOnce(number uint64) {
 	}
 	console.WriteString("linux: system call ")
 	console.WriteDecimal(number)
-	console.WriteString(" is not implemented; returning ENOSYS\n")
+	console.WriteString(" is not implemented; returning abi.ENOSYS\n")
 }

@@ -1,6 +1,7 @@
 package linux
 
 import (
+	abi "exogo/abi/linuxabi"
 	"exogo/arch/amd64"
 	"exogo/kernel/console"
 	"exogo/kernel/cpu"
@@ -17,46 +18,39 @@ const KernelStackSize = 32 << 10
 
 // clone flags the runtime passes (and the only shape supported: a thread in
 // the same address space).
-const (
-	cloneVM            = 0x100
-	cloneThread        = 0x10000
-	cloneSetTLS        = 0x80000
-	cloneParentSetTID  = 0x100000
-	cloneChildClearTID = 0x200000
-	cloneChildSetTID   = 0x1000000
-)
+const ()
 
 // sysCloneThread creates a thread that resumes from the same SYSCALL with
 // RAX = 0 on stack newStack and, with CLONE_SETTLS, FS base tls (the Go
 // runtime passes its new M's TLS block this way). The parent gets the
 // child's thread ID.
 func sysCloneThread(parent *cpu.Frame, flags, newStack, parentTID, childTID, tls uint64) int64 {
-	if flags&(cloneVM|cloneThread) != cloneVM|cloneThread {
-		return -EINVAL // no processes here: only threads of the one runtime
+	if flags&(abi.CloneVM|abi.CloneThread) != abi.CloneVM|abi.CloneThread {
+		return -abi.EINVAL // no processes here: only threads of the one runtime
 	}
 	top, slot, ok := memory.AllocateStack(KernelStackSize)
 	if !ok {
-		return -ENOMEM
+		return -abi.ENOMEM
 	}
 	t, index := sched.Create(top, slot)
 	if t == nil {
 		memory.FreeStack(slot)
-		return -EAGAIN
+		return -abi.EAGAIN
 	}
 	child := t.Frame()
 	*child = *parent
 	child.RAX = 0
 	child.RSP = newStack
-	if flags&cloneSetTLS != 0 {
+	if flags&abi.CloneSetTLS != 0 {
 		child.FSBase = tls
 	}
-	if flags&cloneParentSetTID != 0 && userRange(parentTID, 4) {
+	if flags&abi.CloneParentSetTID != 0 && userRange(parentTID, 4) {
 		putUint32(uintptr(parentTID), uint32(t.ID))
 	}
-	if flags&cloneChildSetTID != 0 && userRange(childTID, 4) {
+	if flags&abi.CloneChildSetTID != 0 && userRange(childTID, 4) {
 		putUint32(uintptr(childTID), uint32(t.ID))
 	}
-	if flags&cloneChildClearTID != 0 {
+	if flags&abi.CloneChildClearTID != 0 {
 		t.ClearChildTID = uintptr(childTID)
 	}
 	if current := sched.Current(); current != nil {
@@ -106,12 +100,12 @@ func sysArchPrctlCall(f *cpu.Frame, code, address uint64) int64 {
 		return 0
 	case archGetFS:
 		if !userRange(address, 8) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		putUint64(uintptr(address), f.FSBase)
 		return 0
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }
 
 // Futex operations (the low 7 bits; 128 is FUTEX_PRIVATE_FLAG).
@@ -122,20 +116,20 @@ const (
 
 func sysFutexCall(f *cpu.Frame, address, op, value, timeout uint64, now uint64) uintptr {
 	if address%4 != 0 || !userRange(address, 4) {
-		f.RAX = negative(EFAULT)
+		f.RAX = negative(abi.EFAULT)
 		return deliverPending(f)
 	}
 	switch op & 0x7f {
 	case futexWait:
 		if getUint32(uintptr(address)) != uint32(value) {
-			f.RAX = negative(EAGAIN)
+			f.RAX = negative(abi.EAGAIN)
 			return deliverPending(f)
 		}
 		deadline := uint64(0)
 		if timeout != 0 {
 			ns, ok := readTimespec(timeout)
 			if !ok {
-				f.RAX = negative(EFAULT)
+				f.RAX = negative(abi.EFAULT)
 				return deliverPending(f)
 			}
 			deadline = now + ns
@@ -143,19 +137,19 @@ func sysFutexCall(f *cpu.Frame, address, op, value, timeout uint64, now uint64) 
 				deadline = 1
 			}
 		}
-		return sched.Block(uintptr(address), deadline, -ETIMEDOUT, now)
+		return sched.Block(uintptr(address), deadline, -abi.ETIMEDOUT, now)
 	case futexWake:
 		f.RAX = uint64(sched.Wake(uintptr(address), int(value&0x7fffffff), 0))
 		return deliverPending(f)
 	}
-	f.RAX = negative(ENOSYS)
+	f.RAX = negative(abi.ENOSYS)
 	return deliverPending(f)
 }
 
 func sysNanosleepCall(f *cpu.Frame, request uint64, now uint64) uintptr {
 	ns, ok := readTimespec(request)
 	if !ok {
-		f.RAX = negative(EFAULT)
+		f.RAX = negative(abi.EFAULT)
 		return deliverPending(f)
 	}
 	if ns == 0 {
@@ -214,7 +208,7 @@ func sysClockGettimeCall(clock, address uint64) int64 {
 		ns = int64(timer.Nanotime())
 	}
 	if !writeTimespec(address, ns) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	return 0
 }
@@ -224,7 +218,7 @@ func sysClockGetresCall(address uint64) int64 {
 		return 0
 	}
 	if !writeTimespec(address, 1) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	return 0
 }
@@ -234,7 +228,7 @@ func sysGettimeofdayCall(address uint64) int64 {
 		return 0
 	}
 	if !userRange(address, 16) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	ns := timer.WallClock()
 	putUint64(uintptr(address), uint64(ns/1_000_000_000))
@@ -252,7 +246,7 @@ var OnlineCPUs = 1
 
 func sysSchedGetaffinityCall(size, address uint64) int64 {
 	if size < 8 || size%8 != 0 || !userRange(address, size) {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	for i := uint64(0); i < size; i += 8 {
 		putUint64(uintptr(address+i), 0)
@@ -271,7 +265,7 @@ func sysGetrandomCall(address, length uint64) int64 {
 		length = 1 << 20
 	}
 	if !userRange(address, length) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	for i := uint64(0); i < length; i++ {
 		if randomState == 0 {
@@ -288,7 +282,7 @@ func sysGetrandomCall(address, length uint64) int64 {
 func sysUnameCall(address uint64) int64 {
 	// struct utsname: six 65-byte fields.
 	if !userRange(address, 6*65) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	fields := [6]string{"Linux", "exogo", "6.1.0-exogo", "exogo", "x86_64", "(none)"}
 	for i, s := range fields {
@@ -306,7 +300,7 @@ func sysUnameCall(address uint64) int64 {
 
 func sysFcntlCall(fd, command, argument uint64) int64 {
 	if !validFD(fd) {
-		return -EBADF
+		return -abi.EBADF
 	}
 	return 0
 }

@@ -1,6 +1,7 @@
 package trap
 
 import (
+	abi "exogo/abi/linuxabi"
 	"exogo/arch/amd64"
 	"exogo/kernel/cpu"
 	"exogo/kernel/exo"
@@ -45,19 +46,19 @@ func dispatch(frameAddress uintptr) uintptr {
 		if f.ErrorCode&1 == 0 && linux.CommitPage(address) {
 			return frameAddress
 		}
-		code := int64(linux.SegvMapError)
+		code := int64(abi.SegvMaperr)
 		if f.ErrorCode&1 != 0 {
-			code = linux.SegvAccessError
+			code = abi.SegvAccerr
 		}
-		return fault(f, frameAddress, linux.SIGSEGV, code, uint64(address))
+		return fault(f, frameAddress, abi.SIGSEGV, code, uint64(address))
 	case VectorGeneralProtection:
-		return fault(f, frameAddress, linux.SIGSEGV, 0x80, 0) // SI_KERNEL, as Linux reports #GP
+		return fault(f, frameAddress, abi.SIGSEGV, abi.SiKernel, 0) // as Linux reports #GP
 	case VectorInvalidOpcode:
-		return fault(f, frameAddress, linux.SIGILL, linux.IllegalOpcode, f.RIP)
+		return fault(f, frameAddress, abi.SIGILL, abi.IllIllopn, f.RIP)
 	case VectorDivideError:
-		return fault(f, frameAddress, linux.SIGFPE, linux.FPEIntegerDivide, f.RIP)
+		return fault(f, frameAddress, abi.SIGFPE, abi.FpeIntdiv, f.RIP)
 	case VectorSIMDException:
-		return fault(f, frameAddress, linux.SIGFPE, 0, f.RIP)
+		return fault(f, frameAddress, abi.SIGFPE, 0, f.RIP)
 	}
 	if f.Vector < 32 {
 		fatal(f, "unexpected exception")

@@ -1,0 +1,30 @@
+package linuxabi
+
+// Errno values. A system call fails by returning the negated value in RAX.
+const (
+	EPERM     = 1
+	ENOENT    = 2
+	ESRCH     = 3
+	EINTR     = 4
+	EIO       = 5
+	EBADF     = 9
+	ECHILD    = 10
+	EAGAIN    = 11
+	ENOMEM    = 12
+	EACCES    = 13
+	EFAULT    = 14
+	EBUSY     = 16
+	EEXIST    = 17
+	ENODEV    = 19
+	ENOTDIR   = 20
+	EISDIR    = 21
+	EINVAL    = 22
+	EMFILE    = 24
+	ENOTTY    = 25
+	ENOSPC    = 28
+	ESPIPE    = 29
+	EPIPE     = 32
+	ERANGE    = 34
+	ENOSYS    = 38
+	ETIMEDOUT = 110
+)

@@ -1,0 +1,87 @@
+package linuxabi
+
+// The initial stack of a Linux process, as the kernel leaves it at the
+// program's entry (System V x86-64 ABI, 3.4.1): at RSP, argc; then argv
+// pointers and a zero; envp pointers and a zero; the auxiliary vector as
+// (key, value) pairs ending with AT_NULL; and above them the strings and
+// the 16 random bytes AT_RANDOM points at. RSP is 16-byte aligned.
+
+// AuxEntry is one (key, value) pair of the auxiliary vector.
+type AuxEntry struct{ Key, Value uint64 }
+
+// InitialStack builds that stack in memory: stack is the memory just
+// below top (its last byte is at address top-1), args and env are the
+// strings (without NULs; they are copied), aux the vector without its
+// AT_NULL (an AT_RANDOM entry's value is replaced by the address of the
+// random bytes, which are copied from random). It returns the stack
+// pointer, or 0 when stack is too small. It allocates nothing.
+func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry, random [16]byte) uintptr {
+	base := top - uintptr(len(stack))
+	strings := top
+	// put copies s (and a NUL) below strings; it reports false when the
+	// stack is too small.
+	put := func(s string) bool {
+		need := uintptr(len(s)) + 1
+		if strings-base < need {
+			return false
+		}
+		strings -= need
+		at := strings - base
+		copy(stack[at:], s)
+		stack[at+uintptr(len(s))] = 0
+		return true
+	}
+	if strings-base < 16 {
+		return 0
+	}
+	strings -= 16
+	randomAt := strings
+	copy(stack[randomAt-base:], random[:])
+	// Strings go in reverse so that argv[0] ends lowest; the pointer words
+	// are written after, from the addresses recorded in a second pass.
+	for i := len(env) - 1; i >= 0; i-- {
+		if !put(env[i]) {
+			return 0
+		}
+	}
+	for i := len(args) - 1; i >= 0; i-- {
+		if !put(args[i]) {
+			return 0
+		}
+	}
+	words := uintptr(1+len(args)+1+len(env)+1+2*len(aux)+2) * 8
+	if strings-base < words+16 {
+		return 0
+	}
+	sp := (strings - words) &^ 15
+	w := sp - base
+	word := func(v uint64) {
+		for i := uintptr(0); i < 8; i++ {
+			stack[w+i] = byte(v >> (8 * i))
+		}
+		w += 8
+	}
+	word(uint64(len(args)))
+	at := strings
+	for _, s := range args {
+		word(uint64(at))
+		at += uintptr(len(s)) + 1
+	}
+	word(0)
+	for _, s := range env {
+		word(uint64(at))
+		at += uintptr(len(s)) + 1
+	}
+	word(0)
+	for _, e := range aux {
+		word(e.Key)
+		if e.Key == AtRandom {
+			word(uint64(randomAt))
+		} else {
+			word(e.Value)
+		}
+	}
+	word(AtNull)
+	word(0)
+	return sp
+}
