@@ -1,0 +1,303 @@
+package mem
+
+import (
+	"exogo/libos/exo"
+)
+
+// The address space a program may use, and the libOS's own part of it.
+const (
+	PageSize   = 4096
+	RegionSize = 2 << 20 // what one PT segment maps
+
+	// UserStart is the lowest address the kernel links (4 MiB).
+	UserStart = 4 << 20
+	// MmapBase is where mappings without a usable hint go (first fit
+	// upwards), far from the heap hints the Go runtime tries.
+	MmapBase = 0x7000_0000_0000
+	// LibOSBase starts the libOS's part of the address space: its image
+	// in interpreted mode, its private memory, the kernel's read-only views
+	// and the loader's stack. A program may map nothing from here up.
+	LibOSBase = 0x7e00_0000_0000
+	// PrivateBase and PrivateSize bound the libOS's private memory:
+	// committed when allocated, never faulting, never given back.
+	PrivateBase = 0x7e40_0000_0000
+	PrivateSize = 1 << 30
+)
+
+// MaxRegions bounds the 2 MiB regions the libOS manages (a power of two:
+// an open-addressing table).
+const MaxRegions = 4096
+
+// A frame word in a region's page array: the frame's physical address,
+// with bit 0 set while it is mapped at its slot.
+const frameMapped = 1
+
+// region is one 2 MiB region with its PT segment. pages is the address of
+// a private page of 512 frame words (0 for the libOS's private memory,
+// whose frames are never given back).
+type region struct {
+	key     uint64 // region number + 1; 0 for an empty slot
+	segment uint64
+	pages   uintptr
+	used    uint32 // frames committed in it
+}
+
+var (
+	// Ranges is the map of the program's address space.
+	Ranges      Map
+	regions     [MaxRegions]region
+	regionCount int
+	privateNext uintptr = PrivateBase
+
+	// Statistics, for the libOS's report and the benchmarks.
+	Faults, Commits, Freed uint64
+)
+
+// regionFor returns the index of address's region in the table, creating
+// its segment (and, for program memory, its page array) when create is
+// set; -1 when it does not exist or cannot be made.
+func regionFor(address uintptr, create, private bool) int {
+	key := uint64(address/RegionSize) + 1
+	h := (key * 0x9e3779b97f4a7c15) >> 52 // 12 bits: MaxRegions
+	for probe := uint64(0); probe < MaxRegions; probe++ {
+		i := (h + probe) % MaxRegions
+		r := &regions[i]
+		if r.key == key {
+			return int(i)
+		}
+		if r.key != 0 {
+			continue
+		}
+		if !create || regionCount >= MaxRegions/2 {
+			return -1
+		}
+		pages := uintptr(0)
+		if !private {
+			if pages = Private(PageSize); pages == 0 {
+				return -1
+			}
+		}
+		segment := exo.SegmentCreate(exo.LevelPT)
+		if segment < 0 {
+			return -1
+		}
+		if exo.SegmentLink(uint64(segment), address&^(RegionSize-1), exo.PermissionsWrite|exo.PermissionsExecute) != 0 {
+			exo.SegmentDestroy(uint64(segment))
+			return -1
+		}
+		*r = region{key: key, segment: uint64(segment), pages: pages}
+		regionCount++
+		return int(i)
+	}
+	return -1
+}
+
+// frameWord returns the frame word of page (in region r), or nil for the
+// private memory.
+func frameWord(r *region, page uintptr) *uint64 {
+	if r.pages == 0 {
+		return nil
+	}
+	return (*uint64)(at(r.pages + (page%RegionSize)/PageSize*8))
+}
+
+func permissions(prot uint32) exo.Permissions {
+	p := exo.Permissions(0)
+	if prot&ProtWrite != 0 {
+		p |= exo.PermissionsWrite
+	}
+	if prot&ProtExec != 0 {
+		p |= exo.PermissionsExecute
+	}
+	return p
+}
+
+// commit maps a fresh zeroed frame at page with prot. It reports false
+// when the kernel refuses (no memory, a limit).
+func commit(page uintptr, prot uint32, private bool) bool {
+	i := regionFor(page, true, private)
+	if i < 0 {
+		return false
+	}
+	r := &regions[i]
+	slot := uint64(page%RegionSize) / PageSize
+	frame := exo.FrameAllocMap(r.segment, slot, permissions(prot))
+	if frame < 0 {
+		return false
+	}
+	if w := frameWord(r, page); w != nil {
+		*w = uint64(frame) | frameMapped
+	}
+	r.used++
+	Commits++
+	return true
+}
+
+// Private returns n bytes (rounded up to pages) of fresh, committed,
+// writable libOS memory, or 0 when there is none left.
+func Private(n uintptr) uintptr {
+	n = (n + PageSize - 1) &^ (PageSize - 1)
+	if n == 0 || privateNext+n > PrivateBase+PrivateSize || privateNext+n < privateNext {
+		return 0
+	}
+	start := privateNext
+	for page := start; page < start+n; page += PageSize {
+		if !commit(page, ProtRead|ProtWrite, true) {
+			return 0
+		}
+	}
+	privateNext = start + n
+	return start
+}
+
+// committed returns page's frame word and whether the page has a frame.
+func committed(page uintptr) (uint64, bool) {
+	i := regionFor(page, false, false)
+	if i < 0 {
+		return 0, false
+	}
+	w := frameWord(&regions[i], page)
+	if w == nil {
+		return 0, true
+	}
+	return *w, *w != 0
+}
+
+// Fault resolves a page fault at address (write: the access was a write;
+// instruction: a fetch). It reports whether the page is now committed;
+// false means a real fault: the address is not mapped, or the access is
+// not allowed.
+func Fault(address uintptr, write, instruction bool) bool {
+	Faults++
+	i := Ranges.Find(address)
+	if i < 0 {
+		return false
+	}
+	r := Ranges.At(i)
+	if r.Kind != KindAnonymous || r.Prot == 0 ||
+		(write && r.Prot&ProtWrite == 0) || (instruction && r.Prot&ProtExec == 0) {
+		return false
+	}
+	page := address &^ (PageSize - 1)
+	if _, ok := committed(page); ok {
+		return false // present with these permissions: a real violation
+	}
+	return commit(page, r.Prot, false)
+}
+
+// Check makes sure the program's bytes [address, address+length) may be
+// read (and written, with write) by the libOS without a fault: each page is
+// in a range with the protection, and committed (Check commits untouched
+// pages). It reports false for a bad range (the call then fails with
+// EFAULT) or when memory runs out.
+func Check(address, length uintptr, write bool) bool {
+	if length == 0 {
+		return true
+	}
+	end := address + length
+	if end < address || address < UserStart || end > LibOSBase {
+		return false
+	}
+	for page := address &^ (PageSize - 1); page < end; page += PageSize {
+		i := Ranges.Find(page)
+		if i < 0 {
+			return false
+		}
+		r := Ranges.At(i)
+		if r.Prot&(ProtRead|ProtWrite) == 0 || (write && r.Prot&ProtWrite == 0) {
+			return false
+		}
+		if r.Kind != KindAnonymous {
+			continue // the loader committed it
+		}
+		if _, ok := committed(page); !ok && !commit(page, r.Prot, false) {
+			return false
+		}
+	}
+	return true
+}
+
+// release gives back the frames of the committed pages of [start, end)
+// that lie in anonymous ranges.
+func release(start, end uintptr) {
+	for page := start; page < end; page += PageSize {
+		i := Ranges.Find(page)
+		if i < 0 {
+			// Skip to the next range.
+			continue
+		}
+		if Ranges.At(i).Kind != KindAnonymous {
+			continue
+		}
+		j := regionFor(page, false, false)
+		if j < 0 {
+			page = (page | (RegionSize - 1)) + 1 - PageSize // no frames in this region
+			continue
+		}
+		r := &regions[j]
+		w := frameWord(r, page)
+		if w == nil || *w == 0 {
+			continue
+		}
+		slot := uint64(page%RegionSize) / PageSize
+		if *w&frameMapped != 0 {
+			exo.SegmentUnmap(r.segment, slot)
+		}
+		exo.FrameFree(*w &^ (PageSize - 1))
+		*w = 0
+		r.used--
+		Freed++
+	}
+}
+
+// Unmap removes [start, end) from the map and gives back its frames.
+func Unmap(start, end uintptr) bool {
+	release(start, end)
+	return Ranges.Remove(start, end)
+}
+
+// Discard gives back the frames of [start, end) and keeps the range: the
+// next touch gets a zeroed page (MADV_DONTNEED).
+func Discard(start, end uintptr) { release(start, end) }
+
+// Protect changes the protection of the anonymous ranges in [start, end)
+// (all of it must be mapped): committed pages are mapped again with the new
+// permissions, or unmapped (keeping their frames) for PROT_NONE.
+func Protect(start, end uintptr, prot uint32) bool {
+	if !Ranges.Covered(start, end) {
+		return false
+	}
+	for page := start; page < end; page += PageSize {
+		i := Ranges.Find(page)
+		if i < 0 || Ranges.At(i).Kind != KindAnonymous {
+			return false
+		}
+	}
+	for page := start; page < end; page += PageSize {
+		j := regionFor(page, false, false)
+		if j < 0 {
+			page = (page | (RegionSize - 1)) + 1 - PageSize
+			continue
+		}
+		r := &regions[j]
+		w := frameWord(r, page)
+		if w == nil || *w == 0 {
+			continue
+		}
+		slot := uint64(page%RegionSize) / PageSize
+		if *w&frameMapped != 0 {
+			exo.SegmentUnmap(r.segment, slot)
+			*w &^= frameMapped
+		}
+		if prot != 0 && exo.SegmentMapFrame(r.segment, slot, *w&^(PageSize-1), permissions(prot)) == 0 {
+			*w |= frameMapped
+		}
+	}
+	return Ranges.Add(start, end, prot, KindAnonymous)
+}
+
+// Usable reports whether the program may map [start, end): inside the
+// user part and below the libOS's.
+func Usable(start, end uintptr) bool {
+	return start >= UserStart && end > start && end <= LibOSBase
+}

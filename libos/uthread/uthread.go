@@ -1,0 +1,232 @@
+// Package uthread keeps the libOS's user-level threads: the Go runtime's
+// threads (its Ms, made with clone) multiplexed onto the vCPUs the kernel
+// gives the process. It is the pure part of the scheduler: the thread
+// table, the run queue, futex waits keyed by address and deadlines. The
+// libOS (libos/linux) saves and loads the threads' registers and decides
+// when to switch.
+//
+// Restricted Go (docs/restricted-go.md): no allocation, no pointers, no
+// panics; the zero value is an empty table. It serves one vCPU: the run
+// queue takes no lock.
+//
+// TODO(issue 7): several vCPUs need per-vCPU run queues with lock-free
+// cross-vCPU wake-ups.
+package uthread
+
+// MaxThreads bounds the threads of a process (a Go test binary makes 60 or
+// more).
+const MaxThreads = 256
+
+// Thread states.
+const (
+	Free     = 0
+	Runnable = 1 // in the run queue
+	Running  = 2 // on a vCPU
+	Blocked  = 3 // waiting on a futex word, a deadline or both
+)
+
+// None is the index of no thread.
+const None = -1
+
+// Thread is one user-level thread.
+type Thread struct {
+	State uint32
+	ID    uint32 // the Linux thread ID
+	next  int32  // run-queue link, index+1 (0: none)
+
+	// While Blocked: the futex word waited on (0 for a sleep), the
+	// deadline in nanoseconds since boot (0 for none), and what the
+	// thread's call returns when the deadline passes.
+	WaitAddress    uintptr
+	Deadline       uint64
+	TimeoutResult  int64
+	WakeResult     int64
+	Context        uintptr // where its registers are kept while it is not running
+	SignalMask     uint64
+	AltStack       uint64
+	AltStackSize   uint64
+	AltStackFlags  uint64
+	PendingSignals uint64
+	ClearChildTID  uintptr
+}
+
+// Table is the threads of a process.
+type Table struct {
+	threads    [MaxThreads]Thread
+	head, tail int32 // run queue, index+1 (0: empty)
+	live       int
+	nextID     uint32
+	// current is the running thread's index+1 (0: none).
+	current int32
+}
+
+// At returns thread i (i must come from this table).
+func (t *Table) At(i int) *Thread { return &t.threads[uint(i)%MaxThreads] }
+
+// Live returns the number of threads not Free.
+func (t *Table) Live() int { return t.live }
+
+// Current returns the running thread's index, or None.
+func (t *Table) Current() int { return int(t.current) - 1 }
+
+// SetCurrent records i as running (None: no thread runs).
+func (t *Table) SetCurrent(i int) {
+	t.current = int32(i + 1)
+	if i >= 0 {
+		t.At(i).State = Running
+	}
+}
+
+// New takes a free thread with a fresh ID from firstID up and returns its
+// index, or None when the table is full. Its Context is kept: it belongs to
+// the slot.
+func (t *Table) New(firstID uint32) int {
+	for i := 0; i < MaxThreads; i++ {
+		th := &t.threads[i]
+		if th.State != Free {
+			continue
+		}
+		if t.nextID < firstID {
+			t.nextID = firstID
+		}
+		context := th.Context
+		*th = Thread{State: Blocked, ID: t.nextID, Context: context}
+		t.nextID++
+		t.live++
+		return i
+	}
+	return None
+}
+
+// Release frees thread i (it has exited).
+func (t *Table) Release(i int) {
+	th := t.At(i)
+	if th.State == Free {
+		return
+	}
+	if th.State == Runnable {
+		t.remove(i)
+	}
+	th.State = Free
+	t.live--
+	if t.Current() == i {
+		t.current = 0
+	}
+}
+
+// ByID returns the index of the live thread with Linux ID id, or None.
+func (t *Table) ByID(id uint64) int {
+	for i := 0; i < MaxThreads; i++ {
+		if t.threads[i].State != Free && uint64(t.threads[i].ID) == id {
+			return i
+		}
+	}
+	return None
+}
+
+// Ready puts thread i at the tail of the run queue.
+func (t *Table) Ready(i int) {
+	th := t.At(i)
+	if th.State == Runnable {
+		return
+	}
+	th.State = Runnable
+	th.next = 0
+	if t.tail == 0 {
+		t.head = int32(i + 1)
+	} else {
+		t.At(int(t.tail - 1)).next = int32(i + 1)
+	}
+	t.tail = int32(i + 1)
+}
+
+// Next takes the thread at the head of the run queue, or None.
+func (t *Table) Next() int {
+	if t.head == 0 {
+		return None
+	}
+	i := int(t.head - 1)
+	th := t.At(i)
+	t.head = th.next
+	if t.head == 0 {
+		t.tail = 0
+	}
+	th.next = 0
+	th.State = Blocked // the caller runs it (SetCurrent) or queues it again
+	return i
+}
+
+// remove takes runnable thread i out of the run queue.
+func (t *Table) remove(i int) {
+	previous := int32(0)
+	for at := t.head; at != 0; at = t.At(int(at - 1)).next {
+		if int(at-1) != i {
+			previous = at
+			continue
+		}
+		next := t.At(i).next
+		if previous == 0 {
+			t.head = next
+		} else {
+			t.At(int(previous - 1)).next = next
+		}
+		if t.tail == at {
+			t.tail = previous
+		}
+		return
+	}
+}
+
+// Block makes thread i wait on the futex word at address (0: none) until
+// deadline (0: none). A Wake returns WakeResult 0; the deadline returns
+// timeoutResult.
+func (t *Table) Block(i int, address uintptr, deadline uint64, timeoutResult int64) {
+	th := t.At(i)
+	th.State = Blocked
+	th.WaitAddress = address
+	th.Deadline = deadline
+	th.TimeoutResult = timeoutResult
+	th.WakeResult = 0
+}
+
+// Wake makes up to n threads waiting on the futex word at address runnable,
+// in table order, and returns how many.
+func (t *Table) Wake(address uintptr, n int) int {
+	woken := 0
+	for i := 0; i < MaxThreads && woken < n; i++ {
+		th := &t.threads[i]
+		if th.State == Blocked && th.WaitAddress == address && address != 0 {
+			th.WaitAddress, th.Deadline, th.WakeResult = 0, 0, 0
+			t.Ready(i)
+			woken++
+		}
+	}
+	return woken
+}
+
+// Expire makes every blocked thread whose deadline is at or before now
+// runnable (its call returns its TimeoutResult) and returns how many.
+func (t *Table) Expire(now uint64) int {
+	n := 0
+	for i := 0; i < MaxThreads; i++ {
+		th := &t.threads[i]
+		if th.State == Blocked && th.Deadline != 0 && th.Deadline <= now {
+			th.WaitAddress, th.Deadline, th.WakeResult = 0, 0, th.TimeoutResult
+			t.Ready(i)
+			n++
+		}
+	}
+	return n
+}
+
+// Earliest returns the earliest deadline of a blocked thread, or 0.
+func (t *Table) Earliest() uint64 {
+	earliest := uint64(0)
+	for i := 0; i < MaxThreads; i++ {
+		th := &t.threads[i]
+		if th.State == Blocked && th.Deadline != 0 && (earliest == 0 || th.Deadline < earliest) {
+			earliest = th.Deadline
+		}
+	}
+	return earliest
+}
