@@ -85,10 +85,13 @@ deps:
 kernel: deps
 	$(GO) run ./tools/buildkernel -o $(KERNEL)
 
-# User programs (cmd/*) go into the boot module's bin/. They run without
-# the Go runtime, on the raw exokernel calls. A program with its own
-# start_amd64.s is entered at its main.start; any other at
-# exogo/libos/bare.Start, which calls its main (docs/walkthrough-program.md).
+# User programs (cmd/*) go into the boot module's bin/. A program that
+# imports exogo/libos/linux is an ordinary Go program, entered at
+# exogo/libos/linux.Start (the libOS, which then starts its Go runtime:
+# docs/libos.md). The others run without the Go runtime, on the raw
+# exokernel calls: one with its own start_amd64.s is entered at its
+# main.start, any other at exogo/libos/bare.Start, which calls its main
+# (docs/walkthrough-program.md).
 PROGRAMS := $(notdir $(wildcard cmd/*))
 
 $(MODULES): programs
@@ -97,6 +100,7 @@ programs: deps
 	@mkdir -p $(MODULES)/bin
 	@for p in $(PROGRAMS); do \
 		entry=exogo/libos/bare.Start; if [ -f cmd/$$p/start_amd64.s ]; then entry=main.start; fi; \
+		if grep -qs '"exogo/libos/linux"' cmd/$$p/*.go; then entry=exogo/libos/linux.Start; fi; \
 		GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/bin/$$p -ldflags "-E $$entry" ./cmd/$$p || exit 1; \
 	done
 	@echo "programs: $(PROGRAMS) -> $(MODULES)/bin"

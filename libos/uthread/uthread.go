@@ -41,6 +41,9 @@ type Thread struct {
 	Deadline       uint64
 	TimeoutResult  int64
 	WakeResult     int64
+	InCall         uint32  // blocked in a system call: WakeResult becomes its result
+	TimedOut       uint32  // woken by its deadline, not by Wake
+	RestartCall    uint64  // non-zero: a Wake runs the call (this number) again
 	Context        uintptr // where its registers are kept while it is not running
 	SignalMask     uint64
 	AltStack       uint64
@@ -187,6 +190,9 @@ func (t *Table) Block(i int, address uintptr, deadline uint64, timeoutResult int
 	th.Deadline = deadline
 	th.TimeoutResult = timeoutResult
 	th.WakeResult = 0
+	th.InCall = 1
+	th.TimedOut = 0
+	th.RestartCall = 0
 }
 
 // Wake makes up to n threads waiting on the futex word at address runnable,
@@ -212,6 +218,7 @@ func (t *Table) Expire(now uint64) int {
 		th := &t.threads[i]
 		if th.State == Blocked && th.Deadline != 0 && th.Deadline <= now {
 			th.WaitAddress, th.Deadline, th.WakeResult = 0, 0, th.TimeoutResult
+			th.TimedOut = 1
 			t.Ready(i)
 			n++
 		}

@@ -1,0 +1,70 @@
+// Command hello is an ordinary Go program: fmt, a map, goroutines, a
+// channel and the garbage collector, running in ring 3 on the libOS
+// (libos/linux), which serves its runtime's Linux system calls.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	_ "exogo/libos/linux" // the libOS: the Makefile links the program at its Start
+)
+
+func main() {
+	fmt.Println("hello from Go on exogo")
+
+	counts := map[string]int{}
+	for _, w := range strings.Fields("the quick brown fox jumps over the lazy dog the end") {
+		counts[w]++
+	}
+	words := make([]string, 0, len(counts))
+	for w := range counts {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	fmt.Printf("map: %d words, \"the\" %d times, first %q\n", len(words), counts["the"], words[0])
+
+	var wg sync.WaitGroup
+	results := make(chan int, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			sum := 0
+			for i := 0; i <= 1000*(g+1); i++ {
+				sum += i
+			}
+			results <- sum
+		}(g)
+	}
+	wg.Wait()
+	close(results)
+	total := 0
+	for r := range results {
+		total += r
+	}
+	fmt.Println("goroutines: total", total)
+
+	var garbage [][]byte
+	for i := 0; i < 2000; i++ {
+		garbage = append(garbage, make([]byte, 4096))
+		if len(garbage) > 100 {
+			garbage = garbage[1:]
+		}
+	}
+	runtime.GC()
+	var stats runtime.MemStats
+	runtime.ReadMemStats(&stats)
+	fmt.Println("gc: cycles", stats.NumGC, "ok")
+
+	start := time.Now()
+	time.Sleep(20 * time.Millisecond)
+	fmt.Println("sleep: at least 20ms:", time.Since(start) >= 20*time.Millisecond)
+
+	fmt.Fprintln(os.Stderr, "hello: done")
+}

@@ -1,0 +1,202 @@
+package linux
+
+import (
+	"unsafe"
+
+	abi "exogo/abi/linuxabi"
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+	"exogo/libos/mem"
+)
+
+// The registers of a system call, as offsets in a context.
+const (
+	argument0 = exo.ContextRdi
+	argument1 = exo.ContextRsi
+	argument2 = exo.ContextRdx
+	argument3 = exo.ContextR8 + 16 // R10
+	argument4 = exo.ContextR8      // R8
+	argument5 = exo.ContextR8 + 8  // R9
+)
+
+// unknownLogged has a bit per call number already reported as missing.
+var unknownLogged [abi.SysMax / 64]uint64
+
+// systemCall serves Linux call number for thread current, whose registers
+// are at context, and returns the verdict (dispatch.go). Results go in the
+// context's RAX; a handler that blocks the thread leaves its result to
+// the wake-up (uthread's WakeResult).
+func systemCall(context uintptr, current int, number uint64) int {
+	foreignCalls++
+	if number < abi.SysMax {
+		callCounts[number]++
+	}
+	a0, a1, a2 := get(context, argument0), get(context, argument1), get(context, argument2)
+	a3, a4, a5 := get(context, argument3), get(context, argument4), get(context, argument5)
+	var result int64
+	switch number {
+	case abi.SysRead:
+		result = sysRead(a0, a1, a2)
+	case abi.SysWrite:
+		result = sysWrite(a0, a1, a2)
+	case abi.SysClose:
+		result = sysClose(a0)
+	case abi.SysFstat:
+		result = sysFstat(a0, a1)
+	case abi.SysMmap:
+		result = sysMmap(a0, a1, a2, a3, a4, a5)
+	case abi.SysMunmap:
+		result = sysMunmap(a0, a1)
+	case abi.SysMprotect:
+		result = sysMprotect(a0, a1, a2)
+	case abi.SysMadvise:
+		result = sysMadvise(a0, a1, a2)
+	case abi.SysRtSigaction:
+		result = sysSigaction(a0, a1, a2, a3)
+	case abi.SysRtSigprocmask:
+		result = sysSigprocmask(current, a0, a1, a2, a3)
+	case abi.SysSigaltstack:
+		result = sysSigaltstack(current, a0, a1)
+	case abi.SysSchedYield:
+		put(context, exo.ContextRax, 0)
+		return yield
+	case abi.SysNanosleep:
+		return sysNanosleep(context, current, a0)
+	case abi.SysClone:
+		result = sysClone(context, current, a0, a1, a2, a3, a4)
+	case abi.SysExit:
+		return sysExit(current, a0)
+	case abi.SysExitGroup:
+		exitProcess(a0)
+	case abi.SysFutex:
+		return sysFutex(context, current, a0, a1, a2, a3, a5)
+	case abi.SysArchPrctl:
+		result = sysArchPrctl(context, a0, a1)
+	case abi.SysGettid:
+		result = int64(threads.At(current).ID)
+	case abi.SysGetpid:
+		result = firstThreadID
+	case abi.SysGetppid, abi.SysGetuid, abi.SysGetgid, abi.SysGeteuid, abi.SysGetegid:
+		result = 0
+	case abi.SysTgkill:
+		result = sysTgkill(a0, a1, a2)
+	case abi.SysClockGettime:
+		result = sysClockGettime(a0, a1)
+	case abi.SysGettimeofday:
+		result = sysGettimeofday(a0)
+	case abi.SysSchedGetaffinity:
+		result = sysSchedGetaffinity(a1, a2)
+	case abi.SysGetrandom:
+		result = sysGetrandom(a0, a1)
+	case abi.SysUname:
+		result = sysUname(a0)
+	case abi.SysFcntl:
+		result = sysFcntl(a0, a1, a2)
+	case abi.SysPrlimit64:
+		result = sysPrlimit(a1, a2, a3)
+	case abi.SysOpenat, abi.SysOpen:
+		result = -abi.ENOENT // TODO(issue 9): the RAM file system
+	case abi.SysEventfd2:
+		result = sysEventfd(a0, a1)
+	case abi.SysEpollCreate1:
+		result = sysEpollCreate(a0)
+	case abi.SysEpollCtl:
+		result = sysEpollControl(a0, a1, a2, a3)
+	case abi.SysEpollPwait:
+		return sysEpollWait(context, current, a0, a1, a2, a3)
+	case abi.SysSetTidAddress:
+		threads.At(current).ClearChildTID = uintptr(a0)
+		result = int64(threads.At(current).ID)
+	case abi.SysIoctl:
+		result = -abi.ENOTTY
+	case abi.SysPrctl:
+		result = -abi.EINVAL
+	case abi.SysRseq:
+		result = -abi.ENOSYS // glibc registers it; the Go runtime does not
+	default:
+		logUnknownOnce(number)
+		result = -abi.ENOSYS
+	}
+	put(context, exo.ContextRax, uint64(result))
+	return resume
+}
+
+// logUnknownOnce reports the first use of each call number the libOS does
+// not serve.
+func logUnknownOnce(number uint64) {
+	if number < abi.SysMax {
+		word, bit := (number/64)%uint64(len(unknownLogged)), uint64(1)<<(number%64)
+		if unknownLogged[word]&bit != 0 {
+			return
+		}
+		unknownLogged[word] |= bit
+	}
+	bare.SayNumber("libos: Linux system call not implemented (returning ENOSYS): ", int64(number))
+}
+
+// exitProcess ends the process with status (exit_group).
+func exitProcess(status uint64) {
+	exo.Exit(int64(status & 0xff))
+}
+
+// userBytes returns the program's bytes [address, address+length) after
+// mem.Check, or false (EFAULT).
+func userBytes(address, length uint64, write bool) ([]byte, bool) {
+	if length > 1<<40 || !mem.Check(uintptr(address), uintptr(length), write) {
+		return nil, false
+	}
+	if length == 0 {
+		return nil, true
+	}
+	return unsafe.Slice((*byte)(bare.At(uintptr(address))), length), true
+}
+
+// putUser and getUser write and read a 64-bit or 32-bit word of program
+// memory; they report false (EFAULT) for a bad address.
+func putUser64(address, v uint64) bool {
+	if address&7 != 0 || !mem.Check(uintptr(address), 8, true) {
+		return false
+	}
+	*(*uint64)(bare.At(uintptr(address))) = v
+	return true
+}
+
+func getUser64(address uint64) (uint64, bool) {
+	if address&7 != 0 || !mem.Check(uintptr(address), 8, false) {
+		return 0, false
+	}
+	return *(*uint64)(bare.At(uintptr(address))), true
+}
+
+func putUser32(address uint64, v uint32) bool {
+	if address&3 != 0 || !mem.Check(uintptr(address), 4, true) {
+		return false
+	}
+	*(*uint32)(bare.At(uintptr(address))) = v
+	return true
+}
+
+func getUser32(address uint64) (uint32, bool) {
+	if address&3 != 0 || !mem.Check(uintptr(address), 4, false) {
+		return 0, false
+	}
+	return *(*uint32)(bare.At(uintptr(address))), true
+}
+
+// readTimespec reads a timespec as nanoseconds; false for a bad pointer or
+// value.
+func readTimespec(address uint64) (uint64, bool) {
+	sec, ok1 := getUser64(address + abi.TimespecSec)
+	nsec, ok2 := getUser64(address + abi.TimespecNsec)
+	if !ok1 || !ok2 || int64(sec) < 0 || nsec >= 1e9 {
+		return 0, false
+	}
+	if sec > 1<<33 {
+		sec = 1 << 33 // centuries: as good as forever
+	}
+	return sec*1e9 + nsec, true
+}
+
+func writeTimespec(address uint64, ns int64) bool {
+	return putUser64(address+abi.TimespecSec, uint64(ns/1e9)) && putUser64(address+abi.TimespecNsec, uint64(ns%1e9))
+}

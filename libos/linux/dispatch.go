@@ -1,0 +1,171 @@
+package linux
+
+import (
+	abi "exogo/abi/linuxabi"
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+	"exogo/libos/mem"
+	"exogo/libos/uthread"
+)
+
+// The libOS's offsets in a context's FXSAVE area (bytes 464-511 are free
+// for software; entry_amd64.s uses the same).
+const (
+	contextSavedG      = exo.ContextFxsave + 464
+	contextSavedGValid = exo.ContextFxsave + 472
+)
+
+// A handler's verdict on the calling thread.
+const (
+	resume = iota // the result is in the context: continue the thread
+	block         // the thread blocked (uthread.Block): run another
+	yield         // the thread stays runnable but lets the others run first
+	exited        // the thread is gone: run another
+)
+
+// Statistics, for the report and the benchmarks.
+var (
+	upcalls, foreignCalls, switches, idleSpins uint64
+	callCounts                                 [abi.SysMax]uint32
+	// cpuFS is the FS base the CPU has: the interrupted thread's.
+	cpuFS uint64
+)
+
+// dispatch handles one upcall: context is the context slot, where the
+// kernel saved the interrupted thread's registers (the thread is
+// threads.Current()). It ends by resuming a thread and never returns.
+func dispatch(context uintptr, event, detail, detail2 uint64) {
+	upcalls++
+	cpuFS = get(context, exo.ContextFsBase)
+	current := threads.Current()
+	verdict := resume
+	switch event {
+	case exo.UpcallForeign:
+		if current < 0 {
+			fatal("a system call with no current thread")
+		}
+		verdict = systemCall(context, current, detail)
+	case exo.UpcallFault:
+		verdict = fault(context, detail, detail2, get(context, exo.ContextErrorCode))
+	case exo.UpcallEpilogue:
+		// The quantum ends and another process waits: give the CPU up,
+		// then go on where it was.
+		exo.Yield()
+	case exo.UpcallStart:
+		// The kernel took the CPU by force and gives it back: go on.
+	case exo.UpcallRevocation:
+		// TODO(issue 7): answer from free frames; nothing is freed yet.
+		exo.RevokeReply(0)
+	}
+	if verdict == resume {
+		continueThread(context, context)
+	}
+	// The thread leaves the CPU: keep its registers in its record.
+	if verdict != exited {
+		copyContext(threads.At(current).Context, context)
+		if verdict == yield {
+			threads.Ready(current)
+		}
+	}
+	threads.SetCurrent(uthread.None)
+	runNext(context)
+}
+
+// runNext picks the next thread to run and resumes it; when none is
+// runnable it waits for the earliest deadline.
+func runNext(slot uintptr) {
+	for spins := uint64(0); ; spins++ {
+		threads.Expire(bare.Now())
+		if i := threads.Next(); i != uthread.None {
+			switches++
+			threads.SetCurrent(i)
+			th := threads.At(i)
+			if th.InCall != 0 {
+				if th.RestartCall != 0 && th.TimedOut == 0 {
+					// Back to the SYSCALL instruction (2 bytes), to run
+					// the call again now that it can make progress.
+					put(th.Context, exo.ContextRip, get(th.Context, exo.ContextRip)-2)
+					put(th.Context, exo.ContextRax, th.RestartCall)
+				} else {
+					put(th.Context, exo.ContextRax, uint64(th.WakeResult))
+				}
+				th.InCall, th.RestartCall = 0, 0
+			}
+			continueThread(th.Context, slot)
+		}
+		if threads.Live() == 0 {
+			exo.Exit(0)
+		}
+		// Nothing to run until a deadline passes.
+		// TODO(issue 7): wait in the kernel (a wait with a deadline and
+		// wake-ups) instead of yielding in a loop.
+		idleSpins++
+		if spins == watchdogSpins {
+			watchdog()
+		}
+		exo.Yield()
+	}
+}
+
+// watchdogSpins is how many idle rounds pass before the watchdog reports.
+const watchdogSpins = 5_000_000
+
+// continueThread resumes the thread whose registers are at context: in
+// user mode when its FS base is the one the CPU has, through the kernel
+// otherwise.
+func continueThread(context, slot uintptr) {
+	if get(context, exo.ContextFsBase) == cpuFS {
+		resumeInUserMode(context, slot)
+	}
+	r := resumeThroughKernel(context, exo.CallUpcallResume)
+	fatalNumber("upcall_resume refused a thread's context: ", r)
+}
+
+// copyContext copies a whole context (header and SSE state).
+func copyContext(to, from uintptr) {
+	for off := uintptr(0); off < exo.ContextSize; off += 8 {
+		*(*uint64)(bare.At(to + off)) = *(*uint64)(bare.At(from + off))
+	}
+}
+
+// watchdog prints every thread's state: nothing has been runnable for a
+// long time.
+func watchdog() {
+	bare.Say("libos: watchdog: no thread has been runnable for a while; threads:\n")
+	for i := 0; i < uthread.MaxThreads; i++ {
+		th := threads.At(i)
+		if th.State == uthread.Free {
+			continue
+		}
+		bare.SayNumber("libos:   thread ", int64(th.ID))
+		bare.SayNumber("libos:     state ", int64(th.State))
+		bare.SayNumber("libos:     waiting on ", int64(th.WaitAddress))
+		bare.SayNumber("libos:     deadline ", int64(th.Deadline))
+		bare.SayNumber("libos:     at ", int64(get(th.Context, exo.ContextRip)))
+	}
+}
+
+// fault handles a CPU exception in the program: a page fault in memory
+// the libOS commits lazily is resolved; anything else ends the process
+// with a report.
+// TODO(issue 7): deliver SIGSEGV, SIGBUS, SIGFPE and SIGILL to the
+// runtime's handlers, so that a nil dereference is a Go panic.
+func fault(context uintptr, vector, address, errorCode uint64) int {
+	const pageFault = 14
+	if vector == pageFault && mem.Fault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0) {
+		return resume
+	}
+	bare.SayNumber("libos: fatal fault: vector ", int64(vector))
+	bare.SayNumber("libos:   address ", int64(address))
+	bare.SayNumber("libos:   error code ", int64(errorCode))
+	bare.SayNumber("libos:   rip ", int64(get(context, exo.ContextRip)))
+	signal := int64(abi.SIGSEGV)
+	switch vector {
+	case 0, 16, 19:
+		signal = abi.SIGFPE
+	case 6:
+		signal = abi.SIGILL
+	}
+	exo.Exit(128 + signal)
+	return exited
+}

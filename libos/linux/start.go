@@ -1,0 +1,216 @@
+// Package linux is the libOS's Linux personality: it serves the Linux
+// system calls of a Go program's runtime, in the program's own process,
+// from the exokernel's primitives. The kernel reflects every Linux
+// SYSCALL to the process's foreign-call upcall and every CPU exception to
+// its fault upcall; this package handles both, runs the runtime's threads
+// as user-level threads (libos/uthread) and manages memory (libos/mem).
+//
+// A program uses it by importing it and being linked with
+// -ldflags "-E exogo/libos/linux.Start" (the Makefile does this for every
+// cmd/ directory whose main package imports exogo/libos/linux). Start sets
+// the libOS up, builds the Linux initial stack and enters the runtime at
+// _rt0_amd64_linux, which then starts as on Linux.
+//
+// Restricted Go (docs/restricted-go.md): everything here runs in upcalls,
+// below the program's runtime, on the libOS's own stack with a stand-in g.
+// No allocation, no pointers in global state (the program's garbage
+// collector scans the libOS's globals), no panics, no blocking: waiting
+// is done by switching threads.
+//
+// A call, for grep: upcallEntry -> dispatch -> systemCall -> sys<Name>.
+package linux
+
+import (
+	"unsafe"
+
+	abi "exogo/abi/linuxabi"
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+	"exogo/libos/mem"
+	"exogo/libos/uthread"
+)
+
+const (
+	upcallStackSize = 64 << 10
+	contextSize     = 1024 // a thread's saved context: exo.ContextSize, rounded up
+	mainStackSize   = 8 << 20
+	// imageBase is where Go's linker puts the program's ELF header (the
+	// first PT_LOAD, with the headers, at 0x400000).
+	imageBase = 0x400000
+	// firstThreadID is the main thread's Linux ID, which is also the
+	// process ID the program sees (getpid).
+	// TODO(issue 7): the kernel's process ID, once a call tells it.
+	firstThreadID = 1
+)
+
+// Set by Start from the registers the kernel starts a process with: the
+// stack pointer, and the screen segment's id and kind (RDI, RSI).
+var entryStack, screenSegment, screenKind uint64
+
+var (
+	upcallTable [exo.UpcallTableEntries]uint64
+	threads     uthread.Table
+)
+
+func Start()
+
+func upcallEntryAddress() uintptr
+func runtimeEntryAddress() uintptr
+func tlsBlockAddress() uintptr
+func resumeInUserMode(context, slot uintptr)
+func resumeThroughKernel(context uintptr, call uint64) int64
+func rdrand() (uint64, bool)
+
+// start sets the libOS up and starts the program's runtime. It runs on
+// the stack the kernel's loader made, with the stand-in g.
+func start() {
+	stack := mem.Private(upcallStackSize)
+	if stack == 0 {
+		fatal("no memory for the upcall stack")
+	}
+	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation} {
+		upcallTable[event] = uint64(upcallEntryAddress())
+	}
+	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {
+		fatalNumber("upcall_register failed: ", r)
+	}
+	mapImage()
+	// The loader's stack: its 2 MiB region is the kernel's segment.
+	region := uintptr(entryStack) &^ (mem.RegionSize - 1)
+	mem.Ranges.Add(region, region+mem.RegionSize, 0, mem.KindImage)
+
+	// The main thread's stack, committed lazily like any mapping.
+	stackBase := mem.Ranges.Gap(mem.MmapBase, mem.LibOSBase, mainStackSize)
+	if stackBase == 0 || !mem.Ranges.Add(stackBase, stackBase+mainStackSize, mem.ProtRead|mem.ProtWrite, mem.KindAnonymous) {
+		fatal("no address space for the main stack")
+	}
+	top := stackBase + mainStackSize
+	const room = 8 << 10
+	if !mem.Check(top-room, room, true) {
+		fatal("no memory for the main stack")
+	}
+	var random [16]byte
+	fillRandom(random[:])
+	args := [1]string{"exogo-program"}
+	aux := [...]abi.AuxEntry{
+		{Key: abi.AtPagesz, Value: mem.PageSize},
+		{Key: abi.AtRandom},
+		{Key: abi.AtPhdr, Value: imageBase + uint64(imageHeader().phoff)},
+		{Key: abi.AtPhent, Value: 56},
+		{Key: abi.AtPhnum, Value: uint64(imageHeader().phnum)},
+		{Key: abi.AtEntry, Value: uint64(runtimeEntryAddress())},
+		{Key: abi.AtSecure, Value: 0},
+	}
+	sp := abi.InitialStack(unsafe.Slice((*byte)(bare.At(top-room)), room), top, args[:], nil, aux[:], random)
+	if sp == 0 {
+		fatal("the initial stack does not fit")
+	}
+
+	// Thread 0 starts at the runtime's entry on that stack, with FS at the
+	// stand-in's TLS block until the runtime sets its own (arch_prctl).
+	i := threads.New(firstThreadID)
+	th := threads.At(i)
+	if th.Context = mem.Private(contextSize); th.Context == 0 {
+		fatal("no memory for the first thread")
+	}
+	put(th.Context, exo.ContextRip, uint64(runtimeEntryAddress()))
+	put(th.Context, exo.ContextRsp, uint64(sp))
+	put(th.Context, exo.ContextRflags, 0x202)
+	put(th.Context, exo.ContextFsBase, uint64(tlsBlockAddress()))
+	put(th.Context, exo.ContextFxsave+exo.FxsaveMxcsr, 0x1f80) // the reset MXCSR
+	threads.SetCurrent(i)
+	r := resumeThroughKernel(th.Context, exo.CallUpcallResume)
+	fatalNumber("could not start the runtime: upcall_resume failed: ", r)
+}
+
+// elfHeader is what the libOS reads of its program's ELF header.
+type elfHeader struct {
+	phoff uintptr
+	phnum int
+}
+
+func imageHeader() elfHeader {
+	if *(*uint32)(bare.At(imageBase)) != 0x464c457f { // "\x7fELF"
+		fatal("no ELF header at 0x400000: link the program at Go's default address")
+	}
+	return elfHeader{
+		phoff: uintptr(*(*uint64)(bare.At(imageBase + 32))),
+		phnum: int(*(*uint16)(bare.At(imageBase + 56))),
+	}
+}
+
+// mapImage enters the program's PT_LOAD segments in the address-space map
+// (the kernel's loader mapped them, in PT segments of its own: their 2 MiB
+// regions are closed to mappings).
+func mapImage() {
+	h := imageHeader()
+	if h.phnum > 64 {
+		fatal("too many program headers")
+	}
+	for pass := 0; pass < 2; pass++ {
+		for i := 0; i < h.phnum; i++ {
+			p := imageBase + h.phoff + uintptr(i)*56
+			if *(*uint32)(bare.At(p)) != 1 { // PT_LOAD
+				continue
+			}
+			flags := *(*uint32)(bare.At(p + 4))
+			vaddr := uintptr(*(*uint64)(bare.At(p + 16)))
+			memsz := uintptr(*(*uint64)(bare.At(p + 40)))
+			start := vaddr &^ (mem.PageSize - 1)
+			end := (vaddr + memsz + mem.PageSize - 1) &^ (mem.PageSize - 1)
+			if pass == 0 {
+				start &^= mem.RegionSize - 1
+				end = (end + mem.RegionSize - 1) &^ (mem.RegionSize - 1)
+				mem.Ranges.Add(start, end, 0, mem.KindImage)
+				continue
+			}
+			prot := uint32(mem.ProtRead)
+			if flags&2 != 0 { // PF_W
+				prot |= mem.ProtWrite
+			}
+			if flags&1 != 0 { // PF_X
+				prot |= mem.ProtExec
+			}
+			mem.Ranges.Add(start, end, prot, mem.KindImage)
+		}
+	}
+}
+
+// put and get write and read a word of a context.
+func put(context uintptr, offset int, v uint64) { *(*uint64)(bare.At(context + uintptr(offset))) = v }
+func get(context uintptr, offset int) uint64    { return *(*uint64)(bare.At(context + uintptr(offset))) }
+
+// fillRandom fills b with RDRAND's output, or a mix of the TSC where the
+// CPU has no RDRAND (the kernel information page says).
+func fillRandom(b []byte) {
+	useRdrand := bare.Info(exo.KernelInfoFeatures)&exo.CpuFeatureRdrand != 0
+	state := bare.Now() ^ 0x9e3779b97f4a7c15
+	for i := 0; i < len(b); i += 8 {
+		v, ok := uint64(0), false
+		if useRdrand {
+			v, ok = rdrand()
+		}
+		if !ok {
+			// splitmix64 over the clock: not secret, but never repeating.
+			state += 0x9e3779b97f4a7c15 + bare.Now()
+			z := state
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+			z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+			v = z ^ (z >> 31)
+		}
+		for j := 0; j < 8 && i+j < len(b); j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+}
+
+// fatal reports a libOS failure and ends the process.
+func fatal(why string) {
+	bare.SayLine("libos: ", why)
+	exo.Exit(127)
+}
+
+func fatalNumber(why string, n int64) {
+	bare.SayNumber("libos: "+why, n)
+	exo.Exit(127)
+}

@@ -1,0 +1,194 @@
+package linux
+
+import (
+	abi "exogo/abi/linuxabi"
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+	"exogo/libos/mem"
+	"exogo/libos/uthread"
+)
+
+// sysClone makes a thread: the only shape the Go runtime uses, a thread
+// in the same address space (CLONE_VM|CLONE_THREAD). The child returns
+// from the same SYSCALL with RAX = 0 on stack newStack, with FS base tls
+// under CLONE_SETTLS; the parent gets the child's thread ID.
+// TODO(issue 9): processes (fork, vfork+execve).
+func sysClone(context uintptr, current int, flags, newStack, parentTID, childTID, tls uint64) int64 {
+	if flags&(abi.CloneVM|abi.CloneThread) != abi.CloneVM|abi.CloneThread {
+		return -abi.EINVAL
+	}
+	if flags&abi.CloneSetTLS != 0 && !mem.Check(uintptr(tls)-8, 8, true) {
+		return -abi.EFAULT // the runtime's g slot must be writable
+	}
+	i := threads.New(firstThreadID)
+	if i == uthread.None {
+		return -abi.EAGAIN
+	}
+	th := threads.At(i)
+	if th.Context == 0 {
+		if th.Context = mem.Private(contextSize); th.Context == 0 {
+			threads.Release(i)
+			return -abi.EAGAIN
+		}
+	}
+	copyContext(th.Context, context)
+	put(th.Context, exo.ContextRax, 0)
+	put(th.Context, exo.ContextRsp, newStack)
+	put(th.Context, contextSavedGValid, 0)
+	if flags&abi.CloneSetTLS != 0 {
+		put(th.Context, exo.ContextFsBase, tls)
+	}
+	parent := threads.At(current)
+	th.SignalMask = parent.SignalMask
+	if flags&abi.CloneParentSetTID != 0 {
+		putUser32(parentTID, th.ID)
+	}
+	if flags&abi.CloneChildSetTID != 0 {
+		putUser32(childTID, th.ID)
+	}
+	if flags&abi.CloneChildClearTID != 0 {
+		th.ClearChildTID = uintptr(childTID)
+	}
+	threads.Ready(i)
+	return int64(th.ID)
+}
+
+// sysExit ends the calling thread (the runtime's exitThread: its stack
+// may already be reused, so nothing here touches it). The last thread's
+// exit ends the process.
+func sysExit(current int, status uint64) int {
+	th := threads.At(current)
+	if th.ClearChildTID != 0 && putUser32(uint64(th.ClearChildTID), 0) {
+		threads.Wake(th.ClearChildTID, 1)
+	}
+	threads.Release(current)
+	if threads.Live() == 0 {
+		exitProcess(status)
+	}
+	return exited
+}
+
+// sysFutex serves the private futex operations the runtime uses: wait
+// (with an optional relative timeout; the bitset form with an absolute
+// one) and wake. The word is read after Check, so a bad address is
+// EFAULT.
+func sysFutex(context uintptr, current int, address, op, value, timeout, bitset uint64) int {
+	command := op &^ (abi.FutexPrivateFlag | abi.FutexClockRealtime)
+	result := int64(0)
+	switch command {
+	case abi.FutexWait, abi.FutexWaitBitset:
+		word, ok := getUser32(address)
+		if !ok {
+			result = -abi.EFAULT
+			break
+		}
+		if word != uint32(value) {
+			result = -abi.EAGAIN
+			break
+		}
+		deadline := uint64(0)
+		if timeout != 0 {
+			ns, ok := readTimespec(timeout)
+			if !ok {
+				result = -abi.EINVAL
+				break
+			}
+			now := bare.Now()
+			if command == abi.FutexWaitBitset {
+				if op&abi.FutexClockRealtime != 0 {
+					ns -= uint64(bare.Info(exo.KernelInfoWallClockBoot))
+				}
+				deadline = ns
+			} else {
+				deadline = now + ns
+			}
+			if deadline <= now {
+				result = -abi.ETIMEDOUT
+				break
+			}
+		}
+		threads.Block(current, uintptr(address), deadline, -abi.ETIMEDOUT)
+		return block
+	case abi.FutexWake, abi.FutexWakeBitset:
+		if address == 0 {
+			result = -abi.EFAULT
+			break
+		}
+		n := int(value)
+		if value > uthread.MaxThreads {
+			n = uthread.MaxThreads
+		}
+		result = int64(threads.Wake(uintptr(address), n))
+	default:
+		result = -abi.ENOSYS
+	}
+	put(context, exo.ContextRax, uint64(result))
+	return resume
+}
+
+// sysNanosleep blocks the thread until the time has passed.
+func sysNanosleep(context uintptr, current int, request uint64) int {
+	ns, ok := readTimespec(request)
+	if !ok {
+		errno := int64(-abi.EFAULT)
+		put(context, exo.ContextRax, uint64(errno))
+		return resume
+	}
+	if ns == 0 {
+		put(context, exo.ContextRax, 0)
+		return yield
+	}
+	threads.Block(current, 0, bare.Now()+ns, 0)
+	return block
+}
+
+// sysArchPrctl sets or reads the FS base (the runtime's TLS). The new base
+// must leave its -8 slot (the g word) writable: the upcall entry swaps it.
+func sysArchPrctl(context uintptr, code, address uint64) int64 {
+	switch code {
+	case abi.ArchSetFS:
+		if address < mem.UserStart+8 || !mem.Check(uintptr(address)-8, 8, true) {
+			return -abi.EPERM
+		}
+		put(context, exo.ContextFsBase, address)
+		put(context, contextSavedGValid, 0) // the old block keeps the stand-in; the new one is the runtime's
+		return 0
+	case abi.ArchGetFS:
+		if !putUser64(address, get(context, exo.ContextFsBase)) {
+			return -abi.EFAULT
+		}
+		return 0
+	}
+	return -abi.EINVAL
+}
+
+// sysTgkill sends a signal to a thread of this process.
+// TODO(issue 7): deliver signals to the runtime's handlers (SIGURG for
+// asynchronous preemption above all); today a pending signal with a
+// handler is recorded and not delivered, and one whose action is the
+// default ends the process as Linux would.
+func sysTgkill(group, threadID, signal uint64) int64 {
+	if signal == 0 || signal > abi.NumberOfSignals {
+		return -abi.EINVAL
+	}
+	i := threads.ByID(threadID)
+	if group != firstThreadID || i == uthread.None {
+		return -abi.ESRCH
+	}
+	if actions[signal].handler == 0 && terminatesByDefault(signal) {
+		bare.SayNumber("libos: the program was ended by signal ", int64(signal))
+		exo.Exit(128 + int64(signal))
+	}
+	threads.At(i).PendingSignals |= 1 << (signal - 1)
+	return 0
+}
+
+// terminatesByDefault reports whether a signal's default action ends the
+// process (all but SIGCHLD, SIGURG, SIGWINCH and the stop signals).
+func terminatesByDefault(signal uint64) bool {
+	switch signal {
+	case abi.SIGCHLD, abi.SIGURG, 28, abi.SIGSTOP, 18, 20, 21, 22:
+		return false
+	}
+	return true
+}
