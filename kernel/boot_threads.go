@@ -91,6 +91,7 @@ func buildInitialStack(top uintptr) uintptr {
 	var environment [maxEnvironment]string
 	count := 0
 	line := bootInfo.CommandLine(rawmem.Bytes(bootInfoAddress, uintptr(bootInfo.TotalSize)))
+	lineAddress := uintptr(unsafe.Pointer(unsafe.SliceData(line)))
 	// Walk the words; a word holding '=' after its first byte is an
 	// environment variable.
 	wordStart, hasEquals := 0, false
@@ -101,7 +102,7 @@ func buildInitialStack(top uintptr) uintptr {
 		}
 		if c == ' ' {
 			if hasEquals && count < maxEnvironment && wordStart < i {
-				environment[uint(count)%maxEnvironment] = unsafe.String(&line[wordStart], i-wordStart)
+				environment[uint(count)%maxEnvironment] = rawmem.String(lineAddress+uintptr(wordStart), uintptr(i-wordStart))
 				count++
 			}
 			wordStart, hasEquals = i+1, false
@@ -122,7 +123,7 @@ func buildInitialStack(top uintptr) uintptr {
 	aux := [3]abi.AuxEntry{{Key: abi.AtPagesz, Value: 4096}, {Key: abi.AtRandom}, {Key: abi.AtSysinfoEhdr, Value: uint64(timer.VDSOAddress())}}
 	const room = 8192 // the strings and words (the command line is at most 4 KiB)
 	stack := rawmem.Bytes(top-room, room)
-	sp := abi.InitialStack(stack, top, args[:], environment[:count], aux[:], random)
+	sp := abi.InitialStack(stack, top, args[:], environment[:uint(count)%(maxEnvironment+1)], aux[:], random)
 	if sp == 0 {
 		console.WriteString("exogo: the command line's environment does not fit the initial stack; starting the runtime without it\n")
 		sp = abi.InitialStack(stack, top, args[:], nil, aux[:], random)

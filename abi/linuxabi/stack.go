@@ -18,6 +18,13 @@ type AuxEntry struct{ Key, Value uint64 }
 func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry, random [16]byte) uintptr {
 	base := top - uintptr(len(stack))
 	strings := top
+	// set writes one byte at address a (inside stack: the callers check);
+	// the explicit test keeps the function free of bounds panics.
+	set := func(a uintptr, v byte) {
+		if i := a - base; i < uintptr(len(stack)) {
+			stack[i] = v
+		}
+	}
 	// put copies s (and a NUL) below strings; it reports false when the
 	// stack is too small.
 	put := func(s string) bool {
@@ -26,9 +33,10 @@ func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry,
 			return false
 		}
 		strings -= need
-		at := strings - base
-		copy(stack[at:], s)
-		stack[at+uintptr(len(s))] = 0
+		for i := 0; i < len(s); i++ {
+			set(strings+uintptr(i), s[i])
+		}
+		set(strings+uintptr(len(s)), 0)
 		return true
 	}
 	if strings-base < 16 {
@@ -36,7 +44,9 @@ func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry,
 	}
 	strings -= 16
 	randomAt := strings
-	copy(stack[randomAt-base:], random[:])
+	for i, b := range random {
+		set(randomAt+uintptr(i), b)
+	}
 	// Strings go in reverse so that argv[0] ends lowest; the pointer words
 	// are written after, from the addresses recorded in a second pass.
 	for i := len(env) - 1; i >= 0; i-- {
@@ -54,10 +64,10 @@ func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry,
 		return 0
 	}
 	sp := (strings - words) &^ 15
-	w := sp - base
+	w := sp
 	word := func(v uint64) {
 		for i := uintptr(0); i < 8; i++ {
-			stack[w+i] = byte(v >> (8 * i))
+			set(w+i, byte(v>>(8*i)))
 		}
 		w += 8
 	}

@@ -48,3 +48,18 @@ func Bytes(address uintptr, length uintptr) []byte {
 	n := length & MaxBytes
 	return (*[MaxBytes + 1]byte)(Pointer(address))[:n:n]
 }
+
+// String returns the bytes [address, address+length) as a string, without
+// copying (the memory must not change while the string is used). Like
+// Bytes, the length is masked to 40 bits, so nothing here can panic.
+//
+//go:nosplit
+func String(address uintptr, length uintptr) string {
+	var s string
+	h := (*struct {
+		data   uintptr
+		length uintptr
+	})(unsafe.Pointer(&s))
+	h.data, h.length = address, length&MaxBytes
+	return s
+}

@@ -26,6 +26,16 @@ const (
 // stack below SP; Go code cannot call it (it would already need a g).
 func UseStandInG()
 
+// Bytes returns the memory [address, address+length) as a slice (length
+// is masked to 40 bits, which lets the compiler prove the slice in range:
+// no bounds check, no panic).
+func Bytes(address, length uintptr) []byte {
+	n := length & maxBytes
+	return (*[maxBytes + 1]byte)(At(address))[:n:n]
+}
+
+const maxBytes = 1<<40 - 1
+
 // At turns an address into a pointer (the memory is mapped pages, not Go
 // heap memory; the double conversion keeps vet quiet about it).
 func At(address uintptr) unsafe.Pointer {
@@ -59,10 +69,10 @@ func SayNumber(s string, n int64) {
 	}
 	if n < 0 {
 		i--
-		buffer[i] = '-'
+		buffer[uint(i)%uint(len(buffer))] = '-'
 	}
 	Say(s)
-	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer[i])), uint64(len(buffer)-i))
+	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer))+uintptr(i), uint64(len(buffer)-i))
 }
 
 // SayFixed writes s, then hundredths as a decimal with two places (1234 as
@@ -119,8 +129,8 @@ func SayLine(parts ...string) {
 	var buffer [256]byte
 	n := 0
 	for _, part := range parts {
-		n += copy(buffer[n:len(buffer)-1], part)
+		n += copy(buffer[uint(n)%255:255], part)
 	}
-	buffer[n] = '\n'
+	buffer[uint(n)%256] = '\n'
 	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer[0])), uint64(n+1))
 }

@@ -1,8 +1,6 @@
 package linux
 
 import (
-	"unsafe"
-
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
@@ -148,7 +146,7 @@ func userBytes(address, length uint64, write bool) ([]byte, bool) {
 	if length == 0 {
 		return nil, true
 	}
-	return unsafe.Slice((*byte)(bare.At(uintptr(address))), length), true
+	return bare.Bytes(uintptr(address), uintptr(length)), true
 }
 
 // putUser and getUser write and read a 64-bit or 32-bit word of program

@@ -155,10 +155,9 @@ func sysFstat(fd, address uint64) int64 {
 	if f.kind == kindConsole {
 		mode |= 0o020000 // S_IFCHR
 	}
-	b[abi.StatMode] = byte(mode)
-	b[abi.StatMode+1] = byte(mode >> 8)
-	b[abi.StatNlink] = 1
-	b[abi.StatBlksize+1] = 0x10 // 4096
+	putWord(b, abi.StatMode, mode) // st_mode, then st_uid 0
+	putWord(b, abi.StatNlink, 1)
+	putWord(b, abi.StatBlksize, 4096)
 	return 0
 }
 
@@ -187,8 +186,9 @@ func sysFcntl(fd, command, argument uint64) int64 {
 func sysEventfd(initial, flags uint64) int64 {
 	fd := allocateFD(kindEventfd)
 	if fd >= 0 {
-		files[fd].count = initial & 0xffff_ffff
-		files[fd].flags = uint32(flags) & abi.ONonblock
+		f := &files[uint64(fd)%maxFiles]
+		f.count = initial & 0xffff_ffff
+		f.flags = uint32(flags) & abi.ONonblock
 	}
 	return fd
 }
@@ -219,11 +219,8 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 		if !ok {
 			return -abi.EFAULT
 		}
-		f.events = uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-		f.data = 0
-		for i := 7; i >= 0; i-- {
-			f.data = f.data<<8 | uint64(b[abi.EpollEventData+i])
-		}
+		f.events = uint32(word(b, 0))
+		f.data = word(b, abi.EpollEventData)
 		f.watchedByEpollFD = int32(epfd + 1)
 		e.interest |= bit
 	case abi.EpollCtlDel:
@@ -257,11 +254,8 @@ func readyEvents(e *file, address, capacity uint64) int64 {
 		if !ok {
 			return -abi.EFAULT
 		}
-		ev := uint32(abi.EpollIn)
-		b[0], b[1], b[2], b[3] = byte(ev), byte(ev>>8), byte(ev>>16), byte(ev>>24)
-		for i := 0; i < 8; i++ {
-			b[abi.EpollEventData+i] = byte(f.data >> (8 * i))
-		}
+		putWord(b, abi.EpollEventData, f.data)
+		putWord32(b, abi.EpollEventEvents, abi.EpollIn)
 		n++
 	}
 	return int64(n)

@@ -72,7 +72,11 @@ func sysUname(address uint64) int64 {
 	}
 	fields := [...]string{"Linux", "exogo", "6.1.0-exogo", "exogo libOS", "x86_64", "(none)"}
 	for i, s := range fields {
-		copy(b[i*abi.UtsnameField:(i+1)*abi.UtsnameField-1], s)
+		for j := 0; j < len(s) && j < abi.UtsnameField-1; j++ {
+			if k := uint(i*abi.UtsnameField + j); k < uint(len(b)) {
+				b[k] = s[j]
+			}
+		}
 	}
 	return 0
 }

@@ -125,6 +125,15 @@ func word(b []byte, at int) uint64 {
 	return v
 }
 
+func putWord32(b []byte, at int, v uint32) {
+	if at < 0 || at+4 > len(b) {
+		return
+	}
+	for i := 0; i < 4; i++ {
+		b[at+i] = byte(v >> (8 * i))
+	}
+}
+
 func putWord(b []byte, at int, v uint64) {
 	if at < 0 || at+8 > len(b) {
 		return

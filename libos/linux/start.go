@@ -69,7 +69,7 @@ func start() {
 		fatal("no memory for the upcall stack")
 	}
 	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation} {
-		upcallTable[event] = uint64(upcallEntryAddress())
+		upcallTable[uint(event)%exo.UpcallTableEntries] = uint64(upcallEntryAddress())
 	}
 	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {
 		fatalNumber("upcall_register failed: ", r)
@@ -101,7 +101,7 @@ func start() {
 		{Key: abi.AtEntry, Value: uint64(runtimeEntryAddress())},
 		{Key: abi.AtSecure, Value: 0},
 	}
-	sp := abi.InitialStack(unsafe.Slice((*byte)(bare.At(top-room)), room), top, args[:], nil, aux[:], random)
+	sp := abi.InitialStack(bare.Bytes(top-room, room), top, args[:], nil, aux[:], random)
 	if sp == 0 {
 		fatal("the initial stack does not fit")
 	}
@@ -198,8 +198,10 @@ func fillRandom(b []byte) {
 			z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 			v = z ^ (z >> 31)
 		}
-		for j := 0; j < 8 && i+j < len(b); j++ {
-			b[i+j] = byte(v >> (8 * j))
+		for j := 0; j < 8; j++ {
+			if k := uint(i + j); k < uint(len(b)) {
+				b[k] = byte(v >> (8 * j))
+			}
 		}
 	}
 }
@@ -211,6 +213,7 @@ func fatal(why string) {
 }
 
 func fatalNumber(why string, n int64) {
-	bare.SayNumber("libos: "+why, n)
+	bare.Say("libos: ")
+	bare.SayNumber(why, n)
 	exo.Exit(127)
 }

@@ -119,7 +119,7 @@ func commit(page uintptr, prot uint32, private bool) bool {
 	if i < 0 {
 		return false
 	}
-	r := &regions[i]
+	r := &regions[uint(i)%MaxRegions]
 	slot := uint64(page%RegionSize) / PageSize
 	frame := exo.FrameAllocMap(r.segment, slot, permissions(prot))
 	if frame < 0 {
@@ -156,7 +156,7 @@ func committed(page uintptr) (uint64, bool) {
 	if i < 0 {
 		return 0, false
 	}
-	w := frameWord(&regions[i], page)
+	w := frameWord(&regions[uint(i)%MaxRegions], page)
 	if w == nil {
 		return 0, true
 	}
@@ -234,7 +234,7 @@ func release(start, end uintptr) {
 			page = (page | (RegionSize - 1)) + 1 - PageSize // no frames in this region
 			continue
 		}
-		r := &regions[j]
+		r := &regions[uint(j)%MaxRegions]
 		w := frameWord(r, page)
 		if w == nil || *w == 0 {
 			continue
@@ -279,7 +279,7 @@ func Protect(start, end uintptr, prot uint32) bool {
 			page = (page | (RegionSize - 1)) + 1 - PageSize
 			continue
 		}
-		r := &regions[j]
+		r := &regions[uint(j)%MaxRegions]
 		w := frameWord(r, page)
 		if w == nil || *w == 0 {
 			continue
