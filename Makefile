@@ -189,6 +189,8 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-hello -format iso -out $(BUILD)/exogo-hello.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=hello poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-gohello -format iso -out $(BUILD)/exogo-gohello.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-test poweroff' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-libostest -format iso -out $(BUILD)/exogo-libostest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-test poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-exotest -format iso -out $(BUILD)/exogo-exotest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-bench poweroff' -module-dir $(MODULES) \

@@ -154,62 +154,34 @@ func Deliver(f *cpu.Frame, signal uint64, code int64, address uint64, trapNumber
 	if a.handler <= 1 || a.flags&abi.SaRestorer == 0 || t.SignalMask&bit != 0 {
 		return false // default action, ignored, or blocked
 	}
-	sp := f.RSP - abi.RedZone
 	onAltStack := t.AltStackSize != 0 && f.RSP > t.AltStack && f.RSP <= t.AltStack+t.AltStackSize
-	if a.flags&abi.SaOnstack != 0 && t.AltStackSize != 0 && !onAltStack {
-		sp = t.AltStack + t.AltStackSize
-	}
-	sp = (sp - abi.FxsaveSize) &^ 63
-	fpstate := sp
-	sp -= abi.SignalFrameSize
-	sp = sp&^15 - 8 // at handler entry, as after a CALL: (sp+8) % 16 == 0
-	if !userRange(sp, fpstate+abi.FxsaveSize-sp) {
+	toAltStack := a.flags&abi.SaOnstack != 0 && t.AltStackSize != 0 && !onAltStack
+	frame, fpstate, end := abi.PlaceSignalFrame(f.RSP, toAltStack, t.AltStack+t.AltStackSize)
+	if !userRange(frame, end-frame) {
 		return false
 	}
-	base := uintptr(sp)
-	for i := uintptr(0); i < abi.SignalFrameSize; i += 8 {
-		putUint64(base+i, 0)
+	c := abi.SignalContext{
+		Registers: [18]uint64{f.R8, f.R9, f.R10, f.R11, f.R12, f.R13, f.R14, f.R15,
+			f.RDI, f.RSI, f.RBP, f.RBX, f.RDX, f.RAX, f.RCX, f.RSP, f.RIP, f.RFLAGS},
+		Segments: f.CS | f.SS<<48, Err: errorCode, Trapno: trapNumber, Cr2: address,
+		Mask: t.SignalMask, AltStack: t.AltStack, AltStackSize: t.AltStackSize,
 	}
-	copy(bytesAt(uintptr(fpstate), abi.FxsaveSize), f.FXSave[:])
-
-	putUint64(base+abi.FrameReturnAddress, a.restorer)
-	uc := base + abi.FrameUcontext
-	putUint64(uc+abi.UcontextStack, t.AltStack)
-	altFlags := uint64(0)
 	if onAltStack {
-		altFlags = abi.SsOnstack
+		c.AltStackFlags = abi.SsOnstack
 	}
-	putUint64(uc+abi.UcontextStack+8, altFlags)
-	putUint64(uc+abi.UcontextStack+16, t.AltStackSize)
-	mc := uc + abi.UcontextMcontext
-	registers := [...]uint64{f.R8, f.R9, f.R10, f.R11, f.R12, f.R13, f.R14, f.R15,
-		f.RDI, f.RSI, f.RBP, f.RBX, f.RDX, f.RAX, f.RCX, f.RSP, f.RIP, f.RFLAGS}
-	for i, v := range registers {
-		putUint64(mc+uintptr(i)*8, v)
+	if !abi.WriteSignalFrame(bytesAt(uintptr(frame), uintptr(end-frame)), frame, fpstate, &c, f.FXSave[:], a.restorer, signal, code, address) {
+		return false
 	}
-	putUint64(mc+abi.McSegments, f.CS|f.SS<<48)
-	putUint64(mc+abi.McErr, errorCode)
-	putUint64(mc+abi.McTrapno, trapNumber)
-	putUint64(mc+abi.McOldmask, t.SignalMask)
-	putUint64(mc+abi.McCr2, address)
-	putUint64(mc+abi.McFpstate, fpstate)
-	putUint64(uc+abi.UcontextSigmask, t.SignalMask)
-
-	info := base + abi.FrameSiginfo
-	putUint32(info, uint32(signal))
-	putUint32(info+8, uint32(code))
-	putUint64(info+16, address)
-
 	if a.flags&abi.SaNodefer == 0 {
 		t.SignalMask |= bit
 	}
 	t.SignalMask |= a.mask
 	t.PendingSignals &^= bit
-	f.RSP = sp
+	f.RSP = frame
 	f.RIP = a.handler
 	f.RDI = signal
-	f.RSI = uint64(info)
-	f.RDX = uint64(uc)
+	f.RSI = abi.SignalFrameSiginfo(frame)
+	f.RDX = abi.SignalFrameUcontext(frame)
 	f.RAX = 0
 	f.RFLAGS &^= 1 << 10 // DF clear, as the ABI requires at a call
 	return true
@@ -220,29 +192,33 @@ func Deliver(f *cpu.Frame, signal uint64, code int64, address uint64, trapNumber
 func sysSigreturn(f *cpu.Frame) uintptr {
 	t := sched.Current()
 	uc := f.RSP
-	if t == nil || !userRange(uc, abi.UcontextSize) {
+	var c abi.SignalContext
+	fp, ok := uint64(0), false
+	if t != nil && userRange(uc, abi.UcontextSize) {
+		fp, ok = abi.ReadSignalContext(bytesAt(uintptr(uc), abi.UcontextSize), &c)
+	}
+	if !ok {
 		// Nothing sane to return to: this is a runtime bug.
 		f.RAX = negative(abi.EFAULT)
 		return deliverPending(f)
 	}
-	mc := uintptr(uc) + abi.UcontextMcontext
-	r := func(i uintptr) uint64 { return getUint64(mc + i*8) }
-	f.R8, f.R9, f.R10, f.R11 = r(0), r(1), r(2), r(3)
-	f.R12, f.R13, f.R14, f.R15 = r(4), r(5), r(6), r(7)
-	f.RDI, f.RSI, f.RBP, f.RBX = r(8), r(9), r(10), r(11)
-	f.RDX, f.RAX, f.RCX, f.RSP = r(12), r(13), r(14), r(15)
-	f.RIP = r(16)
+	r := &c.Registers
+	f.R8, f.R9, f.R10, f.R11 = r[abi.RegR8], r[abi.RegR9], r[abi.RegR10], r[abi.RegR11]
+	f.R12, f.R13, f.R14, f.R15 = r[abi.RegR12], r[abi.RegR13], r[abi.RegR14], r[abi.RegR15]
+	f.RDI, f.RSI, f.RBP, f.RBX = r[abi.RegRdi], r[abi.RegRsi], r[abi.RegRbp], r[abi.RegRbx]
+	f.RDX, f.RAX, f.RCX, f.RSP = r[abi.RegRdx], r[abi.RegRax], r[abi.RegRcx], r[abi.RegRsp]
+	f.RIP = r[abi.RegRip]
 	// Only the arithmetic flags, DF and TF may come from the context;
 	// interrupts stay enabled and the privilege bits are the kernel's.
 	const userFlags = 0xcd5 | 1<<10
-	f.RFLAGS = f.RFLAGS&^userFlags | r(17)&userFlags | 1<<9
-	if fp := getUint64(mc + abi.McFpstate); fp != 0 && userRange(fp, abi.FxsaveSize) {
+	f.RFLAGS = f.RFLAGS&^userFlags | r[abi.RegEflags]&userFlags | 1<<9
+	if fp != 0 && userRange(fp, abi.FxsaveSize) {
 		copy(f.FXSave[:], bytesAt(uintptr(fp), abi.FxsaveSize))
 		// MXCSR reserved bits set would fault FXRSTOR in kernel code.
 		f.FXSave[26] = 0
 		f.FXSave[27] = 0
 	}
-	t.SignalMask = getUint64(uintptr(uc) + abi.UcontextSigmask)
+	t.SignalMask = c.Mask
 	return deliverPending(f)
 }
 

@@ -134,3 +134,23 @@ func SayLine(parts ...string) {
 	buffer[uint(n)%256] = '\n'
 	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer[0])), uint64(n+1))
 }
+
+// SayHex writes s, then v in hexadecimal (0x...) and a newline, in one
+// call.
+func SayHex(s string, v uint64) {
+	var buffer [128]byte
+	n := copy(buffer[:100], s)
+	buffer[uint(n)%128] = '0'
+	buffer[uint(n+1)%128] = 'x'
+	n += 2
+	digits := 1
+	for x := v >> 4; x != 0; x >>= 4 {
+		digits++
+	}
+	for i := digits - 1; i >= 0; i-- {
+		buffer[uint(n)%128] = "0123456789abcdef"[(v>>(4*uint(i)))&15]
+		n++
+	}
+	buffer[uint(n)%128] = '\n'
+	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer)), uint64(n+1))
+}

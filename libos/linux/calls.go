@@ -55,6 +55,12 @@ func systemCall(context uintptr, current int, number uint64) int {
 		result = sysSigprocmask(current, a0, a1, a2, a3)
 	case abi.SysSigaltstack:
 		result = sysSigaltstack(current, a0, a1)
+	case abi.SysRtSigreturn:
+		if !sysSigreturn(context, threads.At(current)) {
+			bare.SayHex("libos: rt_sigreturn without a signal frame at ", get(context, exo.ContextRsp))
+			exo.Exit(128 + abi.SIGSEGV)
+		}
+		return resume
 	case abi.SysSchedYield:
 		put(context, exo.ContextRax, 0)
 		return yield

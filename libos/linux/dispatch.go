@@ -25,8 +25,8 @@ const (
 
 // Statistics, for the report and the benchmarks.
 var (
-	upcalls, foreignCalls, switches, idleSpins uint64
-	callCounts                                 [abi.SysMax]uint32
+	upcalls, foreignCalls, switches, idleSpins, signalsDelivered uint64
+	callCounts                                                   [abi.SysMax]uint32
 	// cpuFS is the FS base the CPU has: the interrupted thread's.
 	cpuFS uint64
 )
@@ -46,7 +46,7 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		}
 		verdict = systemCall(context, current, detail)
 	case exo.UpcallFault:
-		verdict = fault(context, detail, detail2, get(context, exo.ContextErrorCode))
+		verdict = fault(context, current, detail, detail2, get(context, exo.ContextErrorCode))
 	case exo.UpcallEpilogue:
 		// The quantum ends and another process waits: give the CPU up,
 		// then go on where it was.
@@ -58,6 +58,7 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		exo.RevokeReply(0)
 	}
 	if verdict == resume {
+		deliverPending(context, threads.At(current))
 		continueThread(context, context)
 	}
 	// The thread leaves the CPU: keep its registers in its record.
@@ -91,6 +92,7 @@ func runNext(slot uintptr) {
 				}
 				th.InCall, th.RestartCall = 0, 0
 			}
+			deliverPending(th.Context, th)
 			continueThread(th.Context, slot)
 		}
 		if threads.Live() == 0 {
@@ -146,26 +148,50 @@ func watchdog() {
 }
 
 // fault handles a CPU exception in the program: a page fault in memory
-// the libOS commits lazily is resolved; anything else ends the process
-// with a report.
-// TODO(issue 7): deliver SIGSEGV, SIGBUS, SIGFPE and SIGILL to the
-// runtime's handlers, so that a nil dereference is a Go panic.
-func fault(context uintptr, vector, address, errorCode uint64) int {
-	const pageFault = 14
+// the libOS commits lazily is resolved; anything else becomes the signal
+// Linux would send (SIGSEGV, SIGBUS, SIGFPE, SIGILL) on the faulting
+// thread, and when the thread has no handler for it (or blocks it), the
+// process ends with status 128 + signal and a report.
+func fault(context uintptr, current int, vector, address, errorCode uint64) int {
+	const (
+		divideError        = 0
+		invalidOpcode      = 6
+		generalProtection  = 13
+		pageFault          = 14
+		floatingPointError = 16
+		alignmentCheck     = 17
+		simdError          = 19
+	)
 	if vector == pageFault && mem.Fault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0) {
 		return resume
 	}
-	bare.SayNumber("libos: fatal fault: vector ", int64(vector))
-	bare.SayNumber("libos:   address ", int64(address))
-	bare.SayNumber("libos:   error code ", int64(errorCode))
-	bare.SayNumber("libos:   rip ", int64(get(context, exo.ContextRip)))
-	signal := int64(abi.SIGSEGV)
+	rip := get(context, exo.ContextRip)
+	signal, code, at := uint64(abi.SIGSEGV), int64(abi.SiKernel), uint64(0)
 	switch vector {
-	case 0, 16, 19:
-		signal = abi.SIGFPE
-	case 6:
-		signal = abi.SIGILL
+	case pageFault:
+		code, at = abi.SegvMaperr, address
+		if errorCode&1 != 0 {
+			code = abi.SegvAccerr // the page is there: a protection fault
+		}
+	case divideError:
+		signal, code, at = abi.SIGFPE, abi.FpeIntdiv, rip
+	case floatingPointError, simdError:
+		signal, code, at = abi.SIGFPE, 0, rip
+	case invalidOpcode:
+		signal, code, at = abi.SIGILL, abi.IllIllopn, rip
+	case alignmentCheck:
+		signal, code, at = abi.SIGBUS, abi.BusAdrerr, address
+	case generalProtection:
 	}
-	exo.Exit(128 + signal)
+	if current >= 0 && deliver(context, threads.At(current), signal, code, at, vector, errorCode) {
+		return resume
+	}
+	bare.SayNumber("libos: the program was ended by a fault it does not handle: signal ", int64(signal))
+	bare.SayNumber("libos:   CPU exception ", int64(vector))
+	bare.SayHex("libos:   at instruction ", rip)
+	if vector == pageFault {
+		bare.SayHex("libos:   touching address ", address)
+	}
+	exo.Exit(int64(128 + signal))
 	return exited
 }

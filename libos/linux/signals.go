@@ -2,11 +2,18 @@ package linux
 
 import (
 	abi "exogo/abi/linuxabi"
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+	"exogo/libos/uthread"
 )
 
-// The signal state the runtime sets up: an action per signal (process
-// wide), a mask and an alternate stack per thread. Delivery is not built
-// yet (TODO in threads.go, sysTgkill).
+// Signals: an action per signal (process wide), a mask, an alternate stack
+// and pending signals per thread. A fault the libOS cannot resolve becomes
+// SIGSEGV, SIGBUS, SIGFPE or SIGILL on the faulting thread; tgkill makes a
+// signal pending, delivered when the thread next resumes. Delivery builds
+// the rt_sigframe Linux builds (abi/linuxabi, shared with the kernel's own
+// personality), so the runtime's handler turns a nil dereference into a Go
+// panic and SIGURG into an asynchronous preemption.
 
 type action struct {
 	handler, flags, restorer, mask uint64
@@ -141,4 +148,116 @@ func putWord(b []byte, at int, v uint64) {
 	for i := 0; i < 8; i++ {
 		b[at+i] = byte(v >> (8 * i))
 	}
+}
+
+// The registers of a context in struct sigcontext's order
+// (abi.SignalContext.Registers).
+var sigcontextOrder = [18]uint16{
+	exo.ContextR8, exo.ContextR8 + 8, exo.ContextR8 + 16, exo.ContextR8 + 24,
+	exo.ContextR8 + 32, exo.ContextR8 + 40, exo.ContextR8 + 48, exo.ContextR8 + 56,
+	exo.ContextRdi, exo.ContextRsi, exo.ContextRbp, exo.ContextRbx, exo.ContextRdx,
+	exo.ContextRax, exo.ContextRcx, exo.ContextRsp, exo.ContextRip, exo.ContextRflags,
+}
+
+// fxsaveShared is how much of a context's FXSAVE area is the program's
+// state (the libOS keeps its g word above).
+const fxsaveShared = 464
+
+// deliver makes thread th, whose registers are at context, enter the
+// handler of signal when it resumes, as Linux does: an rt_sigframe on its
+// stack (or its alternate stack) with the interrupted registers. It reports
+// false when the signal cannot be delivered: no handler, blocked, or no
+// usable stack (the caller then ends the process for a fault).
+func deliver(context uintptr, th *uthread.Thread, signal uint64, code int64, address, trapno, errorCode uint64) bool {
+	if signal == 0 || signal > abi.NumberOfSignals {
+		return false
+	}
+	a := actions[signal]
+	bit := uint64(1) << (signal - 1)
+	if a.handler <= 1 || a.flags&abi.SaRestorer == 0 || th.SignalMask&bit != 0 {
+		return false
+	}
+	sp := get(context, exo.ContextRsp)
+	onAltStack := th.AltStackSize != 0 && sp > th.AltStack && sp <= th.AltStack+th.AltStackSize
+	toAltStack := a.flags&abi.SaOnstack != 0 && th.AltStackSize != 0 && !onAltStack
+	frame, fpstate, end := abi.PlaceSignalFrame(sp, toAltStack, th.AltStack+th.AltStackSize)
+	b, ok := userBytes(frame, end-frame, true)
+	if !ok || frame >= end {
+		return false
+	}
+	var c abi.SignalContext
+	for i, offset := range sigcontextOrder {
+		c.Registers[i] = get(context, int(offset))
+	}
+	c.Segments = 0x33 | 0x2b<<48 // the user code and stack selectors
+	c.Err, c.Trapno, c.Cr2, c.Mask = errorCode, trapno, address, th.SignalMask
+	c.AltStack, c.AltStackSize = th.AltStack, th.AltStackSize
+	if onAltStack {
+		c.AltStackFlags = abi.SsOnstack
+	}
+	fx := bare.Bytes(context+exo.ContextFxsave, fxsaveShared)
+	if !abi.WriteSignalFrame(b, frame, fpstate, &c, fx, a.restorer, signal, code, address) {
+		return false
+	}
+	if a.flags&abi.SaNodefer == 0 {
+		th.SignalMask |= bit
+	}
+	th.SignalMask |= a.mask
+	th.PendingSignals &^= bit
+	put(context, exo.ContextRsp, frame)
+	put(context, exo.ContextRip, a.handler)
+	put(context, exo.ContextRdi, signal)
+	put(context, exo.ContextRsi, abi.SignalFrameSiginfo(frame))
+	put(context, exo.ContextRdx, abi.SignalFrameUcontext(frame))
+	put(context, exo.ContextRax, 0)
+	put(context, exo.ContextRflags, get(context, exo.ContextRflags)&^(1<<10)) // DF clear
+	signalsDelivered++
+	return true
+}
+
+// deliverPending delivers one pending signal the thread does not block.
+func deliverPending(context uintptr, th *uthread.Thread) {
+	ready := th.PendingSignals &^ th.SignalMask
+	if ready == 0 {
+		return
+	}
+	for s := uint64(1); s <= abi.NumberOfSignals; s++ {
+		if ready&(1<<(s-1)) != 0 {
+			if !deliver(context, th, s, abi.SiTkill, 0, 0, 0) {
+				th.PendingSignals &^= 1 << (s - 1) // undeliverable: dropped
+			}
+			return
+		}
+	}
+}
+
+// sysSigreturn restores the registers a signal frame saved (the handler's
+// RET popped the return address, so RSP points at the ucontext); the
+// program may have edited them (the runtime's asynchronous preemption
+// does).
+func sysSigreturn(context uintptr, th *uthread.Thread) bool {
+	uc := get(context, exo.ContextRsp)
+	b, ok := userBytes(uc, abi.UcontextSize, false)
+	if !ok {
+		return false
+	}
+	var c abi.SignalContext
+	fpstate, ok := abi.ReadSignalContext(b, &c)
+	if !ok {
+		return false
+	}
+	for i, offset := range sigcontextOrder {
+		put(context, int(offset), c.Registers[i]) // the flags are filtered when the context is resumed
+	}
+	if fx, ok := userBytes(fpstate, abi.FxsaveSize, false); fpstate != 0 && ok {
+		// MXCSR (without its reserved bits, which would fault LDMXCSR)
+		// and XMM0-15: the SSE state the libOS saves and loads.
+		mxcsr := uint32(word(fx, exo.FxsaveMxcsr)) & 0xffff
+		put(context, exo.ContextFxsave+exo.FxsaveMxcsr, uint64(mxcsr))
+		for off := 0; off < 256; off += 8 {
+			put(context, exo.ContextFxsave+exo.FxsaveXmm+off, word(fx, exo.FxsaveXmm+off))
+		}
+	}
+	th.SignalMask = c.Mask &^ (1<<(abi.SIGKILL-1) | 1<<(abi.SIGSTOP-1))
+	return true
 }

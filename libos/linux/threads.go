@@ -162,11 +162,12 @@ func sysArchPrctl(context uintptr, code, address uint64) int64 {
 	return -abi.EINVAL
 }
 
-// sysTgkill sends a signal to a thread of this process.
-// TODO(issue 7): deliver signals to the runtime's handlers (SIGURG for
-// asynchronous preemption above all); today a pending signal with a
-// handler is recorded and not delivered, and one whose action is the
-// default ends the process as Linux would.
+// sysTgkill sends a signal to a thread of this process: it becomes
+// pending and is delivered when the thread next resumes (the runtime's
+// SIGURG for asynchronous preemption above all). A signal whose action is
+// the default and ends the process ends it now, as on Linux.
+// TODO(issue 7): a thread blocked in a call is not interrupted (EINTR);
+// the signal waits until the call returns.
 func sysTgkill(group, threadID, signal uint64) int64 {
 	if signal == 0 || signal > abi.NumberOfSignals {
 		return -abi.EINVAL

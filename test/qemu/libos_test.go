@@ -1,6 +1,9 @@
 package qemu
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 // GoHelloISO boots with init=hello poweroff: cmd/hello, an ordinary Go
 // program on the libOS (libos/linux).
@@ -42,6 +45,47 @@ func TestGoProgramOnTheLibOS(t *testing.T) {
 				`sleep: at least 20ms: true`,
 				`hello: done`,
 				`exogo: hello \(process 1\) exited with status 0; left behind: 0 frames`,
+			)
+		})
+	}
+}
+
+// LibOSTestISO boots with init=libos-test poweroff.
+const LibOSTestISO = "build/exogo-libostest.iso"
+
+// TestLibOS runs cmd/libos-test, whose checks cover the libOS's parts:
+// faults become Go panics (recovered), memory calls (reservations,
+// mprotect, MADV_DONTNEED, munmap), calls into untouched and bad buffers
+// (data; EFAULT), 300 threads made and ended, futex hand-offs, time and
+// an unimplemented call (ENOSYS, reported once).
+func TestLibOS(t *testing.T) {
+	for _, run := range []struct {
+		name     string
+		firmware Firmware
+		cpus     int
+	}{{"BIOS, 1 CPU", BIOS, 1}, {"UEFI, 2 CPUs", UEFI, 2}} {
+		t.Run(run.name, func(t *testing.T) {
+			out := bootGoProgram(t, LibOSTestISO, run.firmware, run.cpus, "libos-test")
+			if regexp.MustCompile(`libos-test: FAIL`).MatchString(out) {
+				t.Errorf("a check failed:\n%s", out)
+			}
+			expectLines(t, out,
+				`libos-test: ok: a nil dereference is a Go panic that recover catches`,
+				`libos-test: ok: a divide by zero is a Go panic that recover catches`,
+				`libos-test: ok: touching the reserved \(PROT_NONE\) part faults at its address`,
+				`libos-test: ok: writing a page made read-only faults, and it keeps its contents`,
+				`libos-test: ok: after MADV_DONTNEED a page reads as zeros`,
+				`libos-test: ok: after munmap the pages fault`,
+				`libos-test: ok: 64 MiB of heap is written, read back and collected`,
+				`libos-test: ok: read into an untouched buffer gets the data`,
+				`libos-test: ok: read into a bad pointer fails with EFAULT`,
+				`libos-test: ok: 300 threads made and ended`,
+				`libos-test: ok: 20000 round trips between two threads`,
+				`libos-test: ok: 10000 clock reads never go back`,
+				`libos-test: ok: a timer fires`,
+				`libos: Linux system call not implemented \(returning ENOSYS\): 163`,
+				`libos-test: 0 failures`,
+				`exogo: libos-test \(process 1\) exited with status 0; left behind: 0 frames`,
 			)
 		})
 	}

@@ -1,0 +1,248 @@
+// Command libos-test checks the libOS (libos/linux) from an ordinary Go
+// program: each check prints "libos-test: ok: ..." or "libos-test: FAIL:
+// ..." and the program exits with the number of failures. test/qemu's
+// TestLibOS boots it and reads the lines.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+
+	_ "exogo/libos/linux"
+)
+
+var failures int
+
+func check(name string, ok bool, detail string) {
+	if ok {
+		fmt.Println("libos-test: ok:", name)
+		return
+	}
+	failures++
+	fmt.Printf("libos-test: FAIL: %s: %s\n", name, detail)
+}
+
+func main() {
+	checkPanics()
+	checkMemory()
+	checkCallsIntoBuffers()
+	checkThreads()
+	checkTime()
+	checkUnknownCall()
+	fmt.Printf("libos-test: %d failures\n", failures)
+	os.Exit(failures)
+}
+
+// recovered runs f and returns the message of the panic it recovers.
+func recovered(f func()) (message string) {
+	defer func() {
+		if r := recover(); r != nil {
+			message = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+// faultAddress runs f, which must fault (with debug.SetPanicOnFault), and
+// returns the address the runtime's panic reports (0 for no fault).
+func faultAddress(f func()) (address uintptr) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(interface{ Addr() uintptr }); ok {
+				address = e.Addr()
+			}
+		}
+	}()
+	f()
+	return 0
+}
+
+func addressOf(b []byte) uintptr { return uintptr(unsafe.Pointer(&b[0])) }
+
+var nilPointer *int
+var zero = 0
+
+func checkPanics() {
+	m := recovered(func() { _ = *nilPointer })
+	check("a nil dereference is a Go panic that recover catches", strings.Contains(m, "nil pointer dereference"), m)
+	m = recovered(func() { _ = 1 / zero })
+	check("a divide by zero is a Go panic that recover catches", strings.Contains(m, "integer divide by zero"), m)
+	var a []int
+	i := 5
+	m = recovered(func() { _ = a[i] })
+	check("an index out of range is a Go panic", strings.Contains(m, "index out of range"), m)
+}
+
+func checkMemory() {
+	const size = 1 << 30
+	reserved, err := syscall.Mmap(-1, 0, size, syscall.PROT_NONE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	check("mmap reserves 1 GiB without memory behind it", err == nil && len(reserved) == size, fmt.Sprint(err))
+	if err != nil {
+		return
+	}
+	page := reserved[size/2 : size/2+4096]
+	err = syscall.Mprotect(page, syscall.PROT_READ|syscall.PROT_WRITE)
+	page[100] = 42
+	check("mprotect opens one page of it, and the page can be written", err == nil && page[100] == 42, fmt.Sprint(err))
+
+	old := debug.SetPanicOnFault(true)
+	at := faultAddress(func() { reserved[0] = 1 })
+	check("touching the reserved (PROT_NONE) part faults at its address", at == addressOf(reserved), fmt.Sprintf("%#x", at))
+	syscall.Mprotect(page, syscall.PROT_READ)
+	at = faultAddress(func() { page[1] = 1 })
+	check("writing a page made read-only faults, and it keeps its contents", at == addressOf(page)+1 && page[100] == 42, fmt.Sprintf("%#x", at))
+
+	syscall.Mprotect(page, syscall.PROT_READ|syscall.PROT_WRITE)
+	err = syscall.Madvise(page, syscall.MADV_DONTNEED)
+	check("after MADV_DONTNEED a page reads as zeros", err == nil && page[100] == 0, fmt.Sprint(err))
+
+	err = syscall.Munmap(reserved)
+	at = faultAddress(func() { page[0] = 1 })
+	check("after munmap the pages fault", err == nil && at == addressOf(page), fmt.Sprintf("%v %#x", err, at))
+	debug.SetPanicOnFault(old)
+
+	// The heap: 64 MiB allocated, written, dropped, collected.
+	var blocks [][]byte
+	for i := 0; i < 64; i++ {
+		b := make([]byte, 1<<20)
+		b[len(b)-1] = byte(i)
+		blocks = append(blocks, b)
+	}
+	ok := true
+	for i, b := range blocks {
+		ok = ok && b[len(b)-1] == byte(i)
+	}
+	blocks = nil
+	runtime.GC()
+	debug.FreeOSMemory()
+	check("64 MiB of heap is written, read back and collected", ok, "")
+}
+
+func eventfd() (int, error) {
+	fd, _, errno := syscall.Syscall(syscall.SYS_EVENTFD2, 0, 0, 0)
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(fd), nil
+}
+
+func checkCallsIntoBuffers() {
+	fd, err := eventfd()
+	check("eventfd", err == nil, fmt.Sprint(err))
+	if err != nil {
+		return
+	}
+	var eight [8]byte
+	eight[0] = 7
+	syscall.Write(fd, eight[:])
+	fresh, err := syscall.Mmap(-1, 0, 1<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		check("mmap", false, err.Error())
+		return
+	}
+	n, err := syscall.Read(fd, fresh[1<<19:1<<19+8])
+	check("read into an untouched buffer gets the data", err == nil && n == 8 && fresh[1<<19] == 7, fmt.Sprint(n, err))
+	syscall.Write(fd, eight[:])
+	_, _, errno := syscall.Syscall(syscall.SYS_READ, uintptr(fd), 0x10, 8)
+	check("read into a bad pointer fails with EFAULT", errno == syscall.EFAULT, errno.Error())
+	_, _, errno = syscall.Syscall(syscall.SYS_WRITE, 1, uintptr(0x7fff_0000_0000), 8)
+	check("write from a bad pointer fails with EFAULT", errno == syscall.EFAULT, errno.Error())
+	_, _, errno = syscall.Syscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&fresh[0]))+(1<<20)-4, 8)
+	check("read that runs past the end of a mapping fails with EFAULT", errno == syscall.EFAULT, errno.Error())
+	syscall.Munmap(fresh)
+	syscall.Close(fd)
+}
+
+func checkThreads() {
+	// Threads made and ended: more than the libOS's table holds at once,
+	// so a leak would make clone fail.
+	const threads = 300
+	var wg sync.WaitGroup
+	for i := 0; i < threads; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		}()
+		wg.Wait()
+	}
+	check(fmt.Sprintf("%d threads made and ended", threads), true, "")
+
+	// Hand-offs between two threads: each round trip blocks one thread
+	// in futex and wakes it.
+	const rounds = 20000
+	ping, pong := make(chan int), make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		for v := range ping {
+			pong <- v + 1
+		}
+		close(pong)
+	}()
+	runtime.LockOSThread()
+	sum := 0
+	for i := 0; i < rounds; i++ {
+		ping <- i
+		sum += <-pong - i
+	}
+	close(ping)
+	runtime.UnlockOSThread()
+	check(fmt.Sprintf("%d round trips between two threads", rounds), sum == rounds, fmt.Sprint(sum))
+
+	// Many goroutines, a mutex and a WaitGroup.
+	var mu sync.Mutex
+	counter := 0
+	var all sync.WaitGroup
+	for g := 0; g < 100; g++ {
+		all.Add(1)
+		go func() {
+			defer all.Done()
+			for i := 0; i < 1000; i++ {
+				mu.Lock()
+				counter++
+				mu.Unlock()
+			}
+		}()
+	}
+	all.Wait()
+	check("100 goroutines count to 100000 under a mutex", counter == 100000, fmt.Sprint(counter))
+}
+
+func checkTime() {
+	previous := time.Now()
+	monotonic := true
+	for i := 0; i < 10000; i++ {
+		now := time.Now()
+		if now.Before(previous) {
+			monotonic = false
+		}
+		previous = now
+	}
+	check("10000 clock reads never go back", monotonic, "")
+	start := time.Now()
+	time.Sleep(10 * time.Millisecond)
+	elapsed := time.Since(start)
+	check("time.Sleep(10ms) sleeps at least 10ms", elapsed >= 10*time.Millisecond, elapsed.String())
+	check("the wall clock is after 2020", time.Now().Year() >= 2020, time.Now().String())
+	timer := time.NewTimer(5 * time.Millisecond)
+	select {
+	case <-timer.C:
+		check("a timer fires", true, "")
+	case <-time.After(5 * time.Second):
+		check("a timer fires", false, "not within 5 s")
+	}
+}
+
+func checkUnknownCall() {
+	_, _, errno := syscall.Syscall(syscall.SYS_ACCT, 0, 0, 0)
+	check("a call the libOS does not implement fails with ENOSYS", errors.Is(errno, syscall.ENOSYS), errno.Error())
+}
