@@ -1,6 +1,8 @@
 package linux
 
 import (
+	"unsafe"
+
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
@@ -120,34 +122,28 @@ func sysSigaltstack(current int, newStack, oldStack uint64) int64 {
 	return 0
 }
 
-// word and putWord read and write a little-endian 64-bit word of b.
+// word, putWord and putWord32 read and write little-endian words of b;
+// out of range they do nothing (and read 0). The access goes through a
+// pointer after the explicit test, which leaves nothing to panic.
 func word(b []byte, at int) uint64 {
-	if at < 0 || at+8 > len(b) {
+	if at < 0 || at > len(b)-8 {
 		return 0
 	}
-	v := uint64(0)
-	for i := 7; i >= 0; i-- {
-		v = v<<8 | uint64(b[at+i])
-	}
-	return v
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), at))
 }
 
 func putWord32(b []byte, at int, v uint32) {
-	if at < 0 || at+4 > len(b) {
+	if at < 0 || at > len(b)-4 {
 		return
 	}
-	for i := 0; i < 4; i++ {
-		b[at+i] = byte(v >> (8 * i))
-	}
+	*(*uint32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), at)) = v
 }
 
 func putWord(b []byte, at int, v uint64) {
-	if at < 0 || at+8 > len(b) {
+	if at < 0 || at > len(b)-8 {
 		return
 	}
-	for i := 0; i < 8; i++ {
-		b[at+i] = byte(v >> (8 * i))
-	}
+	*(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), at)) = v
 }
 
 // The registers of a context in struct sigcontext's order
