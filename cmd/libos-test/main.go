@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -36,6 +37,7 @@ func main() {
 	checkCallsIntoBuffers()
 	checkThreads()
 	checkTime()
+	checkPreemption()
 	checkUnknownCall()
 	fmt.Printf("libos-test: %d failures\n", failures)
 	os.Exit(failures)
@@ -240,6 +242,33 @@ func checkTime() {
 	case <-time.After(5 * time.Second):
 		check("a timer fires", false, "not within 5 s")
 	}
+}
+
+// checkPreemption runs four goroutines in loops without calls while the
+// main goroutine sleeps and wakes five times, then collects garbage: only
+// the libOS's time slices (the alarm upcall) let the runtime's sysmon run
+// and preempt the loops (SIGURG).
+func checkPreemption() {
+	var stop atomic.Bool
+	var spins [4]uint64
+	for g := range spins {
+		go func() {
+			for !stop.Load() {
+				spins[g]++
+			}
+		}()
+	}
+	start := time.Now()
+	ticks := 0
+	for i := 0; i < 5; i++ {
+		time.Sleep(20 * time.Millisecond)
+		ticks++
+	}
+	runtime.GC()
+	stop.Store(true)
+	elapsed := time.Since(start)
+	check(fmt.Sprintf("a goroutine sleeps and wakes 5 times and the GC completes while 4 others loop without calls (GOMAXPROCS %d)", runtime.GOMAXPROCS(0)),
+		ticks == 5 && elapsed < 10*time.Second, elapsed.String())
 }
 
 func checkUnknownCall() {

@@ -92,6 +92,9 @@ const (
 	// CallSegmentWithdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
 	// Handler: sysSegmentWithdraw(caller *Caller, segment uint32, process uint32) int64.
 	CallSegmentWithdraw = CallBase + 27
+	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
+	// Handler: sysAlarmSet(caller *Caller, deadline uint64) int64.
+	CallAlarmSet = CallBase + 28
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -216,6 +219,8 @@ func CallName(number uint64) string {
 		return "frame_alloc_map"
 	case CallSegmentWithdraw:
 		return "segment_withdraw"
+	case CallAlarmSet:
+		return "alarm_set"
 	}
 	return ""
 }
@@ -260,7 +265,7 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet:
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw:
 		return 2
@@ -280,6 +285,7 @@ const (
 	UpcallForeign    = 0x3
 	UpcallInterrupt  = 0x4
 	UpcallRevocation = 0x5
+	UpcallAlarm      = 0x6
 )
 
 // UpcallTable: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
@@ -618,6 +624,8 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrNoSuchObject
 		}
 		return sysSegmentWithdraw(caller, uint32(a0), uint32(a1))
+	case CallAlarmSet:
+		return sysAlarmSet(caller, a0)
 	}
 	return -ErrUnknownCall
 }

@@ -89,3 +89,10 @@ func sysFrameFree(caller *Caller, frame uint64) int64 {
 }
 
 func sysTimeNow(caller *Caller) int64 { return int64(caller.Now()) }
+
+// sysAlarmSet arms (or, with 0, disarms) the caller's alarm; BeforeResume
+// delivers it (upcall.go).
+func sysAlarmSet(caller *Caller, deadline uint64) int64 {
+	caller.Process.AlarmAt = deadline
+	return 0
+}

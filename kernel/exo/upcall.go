@@ -9,6 +9,7 @@ import (
 	"exogo/kernel/process"
 	"exogo/kernel/sched"
 	"exogo/kernel/smp"
+	"exogo/kernel/timer"
 )
 
 // Upcalls: the kernel tells a process about events by calling into its
@@ -277,8 +278,11 @@ func BeforeResume(frame uintptr) uintptr {
 	// epilogue (on the CPU that runs its thread); a revocation or an
 	// interrupt set by another CPU an instant too late is seen at the
 	// next trap.
-	if !p.StartPending && !p.RevokeNotify && p.InterruptsPending == 0 {
+	if !p.StartPending && !p.RevokeNotify && p.InterruptsPending == 0 && p.AlarmAt == 0 {
 		return frame
+	}
+	if p.AlarmAt != 0 && !p.StartPending && !p.RevokeNotify && p.InterruptsPending == 0 && timer.Nanotime() < p.AlarmAt {
+		return frame // only an alarm, not due yet
 	}
 	smp.Lock()
 	if p.StartPending {
@@ -292,8 +296,28 @@ func BeforeResume(frame uintptr) uintptr {
 			p.InterruptsPending = 0
 		}
 	}
+	deliverAlarm(p, f)
 	smp.Unlock()
 	return frame
+}
+
+// deliverAlarm is BeforeResume's part for the alarm: when it is due, the
+// alarm upcall; it stays armed while upcalls are disabled (the next trap,
+// at most a tick later, tries again) and is dropped when the process has
+// no alarm entry point.
+//
+// Preconditions: smp.Lock held.
+func deliverAlarm(p *process.Process, f *cpu.Frame) {
+	if p.AlarmAt == 0 {
+		return
+	}
+	now := timer.Nanotime()
+	if now < p.AlarmAt {
+		return
+	}
+	if p.UpcallEntries[UpcallAlarm] == 0 || Deliver(p, f, UpcallAlarm, now, p.AlarmAt) {
+		p.AlarmAt = 0
+	}
 }
 
 func unsafePointer(address uintptr) unsafe.Pointer {

@@ -96,6 +96,9 @@ type Process struct {
 	StartPending     bool
 	EpilogueDeadline uint64
 	Aborts           uint64
+	// AlarmAt is the deadline of the alarm upcall (alarm_set), 0 when
+	// none is armed.
+	AlarmAt uint64
 }
 
 var (

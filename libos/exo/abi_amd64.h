@@ -10,6 +10,7 @@
 #define UPCALL_FOREIGN 0x3
 #define UPCALL_INTERRUPT 0x4
 #define UPCALL_REVOCATION 0x5
+#define UPCALL_ALARM 0x6
 
 // upcall_table: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
 #define UPCALL_TABLE_ENTRIES 0x8

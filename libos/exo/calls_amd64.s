@@ -250,3 +250,11 @@ TEXT ·SegmentWithdraw(SB), NOSPLIT|NOFRAME, $0-24
 	SYSCALL
 	MOVQ	AX, ret+16(FP)
 	RET
+
+// func AlarmSet(deadline uint64) int64
+TEXT ·AlarmSet(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	deadline+0(FP), DI
+	MOVQ	$0x101c, AX
+	SYSCALL
+	MOVQ	AX, ret+8(FP)
+	RET

@@ -64,6 +64,8 @@ const (
 	CallFrameAllocMap = CallBase + 26
 	// CallSegmentWithdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
 	CallSegmentWithdraw = CallBase + 27
+	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
+	CallAlarmSet = CallBase + 28
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -188,6 +190,8 @@ func CallName(number uint64) string {
 		return "frame_alloc_map"
 	case CallSegmentWithdraw:
 		return "segment_withdraw"
+	case CallAlarmSet:
+		return "alarm_set"
 	}
 	return ""
 }
@@ -232,7 +236,7 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet:
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw:
 		return 2
@@ -252,6 +256,7 @@ const (
 	UpcallForeign    = 0x3
 	UpcallInterrupt  = 0x4
 	UpcallRevocation = 0x5
+	UpcallAlarm      = 0x6
 )
 
 // UpcallTable: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
@@ -521,3 +526,8 @@ func FrameAllocMap(segment uint64, slot uint64, permissions Permissions) int64
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 func SegmentWithdraw(segment uint64, process uint64) int64
+
+// AlarmSet is alarm_set: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
+// Result: 0. Rights: self.
+// deadline: uint64, not checked.
+func AlarmSet(deadline uint64) int64

@@ -25,7 +25,7 @@ const (
 
 // Statistics, for the report and the benchmarks.
 var (
-	upcalls, foreignCalls, switches, idleSpins, signalsDelivered uint64
+	upcalls, foreignCalls, switches, idleSpins, signalsDelivered, alarms uint64
 	callCounts                                                   [abi.SysMax]uint32
 	// cpuFS is the FS base the CPU has: the interrupted thread's.
 	cpuFS uint64
@@ -53,12 +53,22 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		exo.Yield()
 	case exo.UpcallStart:
 		// The kernel took the CPU by force and gives it back: go on.
+	case exo.UpcallAlarm:
+		// A time slice ended or a deadline passed (armAlarm): let the
+		// threads whose deadlines passed and the others waiting run.
+		alarms++
+		armed = 0
+		threads.Expire(bare.Now())
+		if current >= 0 && threads.Waiting() > 0 {
+			verdict = yield
+		}
 	case exo.UpcallRevocation:
 		// TODO(issue 7): answer from free frames; nothing is freed yet.
 		exo.RevokeReply(0)
 	}
 	if verdict == resume {
 		deliverPending(context, threads.At(current))
+		armAlarm()
 		continueThread(context, context)
 	}
 	// The thread leaves the CPU: keep its registers in its record.
@@ -93,6 +103,7 @@ func runNext(slot uintptr) {
 				th.InCall, th.RestartCall = 0, 0
 			}
 			deliverPending(th.Context, th)
+			armAlarm()
 			continueThread(th.Context, slot)
 		}
 		if threads.Live() == 0 {
@@ -106,6 +117,34 @@ func runNext(slot uintptr) {
 			watchdog()
 		}
 		exo.Yield()
+	}
+}
+
+// slice is how long a thread runs while others wait, before the alarm
+// hands the vCPU to the next.
+const slice = 2_000_000
+
+// armed is the deadline of the kernel alarm (alarm_set), 0 when none.
+var armed uint64
+
+// armAlarm keeps the alarm at the earliest of the end of the running
+// thread's slice (when others wait) and the earliest deadline of a blocked
+// thread, so that a thread that makes no calls can neither starve the
+// others nor delay a sleeper (the runtime's sysmon above all).
+func armAlarm() {
+	want := threads.Earliest()
+	if threads.Waiting() > 0 {
+		end := bare.Now() + slice
+		if want == 0 || end < want {
+			want = end
+		}
+		if armed != 0 && armed < want {
+			return // an earlier alarm is armed already
+		}
+	}
+	if want != armed {
+		armed = want
+		exo.AlarmSet(want)
 	}
 }
 

@@ -68,7 +68,7 @@ func start() {
 	if stack == 0 {
 		fatal("no memory for the upcall stack")
 	}
-	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation} {
+	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm} {
 		upcallTable[uint(event)%exo.UpcallTableEntries] = uint64(upcallEntryAddress())
 	}
 	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {

@@ -58,7 +58,11 @@ type Table struct {
 	threads    [MaxThreads]Thread
 	head, tail int32 // run queue, index+1 (0: empty)
 	live       int
+	queued     int
 	nextID     uint32
+	// earliest is at or before the earliest deadline of a blocked thread
+	// (0: none); Expire makes it exact.
+	earliest uint64
 	// current is the running thread's index+1 (0: none).
 	current int32
 }
@@ -127,12 +131,16 @@ func (t *Table) ByID(id uint64) int {
 	return None
 }
 
+// Waiting returns how many threads are in the run queue.
+func (t *Table) Waiting() int { return t.queued }
+
 // Ready puts thread i at the tail of the run queue.
 func (t *Table) Ready(i int) {
 	th := t.At(i)
 	if th.State == Runnable {
 		return
 	}
+	t.queued++
 	th.State = Runnable
 	th.next = 0
 	if t.tail == 0 {
@@ -154,6 +162,7 @@ func (t *Table) Next() int {
 	if t.head == 0 {
 		t.tail = 0
 	}
+	t.queued--
 	th.next = 0
 	th.State = Blocked // the caller runs it (SetCurrent) or queues it again
 	return i
@@ -176,6 +185,7 @@ func (t *Table) remove(i int) {
 		if t.tail == at {
 			t.tail = previous
 		}
+		t.queued--
 		return
 	}
 }
@@ -189,6 +199,9 @@ func (t *Table) Block(i int, address uintptr, deadline uint64, timeoutResult int
 	th.WaitAddress = address
 	th.Deadline = deadline
 	th.TimeoutResult = timeoutResult
+	if deadline != 0 && (t.earliest == 0 || deadline < t.earliest) {
+		t.earliest = deadline
+	}
 	th.WakeResult = 0
 	th.InCall = 1
 	th.TimedOut = 0
@@ -212,28 +225,31 @@ func (t *Table) Wake(address uintptr, n int) int {
 
 // Expire makes every blocked thread whose deadline is at or before now
 // runnable (its call returns its TimeoutResult) and returns how many.
+// It looks at the threads only when a deadline may have passed.
 func (t *Table) Expire(now uint64) int {
+	if t.earliest == 0 || now < t.earliest {
+		return 0
+	}
 	n := 0
+	earliest := uint64(0)
 	for i := 0; i < MaxThreads; i++ {
 		th := &t.threads[i]
-		if th.State == Blocked && th.Deadline != 0 && th.Deadline <= now {
+		if th.State != Blocked || th.Deadline == 0 {
+			continue
+		}
+		if th.Deadline <= now {
 			th.WaitAddress, th.Deadline, th.WakeResult = 0, 0, th.TimeoutResult
 			th.TimedOut = 1
 			t.Ready(i)
 			n++
-		}
-	}
-	return n
-}
-
-// Earliest returns the earliest deadline of a blocked thread, or 0.
-func (t *Table) Earliest() uint64 {
-	earliest := uint64(0)
-	for i := 0; i < MaxThreads; i++ {
-		th := &t.threads[i]
-		if th.State == Blocked && th.Deadline != 0 && (earliest == 0 || th.Deadline < earliest) {
+		} else if earliest == 0 || th.Deadline < earliest {
 			earliest = th.Deadline
 		}
 	}
-	return earliest
+	t.earliest = earliest
+	return n
 }
+
+// Earliest returns a time at or before the earliest deadline of a blocked
+// thread (exact after Expire), or 0 when none has one.
+func (t *Table) Earliest() uint64 { return t.earliest }

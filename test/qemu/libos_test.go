@@ -56,8 +56,9 @@ const LibOSTestISO = "build/exogo-libostest.iso"
 // TestLibOS runs cmd/libos-test, whose checks cover the libOS's parts:
 // faults become Go panics (recovered), memory calls (reservations,
 // mprotect, MADV_DONTNEED, munmap), calls into untouched and bad buffers
-// (data; EFAULT), 300 threads made and ended, futex hand-offs, time and
-// an unimplemented call (ENOSYS, reported once).
+// (data; EFAULT), 300 threads made and ended, futex hand-offs, time,
+// preemption of loops without calls (the alarm upcall and SIGURG) and an
+// unimplemented call (ENOSYS, reported once).
 func TestLibOS(t *testing.T) {
 	for _, run := range []struct {
 		name     string
@@ -83,6 +84,7 @@ func TestLibOS(t *testing.T) {
 				`libos-test: ok: 20000 round trips between two threads`,
 				`libos-test: ok: 10000 clock reads never go back`,
 				`libos-test: ok: a timer fires`,
+				`libos-test: ok: a goroutine sleeps and wakes 5 times and the GC completes while 4 others loop without calls`,
 				`libos: Linux system call not implemented \(returning ENOSYS\): 163`,
 				`libos-test: 0 failures`,
 				`exogo: libos-test \(process 1\) exited with status 0; left behind: 0 frames`,
