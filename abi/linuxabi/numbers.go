@@ -80,3 +80,21 @@ const (
 	// statistics, "logged once" bits).
 	SysMax = 512
 )
+
+// CallSet is a set of system call numbers, for reporting each unknown
+// call once. The zero value is empty.
+type CallSet [SysMax / 64]uint64
+
+// Add adds number and reports whether it was not in the set yet (numbers
+// at or above SysMax are always new).
+func (s *CallSet) Add(number uint64) bool {
+	if number >= SysMax {
+		return true
+	}
+	word, bit := number/64%uint64(len(s)), uint64(1)<<(number%64)
+	if s[word]&bit != 0 {
+		return false
+	}
+	s[word] |= bit
+	return true
+}

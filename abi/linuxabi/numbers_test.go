@@ -207,3 +207,10 @@ func TestNumbersMatchLinuxHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestCallSet(t *testing.T) {
+	var s CallSet
+	if !s.Add(7) || s.Add(7) || !s.Add(511) || s.Add(511) || !s.Add(512) || !s.Add(512) || !s.Add(8) {
+		t.Error("CallSet.Add")
+	}
+}

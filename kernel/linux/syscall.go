@@ -32,7 +32,7 @@ const ()
 // Counters for tests and the boot report.
 var (
 	SyscallCount  uint64
-	unknownLogged [abi.SysMax / 64]uint64
+	unknownLogged abi.CallSet
 )
 
 // Syscall carries out the system call saved in frame f (number in RAX,
@@ -130,14 +130,9 @@ func Syscall(f *cpu.Frame) uintptr {
 
 // logUnknownOnce reports the first use of each unimplemented call number.
 func logUnknownOnce(number uint64) {
-	if number < abi.SysMax {
-		word, bit := (number/64)%uint64(len(unknownLogged)), uint64(1)<<(number%64)
-		if unknownLogged[word]&bit != 0 {
-			return
-		}
-		unknownLogged[word] |= bit
+	if unknownLogged.Add(number) {
+		console.WriteString("linux: system call ")
+		console.WriteDecimal(number)
+		console.WriteString(" is not implemented; returning ENOSYS\n")
 	}
-	console.WriteString("linux: system call ")
-	console.WriteDecimal(number)
-	console.WriteString(" is not implemented; returning abi.ENOSYS\n")
 }

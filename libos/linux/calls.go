@@ -18,7 +18,7 @@ const (
 )
 
 // unknownLogged has a bit per call number already reported as missing.
-var unknownLogged [abi.SysMax / 64]uint64
+var unknownLogged abi.CallSet
 
 // systemCall serves Linux call number for thread current, whose registers
 // are at context, and returns the verdict (dispatch.go). Results go in the
@@ -128,14 +128,9 @@ func systemCall(context uintptr, current int, number uint64) int {
 // logUnknownOnce reports the first use of each call number the libOS does
 // not serve.
 func logUnknownOnce(number uint64) {
-	if number < abi.SysMax {
-		word, bit := (number/64)%uint64(len(unknownLogged)), uint64(1)<<(number%64)
-		if unknownLogged[word]&bit != 0 {
-			return
-		}
-		unknownLogged[word] |= bit
+	if unknownLogged.Add(number) {
+		bare.SayNumber("libos: Linux system call not implemented (returning ENOSYS): ", int64(number))
 	}
-	bare.SayNumber("libos: Linux system call not implemented (returning ENOSYS): ", int64(number))
 }
 
 // exitProcess ends the process with status (exit_group).

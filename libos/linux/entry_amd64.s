@@ -3,29 +3,17 @@
 // The context's layout (CONTEXT_*, FXSAVE_*): the table's, shared with the
 // kernel (kernel/exo/syscalls.conf, generated into libos/exo).
 #include "../exo/abi_amd64.h"
-#define CONTEXT_MXCSR (CONTEXT_FXSAVE+FXSAVE_MXCSR)
-#define CONTEXT_XMM (CONTEXT_FXSAVE+FXSAVE_XMM)
+#include "../exo/upcall_amd64.h"
 // Bytes 464-511 of an FXSAVE image are free for software: the libOS keeps
 // the interrupted thread's g word there (see upcallEntry).
 #define CONTEXT_SAVED_G (CONTEXT_FXSAVE+464)
 #define CONTEXT_SAVED_G_VALID (CONTEXT_FXSAVE+472)
-#define USER_FLAGS 0xdd5             // arithmetic flags, TF, DF (what upcall_resume allows)
-#define FLAGS_ALWAYS 0x202           // IF and the reserved bit 1
-#define USER_CODE_SELECTOR 0x23      // arch/amd64.UserCodeSelector
-#define USER_DATA_SELECTOR 0x1b      // arch/amd64.UserDataSelector
 
 // The stand-in g the libOS's Go code runs with (a zeroed g: its stack
 // bounds 0, so no stack check fails), and the TLS block FS points at until
 // the program's runtime sets its own.
 GLOBL ·standInG(SB), NOPTR, $512
 GLOBL ·tlsBlock(SB), NOPTR, $16
-
-#define LOAD_SSE \
-	LDMXCSR CONTEXT_MXCSR(DI); \
-	MOVUPS (CONTEXT_XMM+0)(DI), X0; MOVUPS (CONTEXT_XMM+16)(DI), X1; MOVUPS (CONTEXT_XMM+32)(DI), X2; MOVUPS (CONTEXT_XMM+48)(DI), X3; \
-	MOVUPS (CONTEXT_XMM+64)(DI), X4; MOVUPS (CONTEXT_XMM+80)(DI), X5; MOVUPS (CONTEXT_XMM+96)(DI), X6; MOVUPS (CONTEXT_XMM+112)(DI), X7; \
-	MOVUPS (CONTEXT_XMM+128)(DI), X8; MOVUPS (CONTEXT_XMM+144)(DI), X9; MOVUPS (CONTEXT_XMM+160)(DI), X10; MOVUPS (CONTEXT_XMM+176)(DI), X11; \
-	MOVUPS (CONTEXT_XMM+192)(DI), X12; MOVUPS (CONTEXT_XMM+208)(DI), X13; MOVUPS (CONTEXT_XMM+224)(DI), X14; MOVUPS (CONTEXT_XMM+240)(DI), X15
 
 // RESTORE_G puts back the g word of the thread whose context is at DI into
 // its TLS block (-8 from its FS base), if the upcall entry took it out.
@@ -67,23 +55,7 @@ hang:
 // the word in the context and puts the stand-in g there; every resume
 // puts it back (RESTORE_G).
 TEXT ·upcallEntry(SB),NOSPLIT|NOFRAME,$0
-	STMXCSR CONTEXT_MXCSR(DI)
-	MOVUPS X0, (CONTEXT_XMM+0)(DI)
-	MOVUPS X1, (CONTEXT_XMM+16)(DI)
-	MOVUPS X2, (CONTEXT_XMM+32)(DI)
-	MOVUPS X3, (CONTEXT_XMM+48)(DI)
-	MOVUPS X4, (CONTEXT_XMM+64)(DI)
-	MOVUPS X5, (CONTEXT_XMM+80)(DI)
-	MOVUPS X6, (CONTEXT_XMM+96)(DI)
-	MOVUPS X7, (CONTEXT_XMM+112)(DI)
-	MOVUPS X8, (CONTEXT_XMM+128)(DI)
-	MOVUPS X9, (CONTEXT_XMM+144)(DI)
-	MOVUPS X10, (CONTEXT_XMM+160)(DI)
-	MOVUPS X11, (CONTEXT_XMM+176)(DI)
-	MOVUPS X12, (CONTEXT_XMM+192)(DI)
-	MOVUPS X13, (CONTEXT_XMM+208)(DI)
-	MOVUPS X14, (CONTEXT_XMM+224)(DI)
-	MOVUPS X15, (CONTEXT_XMM+240)(DI)
+	SAVE_SSE
 	MOVQ $0, CONTEXT_SAVED_G_VALID(DI)
 	MOVQ CONTEXT_FS_BASE(DI), AX
 	CMPQ AX, $0
@@ -114,36 +86,12 @@ TEXT ·resumeInUserMode(SB),NOSPLIT|NOFRAME,$0-16
 	MOVQ slot+8(FP), SI
 	RESTORE_G
 	LOAD_SSE
-	SUBQ $40, SP
-	MOVQ CONTEXT_RIP(DI), AX
-	MOVQ AX, 0(SP)
-	MOVQ $USER_CODE_SELECTOR, 8(SP)
-	MOVQ CONTEXT_RFLAGS(DI), AX
-	ANDQ $USER_FLAGS, AX
-	ORQ  $FLAGS_ALWAYS, AX
-	MOVQ AX, 16(SP)
-	MOVQ CONTEXT_RSP(DI), AX
-	MOVQ AX, 24(SP)
-	MOVQ $USER_DATA_SELECTOR, 32(SP)
+	IRETQ_FRAME
+	// BP becomes the context's, not a frame pointer: go vet's frame-pointer
+	// check reads code up to the first unconditional jump.
 	JMP  loadRegisters
 loadRegisters:
-	MOVQ CONTEXT_RAX(DI), AX
-	MOVQ CONTEXT_RBX(DI), BX
-	MOVQ CONTEXT_RCX(DI), CX
-	MOVQ CONTEXT_RDX(DI), DX
-	MOVQ CONTEXT_RBP(DI), BP
-	MOVQ CONTEXT_R8+0(DI), R8
-	MOVQ CONTEXT_R8+8(DI), R9
-	MOVQ CONTEXT_R8+16(DI), R10
-	MOVQ CONTEXT_R8+24(DI), R11
-	MOVQ CONTEXT_R8+32(DI), R12
-	MOVQ CONTEXT_R8+40(DI), R13
-	MOVQ CONTEXT_R8+48(DI), R14
-	MOVQ CONTEXT_R8+56(DI), R15
-	MOVQ $0, CONTEXT_DISABLED(SI)
-	MOVQ CONTEXT_RSI(DI), SI
-	MOVQ CONTEXT_RDI(DI), DI
-	IRETQ
+	LOAD_REGISTERS_IRETQ
 
 // func resumeThroughKernel(context uintptr, call uint64) int64: continue context with
 // upcall_resume, which also loads its FS and GS bases: put its g word back,

@@ -120,8 +120,7 @@ func commit(page uintptr, prot uint32, private bool) bool {
 		return false
 	}
 	r := &regions[uint(i)%MaxRegions]
-	slot := uint64(page%RegionSize) / PageSize
-	frame := exo.FrameAllocMap(r.segment, slot, permissions(prot))
+	frame := exo.FrameAllocMap(r.segment, slotOf(page), permissions(prot))
 	if frame < 0 {
 		return false
 	}
@@ -217,36 +216,49 @@ func Check(address, length uintptr, write bool) bool {
 	return true
 }
 
-// release gives back the frames of the committed pages of [start, end)
-// that lie in anonymous ranges.
-func release(start, end uintptr) {
-	for page := start; page < end; page += PageSize {
-		i := Ranges.Find(page)
-		if i < 0 {
-			// Skip to the next range.
-			continue
-		}
-		if Ranges.At(i).Kind != KindAnonymous {
-			continue
-		}
+// nextFrame finds the first page at or after page, below end, that has a
+// frame: it returns the page, its region and its frame word (nil when there
+// is none). Regions never touched are skipped whole.
+func nextFrame(page, end uintptr) (uintptr, *region, *uint64) {
+	for page < end {
 		j := regionFor(page, false, false)
 		if j < 0 {
-			page = (page | (RegionSize - 1)) + 1 - PageSize // no frames in this region
+			page = (page | (RegionSize - 1)) + 1 // the next region
 			continue
 		}
 		r := &regions[uint(j)%MaxRegions]
-		w := frameWord(r, page)
-		if w == nil || *w == 0 {
+		if w := frameWord(r, page); w != nil && *w != 0 {
+			return page, r, w
+		}
+		page += PageSize
+	}
+	return end, nil, nil
+}
+
+// slotOf returns page's slot in its region's segment.
+func slotOf(page uintptr) uint64 { return uint64(page%RegionSize) / PageSize }
+
+// release gives back the frames of the committed pages of [start, end)
+// that lie in anonymous ranges.
+func release(start, end uintptr) {
+	for i := Ranges.firstEndingAfter(start); i < Ranges.Count(); i++ {
+		rg := Ranges.At(i)
+		if rg.Start >= end {
+			break
+		}
+		if rg.Kind != KindAnonymous {
 			continue
 		}
-		slot := uint64(page%RegionSize) / PageSize
-		if *w&frameMapped != 0 {
-			exo.SegmentUnmap(r.segment, slot)
+		from, to := max(rg.Start, start), min(rg.End, end)
+		for page, r, w := nextFrame(from, to); w != nil; page, r, w = nextFrame(page+PageSize, to) {
+			if *w&frameMapped != 0 {
+				exo.SegmentUnmap(r.segment, slotOf(page))
+			}
+			exo.FrameFree(*w &^ (PageSize - 1))
+			*w = 0
+			r.used--
+			Freed++
 		}
-		exo.FrameFree(*w &^ (PageSize - 1))
-		*w = 0
-		r.used--
-		Freed++
 	}
 }
 
@@ -273,18 +285,8 @@ func Protect(start, end uintptr, prot uint32) bool {
 			return false
 		}
 	}
-	for page := start; page < end; page += PageSize {
-		j := regionFor(page, false, false)
-		if j < 0 {
-			page = (page | (RegionSize - 1)) + 1 - PageSize
-			continue
-		}
-		r := &regions[uint(j)%MaxRegions]
-		w := frameWord(r, page)
-		if w == nil || *w == 0 {
-			continue
-		}
-		slot := uint64(page%RegionSize) / PageSize
+	for page, r, w := nextFrame(start, end); w != nil; page, r, w = nextFrame(page+PageSize, end) {
+		slot := slotOf(page)
 		if *w&frameMapped != 0 {
 			exo.SegmentUnmap(r.segment, slot)
 			*w &^= frameMapped

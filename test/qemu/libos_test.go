@@ -9,6 +9,13 @@ import (
 // program on the libOS (libos/linux).
 const GoHelloISO = "build/exogo-gohello.iso"
 
+// libOSMachines are the machines the libOS's tests boot.
+var libOSMachines = []struct {
+	name     string
+	firmware Firmware
+	cpus     int
+}{{"BIOS, 1 CPU", BIOS, 1}, {"UEFI, 2 CPUs", UEFI, 2}}
+
 func bootGoProgram(t *testing.T, image string, firmware Firmware, cpus int, what string) string {
 	t.Helper()
 	c, err := ConfigFromEnv(requireImage(t, image), firmware, CDROM)
@@ -29,11 +36,7 @@ func bootGoProgram(t *testing.T, image string, firmware Firmware, cpus int, what
 // Linux calls served by the libOS; it exits with status 0 and leaves
 // nothing behind.
 func TestGoProgramOnTheLibOS(t *testing.T) {
-	for _, run := range []struct {
-		name     string
-		firmware Firmware
-		cpus     int
-	}{{"BIOS, 1 CPU", BIOS, 1}, {"UEFI, 2 CPUs", UEFI, 2}} {
+	for _, run := range libOSMachines {
 		t.Run(run.name, func(t *testing.T) {
 			out := bootGoProgram(t, GoHelloISO, run.firmware, run.cpus, "hello")
 			expectLines(t, out,
@@ -60,11 +63,7 @@ const LibOSTestISO = "build/exogo-libostest.iso"
 // preemption of loops without calls (the alarm upcall and SIGURG) and an
 // unimplemented call (ENOSYS, reported once).
 func TestLibOS(t *testing.T) {
-	for _, run := range []struct {
-		name     string
-		firmware Firmware
-		cpus     int
-	}{{"BIOS, 1 CPU", BIOS, 1}, {"UEFI, 2 CPUs", UEFI, 2}} {
+	for _, run := range libOSMachines {
 		t.Run(run.name, func(t *testing.T) {
 			out := bootGoProgram(t, LibOSTestISO, run.firmware, run.cpus, "libos-test")
 			if regexp.MustCompile(`libos-test: FAIL`).MatchString(out) {
