@@ -62,7 +62,7 @@ help:
 	@echo "make debug           QEMU halted and gdb with the kernel's symbols, sources and Go helpers"
 	@echo "                     PROGRAM=NAME stops in that program's main; GDB_PORT=1234 (docs/debugging.md)"
 	@echo "make debug-qemu      QEMU alone, halted with its gdb stub, for another debugger"
-	@echo "make bench           boot-time figures and the exokernel's primitives timed from user mode"
+	@echo "make bench           boot-time figures, the exokernel's primitives and the libOS's paths timed from user mode"
 	@echo "make fuzz            a long campaign of the hostile fuzzer on 1, 2, 4 CPUs (FUZZ_CALLS, FUZZ_SEED)"
 	@echo "make kernel          build/exogo.elf only"
 	@echo "make programs        cmd/* into build/modules/bin (the boot module's bin/)"
@@ -191,6 +191,8 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-gohello -format iso -out $(BUILD)/exogo-gohello.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-test poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-libostest -format iso -out $(BUILD)/exogo-libostest.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-bench poweroff' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-libosbench -format iso -out $(BUILD)/exogo-libosbench.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-test poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-exotest -format iso -out $(BUILD)/exogo-exotest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-bench poweroff' -module-dir $(MODULES) \
@@ -236,10 +238,13 @@ test-qemu: test-images
 	$(GO) test -v -count=1 -timeout 40m ./test/qemu
 
 # Boot-time figures (median of 5 boots), then the exokernel's primitives
-# measured from user mode by cmd/exo-bench.
+# measured from user mode by cmd/exo-bench, then the libOS's paths measured
+# from an ordinary Go program by cmd/libos-bench.
 bench: test-images
 	$(GO) run ./tools/bootbench -n 5
 	@$(QEMU_BASE) -display none -serial stdio -cdrom $(BUILD)/exogo-bench.iso 2>/dev/null \
+		| tr -d '\r' | grep --line-buffered '^bench:'; true
+	@$(QEMU_BASE) -display none -serial stdio -cdrom $(BUILD)/exogo-libosbench.iso 2>/dev/null \
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
 
 # A long campaign of cmd/exo-fuzz (docs/exokernel.md, "The fuzzer"): one

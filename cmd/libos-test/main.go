@@ -17,7 +17,7 @@ import (
 	"time"
 	"unsafe"
 
-	_ "exogo/libos/linux"
+	"exogo/libos/linux"
 )
 
 var failures int
@@ -220,6 +220,7 @@ func checkThreads() {
 }
 
 func checkTime() {
+	calls := linux.CallCount(syscall.SYS_CLOCK_GETTIME)
 	previous := time.Now()
 	monotonic := true
 	for i := 0; i < 10000; i++ {
@@ -230,6 +231,8 @@ func checkTime() {
 		previous = now
 	}
 	check("10000 clock reads never go back", monotonic, "")
+	calls = linux.CallCount(syscall.SYS_CLOCK_GETTIME) - calls
+	check("clock reads make no system call (the vDSO)", calls == 0, fmt.Sprint(calls, " clock_gettime calls"))
 	start := time.Now()
 	time.Sleep(10 * time.Millisecond)
 	elapsed := time.Since(start)

@@ -60,6 +60,12 @@ func tlsBlockAddress() uintptr
 func resumeInUserMode(context, slot uintptr)
 func resumeThroughKernel(context uintptr, call uint64) int64
 func rdrand() (uint64, bool)
+func vdsoClockGettime()
+func vdsoFunctionAddress() uintptr
+
+// vdsoFunctionSize bounds the size of vdsoClockGettime (vdso_amd64.s):
+// the span the vDSO declares (TestVDSOFunctionFitsItsSpan checks it).
+const vdsoFunctionSize = 192
 
 // start sets the libOS up and starts the program's runtime. It runs on
 // the stack the kernel's loader made, with the stand-in g.
@@ -89,6 +95,11 @@ func start() {
 	if !mem.Check(top-room, room, true) {
 		fatal("no memory for the main stack")
 	}
+	// The vDSO: clock reads without leaving user mode.
+	vdso := mem.Private(abi.VDSOSize)
+	if vdso == 0 || !abi.BuildVDSO(bare.Bytes(vdso, abi.VDSOSize), vdso, vdsoFunctionAddress(), vdsoFunctionSize) {
+		fatal("no memory for the vDSO")
+	}
 	var random [16]byte
 	fillRandom(random[:])
 	args := [1]string{"exogo-program"}
@@ -100,6 +111,7 @@ func start() {
 		{Key: abi.AtPhnum, Value: uint64(imageHeader().phnum)},
 		{Key: abi.AtEntry, Value: uint64(runtimeEntryAddress())},
 		{Key: abi.AtSecure, Value: 0},
+		{Key: abi.AtSysinfoEhdr, Value: uint64(vdso)},
 	}
 	sp := abi.InitialStack(bare.Bytes(top-room, room), top, args[:], nil, aux[:], random)
 	if sp == 0 {

@@ -82,6 +82,7 @@ func TestLibOS(t *testing.T) {
 				`libos-test: ok: 300 threads made and ended`,
 				`libos-test: ok: 20000 round trips between two threads`,
 				`libos-test: ok: 10000 clock reads never go back`,
+				`libos-test: ok: clock reads make no system call \(the vDSO\)`,
 				`libos-test: ok: a timer fires`,
 				`libos-test: ok: a goroutine sleeps and wakes 5 times and the GC completes while 4 others loop without calls`,
 				`libos: Linux system call not implemented \(returning ENOSYS\): 163`,
@@ -90,4 +91,23 @@ func TestLibOS(t *testing.T) {
 			)
 		})
 	}
+}
+
+// LibOSBenchISO boots with init=libos-bench poweroff (make bench).
+const LibOSBenchISO = "build/exogo-libosbench.iso"
+
+// TestLibOSBenchmarkRuns checks that cmd/libos-bench, which make bench
+// runs, measures every path and ends cleanly (it asserts no figure: speed
+// is for make bench to report).
+func TestLibOSBenchmarkRuns(t *testing.T) {
+	out := bootGoProgram(t, LibOSBenchISO, BIOS, 1, "libos-bench")
+	expectLines(t, out,
+		`bench: libos: getpid \(a Linux call through the libOS\): [0-9.]+ us`,
+		`bench: libos: clock read \(time.Now\): [0-9.]+ us`,
+		`bench: libos: futex round trip between two threads, one vCPU: [0-9.]+ us`,
+		`bench: libos: thread create\+exit: [0-9.]+ us`,
+		`bench: libos: mmap\+touch\+munmap of one page: [0-9.]+ us`,
+		`bench: libos: page fault resolved by the libOS: [0-9.]+ us`,
+		`exogo: libos-bench \(process 1\) exited with status 0; left behind: 0 frames`,
+	)
 }

@@ -1,0 +1,91 @@
+// Command libos-bench times the libOS's paths from an ordinary Go
+// program (make bench): a Linux call reflected through the libOS, a clock
+// read, a futex hand-off between two threads, thread create and exit,
+// mmap+touch+munmap of a page and a page fault resolved by the libOS. Each
+// line is "bench: libos: NAME: X us" (the median of 5 runs).
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"syscall"
+	"time"
+
+	_ "exogo/libos/linux"
+)
+
+// measure runs f(n) five times and prints the median time per operation.
+func measure(name string, n int, f func(n int)) {
+	var runs []float64
+	for r := 0; r < 5; r++ {
+		start := time.Now()
+		f(n)
+		runs = append(runs, float64(time.Since(start).Nanoseconds())/float64(n)/1000)
+	}
+	sort.Float64s(runs)
+	fmt.Printf("bench: libos: %s: %.2f us\n", name, runs[2])
+}
+
+func main() {
+	measure("getpid (a Linux call through the libOS)", 20000, func(n int) {
+		for i := 0; i < n; i++ {
+			syscall.Getpid()
+		}
+	})
+	measure("clock read (time.Now)", 20000, func(n int) {
+		for i := 0; i < n; i++ {
+			time.Now()
+		}
+	})
+	measure("futex round trip between two threads, one vCPU", 2000, func(n int) {
+		ping, pong := make(chan int), make(chan int)
+		go func() {
+			runtime.LockOSThread()
+			for v := range ping {
+				pong <- v
+			}
+		}()
+		runtime.LockOSThread()
+		for i := 0; i < n; i++ {
+			ping <- i
+			<-pong
+		}
+		close(ping)
+		runtime.UnlockOSThread()
+	})
+	measure("thread create+exit", 200, func(n int) {
+		done := make(chan bool)
+		for i := 0; i < n; i++ {
+			go func() {
+				runtime.LockOSThread() // the thread ends with the goroutine
+				done <- true
+			}()
+			<-done
+		}
+	})
+	measure("mmap+touch+munmap of one page", 2000, func(n int) {
+		for i := 0; i < n; i++ {
+			b, err := syscall.Mmap(-1, 0, 4096, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+			if err != nil {
+				fmt.Println("bench: libos: mmap failed:", err)
+				os.Exit(1)
+			}
+			b[0] = 1
+			syscall.Munmap(b)
+		}
+	})
+	const pages = 4096 // 16 MiB
+	measure("page fault resolved by the libOS", pages, func(n int) {
+		b, err := syscall.Mmap(-1, 0, n*4096, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+		if err != nil {
+			fmt.Println("bench: libos: mmap failed:", err)
+			os.Exit(1)
+		}
+		for i := 0; i < n; i++ {
+			b[i*4096] = 1
+		}
+		syscall.Munmap(b)
+	})
+}
