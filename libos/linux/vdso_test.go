@@ -2,9 +2,10 @@ package linux
 
 import (
 	"testing"
-	"unsafe"
 
 	"golang.org/x/arch/x86/x86asm"
+
+	"exogo/libos/bare"
 )
 
 // The vDSO declares vdsoFunctionSize bytes from vdsoClockGettime as its
@@ -13,7 +14,7 @@ import (
 // (the same assembly) up to the INT3 padding the linker puts after it.
 func TestVDSOFunctionFitsItsSpan(t *testing.T) {
 	start := vdsoFunctionAddress()
-	code := unsafe.Slice((*byte)(unsafe.Pointer(start)), 1024)
+	code := bare.Bytes(start, 1024)
 	size, rets := 0, 0
 	for size < len(code) {
 		if code[size] == 0xcc { // INT3: the padding after the function
