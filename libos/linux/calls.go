@@ -200,6 +200,23 @@ func writeTimespec(address uint64, ns int64) bool {
 	return putUser64(address+abi.TimespecSec, uint64(ns/1e9)) && putUser64(address+abi.TimespecNsec, uint64(ns%1e9))
 }
 
+// Counters are the libOS's counts since the program started, for
+// benchmarks that explain their figures.
+type Counters struct {
+	Upcalls       uint64 // upcalls of every kind
+	LinuxCalls    uint64 // Linux system calls served
+	Switches      uint64 // thread switches
+	KernelResumes uint64 // threads resumed with upcall_resume (the others in user mode)
+	AlarmSets     uint64 // alarm_set calls
+	Alarms        uint64 // alarm upcalls
+	IdleRounds    uint64 // rounds of the idle loop
+}
+
+// ReadCounters returns the counters.
+func ReadCounters() Counters {
+	return Counters{upcalls, foreignCalls, switches, kernelResumes, alarmSets, alarms, idleSpins}
+}
+
 // CallCount returns how many times the program has made Linux call
 // number (0 for numbers at or above abi.SysMax). Programs may read it:
 // libos-test checks with it that clock reads make no call.

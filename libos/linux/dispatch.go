@@ -25,7 +25,7 @@ const (
 
 // Statistics, for the report and the benchmarks.
 var (
-	upcalls, foreignCalls, switches, idleSpins, signalsDelivered, alarms uint64
+	upcalls, foreignCalls, switches, idleSpins, signalsDelivered, alarms, alarmSets, kernelResumes uint64
 	callCounts                                                           [abi.SysMax]uint32
 	// cpuFS is the FS base the CPU has: the interrupted thread's.
 	cpuFS uint64
@@ -127,23 +127,23 @@ const slice = 2_000_000
 // armed is the deadline of the kernel alarm (alarm_set), 0 when none.
 var armed uint64
 
-// armAlarm keeps the alarm at the earliest of the end of the running
+// armAlarm makes sure an alarm comes no later than the end of the running
 // thread's slice (when others wait) and the earliest deadline of a blocked
 // thread, so that a thread that makes no calls can neither starve the
-// others nor delay a sleeper (the runtime's sysmon above all).
+// others nor delay a sleeper (the runtime's sysmon above all). It only ever
+// brings the alarm forward: an alarm that comes early costs one upcall,
+// which re-arms it, where moving it back and forth would cost a call at
+// almost every switch.
 func armAlarm() {
 	want := threads.Earliest()
 	if threads.Waiting() > 0 {
-		end := bare.Now() + slice
-		if want == 0 || end < want {
+		if end := bare.Now() + slice; want == 0 || end < want {
 			want = end
 		}
-		if armed != 0 && armed < want {
-			return // an earlier alarm is armed already
-		}
 	}
-	if want != armed {
+	if want != 0 && (armed == 0 || want < armed) {
 		armed = want
+		alarmSets++
 		exo.AlarmSet(want)
 	}
 }
@@ -158,6 +158,7 @@ func continueThread(context, slot uintptr) {
 	if get(context, exo.ContextFsBase) == cpuFS {
 		resumeInUserMode(context, slot)
 	}
+	kernelResumes++
 	r := resumeThroughKernel(context, exo.CallUpcallResume)
 	fatalNumber("upcall_resume refused a thread's context: ", r)
 }

@@ -59,6 +59,7 @@ type Table struct {
 	head, tail int32 // run queue, index+1 (0: empty)
 	live       int
 	queued     int
+	high       int // 1 + the highest index ever used: scans stop there
 	nextID     uint32
 	// earliest is at or before the earliest deadline of a blocked thread
 	// (0: none); Expire makes it exact.
@@ -98,6 +99,9 @@ func (t *Table) New(firstID uint32) int {
 		}
 		context := th.Context
 		*th = Thread{State: Blocked, ID: t.nextID, Context: context}
+		if i >= t.high {
+			t.high = i + 1
+		}
 		t.nextID++
 		t.live++
 		return i
@@ -123,7 +127,7 @@ func (t *Table) Release(i int) {
 
 // ByID returns the index of the live thread with Linux ID id, or None.
 func (t *Table) ByID(id uint64) int {
-	for i := 0; i < MaxThreads; i++ {
+	for i := 0; i < t.high && i < MaxThreads; i++ {
 		if t.threads[i].State != Free && uint64(t.threads[i].ID) == id {
 			return i
 		}
@@ -212,7 +216,7 @@ func (t *Table) Block(i int, address uintptr, deadline uint64, timeoutResult int
 // in table order, and returns how many.
 func (t *Table) Wake(address uintptr, n int) int {
 	woken := 0
-	for i := 0; i < MaxThreads && woken < n; i++ {
+	for i := 0; i < t.high && i < MaxThreads && woken < n; i++ {
 		th := &t.threads[i]
 		if th.State == Blocked && th.WaitAddress == address && address != 0 {
 			th.WaitAddress, th.Deadline, th.WakeResult = 0, 0, 0
@@ -232,7 +236,7 @@ func (t *Table) Expire(now uint64) int {
 	}
 	n := 0
 	earliest := uint64(0)
-	for i := 0; i < MaxThreads; i++ {
+	for i := 0; i < t.high && i < MaxThreads; i++ {
 		th := &t.threads[i]
 		if th.State != Blocked || th.Deadline == 0 {
 			continue
