@@ -26,7 +26,7 @@ const (
 // Statistics, for the report and the benchmarks.
 var (
 	upcalls, foreignCalls, switches, idleSpins, signalsDelivered, alarms, alarmSets, kernelResumes uint64
-	callCounts                                                           [abi.SysMax]uint32
+	callCounts                                                                                     [abi.SysMax]uint32
 	// cpuFS is the FS base the CPU has: the interrupted thread's.
 	cpuFS uint64
 )
