@@ -291,7 +291,7 @@ func fuzz(i int) uint64 {
 
 // step makes one random call.
 func step() {
-	switch below(30) {
+	switch below(32) {
 	case 0, 1, 2: // frame_alloc
 		if nframes < frameQuota {
 			if f := call(exo.CallFrameAlloc, 0, 0, 0, 0); f >= 0 {
@@ -435,6 +435,10 @@ func step() {
 		call(exo.CallNull, 0, 0, 0, 0)
 	case 29:
 		call(exo.CallTimeNow, 0, 0, 0, 0)
+	case 30: // an alarm at any time (a fuzzer registers no alarm entry: dropped when due)
+		call(exo.CallAlarmSet, random(), 0, 0, 0)
+	case 31: // a short wait, or one whose deadline has passed
+		call(exo.CallWait, uint64(exo.TimeNow())+below(200_000), 0, 0, 0)
 	}
 }
 

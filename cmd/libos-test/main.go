@@ -233,10 +233,15 @@ func checkTime() {
 	check("10000 clock reads never go back", monotonic, "")
 	calls = linux.CallCount(syscall.SYS_CLOCK_GETTIME) - calls
 	check("clock reads make no system call (the vDSO)", calls == 0, fmt.Sprint(calls, " clock_gettime calls"))
+	idle := linux.ReadCounters().IdleRounds
 	start := time.Now()
-	time.Sleep(10 * time.Millisecond)
+	time.Sleep(50 * time.Millisecond)
 	elapsed := time.Since(start)
-	check("time.Sleep(10ms) sleeps at least 10ms", elapsed >= 10*time.Millisecond, elapsed.String())
+	idle = linux.ReadCounters().IdleRounds - idle
+	check("time.Sleep(50ms) sleeps at least 50ms", elapsed >= 50*time.Millisecond, elapsed.String())
+	// Spinning would take tens of thousands of rounds; each wait in the
+	// kernel ends at a deadline (the runtime's sysmon wakes often).
+	check(fmt.Sprintf("an idle process waits in the kernel (%d idle rounds in 50ms)", idle), idle < 1000, fmt.Sprint(idle))
 	check("the wall clock is after 2020", time.Now().Year() >= 2020, time.Now().String())
 	timer := time.NewTimer(5 * time.Millisecond)
 	select {

@@ -95,6 +95,9 @@ const (
 	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
 	// Handler: sysAlarmSet(caller *Caller, deadline uint64) int64.
 	CallAlarmSet = CallBase + 28
+	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
+	// Handler: sysWait(caller *Caller, deadline uint64) int64.
+	CallWait = CallBase + 29
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -221,6 +224,8 @@ func CallName(number uint64) string {
 		return "segment_withdraw"
 	case CallAlarmSet:
 		return "alarm_set"
+	case CallWait:
+		return "wait"
 	}
 	return ""
 }
@@ -265,7 +270,7 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait:
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw:
 		return 2
@@ -626,6 +631,8 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		return sysSegmentWithdraw(caller, uint32(a0), uint32(a1))
 	case CallAlarmSet:
 		return sysAlarmSet(caller, a0)
+	case CallWait:
+		return sysWait(caller, a0)
 	}
 	return -ErrUnknownCall
 }

@@ -90,6 +90,31 @@ func sysFrameFree(caller *Caller, frame uint64) int64 {
 
 func sysTimeNow(caller *Caller) int64 { return int64(caller.Now()) }
 
+// waitKeyBase + a process's id is the key its thread waits on in
+// kernel/sched (below every address, so no runtime futex word).
+const waitKeyBase = 0x1000
+
+// waitKey is p's wait key.
+func waitKey(p *process.Process) uintptr { return waitKeyBase + uintptr(p.ID) }
+
+// sysWait blocks the caller until its deadline, or until an event it would
+// take as an upcall (Interrupt and an alarm wake it: wakeWaiter).
+func sysWait(caller *Caller, deadline uint64) int64 {
+	p, now := caller.Process, caller.Now()
+	if p.InterruptsPending != 0 || (deadline != 0 && deadline <= now) || (p.AlarmAt != 0 && p.AlarmAt <= now) {
+		return 0
+	}
+	if p.AlarmAt != 0 && (deadline == 0 || p.AlarmAt < deadline) {
+		deadline = p.AlarmAt // the alarm is delivered when the wait ends
+	}
+	caller.Frame.RAX = 0
+	caller.Resume = sched.Block(waitKey(p), deadline, 0, now)
+	return 0
+}
+
+// wakeWaiter ends p's wait, if it waits.
+func wakeWaiter(p *process.Process) { sched.Wake(waitKey(p), 1, 0) }
+
 // sysAlarmSet arms (or, with 0, disarms) the caller's alarm; BeforeResume
 // delivers it (upcall.go).
 func sysAlarmSet(caller *Caller, deadline uint64) int64 {

@@ -114,6 +114,7 @@ func Interrupt(irq uint32) {
 		return
 	}
 	p.InterruptsPending |= 1 << (irq % 16)
+	wakeWaiter(p)
 }
 
 // releaseIRQs masks and frees the lines p had bound.

@@ -258,3 +258,11 @@ TEXT ·AlarmSet(SB), NOSPLIT|NOFRAME, $0-16
 	SYSCALL
 	MOVQ	AX, ret+8(FP)
 	RET
+
+// func Wait(deadline uint64) int64
+TEXT ·Wait(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	deadline+0(FP), DI
+	MOVQ	$0x101d, AX
+	SYSCALL
+	MOVQ	AX, ret+8(FP)
+	RET

@@ -66,6 +66,8 @@ const (
 	CallSegmentWithdraw = CallBase + 27
 	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
 	CallAlarmSet = CallBase + 28
+	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
+	CallWait = CallBase + 29
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -192,6 +194,8 @@ func CallName(number uint64) string {
 		return "segment_withdraw"
 	case CallAlarmSet:
 		return "alarm_set"
+	case CallWait:
+		return "wait"
 	}
 	return ""
 }
@@ -236,7 +240,7 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait:
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw:
 		return 2
@@ -531,3 +535,8 @@ func SegmentWithdraw(segment uint64, process uint64) int64
 // Result: 0. Rights: self.
 // deadline: uint64, not checked.
 func AlarmSet(deadline uint64) int64
+
+// Wait is wait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
+// Result: 0. Rights: self.
+// deadline: uint64, not checked.
+func Wait(deadline uint64) int64

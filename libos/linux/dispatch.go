@@ -83,9 +83,10 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 }
 
 // runNext picks the next thread to run and resumes it; when none is
-// runnable it waits for the earliest deadline.
+// runnable it waits in the kernel for the earliest deadline.
 func runNext(slot uintptr) {
-	for spins := uint64(0); ; spins++ {
+	idleSince := uint64(0)
+	for {
 		threads.Expire(bare.Now())
 		if i := threads.Next(); i != uthread.None {
 			switches++
@@ -109,14 +110,26 @@ func runNext(slot uintptr) {
 		if threads.Live() == 0 {
 			exo.Exit(0)
 		}
-		// Nothing to run until a deadline passes.
-		// TODO(issue 7): wait in the kernel (a wait with a deadline and
-		// wake-ups) instead of yielding in a loop.
+		// Nothing to run until a deadline passes: give the CPU up until
+		// then (the kernel's wait). With no deadline at all, nothing in
+		// this process can make a thread runnable again; the watchdog
+		// reports that once.
+		// TODO(issue 7): wake-ups from other vCPUs and processes (shared
+		// words, children ending) will end the wait too.
 		idleSpins++
-		if spins == watchdogSpins {
-			watchdog()
+		now := bare.Now()
+		if idleSince == 0 {
+			idleSince = now
 		}
-		exo.Yield()
+		deadline := threads.Earliest()
+		if deadline == 0 {
+			if now-idleSince >= watchdogAfter {
+				watchdog()
+				idleSince = now
+			}
+			deadline = now + watchdogAfter
+		}
+		exo.Wait(deadline)
 	}
 }
 
@@ -148,8 +161,9 @@ func armAlarm() {
 	}
 }
 
-// watchdogSpins is how many idle rounds pass before the watchdog reports.
-const watchdogSpins = 5_000_000
+// watchdogAfter is how long the process may have nothing to run and no
+// deadline before the watchdog reports.
+const watchdogAfter = 5_000_000_000
 
 // continueThread resumes the thread whose registers are at context: in
 // user mode when its FS base is the one the CPU has, through the kernel
@@ -170,10 +184,10 @@ func copyContext(to, from uintptr) {
 	}
 }
 
-// watchdog prints every thread's state: nothing has been runnable for a
-// long time.
+// watchdog prints every thread's state: nothing has been runnable, and no
+// thread has a deadline, for watchdogAfter.
 func watchdog() {
-	bare.Say("libos: watchdog: no thread has been runnable for a while; threads:\n")
+	bare.Say("libos: watchdog: no thread has been runnable for 5 s and none waits with a deadline; threads:\n")
 	for i := 0; i < uthread.MaxThreads; i++ {
 		th := threads.At(i)
 		if th.State == uthread.Free {

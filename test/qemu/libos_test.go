@@ -84,6 +84,7 @@ func TestLibOS(t *testing.T) {
 				`libos-test: ok: 10000 clock reads never go back`,
 				`libos-test: ok: clock reads make no system call \(the vDSO\)`,
 				`libos-test: ok: a timer fires`,
+				`libos-test: ok: an idle process waits in the kernel`,
 				`libos-test: ok: a goroutine sleeps and wakes 5 times and the GC completes while 4 others loop without calls`,
 				`libos: Linux system call not implemented \(returning ENOSYS\): 163`,
 				`libos-test: 0 failures`,
