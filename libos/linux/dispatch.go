@@ -117,6 +117,14 @@ func runNext(slot uintptr) {
 		// TODO(issue 7): wake-ups from other vCPUs and processes (shared
 		// words, children ending) will end the wait too.
 		idleSpins++
+		if armed != 0 {
+			// No thread runs, so there is no slice to end; and a due
+			// alarm, which cannot be delivered in here, would end every
+			// wait at once. armAlarm sets it again when a thread runs.
+			armed = 0
+			alarmSets++
+			exo.AlarmSet(0)
+		}
 		now := bare.Now()
 		if idleSince == 0 {
 			idleSince = now
