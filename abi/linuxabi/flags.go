@@ -68,6 +68,13 @@ const (
 	ClockBoottime         = 7
 )
 
+// RealtimeClock reports whether clock reads the wall clock (the realtime
+// family); the others a personality knows (up to ClockBoottime) count from
+// boot.
+func RealtimeClock(clock uint64) bool {
+	return clock == ClockRealtime || clock == ClockRealtimeCoarse
+}
+
 // Signals (those either personality names), sigaction flags,
 // sigprocmask's how, sigaltstack flags and siginfo codes.
 const (

@@ -1,5 +1,7 @@
 package linuxabi
 
+import "math/bits"
+
 // The signal frame, built by both personalities: where it goes on the
 // stack (PlaceSignalFrame), what it holds (WriteSignalFrame) and what
 // rt_sigreturn takes back from it (ReadSignalContext). The caller checks
@@ -141,4 +143,52 @@ func ReadSignalContext(b []byte, c *SignalContext) (fpstate uint64, ok bool) {
 	c.AltStackFlags = get(UcontextStack + StackFlags)
 	c.AltStackSize = get(UcontextStack + StackSize)
 	return get(mc + McFpstate), true
+}
+
+// SignalBit is signal's bit in a signal set (signals 1 to 64).
+func SignalBit(signal uint64) uint64 { return 1 << ((signal - 1) % 64) }
+
+// NextSignal returns the lowest-numbered signal pending and not masked,
+// or 0 when there is none.
+func NextSignal(pending, mask uint64) uint64 {
+	ready := pending &^ mask
+	if ready == 0 {
+		return 0
+	}
+	return uint64(bits.TrailingZeros64(ready)) + 1
+}
+
+// UpdateSignalMask applies rt_sigprocmask's how with set to mask; it
+// reports false for an unknown how. SIGKILL and SIGSTOP are never blocked.
+func UpdateSignalMask(mask, how, set uint64) (uint64, bool) {
+	set &^= SignalBit(SIGKILL) | SignalBit(SIGSTOP)
+	switch how {
+	case SigBlock:
+		return mask | set, true
+	case SigUnblock:
+		return mask &^ set, true
+	case SigSetmask:
+		return set, true
+	}
+	return mask, false
+}
+
+// SignalStack reports, for a handler whose sa_flags are flags, whether the
+// interrupted stack pointer sp is on the alternate stack (at altSp,
+// altSize bytes; size 0 for none), and whether the frame goes to the
+// alternate stack's top (PlaceSignalFrame's onAltStack).
+func SignalStack(sp, flags, altSp, altSize uint64) (onAltStack, toAltStack bool) {
+	onAltStack = altSize != 0 && sp > altSp && sp <= altSp+altSize
+	return onAltStack, flags&SaOnstack != 0 && altSize != 0 && !onAltStack
+}
+
+// HandlerMask returns the signal mask while the handler of signal runs:
+// the interrupted mask, the action's mask, and the signal itself unless
+// the action has SA_NODEFER.
+func HandlerMask(mask, signal, flags, actionMask uint64) uint64 {
+	mask |= actionMask
+	if flags&SaNodefer == 0 {
+		mask |= SignalBit(signal)
+	}
+	return mask &^ (SignalBit(SIGKILL) | SignalBit(SIGSTOP))
 }

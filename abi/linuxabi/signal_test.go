@@ -55,3 +55,32 @@ func TestSignalFrameRoundTrip(t *testing.T) {
 		t.Errorf("%v allocations", n)
 	}
 }
+
+func TestSignalSets(t *testing.T) {
+	if NextSignal(0, 0) != 0 || NextSignal(SignalBit(SIGURG)|SignalBit(SIGSEGV), 0) != SIGSEGV ||
+		NextSignal(SignalBit(SIGURG)|SignalBit(SIGSEGV), SignalBit(SIGSEGV)) != SIGURG || NextSignal(SignalBit(64), 0) != 64 {
+		t.Error("NextSignal")
+	}
+	m, ok := UpdateSignalMask(0, SigBlock, ^uint64(0))
+	if !ok || m&SignalBit(SIGKILL) != 0 || m&SignalBit(SIGSTOP) != 0 || m&SignalBit(SIGURG) == 0 {
+		t.Errorf("block all: %#x", m)
+	}
+	if m, ok = UpdateSignalMask(m, SigUnblock, SignalBit(SIGURG)); !ok || m&SignalBit(SIGURG) != 0 || m&SignalBit(SIGINT) == 0 {
+		t.Errorf("unblock: %#x", m)
+	}
+	if m2, ok := UpdateSignalMask(m, 7, 0); ok || m2 != m {
+		t.Error("an unknown how was accepted")
+	}
+	if on, to := SignalStack(0x1800, SaOnstack, 0x1000, 0x1000); !on || to {
+		t.Error("on the alternate stack already")
+	}
+	if on, to := SignalStack(0x9000, SaOnstack, 0x1000, 0x1000); on || !to {
+		t.Error("to the alternate stack")
+	}
+	if _, to := SignalStack(0x9000, 0, 0x1000, 0x1000); to {
+		t.Error("without SA_ONSTACK")
+	}
+	if HandlerMask(0, SIGSEGV, 0, SignalBit(SIGINT)) != SignalBit(SIGSEGV)|SignalBit(SIGINT) || HandlerMask(0, SIGSEGV, SaNodefer, 0) != 0 {
+		t.Error("HandlerMask")
+	}
+}

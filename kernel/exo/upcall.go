@@ -278,11 +278,9 @@ func BeforeResume(frame uintptr) uintptr {
 	// epilogue (on the CPU that runs its thread); a revocation or an
 	// interrupt set by another CPU an instant too late is seen at the
 	// next trap.
-	if !p.StartPending && !p.RevokeNotify && p.InterruptsPending == 0 && p.AlarmAt == 0 {
-		return frame
-	}
-	if p.AlarmAt != 0 && !p.StartPending && !p.RevokeNotify && p.InterruptsPending == 0 && timer.Nanotime() < p.AlarmAt {
-		return frame // only an alarm, not due yet
+	others := p.StartPending || p.RevokeNotify || p.InterruptsPending != 0
+	if !others && (p.AlarmAt == 0 || timer.Nanotime() < p.AlarmAt) {
+		return frame // nothing to deliver, or only an alarm not due yet
 	}
 	smp.Lock()
 	if p.StartPending {

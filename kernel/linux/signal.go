@@ -75,17 +75,11 @@ func sysSigprocmask(how, newSet, oldSet, size uint64) int64 {
 		if !userRange(newSet, 8) {
 			return -abi.EFAULT
 		}
-		set := getUint64(uintptr(newSet))
-		switch how {
-		case abi.SigBlock:
-			t.SignalMask |= set
-		case abi.SigUnblock:
-			t.SignalMask &^= set
-		case abi.SigSetmask:
-			t.SignalMask = set
-		default:
+		mask, ok := abi.UpdateSignalMask(t.SignalMask, how, getUint64(uintptr(newSet)))
+		if !ok {
 			return -abi.EINVAL
 		}
+		t.SignalMask = mask
 	}
 	return 0
 }
@@ -132,7 +126,7 @@ func sysTgkillCall(group, threadID, signal uint64) int64 {
 	for i := int32(0); i < sched.MaxThreads; i++ {
 		t := sched.ByIndex(i)
 		if t != nil && t.State != sched.Unused && t.State != sched.Dead && uint64(t.ID) == threadID {
-			t.PendingSignals |= 1 << (signal - 1)
+			t.PendingSignals |= abi.SignalBit(signal)
 			return 0
 		}
 	}
@@ -150,12 +144,11 @@ func Deliver(f *cpu.Frame, signal uint64, code int64, address uint64, trapNumber
 		return false
 	}
 	a := actions[signal]
-	bit := uint64(1) << (signal - 1)
+	bit := abi.SignalBit(signal)
 	if a.handler <= 1 || a.flags&abi.SaRestorer == 0 || t.SignalMask&bit != 0 {
 		return false // default action, ignored, or blocked
 	}
-	onAltStack := t.AltStackSize != 0 && f.RSP > t.AltStack && f.RSP <= t.AltStack+t.AltStackSize
-	toAltStack := a.flags&abi.SaOnstack != 0 && t.AltStackSize != 0 && !onAltStack
+	onAltStack, toAltStack := abi.SignalStack(f.RSP, a.flags, t.AltStack, t.AltStackSize)
 	frame, fpstate, end := abi.PlaceSignalFrame(f.RSP, toAltStack, t.AltStack+t.AltStackSize)
 	if !userRange(frame, end-frame) {
 		return false
@@ -172,10 +165,7 @@ func Deliver(f *cpu.Frame, signal uint64, code int64, address uint64, trapNumber
 	if !abi.WriteSignalFrame(bytesAt(uintptr(frame), uintptr(end-frame)), frame, fpstate, &c, f.FXSave[:], a.restorer, signal, code, address) {
 		return false
 	}
-	if a.flags&abi.SaNodefer == 0 {
-		t.SignalMask |= bit
-	}
-	t.SignalMask |= a.mask
+	t.SignalMask = abi.HandlerMask(t.SignalMask, signal, a.flags, a.mask)
 	t.PendingSignals &^= bit
 	f.RSP = frame
 	f.RIP = a.handler
@@ -227,15 +217,8 @@ func sysSigreturn(f *cpu.Frame) uintptr {
 func deliverPending(f *cpu.Frame) uintptr {
 	t := sched.Current()
 	if t != nil {
-		if ready := t.PendingSignals &^ t.SignalMask; ready != 0 {
-			for s := uint64(1); s <= abi.NumberOfSignals; s++ {
-				if ready&(1<<(s-1)) != 0 {
-					if !Deliver(f, s, abi.SiTkill, 0, 0, 0) {
-						t.PendingSignals &^= 1 << (s - 1) // undeliverable: drop
-					}
-					break
-				}
-			}
+		if s := abi.NextSignal(t.PendingSignals, t.SignalMask); s != 0 && !Deliver(f, s, abi.SiTkill, 0, 0, 0) {
+			t.PendingSignals &^= abi.SignalBit(s) // undeliverable: drop
 		}
 	}
 	return frameAddress(f)

@@ -187,25 +187,10 @@ func writeTimespec(address uint64, ns int64) bool {
 
 func negative(errno int64) uint64 { return uint64(-errno) }
 
-// Clocks.
-const (
-	clockRealtime        = 0
-	clockMonotonic       = 1
-	clockProcessCPU      = 2
-	clockThreadCPU       = 3
-	clockMonotonicRaw    = 4
-	clockRealtimeCoarse  = 5
-	clockMonotonicCoarse = 6
-	clockBoottime        = 7
-)
-
 func sysClockGettimeCall(clock, address uint64) int64 {
-	var ns int64
-	switch clock {
-	case clockRealtime, clockRealtimeCoarse:
+	ns := int64(timer.Nanotime())
+	if abi.RealtimeClock(clock) {
 		ns = timer.WallClock()
-	default:
-		ns = int64(timer.Nanotime())
 	}
 	if !writeTimespec(address, ns) {
 		return -abi.EFAULT

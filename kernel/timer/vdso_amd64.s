@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "../../abi/linuxabi/vdso_amd64.h"
 
 // The vDSO's clock_gettime, called by the kernel's Go runtime with the C
 // calling convention (DI = clock, SI = struct timespec *) on its system
@@ -7,21 +8,7 @@
 // monotonic families fall back to the real system call. Clobbers AX, CX, DX
 // (caller-saved in the C ABI).
 TEXT ·vdsoClockGettime(SB),NOSPLIT|NOFRAME,$0
-	CMPQ DI, $1                     // CLOCK_MONOTONIC
-	JEQ  monotonic
-	CMPQ DI, $4                     // CLOCK_MONOTONIC_RAW
-	JEQ  monotonic
-	CMPQ DI, $6                     // CLOCK_MONOTONIC_COARSE
-	JEQ  monotonic
-	CMPQ DI, $7                     // CLOCK_BOOTTIME
-	JEQ  monotonic
-	CMPQ DI, $0                     // CLOCK_REALTIME
-	JEQ  realtime
-	CMPQ DI, $5                     // CLOCK_REALTIME_COARSE
-	JEQ  realtime
-	MOVQ $228, AX                   // clock_gettime(2)
-	SYSCALL
-	RET
+	VDSO_CLOCK_SWITCH // the monotonic clocks (1, 4, 6, 7), the realtime ones (0, 5), or the call
 monotonic:
 	CALL nanoseconds<>(SB)
 	JMP  store
@@ -29,13 +16,7 @@ realtime:
 	CALL nanoseconds<>(SB)
 	ADDQ ·bootWallClock(SB), AX
 store:
-	MOVQ $1000000000, CX
-	XORL DX, DX
-	DIVQ CX                         // AX = seconds, DX = nanoseconds
-	MOVQ AX, 0(SI)
-	MOVQ DX, 8(SI)
-	XORL AX, AX
-	RET
+	VDSO_STORE_TIMESPEC
 
 // nanoseconds<> returns in AX the nanoseconds since boot: the 128-bit
 // product (TSC - bootTSC) * nanosPerTSC, shifted right by 32 (the factor is

@@ -203,9 +203,9 @@ func watchdog() {
 		}
 		bare.SayNumber("libos:   thread ", int64(th.ID))
 		bare.SayNumber("libos:     state ", int64(th.State))
-		bare.SayNumber("libos:     waiting on ", int64(th.WaitAddress))
-		bare.SayNumber("libos:     deadline ", int64(th.Deadline))
-		bare.SayNumber("libos:     at ", int64(get(th.Context, exo.ContextRip)))
+		bare.SayHex("libos:     waiting on ", uint64(th.WaitAddress))
+		bare.SayNumber("libos:     deadline (ns since boot) ", int64(th.Deadline))
+		bare.SayHex("libos:     at ", get(th.Context, exo.ContextRip))
 	}
 }
 

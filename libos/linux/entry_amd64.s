@@ -31,8 +31,6 @@ GLOBL ·tlsBlock(SB), NOPTR, $16
 // ends by starting the program's runtime and does not return).
 TEXT ·Start(SB),NOSPLIT|NOFRAME,$0
 	MOVQ SP, ·entryStack(SB)
-	MOVQ DI, ·screenSegment(SB)
-	MOVQ SI, ·screenKind(SB)
 	ANDQ $~15, SP
 	SUBQ $32, SP
 	LEAQ ·standInG(SB), AX

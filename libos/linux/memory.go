@@ -19,19 +19,7 @@ func roundUp(length uint64) (uint64, bool) {
 
 // imageIn reports whether [start, end) touches a range the loader made.
 func imageIn(start, end uintptr) bool {
-	for page := start; page < end; {
-		i := mem.Ranges.Find(page)
-		if i < 0 {
-			page += mem.PageSize
-			continue
-		}
-		r := mem.Ranges.At(i)
-		if r.Kind == mem.KindImage {
-			return true
-		}
-		page = r.End
-	}
-	return false
+	return mem.Ranges.Kinds(start, end)&(1<<mem.KindImage) != 0
 }
 
 func sysMmap(address, length, prot, flags, fd, offset uint64) int64 {

@@ -68,17 +68,11 @@ func sysSigprocmask(current int, how, newSet, oldSet, size uint64) int64 {
 		if !ok {
 			return -abi.EFAULT
 		}
-		set &^= 1<<(abi.SIGKILL-1) | 1<<(abi.SIGSTOP-1)
-		switch how {
-		case abi.SigBlock:
-			th.SignalMask |= set
-		case abi.SigUnblock:
-			th.SignalMask &^= set
-		case abi.SigSetmask:
-			th.SignalMask = set
-		default:
+		mask, ok := abi.UpdateSignalMask(th.SignalMask, how, set)
+		if !ok {
 			return -abi.EINVAL
 		}
+		th.SignalMask = mask
 	}
 	if oldSet != 0 && !putUser64(oldSet, old) {
 		th.SignalMask = old
@@ -169,13 +163,12 @@ func deliver(context uintptr, th *uthread.Thread, signal uint64, code int64, add
 		return false
 	}
 	a := actions[signal]
-	bit := uint64(1) << (signal - 1)
+	bit := abi.SignalBit(signal)
 	if a.handler <= 1 || a.flags&abi.SaRestorer == 0 || th.SignalMask&bit != 0 {
 		return false
 	}
 	sp := get(context, exo.ContextRsp)
-	onAltStack := th.AltStackSize != 0 && sp > th.AltStack && sp <= th.AltStack+th.AltStackSize
-	toAltStack := a.flags&abi.SaOnstack != 0 && th.AltStackSize != 0 && !onAltStack
+	onAltStack, toAltStack := abi.SignalStack(sp, a.flags, th.AltStack, th.AltStackSize)
 	frame, fpstate, end := abi.PlaceSignalFrame(sp, toAltStack, th.AltStack+th.AltStackSize)
 	b, ok := userBytes(frame, end-frame, true)
 	if !ok || frame >= end {
@@ -195,10 +188,7 @@ func deliver(context uintptr, th *uthread.Thread, signal uint64, code int64, add
 	if !abi.WriteSignalFrame(b, frame, fpstate, &c, fx, a.restorer, signal, code, address) {
 		return false
 	}
-	if a.flags&abi.SaNodefer == 0 {
-		th.SignalMask |= bit
-	}
-	th.SignalMask |= a.mask
+	th.SignalMask = abi.HandlerMask(th.SignalMask, signal, a.flags, a.mask)
 	th.PendingSignals &^= bit
 	put(context, exo.ContextRsp, frame)
 	put(context, exo.ContextRip, a.handler)
@@ -213,17 +203,8 @@ func deliver(context uintptr, th *uthread.Thread, signal uint64, code int64, add
 
 // deliverPending delivers one pending signal the thread does not block.
 func deliverPending(context uintptr, th *uthread.Thread) {
-	ready := th.PendingSignals &^ th.SignalMask
-	if ready == 0 {
-		return
-	}
-	for s := uint64(1); s <= abi.NumberOfSignals; s++ {
-		if ready&(1<<(s-1)) != 0 {
-			if !deliver(context, th, s, abi.SiTkill, 0, 0, 0) {
-				th.PendingSignals &^= 1 << (s - 1) // undeliverable: dropped
-			}
-			return
-		}
+	if s := abi.NextSignal(th.PendingSignals, th.SignalMask); s != 0 && !deliver(context, th, s, abi.SiTkill, 0, 0, 0) {
+		th.PendingSignals &^= abi.SignalBit(s) // undeliverable: dropped
 	}
 }
 
@@ -254,6 +235,6 @@ func sysSigreturn(context uintptr, th *uthread.Thread) bool {
 			put(context, exo.ContextFxsave+exo.FxsaveXmm+off, word(fx, exo.FxsaveXmm+off))
 		}
 	}
-	th.SignalMask = c.Mask &^ (1<<(abi.SIGKILL-1) | 1<<(abi.SIGSTOP-1))
+	th.SignalMask, _ = abi.UpdateSignalMask(0, abi.SigSetmask, c.Mask)
 	return true
 }

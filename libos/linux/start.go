@@ -43,9 +43,10 @@ const (
 	firstThreadID = 1
 )
 
-// Set by Start from the registers the kernel starts a process with: the
-// stack pointer, and the screen segment's id and kind (RDI, RSI).
-var entryStack, screenSegment, screenKind uint64
+// entryStack is the stack pointer the kernel started the process with
+// (set by Start). The kernel also passes the screen segment's id and kind
+// in RDI and RSI, for the console driver to come.
+var entryStack uint64
 
 var (
 	upcallTable [exo.UpcallTableEntries]uint64
@@ -80,7 +81,8 @@ func start() {
 	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {
 		fatalNumber("upcall_register failed: ", r)
 	}
-	mapImage()
+	image := imageHeader()
+	mapImage(image)
 	// The loader's stack: its 2 MiB region is the kernel's segment.
 	region := uintptr(entryStack) &^ (mem.RegionSize - 1)
 	mem.Ranges.Add(region, region+mem.RegionSize, 0, mem.KindImage)
@@ -106,9 +108,9 @@ func start() {
 	aux := [...]abi.AuxEntry{
 		{Key: abi.AtPagesz, Value: mem.PageSize},
 		{Key: abi.AtRandom},
-		{Key: abi.AtPhdr, Value: imageBase + uint64(imageHeader().phoff)},
+		{Key: abi.AtPhdr, Value: imageBase + uint64(image.phoff)},
 		{Key: abi.AtPhent, Value: 56},
-		{Key: abi.AtPhnum, Value: uint64(imageHeader().phnum)},
+		{Key: abi.AtPhnum, Value: uint64(image.phnum)},
 		{Key: abi.AtEntry, Value: uint64(runtimeEntryAddress())},
 		{Key: abi.AtSecure, Value: 0},
 		{Key: abi.AtSysinfoEhdr, Value: uint64(vdso)},
@@ -154,8 +156,7 @@ func imageHeader() elfHeader {
 // mapImage enters the program's PT_LOAD segments in the address-space map
 // (the kernel's loader mapped them, in PT segments of its own: their 2 MiB
 // regions are closed to mappings).
-func mapImage() {
-	h := imageHeader()
+func mapImage(h elfHeader) {
 	if h.phnum > 64 {
 		fatal("too many program headers")
 	}

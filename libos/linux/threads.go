@@ -180,7 +180,7 @@ func sysTgkill(group, threadID, signal uint64) int64 {
 		bare.SayNumber("libos: the program was ended by signal ", int64(signal))
 		exo.Exit(128 + int64(signal))
 	}
-	threads.At(i).PendingSignals |= 1 << (signal - 1)
+	threads.At(i).PendingSignals |= abi.SignalBit(signal)
 	return 0
 }
 

@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "../../abi/linuxabi/vdso_amd64.h"
 #include "../exo/abi_amd64.h"
 
 // NANOSECONDS leaves in AX the nanoseconds since boot: the 128-bit product
@@ -22,21 +23,7 @@
 // fall back to the system call, which the libOS serves. Clobbers AX, CX,
 // DX (caller-saved in the C ABI).
 TEXT ·vdsoClockGettime(SB),NOSPLIT|NOFRAME,$0
-	CMPQ DI, $1                     // CLOCK_MONOTONIC
-	JEQ  monotonic
-	CMPQ DI, $4                     // CLOCK_MONOTONIC_RAW
-	JEQ  monotonic
-	CMPQ DI, $6                     // CLOCK_MONOTONIC_COARSE
-	JEQ  monotonic
-	CMPQ DI, $7                     // CLOCK_BOOTTIME
-	JEQ  monotonic
-	CMPQ DI, $0                     // CLOCK_REALTIME
-	JEQ  realtime
-	CMPQ DI, $5                     // CLOCK_REALTIME_COARSE
-	JEQ  realtime
-	MOVQ $228, AX                   // clock_gettime(2)
-	SYSCALL
-	RET
+	VDSO_CLOCK_SWITCH // the monotonic clocks (1, 4, 6, 7), the realtime ones (0, 5), or the call
 monotonic:
 	NANOSECONDS
 	JMP  store
@@ -45,13 +32,7 @@ realtime:
 	MOVQ $(ADDRESS_KERNEL_INFO+KERNEL_INFO_WALL_CLOCK_BOOT), CX
 	ADDQ (CX), AX
 store:
-	MOVQ $1000000000, CX
-	XORL DX, DX
-	DIVQ CX                         // AX = seconds, DX = nanoseconds
-	MOVQ AX, 0(SI)
-	MOVQ DX, 8(SI)
-	XORL AX, AX
-	RET
+	VDSO_STORE_TIMESPEC
 
 // func vdsoFunctionAddress() uintptr
 TEXT ·vdsoFunctionAddress(SB),NOSPLIT,$0-8

@@ -276,14 +276,8 @@ func Discard(start, end uintptr) { release(start, end) }
 // (all of it must be mapped): committed pages are mapped again with the new
 // permissions, or unmapped (keeping their frames) for PROT_NONE.
 func Protect(start, end uintptr, prot uint32) bool {
-	if !Ranges.Covered(start, end) {
+	if !Ranges.Covered(start, end) || Ranges.Kinds(start, end) != 1<<KindAnonymous {
 		return false
-	}
-	for page := start; page < end; page += PageSize {
-		i := Ranges.Find(page)
-		if i < 0 || Ranges.At(i).Kind != KindAnonymous {
-			return false
-		}
 	}
 	for page, r, w := nextFrame(start, end); w != nil; page, r, w = nextFrame(page+PageSize, end) {
 		slot := slotOf(page)

@@ -98,6 +98,20 @@ func (m *Map) Covered(start, end uintptr) bool {
 	return true
 }
 
+// Kinds returns the kinds of the ranges that overlap [start, end), as a
+// bit per kind (1 << Kind*).
+func (m *Map) Kinds(start, end uintptr) uint32 {
+	kinds := uint32(0)
+	for i := m.firstEndingAfter(start); i < m.count; i++ {
+		r := &m.ranges[uint(i)%MaxRanges]
+		if r.Start >= end {
+			break
+		}
+		kinds |= 1 << (r.Kind % 32)
+	}
+	return kinds
+}
+
 // Gap returns the lowest address at or above from where length bytes fit
 // below limit without overlapping a range, or 0.
 func (m *Map) Gap(from, limit, length uintptr) uintptr {

@@ -102,6 +102,13 @@ func TestMapFull(t *testing.T) {
 	if m.Add(uintptr(2*MaxRanges+1)<<12, uintptr(2*MaxRanges+2)<<12, 3, KindAnonymous) {
 		t.Error("a range beyond MaxRanges was accepted")
 	}
+	var k Map
+	k.Add(1<<12, 3<<12, 3, KindAnonymous)
+	k.Add(5<<12, 6<<12, 1, KindImage)
+	if k.Kinds(0, 1<<12) != 0 || k.Kinds(2<<12, 5<<12) != 1<<KindAnonymous ||
+		k.Kinds(2<<12, 6<<12) != 1<<KindAnonymous|1<<KindImage || k.Kinds(3<<12, 5<<12) != 0 {
+		t.Error("Kinds")
+	}
 	// Splitting a full map's range is refused and changes nothing.
 	var n Map
 	n.Add(1<<12, 100<<12, 3, KindAnonymous)

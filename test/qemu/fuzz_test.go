@@ -14,17 +14,7 @@ const FuzzISO = "build/exogo-fuzz.iso"
 // balances with nothing left to an ended process (runToEnd).
 func TestFuzzerShortCampaign(t *testing.T) {
 	for _, cpus := range []int{1, 2} {
-		c, err := ConfigFromEnv(requireImage(t, FuzzISO), BIOS, CDROM)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SMP = cpus
-		m, err := Start(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := runToEnd(t, m, "exo-fuzz")
-		m.Close()
+		out := bootAndRun(t, FuzzISO, BIOS, cpus, "", "exo-fuzz")
 		expectLines(t, out,
 			`exo-fuzz: seed \d+; calls per fuzzer 20000; fuzzers 3`,
 			`exo-fuzz: canary intact after \d+ checks of its pages`,

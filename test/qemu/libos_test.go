@@ -16,13 +16,20 @@ var libOSMachines = []struct {
 	cpus     int
 }{{"BIOS, 1 CPU", BIOS, 1}, {"UEFI, 2 CPUs", UEFI, 2}}
 
-func bootGoProgram(t *testing.T, image string, firmware Firmware, cpus int, what string) string {
+// bootAndRun boots image from a CD-ROM with firmware, cpus CPUs and
+// memory (QEMU's size; "" for the default), and returns the transcript of
+// a run that ends with a balanced census and the pass status (runToEnd;
+// what names the program in failures).
+func bootAndRun(t *testing.T, image string, firmware Firmware, cpus int, memory, what string) string {
 	t.Helper()
 	c, err := ConfigFromEnv(requireImage(t, image), firmware, CDROM)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.SMP = cpus
+	if memory != "" {
+		c.Memory = memory
+	}
 	m, err := Start(c)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +45,7 @@ func bootGoProgram(t *testing.T, image string, firmware Firmware, cpus int, what
 func TestGoProgramOnTheLibOS(t *testing.T) {
 	for _, run := range libOSMachines {
 		t.Run(run.name, func(t *testing.T) {
-			out := bootGoProgram(t, GoHelloISO, run.firmware, run.cpus, "hello")
+			out := bootAndRun(t, GoHelloISO, run.firmware, run.cpus, "", "hello")
 			expectLines(t, out,
 				`exogo: starting hello as process 1`,
 				`hello from Go on exogo`,
@@ -65,7 +72,7 @@ const LibOSTestISO = "build/exogo-libostest.iso"
 func TestLibOS(t *testing.T) {
 	for _, run := range libOSMachines {
 		t.Run(run.name, func(t *testing.T) {
-			out := bootGoProgram(t, LibOSTestISO, run.firmware, run.cpus, "libos-test")
+			out := bootAndRun(t, LibOSTestISO, run.firmware, run.cpus, "", "libos-test")
 			if regexp.MustCompile(`libos-test: FAIL`).MatchString(out) {
 				t.Errorf("a check failed:\n%s", out)
 			}
@@ -101,7 +108,7 @@ const LibOSBenchISO = "build/exogo-libosbench.iso"
 // runs, measures every path and ends cleanly (it asserts no figure: speed
 // is for make bench to report).
 func TestLibOSBenchmarkRuns(t *testing.T) {
-	out := bootGoProgram(t, LibOSBenchISO, BIOS, 1, "libos-bench")
+	out := bootAndRun(t, LibOSBenchISO, BIOS, 1, "", "libos-bench")
 	expectLines(t, out,
 		`bench: libos: getpid \(a Linux call through the libOS\): [0-9.]+ us`,
 		`bench: libos: clock read \(time.Now\): [0-9.]+ us`,

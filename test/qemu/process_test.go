@@ -115,20 +115,7 @@ func exokernelInterfaceWith(t *testing.T, cpus int, firmware Firmware, memory st
 }
 
 func exokernelInterfaceOn(t *testing.T, image string, cpus int, firmware Firmware, memory string) string {
-	c, err := ConfigFromEnv(requireImage(t, image), firmware, CDROM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SMP = cpus
-	if memory != "" {
-		c.Memory = memory
-	}
-	m, err := Start(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	out := runToEnd(t, m, "exo-test")
+	out := bootAndRun(t, image, firmware, cpus, memory, "exo-test")
 	if regexp.MustCompile(`exo-test: FAIL`).MatchString(out) {
 		t.Errorf("a check failed:\n%s", out)
 	}
