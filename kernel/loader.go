@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"debug/elf"
+	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
+
+	abi "exogo/abi/linuxabi"
 
 	"exogo/arch/amd64"
 	"exogo/kernel/exo"
@@ -19,10 +23,10 @@ import (
 // itself (docs/exokernel.md). This is hosted Go: it runs in main.
 
 // Where the first program's stack goes: the top of the user half, below a
-// guard gap.
+// guard gap (the start protocol's, which a libOS's loader follows too).
 const (
-	firstStackTop  = layout.UserEnd - 1<<30
-	firstStackSize = 64 << 10
+	firstStackTop  = exo.StartStackTop
+	firstStackSize = exo.StartStackSize
 	// maxProgramBytes bounds what an ELF may ask to be mapped.
 	maxProgramBytes = 256 << 20
 )
@@ -39,7 +43,7 @@ func withInterruptsOff(f func()) {
 // loadFirstProgram creates the first process from the ELF executable in
 // image, maps its loadable segments and a stack with frames it owns, and
 // starts it. The first process gets every right.
-func loadFirstProgram(name string, image []byte) (*process.Process, error) {
+func loadFirstProgram(name string, image []byte, archive bootArchive) (*process.Process, error) {
 	file, err := elf.NewFile(bytes.NewReader(image))
 	if err != nil {
 		return nil, fmt.Errorf("%s is not an ELF file: %v", name, err)
@@ -91,16 +95,64 @@ func loadFirstProgram(name string, image []byte) (*process.Process, error) {
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
 	}
-	if err := mapUser(p, regions, firstStackTop-firstStackSize, firstStackSize, nil, exo.PermissionsWrite); err != nil {
+	screen, kind := screenSegment(p)
+	module := bootModuleSegment(p, archive)
+	// The initial stack, as Linux lays it out, with exogo's entries in the
+	// auxiliary vector (a libOS reads them; a runtime-free program ignores
+	// the stack).
+	stack := make([]byte, firstStackSize)
+	var random [16]byte
+	binary.LittleEndian.PutUint64(random[:], rand.Uint64())
+	binary.LittleEndian.PutUint64(random[8:], rand.Uint64())
+	aux := []abi.AuxEntry{
+		{Key: abi.AtPagesz, Value: paging.PageSize},
+		{Key: abi.AtRandom},
+		{Key: abi.AtEntry, Value: file.Entry},
+		{Key: exo.StartAuxPid, Value: uint64(p.ID)},
+		{Key: exo.StartAuxScreenSegment, Value: screen},
+		{Key: exo.StartAuxScreenKind, Value: kind},
+		{Key: exo.StartAuxBootModuleSegment, Value: module},
+	}
+	sp := abi.InitialStack(stack, firstStackTop, []string{name}, nil, aux, random)
+	if sp == 0 {
+		return nil, fmt.Errorf("%s: the initial stack does not fit in %d KiB", name, firstStackSize>>10)
+	}
+	if err := mapUser(p, regions, firstStackTop-firstStackSize, firstStackSize, stack, exo.PermissionsWrite); err != nil {
 		return nil, fmt.Errorf("%s: stack: %v", name, err)
 	}
-	screen, kind := screenSegment(p)
 	// Said before it runs, so that the line comes before its output.
 	fmt.Printf("exogo: starting %s as process %d\n", name, p.ID)
-	if err := startProcess(p, uintptr(file.Entry), firstStackTop, screen, kind); err != nil {
+	if err := startProcess(p, uintptr(file.Entry), sp, screen, kind); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// bootModuleSegment gives the first process the boot module (the cpio
+// archive it was loaded from) as a read-only segment, linked at
+// exo.StartBootModule. It returns the segment's id, or 0.
+func bootModuleSegment(p *process.Process, archive bootArchive) (id uint64) {
+	if archive.length == 0 {
+		return 0
+	}
+	withInterruptsOff(func() {
+		smp.Lock()
+		defer smp.Unlock()
+		id = exo.CreateBootModuleSegment(p, archive.physical, archive.length)
+		if id != 0 && !exo.LinkInto(p, id, exo.StartBootModule, 0) {
+			id = 0
+		}
+	})
+	if id == 0 {
+		fmt.Println("exogo: the boot module could not be given to the first process as a segment")
+	}
+	return id
+}
+
+// bootArchive is where the boot module holding the first program lies in
+// physical memory.
+type bootArchive struct {
+	physical, length uint64
 }
 
 // screenSegment gives the first process the screen as a device segment

@@ -43,14 +43,14 @@ func main() {
 	for _, problem := range options.Problems {
 		fmt.Println("exogo: command line:", problem)
 	}
-	modules := listModules()
+	modules, archive := listModules()
 
 	if options.CrashKernel {
 		fmt.Println("exogo: crashtest=kernel: faulting in kernel code on purpose")
 		linux.CrashTest()
 	}
 	if options.Init != "" {
-		status, err := runFirstProgram(options.Init, modules)
+		status, err := runFirstProgram(options.Init, modules, archive)
 		if err != nil {
 			fmt.Println("exogo: init:", err)
 			status = 1
@@ -145,10 +145,12 @@ func memoryTypeName(t uint32) string {
 }
 
 // listModules prints each boot module and the entries of the cpio archive
-// it holds, and returns the files of every valid archive by name. A module
-// that is not a valid archive is reported and skipped.
-func listModules() map[string][]byte {
+// it holds, and returns the files of every valid archive by name and where
+// the first valid archive lies (the first process gets it as a segment). A
+// module that is not a valid archive is reported and skipped.
+func listModules() (map[string][]byte, bootArchive) {
 	files := map[string][]byte{}
+	var archive bootArchive
 	info := bootInfoBytes()
 	if bootInfo.ModuleCount == 0 {
 		fmt.Println("exogo: no boot modules")
@@ -164,6 +166,9 @@ func listModules() map[string][]byte {
 			continue
 		}
 		fmt.Printf("exogo: module %q: cpio archive with %d entries\n", name, len(records))
+		if archive.length == 0 {
+			archive = bootArchive{physical: uint64(m.Start), length: uint64(m.End - m.Start)}
+		}
 		for _, r := range records {
 			fmt.Printf("exogo:   %s (%d bytes)\n", r.Name, r.FileSize)
 			if r.Mode&cpio.S_IFMT == cpio.S_IFREG {
@@ -176,18 +181,18 @@ func listModules() map[string][]byte {
 			}
 		}
 	}
-	return files
+	return files, archive
 }
 
 // runFirstProgram starts bin/name from the boot module as the first
 // process and waits for it to exit, returning its exit status.
-func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
+func runFirstProgram(name string, files map[string][]byte, archive bootArchive) (uint64, error) {
 	image, ok := files["bin/"+name]
 	if !ok {
 		return 0, fmt.Errorf("no program bin/%s in the boot module (put it in build/modules/bin/, see the Makefile's programs target)", name)
 	}
 	stacksBefore := memory.StacksInUse()
-	p, err := loadFirstProgram(name, image)
+	p, err := loadFirstProgram(name, image, archive)
 	if err != nil {
 		return 0, err
 	}

@@ -291,7 +291,7 @@ func fuzz(i int) uint64 {
 
 // step makes one random call.
 func step() {
-	switch below(32) {
+	switch below(34) {
 	case 0, 1, 2: // frame_alloc
 		if nframes < frameQuota {
 			if f := call(exo.CallFrameAlloc, 0, 0, 0, 0); f >= 0 {
@@ -439,6 +439,19 @@ func step() {
 		call(exo.CallAlarmSet, random(), 0, 0, 0)
 	case 31: // a short wait, or one whose deadline has passed
 		call(exo.CallWait, uint64(exo.TimeNow())+below(200_000), 0, 0, 0)
+	case 32: // segment_protect
+		id, slot, permissions := pickSegment(), pickSlot(), pickPermissions()
+		if call(exo.CallSegmentProtect, id, slot, permissions, 0) == 0 {
+			if m := own(id); m != nil {
+				m.setSlot(slot, true, permissions)
+			}
+		}
+	case 33: // children: a fuzzer has none to reap or give to
+		if below(2) == 0 {
+			mustFail(exo.CallProcessReap, [...]uint64{0, pickProcess()}[below(2)%2], 0, 0, 0, "process_reap without a child succeeded:")
+		} else {
+			mustFail(exo.CallSegmentGive, pickSegment(), pickProcess(), 0, 0, "segment_give to a process not my child succeeded:")
+		}
 	}
 }
 

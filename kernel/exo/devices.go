@@ -31,8 +31,30 @@ import (
 // bits is 8 MiB) makes a PD segment, which the libOS links at a 1 GiB
 // boundary. It returns the segment's id, or 0.
 func CreateScreenSegment(p *process.Process, physical uint64, length uint64, describe *[ScreenSize]byte) uint64 {
+	return deviceSegment(p, physical, length, describe[:], ScreenSegmentLevel, paging.Writable|paging.DeviceMemory)
+}
+
+// CreateBootModuleSegment makes the boot module's segment for process p:
+// the module's length bytes at physical (any alignment), read-only, after
+// a metadata page (layout boot_module) that says where they start. It
+// returns the segment's id, or 0.
+func CreateBootModuleSegment(p *process.Process, physical uint64, length uint64) uint64 {
+	var describe [BootModuleSize]byte
+	offset := 4096 + physical&0xfff
+	for i := 0; i < 8; i++ {
+		describe[BootModuleLength+i] = byte(length >> (8 * i))
+		describe[BootModuleOffset+i] = byte(offset >> (8 * i))
+	}
+	return deviceSegment(p, physical&^0xfff, length+physical&0xfff, describe[:], BootModuleSegmentLevel, 0)
+}
+
+// deviceSegment makes a device segment p owns over length bytes of
+// physical memory from physical (page-aligned), mapped with flags, after a
+// metadata page holding describe, in which it writes the segment's level
+// at levelAt.
+func deviceSegment(p *process.Process, physical, length uint64, describe []byte, levelAt int, flags paging.Flags) uint64 {
 	pages := int((length + 4095) / 4096)
-	if pages < 1 || pages > segment.MaxDevicePages {
+	if pages < 1 || pages > segment.MaxDevicePages || len(describe) > 4096 || levelAt < 0 || levelAt+8 > len(describe) {
 		return 0
 	}
 	frame, ok := memory.Frames.AllocateFor(p.ID, physmem.UseProcess, true)
@@ -44,15 +66,21 @@ func CreateScreenSegment(p *process.Process, physical uint64, length uint64, des
 		level = uint64(segment.Level2)
 	}
 	for i := 0; i < 8; i++ {
-		describe[ScreenSegmentLevel+i] = byte(level >> (8 * i))
+		describe[levelAt+i] = byte(level >> (8 * i))
 	}
-	copy(rawmem.Bytes(layout.Physical(frame), ScreenSize), describe[:])
-	id, status := segments.CreateDevice(memoryAccess(), p.ID, frame, physical, pages, paging.DeviceMemory)
+	copy(rawmem.Bytes(layout.Physical(frame), 4096), describe)
+	id, status := segments.CreateDevice(memoryAccess(), p.ID, frame, physical, pages, flags)
 	if status != segment.OK {
 		memory.Frames.Free(frame)
 		return 0
 	}
 	return uint64(id)
+}
+
+// LinkInto links segment id, which p owns, into p's own address space at
+// address with permissions (the kernel's loader, for the first process).
+func LinkInto(p *process.Process, id uint64, address uintptr, permissions Permissions) bool {
+	return segments.Link(memoryAccess(), p.ID, p.Space.Root, address, segment.ID(id), pageRights(permissions)) == segment.OK
 }
 
 // devicePorts is the allow-list of I/O ports a process may hold: the ports

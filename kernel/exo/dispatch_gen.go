@@ -95,9 +95,18 @@ const (
 	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
 	// Handler: sysAlarmSet(caller *Caller, deadline uint64) int64.
 	CallAlarmSet = CallBase + 28
-	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
+	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
 	// Handler: sysWait(caller *Caller, deadline uint64) int64.
 	CallWait = CallBase + 29
+	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs. An exited child keeps its slot until its parent reaps it or ends.
+	// Handler: sysProcessReap(caller *Caller, process uint32) int64.
+	CallProcessReap = CallBase + 30
+	// CallSegmentProtect: change the permissions of a frame mapped at a slot of a PT segment, without unmapping it; TLBs are flushed.
+	// Handler: sysSegmentProtect(caller *Caller, segment uint32, slot uint32, permissions Permissions) int64.
+	CallSegmentProtect = CallBase + 31
+	// CallSegmentGive: give a PT segment, and the frames mapped in it, to a child not yet started: they become the child's, charged to it, and the caller keeps no right on them. The segment may be linked only in that child, have no grants, and map only frames of the caller mapped nowhere else.
+	// Handler: sysSegmentGive(caller *Caller, segment uint32, process uint32) int64.
+	CallSegmentGive = CallBase + 32
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -226,6 +235,12 @@ func CallName(number uint64) string {
 		return "alarm_set"
 	case CallWait:
 		return "wait"
+	case CallProcessReap:
+		return "process_reap"
+	case CallSegmentProtect:
+		return "segment_protect"
+	case CallSegmentGive:
+		return "segment_give"
 	}
 	return ""
 }
@@ -270,11 +285,11 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment:
 		return 4
@@ -291,6 +306,7 @@ const (
 	UpcallInterrupt  = 0x4
 	UpcallRevocation = 0x5
 	UpcallAlarm      = 0x6
+	UpcallChild      = 0x7
 )
 
 // UpcallTable: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
@@ -308,6 +324,21 @@ const (
 const (
 	AddressFrameTableView = 0x7f8000000000
 	AddressKernelInfo     = 0x7f8040000000
+)
+
+// Start: how a program starts: its initial stack (Linux's: argc, argv, envp and the auxiliary vector at the stack pointer, the strings above) lies in [StackTop - StackSize, StackTop), written by whoever loaded the program (the kernel for the first, a libOS for the others); the boot module's segment is linked read-only at BootModule.
+const (
+	StartStackTop   = 0x7fffc0000000
+	StartStackSize  = 0x10000
+	StartBootModule = 0x7f4000000000
+)
+
+// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule).
+const (
+	StartAuxPid               = 0x65780001
+	StartAuxScreenSegment     = 0x65780002
+	StartAuxScreenKind        = 0x65780003
+	StartAuxBootModuleSegment = 0x65780004
 )
 
 // FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
@@ -386,6 +417,14 @@ const (
 	ScreenMemoryOffset = 64 // 8 bytes: where the screen's memory starts in the segment
 	ScreenMemoryLength = 72 // 8 bytes: its length in bytes
 	ScreenSegmentLevel = 80 // 8 bytes: 1: a PT segment (2 MiB), 2: a PD segment (1 GiB, linked at a 1 GiB boundary)
+)
+
+// BootModule: the metadata page of the boot module's segment (its slot 0, read-only; the module's bytes follow, read-only too): the cpio archive the kernel was booted with. BootModuleSize is its size in bytes; the others are byte offsets.
+const (
+	BootModuleSize         = 24
+	BootModuleLength       = 0  // 8 bytes: the module's length in bytes
+	BootModuleOffset       = 8  // 8 bytes: where its first byte is in the segment
+	BootModuleSegmentLevel = 16 // 8 bytes: 1: a PT segment (2 MiB), 2: a PD segment (1 GiB)
 )
 
 // KernelInfo: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine. KernelInfoSize is its size in bytes; the others are byte offsets.
@@ -633,6 +672,30 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		return sysAlarmSet(caller, a0)
 	case CallWait:
 		return sysWait(caller, a0)
+	case CallProcessReap:
+		if a0 > 0xFFFF_FFFF { // process: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		return sysProcessReap(caller, uint32(a0))
+	case CallSegmentProtect:
+		if a0 > 0xFFFF_FFFF { // segment: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		if a1 >= 512 { // slot: index<512>
+			return -ErrBadArgument
+		}
+		if a2&^uint64(PermissionsAll) != 0 { // permissions
+			return -ErrBadArgument
+		}
+		return sysSegmentProtect(caller, uint32(a0), uint32(a1), Permissions(a2))
+	case CallSegmentGive:
+		if a0 > 0xFFFF_FFFF { // segment: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		if a1 > 0xFFFF_FFFF { // process: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		return sysSegmentGive(caller, uint32(a0), uint32(a1))
 	}
 	return -ErrUnknownCall
 }

@@ -121,4 +121,27 @@ func release(p *process.Process) {
 	releaseIRQs(p)
 	process.Release(p)
 	releaseOrphans()
+	if parent := process.Parent(p); parent != nil {
+		wakeWaiter(parent) // the child upcall (BeforeResume) tells its libOS
+	}
+}
+
+// sysProcessReap collects an exited child's status (id 0: any child's).
+func sysProcessReap(caller *Caller, id uint32) int64 {
+	if id > 0xffff {
+		return -ErrNoSuchObject
+	}
+	child, status, result := process.Reap(caller.Process, uint16(id))
+	switch result {
+	case process.OK:
+		return int64(child) | int64(uint32(status))<<16
+	case process.NotYet:
+		return -ErrBusy
+	}
+	if id != 0 {
+		if p := process.ByID(uint16(id)); p != nil && p.Parent != caller.Process.ID {
+			return -ErrNotOwner
+		}
+	}
+	return -ErrNoSuchObject
 }

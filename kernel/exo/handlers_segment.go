@@ -202,3 +202,33 @@ func sysSegmentWithdraw(caller *Caller, id uint32, grantee uint32) int64 {
 // The segment table's limits are sized for kernel/process's table: fail
 // to compile if the two disagree.
 var _ = [1]struct{}{}[process.MaxProcesses-segment.MaxProcesses]
+
+func sysSegmentProtect(caller *Caller, id uint32, slot uint32, permissions Permissions) int64 {
+	changed, status := segments.Protect(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), pageRights(permissions))
+	if status != segment.OK {
+		return segmentError(status)
+	}
+	// As after an unmap: no CPU may keep the old permissions.
+	places, n, complete := segments.Places(segment.ID(id))
+	if !complete || changed.Parents != 0 {
+		smp.FlushSpace(0)
+	} else {
+		for i := 0; i < n && i < len(places); i++ {
+			smp.InvalidatePage(places[i].Root, places[i].Address+uintptr(changed.Offset))
+		}
+	}
+	return 0
+}
+
+// sysSegmentGive gives a PT segment and its frames to a child that has not
+// started (segment.Give says what it checks).
+func sysSegmentGive(caller *Caller, id uint32, receiver uint32) int64 {
+	p, err := child(caller, receiver)
+	if p == nil {
+		return err
+	}
+	if p.State != process.Created {
+		return -ErrBusy
+	}
+	return segmentError(segments.Give(memoryAccess(), caller.Process.ID, segment.ID(id), p.ID, p.Space.Root))
+}

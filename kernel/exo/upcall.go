@@ -278,7 +278,7 @@ func BeforeResume(frame uintptr) uintptr {
 	// epilogue (on the CPU that runs its thread); a revocation or an
 	// interrupt set by another CPU an instant too late is seen at the
 	// next trap.
-	others := p.StartPending || p.RevokeNotify || p.InterruptsPending != 0
+	others := p.StartPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending
 	if !others && (p.AlarmAt == 0 || timer.Nanotime() < p.AlarmAt) {
 		return frame // nothing to deliver, or only an alarm not due yet
 	}
@@ -293,6 +293,9 @@ func BeforeResume(frame uintptr) uintptr {
 		if Deliver(p, f, UpcallInterrupt, pending, 0) {
 			p.InterruptsPending = 0
 		}
+	}
+	if p.ChildPending && (p.UpcallEntries[UpcallChild] == 0 || Deliver(p, f, UpcallChild, 0, 0)) {
+		p.ChildPending = false
 	}
 	deliverAlarm(p, f)
 	smp.Unlock()

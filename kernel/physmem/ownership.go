@@ -416,3 +416,42 @@ func (t *Table) TakeUnreferencedFrom(owner uint16, want uint64, list []uint64) (
 	}
 	return taken
 }
+
+// Room returns how many more frames owner may be charged for under its
+// limit.
+func (t *Table) Room(owner uint16) uint64 {
+	t.acquire()
+	defer t.release()
+	if t.owned[owner] >= t.limits[owner] {
+		return 0
+	}
+	return uint64(t.limits[owner] - t.owned[owner])
+}
+
+// Transfer makes the frame at physical, held by from with the given use,
+// to's: its owner changes and the charge moves, its references stay. It
+// refuses a frame held otherwise, an orphan, and (OverLimit) a receiver at
+// its limit. kernel/segment gives a child the frames of a segment with it.
+func (t *Table) Transfer(physical uint64, from, to uint16, use Use) OwnershipStatus {
+	i := t.ownedIndex(physical)
+	if i == ownershipNotFrame {
+		return NotAFrame
+	}
+	t.acquire()
+	defer t.release()
+	e := t.entry(i)
+	switch {
+	case !held(*e) || *e&entryOrphan != 0:
+		return NotHeld
+	case from == kernelOwner || to == kernelOwner || uint16(*e>>entryOwnerShift) != from:
+		return NotOwner
+	case Use(*e&entryUseMask) != use:
+		return WrongUse
+	case t.owned[to] >= t.limits[to]:
+		return OverLimit
+	}
+	*e = *e&^entryOwnerMask | uint64(to)<<entryOwnerShift
+	t.owned[from]--
+	t.owned[to]++
+	return Done
+}

@@ -99,6 +99,13 @@ type Process struct {
 	// AlarmAt is the deadline of the alarm upcall (alarm_set), 0 when
 	// none is armed.
 	AlarmAt uint64
+
+	// Children (process_reap): Held keeps an exited process's slot, and
+	// so its exit status, until its parent reaps it or ends itself;
+	// ChildPending asks for the child upcall (a child of this process
+	// exited and is not yet reaped).
+	Held         bool
+	ChildPending bool
 }
 
 var (
@@ -128,6 +135,7 @@ const (
 	NoSlot
 	NoMemory
 	NoSuchProcess
+	NotYet // the process has not exited yet
 )
 
 // ByID returns the process with id (which may have exited), or nil when
@@ -149,7 +157,7 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 	var p *Process
 	for i := range table {
 		next := uint32(generations[i])*MaxProcesses + uint32(i) + 1
-		if (table[i].State == Free || table[i].State == Exited) && next <= 0xffff {
+		if (table[i].State == Free || table[i].State == Exited && !table[i].Held) && next <= 0xffff {
 			generations[i]++
 			p = &table[i]
 			*p = Process{ID: uint16(next), Thread: -1}
@@ -225,6 +233,11 @@ func releaseTable(s paging.Space, owner uint16, table uint64, level int) {
 // Table returns slot i of the process table (for reports and tests).
 func Table(i int) *Process { return &table[uint(i)%MaxProcesses] }
 
+// live reports whether p exists and has not exited.
+func live(p *Process) bool {
+	return p != nil && (p.State == Created || p.State == Running)
+}
+
 // Release returns everything p holds: the page tables the kernel made for
 // its address space, then every frame it owns (those other processes still
 // map become orphans, freed with their last reference), and its limit. The caller has switched away
@@ -238,4 +251,48 @@ func Release(p *Process) {
 	p.HasPorts = false
 	p.Thread = -1
 	p.State = Exited
+	p.AlarmAt, p.ChildPending = 0, false
+	// Its exited children no longer wait for it: their slots are free.
+	for i := range table {
+		if c := &table[i]; c.State == Exited && c.Held && c.Parent == p.ID {
+			c.Held = false
+		}
+	}
+	// A parent that still runs keeps p's status until it reaps p.
+	if parent := ByID(p.Parent); live(parent) {
+		p.Held = true
+		parent.ChildPending = true
+	}
+}
+
+// Parent returns p's parent if it still runs, else nil.
+func Parent(p *Process) *Process {
+	if parent := ByID(p.Parent); live(parent) {
+		return parent
+	}
+	return nil
+}
+
+// Reap frees the slot of an exited child of parent and returns its id and
+// exit status. With id 0 it takes any exited child. It reports NoSuchProcess
+// when parent has no such child, and NotYet when the child, or every child
+// for id 0, still runs.
+func Reap(parent *Process, id uint16) (child uint16, status uint64, result Status) {
+	result = NoSuchProcess
+	for i := range table {
+		c := &table[i]
+		if c.Parent != parent.ID || c.State == Free || (id != 0 && c.ID != id) {
+			continue
+		}
+		if c.State == Exited && !c.Held {
+			continue // reaped already, or its parent had ended
+		}
+		if c.State != Exited {
+			result = NotYet
+			continue
+		}
+		c.Held = false
+		return c.ID, c.ExitStatus, OK
+	}
+	return 0, 0, result
 }

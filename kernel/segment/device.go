@@ -18,15 +18,18 @@ const MaxDevicePages = Entries*Entries - 1
 // CreateDevice makes a device segment owned by owner. Its first page (slot
 // 0 of its first PT) maps the frame metadata, an ordinary frame owner holds,
 // read-only to users: it describes the device. The following pages map
-// device memory from physical on, writable, no-execute, with the cache
-// bits cache (device memory is not RAM: those slots hold no references).
+// device memory from physical on, no-execute, with the extra entry bits
+// flags: paging.Writable for memory users may write, the cache bits for a
+// device's registers or a screen; neither for read-only memory such as the
+// boot module. Device memory is not RAM a process holds: those slots hold
+// no references.
 //
 // Up to Entries-1 pages it is a PT segment (2 MiB). Beyond, up to
 // MaxDevicePages (a large framebuffer), it is a PD segment (1 GiB, to be
 // linked at a 1 GiB boundary) whose slots hold PT device segments made here
 // for owner, the first 2 MiB of the device's span in slot 0 and so on.
 // Kernel only.
-func (t *Table) CreateDevice(mem Memory, owner uint16, metadata, physical uint64, pages int, cache paging.Flags) (ID, Status) {
+func (t *Table) CreateDevice(mem Memory, owner uint16, metadata, physical uint64, pages int, flags paging.Flags) (ID, Status) {
 	if mem.Frames == nil {
 		return 0, NoMemory
 	}
@@ -34,15 +37,15 @@ func (t *Table) CreateDevice(mem Memory, owner uint16, metadata, physical uint64
 		return 0, BadIndex
 	}
 	t.acquire()
-	id, status := t.createDevice(mem, owner, metadata, physical, pages, cache)
+	id, status := t.createDevice(mem, owner, metadata, physical, pages, flags)
 	t.release()
 	return id, status
 }
 
 // createDevice is CreateDevice under the table's lock.
-func (t *Table) createDevice(mem Memory, owner uint16, metadata, physical uint64, pages int, cache paging.Flags) (ID, Status) {
+func (t *Table) createDevice(mem Memory, owner uint16, metadata, physical uint64, pages int, flags paging.Flags) (ID, Status) {
 	if pages < Entries {
-		return t.createDevicePT(mem, owner, metadata, physical, 0, pages, cache)
+		return t.createDevicePT(mem, owner, metadata, physical, 0, pages, flags)
 	}
 	children := (pages + Entries) / Entries // pages + the metadata page, in PTs
 	if int(t.live)+1+children > MaxSegments {
@@ -55,7 +58,7 @@ func (t *Table) createDevice(mem Memory, owner uint16, metadata, physical uint64
 	d, _, _ := t.lookup(top)
 	d.device = true
 	for k := 0; k < children; k++ {
-		child, status := t.createDevicePT(mem, owner, metadata, physical, k*Entries, pages, cache)
+		child, status := t.createDevicePT(mem, owner, metadata, physical, k*Entries, pages, flags)
 		if status != OK {
 			t.destroyDevice(mem, owner, top)
 			return 0, status
@@ -76,7 +79,7 @@ func (t *Table) createDevice(mem Memory, owner uint16, metadata, physical uint64
 // createDevicePT makes one PT device segment: the slots of the device's
 // span from first (slot 0 of the span is metadata, slot i > 0 is device
 // page i-1, up to pages). The caller holds the table's lock.
-func (t *Table) createDevicePT(mem Memory, owner uint16, metadata, physical uint64, first, pages int, cache paging.Flags) (ID, Status) {
+func (t *Table) createDevicePT(mem Memory, owner uint16, metadata, physical uint64, first, pages int, flags paging.Flags) (ID, Status) {
 	id, status := t.create(mem, owner, Level1)
 	if status != OK {
 		return 0, status
@@ -95,7 +98,7 @@ func (t *Table) createDevicePT(mem Memory, owner uint16, metadata, physical uint
 			continue
 		}
 		*entry(mem, d.table, uint(slot)) = (physical+uint64(i-1)*paging.PageSize)&paging.AddressMask |
-			uint64(paging.Present|paging.User|paging.Writable|paging.NoExecute|cache)
+			uint64(paging.Present|paging.User|paging.NoExecute|flags&(paging.Writable|paging.DeviceMemory))
 	}
 	d.device = true
 	return id, OK

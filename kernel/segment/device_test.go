@@ -3,6 +3,7 @@ package segment_test
 import (
 	"testing"
 
+	"exogo/kernel/paging"
 	"exogo/kernel/segment"
 )
 
@@ -17,17 +18,23 @@ func TestDeviceSegments(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		pages int
-		level segment.Level
-		at    uintptr
+		level    segment.Level
+		at       uintptr
+		readOnly bool // made without paging.Writable (the boot module)
 	}{
-		{"PT", 480, segment.Level1, 4 * mib},
-		{"PD", 1500, segment.Level2, 1 * gib},
+		{"PT", 480, segment.Level1, 4 * mib, false},
+		{"PD", 1500, segment.Level2, 1 * gib, false},
+		{"read-only PD", 1500, segment.Level2, 1 * gib, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := newMachine(t)
 			metadata := m.frameFor(t, procA)
 			freeBefore := m.frames.FreeFrames()
-			id, status := m.seg.CreateDevice(m.mem, procA, metadata, deviceMemory, c.pages, 0)
+			flags := paging.Writable
+			if c.readOnly {
+				flags = 0
+			}
+			id, status := m.seg.CreateDevice(m.mem, procA, metadata, deviceMemory, c.pages, flags)
 			if status != segment.OK {
 				t.Fatalf("CreateDevice(%d pages) = %v", c.pages, status)
 			}
@@ -47,8 +54,8 @@ func TestDeviceSegments(t *testing.T) {
 				}
 				a, ok := m.effective(procA, c.at+uintptr(page)*4096)
 				want := uint64(deviceMemory + (page-1)*4096)
-				if !ok || a.physical != want || !a.writable || !a.noExec {
-					t.Errorf("page %d = %+v, %v; want %#x, writable, no-execute", page, a, ok, want)
+				if !ok || a.physical != want || a.writable == c.readOnly || !a.noExec {
+					t.Errorf("page %d = %+v, %v; want %#x, writable %v, no-execute", page, a, ok, want, !c.readOnly)
 				}
 			}
 			if _, ok := m.effective(procA, c.at+uintptr(c.pages+1)*4096); ok {

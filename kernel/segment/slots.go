@@ -154,3 +154,23 @@ func (t *Table) unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, S
 	}
 	return u, OK
 }
+
+// Protect rewrites the permissions of the frame mapped at slot index of the
+// Level1 segment id (owner only) to r, keeping the mapping. The caller
+// must then flush the TLB for the page Unmapped describes (its Frame is the
+// frame, still mapped), as after Unmap.
+func (t *Table) Protect(mem Memory, caller uint16, id ID, index uint, r Rights) (Unmapped, Status) {
+	t.acquire()
+	defer t.release()
+	d, r, status := t.slotToChange(caller, id, Level1, index, r)
+	if status != OK {
+		return Unmapped{}, status
+	}
+	e := entry(mem, d.table, index)
+	if !present(*e) {
+		return Unmapped{}, SlotEmpty
+	}
+	frame := *e & paging.AddressMask
+	*e = encode(frame, r)
+	return Unmapped{Frame: frame, Offset: uint64(index) * paging.PageSize, Size: paging.PageSize, Links: d.links, Parents: d.parents}, OK
+}

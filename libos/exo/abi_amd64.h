@@ -11,6 +11,7 @@
 #define UPCALL_INTERRUPT 0x4
 #define UPCALL_REVOCATION 0x5
 #define UPCALL_ALARM 0x6
+#define UPCALL_CHILD 0x7
 
 // upcall_table: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
 #define UPCALL_TABLE_ENTRIES 0x8
@@ -22,6 +23,17 @@
 // address: fixed addresses of the kernel's read-only views in every process: the frame table (entry of frame p at FrameTableView + p/4096*8) and the kernel information page (layout kernel_info).
 #define ADDRESS_FRAME_TABLE_VIEW 0x7f8000000000
 #define ADDRESS_KERNEL_INFO 0x7f8040000000
+
+// start: how a program starts: its initial stack (Linux's: argc, argv, envp and the auxiliary vector at the stack pointer, the strings above) lies in [StackTop - StackSize, StackTop), written by whoever loaded the program (the kernel for the first, a libOS for the others); the boot module's segment is linked read-only at BootModule.
+#define START_STACK_TOP 0x7fffc0000000
+#define START_STACK_SIZE 0x10000
+#define START_BOOT_MODULE 0x7f4000000000
+
+// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule).
+#define START_AUX_PID 0x65780001
+#define START_AUX_SCREEN_SEGMENT 0x65780002
+#define START_AUX_SCREEN_KIND 0x65780003
+#define START_AUX_BOOT_MODULE_SEGMENT 0x65780004
 
 // frame_entry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
 #define FRAME_ENTRY_USE_MASK 0xff
@@ -88,6 +100,12 @@
 #define SCREEN_MEMORY_OFFSET 64
 #define SCREEN_MEMORY_LENGTH 72
 #define SCREEN_SEGMENT_LEVEL 80
+
+// boot_module: the metadata page of the boot module's segment (its slot 0, read-only; the module's bytes follow, read-only too): the cpio archive the kernel was booted with.
+#define BOOT_MODULE_SIZE 24
+#define BOOT_MODULE_LENGTH 0
+#define BOOT_MODULE_OFFSET 8
+#define BOOT_MODULE_SEGMENT_LEVEL 16
 
 // kernel_info: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine.
 #define KERNEL_INFO_SIZE 4096

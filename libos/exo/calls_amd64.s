@@ -266,3 +266,30 @@ TEXT ·Wait(SB), NOSPLIT|NOFRAME, $0-16
 	SYSCALL
 	MOVQ	AX, ret+8(FP)
 	RET
+
+// func ProcessReap(process uint64) int64
+TEXT ·ProcessReap(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	process+0(FP), DI
+	MOVQ	$0x101e, AX
+	SYSCALL
+	MOVQ	AX, ret+8(FP)
+	RET
+
+// func SegmentProtect(segment uint64, slot uint64, permissions Permissions) int64
+TEXT ·SegmentProtect(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ	segment+0(FP), DI
+	MOVQ	slot+8(FP), SI
+	MOVQ	permissions+16(FP), DX
+	MOVQ	$0x101f, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET
+
+// func SegmentGive(segment uint64, process uint64) int64
+TEXT ·SegmentGive(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	segment+0(FP), DI
+	MOVQ	process+8(FP), SI
+	MOVQ	$0x1020, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET

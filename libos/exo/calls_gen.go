@@ -66,8 +66,14 @@ const (
 	CallSegmentWithdraw = CallBase + 27
 	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
 	CallAlarmSet = CallBase + 28
-	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
+	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
 	CallWait = CallBase + 29
+	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs. An exited child keeps its slot until its parent reaps it or ends.
+	CallProcessReap = CallBase + 30
+	// CallSegmentProtect: change the permissions of a frame mapped at a slot of a PT segment, without unmapping it; TLBs are flushed.
+	CallSegmentProtect = CallBase + 31
+	// CallSegmentGive: give a PT segment, and the frames mapped in it, to a child not yet started: they become the child's, charged to it, and the caller keeps no right on them. The segment may be linked only in that child, have no grants, and map only frames of the caller mapped nowhere else.
+	CallSegmentGive = CallBase + 32
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -196,6 +202,12 @@ func CallName(number uint64) string {
 		return "alarm_set"
 	case CallWait:
 		return "wait"
+	case CallProcessReap:
+		return "process_reap"
+	case CallSegmentProtect:
+		return "segment_protect"
+	case CallSegmentGive:
+		return "segment_give"
 	}
 	return ""
 }
@@ -240,11 +252,11 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment:
 		return 4
@@ -261,6 +273,7 @@ const (
 	UpcallInterrupt  = 0x4
 	UpcallRevocation = 0x5
 	UpcallAlarm      = 0x6
+	UpcallChild      = 0x7
 )
 
 // UpcallTable: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
@@ -278,6 +291,21 @@ const (
 const (
 	AddressFrameTableView = 0x7f8000000000
 	AddressKernelInfo     = 0x7f8040000000
+)
+
+// Start: how a program starts: its initial stack (Linux's: argc, argv, envp and the auxiliary vector at the stack pointer, the strings above) lies in [StackTop - StackSize, StackTop), written by whoever loaded the program (the kernel for the first, a libOS for the others); the boot module's segment is linked read-only at BootModule.
+const (
+	StartStackTop   = 0x7fffc0000000
+	StartStackSize  = 0x10000
+	StartBootModule = 0x7f4000000000
+)
+
+// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule).
+const (
+	StartAuxPid               = 0x65780001
+	StartAuxScreenSegment     = 0x65780002
+	StartAuxScreenKind        = 0x65780003
+	StartAuxBootModuleSegment = 0x65780004
 )
 
 // FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
@@ -356,6 +384,14 @@ const (
 	ScreenMemoryOffset = 64 // 8 bytes: where the screen's memory starts in the segment
 	ScreenMemoryLength = 72 // 8 bytes: its length in bytes
 	ScreenSegmentLevel = 80 // 8 bytes: 1: a PT segment (2 MiB), 2: a PD segment (1 GiB, linked at a 1 GiB boundary)
+)
+
+// BootModule: the metadata page of the boot module's segment (its slot 0, read-only; the module's bytes follow, read-only too): the cpio archive the kernel was booted with. BootModuleSize is its size in bytes; the others are byte offsets.
+const (
+	BootModuleSize         = 24
+	BootModuleLength       = 0  // 8 bytes: the module's length in bytes
+	BootModuleOffset       = 8  // 8 bytes: where its first byte is in the segment
+	BootModuleSegmentLevel = 16 // 8 bytes: 1: a PT segment (2 MiB), 2: a PD segment (1 GiB)
 )
 
 // KernelInfo: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine. KernelInfoSize is its size in bytes; the others are byte offsets.
@@ -536,7 +572,25 @@ func SegmentWithdraw(segment uint64, process uint64) int64
 // deadline: uint64, not checked.
 func AlarmSet(deadline uint64) int64
 
-// Wait is wait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
+// Wait is wait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
 // Result: 0. Rights: self.
 // deadline: uint64, not checked.
 func Wait(deadline uint64) int64
+
+// ProcessReap is process_reap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs. An exited child keeps its slot until its parent reaps it or ends.
+// Result: the child's id + its exit status * 65536. Rights: parent(process).
+// process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+func ProcessReap(process uint64) int64
+
+// SegmentProtect is segment_protect: change the permissions of a frame mapped at a slot of a PT segment, without unmapping it; TLBs are flushed.
+// Result: 0. Rights: owner(segment).
+// segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+// slot: index, < 512 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+func SegmentProtect(segment uint64, slot uint64, permissions Permissions) int64
+
+// SegmentGive is segment_give: give a PT segment, and the frames mapped in it, to a child not yet started: they become the child's, charged to it, and the caller keeps no right on them. The segment may be linked only in that child, have no grants, and map only frames of the caller mapped nowhere else.
+// Result: 0. Rights: owner(segment) parent(process).
+// segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+// process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+func SegmentGive(segment uint64, process uint64) int64

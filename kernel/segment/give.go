@@ -1,0 +1,81 @@
+package segment
+
+import (
+	"exogo/kernel/paging"
+	"exogo/kernel/physmem"
+)
+
+// Give hands a PT segment, with its table and every frame mapped in it,
+// from its owner to another process (a parent filling a child before the
+// child starts): afterwards the receiver owns and is charged for all of
+// it, and the giver keeps no right. So a child's image is its own, freed
+// when it ends, and the parent has nothing to clean up.
+//
+// The segment must be one nobody else reaches: a Level1 segment that is
+// not a device segment, has no grants, is mapped in no bigger segment, is
+// linked only in the address space whose PML4 is at root (the receiver's;
+// its link records are charged to the receiver already), and maps only
+// UseProcess frames of the giver that nothing else maps. The receiver must
+// have room under its segment and frame limits. Everything is checked
+// before anything changes.
+func (t *Table) Give(mem Memory, caller uint16, id ID, to uint16, root uint64) Status {
+	if mem.Frames == nil {
+		return NoMemory
+	}
+	t.acquire()
+	defer t.release()
+	d, _, status := t.lookup(id)
+	switch {
+	case status != OK:
+		return status
+	case d.owner != caller || d.orphan:
+		return NotOwner
+	case d.device:
+		return DeviceSegment
+	case d.level != Level1:
+		return BadLevel
+	case to == 0 || to == caller:
+		return BadGrantee
+	case d.grantCount != 0 || d.parents != 0:
+		return StillLinked
+	case t.owned[to] >= SegmentLimit:
+		return OverLimit
+	}
+	for s := d.refHead; s != 0; s = t.next(segmentList, s) {
+		r := &t.refs[(s-1)%refSlots]
+		if r.place == 0 || decodePlace(r.place).Root != root {
+			return StillLinked
+		}
+	}
+	frames := uint64(1) // the segment's table
+	for i := uint(0); i < Entries; i++ {
+		e := *entry(mem, d.table, i)
+		if !present(e) {
+			continue
+		}
+		frame := e & paging.AddressMask
+		if owner, ok := mem.Frames.Owner(frame); !ok || owner != caller || mem.Frames.UseOf(frame) != physmem.UseProcess {
+			return FrameNotOwned
+		}
+		if mem.Frames.References(frame) != 1 {
+			return TooManyReferences
+		}
+		frames++
+	}
+	if mem.Frames.Room(to) < frames {
+		return OverLimit
+	}
+	// Nothing below can fail: the frames are the caller's and referenced
+	// only here, and every change to them or to the receiver's charges
+	// takes this table's lock.
+	mem.Frames.Transfer(d.table, caller, to, physmem.UseSegment)
+	for i := uint(0); i < Entries; i++ {
+		if e := *entry(mem, d.table, i); present(e) {
+			mem.Frames.Transfer(e&paging.AddressMask, caller, to, physmem.UseProcess)
+		}
+	}
+	t.owned[caller]--
+	t.owned[to]++
+	d.owner = to
+	return OK
+}
