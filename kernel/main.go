@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/u-root/u-root/pkg/cpio"
@@ -12,6 +13,7 @@ import (
 	"exogo/arch/amd64"
 	"exogo/kernel/cmdline"
 	"exogo/kernel/console"
+	"exogo/kernel/exo"
 	"exogo/kernel/layout"
 	"exogo/kernel/linux"
 	"exogo/kernel/memory"
@@ -55,12 +57,17 @@ func main() {
 			fmt.Println("exogo: init:", err)
 			status = 1
 		}
-		if options.PowerOff {
+		asked := atomic.LoadUint32(&exo.PowerOffRequested) != 0
+		if options.PowerOff || asked {
 			code := uint8(exitPass)
 			if status != 0 {
 				code = exitFail
 			}
-			fmt.Println("exogo: poweroff requested; powering off")
+			if asked {
+				fmt.Printf("exogo: %s asked to power off (status %d); powering off\n", options.Init, int64(status))
+			} else {
+				fmt.Println("exogo: poweroff requested; powering off")
+			}
 			linux.PowerOff(code)
 		}
 	}

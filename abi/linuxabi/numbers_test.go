@@ -28,7 +28,9 @@ func TestNumbersMatchLinux(t *testing.T) {
 		{"ENOTTY", ENOTTY, int64(unix.ENOTTY)}, {"ENOSPC", ENOSPC, int64(unix.ENOSPC)},
 		{"ESPIPE", ESPIPE, int64(unix.ESPIPE)}, {"EPIPE", EPIPE, int64(unix.EPIPE)},
 		{"ERANGE", ERANGE, int64(unix.ERANGE)}, {"ENOSYS", ENOSYS, int64(unix.ENOSYS)},
-		{"ETIMEDOUT", ETIMEDOUT, int64(unix.ETIMEDOUT)},
+		{"ETIMEDOUT", ETIMEDOUT, int64(unix.ETIMEDOUT)}, {"E2BIG", E2BIG, int64(unix.E2BIG)},
+		{"ENOEXEC", ENOEXEC, int64(unix.ENOEXEC)}, {"EROFS", EROFS, int64(unix.EROFS)},
+		{"ENAMETOOLONG", ENAMETOOLONG, int64(unix.ENAMETOOLONG)},
 
 		{"read", SysRead, unix.SYS_READ}, {"write", SysWrite, unix.SYS_WRITE},
 		{"open", SysOpen, unix.SYS_OPEN}, {"close", SysClose, unix.SYS_CLOSE},

@@ -6,6 +6,8 @@ package linuxabi
 // (key, value) pairs ending with AT_NULL; and above them the strings and
 // the 16 random bytes AT_RANDOM points at. RSP is 16-byte aligned.
 
+import "unsafe"
+
 // AuxEntry is one (key, value) pair of the auxiliary vector.
 type AuxEntry struct{ Key, Value uint64 }
 
@@ -94,4 +96,88 @@ func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry,
 	word(AtNull)
 	word(0)
 	return sp
+}
+
+// ReadInitialStack reads back an initial stack in that layout: stack is
+// the memory just below top, sp the stack pointer at the program's entry.
+// It fills args and env with the strings (pointing into stack, not
+// copied) and aux with the auxiliary vector up to AT_NULL, and returns how
+// many of each it found. ok is false when sp or any pointer or string
+// lies outside stack, a string has no NUL, or a list has more entries
+// than its slice holds. It allocates nothing.
+func ReadInitialStack(stack []byte, top, sp uintptr, args, env []string, aux []AuxEntry) (nargs, nenv, naux int, ok bool) {
+	base := top - uintptr(len(stack))
+	word := func(a uintptr) (uint64, bool) {
+		i := a - base
+		if a < base || i > uintptr(len(stack)) || uintptr(len(stack))-i < 8 {
+			return 0, false
+		}
+		v := uint64(0)
+		for k := uintptr(0); k < 8; k++ {
+			v |= uint64(stack[i+k]) << (8 * k)
+		}
+		return v, true
+	}
+	text := func(a uint64) (string, bool) {
+		if a < uint64(base) || a >= uint64(top) {
+			return "", false
+		}
+		start := uintptr(a) - base
+		for i := start; i < uintptr(len(stack)); i++ {
+			if stack[i] == 0 {
+				if i == start {
+					return "", true
+				}
+				return unsafe.String(&stack[start], i-start), true
+			}
+		}
+		return "", false
+	}
+	// list reads a NULL-terminated list of string pointers from a into
+	// out, and returns how many and the address after the NULL.
+	list := func(a uintptr, out []string) (int, uintptr, bool) {
+		for n := 0; ; n++ {
+			p, ok := word(a)
+			if !ok {
+				return 0, 0, false
+			}
+			a += 8
+			if p == 0 {
+				return n, a, true
+			}
+			if n >= len(out) {
+				return 0, 0, false
+			}
+			if out[n], ok = text(p); !ok {
+				return 0, 0, false
+			}
+		}
+	}
+	argc, ok := word(sp)
+	if !ok || argc > uint64(len(args)) {
+		return 0, 0, 0, false
+	}
+	nargs, a, ok := list(sp+8, args)
+	if !ok || uint64(nargs) != argc {
+		return 0, 0, 0, false
+	}
+	if nenv, a, ok = list(a, env); !ok {
+		return 0, 0, 0, false
+	}
+	for {
+		key, ok1 := word(a)
+		value, ok2 := word(a + 8)
+		if !ok1 || !ok2 {
+			return 0, 0, 0, false
+		}
+		a += 16
+		if key == AtNull {
+			return nargs, nenv, naux, true
+		}
+		if naux >= len(aux) {
+			return 0, 0, 0, false
+		}
+		aux[naux] = AuxEntry{Key: key, Value: value}
+		naux++
+	}
 }

@@ -446,8 +446,10 @@ func step() {
 				m.setSlot(slot, true, permissions)
 			}
 		}
-	case 33: // children: a fuzzer has none to reap or give to
-		if below(2) == 0 {
+	case 33: // children: a fuzzer has none to reap or give to; nor the device right
+		if below(8) == 0 {
+			mustFail(exo.CallPoweroff, random(), 0, 0, 0, "poweroff without the device right succeeded:")
+		} else if below(2) == 0 {
 			mustFail(exo.CallProcessReap, [...]uint64{0, pickProcess()}[below(2)%2], 0, 0, 0, "process_reap without a child succeeded:")
 		} else {
 			mustFail(exo.CallSegmentGive, pickSegment(), pickProcess(), 0, 0, "segment_give to a process not my child succeeded:")

@@ -98,7 +98,7 @@ const (
 	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
 	// Handler: sysWait(caller *Caller, deadline uint64) int64.
 	CallWait = CallBase + 29
-	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs. An exited child keeps its slot until its parent reaps it or ends.
+	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). An exited child keeps its slot until its parent reaps it or ends.
 	// Handler: sysProcessReap(caller *Caller, process uint32) int64.
 	CallProcessReap = CallBase + 30
 	// CallSegmentProtect: change the permissions of a frame mapped at a slot of a PT segment, without unmapping it; TLBs are flushed.
@@ -107,6 +107,9 @@ const (
 	// CallSegmentGive: give a PT segment, and the frames mapped in it, to a child not yet started: they become the child's, charged to it, and the caller keeps no right on them. The segment may be linked only in that child, have no grants, and map only frames of the caller mapped nowhere else.
 	// Handler: sysSegmentGive(caller *Caller, segment uint32, process uint32) int64.
 	CallSegmentGive = CallBase + 32
+	// CallPoweroff: end the calling process with status, as exit does, and then power the machine off (after the kernel's report of what the process left behind); QEMU's exit status says whether status was 0.
+	// Handler: sysPoweroff(caller *Caller, status int64) int64.
+	CallPoweroff = CallBase + 33
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -241,6 +244,8 @@ func CallName(number uint64) string {
 		return "segment_protect"
 	case CallSegmentGive:
 		return "segment_give"
+	case CallPoweroff:
+		return "poweroff"
 	}
 	return ""
 }
@@ -285,7 +290,7 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff:
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive:
 		return 2
@@ -696,6 +701,8 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrNoSuchObject
 		}
 		return sysSegmentGive(caller, uint32(a0), uint32(a1))
+	case CallPoweroff:
+		return sysPoweroff(caller, int64(a0))
 	}
 	return -ErrUnknownCall
 }

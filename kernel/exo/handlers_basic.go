@@ -1,6 +1,8 @@
 package exo
 
 import (
+	"sync/atomic"
+
 	"exogo/kernel/console"
 	"exogo/kernel/memory"
 	"exogo/kernel/physmem"
@@ -37,6 +39,19 @@ func sysDebugWrite(caller *Caller, text uintptr, length uint64) int64 {
 }
 
 func sysExit(caller *Caller, status int64) int64 {
+	caller.Resume = Terminate(caller.Process, uint64(status), caller.Now())
+	return 0
+}
+
+// PowerOffRequested is set when a process asked to power the machine off
+// (poweroff); kernel/main.go does once that process has ended.
+var PowerOffRequested uint32
+
+func sysPoweroff(caller *Caller, status int64) int64 {
+	if caller.Process.Rights&process.RightDevices == 0 {
+		return -ErrNoRight
+	}
+	atomic.StoreUint32(&PowerOffRequested, 1)
 	caller.Resume = Terminate(caller.Process, uint64(status), caller.Now())
 	return 0
 }

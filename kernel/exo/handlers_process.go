@@ -132,6 +132,12 @@ func sysProcessReap(caller *Caller, id uint32) int64 {
 		return -ErrNoSuchObject
 	}
 	child, status, result := process.Reap(caller.Process, uint16(id))
+	if id == 0 && result != process.OK {
+		// No exited child is left to report: nothing is pending (a
+		// libOS reaps until this, so its wait cannot return at once
+		// for a child it has already seen).
+		caller.Process.ChildPending = false
+	}
 	switch result {
 	case process.OK:
 		return int64(child) | int64(uint32(status))<<16

@@ -293,3 +293,11 @@ TEXT ·SegmentGive(SB), NOSPLIT|NOFRAME, $0-24
 	SYSCALL
 	MOVQ	AX, ret+16(FP)
 	RET
+
+// func Poweroff(status int64) int64
+TEXT ·Poweroff(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	status+0(FP), DI
+	MOVQ	$0x1021, AX
+	SYSCALL
+	MOVQ	AX, ret+8(FP)
+	RET

@@ -68,12 +68,14 @@ const (
 	CallAlarmSet = CallBase + 28
 	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
 	CallWait = CallBase + 29
-	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs. An exited child keeps its slot until its parent reaps it or ends.
+	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). An exited child keeps its slot until its parent reaps it or ends.
 	CallProcessReap = CallBase + 30
 	// CallSegmentProtect: change the permissions of a frame mapped at a slot of a PT segment, without unmapping it; TLBs are flushed.
 	CallSegmentProtect = CallBase + 31
 	// CallSegmentGive: give a PT segment, and the frames mapped in it, to a child not yet started: they become the child's, charged to it, and the caller keeps no right on them. The segment may be linked only in that child, have no grants, and map only frames of the caller mapped nowhere else.
 	CallSegmentGive = CallBase + 32
+	// CallPoweroff: end the calling process with status, as exit does, and then power the machine off (after the kernel's report of what the process left behind); QEMU's exit status says whether status was 0.
+	CallPoweroff = CallBase + 33
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -208,6 +210,8 @@ func CallName(number uint64) string {
 		return "segment_protect"
 	case CallSegmentGive:
 		return "segment_give"
+	case CallPoweroff:
+		return "poweroff"
 	}
 	return ""
 }
@@ -252,7 +256,7 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff:
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive:
 		return 2
@@ -577,7 +581,7 @@ func AlarmSet(deadline uint64) int64
 // deadline: uint64, not checked.
 func Wait(deadline uint64) int64
 
-// ProcessReap is process_reap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs. An exited child keeps its slot until its parent reaps it or ends.
+// ProcessReap is process_reap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). An exited child keeps its slot until its parent reaps it or ends.
 // Result: the child's id + its exit status * 65536. Rights: parent(process).
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 func ProcessReap(process uint64) int64
@@ -594,3 +598,8 @@ func SegmentProtect(segment uint64, slot uint64, permissions Permissions) int64
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 func SegmentGive(segment uint64, process uint64) int64
+
+// Poweroff is poweroff: end the calling process with status, as exit does, and then power the machine off (after the kernel's report of what the process left behind); QEMU's exit status says whether status was 0.
+// Result: does not return. Rights: devices.
+// status: int64, not checked.
+func Poweroff(status int64) int64

@@ -79,7 +79,7 @@ func systemCall(context uintptr, current int, number uint64) int {
 	case abi.SysGettid:
 		result = int64(threads.At(current).ID)
 	case abi.SysGetpid:
-		result = firstThreadID
+		result = int64(processID)
 	case abi.SysGetppid, abi.SysGetuid, abi.SysGetgid, abi.SysGeteuid, abi.SysGetegid:
 		result = 0
 	case abi.SysTgkill:

@@ -62,6 +62,12 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		if current >= 0 && threads.Waiting() > 0 {
 			verdict = yield
 		}
+	case exo.UpcallChild:
+		// A child exited: collect it, and wake its waiters.
+		reapChildren()
+		if current >= 0 && threads.Waiting() > 0 {
+			verdict = yield
+		}
 	case exo.UpcallRevocation:
 		// TODO(issue 7): answer from free frames; nothing is freed yet.
 		exo.RevokeReply(0)
@@ -114,8 +120,14 @@ func runNext(slot uintptr) {
 		// then (the kernel's wait). With no deadline at all, nothing in
 		// this process can make a thread runnable again; the watchdog
 		// reports that once.
-		// TODO(issue 7): wake-ups from other vCPUs and processes (shared
-		// words, children ending) will end the wait too.
+		// A child's end ends the wait too (its upcall cannot be delivered
+		// in here): collect it before waiting, which also tells the
+		// kernel it has been seen.
+		// TODO(issue 7): wake-ups from other vCPUs and shared words.
+		reapChildren()
+		if threads.Waiting() > 0 {
+			continue
+		}
 		idleSpins++
 		if armed != 0 {
 			// No thread runs, so there is no slice to end; and a due

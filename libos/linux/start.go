@@ -37,11 +37,26 @@ const (
 	// imageBase is where Go's linker puts the program's ELF header (the
 	// first PT_LOAD, with the headers, at 0x400000).
 	imageBase = 0x400000
-	// firstThreadID is the main thread's Linux ID, which is also the
-	// process ID the program sees (getpid).
-	// TODO(issue 7): the kernel's process ID, once a call tells it.
-	firstThreadID = 1
 )
+
+// What the loader said on the initial stack (the start protocol,
+// exo.Start*): the process's id, which is also its main thread's Linux ID
+// (getpid), and where the boot module is.
+var (
+	processID  uint32 = 1
+	bootModule struct {
+		segment      uint64
+		data, length uint64
+	}
+)
+
+// bootArchive returns the boot module's bytes (the cpio archive), or nil.
+func bootArchive() []byte {
+	if bootModule.length == 0 {
+		return nil
+	}
+	return bare.Bytes(uintptr(bootModule.data), uintptr(bootModule.length))
+}
 
 // entryStack is the stack pointer the kernel started the process with
 // (set by Start). The kernel also passes the screen segment's id and kind
@@ -75,7 +90,7 @@ func start() {
 	if stack == 0 {
 		fatal("no memory for the upcall stack")
 	}
-	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm} {
+	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm, exo.UpcallChild} {
 		upcallTable[uint(event)%exo.UpcallTableEntries] = uint64(upcallEntryAddress())
 	}
 	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {
@@ -83,9 +98,28 @@ func start() {
 	}
 	image := imageHeader()
 	mapImage(image)
-	// The loader's stack: its 2 MiB region is the kernel's segment.
-	region := uintptr(entryStack) &^ (mem.RegionSize - 1)
+	// The loader's stack: its 2 MiB region is the loader's segment. What
+	// it holds is read below, and its strings stay there for good.
+	region := uintptr(exo.StartStackTop - mem.RegionSize)
 	mem.Ranges.Add(region, region+mem.RegionSize, 0, mem.KindImage)
+	var args, env [maxArgs]string
+	var given [16]abi.AuxEntry
+	nargs, nenv, naux, ok := abi.ReadInitialStack(bare.Bytes(exo.StartStackTop-exo.StartStackSize, exo.StartStackSize),
+		exo.StartStackTop, uintptr(entryStack), args[:], env[:], given[:])
+	if !ok {
+		fatal("the initial stack the loader left is malformed (see exo.StartStackTop)")
+	}
+	for _, e := range given[:naux] {
+		switch e.Key {
+		case exo.StartAuxPid:
+			processID = uint32(e.Value)
+		case exo.StartAuxBootModuleSegment:
+			bootModule.segment = e.Value
+		}
+	}
+	if bootModule.segment != 0 {
+		useBootModule()
+	}
 
 	// The main thread's stack, committed lazily like any mapping.
 	stackBase := mem.Ranges.Gap(mem.MmapBase, mem.LibOSBase, mainStackSize)
@@ -104,7 +138,6 @@ func start() {
 	}
 	var random [16]byte
 	fillRandom(random[:])
-	args := [1]string{"exogo-program"}
 	aux := [...]abi.AuxEntry{
 		{Key: abi.AtPagesz, Value: mem.PageSize},
 		{Key: abi.AtRandom},
@@ -115,14 +148,14 @@ func start() {
 		{Key: abi.AtSecure, Value: 0},
 		{Key: abi.AtSysinfoEhdr, Value: uint64(vdso)},
 	}
-	sp := abi.InitialStack(bare.Bytes(top-room, room), top, args[:], nil, aux[:], random)
+	sp := abi.InitialStack(bare.Bytes(top-room, room), top, args[:nargs], env[:nenv], aux[:], random)
 	if sp == 0 {
 		fatal("the initial stack does not fit")
 	}
 
 	// Thread 0 starts at the runtime's entry on that stack, with FS at the
 	// stand-in's TLS block until the runtime sets its own (arch_prctl).
-	i := threads.New(firstThreadID)
+	i := threads.New(processID)
 	th := threads.At(i)
 	if th.Context = mem.Private(contextSize); th.Context == 0 {
 		fatal("no memory for the first thread")
@@ -135,6 +168,25 @@ func start() {
 	threads.SetCurrent(i)
 	r := resumeThroughKernel(th.Context, exo.CallUpcallResume)
 	fatalNumber("could not start the runtime: upcall_resume failed: ", r)
+}
+
+// useBootModule reads the boot module segment's metadata page (linked at
+// exo.StartBootModule by the loader) and closes its span to mappings.
+func useBootModule() {
+	level := *(*uint64)(bare.At(exo.StartBootModule + exo.BootModuleSegmentLevel))
+	span := uint64(mem.RegionSize)
+	if level == 2 {
+		span = 1 << 30
+	}
+	offset := *(*uint64)(bare.At(exo.StartBootModule + exo.BootModuleOffset))
+	length := *(*uint64)(bare.At(exo.StartBootModule + exo.BootModuleLength))
+	if offset < mem.PageSize || offset > span || length > span-offset {
+		bare.SayLine("libos: the boot module's metadata is inconsistent; ignoring the module", "")
+		bootModule.segment = 0
+		return
+	}
+	mem.Ranges.Add(exo.StartBootModule, uintptr(exo.StartBootModule+span), 0, mem.KindImage)
+	bootModule.data, bootModule.length = exo.StartBootModule+offset, length
 }
 
 // elfHeader is what the libOS reads of its program's ELF header.

@@ -20,7 +20,7 @@ func sysClone(context uintptr, current int, flags, newStack, parentTID, childTID
 	if flags&abi.CloneSetTLS != 0 && !mem.Check(uintptr(tls)-8, 8, true) {
 		return -abi.EFAULT // the runtime's g slot must be writable
 	}
-	i := threads.New(firstThreadID)
+	i := threads.New(processID)
 	if i == uthread.None {
 		return -abi.EAGAIN
 	}
@@ -173,7 +173,7 @@ func sysTgkill(group, threadID, signal uint64) int64 {
 		return -abi.EINVAL
 	}
 	i := threads.ByID(threadID)
-	if group != firstThreadID || i == uthread.None {
+	if group != processID || i == uthread.None {
 		return -abi.ESRCH
 	}
 	if actions[signal].handler == 0 && terminatesByDefault(signal) {

@@ -11,14 +11,15 @@ import (
 // Options are everything one image build needs; the flags in main map onto
 // them one to one.
 type Options struct {
-	Kernel     string // kernel ELF
-	Cmdline    string // kernel command line
-	ModuleDir  string // packed into the boot module; "" or a missing directory gives an empty archive
-	ModuleFile string // if set, used verbatim as the boot module instead
-	Out        string // image file to write
-	Format     string // "iso" or "usb"
-	Work       string // staging directory for the image tree
-	EFIMode    string // graphics mode under UEFI (see BootEntry.EFIMode); "" lets GRUB choose
+	Kernel     string  // kernel ELF
+	Cmdline    string  // kernel command line
+	ModuleDir  string  // packed into the boot module; "" or a missing directory gives an empty archive
+	ModuleFile string  // if set, used verbatim as the boot module instead
+	Out        string  // image file to write
+	Format     string  // "iso" or "usb"
+	Work       string  // staging directory for the image tree
+	EFIMode    string  // graphics mode under UEFI (see BootEntry.EFIMode); "" lets GRUB choose
+	Extras     []Extra // files added to the boot module beside ModuleDir's (make's EXTRA_BIN and RC)
 }
 
 // Image formats. Both produce grub-mkrescue's hybrid image; see the command
@@ -56,7 +57,7 @@ func Build(opts Options) error {
 	if opts.Format == FormatUSB {
 		menuTimeout = USBMenuTimeout
 	}
-	if err := StageTree(opts.Work, opts.Kernel, opts.ModuleDir, opts.ModuleFile, opts.Cmdline, opts.EFIMode, menuTimeout); err != nil {
+	if err := StageTree(opts.Work, opts.Kernel, opts.ModuleDir, opts.ModuleFile, opts.Cmdline, opts.EFIMode, menuTimeout, opts.Extras...); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.Out), 0o755); err != nil {

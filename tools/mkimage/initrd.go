@@ -6,7 +6,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/u-root/u-root/pkg/cpio"
 )
@@ -24,9 +26,16 @@ import (
 //
 // A missing dir or an empty dir gives an archive holding only the trailer:
 // the kernel always gets a boot module to parse.
-func WriteInitrd(w io.Writer, dir string) (int, error) {
+//
+// Each extra adds the file at its Path under its Name (such as bin/x or
+// etc/rc), replacing a record of the tree with that name, after the
+// tree's records; directories above it are added when the tree has none.
+func WriteInitrd(w io.Writer, dir string, extras ...Extra) (int, error) {
 	records, err := initrdRecords(dir)
 	if err != nil {
+		return 0, err
+	}
+	if records, err = addExtras(records, extras); err != nil {
 		return 0, err
 	}
 	rw := cpio.Newc.Writer(w)
@@ -108,4 +117,55 @@ func initrdRecord(path, name string, info fs.FileInfo) (cpio.Record, error) {
 	default:
 		return cpio.Record{}, fmt.Errorf("%s: cannot pack %v into the boot module (only files, directories and symlinks)", path, mode.Type())
 	}
+}
+
+// Extra is a file added to the boot module beside the tree: make's
+// EXTRA_BIN (bin/NAME) and RC (etc/rc).
+type Extra struct {
+	Name string // its name in the archive, relative, with slashes
+	Path string // the file on the host
+}
+
+// addExtras adds the extras' records to records, replacing same-named
+// ones, with the directories they need.
+func addExtras(records []cpio.Record, extras []Extra) ([]cpio.Record, error) {
+	have := map[string]int{}
+	for i, r := range records {
+		have[r.Name] = i
+	}
+	for _, e := range extras {
+		name := path.Clean(strings.TrimPrefix(filepath.ToSlash(e.Name), "/"))
+		if name == "." || strings.HasPrefix(name, "../") {
+			return nil, fmt.Errorf("%s: %q is not a name inside the boot module", e.Path, e.Name)
+		}
+		info, err := os.Stat(e.Path)
+		if err != nil {
+			return nil, err
+		}
+		if !info.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: not a regular file (only files can be added to the boot module)", e.Path)
+		}
+		for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
+			if _, ok := have[dir]; !ok {
+				rec := cpio.Directory(dir, 0o755)
+				rec.NLink = 2
+				rec.Ino = uint64(len(records) + 1)
+				have[dir] = len(records)
+				records = append(records, rec)
+			}
+		}
+		rec, err := initrdRecord(e.Path, name, info)
+		if err != nil {
+			return nil, err
+		}
+		if i, ok := have[name]; ok {
+			rec.Ino = records[i].Ino
+			records[i] = rec
+			continue
+		}
+		rec.Ino = uint64(len(records) + 1)
+		have[name] = len(records)
+		records = append(records, rec)
+	}
+	return records, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/u-root/u-root/pkg/cpio"
 )
 
@@ -149,5 +150,46 @@ func TestWriteInitrdRejectsSpecialFiles(t *testing.T) {
 	}
 	if _, err := WriteInitrd(io.Discard, dir); err == nil {
 		t.Error("WriteInitrd packed a FIFO")
+	}
+}
+
+// TestWriteInitrdExtras: EXTRA_BIN and RC files join the tree's, replace a
+// same-named record, bring the directories they need, and a name leaving
+// the archive or a directory as an extra is refused.
+func TestWriteInitrdExtras(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "bin/hello"), "old hello", 0o755)
+	host := t.TempDir()
+	writeFile(t, filepath.Join(host, "hello"), "new hello", 0o755)
+	writeFile(t, filepath.Join(host, "x.test"), "a test binary", 0o755)
+	writeFile(t, filepath.Join(host, "rc"), "/bin/hello\n", 0o644)
+
+	var buf bytes.Buffer
+	_, err := WriteInitrd(&buf, dir,
+		Extra{Name: "bin/hello", Path: filepath.Join(host, "hello")},
+		Extra{Name: "bin/x.test", Path: filepath.Join(host, "x.test")},
+		Extra{Name: "etc/rc", Path: filepath.Join(host, "rc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readArchive(t, buf.Bytes())
+	want := []archivedFile{
+		{Name: "bin", Mode: cpio.S_IFDIR | 0o755},
+		{Name: "bin/hello", Mode: cpio.S_IFREG | 0o755, Contents: "new hello"},
+		{Name: "bin/x.test", Mode: cpio.S_IFREG | 0o755, Contents: "a test binary"},
+		{Name: "etc", Mode: cpio.S_IFDIR | 0o755},
+		{Name: "etc/rc", Mode: cpio.S_IFREG | 0o644, Contents: "/bin/hello\n"},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b archivedFile) bool { return a.Name < b.Name })); diff != "" {
+		t.Errorf("archive mismatch (-want +got):\n%s", diff)
+	}
+	for _, bad := range []Extra{
+		{Name: "../escape", Path: filepath.Join(host, "rc")},
+		{Name: "bin/dir", Path: host},
+		{Name: "bin/missing", Path: filepath.Join(host, "missing")},
+	} {
+		if _, err := WriteInitrd(io.Discard, dir, bad); err == nil {
+			t.Errorf("extra %+v was accepted", bad)
+		}
 	}
 }

@@ -32,6 +32,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 func main() {
@@ -42,6 +44,8 @@ func main() {
 	out := flag.String("out", "build/exogo.iso", "image to write")
 	format := flag.String("format", "iso", "image format: iso (CD-ROM) or usb (disk image for dd); both are the same hybrid image")
 	work := flag.String("work", "build/image-tree", "directory the image tree is staged in (its contents are replaced)")
+	extraBin := flag.String("extra-bin", "", "space-separated files added to the boot module's bin/ (make's EXTRA_BIN)")
+	rc := flag.String("rc", "", "file added to the boot module as etc/rc, the script init runs (make's RC)")
 	efiMode := flag.String("efi-mode", "", "graphics mode to ask for under UEFI, WIDTHxHEIGHT[xDEPTH] (e.g. 1920x1080x32); default: the firmware's")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: mkimage [flags]\n\nBuilds a hybrid BIOS+UEFI GRUB boot image for an exogo kernel.\n\n")
@@ -62,6 +66,12 @@ func main() {
 		Format:     *format,
 		Work:       *work,
 		EFIMode:    *efiMode,
+	}
+	for _, f := range strings.Fields(*extraBin) {
+		opts.Extras = append(opts.Extras, Extra{Name: "bin/" + filepath.Base(f), Path: f})
+	}
+	if *rc != "" {
+		opts.Extras = append(opts.Extras, Extra{Name: "etc/rc", Path: *rc})
 	}
 	if opts.EFIMode != "" && !ValidEFIMode(opts.EFIMode) {
 		fmt.Fprintf(os.Stderr, "mkimage: -efi-mode %q: want WIDTHxHEIGHT or WIDTHxHEIGHTxDEPTH, such as 1920x1080x32\n", opts.EFIMode)

@@ -20,7 +20,7 @@ const (
 // file verbatim: tests use it to hand the kernel a corrupt module), and
 // grub.cfg passing cmdline (and asking for efiMode under UEFI, if set),
 // whose menu shows for menuTimeout seconds (0: boot at once).
-func StageTree(dir, kernel, moduleDir, moduleFile, cmdline, efiMode string, menuTimeout int) error {
+func StageTree(dir, kernel, moduleDir, moduleFile, cmdline, efiMode string, menuTimeout int, extras ...Extra) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("clearing image tree: %w", err)
 	}
@@ -41,7 +41,7 @@ func StageTree(dir, kernel, moduleDir, moduleFile, cmdline, efiMode string, menu
 	if err != nil {
 		return err
 	}
-	if _, err := WriteInitrd(initrd, moduleDir); err != nil {
+	if _, err := WriteInitrd(initrd, moduleDir, extras...); err != nil {
 		initrd.Close()
 		return fmt.Errorf("packing boot module from %s: %w", moduleDir, err)
 	}
