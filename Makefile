@@ -38,7 +38,7 @@ RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/abi/linuxabi,exogo/kernel/tra
 # Indirect jumps the check cannot follow, each reviewed: start64 jumps from
 # the kernel's physical alias to its virtual address.
 INDIRECT_OK := main.start64
-HOSTED_IN_MAIN := main.main,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.frameCensus
+HOSTED_IN_MAIN := main.main,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.bootModuleSegment,main.frameCensus
 
 QEMU_BASE = qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64 -m $(MEM) -smp $(SMP) \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -96,7 +96,7 @@ PROGRAMS := $(notdir $(wildcard cmd/*))
 # The programs linked with the libOS, and the libOS's packages (restricted
 # Go, checked in each of them by make restrictcheck).
 LIBOS_PROGRAMS := $(sort $(foreach p,$(PROGRAMS),$(if $(shell grep -ls '"exogo/libos/linux"' cmd/$(p)/*.go),$(p))))
-LIBOS_PACKAGES := exogo/libos/linux,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
+LIBOS_PACKAGES := exogo/libos/linux,exogo/libos/bootfs,exogo/libos/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
 
 $(MODULES): programs
 
@@ -109,12 +109,18 @@ programs: deps
 	done
 	@echo "programs: $(PROGRAMS) -> $(MODULES)/bin"
 
+# The boot module's extras: EXTRA_BIN='file ...' adds prebuilt programs to
+# /bin, RC=path replaces /etc/rc (the script cmd/init runs).
+RC ?= cmd/init/rc
+EXTRA_BIN ?=
+EXTRAS = -rc '$(RC)' $(if $(strip $(EXTRA_BIN)),-extra-bin '$(EXTRA_BIN)')
+
 iso: kernel $(MODULES)
-	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) \
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) $(EXTRAS) \
 		$(if $(EFI_MODE),-efi-mode '$(EFI_MODE)') -work $(BUILD)/image-tree -format iso -out $(BUILD)/exogo.iso
 
 usb: kernel $(MODULES)
-	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) \
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) $(EXTRAS) \
 		$(if $(EFI_MODE),-efi-mode '$(EFI_MODE)') -work $(BUILD)/image-tree-usb -format usb -out $(BUILD)/exogo-usb.img
 
 # The variables a person types, checked before anything is built: a typo
@@ -150,7 +156,7 @@ DEBUG_CMDLINE = $(strip $(if $(PROGRAM),init=$(PROGRAM)) $(CMDLINE))
 debug-image: check-vars kernel $(MODULES)
 	@if [ -n "$(PROGRAM)" ] && [ ! -f $(MODULES)/bin/$(PROGRAM) ]; then \
 		echo "make: PROGRAM=$(PROGRAM) is not a program; write one of: $(PROGRAMS)"; exit 2; fi
-	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(DEBUG_CMDLINE)' -module-dir $(MODULES) \
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(DEBUG_CMDLINE)' -module-dir $(MODULES) $(EXTRAS) \
 		-work $(BUILD)/image-tree-debug -format iso -out $(BUILD)/exogo-debug.iso
 	@if [ "$(FIRMWARE)" = uefi ]; then cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd; fi
 
@@ -189,6 +195,11 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-hello -format iso -out $(BUILD)/exogo-hello.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=hello poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-gohello -format iso -out $(BUILD)/exogo-gohello.iso
+	printf '\177ELF\002\001\001 a corrupt program' > $(BUILD)/corrupt-elf
+	printf 'not a program at all\n' > $(BUILD)/notes.txt
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=init' -module-dir $(MODULES) \
+		-rc test/qemu/testdata/init.rc -extra-bin '$(BUILD)/corrupt-elf $(BUILD)/notes.txt' \
+		-work $(BUILD)/image-tree-init -format iso -out $(BUILD)/exogo-init.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-test poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-libostest -format iso -out $(BUILD)/exogo-libostest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-bench poweroff' -module-dir $(MODULES) \

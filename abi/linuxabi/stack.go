@@ -98,54 +98,66 @@ func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry,
 	return sp
 }
 
+// Text is a string of an initial stack: Length bytes at Address (in the
+// stack's address space; the NUL after them not counted).
+type Text struct {
+	Address uintptr
+	Length  int
+}
+
 // ReadInitialStack reads back an initial stack in that layout: stack is
 // the memory just below top, sp the stack pointer at the program's entry.
-// It fills args and env with the strings (pointing into stack, not
-// copied) and aux with the auxiliary vector up to AT_NULL, and returns how
-// many of each it found. ok is false when sp or any pointer or string
+// It fills args and env with where the strings are (they stay in stack:
+// nothing is copied, and no Go pointer is stored, so restricted code can
+// call it) and aux with the auxiliary vector up to AT_NULL, and returns
+// how many of each it found. ok is false when sp or any pointer or string
 // lies outside stack, a string has no NUL, or a list has more entries
 // than its slice holds. It allocates nothing.
-func ReadInitialStack(stack []byte, top, sp uintptr, args, env []string, aux []AuxEntry) (nargs, nenv, naux int, ok bool) {
+func ReadInitialStack(stack []byte, top, sp uintptr, args, env []Text, aux []AuxEntry) (nargs, nenv, naux int, ok bool) {
 	base := top - uintptr(len(stack))
+	size := uintptr(len(stack))
+	if size == 0 {
+		return 0, 0, 0, false
+	}
+	first := unsafe.Pointer(unsafe.SliceData(stack))
+	// byteAt and word read stack at an offset the caller has checked.
+	byteAt := func(i uintptr) byte { return *(*byte)(unsafe.Add(first, i)) }
 	word := func(a uintptr) (uint64, bool) {
 		i := a - base
-		if a < base || i > uintptr(len(stack)) || uintptr(len(stack))-i < 8 {
+		if a < base || i > size || size-i < 8 {
 			return 0, false
 		}
 		v := uint64(0)
 		for k := uintptr(0); k < 8; k++ {
-			v |= uint64(stack[i+k]) << (8 * k)
+			v |= uint64(byteAt(i+k)) << (8 * k)
 		}
 		return v, true
 	}
-	text := func(a uint64) (string, bool) {
+	text := func(a uint64) (Text, bool) {
 		if a < uint64(base) || a >= uint64(top) {
-			return "", false
+			return Text{}, false
 		}
 		start := uintptr(a) - base
-		for i := start; i < uintptr(len(stack)); i++ {
-			if stack[i] == 0 {
-				if i == start {
-					return "", true
-				}
-				return unsafe.String(&stack[start], i-start), true
+		for i := start; i < size; i++ {
+			if byteAt(i) == 0 {
+				return Text{Address: uintptr(a), Length: int(i - start)}, true
 			}
 		}
-		return "", false
+		return Text{}, false
 	}
 	// list reads a NULL-terminated list of string pointers from a into
 	// out, and returns how many and the address after the NULL.
-	list := func(a uintptr, out []string) (int, uintptr, bool) {
-		for n := 0; ; n++ {
+	list := func(a uintptr, out []Text) (int, uintptr, bool) {
+		for n := uint(0); ; n++ {
 			p, ok := word(a)
 			if !ok {
 				return 0, 0, false
 			}
 			a += 8
 			if p == 0 {
-				return n, a, true
+				return int(n), a, true
 			}
-			if n >= len(out) {
+			if n >= uint(len(out)) {
 				return 0, 0, false
 			}
 			if out[n], ok = text(p); !ok {
@@ -164,7 +176,7 @@ func ReadInitialStack(stack []byte, top, sp uintptr, args, env []string, aux []A
 	if nenv, a, ok = list(a, env); !ok {
 		return 0, 0, 0, false
 	}
-	for {
+	for n := uint(0); ; n++ {
 		key, ok1 := word(a)
 		value, ok2 := word(a + 8)
 		if !ok1 || !ok2 {
@@ -172,12 +184,11 @@ func ReadInitialStack(stack []byte, top, sp uintptr, args, env []string, aux []A
 		}
 		a += 16
 		if key == AtNull {
-			return nargs, nenv, naux, true
+			return nargs, nenv, int(n), true
 		}
-		if naux >= len(aux) {
+		if n >= uint(len(aux)) {
 			return 0, 0, 0, false
 		}
-		aux[naux] = AuxEntry{Key: key, Value: value}
-		naux++
+		aux[n] = AuxEntry{Key: key, Value: value}
 	}
 }

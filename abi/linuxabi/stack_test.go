@@ -19,16 +19,24 @@ func TestReadInitialStackRoundTrip(t *testing.T) {
 	if sp == 0 {
 		t.Fatal("InitialStack failed")
 	}
-	var gotArgs, gotEnv [8]string
+	var gotArgs, gotEnv [8]Text
 	var gotAux [8]AuxEntry
 	nargs, nenv, naux, ok := ReadInitialStack(stack, top, sp, gotArgs[:], gotEnv[:], gotAux[:])
 	if !ok {
 		t.Fatal("ReadInitialStack refused a stack InitialStack built")
 	}
-	if diff := cmp.Diff(args, gotArgs[:nargs]); diff != "" {
+	texts := func(list []Text) []string {
+		var out []string
+		for _, x := range list {
+			i := int(x.Address - (top - uintptr(len(stack))))
+			out = append(out, string(stack[i:i+x.Length]))
+		}
+		return out
+	}
+	if diff := cmp.Diff(args, texts(gotArgs[:nargs])); diff != "" {
 		t.Errorf("args (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(env, gotEnv[:nenv]); diff != "" {
+	if diff := cmp.Diff(env, texts(gotEnv[:nenv])); diff != "" {
 		t.Errorf("env (-want +got):\n%s", diff)
 	}
 	if naux != 3 || gotAux[0] != aux[0] || gotAux[2] != aux[2] || gotAux[1].Key != AtRandom || gotAux[1].Value < uint64(sp) || gotAux[1].Value >= top {
@@ -55,7 +63,7 @@ func TestReadInitialStackHostile(t *testing.T) {
 	const top = 0x10000
 	stack := make([]byte, 1024)
 	sp := InitialStack(stack, top, []string{"a", "bb"}, []string{"C=3"}, []AuxEntry{{AtPagesz, 4096}}, [16]byte{})
-	var args, env [4]string
+	var args, env [4]Text
 	var aux [4]AuxEntry
 	read := func(s []byte, sp uintptr) bool {
 		_, _, _, ok := ReadInitialStack(s, top, sp, args[:], env[:], aux[:])

@@ -1,6 +1,8 @@
 // Command hello is an ordinary Go program: fmt, a map, goroutines, a
 // channel and the garbage collector, running in ring 3 on the libOS
-// (libos/linux), which serves its runtime's Linux system calls.
+// (libos/linux), which serves its runtime's Linux system calls. It prints
+// its process id and arguments; an argument exit=N makes it exit with
+// status N (init's QEMU test uses it).
 package main
 
 import (
@@ -8,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +20,7 @@ import (
 
 func main() {
 	fmt.Println("hello from Go on exogo")
+	fmt.Printf("hello: process %d, arguments %q\n", os.Getpid(), os.Args[1:])
 
 	counts := map[string]int{}
 	for _, w := range strings.Fields("the quick brown fox jumps over the lazy dog the end") {
@@ -67,4 +71,10 @@ func main() {
 	fmt.Println("sleep: at least 20ms:", time.Since(start) >= 20*time.Millisecond)
 
 	fmt.Fprintln(os.Stderr, "hello: done")
+	for _, a := range os.Args[1:] {
+		if n, ok := strings.CutPrefix(a, "exit="); ok {
+			status, _ := strconv.Atoi(n)
+			os.Exit(status)
+		}
+	}
 }

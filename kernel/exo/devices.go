@@ -66,7 +66,9 @@ func deviceSegment(p *process.Process, physical, length uint64, describe []byte,
 		level = uint64(segment.Level2)
 	}
 	for i := 0; i < 8; i++ {
-		describe[levelAt+i] = byte(level >> (8 * i))
+		if k := uint(levelAt + i); k < uint(len(describe)) {
+			describe[k] = byte(level >> (8 * i))
+		}
 	}
 	copy(rawmem.Bytes(layout.Physical(frame), 4096), describe)
 	id, status := segments.CreateDevice(memoryAccess(), p.ID, frame, physical, pages, flags)

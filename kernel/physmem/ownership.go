@@ -421,11 +421,12 @@ func (t *Table) TakeUnreferencedFrom(owner uint16, want uint64, list []uint64) (
 // limit.
 func (t *Table) Room(owner uint16) uint64 {
 	t.acquire()
-	defer t.release()
-	if t.owned[owner] >= t.limits[owner] {
-		return 0
+	room := uint64(0)
+	if t.owned[owner] < t.limits[owner] {
+		room = uint64(t.limits[owner] - t.owned[owner])
 	}
-	return uint64(t.limits[owner] - t.owned[owner])
+	t.release()
+	return room
 }
 
 // Transfer makes the frame at physical, held by from with the given use,
@@ -438,20 +439,22 @@ func (t *Table) Transfer(physical uint64, from, to uint16, use Use) OwnershipSta
 		return NotAFrame
 	}
 	t.acquire()
-	defer t.release()
 	e := t.entry(i)
+	status := Done
 	switch {
 	case !held(*e) || *e&entryOrphan != 0:
-		return NotHeld
+		status = NotHeld
 	case from == kernelOwner || to == kernelOwner || uint16(*e>>entryOwnerShift) != from:
-		return NotOwner
+		status = NotOwner
 	case Use(*e&entryUseMask) != use:
-		return WrongUse
+		status = WrongUse
 	case t.owned[to] >= t.limits[to]:
-		return OverLimit
+		status = OverLimit
+	default:
+		*e = *e&^entryOwnerMask | uint64(to)<<entryOwnerShift
+		t.owned[from]--
+		t.owned[to]++
 	}
-	*e = *e&^entryOwnerMask | uint64(to)<<entryOwnerShift
-	t.owned[from]--
-	t.owned[to]++
-	return Done
+	t.release()
+	return status
 }

@@ -23,7 +23,13 @@ func (t *Table) Give(mem Memory, caller uint16, id ID, to uint16, root uint64) S
 		return NoMemory
 	}
 	t.acquire()
-	defer t.release()
+	status := t.give(mem, caller, id, to, root)
+	t.release()
+	return status
+}
+
+// give is Give under the table's lock.
+func (t *Table) give(mem Memory, caller uint16, id ID, to uint16, root uint64) Status {
 	d, _, status := t.lookup(id)
 	switch {
 	case status != OK:

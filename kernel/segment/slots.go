@@ -161,7 +161,12 @@ func (t *Table) unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, S
 // frame, still mapped), as after Unmap.
 func (t *Table) Protect(mem Memory, caller uint16, id ID, index uint, r Rights) (Unmapped, Status) {
 	t.acquire()
-	defer t.release()
+	u, status := t.protect(mem, caller, id, index, r)
+	t.release()
+	return u, status
+}
+
+func (t *Table) protect(mem Memory, caller uint16, id ID, index uint, r Rights) (Unmapped, Status) {
 	d, r, status := t.slotToChange(caller, id, Level1, index, r)
 	if status != OK {
 		return Unmapped{}, status

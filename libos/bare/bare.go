@@ -154,3 +154,30 @@ func SayHex(s string, v uint64) {
 	buffer[uint(n)%128] = '\n'
 	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer)), uint64(n+1))
 }
+
+// StringAt returns the n bytes at address as a string, without copying
+// them (they must not change while the string is in use).
+func StringAt(address uintptr, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	h := struct {
+		data unsafe.Pointer
+		size int
+	}{At(address), n}
+	return *(*string)(unsafe.Pointer(&h))
+}
+
+// String returns b as a string without copying it (b must not change while
+// the string is in use). It builds the string header itself: unsafe.String
+// would bring a panic path into restricted code.
+func String(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	h := struct {
+		data *byte
+		size int
+	}{&b[0], len(b)}
+	return *(*string)(unsafe.Pointer(&h))
+}

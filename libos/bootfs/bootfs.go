@@ -28,6 +28,12 @@ package bootfs
 import "unsafe"
 
 // Entry is one record of the archive.
+//
+// For an Entry from Next, archive[Data:Data+Size] is always inside the
+// archive. Name also loses a leading "/" and a trailing "/", and is "" for
+// a record named "."; names are not otherwise cleaned, so a record named
+// "a//b" or "a/../b" is never found. An implied directory from Lookup has
+// Next 0 and a made-up Ino above 2^32.
 type Entry struct {
 	Name string // the record's name, without a leading "./" (points into the archive: no copy)
 	Mode uint32 // st_mode as stored (type bits 0o170000 and permission bits)
@@ -37,13 +43,10 @@ type Entry struct {
 	Next uint64 // offset of the next record's header
 }
 
-// The type bits of st_mode.
-const (
-	sIFMT  = 0o170000
-	sIFREG = 0o100000
-	sIFDIR = 0o040000
-	sIFLNK = 0o120000
-)
+// sIFDIR is st_mode's type for a directory (S_IFMT is 0o170000; a regular
+// file is S_IFREG 0o100000, a symbolic link S_IFLNK 0o120000, its target
+// the record's data).
+const sIFDIR = 0o040000
 
 const (
 	headerSize = 110 // magic and 13 fields of 8 hex digits

@@ -44,7 +44,8 @@ type Plan struct {
 // English phrase for a message such as "/bin/x: not an executable: <phrase>".
 type Problem uint8
 
-// The problems, in the order Parse looks for them.
+// The problems, in about the order Parse looks for them (BadSegment,
+// OutOfRange and TooBig are checked segment by segment).
 const (
 	OK              Problem = iota
 	TooShort                // shorter than an ELF header, or the program headers run past the end of the file

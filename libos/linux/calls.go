@@ -17,6 +17,9 @@ const (
 	argument5 = exo.ContextR8 + 8  // R9
 )
 
+// atFdcwd is AT_FDCWD as a call's argument register holds it.
+const atFdcwd = 1<<64 + abi.AtFdcwd
+
 // unknownLogged has a bit per call number already reported as missing.
 var unknownLogged abi.CallSet
 
@@ -80,6 +83,12 @@ func systemCall(context uintptr, current int, number uint64) int {
 		result = int64(threads.At(current).ID)
 	case abi.SysGetpid:
 		result = int64(processID)
+	case abi.SysWait4:
+		return sysWait4(context, current, a0, a1, a2)
+	case abi.SysKill:
+		result = sysKill(a0, a1)
+	case SysSpawn:
+		result = sysSpawn(a0, a1, a2)
 	case abi.SysGetppid, abi.SysGetuid, abi.SysGetgid, abi.SysGeteuid, abi.SysGetegid:
 		result = 0
 	case abi.SysTgkill:
@@ -98,8 +107,18 @@ func systemCall(context uintptr, current int, number uint64) int {
 		result = sysFcntl(a0, a1, a2)
 	case abi.SysPrlimit64:
 		result = sysPrlimit(a1, a2, a3)
-	case abi.SysOpenat, abi.SysOpen:
-		result = -abi.ENOENT // TODO(issue 9): the RAM file system
+	case abi.SysOpenat:
+		result = sysOpenat(a0, a1, a2)
+	case abi.SysOpen:
+		result = sysOpenat(atFdcwd, a0, a1)
+	case abi.SysPread64:
+		result = sysPread(a0, a1, a2, a3)
+	case abi.SysLseek:
+		result = sysLseek(a0, a1, a2)
+	case abi.SysNewfstatat:
+		result = sysNewfstatat(a0, a1, a2, a3)
+	case abi.SysGetdents64:
+		result = sysGetdents64(a0, a1, a2)
 	case abi.SysEventfd2:
 		result = sysEventfd(a0, a1)
 	case abi.SysEpollCreate1:

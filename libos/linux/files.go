@@ -8,7 +8,8 @@ import (
 
 // File descriptors: 0, 1 and 2 are the console; eventfds and epoll
 // instances serve the runtime's network poller (its timers and
-// netpollBreak). Files, pipes and sockets are not built yet.
+// netpollBreak); the boot module's files are read-only files
+// (bootfiles.go). Pipes and sockets are not built yet.
 // TODO(issue 7): the console driver (screen segment, serial port,
 // keyboard); fds 1 and 2 go to the kernel console with debug_write.
 
@@ -32,6 +33,11 @@ type file struct {
 	events           uint32
 	data             uint64
 	watchedByEpollFD int32 // +1; 0: none
+	// A boot-module file's (bootfiles.go): where its bytes are in the
+	// archive (start), its size, mode and inode, and the read offset (for a
+	// directory, the next record to list).
+	start, size, offset, ino uint64
+	mode                     uint32
 }
 
 var files [maxFiles]file
@@ -107,6 +113,12 @@ func sysRead(fd, address, length uint64) int64 {
 		return -abi.EFAULT
 	}
 	switch f.kind {
+	case kindBootFile, kindBootDir:
+		n := readBootFile(f, b, f.offset)
+		if n > 0 {
+			f.offset += uint64(n)
+		}
+		return n
 	case kindConsole:
 		return 0 // TODO(issue 7): console input; end of file until then
 	case kindEventfd:
@@ -148,16 +160,14 @@ func sysFstat(fd, address uint64) int64 {
 	if !ok {
 		return -abi.EFAULT
 	}
-	for i := range b {
-		b[i] = 0
+	switch f.kind {
+	case kindBootFile, kindBootDir:
+		fillStat(b, f.mode, f.size, f.ino)
+	case kindConsole:
+		fillStat(b, 0o020600, 0, 0) // S_IFCHR
+	default:
+		fillStat(b, 0o600, 0, 0) // an eventfd or epoll instance
 	}
-	mode := uint64(0o600)
-	if f.kind == kindConsole {
-		mode |= 0o020000 // S_IFCHR
-	}
-	putWord(b, abi.StatMode, mode) // st_mode, then st_uid 0
-	putWord(b, abi.StatNlink, 1)
-	putWord(b, abi.StatBlksize, 4096)
 	return 0
 }
 

@@ -49,6 +49,10 @@ var (
 	// spawnFrames are the frames of the segment being filled, freed if
 	// the spawn fails before the segment is given away.
 	spawnFrames [512]uint64
+	spawnPlan   elfload.Plan
+	// spawnText holds copies of a spawn's argument and environment
+	// strings.
+	spawnText [2][4096]byte
 )
 
 // sysSpawn starts the program at path with the argument and environment
@@ -74,18 +78,26 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	if e.Data > uint64(len(archive)) || e.Size > uint64(len(archive))-e.Data {
 		return -abi.ENOEXEC
 	}
-	image := archive[e.Data : e.Data+e.Size]
-	var plan elfload.Plan
-	if problem := elfload.Parse(image, mem.UserStart, mem.LibOSBase, &plan); problem != elfload.OK {
+	image := bare.Bytes(uintptr(bootModule.data+e.Data), uintptr(e.Size))
+	plan := &spawnPlan
+	if problem := elfload.Parse(image, mem.UserStart, mem.LibOSBase, plan); problem != elfload.OK {
 		say3("libos: cannot run /", name, ": ", problem.String())
 		return -abi.ENOEXEC
 	}
-	var args, env [maxArgs]string
-	var argBufs [2][4096]byte
-	nargs, ok1 := userStrings(argv, args[:], argBufs[0][:])
-	nenv, ok2 := userStrings(envp, env[:], argBufs[1][:])
+	// The vectors, copied into spawnText and made strings in arrays on
+	// this stack (stores there need no write barrier).
+	var texts [2][maxArgs]abi.Text
+	nargs, ok1 := userStrings(argv, &texts[0], spawnText[0][:])
+	nenv, ok2 := userStrings(envp, &texts[1], spawnText[1][:])
 	if !ok1 || !ok2 {
 		return -abi.E2BIG
+	}
+	var args, env [maxArgs]string
+	for i := 0; i < nargs && i < maxArgs; i++ {
+		args[i] = bare.StringAt(texts[0][i].Address, texts[0][i].Length)
+	}
+	for i := 0; i < nenv && i < maxArgs; i++ {
+		env[i] = bare.StringAt(texts[1][i].Address, texts[1][i].Length)
 	}
 	id := exo.ProcessCreate()
 	if id < 0 {
@@ -98,7 +110,8 @@ func sysSpawn(path, argv, envp uint64) int64 {
 			break
 		}
 	}
-	if slot < 0 || !loadImage(uint64(id), image, &plan) || !startStack(uint64(id), args[:nargs], env[:nenv], &plan) {
+	if slot < 0 || !loadImage(uint64(id), uintptr(bootModule.data+e.Data), plan) ||
+		!startStack(uint64(id), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan) {
 		exo.ProcessDestroy(uint64(id))
 		exo.ProcessReap(uint64(id))
 		if slot < 0 {
@@ -116,7 +129,7 @@ func sysSpawn(path, argv, envp uint64) int64 {
 		exo.ProcessReap(uint64(id))
 		return -abi.EAGAIN
 	}
-	children[slot] = child{pid: uint32(id)}
+	children[uint(slot)%maxChildren] = child{pid: uint32(id)}
 	return id
 }
 
@@ -129,7 +142,7 @@ func say3(a, b, c, d string) {
 }
 
 // loadImage maps plan's segments into child, filled from image.
-func loadImage(child uint64, image []byte, plan *elfload.Plan) bool {
+func loadImage(child uint64, image uintptr, plan *elfload.Plan) bool {
 	for region := plan.Low &^ (mem.RegionSize - 1); region < plan.High; region += mem.RegionSize {
 		segment, ok := beginSegment()
 		if !ok {
@@ -179,18 +192,17 @@ func pagePermissions(plan *elfload.Plan, page uint64) (write, execute, used bool
 
 // fillPage copies into the page at window the file bytes of every segment
 // that has some in the page (the frame is zeroed: the rest stays zero).
-func fillPage(image []byte, plan *elfload.Plan, page uint64, window uintptr) {
+// image is the file's address; elfload.Parse checked that every
+// segment's bytes lie in it.
+func fillPage(image uintptr, plan *elfload.Plan, page uint64, window uintptr) {
 	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
 		s := &plan.Segments[i]
 		start, end := max(page, s.Vaddr), min(page+mem.PageSize, s.Vaddr+s.Filesz)
 		if start >= end {
 			continue
 		}
-		from := s.Offset + (start - s.Vaddr)
-		if from > uint64(len(image)) || end-start > uint64(len(image))-from {
-			continue // elfload checked this; never read past the file
-		}
-		copy(bare.Bytes(window+uintptr(start-page), uintptr(end-start)), image[from:from+(end-start)])
+		from := image + uintptr(s.Offset+(start-s.Vaddr))
+		copy(bare.Bytes(window+uintptr(start-page), uintptr(end-start)), bare.Bytes(from, uintptr(end-start)))
 	}
 }
 
@@ -317,7 +329,7 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 			continue
 		}
 		if statusAddress != 0 && !putUser32(statusAddress, (c.status&0xff)<<8) {
-			put(context, exo.ContextRax, uint64(int64(-abi.EFAULT)))
+			putErrno(context, abi.EFAULT)
 			return resume
 		}
 		put(context, exo.ContextRax, uint64(c.pid))
@@ -326,7 +338,7 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 	}
 	switch {
 	case !any:
-		put(context, exo.ContextRax, uint64(int64(-abi.ECHILD)))
+		putErrno(context, abi.ECHILD)
 		return resume
 	case options&wnohang != 0:
 		put(context, exo.ContextRax, 0)
@@ -358,6 +370,9 @@ func sysKill(pid, signal uint64) int64 {
 	return -abi.ESRCH
 }
 
+// bytesString is b as a string, without a copy (b must outlive it).
+func bytesString(b []byte) string { return bare.String(b) }
+
 // userString reads the NUL-terminated string at address into buf and
 // returns it (pointing into buf); false for a bad pointer or a string
 // longer than buf.
@@ -374,22 +389,22 @@ func userString(address uint64, buf []byte) (string, bool) {
 			if i == 0 {
 				return "", true
 			}
-			return unsafe.String(&buf[0], i), true
+			return bare.String(buf[:i]), true
 		}
 		buf[i] = c
 	}
 	return "", false
 }
 
-// userStrings reads a NULL-terminated array of C strings at address into
-// out, copying the strings into buf; false when it does not fit or a
-// pointer is bad. A NULL array is empty.
-func userStrings(address uint64, out []string, buf []byte) (int, bool) {
+// userStrings reads a NULL-terminated array of C strings at address,
+// copying the strings into buf, and records where each copy is in out;
+// false when it does not fit or a pointer is bad. A NULL array is empty.
+func userStrings(address uint64, out *[maxArgs]abi.Text, buf []byte) (int, bool) {
 	if address == 0 {
 		return 0, true
 	}
-	used := 0
-	for n := 0; n <= len(out); n++ {
+	used := uint(0)
+	for n := 0; n <= maxArgs; n++ {
 		p, ok := getUser64(address + uint64(n)*8)
 		if !ok {
 			return 0, false
@@ -397,15 +412,18 @@ func userStrings(address uint64, out []string, buf []byte) (int, bool) {
 		if p == 0 {
 			return n, true
 		}
-		if n == len(out) || used >= len(buf) {
+		if n >= maxArgs || used >= uint(len(buf)) {
 			return 0, false
 		}
 		s, ok := userString(p, buf[used:])
 		if !ok {
 			return 0, false
 		}
-		out[n] = s
-		used += len(s) + 1
+		out[n] = abi.Text{Address: uintptr(unsafe.Pointer(unsafe.SliceData(buf))) + uintptr(used), Length: len(s)}
+		used += uint(len(s)) + 1
 	}
 	return 0, false
 }
+
+// putErrno makes a call's result -errno.
+func putErrno(context uintptr, errno int64) { put(context, exo.ContextRax, uint64(-errno)) }

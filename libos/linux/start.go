@@ -102,14 +102,25 @@ func start() {
 	// it holds is read below, and its strings stay there for good.
 	region := uintptr(exo.StartStackTop - mem.RegionSize)
 	mem.Ranges.Add(region, region+mem.RegionSize, 0, mem.KindImage)
-	var args, env [maxArgs]string
+	var argTexts, envTexts [maxArgs]abi.Text
 	var given [16]abi.AuxEntry
 	nargs, nenv, naux, ok := abi.ReadInitialStack(bare.Bytes(exo.StartStackTop-exo.StartStackSize, exo.StartStackSize),
-		exo.StartStackTop, uintptr(entryStack), args[:], env[:], given[:])
+		exo.StartStackTop, uintptr(entryStack), argTexts[:], envTexts[:], given[:])
 	if !ok {
 		fatal("the initial stack the loader left is malformed (see exo.StartStackTop)")
 	}
-	for _, e := range given[:naux] {
+	// Strings over the loader's stack, in arrays on this stack (stores
+	// there need no write barrier).
+	var args, env [maxArgs]string
+	nargs, nenv = min(nargs, maxArgs), min(nenv, maxArgs)
+	for i := 0; i < nargs && i < maxArgs; i++ {
+		args[i] = bare.StringAt(argTexts[i].Address, argTexts[i].Length)
+	}
+	for i := 0; i < nenv && i < maxArgs; i++ {
+		env[i] = bare.StringAt(envTexts[i].Address, envTexts[i].Length)
+	}
+	for i := 0; i < naux && i < len(given); i++ {
+		e := given[i]
 		switch e.Key {
 		case exo.StartAuxPid:
 			processID = uint32(e.Value)
@@ -148,7 +159,7 @@ func start() {
 		{Key: abi.AtSecure, Value: 0},
 		{Key: abi.AtSysinfoEhdr, Value: uint64(vdso)},
 	}
-	sp := abi.InitialStack(bare.Bytes(top-room, room), top, args[:nargs], env[:nenv], aux[:], random)
+	sp := abi.InitialStack(bare.Bytes(top-room, room), top, args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], aux[:], random)
 	if sp == 0 {
 		fatal("the initial stack does not fit")
 	}

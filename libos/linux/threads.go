@@ -173,7 +173,7 @@ func sysTgkill(group, threadID, signal uint64) int64 {
 		return -abi.EINVAL
 	}
 	i := threads.ByID(threadID)
-	if group != processID || i == uthread.None {
+	if group != uint64(processID) || i == uthread.None {
 		return -abi.ESRCH
 	}
 	if actions[signal].handler == 0 && terminatesByDefault(signal) {

@@ -1,0 +1,48 @@
+package qemu
+
+import (
+	"regexp"
+	"testing"
+)
+
+// InitISO boots with init=init, /etc/rc = testdata/init.rc, and two bad
+// programs in /bin (a corrupt ELF, a text file).
+const InitISO = "build/exogo-init.iso"
+
+// TestInitRunsRC: cmd/init, an ordinary Go program, reads /etc/rc from the
+// boot module and runs each line in its own process through the libOS's
+// ELF loader (spawn), passing arguments and reporting exit statuses (0 and
+// 3 from hello, 0 from the whole of libos-test run as a child); a missing
+// program, a corrupt ELF and a text file are refused with a message and
+// init carries on; poweroff powers off with the last status; nothing is
+// left behind by any of them.
+func TestInitRunsRC(t *testing.T) {
+	for _, run := range libOSMachines {
+		t.Run(run.name, func(t *testing.T) {
+			out := bootAndRun(t, InitISO, run.firmware, run.cpus, "", "init")
+			if regexp.MustCompile(`libos-test: FAIL`).MatchString(out) {
+				t.Errorf("a check of libos-test, run by init, failed:\n%s", out)
+			}
+			expectLines(t, out,
+				`exogo: starting init as process 1`,
+				`init: /etc/rc:3: hello one two`,
+				`hello: process (\d+), arguments \["one" "two"\]`,
+				`init: /bin/hello \(process \d+\) exited with status 0`,
+				`init: /etc/rc:4: hello exit=3`,
+				`init: /bin/hello \(process \d+\) exited with status 3`,
+				`init: /etc/rc:5: /bin/libos-test`,
+				`libos-test: 0 failures`,
+				`init: /bin/libos-test \(process \d+\) exited with status 0`,
+				`init: /etc/rc:6: spawn /bin/does-not-exist: no such file or directory`,
+				`libos: cannot run /bin/corrupt-elf: `,
+				`init: /etc/rc:7: spawn /bin/corrupt-elf: exec format error`,
+				`libos: cannot run /bin/notes.txt: `,
+				`init: /etc/rc:8: spawn /bin/notes.txt: exec format error`,
+				`hello: process \d+, arguments \["after" "the" "failures"\]`,
+				`init: powering off \(last status 0\)`,
+				`exogo: init \(process 1\) exited with status 0; left behind: 0 frames`,
+				`exogo: init asked to power off \(status 0\); powering off`,
+			)
+		})
+	}
+}
