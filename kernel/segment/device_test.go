@@ -16,8 +16,8 @@ const deviceMemory = 0xfd00_0000
 // slots, and that tearing the owner down leaves nothing behind.
 func TestDeviceSegments(t *testing.T) {
 	for _, c := range []struct {
-		name  string
-		pages int
+		name     string
+		pages    int
 		level    segment.Level
 		at       uintptr
 		readOnly bool // made without paging.Writable (the boot module)
