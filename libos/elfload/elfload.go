@@ -179,11 +179,12 @@ func segmentAt(plan *Plan, i int) *Segment { return &plan.Segments[uint(i)%MaxSe
 func Parse(file []byte, lowest, highest uint64, plan *Plan) Problem {
 	*plan = Plan{}
 	size := uint64(len(file))
+	// The magic first: a short text file is "not ELF", not "truncated".
+	if size >= 4 && (byteAt(file, 0) != 0x7f || byteAt(file, 1) != 'E' || byteAt(file, 2) != 'L' || byteAt(file, 3) != 'F') {
+		return NotELF
+	}
 	if size < headerSize {
 		return TooShort
-	}
-	if byteAt(file, 0) != 0x7f || byteAt(file, 1) != 'E' || byteAt(file, 2) != 'L' || byteAt(file, 3) != 'F' {
-		return NotELF
 	}
 	version, _ := le(file, offVersion, 4)
 	if byteAt(file, 4) != classELF64 || byteAt(file, 5) != dataLSB || byteAt(file, 6) != versionOne || version != versionOne {

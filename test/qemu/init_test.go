@@ -36,7 +36,7 @@ func TestInitRunsRC(t *testing.T) {
 				`init: /etc/rc:6: spawn /bin/does-not-exist: no such file or directory`,
 				`libos: cannot run /bin/corrupt-elf: `,
 				`init: /etc/rc:7: spawn /bin/corrupt-elf: exec format error`,
-				`libos: cannot run /bin/notes.txt: `,
+				`libos: cannot run /bin/notes.txt: not an ELF file`,
 				`init: /etc/rc:8: spawn /bin/notes.txt: exec format error`,
 				`hello: process \d+, arguments \["after" "the" "failures"\]`,
 				`init: powering off \(last status 0\)`,
