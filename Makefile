@@ -13,11 +13,13 @@
 #   make help     every target, one line each
 #   make clean
 #
-# Variables: CMDLINE (kernel command line), SMP (CPUs, default 1), MEM
+# Variables: CMDLINE (kernel command line, default init=init: cmd/init runs
+# /etc/rc), RC and EXTRA_BIN (the boot module's /etc/rc and extra /bin
+# programs), SMP (CPUs, default 1), MEM
 # (RAM, default 512M), FIRMWARE (bios or uefi, for run), QEMU_DISPLAY (none,
 # or gtk/sdl for a window showing the screen).
 
-CMDLINE ?=
+CMDLINE ?= init=init
 SMP ?= 1
 MEM ?= 512M
 FIRMWARE ?= bios
@@ -151,7 +153,7 @@ run: check-vars iso
 # stops in that program's main instead of the kernel's earlyMain.
 GDB_PORT ?= 1234
 PROGRAM ?=
-DEBUG_CMDLINE = $(strip $(if $(PROGRAM),init=$(PROGRAM)) $(CMDLINE))
+DEBUG_CMDLINE = $(strip $(if $(PROGRAM),init=$(PROGRAM) $(filter-out init=%,$(CMDLINE)),$(CMDLINE)))
 
 debug-image: check-vars kernel $(MODULES)
 	@if [ -n "$(PROGRAM)" ] && [ ! -f $(MODULES)/bin/$(PROGRAM) ]; then \

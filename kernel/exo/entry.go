@@ -78,7 +78,7 @@ func Call(f *cpu.Frame) uintptr {
 func Terminate(p *process.Process, status uint64, now uint64) uintptr {
 	p.ExitStatus = status
 	resume := sched.Exit(now) // switches to another address space first
-	release(p)
+	release(p, true)
 	var line console.Line
 	line.String("exogo: process ").Decimal(uint64(p.ID)).String(" exited with status ").SignedDecimal(int64(status)).Write()
 	return resume

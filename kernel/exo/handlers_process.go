@@ -76,7 +76,7 @@ func sysProcessDestroy(caller *Caller, id uint32) int64 {
 		return -ErrBusy // running on another CPU right now: retry
 	}
 	p.ExitStatus = 128 + 9
-	release(p)
+	release(p, false) // the caller ended it: nothing to tell it later
 	return 0
 }
 
@@ -107,8 +107,9 @@ func StartProcess(p *process.Process, entry, stack uintptr, arg0, arg1 uint64) b
 // release returns everything p holds, once its thread is gone and no CPU
 // runs its address space: its segment links, the grants it held, the
 // segments it owned (those others still use survive, orphaned), the page
-// tables the kernel made for it, and its frames.
-func release(p *process.Process) {
+// tables the kernel made for it, and its frames. With tell, a parent that
+// still runs keeps p's status until it reaps it, and gets the child upcall.
+func release(p *process.Process, tell bool) {
 	mem := memoryAccess()
 	segments.UnlinkAll(mem, p.Space.Root)
 	smp.FlushSpace(p.Space.Root)
@@ -119,9 +120,9 @@ func release(p *process.Process) {
 		smp.FlushSpace(0) // its segments were taken from other processes
 	}
 	releaseIRQs(p)
-	process.Release(p)
+	process.Release(p, tell)
 	releaseOrphans()
-	if parent := process.Parent(p); parent != nil {
+	if parent := process.Parent(p); parent != nil && tell {
 		wakeWaiter(parent) // the child upcall (BeforeResume) tells its libOS
 	}
 }

@@ -243,8 +243,11 @@ func live(p *Process) bool {
 // map become orphans, freed with their last reference), and its limit. The caller has switched away
 // from p's address space on every CPU (sched.Exit does, on this one), and
 // has dealt with its segments (kernel/exo's release unlinks them, ends its
-// grants and destroys the segments it owned).
-func Release(p *Process) {
+// grants and destroys the segments it owned). With held, a parent that
+// still runs keeps p's slot and status until it reaps p (Reap), and is
+// told (ChildPending); without (the parent ended p itself), the slot is
+// free at once.
+func Release(p *Process, held bool) {
 	ReleaseSpace(p)
 	memory.Frames.FreeAllOwnedBy(p.ID)
 	memory.Frames.SetLimit(p.ID, 0)
@@ -259,7 +262,7 @@ func Release(p *Process) {
 		}
 	}
 	// A parent that still runs keeps p's status until it reaps p.
-	if parent := ByID(p.Parent); live(parent) {
+	if parent := ByID(p.Parent); held && live(parent) {
 		p.Held = true
 		parent.ChildPending = true
 	}

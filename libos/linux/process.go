@@ -112,8 +112,7 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	}
 	if slot < 0 || !loadImage(uint64(id), uintptr(bootModule.data+e.Data), plan) ||
 		!startStack(uint64(id), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan) {
-		exo.ProcessDestroy(uint64(id))
-		exo.ProcessReap(uint64(id))
+		destroyChild(uint64(id))
 		if slot < 0 {
 			return -abi.EAGAIN
 		}
@@ -125,8 +124,7 @@ func sysSpawn(path, argv, envp uint64) int64 {
 		exo.ProcessLinkSegment(uint64(id), bootModule.segment, exo.StartBootModule, 0)
 	}
 	if r := exo.ProcessStart(uint64(id), uintptr(plan.Entry), uintptr(childStackPointer)); r != 0 {
-		exo.ProcessDestroy(uint64(id))
-		exo.ProcessReap(uint64(id))
+		destroyChild(uint64(id))
 		return -abi.EAGAIN
 	}
 	children[uint(slot)%maxChildren] = child{pid: uint32(id)}
@@ -244,7 +242,7 @@ func finishSegment(child, segment, address uint64, ok bool) bool {
 		}
 		// Linked but not given: the child's end unlinks it; the frames
 		// are freed below once nothing maps them.
-		exo.ProcessDestroy(child)
+		destroyChild(child)
 	}
 	for i := range spawnFrames {
 		if spawnFrames[i] != 0 {
@@ -361,8 +359,10 @@ func sysKill(pid, signal uint64) int64 {
 	}
 	for i := range children {
 		if c := &children[i]; c.pid != 0 && uint64(c.pid) == pid {
-			if signal != 0 && !c.exited {
-				exo.ProcessDestroy(pid)
+			if signal != 0 && !c.exited && destroyChild(pid) {
+				// The kernel tells no one of an end its parent caused.
+				c.exited, c.status = true, 128+abi.SIGKILL
+				threads.Wake(childrenKey, maxThreadsToWake)
 			}
 			return 0
 		}
@@ -372,6 +372,22 @@ func sysKill(pid, signal uint64) int64 {
 
 // bytesString is b as a string, without a copy (b must outlive it).
 func bytesString(b []byte) string { return bare.String(b) }
+
+// destroyChild ends a child (process_destroy), retrying while it runs on
+// another CPU; it reports whether the child is gone.
+func destroyChild(pid uint64) bool {
+	for i := 0; i < 10000; i++ {
+		switch exo.ProcessDestroy(pid) {
+		case 0:
+			return true
+		case -exo.ErrBusy:
+			exo.Yield()
+		default:
+			return false
+		}
+	}
+	return false
+}
 
 // userString reads the NUL-terminated string at address into buf and
 // returns it (pointing into buf); false for a bad pointer or a string
