@@ -98,7 +98,7 @@ const (
 	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
 	// Handler: sysWait(caller *Caller, deadline uint64) int64.
 	CallWait = CallBase + 29
-	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). An exited child keeps its slot until its parent reaps it or ends.
+	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). A child that exited (not one its parent destroyed) keeps its slot until its parent reaps it or ends.
 	// Handler: sysProcessReap(caller *Caller, process uint32) int64.
 	CallProcessReap = CallBase + 30
 	// CallSegmentProtect: change the permissions of a frame mapped at a slot of a PT segment, without unmapping it; TLBs are flushed.

@@ -68,7 +68,7 @@ const (
 	CallAlarmSet = CallBase + 28
 	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
 	CallWait = CallBase + 29
-	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). An exited child keeps its slot until its parent reaps it or ends.
+	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). A child that exited (not one its parent destroyed) keeps its slot until its parent reaps it or ends.
 	CallProcessReap = CallBase + 30
 	// CallSegmentProtect: change the permissions of a frame mapped at a slot of a PT segment, without unmapping it; TLBs are flushed.
 	CallSegmentProtect = CallBase + 31
@@ -581,7 +581,7 @@ func AlarmSet(deadline uint64) int64
 // deadline: uint64, not checked.
 func Wait(deadline uint64) int64
 
-// ProcessReap is process_reap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). An exited child keeps its slot until its parent reaps it or ends.
+// ProcessReap is process_reap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). A child that exited (not one its parent destroyed) keeps its slot until its parent reaps it or ends.
 // Result: the child's id + its exit status * 65536. Rights: parent(process).
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 func ProcessReap(process uint64) int64
