@@ -39,6 +39,8 @@ func main() {
 	checkTime()
 	checkPreemption()
 	checkUnknownCall()
+	checkFiles()
+	checkProcesses()
 	fmt.Printf("libos-test: %d failures\n", failures)
 	os.Exit(failures)
 }

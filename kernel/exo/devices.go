@@ -35,10 +35,14 @@ func CreateScreenSegment(p *process.Process, physical uint64, length uint64, des
 }
 
 // CreateBootModuleSegment makes the boot module's segment for process p:
-// the module's length bytes at physical (any alignment), read-only, after
+// the module's length bytes at physical (page-aligned, as GRUB loads
+// modules; the end of the last page is shown too), read-only, after
 // a metadata page (layout boot_module) that says where they start. It
 // returns the segment's id, or 0.
 func CreateBootModuleSegment(p *process.Process, physical uint64, length uint64) uint64 {
+	if physical&0xfff != 0 {
+		return 0 // the rest of its first page is not the module's to show
+	}
 	var describe [BootModuleSize]byte
 	offset := 4096 + physical&0xfff
 	for i := 0; i < 8; i++ {

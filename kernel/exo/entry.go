@@ -66,7 +66,7 @@ func Call(f *cpu.Frame) uintptr {
 	}
 	f.RAX = uint64(result)
 	loadIOPorts(c, p)
-	if p.StartPending || p.RevokeNotify || p.InterruptsPending != 0 {
+	if p.StartPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending {
 		return BeforeResume(frame)
 	}
 	return frame

@@ -116,7 +116,7 @@ func waitKey(p *process.Process) uintptr { return waitKeyBase + uintptr(p.ID) }
 // take as an upcall (Interrupt and an alarm wake it: wakeWaiter).
 func sysWait(caller *Caller, deadline uint64) int64 {
 	p, now := caller.Process, caller.Now()
-	if p.InterruptsPending != 0 || p.ChildPending || (deadline != 0 && deadline <= now) || (p.AlarmAt != 0 && p.AlarmAt <= now) {
+	if p.InterruptsPending != 0 || p.ChildExited || (deadline != 0 && deadline <= now) || (p.AlarmAt != 0 && p.AlarmAt <= now) {
 		return 0
 	}
 	if p.AlarmAt != 0 && (deadline == 0 || p.AlarmAt < deadline) {

@@ -136,8 +136,8 @@ func sysProcessReap(caller *Caller, id uint32) int64 {
 	if id == 0 && result != process.OK {
 		// No exited child is left to report: nothing is pending (a
 		// libOS reaps until this, so its wait cannot return at once
-		// for a child it has already seen).
-		caller.Process.ChildPending = false
+		// for a child it has already seen, nor miss a later one).
+		caller.Process.ChildPending, caller.Process.ChildExited = false, false
 	}
 	switch result {
 	case process.OK:

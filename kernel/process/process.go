@@ -101,11 +101,15 @@ type Process struct {
 	AlarmAt uint64
 
 	// Children (process_reap): Held keeps an exited process's slot, and
-	// so its exit status, until its parent reaps it or ends itself;
-	// ChildPending asks for the child upcall (a child of this process
-	// exited and is not yet reaped).
+	// so its exit status, until its parent reaps it or ends itself. A
+	// child's exit sets ChildPending, which asks for the child upcall
+	// (cleared when delivered, or dropped without an entry point), and
+	// ChildExited, which ends wait and stays until a process_reap(0)
+	// finds no exited child: so wait cannot miss an exit, whether or not
+	// the process takes the upcall.
 	Held         bool
 	ChildPending bool
+	ChildExited  bool
 }
 
 var (
@@ -254,7 +258,7 @@ func Release(p *Process, held bool) {
 	p.HasPorts = false
 	p.Thread = -1
 	p.State = Exited
-	p.AlarmAt, p.ChildPending = 0, false
+	p.AlarmAt, p.ChildPending, p.ChildExited = 0, false, false
 	// Its exited children no longer wait for it: their slots are free.
 	for i := range table {
 		if c := &table[i]; c.State == Exited && c.Held && c.Parent == p.ID {
@@ -264,7 +268,7 @@ func Release(p *Process, held bool) {
 	// A parent that still runs keeps p's status until it reaps p.
 	if parent := ByID(p.Parent); held && live(parent) {
 		p.Held = true
-		parent.ChildPending = true
+		parent.ChildPending, parent.ChildExited = true, true
 	}
 }
 

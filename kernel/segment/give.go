@@ -71,14 +71,26 @@ func (t *Table) give(mem Memory, caller uint16, id ID, to uint16, root uint64) S
 	if mem.Frames.Room(to) < frames {
 		return OverLimit
 	}
-	// Nothing below can fail: the frames are the caller's and referenced
-	// only here, and every change to them or to the receiver's charges
-	// takes this table's lock.
-	mem.Frames.Transfer(d.table, caller, to, physmem.UseSegment)
+	// Nothing below fails while the checks above hold: the frames are
+	// the caller's, mapped only here (and a segment's frames change only
+	// under this table's lock), and the kernel serializes the calls that
+	// charge a process (smp.Lock), so the receiver's room stays. Should a
+	// transfer fail all the same, what moved moves back.
+	if mem.Frames.Transfer(d.table, caller, to, physmem.UseSegment) != physmem.Done {
+		return OverLimit
+	}
 	for i := uint(0); i < Entries; i++ {
-		if e := *entry(mem, d.table, i); present(e) {
-			mem.Frames.Transfer(e&paging.AddressMask, caller, to, physmem.UseProcess)
+		e := *entry(mem, d.table, i)
+		if !present(e) || mem.Frames.Transfer(e&paging.AddressMask, caller, to, physmem.UseProcess) == physmem.Done {
+			continue
 		}
+		for j := uint(0); j < i; j++ {
+			if e := *entry(mem, d.table, j); present(e) {
+				mem.Frames.Transfer(e&paging.AddressMask, to, caller, physmem.UseProcess)
+			}
+		}
+		mem.Frames.Transfer(d.table, to, caller, physmem.UseSegment)
+		return OverLimit
 	}
 	t.owned[caller]--
 	t.owned[to]++

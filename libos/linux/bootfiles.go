@@ -30,9 +30,9 @@ var bootDirs [maxFiles]struct {
 // module; it returns the entry or an errno.
 func lookupPath(dirfd, address uint64, buf *[maxPath]byte) (bootfs.Entry, int64) {
 	var raw [maxPath]byte
-	p, ok := userString(address, raw[:])
-	if !ok {
-		return bootfs.Entry{}, -abi.EFAULT
+	p, errno := userString(address, raw[:])
+	if errno != 0 {
+		return bootfs.Entry{}, errno
 	}
 	if p == "" {
 		return bootfs.Entry{}, -abi.ENOENT
@@ -73,6 +73,8 @@ func sysOpenat(dirfd, path, flags uint64) int64 {
 		return -abi.EROFS
 	case errno != 0:
 		return errno
+	case flags&(abi.OCreat|abi.OExcl) == abi.OCreat|abi.OExcl:
+		return -abi.EEXIST
 	case isDir(e) && writing:
 		return -abi.EISDIR
 	case writing:

@@ -59,9 +59,12 @@ var (
 // vectors at argv and envp (NULL-terminated arrays of C strings).
 func sysSpawn(path, argv, envp uint64) int64 {
 	var pathBuf, nameBuf [256]byte
-	p, ok := userString(path, pathBuf[:])
-	if !ok {
-		return -abi.EFAULT
+	p, errno := userString(path, pathBuf[:])
+	if errno != 0 {
+		return errno
+	}
+	if p == "" {
+		return -abi.ENOENT
 	}
 	name, ok := bootfs.Clean(nameBuf[:], p)
 	if !ok {
@@ -110,18 +113,19 @@ func sysSpawn(path, argv, envp uint64) int64 {
 			break
 		}
 	}
+	// The child sees the boot module too (read-only), if it can be
+	// linked; its start stack says whether it was.
+	module := uint64(0)
+	if bootModule.segment != 0 && exo.ProcessLinkSegment(uint64(id), bootModule.segment, exo.StartBootModule, 0) == 0 {
+		module = bootModule.segment
+	}
 	if slot < 0 || !loadImage(uint64(id), uintptr(bootModule.data+e.Data), plan) ||
-		!startStack(uint64(id), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan) {
+		!startStack(uint64(id), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, module) {
 		destroyChild(uint64(id))
 		if slot < 0 {
 			return -abi.EAGAIN
 		}
 		return -abi.ENOMEM
-	}
-	if bootModule.segment != 0 {
-		// The child sees the boot module too, and may pass it on.
-		exo.SegmentGrant(bootModule.segment, uint64(id), exo.RightsLink|exo.RightsGrant)
-		exo.ProcessLinkSegment(uint64(id), bootModule.segment, exo.StartBootModule, 0)
 	}
 	if r := exo.ProcessStart(uint64(id), uintptr(plan.Entry), uintptr(childStackPointer)); r != 0 {
 		destroyChild(uint64(id))
@@ -142,6 +146,9 @@ func say3(a, b, c, d string) {
 // loadImage maps plan's segments into child, filled from image.
 func loadImage(child uint64, image uintptr, plan *elfload.Plan) bool {
 	for region := plan.Low &^ (mem.RegionSize - 1); region < plan.High; region += mem.RegionSize {
+		if !regionUsed(plan, region) {
+			continue // a gap between segments: no segment, no tables
+		}
 		segment, ok := beginSegment()
 		if !ok {
 			return false
@@ -171,6 +178,17 @@ func loadImage(child uint64, image uintptr, plan *elfload.Plan) bool {
 		}
 	}
 	return true
+}
+
+// regionUsed reports whether any segment of plan touches the 2 MiB region.
+func regionUsed(plan *elfload.Plan, region uint64) bool {
+	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
+		s := &plan.Segments[i]
+		if s.Vaddr < region+mem.RegionSize && s.Vaddr+s.Memsz > region {
+			return true
+		}
+	}
+	return false
 }
 
 // pagePermissions returns the union of the permissions of the segments
@@ -260,7 +278,7 @@ var childStackPointer uint64
 
 // startStack gives child its initial stack (the start protocol: Linux's
 // layout at exo.StartStackTop, with exogo's auxiliary entries).
-func startStack(child uint64, args, env []string, plan *elfload.Plan) bool {
+func startStack(child uint64, args, env []string, plan *elfload.Plan, module uint64) bool {
 	segment, ok := beginSegment()
 	if !ok {
 		return false
@@ -278,7 +296,7 @@ func startStack(child uint64, args, env []string, plan *elfload.Plan) bool {
 		{Key: abi.AtRandom},
 		{Key: abi.AtEntry, Value: plan.Entry},
 		{Key: exo.StartAuxPid, Value: child},
-		{Key: exo.StartAuxBootModuleSegment, Value: bootModule.segment},
+		{Key: exo.StartAuxBootModuleSegment, Value: module},
 	}
 	stack := bare.Bytes(spawnWindow+mem.RegionSize-exo.StartStackSize, exo.StartStackSize)
 	childStackPointer = uint64(abi.InitialStack(stack, exo.StartStackTop, args, env, aux[:], random))
@@ -361,7 +379,9 @@ func sysKill(pid, signal uint64) int64 {
 		if c := &children[i]; c.pid != 0 && uint64(c.pid) == pid {
 			if signal != 0 && !c.exited && destroyChild(pid) {
 				// The kernel tells no one of an end its parent caused.
-				c.exited, c.status = true, 128+abi.SIGKILL
+				// TODO(issue 9): deliver catchable signals to the child's
+				// libOS; any signal ends it for now.
+				c.exited, c.status = true, uint32(128+signal)
 				threads.Wake(childrenKey, maxThreadsToWake)
 			}
 			return 0
@@ -390,26 +410,23 @@ func destroyChild(pid uint64) bool {
 }
 
 // userString reads the NUL-terminated string at address into buf and
-// returns it (pointing into buf); false for a bad pointer or a string
-// longer than buf.
-func userString(address uint64, buf []byte) (string, bool) {
+// returns it (pointing into buf), or an errno: EFAULT for a bad pointer,
+// ENAMETOOLONG for a string longer than buf.
+func userString(address uint64, buf []byte) (string, int64) {
 	for i := 0; i < len(buf); i++ {
 		a := address + uint64(i)
 		if i == 0 || a%mem.PageSize == 0 {
 			if !mem.Check(uintptr(a), 1, false) {
-				return "", false
+				return "", -abi.EFAULT
 			}
 		}
 		c := *(*byte)(bare.At(uintptr(a)))
 		if c == 0 {
-			if i == 0 {
-				return "", true
-			}
-			return bare.String(buf[:i]), true
+			return bare.String(buf[:i]), 0
 		}
 		buf[i] = c
 	}
-	return "", false
+	return "", -abi.ENAMETOOLONG
 }
 
 // userStrings reads a NULL-terminated array of C strings at address,
@@ -431,8 +448,8 @@ func userStrings(address uint64, out *[maxArgs]abi.Text, buf []byte) (int, bool)
 		if n >= maxArgs || used >= uint(len(buf)) {
 			return 0, false
 		}
-		s, ok := userString(p, buf[used:])
-		if !ok {
+		s, errno := userString(p, buf[used:])
+		if errno != 0 {
 			return 0, false
 		}
 		out[n] = abi.Text{Address: uintptr(unsafe.Pointer(unsafe.SliceData(buf))) + uintptr(used), Length: len(s)}

@@ -67,8 +67,10 @@ const LibOSTestISO = "build/exogo-libostest.iso"
 // faults become Go panics (recovered), memory calls (reservations,
 // mprotect, MADV_DONTNEED, munmap), calls into untouched and bad buffers
 // (data; EFAULT), 300 threads made and ended, futex hand-offs, time,
-// preemption of loops without calls (the alarm upcall and SIGURG) and an
-// unimplemented call (ENOSYS, reported once).
+// preemption of loops without calls (the alarm upcall and SIGURG), an
+// unimplemented call (ENOSYS, reported once), the boot module's files
+// through os (and EROFS, EEXIST, ENOENT, ENAMETOOLONG), and children:
+// an exit status and a kill reported by wait4.
 func TestLibOS(t *testing.T) {
 	for _, run := range libOSMachines {
 		t.Run(run.name, func(t *testing.T) {
@@ -94,6 +96,10 @@ func TestLibOS(t *testing.T) {
 				`libos-test: ok: an idle process waits in the kernel`,
 				`libos-test: ok: a goroutine sleeps and wakes 5 times and the GC completes while 4 others loop without calls`,
 				`libos: Linux system call not implemented \(returning ENOSYS\): 163`,
+				`libos-test: ok: os.ReadDir\(/bin\) lists the programs`,
+				`libos-test: ok: opening a file for writing: EROFS`,
+				`libos-test: ok: a child's exit status reaches wait4`,
+				`libos-test: ok: a killed child is reported as 128\+SIGKILL`,
 				`libos-test: 0 failures`,
 				`exogo: libos-test \(process 1\) exited with status 0; left behind: 0 frames`,
 			)

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+
+	"exogo/libos/spawn"
+)
+
+// checkFiles reads the boot module through os, as any Go program would,
+// and checks the errors Linux would give for what a read-only file system
+// refuses.
+func checkFiles() {
+	program, err := os.ReadFile("/bin/hello")
+	check("os.ReadFile of /bin/hello reads the boot module's file", err == nil && strings.HasPrefix(string(program), "\x7fELF"), errString(err))
+	entries, err := os.ReadDir("/bin")
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	check("os.ReadDir(/bin) lists the programs", err == nil && slices.Contains(names, "hello") && slices.Contains(names, "libos-test"), strings.Join(names, " ")+" "+errString(err))
+	info, err := os.Stat("/bin/hello")
+	check("os.Stat of a program: a regular file with its size", err == nil && info.Mode().IsRegular() && info.Size() > 100000, errString(err))
+	dir, err := os.Stat("/bin/../bin/")
+	check("os.Stat of a directory through .. ", err == nil && dir.IsDir(), errString(err))
+	f, err := os.Open("/bin/hello")
+	if err == nil {
+		var head [4]byte
+		n, _ := f.ReadAt(head[:], 1)
+		offset, _ := f.Seek(-3, 2)
+		check("pread and lseek on a file", n == 4 && string(head[:3]) == "ELF" && offset == info.Size()-3, "")
+		f.Close()
+	}
+	_, err = os.OpenFile("/bin/hello", os.O_WRONLY, 0)
+	check("opening a file for writing: EROFS", errors.Is(err, syscall.EROFS), errString(err))
+	_, err = os.OpenFile("/bin/hello", os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	check("O_CREAT|O_EXCL of an existing file: EEXIST", errors.Is(err, syscall.EEXIST), errString(err))
+	_, err = os.Open("/bin/no-such-file")
+	check("a missing file: ENOENT", errors.Is(err, syscall.ENOENT), errString(err))
+	_, err = os.Open("/bin/hello/x")
+	check("a path through a file: ENOENT", errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR), errString(err))
+	_, err = os.Open("/" + strings.Repeat("x", 300))
+	check("a 300-byte path: ENAMETOOLONG", errors.Is(err, syscall.ENAMETOOLONG), errString(err))
+}
+
+// checkProcesses starts children from the boot module when this is the
+// first process (only it may create processes), and checks that a child
+// may not.
+func checkProcesses() {
+	if os.Getpid() != 1 {
+		_, err := spawn.Start("/bin/hello", []string{"hello"}, nil)
+		check("a child may not start processes", err != nil && errors.Is(err, syscall.EAGAIN), errString(err))
+		return
+	}
+	pid, err := spawn.Start("/bin/hello", []string{"hello", "exit=5"}, nil)
+	status, werr := spawn.Wait(pid)
+	check("a child's exit status reaches wait4", err == nil && werr == nil && status == 5, errString(err)+errString(werr))
+	pid, err = spawn.Start("/bin/libos-test", []string{"libos-test"}, nil)
+	if err == nil {
+		kerr := spawn.Kill(pid)
+		status, werr = spawn.Wait(pid)
+		check("a killed child is reported as 128+SIGKILL", kerr == nil && werr == nil && status == 137, errString(kerr)+errString(werr))
+	} else {
+		check("a second child starts", false, errString(err))
+	}
+	_, err = spawn.Wait(pid)
+	check("waiting for a child already reported: ECHILD", errors.Is(err, syscall.ECHILD), errString(err))
+	_, err = spawn.Start("/bin", []string{"bin"}, nil)
+	check("starting a directory: EACCES", errors.Is(err, syscall.EACCES), errString(err))
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
