@@ -102,18 +102,23 @@ func sysSegmentUnmap(caller *Caller, id uint32, slot uint32) int64 {
 	if status != segment.OK {
 		return segmentError(status)
 	}
-	// Invalidate the one page where the segment is linked, if every link
-	// is known; otherwise flush every CPU's user translations.
-	places, n, complete := segments.Places(segment.ID(id))
-	if !complete || removed.Size != 4096 {
-		smp.FlushSpace(0)
-	} else {
-		for i := 0; i < n && i < len(places); i++ {
-			smp.InvalidatePage(places[i].Root, places[i].Address+uintptr(removed.Offset))
-		}
-	}
+	invalidateSlot(segment.ID(id), removed)
 	releaseOrphans()
 	return 0
+}
+
+// invalidateSlot drops every CPU's translations of the slot of segment id
+// that changed: the one page where the segment is linked, if every link
+// is known; otherwise every CPU's user translations.
+func invalidateSlot(id segment.ID, changed segment.Unmapped) {
+	places, n, complete := segments.Places(id)
+	if !complete || changed.Size != 4096 {
+		smp.FlushSpace(0)
+		return
+	}
+	for i := 0; i < n && i < len(places); i++ {
+		smp.InvalidatePage(places[i].Root, places[i].Address+uintptr(changed.Offset))
+	}
 }
 
 func sysSegmentLink(caller *Caller, id uint32, address uintptr, permissions Permissions) int64 {
@@ -208,15 +213,7 @@ func sysSegmentProtect(caller *Caller, id uint32, slot uint32, permissions Permi
 	if status != segment.OK {
 		return segmentError(status)
 	}
-	// As after an unmap: no CPU may keep the old permissions.
-	places, n, complete := segments.Places(segment.ID(id))
-	if !complete || changed.Parents != 0 {
-		smp.FlushSpace(0)
-	} else {
-		for i := 0; i < n && i < len(places); i++ {
-			smp.InvalidatePage(places[i].Root, places[i].Address+uintptr(changed.Offset))
-		}
-	}
+	invalidateSlot(segment.ID(id), changed) // no CPU may keep the old permissions
 	return 0
 }
 

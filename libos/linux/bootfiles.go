@@ -51,7 +51,7 @@ func lookupPath(dirfd, address uint64, buf *[maxPath]byte) (bootfs.Entry, int64)
 		joined[n%uint(len(joined))] = '/'
 		n++
 		n += uint(copy(joined[n%uint(len(joined)):], p))
-		p = bytesString(joined[:min(n, uint(len(joined)))])
+		p = bare.String(joined[:min(n, uint(len(joined)))])
 	}
 	name, ok := bootfs.Clean(buf[:], p)
 	if !ok {
@@ -103,7 +103,7 @@ func sysOpenat(dirfd, path, flags uint64) int64 {
 // bootDirName is the cleaned name of the boot directory open at fd.
 func bootDirName(fd uint64) string {
 	d := &bootDirs[fd%maxFiles]
-	return bytesString(d.name[:uint(d.length)%(maxPath+1)])
+	return bare.String(d.name[:uint(d.length)%(maxPath+1)])
 }
 
 func isDir(e bootfs.Entry) bool { return e.Mode&0o170000 == 0o040000 }

@@ -1,6 +1,8 @@
 package linux
 
 import (
+	"unsafe"
+
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
@@ -167,6 +169,55 @@ func userBytes(address, length uint64, write bool) ([]byte, bool) {
 		return nil, true
 	}
 	return bare.Bytes(uintptr(address), uintptr(length)), true
+}
+
+// userString reads the NUL-terminated string at address into buf and
+// returns it (pointing into buf), or an errno: EFAULT for a bad pointer,
+// ENAMETOOLONG for a string longer than buf.
+func userString(address uint64, buf []byte) (string, int64) {
+	for i := 0; i < len(buf); i++ {
+		a := address + uint64(i)
+		if i == 0 || a%mem.PageSize == 0 {
+			if !mem.Check(uintptr(a), 1, false) {
+				return "", -abi.EFAULT
+			}
+		}
+		c := *(*byte)(bare.At(uintptr(a)))
+		if c == 0 {
+			return bare.String(buf[:i]), 0
+		}
+		buf[i] = c
+	}
+	return "", -abi.ENAMETOOLONG
+}
+
+// userStrings reads a NULL-terminated array of C strings at address,
+// copying the strings into buf, and records where each copy is in out;
+// false when it does not fit or a pointer is bad. A NULL array is empty.
+func userStrings(address uint64, out *[maxArgs]abi.Text, buf []byte) (int, bool) {
+	if address == 0 {
+		return 0, true
+	}
+	used := uint(0)
+	for n := 0; n <= maxArgs; n++ {
+		p, ok := getUser64(address + uint64(n)*8)
+		if !ok {
+			return 0, false
+		}
+		if p == 0 {
+			return n, true
+		}
+		if n >= maxArgs || used >= uint(len(buf)) {
+			return 0, false
+		}
+		s, errno := userString(p, buf[used:])
+		if errno != 0 {
+			return 0, false
+		}
+		out[n] = abi.Text{Address: uintptr(unsafe.Pointer(unsafe.SliceData(buf))) + uintptr(used), Length: len(s)}
+		used += uint(len(s)) + 1
+	}
+	return 0, false
 }
 
 // putUser and getUser write and read a 64-bit or 32-bit word of program

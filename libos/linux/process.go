@@ -1,14 +1,13 @@
 package linux
 
 import (
-	"unsafe"
-
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/bootfs"
 	"exogo/libos/elfload"
 	"exogo/libos/exo"
 	"exogo/libos/mem"
+	"exogo/libos/uthread"
 )
 
 // Processes: the libOS loads a program from the boot module into a child
@@ -321,11 +320,9 @@ func reapChildren() {
 		}
 	}
 	if woke {
-		threads.Wake(childrenKey, maxThreadsToWake)
+		threads.Wake(childrenKey, uthread.MaxThreads)
 	}
 }
-
-const maxThreadsToWake = 256
 
 // sysWait4 reports a child's end: pid > 0 that child, -1 any. Its status
 // word is Linux's for an exit (status << 8); a process the kernel ended
@@ -382,16 +379,13 @@ func sysKill(pid, signal uint64) int64 {
 				// TODO(issue 9): deliver catchable signals to the child's
 				// libOS; any signal ends it for now.
 				c.exited, c.status = true, uint32(128+signal)
-				threads.Wake(childrenKey, maxThreadsToWake)
+				threads.Wake(childrenKey, uthread.MaxThreads)
 			}
 			return 0
 		}
 	}
 	return -abi.ESRCH
 }
-
-// bytesString is b as a string, without a copy (b must outlive it).
-func bytesString(b []byte) string { return bare.String(b) }
 
 // destroyChild ends a child (process_destroy), retrying while it runs on
 // another CPU; it reports whether the child is gone.
@@ -407,55 +401,6 @@ func destroyChild(pid uint64) bool {
 		}
 	}
 	return false
-}
-
-// userString reads the NUL-terminated string at address into buf and
-// returns it (pointing into buf), or an errno: EFAULT for a bad pointer,
-// ENAMETOOLONG for a string longer than buf.
-func userString(address uint64, buf []byte) (string, int64) {
-	for i := 0; i < len(buf); i++ {
-		a := address + uint64(i)
-		if i == 0 || a%mem.PageSize == 0 {
-			if !mem.Check(uintptr(a), 1, false) {
-				return "", -abi.EFAULT
-			}
-		}
-		c := *(*byte)(bare.At(uintptr(a)))
-		if c == 0 {
-			return bare.String(buf[:i]), 0
-		}
-		buf[i] = c
-	}
-	return "", -abi.ENAMETOOLONG
-}
-
-// userStrings reads a NULL-terminated array of C strings at address,
-// copying the strings into buf, and records where each copy is in out;
-// false when it does not fit or a pointer is bad. A NULL array is empty.
-func userStrings(address uint64, out *[maxArgs]abi.Text, buf []byte) (int, bool) {
-	if address == 0 {
-		return 0, true
-	}
-	used := uint(0)
-	for n := 0; n <= maxArgs; n++ {
-		p, ok := getUser64(address + uint64(n)*8)
-		if !ok {
-			return 0, false
-		}
-		if p == 0 {
-			return n, true
-		}
-		if n >= maxArgs || used >= uint(len(buf)) {
-			return 0, false
-		}
-		s, errno := userString(p, buf[used:])
-		if errno != 0 {
-			return 0, false
-		}
-		out[n] = abi.Text{Address: uintptr(unsafe.Pointer(unsafe.SliceData(buf))) + uintptr(used), Length: len(s)}
-		used += uint(len(s)) + 1
-	}
-	return 0, false
 }
 
 // putErrno makes a call's result -errno.

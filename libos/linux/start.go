@@ -58,9 +58,8 @@ func bootArchive() []byte {
 	return bare.Bytes(uintptr(bootModule.data), uintptr(bootModule.length))
 }
 
-// entryStack is the stack pointer the kernel started the process with
-// (set by Start). The kernel also passes the screen segment's id and kind
-// in RDI and RSI, for the console driver to come.
+// entryStack is the stack pointer the loader started the process with
+// (set by Start): the start protocol's initial stack.
 var entryStack uint64
 
 var (
