@@ -18,6 +18,9 @@
 //	4 spinner:  loops for ever without a call; the parent must keep
 //	            running (timer preemption) and destroys it at the end
 //
+// and more roles, each in its own file (upcalls, quanta, revocation,
+// devices, withdrawal, vCPUs: see child in roles.go).
+//
 // Meanwhile the parent checks its own memory and keeps printing. Every check
 // prints a line; the last line is "exo-test: all checks passed" or
 // "exo-test: N checks failed", and the exit status is the failure count.
@@ -146,6 +149,7 @@ func parent() uint64 {
 	checkAttacker()
 
 	checkQuanta()
+	checkVCPUs()
 
 	checkRevocation()
 

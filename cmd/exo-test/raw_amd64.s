@@ -46,3 +46,9 @@ TEXT ·x87Load(SB),NOSPLIT,$0-4
 TEXT ·x87Store(SB),NOSPLIT,$0-4
 	FMOVLP F0, ret+0(FP)
 	RET
+
+// func vcpuLoopAddress() uintptr: where vCPU 1 starts running (vcpus.go).
+TEXT ·vcpuLoopAddress(SB),NOSPLIT,$0-8
+	LEAQ ·vcpuLoop(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET

@@ -41,6 +41,8 @@ func child(role uint64) uint64 {
 		attacker()
 	case 16:
 		orphanOwner()
+	case 17:
+		vcpus()
 	}
 	return 0
 }

@@ -30,6 +30,8 @@ type CPU struct {
 	// the idle loop), set with Current, so that the exokernel's paths
 	// find the caller without going through the thread table.
 	Process uint16
+	// VCPU is which of its process's vCPUs the running thread is.
+	VCPU uint8
 
 	IdleFrame    uintptr // address of this CPU's idle frame
 	IdleStackTop uintptr // top of the idle loop's stack

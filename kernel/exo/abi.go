@@ -15,6 +15,7 @@ import (
 // bit fields are checked by TestFrameEntryLayout.
 var (
 	_ = [1]struct{}{}[process.UpcallEntryCount-UpcallTableEntries]
+	_ = [1]struct{}{}[process.MaxVCPUs-VcpuMax]
 	_ = [1]struct{}{}[uint64(memory.FrameTableView)-AddressFrameTableView]
 	_ = [1]struct{}{}[uint64(memory.KernelInfoView)-AddressKernelInfo]
 

@@ -11,6 +11,9 @@ import (
 type Caller struct {
 	// Process is the calling process; never nil inside a handler.
 	Process *process.Process
+	// VCPU is the caller's vCPU (nil for the kernel's loader, which
+	// makes no call that needs one).
+	VCPU *process.VCPU
 	// Frame is the caller's trapped registers (its user-mode context).
 	Frame *cpu.Frame
 	// Resume, when a handler sets it, is the frame to resume instead of

@@ -62,7 +62,7 @@ const (
 	// CallProcessDestroy: end a child process.
 	// Handler: sysProcessDestroy(caller *Caller, process uint32) int64.
 	CallProcessDestroy = CallBase + 17
-	// CallUpcallRegister: set the caller's upcall entry points (the kernel copies the table of 8: 0 or a user address each) and upcall stack.
+	// CallUpcallRegister: set the process's upcall entry points (the kernel copies the table of 16: 0 or a user address each; they serve every vCPU) and the calling vCPU's upcall stack.
 	// Handler: sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize uint64) int64.
 	CallUpcallRegister = CallBase + 18
 	// CallUpcallResume: leave an upcall: load the registers of a context (its 256-byte header, 256-byte aligned) and continue there with the caller's x87/SSE state.
@@ -92,10 +92,10 @@ const (
 	// CallSegmentWithdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
 	// Handler: sysSegmentWithdraw(caller *Caller, segment uint32, process uint32) int64.
 	CallSegmentWithdraw = CallBase + 27
-	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
+	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per vCPU (the caller's); delivering it disarms it.
 	// Handler: sysAlarmSet(caller *Caller, deadline uint64) int64.
 	CallAlarmSet = CallBase + 28
-	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
+	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
 	// Handler: sysWait(caller *Caller, deadline uint64) int64.
 	CallWait = CallBase + 29
 	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). A child that exited (not one its parent destroyed) keeps its slot until its parent reaps it or ends.
@@ -110,6 +110,15 @@ const (
 	// CallPoweroff: end the calling process with status, as exit does, and then power the machine off (after the kernel's report of what the process left behind); QEMU's exit status says whether status was 0.
 	// Handler: sysPoweroff(caller *Caller, status int64) int64.
 	CallPoweroff = CallBase + 33
+	// CallVcpuStart: give the caller another vCPU (at most 8 per process, vCPU 0 being the one it started with): a thread of its own that runs at the same time as the others, on another CPU when one is free, and begins with a start upcall (detail 2: its index) on the given upcall stack, with upcalls enabled, the caller's FS and GS bases and no context to resume (the saved RIP is 0). The process must have registered a start entry point.
+	// Handler: sysVcpuStart(caller *Caller, stack uintptr, stackSize uint64) int64.
+	CallVcpuStart = CallBase + 34
+	// CallVcpuWake: end a wait of one of the caller's vCPUs (itself included): the wake is kept until that vCPU next waits, when its wait returns at once, so no wake is lost between deciding to wait and waiting.
+	// Handler: sysVcpuWake(caller *Caller, vcpu uint32) int64.
+	CallVcpuWake = CallBase + 35
+	// CallVcpuKick: interrupt one of the caller's vCPUs (itself included) with a kick upcall: at once if it runs on another CPU (an inter-processor interrupt), when its wait ends (the kick ends it) or when it next runs; a kick waits while that vCPU's upcalls are disabled and is dropped without a kick entry point.
+	// Handler: sysVcpuKick(caller *Caller, vcpu uint32) int64.
+	CallVcpuKick = CallBase + 36
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -246,6 +255,12 @@ func CallName(number uint64) string {
 		return "segment_give"
 	case CallPoweroff:
 		return "poweroff"
+	case CallVcpuStart:
+		return "vcpu_start"
+	case CallVcpuWake:
+		return "vcpu_wake"
+	case CallVcpuKick:
+		return "vcpu_kick"
 	}
 	return ""
 }
@@ -290,9 +305,9 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
 		return 3
@@ -312,11 +327,17 @@ const (
 	UpcallRevocation = 0x5
 	UpcallAlarm      = 0x6
 	UpcallChild      = 0x7
+	UpcallKick       = 0x8
+)
+
+// Vcpu: how many vCPUs a process may have (vCPU 0, which process_start or the kernel's loader starts, and those vcpu_start adds).
+const (
+	VcpuMax = 0x8
 )
 
 // UpcallTable: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
 const (
-	UpcallTableEntries = 0x8
+	UpcallTableEntries = 0x10
 )
 
 // ScreenKind: what a screen segment holds: VGA text cells (character, attribute) or a linear framebuffer.
@@ -395,7 +416,7 @@ const (
 	ContextGsBase      = 152 // 8 bytes: the GS base
 	ContextEvent       = 160 // 8 bytes: the event (Upcall*), read-only for the libOS
 	ContextDetail      = 168 // 8 bytes: the vector, the system call number, the pending interrupt lines or the frames asked back
-	ContextDetail2     = 176 // 8 bytes: the fault address (CR2) of a page fault; the deadline of a revocation
+	ContextDetail2     = 176 // 8 bytes: the fault address (CR2) of a page fault; the deadline of a revocation; the vCPU's index for a start upcall
 	ContextErrorCode   = 184 // 8 bytes: the exception's error code
 	ContextAborts      = 192 // 8 bytes: how many times the process was descheduled by force
 	ContextTakenFrames = 200 // 48 bytes: a revocation upcall after frames were taken by force: the physical addresses of up to 6 of them (8 bytes each)
@@ -615,7 +636,7 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		}
 		return sysProcessDestroy(caller, uint32(a0))
 	case CallUpcallRegister:
-		if !userRange(a0, 64) { // table: 64 bytes
+		if !userRange(a0, 128) { // table: 128 bytes
 			return -ErrBadAddress
 		}
 		if !userRange(a1, a2) { // stack + stack_size
@@ -703,6 +724,21 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		return sysSegmentGive(caller, uint32(a0), uint32(a1))
 	case CallPoweroff:
 		return sysPoweroff(caller, int64(a0))
+	case CallVcpuStart:
+		if !userRange(a0, a1) { // stack + stack_size
+			return -ErrBadAddress
+		}
+		return sysVcpuStart(caller, uintptr(a0), a1)
+	case CallVcpuWake:
+		if a0 >= 8 { // vcpu: index<8>
+			return -ErrBadArgument
+		}
+		return sysVcpuWake(caller, uint32(a0))
+	case CallVcpuKick:
+		if a0 >= 8 { // vcpu: index<8>
+			return -ErrBadArgument
+		}
+		return sysVcpuKick(caller, uint32(a0))
 	}
 	return -ErrUnknownCall
 }

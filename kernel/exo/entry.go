@@ -7,7 +7,6 @@ import (
 	"exogo/kernel/console"
 	"exogo/kernel/cpu"
 	"exogo/kernel/process"
-	"exogo/kernel/sched"
 	"exogo/kernel/smp"
 	"exogo/kernel/timer"
 )
@@ -58,7 +57,14 @@ func Call(f *cpu.Frame) uintptr {
 		smp.Unlock()
 		return refuseWithoutProcess(f)
 	}
-	caller := Caller{Process: p, Frame: f}
+	if p.Exiting {
+		// Another vCPU ended the process while this one trapped.
+		resume := endVCPU(p, timer.Nanotime())
+		smp.Unlock()
+		return resume
+	}
+	v := thisVCPU(p)
+	caller := Caller{Process: p, VCPU: v, Frame: f}
 	result := Dispatch(&caller, f.RAX, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9)
 	smp.Unlock()
 	if caller.Resume != 0 {
@@ -66,22 +72,20 @@ func Call(f *cpu.Frame) uintptr {
 	}
 	f.RAX = uint64(result)
 	loadIOPorts(c, p)
-	if p.StartPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending {
+	if v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending {
 		return BeforeResume(frame)
 	}
 	return frame
 }
 
-// Terminate ends process p with status and returns the frame to resume on
-// this CPU (another thread's: p's thread is gone). Every frame p owned and
-// every page table the kernel made for it go back to the frame table.
+// Terminate ends process p, one of whose vCPUs this CPU runs, with status
+// (its other vCPUs end too: endProcess) and returns the frame to resume on
+// this CPU (another thread's: this vCPU's thread is gone). Once the last
+// vCPU is gone every frame p owned and every page table the kernel made
+// for it go back to the frame table.
 func Terminate(p *process.Process, status uint64, now uint64) uintptr {
-	p.ExitStatus = status
-	resume := sched.Exit(now) // switches to another address space first
-	release(p, true)
-	var line console.Line
-	line.String("exogo: process ").Decimal(uint64(p.ID)).String(" exited with status ").SignedDecimal(int64(status)).Write()
-	return resume
+	endProcess(p, status, true)
+	return endVCPU(p, now)
 }
 
 // Fault handles a CPU exception raised in user mode (frame f): the process's

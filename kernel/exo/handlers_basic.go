@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"exogo/kernel/console"
+	"exogo/kernel/cpu"
 	"exogo/kernel/memory"
 	"exogo/kernel/physmem"
 	"exogo/kernel/process"
@@ -57,7 +58,7 @@ func sysPoweroff(caller *Caller, status int64) int64 {
 }
 
 func sysYield(caller *Caller) int64 {
-	caller.Process.EpiloguePending = false // it answered its epilogue
+	caller.VCPU.EpiloguePending = false // it answered its epilogue
 	caller.Frame.RAX = 0
 	caller.Resume = sched.Yield(caller.Now())
 	return 0
@@ -105,34 +106,31 @@ func sysFrameFree(caller *Caller, frame uint64) int64 {
 
 func sysTimeNow(caller *Caller) int64 { return int64(caller.Now()) }
 
-// waitKeyBase + a process's id is the key its thread waits on in
-// kernel/sched (below every address, so no runtime futex word).
-const waitKeyBase = 0x1000
-
-// waitKey is p's wait key.
-func waitKey(p *process.Process) uintptr { return waitKeyBase + uintptr(p.ID) }
-
-// sysWait blocks the caller until its deadline, or until an event it would
-// take as an upcall (Interrupt and an alarm wake it: wakeWaiter).
+// sysWait blocks the calling vCPU until its deadline, or until an event
+// for it: a kept wake (vcpu_wake), a kick, its alarm and, on vCPU 0, the
+// process's events (a bound interrupt line fired, a child exited). Those
+// that come while it waits wake it (sysVcpuWake, wakeWaiter).
 func sysWait(caller *Caller, deadline uint64) int64 {
-	p, now := caller.Process, caller.Now()
-	if p.InterruptsPending != 0 || p.ChildExited || (deadline != 0 && deadline <= now) || (p.AlarmAt != 0 && p.AlarmAt <= now) {
+	p, v, now := caller.Process, caller.VCPU, caller.Now()
+	if v.Woken {
+		v.Woken = false
 		return 0
 	}
-	if p.AlarmAt != 0 && (deadline == 0 || p.AlarmAt < deadline) {
-		deadline = p.AlarmAt // the alarm is delivered when the wait ends
+	events := v == &p.VCPUs[0] && (p.InterruptsPending != 0 || p.ChildExited)
+	if events || v.KickPending || (deadline != 0 && deadline <= now) || (v.AlarmAt != 0 && v.AlarmAt <= now) {
+		return 0
+	}
+	if v.AlarmAt != 0 && (deadline == 0 || v.AlarmAt < deadline) {
+		deadline = v.AlarmAt // the alarm is delivered when the wait ends
 	}
 	caller.Frame.RAX = 0
-	caller.Resume = sched.Block(waitKey(p), deadline, 0, now)
+	caller.Resume = sched.Block(waitKey(p, uint32(cpu.This().VCPU)), deadline, 0, now)
 	return 0
 }
 
-// wakeWaiter ends p's wait, if it waits.
-func wakeWaiter(p *process.Process) { sched.Wake(waitKey(p), 1, 0) }
-
-// sysAlarmSet arms (or, with 0, disarms) the caller's alarm; BeforeResume
-// delivers it (upcall.go).
+// sysAlarmSet arms (or, with 0, disarms) the calling vCPU's alarm;
+// BeforeResume delivers it (upcall.go).
 func sysAlarmSet(caller *Caller, deadline uint64) int64 {
-	caller.Process.AlarmAt = deadline
+	caller.VCPU.AlarmAt = deadline
 	return 0
 }

@@ -1,11 +1,7 @@
 package exo
 
 import (
-	"exogo/kernel/cpu"
-	"exogo/kernel/linux"
-	"exogo/kernel/memory"
 	"exogo/kernel/process"
-	"exogo/kernel/sched"
 	"exogo/kernel/segment"
 	"exogo/kernel/smp"
 )
@@ -21,8 +17,8 @@ func child(caller *Caller, id uint32) (*process.Process, int64) {
 		return nil, -ErrNoSuchObject
 	}
 	p := process.ByID(uint16(id))
-	if p == nil || p.State == process.Exited {
-		return nil, -ErrNoSuchObject
+	if p == nil || p.State == process.Exited || p.Exiting {
+		return nil, -ErrNoSuchObject // gone, or going
 	}
 	if p.Parent != caller.Process.ID {
 		return nil, -ErrNotOwner
@@ -72,36 +68,11 @@ func sysProcessDestroy(caller *Caller, id uint32) int64 {
 	if p == nil {
 		return err
 	}
-	if p.Thread >= 0 && !sched.Kill(p.Thread) {
-		return -ErrBusy // running on another CPU right now: retry
-	}
-	p.ExitStatus = 128 + 9
-	release(p, false) // the caller ended it: nothing to tell it later
+	// The caller ended it: nothing to tell it later. A vCPU running on
+	// another CPU ends itself at once (an IPI), and the last one
+	// releases the child.
+	endProcess(p, 128+9, false)
 	return 0
-}
-
-// StartProcess gives p a thread that enters user mode at entry with its
-// stack pointer at stack and RDI, RSI = arg0, arg1, and makes it runnable. It reports false when no
-// kernel stack or thread slot is free. Restricted Go; the kernel's loader
-// (hosted) calls it with interrupts disabled.
-func StartProcess(p *process.Process, entry, stack uintptr, arg0, arg1 uint64) bool {
-	top, slot, ok := memory.AllocateStack(linux.KernelStackSize)
-	if !ok {
-		return false
-	}
-	t, index := sched.Create(top, slot)
-	if t == nil {
-		memory.FreeStack(slot)
-		return false
-	}
-	cpu.InitUserFrame(t.Frame(), uint64(entry), uint64(stack))
-	t.Frame().RDI, t.Frame().RSI = arg0, arg1
-	t.Process = p.ID
-	t.AddressSpace = p.Space.Root
-	p.Thread = index
-	p.State = process.Running
-	sched.Start(index)
-	return true
 }
 
 // release returns everything p holds, once its thread is gone and no CPU

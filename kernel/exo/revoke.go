@@ -133,7 +133,7 @@ func deliverRevocation(p *process.Process, f *cpu.Frame) {
 	}
 	p.RevokeNotify = false
 	if p.RevokeTaken > 0 {
-		if h := deliver(p, f, UpcallRevocation, 0, p.RevokeTaken); h != nil {
+		if h := deliver(p, thisVCPU(p), f, UpcallRevocation, 0, p.RevokeTaken); h != nil {
 			// The list of taken frames, after the header fields.
 			for i, frame := range p.RevokeTakenList {
 				h[(ContextTakenFrames/8+i)%len(h)] = frame

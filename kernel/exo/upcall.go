@@ -14,10 +14,11 @@ import (
 
 // Upcalls: the kernel tells a process about events by calling into its
 // libOS, as scheduler activations do, instead of hiding them. A process
-// registers a table of 8 entry points, which the kernel copies, and an
-// upcall stack (upcall_register). For an event, the kernel saves the
-// interrupted context's registers at the top of the upcall stack, where the
-// libOS can read them, and enters the entry point with:
+// registers a table of 16 entry points, which the kernel copies, and each
+// of its vCPUs an upcall stack (upcall_register; vcpu_start). For an
+// event, the kernel saves the interrupted context's registers at the top
+// of the upcall stack of the vCPU it delivers to, where the libOS can read
+// them, and enters the entry point on that vCPU with:
 //
 //	RDI = the context's address    RSI = the event (Upcall*)
 //	RDX = detail (vector, system call number, ...)
@@ -44,14 +45,14 @@ import (
 // An exokernel that copied 512 bytes of FPU state out and back in on every
 // upcall would spend its time on state most handlers never touch.
 //
-// While a process is inside an upcall its upcalls are disabled (the
+// While a vCPU is inside an upcall its upcalls are disabled (the
 // "disabled flag" of scheduler activations and Barrelfish dispatchers):
-// the kernel delivers no further upcall (a quantum's end then simply
+// the kernel delivers no further upcall to it (a quantum's end then simply
 // preempts it), and a fault or foreign system call there ends the process,
-// since the libOS cannot take it. The kernel reads that state from the
-// process itself (InUpcall): it is inside an upcall while its stack
-// pointer is in its upcall stack, or while the disabled word of the
-// context slot (the last word of the header the kernel writes at the top
+// since the libOS cannot take it. Other vCPUs take upcalls meanwhile, each
+// in its own slot. The kernel reads that state from the process itself
+// (InUpcall): a vCPU is inside an upcall while its stack pointer is in its
+// upcall stack, or while the disabled word of its context slot (the last word of the header the kernel writes at the top
 // of the upcall stack) is not zero. The kernel sets that word when it
 // delivers an upcall; upcall_resume clears it, and a libOS that resumes in
 // user mode clears it itself, while still on the upcall stack: until its
@@ -84,50 +85,60 @@ func loadRegisters(f *cpu.Frame, h *process.Block) {
 	f.R12, f.R13, f.R14, f.R15 = h[ContextR8/8+4], h[ContextR8/8+5], h[ContextR8/8+6], h[ContextR8/8+7]
 }
 
-// Deliver enters p's upcall for event from frame f (p's thread's frame,
-// about to be resumed): it saves f as a context at the top of the upcall
-// stack and points f at the entry point. It reports false, changing
-// nothing, when the event cannot be delivered (no entry point, upcalls
-// disabled, or an upcall stack the kernel cannot write).
+// Deliver enters p's upcall for event from frame f (the frame of the vCPU
+// this CPU runs, about to be resumed): it saves f as a context in that
+// vCPU's context slot, at the top of its upcall stack, and points f at the
+// entry point. It reports false, changing nothing, when the event cannot
+// be delivered (no entry point, upcalls disabled, or an upcall stack the
+// kernel cannot write).
 //
 // Preconditions: smp.Lock held; p's address space is the current one or
 // at least not being torn down.
 func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64) bool {
-	return deliver(p, f, event, detail, detail2) != nil
+	return deliver(p, thisVCPU(p), f, event, detail, detail2) != nil
 }
 
-// contextSlot returns the address of p's context slot: the top of its
+// thisVCPU returns the vCPU of p that this CPU runs (p is the running
+// thread's process).
+func thisVCPU(p *process.Process) *process.VCPU {
+	return &p.VCPUs[uint(cpu.This().VCPU)%process.MaxVCPUs]
+}
+
+// contextSlot returns the address of v's context slot: the top of its
 // upcall stack less ContextSize, aligned so that the header lies in one
-// page (process.UserBlock); 0 when p registered no upcall stack.
-func contextSlot(p *process.Process) uintptr {
-	top := uintptr(p.UpcallStack + p.UpcallStackSize)
+// page (process.UserBlock); 0 when v has no upcall stack.
+func contextSlot(v *process.VCPU) uintptr {
+	top := uintptr(v.UpcallStack + v.UpcallStackSize)
 	context := (top - ContextSize) &^ (process.BlockBytes - 1)
-	if p.UpcallStackSize == 0 || context < uintptr(p.UpcallStack) || top < context {
+	if v.UpcallStackSize == 0 || context < uintptr(v.UpcallStack) || top < context {
 		return 0
 	}
 	return context
 }
 
-// InUpcall reports whether p, whose thread's frame is f, is inside an
-// upcall: its stack pointer is in its upcall stack, or its context slot's
-// disabled word is set (or unreadable, which leaves no slot to deliver to).
+// InUpcall reports whether the vCPU of p this CPU runs, whose frame is f,
+// is inside an upcall: its stack pointer is in its upcall stack, or its
+// context slot's disabled word is set (or unreadable, which leaves no slot
+// to deliver to).
 //
 // Preconditions: smp.Lock held.
 func InUpcall(p *process.Process, f *cpu.Frame) bool {
-	slot := process.UserBlock(p, contextSlot(p), false)
-	return slot == nil || disabled(p, f, slot)
+	v := thisVCPU(p)
+	slot := process.UserBlock(p, contextSlot(v), false)
+	return slot == nil || disabled(v, f, slot)
 }
 
-// disabled reports whether p's upcalls are disabled, given its context
-// slot (mapped) and its thread's frame f: the slot's disabled word is set,
-// or the stack pointer is in the upcall stack.
-func disabled(p *process.Process, f *cpu.Frame, slot *process.Block) bool {
-	return slot[ContextDisabled/8] != 0 || f.RSP-p.UpcallStack < p.UpcallStackSize
+// disabled reports whether v's upcalls are disabled, given its context
+// slot (mapped) and its frame f: the slot's disabled word is set, or the
+// stack pointer is in the upcall stack.
+func disabled(v *process.VCPU, f *cpu.Frame, slot *process.Block) bool {
+	return slot[ContextDisabled/8] != 0 || f.RSP-v.UpcallStack < v.UpcallStackSize
 }
 
-// deliver is Deliver, returning the context header it wrote (nil when it
-// did not deliver), valid while smp.Lock stays held.
-func deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64) *process.Block {
+// deliver is Deliver for vCPU v of p, whose frame is f, returning the
+// context header it wrote (nil when it did not deliver), valid while
+// smp.Lock stays held.
+func deliver(p *process.Process, v *process.VCPU, f *cpu.Frame, event int, detail, detail2 uint64) *process.Block {
 	if event < 0 || event >= process.UpcallEntryCount {
 		return nil
 	}
@@ -135,9 +146,9 @@ func deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 	if entry == 0 {
 		return nil
 	}
-	context := contextSlot(p)
+	context := contextSlot(v)
 	h := process.UserBlock(p, context, true)
-	if h == nil || disabled(p, f, h) {
+	if h == nil || disabled(v, f, h) {
 		return nil
 	}
 	saveRegisters(h, f)
@@ -186,17 +197,20 @@ func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize u
 			return -ErrBadAddress
 		}
 	}
-	p := caller.Process
-	p.UpcallEntries, p.UpcallStack, p.UpcallStackSize = entries, uint64(stack), stackSize
-	enableUpcalls(p)
+	p, v := caller.Process, caller.VCPU
+	p.UpcallEntries, v.UpcallStack, v.UpcallStackSize = entries, uint64(stack), stackSize
+	enableUpcalls(p, v)
 	return 0
 }
 
-// enableUpcalls clears the disabled word of p's context slot, if mapped.
-func enableUpcalls(p *process.Process) {
-	if slot := process.UserBlock(p, contextSlot(p), true); slot != nil {
+// enableUpcalls clears the disabled word of v's context slot, if mapped,
+// and reports whether it was.
+func enableUpcalls(p *process.Process, v *process.VCPU) bool {
+	slot := process.UserBlock(p, contextSlot(v), true)
+	if slot != nil {
 		slot[ContextDisabled/8] = 0
 	}
+	return slot != nil
 }
 
 // sysUpcallResume loads the registers of the context at address (aligned
@@ -224,33 +238,34 @@ func sysUpcallResume(caller *Caller, context uintptr) int64 {
 	loadRegisters(f, h)
 	f.RIP, f.FSBase, f.GSBase = rip, fs, gs
 	f.RFLAGS = h[ContextRflags/8]&userFlags | cpu.FlagInterrupt | cpu.FlagReserved
-	enableUpcalls(p)
+	enableUpcalls(p, caller.VCPU)
 	caller.Resume = uintptr(unsafe.Pointer(f))
 	return 0
 }
 
 // Epilogue is the timer's hook when the time slice of the user thread whose
-// frame is f is over and another thread waits for its CPU. A process with
-// an epilogue upcall gets it, and a grace period of EpilogueGrace in which
+// frame is f is over and another thread waits for its CPU. A vCPU with an
+// epilogue upcall gets it, and a grace period of EpilogueGrace in which
 // it should save its state and yield. One that is still running when the
 // grace period ends is descheduled by force, the abort is counted (the
-// abort protocol: the count is in every later upcall context), and it gets
-// a start upcall when it next runs. A process without an epilogue upcall is
-// simply preempted. Epilogue returns the frame to resume.
+// abort protocol: the process's count is in every later upcall context),
+// and it gets a start upcall when it next runs. A vCPU without an epilogue
+// upcall is simply preempted. Epilogue returns the frame to resume.
 func Epilogue(f *cpu.Frame, now uint64) uintptr {
 	frame := uintptr(unsafe.Pointer(f))
 	p := process.ByID(cpu.This().Process)
 	if p == nil {
 		return sched.Yield(now)
 	}
-	if p.EpiloguePending {
-		p.EpiloguePending = false
+	v := thisVCPU(p)
+	if v.EpiloguePending {
+		v.EpiloguePending = false
 		p.Aborts++
-		p.StartPending = true
+		v.StartPending = true
 		return sched.Yield(now)
 	}
 	if Deliver(p, f, UpcallEpilogue, 0, 0) {
-		p.EpiloguePending = true
+		v.EpiloguePending = true
 		sched.ExtendSlice(now, EpilogueGrace)
 		return frame
 	}
@@ -258,10 +273,15 @@ func Epilogue(f *cpu.Frame, now uint64) uintptr {
 }
 
 // BeforeResume is called with the frame a CPU is about to resume. When it
-// belongs to a user thread whose process was descheduled by force and has
-// a start upcall, the start upcall is delivered first: the libOS decides
-// what runs on the CPU it gets back (the saved context is the one the
-// kernel took the CPU from). It returns the frame to resume.
+// belongs to a vCPU, it delivers what is pending for it, in this order: a
+// start upcall when the vCPU was descheduled by force (the libOS decides
+// what runs on the CPU it gets back; the saved context is the one the
+// kernel took the CPU from), the process's events (revocation, interrupt
+// lines, a child's end: to whichever of its vCPUs next resumes with
+// upcalls enabled), then the vCPU's kick and alarm. Each upcall delivered
+// disables upcalls, so at most one is; the others wait for the next trap.
+// A vCPU of a process being ended ends instead. It returns the frame to
+// resume.
 func BeforeResume(frame uintptr) uintptr {
 	c := cpu.This()
 	p := process.ByID(c.Process)
@@ -273,19 +293,25 @@ func BeforeResume(frame uintptr) uintptr {
 		return frame
 	}
 	loadIOPorts(c, p)
+	v := thisVCPU(p)
 	// The flags are read without the lock, which the common path then
-	// never takes: StartPending is only set by this process's own
-	// epilogue (on the CPU that runs its thread); a revocation or an
-	// interrupt set by another CPU an instant too late is seen at the
-	// next trap.
-	others := p.StartPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending
-	if !others && (p.AlarmAt == 0 || timer.Nanotime() < p.AlarmAt) {
+	// never takes: StartPending is only set by this vCPU's own epilogue
+	// (on this CPU); a revocation, an interrupt, a kick or an end set by
+	// another CPU an instant too late is seen at the next trap (or at
+	// once, when that CPU sent this one an IPI).
+	others := v.StartPending || v.KickPending || p.Exiting || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending
+	if !others && (v.AlarmAt == 0 || timer.Nanotime() < v.AlarmAt) {
 		return frame // nothing to deliver, or only an alarm not due yet
 	}
 	smp.Lock()
-	if p.StartPending {
-		p.StartPending = false
-		Deliver(p, f, UpcallStart, p.Aborts, 0)
+	if p.Exiting {
+		resume := endVCPU(p, timer.Nanotime())
+		smp.Unlock()
+		return resume
+	}
+	if v.StartPending {
+		v.StartPending = false
+		Deliver(p, f, UpcallStart, p.Aborts, uint64(c.VCPU))
 	}
 	deliverRevocation(p, f)
 	if p.InterruptsPending != 0 {
@@ -297,27 +323,30 @@ func BeforeResume(frame uintptr) uintptr {
 	if p.ChildPending && (p.UpcallEntries[UpcallChild] == 0 || Deliver(p, f, UpcallChild, 0, 0)) {
 		p.ChildPending = false
 	}
-	deliverAlarm(p, f)
+	if v.KickPending && (p.UpcallEntries[UpcallKick] == 0 || Deliver(p, f, UpcallKick, 0, 0)) {
+		v.KickPending = false
+	}
+	deliverAlarm(p, v, f)
 	smp.Unlock()
 	return frame
 }
 
-// deliverAlarm is BeforeResume's part for the alarm: when it is due, the
+// deliverAlarm is BeforeResume's part for v's alarm: when it is due, the
 // alarm upcall; it stays armed while upcalls are disabled (the next trap,
 // at most a tick later, tries again) and is dropped when the process has
 // no alarm entry point.
 //
 // Preconditions: smp.Lock held.
-func deliverAlarm(p *process.Process, f *cpu.Frame) {
-	if p.AlarmAt == 0 {
+func deliverAlarm(p *process.Process, v *process.VCPU, f *cpu.Frame) {
+	if v.AlarmAt == 0 {
 		return
 	}
 	now := timer.Nanotime()
-	if now < p.AlarmAt {
+	if now < v.AlarmAt {
 		return
 	}
-	if p.UpcallEntries[UpcallAlarm] == 0 || Deliver(p, f, UpcallAlarm, now, p.AlarmAt) {
-		p.AlarmAt = 0
+	if p.UpcallEntries[UpcallAlarm] == 0 || Deliver(p, f, UpcallAlarm, now, v.AlarmAt) {
+		v.AlarmAt = 0
 	}
 }
 
@@ -330,11 +359,12 @@ func unsafePointer(address uintptr) unsafe.Pointer {
 func reportUndeliverable(p *process.Process, f *cpu.Frame, what string) {
 	var line console.Line
 	line.String("exogo: process ").Decimal(uint64(p.ID)).String(": ").String(what)
-	slot := process.UserBlock(p, contextSlot(p), true)
+	v := thisVCPU(p)
+	slot := process.UserBlock(p, contextSlot(v), true)
 	switch {
-	case p.UpcallStackSize == 0:
+	case v.UpcallStackSize == 0:
 		line.String(" and no upcalls registered")
-	case slot != nil && disabled(p, f, slot):
+	case slot != nil && disabled(v, f, slot):
 		line.String(" inside an upcall (upcalls disabled)")
 	default:
 		line.String(" and its upcall cannot be entered (no entry point, or an unwritable upcall stack)")

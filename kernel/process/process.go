@@ -50,7 +50,36 @@ const RevokeListLength = 6
 
 // UpcallEntryCount is the number of entry points in an upcall table, one
 // per event (kernel/exo/upcall.go).
-const UpcallEntryCount = 8
+const UpcallEntryCount = 16
+
+// MaxVCPUs bounds a process's vCPUs.
+const MaxVCPUs = 8
+
+// VCPU is one of a process's virtual CPUs: a kernel thread that runs the
+// process in user mode, with its own upcall stack and context slot (so
+// that each vCPU takes upcalls on its own), its own alarm and its own
+// share of the quantum protocol. The libOS decides which of its threads
+// runs on each (scheduler activations).
+type VCPU struct {
+	// Thread is its thread in kernel/sched, -1 when it has none (not
+	// started, or ended).
+	Thread int32
+	// UpcallStack and UpcallStackSize are its upcall stack (0 until
+	// registered); the context slot is at its top.
+	UpcallStack     uint64
+	UpcallStackSize uint64
+	// AlarmAt is the deadline of its alarm upcall (alarm_set), 0 when
+	// none is armed.
+	AlarmAt uint64
+	// An epilogue is pending until the vCPU yields or its grace period
+	// ends; StartPending asks for a start upcall when it next gets a CPU.
+	EpiloguePending bool
+	StartPending    bool
+	// Woken is a wake (vcpu_wake) its next wait consumes; KickPending a
+	// kick (vcpu_kick) not yet delivered.
+	Woken       bool
+	KickPending bool
+}
 
 // Process is one entry of the process table.
 type Process struct {
@@ -60,19 +89,24 @@ type Process struct {
 	Rights     Rights
 	Space      paging.Space // CR3 = Space.Root
 	ExitStatus uint64
-	Thread     int32 // its thread in kernel/sched, -1 when none
+
+	// VCPUs are its virtual CPUs; VCPUCount how many were started (their
+	// slots, in order; a started vCPU whose thread ended has Thread -1).
+	// Exiting is set when the process is being ended: each vCPU still
+	// running ends itself at its next trap, and the last one gone
+	// releases the process (ExitTell: with the child upcall to its parent).
+	VCPUs     [MaxVCPUs]VCPU
+	VCPUCount uint8
+	Exiting   bool
+	ExitTell  bool
 
 	// Upcalls registered by the libOS (upcall_register), and their state
 	// (kernel/exo/upcall.go): UpcallEntries is the kernel's copy of the
-	// entry-point table (0: no entry for that event); UpcallStackSize is
-	// 0 until the process registers. Whether the process is inside an
-	// upcall is read from its own memory and registers (exo.InUpcall). An
-	// epilogue is pending until the process yields or its grace period
-	// ends at EpilogueDeadline; StartPending asks for a start upcall when
-	// the process next gets a CPU; Aborts counts forced deschedulings.
-	UpcallEntries   [UpcallEntryCount]uint64
-	UpcallStack     uint64
-	UpcallStackSize uint64
+	// entry-point table (0: no entry for that event), shared by its vCPUs.
+	// Whether a vCPU is inside an upcall is read from the process's own
+	// memory and registers (exo.InUpcall). Aborts counts forced
+	// deschedulings of any of its vCPUs.
+	UpcallEntries [UpcallEntryCount]uint64
 
 	// Revocation (kernel/exo/revoke.go): the kernel asked for RevokeWanted
 	// frames back by RevokeDeadline; RevokeNotify asks for the upcall to
@@ -91,14 +125,8 @@ type Process struct {
 
 	// HasPorts says the process was granted I/O ports: its bitmap
 	// (IOBitmap) is loaded into the TSS of the CPU running it.
-	HasPorts         bool
-	EpiloguePending  bool
-	StartPending     bool
-	EpilogueDeadline uint64
-	Aborts           uint64
-	// AlarmAt is the deadline of the alarm upcall (alarm_set), 0 when
-	// none is armed.
-	AlarmAt uint64
+	HasPorts bool
+	Aborts   uint64
 
 	// Children (process_reap): Held keeps an exited process's slot, and
 	// so its exit status, until its parent reaps it or ends itself. A
@@ -164,7 +192,10 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 		if (table[i].State == Free || table[i].State == Exited && !table[i].Held) && next <= 0xffff {
 			generations[i]++
 			p = &table[i]
-			*p = Process{ID: uint16(next), Thread: -1}
+			*p = Process{ID: uint16(next)}
+			for v := range p.VCPUs {
+				p.VCPUs[v].Thread = -1
+			}
 			break
 		}
 	}
@@ -256,9 +287,12 @@ func Release(p *Process, held bool) {
 	memory.Frames.FreeAllOwnedBy(p.ID)
 	memory.Frames.SetLimit(p.ID, 0)
 	p.HasPorts = false
-	p.Thread = -1
+	for v := range p.VCPUs {
+		p.VCPUs[v] = VCPU{Thread: -1}
+	}
 	p.State = Exited
-	p.AlarmAt, p.ChildPending, p.ChildExited = 0, false, false
+	p.Exiting = false
+	p.ChildPending, p.ChildExited = false, false
 	// Its exited children no longer wait for it: their slots are free.
 	for i := range table {
 		if c := &table[i]; c.State == Exited && c.Held && c.Parent == p.ID {

@@ -77,6 +77,8 @@ type Thread struct {
 	// kernel's).
 	Process      uint16
 	AddressSpace uint64
+	// VCPU is which of its process's vCPUs the thread is (kernel/exo).
+	VCPU uint8
 
 	// Blocking: a thread waits for Wake(WaitKey) or until WakeAt
 	// (nanoseconds since boot, 0 = never); TimeoutResult is the system
@@ -224,9 +226,9 @@ func Start(i int32) {
 	if t := ByIndex(i); t != nil {
 		t.CPU = 0
 		if t.Process != 0 {
-			var loads [amd64.MaxCPUs]int32
-			countLoads(&loads)
-			t.CPU = int32(placement(&loads, takesThreads))
+			var loads, same [amd64.MaxCPUs]int32
+			countLoads(&loads, &same, t.Process)
+			t.CPU = int32(placement(&loads, &same, takesThreads))
 		}
 		t.State = Runnable
 		queueOf(t).push(i)
@@ -236,30 +238,42 @@ func Start(i int32) {
 
 // countLoads counts, for each CPU, the threads bound to it that are not
 // dead: runnable, running or blocked (a blocked thread will want its CPU
-// back). Called with the lock held.
-func countLoads(loads *[amd64.MaxCPUs]int32) {
+// back), in loads, and those of process in same. Called with the lock
+// held.
+func countLoads(loads, same *[amd64.MaxCPUs]int32, process uint16) {
 	for i := range threads {
 		t := &threads[i]
 		if t.State == Runnable || t.State == Running || t.State == Blocked {
-			loads[uint32(t.CPU)%amd64.MaxCPUs]++
+			c := uint32(t.CPU) % amd64.MaxCPUs
+			loads[c]++
+			if t.Process == process {
+				same[c]++
+			}
 		}
 	}
 }
 
 // placement is the placement policy: the CPU a new user thread is bound
-// to, given each CPU's load and the set of CPUs that take threads (bit c
-// for CPU c). It picks the least loaded CPU, the lowest-numbered on a tie.
-// CPU 0's load includes the kernel runtime's threads, so user threads
-// favour the APs. TODO(market): the CPU market replaces this.
-func placement(loads *[amd64.MaxCPUs]int32, available uint32) int {
-	best := 0
+// to, given each CPU's load, how many threads of the same process each
+// holds (same), and the set of CPUs that take threads (bit c for CPU c).
+// It spreads a process's threads (its vCPUs) over the CPUs first, so that
+// they can run at once, and then picks the least loaded CPU, the
+// lowest-numbered on a tie. CPU 0's load includes the kernel runtime's
+// threads, so user threads favour the APs. TODO(market): the CPU market
+// replaces this.
+func placement(loads, same *[amd64.MaxCPUs]int32, available uint32) int {
+	best := -1
 	for c := 0; c < amd64.MaxCPUs; c++ {
 		if available&(1<<uint(c)) == 0 {
 			continue
 		}
-		if available&(1<<uint(best)) == 0 || loads[c] < loads[uint(best)%amd64.MaxCPUs] {
+		b := uint(best) % amd64.MaxCPUs
+		if best < 0 || same[c] < same[b] || same[c] == same[b] && loads[c] < loads[b] {
 			best = c
 		}
+	}
+	if best < 0 {
+		return 0
 	}
 	return best
 }

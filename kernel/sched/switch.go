@@ -39,14 +39,14 @@ func Schedule(now uint64) uintptr {
 	freeStack(slot)
 	if !ok {
 		c.Current = ^uintptr(0)
-		c.Process = 0
+		c.Process, c.VCPU = 0, 0
 		c.SetStackTop(c.IdleStackTop)
 		switchAddressSpace(c, 0)
 		return c.IdleFrame
 	}
 	switchAddressSpace(c, t.AddressSpace)
 	c.Current = uintptr(i)
-	c.Process = t.Process
+	c.Process, c.VCPU = t.Process, t.VCPU
 	c.SetStackTop(t.StackTop)
 	return t.frameAddress()
 }
@@ -349,4 +349,55 @@ func Kill(i int32) bool {
 	release()
 	freeStack(slot)
 	return true
+}
+
+// End ends thread i, of a process being ended, if no CPU runs on its
+// stack: it leaves its run queue or its wait and its kernel stack is
+// freed; End returns -1. Otherwise it changes nothing but making a blocked
+// thread runnable, and returns the CPU the thread is bound to: the thread
+// is to end itself at its next trap on that CPU, which the caller should
+// interrupt (kernel/exo sends it an IPI).
+func End(i int32) int32 {
+	t := ByIndex(i)
+	if t == nil {
+		return -1
+	}
+	acquire()
+	if t.State == Unused || t.State == Dead {
+		release() // nothing to end (a dead thread's CPU frees its stack)
+		return -1
+	}
+	if t.State == Running || t.OnCPU >= 0 && t.OnCPU != int32(cpu.This().Index) {
+		if t.State == Blocked {
+			t.State = Runnable
+			t.WaitKey, t.WakeAt = 0, 0
+			queueOf(t).push(i)
+		}
+		bound := t.CPU
+		release()
+		return bound
+	}
+	if t.State == Runnable {
+		queueOf(t).remove(i)
+	}
+	slot := t.Stack
+	*t = Thread{}
+	release()
+	freeStack(slot)
+	return -1
+}
+
+// BoundCPU returns the CPU thread i runs on (its run queue's), or -1.
+func BoundCPU(i int32) int32 {
+	t := ByIndex(i)
+	if t == nil {
+		return -1
+	}
+	acquire()
+	c := t.CPU
+	if t.State == Unused || t.State == Dead {
+		c = -1
+	}
+	release()
+	return c
 }

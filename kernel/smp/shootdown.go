@@ -219,3 +219,19 @@ func Lock() {
 func Unlock() { atomic.StoreUint32(&bigLock, 0) }
 
 var bigLock uint32
+
+// KickVector is the interrupt vector of the IPI that makes another CPU
+// trap at once (Kick), so that it looks at what is pending for the thread
+// it runs (kernel/exo: a vCPU's kick upcall, or the end of its process).
+const KickVector = 0xf2
+
+// Kick interrupts CPU index (not the caller's, and only an online one)
+// with an IPI at KickVector. The IPI carries nothing: its handler only
+// acknowledges it and goes through the usual path back to user mode.
+// Interrupts must be disabled.
+func Kick(index int) {
+	if index < 0 || index >= amd64.MaxCPUs || index == int(cpu.This().Index) || !IsOnline(index) {
+		return
+	}
+	timer.SendIPI(APICID(index), timer.IPIFixed|KickVector)
+}

@@ -34,6 +34,11 @@ func dispatch(frameAddress uintptr) uintptr {
 		smp.Service()
 		timer.EndOfInterrupt()
 		return frameAddress
+	case smp.KickVector:
+		// Another CPU queued a thread here, or has news for it: an idle
+		// CPU schedules now instead of at its next tick.
+		timer.EndOfInterrupt()
+		return exo.BeforeResume(sched.Resume(timer.Nanotime()))
 	case TimerVector:
 		timer.CountTick()
 		cpu.This().Ticks++
@@ -136,6 +141,11 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 		smp.Service()
 		timer.EndOfInterrupt()
 		return frameAddress
+	case smp.KickVector:
+		// Another vCPU of this process kicked this one, or the process
+		// is being ended: BeforeResume delivers the kick or ends it.
+		timer.EndOfInterrupt()
+		return exo.BeforeResume(frameAddress)
 	case SpuriousVector:
 		return frameAddress
 	}

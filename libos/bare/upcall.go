@@ -22,11 +22,6 @@ import (
 // Handler handles an upcall. Programs set it before the first upcall.
 var Handler func(context uintptr, event, detail, detail2 uint64)
 
-// slot is the context slot of this process: where the kernel saved the
-// context of the upcall being handled. A runtime-free program has one
-// thread, so one slot.
-var slot uintptr
-
 func upcallEntry()
 
 // UpcallEntryAddress returns the address of the upcall entry point.
@@ -36,12 +31,13 @@ func resumeInUserMode(context, slot uintptr)
 
 func resumeThroughKernel(context uintptr, call uint64) int64
 
-// Resume continues context (a context saved by an upcall, or one built
-// like it, with its SSE state at offset 256, 256-byte aligned) in user
-// mode, with the FS and GS bases it has now, and enables upcalls again. It
-// does not return. Only call it from a Handler.
+// Resume continues context, the one the Handler was given (perhaps
+// edited), in user mode, with the FS and GS bases it has now, and enables
+// upcalls again by clearing its disabled word. It does not return. Only
+// call it from a Handler. Each vCPU has its own context slot, so several
+// vCPUs may be in their Handlers at once.
 func Resume(context uintptr) {
-	resumeInUserMode(context, slot)
+	resumeInUserMode(context, context)
 }
 
 // ResumeThroughKernel continues context with upcall_resume, which also
@@ -52,14 +48,13 @@ func ResumeThroughKernel(context uintptr) int64 {
 }
 
 func dispatchUpcall(context uintptr, event, detail, detail2 uint64) {
-	slot = context
 	if Handler != nil {
 		Handler(context, event, detail, detail2)
 	}
 	Resume(context)
 }
 
-// UseUpcalls registers the entry point for all 8 events, with an upcall
+// UseUpcalls registers the entry point for every event, with an upcall
 // stack of pages fresh pages linked at stack (2 MiB aligned, unused). The
 // table must stay where it is (a global). It reports whether the kernel
 // accepted it.

@@ -12,9 +12,13 @@
 #define UPCALL_REVOCATION 0x5
 #define UPCALL_ALARM 0x6
 #define UPCALL_CHILD 0x7
+#define UPCALL_KICK 0x8
+
+// vcpu: how many vCPUs a process may have (vCPU 0, which process_start or the kernel's loader starts, and those vcpu_start adds).
+#define VCPU_MAX 0x8
 
 // upcall_table: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
-#define UPCALL_TABLE_ENTRIES 0x8
+#define UPCALL_TABLE_ENTRIES 0x10
 
 // screen_kind: what a screen segment holds: VGA text cells (character, attribute) or a linear framebuffer.
 #define SCREEN_KIND_VGA_TEXT 0x1

@@ -301,3 +301,28 @@ TEXT ·Poweroff(SB), NOSPLIT|NOFRAME, $0-16
 	SYSCALL
 	MOVQ	AX, ret+8(FP)
 	RET
+
+// func VcpuStart(stack uintptr, stackSize uint64) int64
+TEXT ·VcpuStart(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	stack+0(FP), DI
+	MOVQ	stackSize+8(FP), SI
+	MOVQ	$0x1022, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET
+
+// func VcpuWake(vcpu uint64) int64
+TEXT ·VcpuWake(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	vcpu+0(FP), DI
+	MOVQ	$0x1023, AX
+	SYSCALL
+	MOVQ	AX, ret+8(FP)
+	RET
+
+// func VcpuKick(vcpu uint64) int64
+TEXT ·VcpuKick(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	vcpu+0(FP), DI
+	MOVQ	$0x1024, AX
+	SYSCALL
+	MOVQ	AX, ret+8(FP)
+	RET

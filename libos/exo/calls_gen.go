@@ -44,7 +44,7 @@ const (
 	CallProcessStart = CallBase + 16
 	// CallProcessDestroy: end a child process.
 	CallProcessDestroy = CallBase + 17
-	// CallUpcallRegister: set the caller's upcall entry points (the kernel copies the table of 8: 0 or a user address each) and upcall stack.
+	// CallUpcallRegister: set the process's upcall entry points (the kernel copies the table of 16: 0 or a user address each; they serve every vCPU) and the calling vCPU's upcall stack.
 	CallUpcallRegister = CallBase + 18
 	// CallUpcallResume: leave an upcall: load the registers of a context (its 256-byte header, 256-byte aligned) and continue there with the caller's x87/SSE state.
 	CallUpcallResume = CallBase + 19
@@ -64,9 +64,9 @@ const (
 	CallFrameAllocMap = CallBase + 26
 	// CallSegmentWithdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
 	CallSegmentWithdraw = CallBase + 27
-	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
+	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per vCPU (the caller's); delivering it disarms it.
 	CallAlarmSet = CallBase + 28
-	// CallWait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
+	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
 	CallWait = CallBase + 29
 	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). A child that exited (not one its parent destroyed) keeps its slot until its parent reaps it or ends.
 	CallProcessReap = CallBase + 30
@@ -76,6 +76,12 @@ const (
 	CallSegmentGive = CallBase + 32
 	// CallPoweroff: end the calling process with status, as exit does, and then power the machine off (after the kernel's report of what the process left behind); QEMU's exit status says whether status was 0.
 	CallPoweroff = CallBase + 33
+	// CallVcpuStart: give the caller another vCPU (at most 8 per process, vCPU 0 being the one it started with): a thread of its own that runs at the same time as the others, on another CPU when one is free, and begins with a start upcall (detail 2: its index) on the given upcall stack, with upcalls enabled, the caller's FS and GS bases and no context to resume (the saved RIP is 0). The process must have registered a start entry point.
+	CallVcpuStart = CallBase + 34
+	// CallVcpuWake: end a wait of one of the caller's vCPUs (itself included): the wake is kept until that vCPU next waits, when its wait returns at once, so no wake is lost between deciding to wait and waiting.
+	CallVcpuWake = CallBase + 35
+	// CallVcpuKick: interrupt one of the caller's vCPUs (itself included) with a kick upcall: at once if it runs on another CPU (an inter-processor interrupt), when its wait ends (the kick ends it) or when it next runs; a kick waits while that vCPU's upcalls are disabled and is dropped without a kick entry point.
+	CallVcpuKick = CallBase + 36
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -212,6 +218,12 @@ func CallName(number uint64) string {
 		return "segment_give"
 	case CallPoweroff:
 		return "poweroff"
+	case CallVcpuStart:
+		return "vcpu_start"
+	case CallVcpuWake:
+		return "vcpu_wake"
+	case CallVcpuKick:
+		return "vcpu_kick"
 	}
 	return ""
 }
@@ -256,9 +268,9 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
 		return 3
@@ -278,11 +290,17 @@ const (
 	UpcallRevocation = 0x5
 	UpcallAlarm      = 0x6
 	UpcallChild      = 0x7
+	UpcallKick       = 0x8
+)
+
+// Vcpu: how many vCPUs a process may have (vCPU 0, which process_start or the kernel's loader starts, and those vcpu_start adds).
+const (
+	VcpuMax = 0x8
 )
 
 // UpcallTable: the number of entry points in an upcall table (8-byte addresses; 0 for an event the process does not take).
 const (
-	UpcallTableEntries = 0x8
+	UpcallTableEntries = 0x10
 )
 
 // ScreenKind: what a screen segment holds: VGA text cells (character, attribute) or a linear framebuffer.
@@ -361,7 +379,7 @@ const (
 	ContextGsBase      = 152 // 8 bytes: the GS base
 	ContextEvent       = 160 // 8 bytes: the event (Upcall*), read-only for the libOS
 	ContextDetail      = 168 // 8 bytes: the vector, the system call number, the pending interrupt lines or the frames asked back
-	ContextDetail2     = 176 // 8 bytes: the fault address (CR2) of a page fault; the deadline of a revocation
+	ContextDetail2     = 176 // 8 bytes: the fault address (CR2) of a page fault; the deadline of a revocation; the vCPU's index for a start upcall
 	ContextErrorCode   = 184 // 8 bytes: the exception's error code
 	ContextAborts      = 192 // 8 bytes: how many times the process was descheduled by force
 	ContextTakenFrames = 200 // 48 bytes: a revocation upcall after frames were taken by force: the physical addresses of up to 6 of them (8 bytes each)
@@ -515,9 +533,9 @@ func ProcessStart(process uint64, entry uintptr, stack uintptr) int64
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 func ProcessDestroy(process uint64) int64
 
-// UpcallRegister is upcall_register: set the caller's upcall entry points (the kernel copies the table of 8: 0 or a user address each) and upcall stack.
+// UpcallRegister is upcall_register: set the process's upcall entry points (the kernel copies the table of 16: 0 or a user address each; they serve every vCPU) and the calling vCPU's upcall stack.
 // Result: 0. Rights: self.
-// table: user address range of 64 bytes, [a, a+64) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// table: user address range of 128 bytes, [a, a+128) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // stack: user address range of stack_size bytes, [a, a+stack_size) within 4 MiB .. 0x0000_8000_0000_0000, not wrapping (else EXO_BAD_ADDRESS).
 // stackSize: uint64, not checked.
 func UpcallRegister(table uintptr, stack uintptr, stackSize uint64) int64
@@ -571,12 +589,12 @@ func FrameAllocMap(segment uint64, slot uint64, permissions Permissions) int64
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 func SegmentWithdraw(segment uint64, process uint64) int64
 
-// AlarmSet is alarm_set: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per thread; delivering it disarms it.
+// AlarmSet is alarm_set: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per vCPU (the caller's); delivering it disarms it.
 // Result: 0. Rights: self.
 // deadline: uint64, not checked.
 func AlarmSet(deadline uint64) int64
 
-// Wait is wait: give up the CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for the caller (a bound interrupt line fires, its alarm is due, a child exited), whichever is first; returns at once when such an event is already pending. A libOS with nothing to run waits here instead of spinning.
+// Wait is wait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
 // Result: 0. Rights: self.
 // deadline: uint64, not checked.
 func Wait(deadline uint64) int64
@@ -603,3 +621,19 @@ func SegmentGive(segment uint64, process uint64) int64
 // Result: does not return. Rights: devices.
 // status: int64, not checked.
 func Poweroff(status int64) int64
+
+// VcpuStart is vcpu_start: give the caller another vCPU (at most 8 per process, vCPU 0 being the one it started with): a thread of its own that runs at the same time as the others, on another CPU when one is free, and begins with a start upcall (detail 2: its index) on the given upcall stack, with upcalls enabled, the caller's FS and GS bases and no context to resume (the saved RIP is 0). The process must have registered a start entry point.
+// Result: the new vCPU's index. Rights: self.
+// stack: user address range of stack_size bytes, [a, a+stack_size) within 4 MiB .. 0x0000_8000_0000_0000, not wrapping (else EXO_BAD_ADDRESS).
+// stackSize: uint64, not checked.
+func VcpuStart(stack uintptr, stackSize uint64) int64
+
+// VcpuWake is vcpu_wake: end a wait of one of the caller's vCPUs (itself included): the wake is kept until that vCPU next waits, when its wait returns at once, so no wake is lost between deciding to wait and waiting.
+// Result: 0. Rights: self.
+// vcpu: index, < 8 (else EXO_BAD_ARGUMENT).
+func VcpuWake(vcpu uint64) int64
+
+// VcpuKick is vcpu_kick: interrupt one of the caller's vCPUs (itself included) with a kick upcall: at once if it runs on another CPU (an inter-processor interrupt), when its wait ends (the kick ends it) or when it next runs; a kick waits while that vCPU's upcalls are disabled and is dropped without a kick entry point.
+// Result: 0. Rights: self.
+// vcpu: index, < 8 (else EXO_BAD_ARGUMENT).
+func VcpuKick(vcpu uint64) int64

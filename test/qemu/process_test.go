@@ -84,8 +84,15 @@ func TestExokernelInterfaceLowMemory(t *testing.T) {
 }
 
 // TestExokernelInterfaceFourCPUs runs the same with four CPUs: children run
-// on application processors, concurrently with the parent.
-func TestExokernelInterfaceFourCPUs(t *testing.T) { exokernelInterface(t, 4, BIOS) }
+// on application processors, concurrently with the parent, and a process's
+// vCPUs run at once.
+func TestExokernelInterfaceFourCPUs(t *testing.T) {
+	out := exokernelInterface(t, 4, BIOS)
+	expectLines(t, out,
+		`exo-test: vcpus: 2000 passes of a word between two vCPUs spinning at once, each \d+\.\d+ us`,
+		`exo-test: ok: vcpus: two vCPUs run at once \(2000 passes of a word, no calls\)`,
+	)
+}
 
 // TestExokernelInterfaceUEFI runs it under UEFI, where the screen segment
 // is the firmware's framebuffer rather than VGA text.
@@ -134,6 +141,12 @@ func exokernelInterfaceOn(t *testing.T, image string, cpus int, firmware Firmwar
 		`exo-test: ok: devices: the child reads the port it was granted`,
 		`exo-test: ok: devices: the line is no longer mine to give`,
 		`exo-test: ok: reader saw the parent's writes through its read-only link`,
+		`exo-test: ok: vcpus: vCPU 1 begins with a start upcall naming it, with nothing to resume`,
+		`exo-test: ok: vcpus: 1000 wakes end 1000 waits \(none lost, none extra\)`,
+		`exo-test: ok: vcpus: a kick interrupts vCPU 1 in a loop without calls`,
+		`exo-test: ok: vcpus: a kick ends vCPU 1's wait and comes as an upcall`,
+		`exo-test: ok: vcpus: a ninth vCPU is over the limit`,
+		`exo-test: ok: vcpus: exit ends every vCPU of the child: the parent reaps its status`,
 		`exo-test: ok: writer's write is seen by the parent`,
 		`exo-test: ok: hostile: link the parent's mailbox segment \(no grant\)`,
 		`exo-test: ok: hostile: frame_alloc_map gives a frame I own, mapped once`,
