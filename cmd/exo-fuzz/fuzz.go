@@ -166,7 +166,7 @@ func fuzz(i int) uint64 {
 
 // step makes one random call.
 func step() {
-	switch below(34) {
+	switch below(35) {
 	case 0, 1, 2: // frame_alloc
 		if nframes < frameQuota {
 			if f := call(exo.CallFrameAlloc, 0, 0, 0, 0); f >= 0 {
@@ -328,6 +328,18 @@ func step() {
 			mustFail(exo.CallProcessReap, [...]uint64{0, pickProcess()}[below(2)%2], 0, 0, 0, "process_reap without a child succeeded:")
 		} else {
 			mustFail(exo.CallSegmentGive, pickSegment(), pickProcess(), 0, 0, "segment_give to a process not my child succeeded:")
+		}
+	case 34: // vCPUs: a fuzzer registers no start entry point, so it gets no
+		// second vCPU; waking or kicking its only one (0) is harmless (the
+		// kick is dropped: no kick entry point), any other index fails
+		number := [...]uint64{exo.CallVcpuWake, exo.CallVcpuKick}[below(2)%2]
+		switch index := below(10); {
+		case below(3) == 0:
+			mustFail(exo.CallVcpuStart, pickAddress(1), below(1<<20), 0, 0, "vcpu_start without a start entry point succeeded:")
+		case index == 0:
+			call(number, 0, 0, 0, 0)
+		default:
+			mustFail(number, index, 0, 0, 0, "vcpu_wake or vcpu_kick of a vCPU I do not have succeeded:")
 		}
 	}
 }
