@@ -370,4 +370,7 @@ func reportUndeliverable(p *process.Process, f *cpu.Frame, what string) {
 		line.String(" and its upcall cannot be entered (no entry point, or an unwritable upcall stack)")
 	}
 	line.String("; ending it").Write()
+	var where console.Line
+	where.String("exogo: process ").Decimal(uint64(p.ID)).String(": on vCPU ").Decimal(uint64(cpu.This().VCPU)).
+		String(" at ").Hex(f.RIP).String(", stack ").Hex(f.RSP).String(", call or vector ").Decimal(f.RAX).Write()
 }

@@ -227,7 +227,7 @@ func Start(i int32) {
 		t.CPU = 0
 		if t.Process != 0 {
 			var loads, same [amd64.MaxCPUs]int32
-			countLoads(&loads, &same, t.Process)
+			countLoads(&loads, &same, t.Process, i)
 			t.CPU = int32(placement(&loads, &same, takesThreads))
 		}
 		t.State = Runnable
@@ -238,11 +238,15 @@ func Start(i int32) {
 
 // countLoads counts, for each CPU, the threads bound to it that are not
 // dead: runnable, running or blocked (a blocked thread will want its CPU
-// back), in loads, and those of process in same. Called with the lock
+// back), in loads, and those of process in same; all but thread except,
+// the one being placed (not bound to a CPU yet). Called with the lock
 // held.
-func countLoads(loads, same *[amd64.MaxCPUs]int32, process uint16) {
+func countLoads(loads, same *[amd64.MaxCPUs]int32, process uint16, except int32) {
 	for i := range threads {
 		t := &threads[i]
+		if int32(i) == except {
+			continue
+		}
 		if t.State == Runnable || t.State == Running || t.State == Blocked {
 			c := uint32(t.CPU) % amd64.MaxCPUs
 			loads[c]++

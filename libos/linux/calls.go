@@ -1,6 +1,8 @@
 package linux
 
 import (
+	"sync/atomic"
+
 	"unsafe"
 
 	abi "exogo/abi/linuxabi"
@@ -88,13 +90,13 @@ func systemCall(context uintptr, current int, number uint64) int {
 	case abi.SysWait4:
 		return sysWait4(context, current, a0, a1, a2)
 	case abi.SysKill:
-		result = sysKill(a0, a1)
+		result = sysKill(current, a0, a1)
 	case SysSpawn:
 		result = sysSpawn(a0, a1, a2)
 	case abi.SysGetppid, abi.SysGetuid, abi.SysGetgid, abi.SysGeteuid, abi.SysGetegid:
 		result = 0
 	case abi.SysTgkill:
-		result = sysTgkill(a0, a1, a2)
+		result = sysTgkill(current, a0, a1, a2)
 	case abi.SysClockGettime:
 		result = sysClockGettime(a0, a1)
 	case abi.SysGettimeofday:
@@ -280,11 +282,16 @@ type Counters struct {
 	AlarmSets     uint64 // alarm_set calls
 	Alarms        uint64 // alarm upcalls
 	IdleRounds    uint64 // rounds of the idle loop
+	VCPUs         uint64 // the vCPUs the process runs on
+	Kicks         uint64 // kick upcalls taken (a signal from another vCPU)
+	KicksSent     uint64 // vcpu_kick calls made
+	LockSpins     uint64 // spins on the libOS's lock held by another vCPU
 }
 
 // ReadCounters returns the counters.
 func ReadCounters() Counters {
-	return Counters{upcalls, foreignCalls, switches, kernelResumes, alarmSets, alarms, idleSpins}
+	return Counters{upcalls, foreignCalls, switches, kernelResumes, alarmSets, alarms, idleSpins,
+		uint64(vcpuCount), kicks, kickSent, atomic.LoadUint64(&lockSpins)}
 }
 
 // CallCount returns how many times the program has made Linux call

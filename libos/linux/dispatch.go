@@ -25,47 +25,56 @@ const (
 
 // Statistics, for the report and the benchmarks.
 var (
-	upcalls, foreignCalls, switches, idleSpins, signalsDelivered, alarms, alarmSets, kernelResumes uint64
-	callCounts                                                                                     [abi.SysMax]uint32
-	// cpuFS is the FS base the CPU has: the interrupted thread's.
-	cpuFS uint64
+	upcalls, foreignCalls, switches, idleSpins, signalsDelivered, alarms, alarmSets, kernelResumes, kicks, kickSent uint64
+	callCounts                                                                                                      [abi.SysMax]uint32
 )
 
-// dispatch handles one upcall: context is the context slot, where the
-// kernel saved the interrupted thread's registers (the thread is
-// threads.Current()). It ends by resuming a thread and never returns.
+// dispatch handles one upcall on vCPU vcpuOf(context): context is its
+// context slot, where the kernel saved the interrupted thread's registers
+// (the thread is the vCPU's current one; a vCPU that just began has
+// none). It takes the libOS's lock and ends by resuming a thread, which
+// releases it; it never returns.
 func dispatch(context uintptr, event, detail, detail2 uint64) {
+	v := vcpuOf(context)
+	if event == exo.UpcallEpilogue {
+		// The quantum ends and another process waits: give the CPU up
+		// (not holding the lock), then go on where it was.
+		exo.Yield()
+	}
+	lock()
 	upcalls++
-	cpuFS = get(context, exo.ContextFsBase)
-	current := threads.Current()
+	me := &vcpus[uint(v)%exo.VcpuMax]
+	me.fs = get(context, exo.ContextFsBase)
+	current := int(me.current) - 1
+	if current < 0 {
+		// A vCPU that just began (vcpu_start): nothing to resume.
+		runNext(v, context)
+	}
 	verdict := resume
 	switch event {
 	case exo.UpcallForeign:
-		if current < 0 {
-			fatal("a system call with no current thread")
-		}
 		verdict = systemCall(context, current, detail)
 	case exo.UpcallFault:
 		verdict = fault(context, current, detail, detail2, get(context, exo.ContextErrorCode))
-	case exo.UpcallEpilogue:
-		// The quantum ends and another process waits: give the CPU up,
-		// then go on where it was.
-		exo.Yield()
 	case exo.UpcallStart:
 		// The kernel took the CPU by force and gives it back: go on.
+	case exo.UpcallKick:
+		// Another vCPU has a signal for this one's thread: delivered
+		// below.
+		kicks++
 	case exo.UpcallAlarm:
 		// A time slice ended or a deadline passed (armAlarm): let the
 		// threads whose deadlines passed and the others waiting run.
 		alarms++
-		armed = 0
+		me.armed = 0
 		threads.Expire(bare.Now())
-		if current >= 0 && threads.Waiting() > 0 {
+		if threads.Waiting() > 0 {
 			verdict = yield
 		}
 	case exo.UpcallChild:
 		// A child exited: collect it, and wake its waiters.
 		reapChildren()
-		if current >= 0 && threads.Waiting() > 0 {
+		if threads.Waiting() > 0 {
 			verdict = yield
 		}
 	case exo.UpcallRevocation:
@@ -74,8 +83,8 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 	}
 	if verdict == resume {
 		deliverPending(context, threads.At(current))
-		armAlarm()
-		continueThread(context, context)
+		armAlarm(v)
+		continueThread(v, context, context)
 	}
 	// The thread leaves the CPU: keep its registers in its record.
 	if verdict != exited {
@@ -84,19 +93,22 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 			threads.Ready(current)
 		}
 	}
-	threads.SetCurrent(uthread.None)
-	runNext(context)
+	me.current = 0
+	runNext(v, context)
 }
 
-// runNext picks the next thread to run and resumes it; when none is
-// runnable it waits in the kernel for the earliest deadline.
-func runNext(slot uintptr) {
+// runNext picks the next thread to run on vCPU v and resumes it; when
+// none is runnable it waits in the kernel (without the lock) for the
+// earliest deadline or a wake from another vCPU. Called holding the lock.
+func runNext(v int, slot uintptr) {
+	me := &vcpus[uint(v)%exo.VcpuMax]
 	idleSince := uint64(0)
 	for {
 		threads.Expire(bare.Now())
 		if i := threads.Next(); i != uthread.None {
 			switches++
-			threads.SetCurrent(i)
+			me.current = int32(i + 1)
+			threads.Run(i)
 			th := threads.At(i)
 			if th.InCall != 0 {
 				if th.RestartCall != 0 && th.TimedOut == 0 {
@@ -110,30 +122,31 @@ func runNext(slot uintptr) {
 				th.InCall, th.RestartCall = 0, 0
 			}
 			deliverPending(th.Context, th)
-			armAlarm()
-			continueThread(th.Context, slot)
+			armAlarm(v)
+			continueThread(v, th.Context, slot)
 		}
 		if threads.Live() == 0 {
 			exo.Exit(0)
 		}
-		// Nothing to run until a deadline passes: give the CPU up until
-		// then (the kernel's wait). With no deadline at all, nothing in
-		// this process can make a thread runnable again; the watchdog
-		// reports that once.
-		// A child's end ends the wait too (its upcall cannot be delivered
-		// in here): collect it before waiting, which also tells the
-		// kernel it has been seen.
-		// TODO(issue 7): wake-ups from other vCPUs and shared words.
+		// Nothing to run until a deadline passes or another vCPU makes
+		// a thread runnable: give the CPU up until then (the kernel's
+		// wait). With no deadline at all and no vCPU running a thread,
+		// nothing in this process can make a thread runnable again; the
+		// watchdog reports that once.
+		// A child's end ends vCPU 0's wait too (its upcall cannot be
+		// delivered in here): collect it before waiting, which also
+		// tells the kernel it has been seen.
+		// TODO(issue 7): wake-ups on shared words (pipes, console input).
 		reapChildren()
 		if threads.Waiting() > 0 {
 			continue
 		}
 		idleSpins++
-		if armed != 0 {
+		if me.armed != 0 {
 			// No thread runs, so there is no slice to end; and a due
 			// alarm, which cannot be delivered in here, would end every
 			// wait at once. armAlarm sets it again when a thread runs.
-			armed = 0
+			me.armed = 0
 			alarmSets++
 			exo.AlarmSet(0)
 		}
@@ -143,13 +156,17 @@ func runNext(slot uintptr) {
 		}
 		deadline := threads.Earliest()
 		if deadline == 0 {
-			if now-idleSince >= watchdogAfter {
+			if now-idleSince >= watchdogAfter && v == 0 && running() == 0 {
 				watchdog()
 				idleSince = now
 			}
 			deadline = now + watchdogAfter
 		}
+		me.idle = 1
+		unlock()
 		exo.Wait(deadline)
+		lock()
+		me.idle = 0
 	}
 }
 
@@ -157,25 +174,23 @@ func runNext(slot uintptr) {
 // hands the vCPU to the next.
 const slice = 2_000_000
 
-// armed is the deadline of the kernel alarm (alarm_set), 0 when none.
-var armed uint64
-
-// armAlarm makes sure an alarm comes no later than the end of the running
-// thread's slice (when others wait) and the earliest deadline of a blocked
-// thread, so that a thread that makes no calls can neither starve the
-// others nor delay a sleeper (the runtime's sysmon above all). It only ever
-// brings the alarm forward: an alarm that comes early costs one upcall,
-// which re-arms it, where moving it back and forth would cost a call at
-// almost every switch.
-func armAlarm() {
+// armAlarm makes sure an alarm comes to vCPU v no later than the end of
+// the running thread's slice (when others wait) and the earliest deadline
+// of a blocked thread, so that a thread that makes no calls can neither
+// starve the others nor delay a sleeper (the runtime's sysmon above all).
+// It only ever brings the alarm forward: an alarm that comes early costs
+// one upcall, which re-arms it, where moving it back and forth would cost
+// a call at almost every switch.
+func armAlarm(v int) {
+	me := &vcpus[uint(v)%exo.VcpuMax]
 	want := threads.Earliest()
 	if threads.Waiting() > 0 {
 		if end := bare.Now() + slice; want == 0 || end < want {
 			want = end
 		}
 	}
-	if want != 0 && (armed == 0 || want < armed) {
-		armed = want
+	if want != 0 && (me.armed == 0 || want < me.armed) {
+		me.armed = want
 		alarmSets++
 		exo.AlarmSet(want)
 	}
@@ -185,14 +200,19 @@ func armAlarm() {
 // deadline before the watchdog reports.
 const watchdogAfter = 5_000_000_000
 
-// continueThread resumes the thread whose registers are at context: in
-// user mode when its FS base is the one the CPU has, through the kernel
-// otherwise.
-func continueThread(context, slot uintptr) {
-	if get(context, exo.ContextFsBase) == cpuFS {
+// continueThread resumes, on vCPU v, the thread whose registers are at
+// context: in user mode when its FS base is the one the CPU has, through
+// the kernel otherwise. First it wakes idle vCPUs for the threads left
+// runnable, then it releases the lock: the thread is v's now, and no other
+// vCPU touches its context.
+func continueThread(v int, context, slot uintptr) {
+	wakeIdle(v)
+	if get(context, exo.ContextFsBase) == vcpus[uint(v)%exo.VcpuMax].fs {
+		unlock()
 		resumeInUserMode(context, slot)
 	}
 	kernelResumes++
+	unlock()
 	r := resumeThroughKernel(context, exo.CallUpcallResume)
 	fatalNumber("upcall_resume refused a thread's context: ", r)
 }

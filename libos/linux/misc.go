@@ -42,7 +42,7 @@ func sysSchedGetaffinity(size, address uint64) int64 {
 	if size < 8 {
 		return -abi.EINVAL
 	}
-	if !putUser64(address, 1) { // TODO(issue 7): one bit per vCPU
+	if !putUser64(address, 1<<uint(vcpuCount)-1) {
 		return -abi.EFAULT
 	}
 	return 8

@@ -365,12 +365,12 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 // sysKill signals a process: the program itself (as tgkill on its main
 // thread) or one of its children, which any signal but 0 ends (children
 // have no signal handlers the parent could reach yet).
-func sysKill(pid, signal uint64) int64 {
+func sysKill(current int, pid, signal uint64) int64 {
 	if signal >= 65 {
 		return -abi.EINVAL
 	}
 	if pid == uint64(processID) {
-		return sysTgkill(pid, pid, signal)
+		return sysTgkill(current, pid, pid, signal)
 	}
 	for i := range children {
 		if c := &children[i]; c.pid != 0 && uint64(c.pid) == pid {

@@ -89,12 +89,20 @@ func start() {
 	if stack == 0 {
 		fatal("no memory for the upcall stack")
 	}
-	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm, exo.UpcallChild} {
+	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm, exo.UpcallChild, exo.UpcallKick} {
 		upcallTable[uint(event)%exo.UpcallTableEntries] = uint64(upcallEntryAddress())
 	}
+	// The lock until the first thread runs: the other vCPUs begin in
+	// dispatch as soon as they are started.
+	lock()
+	vcpus[0].stack, vcpuCount = stack, 1
 	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {
 		fatalNumber("upcall_register failed: ", r)
 	}
+	// Upcalls stay disabled on this vCPU until the first thread runs
+	// (upcall_resume enables them): an epilogue or an alarm in here would
+	// enter dispatch, which waits for the lock this holds.
+	put((stack+upcallStackSize-exo.ContextSize)&^255, exo.ContextDisabled, 1) // the slot, 256-byte aligned at the stack's top
 	image := imageHeader()
 	mapImage(image)
 	// The loader's stack: its 2 MiB region is the loader's segment. What
@@ -175,7 +183,10 @@ func start() {
 	put(th.Context, exo.ContextRflags, 0x202)
 	put(th.Context, exo.ContextFsBase, uint64(tlsBlockAddress()))
 	put(th.Context, exo.ContextFxsave+exo.FxsaveMxcsr, 0x1f80) // the reset MXCSR
-	threads.SetCurrent(i)
+	startVCPUs()
+	vcpus[0].current = int32(i + 1)
+	threads.Run(i)
+	unlock()
 	r := resumeThroughKernel(th.Context, exo.CallUpcallResume)
 	fatalNumber("could not start the runtime: upcall_resume failed: ", r)
 }

@@ -164,11 +164,12 @@ func sysArchPrctl(context uintptr, code, address uint64) int64 {
 
 // sysTgkill sends a signal to a thread of this process: it becomes
 // pending and is delivered when the thread next resumes (the runtime's
-// SIGURG for asynchronous preemption above all). A signal whose action is
+// SIGURG for asynchronous preemption above all; a thread running on
+// another vCPU is kicked, and gets it at once). A signal whose action is
 // the default and ends the process ends it now, as on Linux.
 // TODO(issue 7): a thread blocked in a call is not interrupted (EINTR);
 // the signal waits until the call returns.
-func sysTgkill(group, threadID, signal uint64) int64 {
+func sysTgkill(current int, group, threadID, signal uint64) int64 {
 	if signal == 0 || signal > abi.NumberOfSignals {
 		return -abi.EINVAL
 	}
@@ -181,6 +182,10 @@ func sysTgkill(group, threadID, signal uint64) int64 {
 		exo.Exit(128 + int64(signal))
 	}
 	threads.At(i).PendingSignals |= abi.SignalBit(signal)
+	if k := runningOn(i); k >= 0 && i != current {
+		kickSent++
+		exo.VcpuKick(uint64(k)) // running on another vCPU: deliver it there now
+	}
 	return 0
 }
 

@@ -165,7 +165,8 @@ func committed(page uintptr) (uint64, bool) {
 // Fault resolves a page fault at address (write: the access was a write;
 // instruction: a fetch). It reports whether the page is now committed;
 // false means a real fault: the address is not mapped, or the access is
-// not allowed.
+// not allowed. With several vCPUs two threads may fault on the same page at
+// once: the second finds it committed and mapped, and goes on.
 func Fault(address uintptr, write, instruction bool) bool {
 	Faults++
 	i := Ranges.Find(address)
@@ -178,8 +179,12 @@ func Fault(address uintptr, write, instruction bool) bool {
 		return false
 	}
 	page := address &^ (PageSize - 1)
-	if _, ok := committed(page); ok {
-		return false // present with these permissions: a real violation
+	if w, ok := committed(page); ok {
+		// Another vCPU committed the page (or mapped it again) while
+		// this fault waited for the libOS: the access may go on. A page
+		// with a frame but not mapped, or the libOS's own memory, is a
+		// real violation.
+		return w&frameMapped != 0
 	}
 	return commit(page, r.Prot, false)
 }

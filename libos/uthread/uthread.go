@@ -6,11 +6,12 @@
 // when to switch.
 //
 // Restricted Go (docs/restricted-go.md): no allocation, no pointers, no
-// panics; the zero value is an empty table. It serves one vCPU: the run
-// queue takes no lock.
+// panics; the zero value is an empty table. It takes no lock: the libOS
+// serializes its vCPUs' use of it (libos/linux's lock), and keeps which
+// thread each vCPU runs itself.
 //
-// TODO(issue 7): several vCPUs need per-vCPU run queues with lock-free
-// cross-vCPU wake-ups.
+// TODO(issue 7): per-vCPU run queues with lock-free cross-vCPU wake-ups,
+// instead of one queue under the libOS's lock.
 package uthread
 
 // MaxThreads bounds the threads of a process (a Go test binary makes 60 or
@@ -64,8 +65,6 @@ type Table struct {
 	// earliest is at or before the earliest deadline of a blocked thread
 	// (0: none); Expire makes it exact.
 	earliest uint64
-	// current is the running thread's index+1 (0: none).
-	current int32
 }
 
 // At returns thread i (i must come from this table).
@@ -74,16 +73,8 @@ func (t *Table) At(i int) *Thread { return &t.threads[uint(i)%MaxThreads] }
 // Live returns the number of threads not Free.
 func (t *Table) Live() int { return t.live }
 
-// Current returns the running thread's index, or None.
-func (t *Table) Current() int { return int(t.current) - 1 }
-
-// SetCurrent records i as running (None: no thread runs).
-func (t *Table) SetCurrent(i int) {
-	t.current = int32(i + 1)
-	if i >= 0 {
-		t.At(i).State = Running
-	}
-}
+// Run records thread i as running on a vCPU.
+func (t *Table) Run(i int) { t.At(i).State = Running }
 
 // New takes a free thread with a fresh ID from firstID up and returns its
 // index, or None when the table is full. Its Context is kept: it belongs to
@@ -120,9 +111,6 @@ func (t *Table) Release(i int) {
 	}
 	th.State = Free
 	t.live--
-	if t.Current() == i {
-		t.current = 0
-	}
 }
 
 // ByID returns the index of the live thread with Linux ID id, or None.
@@ -168,7 +156,7 @@ func (t *Table) Next() int {
 	}
 	t.queued--
 	th.next = 0
-	th.State = Blocked // the caller runs it (SetCurrent) or queues it again
+	th.State = Blocked // the caller runs it (Run) or queues it again
 	return i
 }
 
