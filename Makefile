@@ -252,12 +252,15 @@ test-qemu: test-images
 
 # Boot-time figures (median of 5 boots), then the exokernel's primitives
 # measured from user mode by cmd/exo-bench, then the libOS's paths measured
-# from an ordinary Go program by cmd/libos-bench.
+# from an ordinary Go program by cmd/libos-bench, with one CPU and with two.
 bench: test-images
 	$(GO) run ./tools/bootbench -n 5
 	@$(QEMU_BASE) -display none -serial stdio -cdrom $(BUILD)/exogo-bench.iso 2>/dev/null \
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
 	@$(QEMU_BASE) -display none -serial stdio -cdrom $(BUILD)/exogo-libosbench.iso 2>/dev/null \
+		| tr -d '\r' | grep --line-buffered '^bench:'; true
+	@echo "bench: libos: the same with two CPUs (one vCPU each)"
+	@$(subst -smp $(SMP),-smp 2,$(QEMU_BASE)) -display none -serial stdio -cdrom $(BUILD)/exogo-libosbench.iso 2>/dev/null \
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
 
 # A long campaign of cmd/exo-fuzz (docs/exokernel.md, "The fuzzer"): one

@@ -120,10 +120,14 @@ func TestLibOSBenchmarkRuns(t *testing.T) {
 	expectLines(t, out,
 		`bench: libos: getpid \(a Linux call through the libOS\): [0-9.]+ us`,
 		`bench: libos: clock read \(time.Now\): [0-9.]+ us`,
-		`bench: libos: futex round trip between two threads, one vCPU: [0-9.]+ us`,
+		`bench: libos: running on 1 vCPUs \(GOMAXPROCS 1\)`,
+		`bench: libos: futex round trip between two threads, 1 vCPUs: [0-9.]+ us`,
 		`bench: libos: thread create\+exit: [0-9.]+ us`,
 		`bench: libos: mmap\+touch\+munmap of one page: [0-9.]+ us`,
 		`bench: libos: page fault resolved by the libOS: [0-9.]+ us`,
+		`bench: libos: sha256 of 16 MiB, one goroutine: [0-9.]+ us`,
+		`bench: libos: sha256 of 16 MiB, split over two goroutines: [0-9.]+ us`,
+		`bench: libos: split sha256 speed-up: [0-9.]+x on 1 vCPUs`,
 		`exogo: libos-bench \(process 1\) exited with status 0; left behind: 0 frames`,
 	)
 }
