@@ -61,7 +61,7 @@ func Call(f *cpu.Frame) uintptr {
 		// Another vCPU ended the process while this one trapped.
 		resume := endVCPU(p, timer.Nanotime())
 		smp.Unlock()
-		return resume
+		return BeforeResume(resume)
 	}
 	v := thisVCPU(p)
 	caller := Caller{Process: p, VCPU: v, Frame: f}

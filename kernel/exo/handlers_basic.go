@@ -117,7 +117,11 @@ func sysWait(caller *Caller, deadline uint64) int64 {
 		return 0
 	}
 	events := v == &p.VCPUs[0] && (p.InterruptsPending != 0 || p.ChildExited)
-	if events || v.KickPending || (deadline != 0 && deadline <= now) || (v.AlarmAt != 0 && v.AlarmAt <= now) {
+	// A pending kick ends the wait only where it can be delivered on the
+	// way out: inside an upcall it waits for the libOS to resume a thread
+	// (else an idle libOS would spin on it).
+	kick := v.KickPending && !InUpcall(p, caller.Frame)
+	if events || kick || (deadline != 0 && deadline <= now) || (v.AlarmAt != 0 && v.AlarmAt <= now) {
 		return 0
 	}
 	if v.AlarmAt != 0 && (deadline == 0 || v.AlarmAt < deadline) {

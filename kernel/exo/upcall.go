@@ -292,6 +292,24 @@ func BeforeResume(frame uintptr) uintptr {
 	if f.CS&3 != 3 {
 		return frame
 	}
+	for p.Exiting {
+		// Each vCPU of a process being ended ends here, and the frame
+		// to resume instead goes through the same checks.
+		smp.Lock()
+		if !p.Exiting {
+			smp.Unlock()
+			break
+		}
+		frame = endVCPU(p, timer.Nanotime())
+		smp.Unlock()
+		c = cpu.This()
+		if p = process.ByID(c.Process); p == nil {
+			return frame
+		}
+		if f = (*cpu.Frame)(unsafePointer(frame)); f.CS&3 != 3 {
+			return frame
+		}
+	}
 	loadIOPorts(c, p)
 	v := thisVCPU(p)
 	// The flags are read without the lock, which the common path then
@@ -299,16 +317,11 @@ func BeforeResume(frame uintptr) uintptr {
 	// (on this CPU); a revocation, an interrupt, a kick or an end set by
 	// another CPU an instant too late is seen at the next trap (or at
 	// once, when that CPU sent this one an IPI).
-	others := v.StartPending || v.KickPending || p.Exiting || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending
+	others := v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending
 	if !others && (v.AlarmAt == 0 || timer.Nanotime() < v.AlarmAt) {
 		return frame // nothing to deliver, or only an alarm not due yet
 	}
 	smp.Lock()
-	if p.Exiting {
-		resume := endVCPU(p, timer.Nanotime())
-		smp.Unlock()
-		return resume
-	}
 	if v.StartPending {
 		v.StartPending = false
 		Deliver(p, f, UpcallStart, p.Aborts, uint64(c.VCPU))

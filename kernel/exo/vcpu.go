@@ -26,10 +26,18 @@ import (
 // next trap (BeforeResume sees Process.Exiting). The last vCPU to go
 // releases the process: no CPU can run in its address space by then.
 
+// kernelThreadReserve is how many kernel thread slots processes' vCPUs
+// leave free, for the threads of the kernel's own Go runtime (its clone):
+// 64 processes of 8 vCPUs would otherwise take all of sched.MaxThreads.
+const kernelThreadReserve = 32
+
 // startThread gives p's vCPU index a kernel thread whose frame the caller
 // fills in before sched.Start, and records it. It reports nil when no
 // kernel stack or thread slot is free.
 func startThread(p *process.Process, index uint8) (*sched.Thread, int32) {
+	if sched.FreeThreads() <= kernelThreadReserve {
+		return nil, -1 // the rest is for the kernel's own runtime
+	}
 	top, slot, ok := memory.AllocateStack(linux.KernelStackSize)
 	if !ok {
 		return nil, -1
@@ -151,7 +159,7 @@ func sysVcpuKick(caller *Caller, index uint32) int64 {
 	}
 	v.KickPending = true
 	if sched.Wake(waitKey(caller.Process, index), 1, 0) == 0 {
-		smp.Kick(int(sched.BoundCPU(v.Thread)))
+		smp.Kick(int(sched.RunningOn(v.Thread))) // only a CPU that runs it now
 	}
 	return 0
 }
@@ -187,12 +195,21 @@ func endProcess(p *process.Process, status uint64, tell bool) {
 
 // endVCPU ends the vCPU of p (which is being ended) that this CPU runs,
 // and releases p if it was the last. It returns the frame to resume (not
-// p's: its thread is gone).
+// p's: its thread is gone), which the caller passes to BeforeResume.
 //
 // Preconditions: smp.Lock held.
 func endVCPU(p *process.Process, now uint64) uintptr {
 	thisVCPU(p).Thread = -1
-	resume := sched.Exit(now) // switches to another address space first
+	// Both switch to another address space first. A vCPU this CPU has
+	// only switched to in this trap (it runs on the trapping thread's
+	// stack still) is dropped at once; the trapping one exits, its stack
+	// freed at the next switch.
+	var resume uintptr
+	if sched.OnCurrentStack() {
+		resume = sched.Exit(now)
+	} else {
+		resume = sched.Drop(now)
+	}
 	if liveVCPUs(p) == 0 {
 		finishProcess(p)
 	}

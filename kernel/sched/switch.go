@@ -2,6 +2,7 @@ package sched
 
 import (
 	"sync/atomic"
+	"unsafe"
 
 	"exogo/arch/amd64"
 	"exogo/kernel/cpu"
@@ -71,13 +72,18 @@ func switchAddressSpace(c *cpu.CPU, root uint64) {
 // reapDead takes the thread that exited on CPU c before the last switch
 // out of the table, if c now runs on another stack, and returns its kernel
 // stack slot for freeStack (-1: none). Called with the lock held.
+//
+// Which stack the CPU runs on is read from the stack pointer, not from
+// c.StackTop: after a switch in this trap (Schedule) the CPU still runs on
+// the trapping thread's stack until the trap returns, and a second switch
+// in the same trap (Drop) must not free it.
 func reapDead(c *cpu.CPU) int32 {
 	d := &deadWaiting[uint(c.Index)%amd64.MaxCPUs]
 	if *d <= 0 {
 		return -1
 	}
 	t := &threads[uint32(*d-1)%MaxThreads]
-	if t.StackTop == c.StackTop() {
+	if onStack(t.StackTop) {
 		return -1
 	}
 	slot := t.Stack
@@ -250,6 +256,39 @@ func tick(now uint64, deferSliceEnd bool) (uintptr, bool) {
 	return t.frameAddress(), false
 }
 
+// onStack reports whether the calling code runs on the kernel stack whose
+// top is top (the stack pointer lies in its slot).
+func onStack(top uintptr) bool {
+	var here uintptr
+	sp := uintptr(unsafe.Pointer(&here))
+	return sp < top && top-sp < layout.StackSlot
+}
+
+// OnCurrentStack reports whether this CPU runs on the kernel stack of the
+// thread it runs now: false after a switch in this trap, since the CPU
+// still runs on the trapping thread's stack until the trap returns.
+func OnCurrentStack() bool {
+	t := Current()
+	return t != nil && onStack(t.StackTop)
+}
+
+// Drop ends the thread this CPU has just switched to in this trap, before
+// it runs (kernel/exo, when that thread's process is being ended): no CPU
+// runs on its stack, which is freed at once. It switches again and
+// returns the frame to resume. Only call it when OnCurrentStack is false.
+func Drop(now uint64) uintptr {
+	c := cpu.This()
+	if t := Current(); t != nil && !onStack(t.StackTop) {
+		acquire()
+		slot := t.Stack
+		*t = Thread{}
+		release()
+		c.Current = ^uintptr(0) // no thread: Schedule leaves the stack it runs on alone
+		freeStack(slot)
+	}
+	return Schedule(now)
+}
+
 // Exit ends the running thread and switches. Its kernel stack is freed at
 // this CPU's next switch, once the CPU runs on another stack.
 func Exit(now uint64) uintptr {
@@ -385,6 +424,35 @@ func End(i int32) int32 {
 	release()
 	freeStack(slot)
 	return -1
+}
+
+// RunningOn returns the CPU that runs thread i now, or -1 when it is not
+// running.
+func RunningOn(i int32) int32 {
+	t := ByIndex(i)
+	if t == nil {
+		return -1
+	}
+	acquire()
+	c := int32(-1)
+	if t.State == Running {
+		c = t.OnCPU
+	}
+	release()
+	return c
+}
+
+// FreeThreads returns how many thread slots are unused.
+func FreeThreads() int {
+	n := 0
+	acquire()
+	for i := range threads {
+		if threads[i].State == Unused {
+			n++
+		}
+	}
+	release()
+	return n
 }
 
 // BoundCPU returns the CPU thread i runs on (its run queue's), or -1.
