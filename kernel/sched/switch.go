@@ -280,11 +280,8 @@ func Drop(now uint64) uintptr {
 	c := cpu.This()
 	if t := Current(); t != nil && !onStack(t.StackTop) {
 		acquire()
-		slot := t.Stack
-		*t = Thread{}
-		release()
+		discard(t, CurrentIndex())
 		c.Current = ^uintptr(0) // no thread: Schedule leaves the stack it runs on alone
-		freeStack(slot)
 	}
 	return Schedule(now)
 }
@@ -380,13 +377,7 @@ func Kill(i int32) bool {
 		release()
 		return false
 	}
-	if t.State == Runnable {
-		queueOf(t).remove(i)
-	}
-	slot := t.Stack
-	*t = Thread{}
-	release()
-	freeStack(slot)
+	discard(t, i)
 	return true
 }
 
@@ -416,6 +407,14 @@ func End(i int32) int32 {
 		release()
 		return bound
 	}
+	discard(t, i)
+	return -1
+}
+
+// discard takes thread i (t), on no CPU's stack, out of its run queue and
+// the table, and frees its kernel stack. Called with the lock held, which
+// it releases.
+func discard(t *Thread, i int32) {
 	if t.State == Runnable {
 		queueOf(t).remove(i)
 	}
@@ -423,7 +422,6 @@ func End(i int32) int32 {
 	*t = Thread{}
 	release()
 	freeStack(slot)
-	return -1
 }
 
 // RunningOn returns the CPU that runs thread i now, or -1 when it is not

@@ -162,6 +162,15 @@ func runNext(v int, slot uintptr) {
 			}
 			deadline = now + watchdogAfter
 		}
+		if libosTLS := uint64(tlsBlockAddress()); me.fs != libosTLS {
+			// The vCPU still has the FS of the thread it ran last,
+			// whose g slot holds the stand-in only until another vCPU
+			// resumes that thread: from then on the libOS's Go code
+			// here would read the runtime's g. Take the libOS's own
+			// TLS block before the lock lets the thread go.
+			exo.TlsSet(uintptr(libosTLS))
+			me.fs = libosTLS
+		}
 		me.idle = 1
 		unlock()
 		exo.Wait(deadline)
