@@ -19,7 +19,9 @@ import (
 //     one CPU each pass would wait for the other's time slice to end);
 //   - no wake-up is lost: 1000 times vCPU 0 wakes vCPU 1, which counts the
 //     ends of its waits, whether or not it was already waiting;
-//   - a kick interrupts vCPU 1 in a call-free loop, and ends its wait;
+//   - a kick interrupts vCPU 1 in a call-free loop and comes to it while it
+//     waits; a kick ends the wait of a vCPU inside an upcall once, without
+//     making its later waits return at once;
 //   - a process has at most 8 vCPUs.
 //
 // Then every vCPU but vCPU 0 spins or waits for ever and vCPU 0 exits with
@@ -54,6 +56,8 @@ var (
 	waitEnds     uint64
 	kicks        uint64
 	extraStarted uint64 // vCPUs 2-7 that began
+	extraWaits   uint64 // ends of their waits
+	aboutToWait  uint64 // vCPU 1 is about to wait in phaseWaitKick
 )
 
 func vcpuLoopAddress() uintptr
@@ -69,10 +73,12 @@ func onVCPUUpcall(context uintptr, event, detail, detail2 uint64) {
 		*bare.Word(context + exo.ContextRsp) = vcpuStack1 + vcpuStackPages*pageSize - 8
 		atomic.StoreUint64(&vcpu1Start, 1+detail2)
 	case event == exo.UpcallStart && *rip == 0:
-		// vCPUs 2-7 wait in their start upcall for ever.
+		// vCPUs 2-7 wait in their start upcall for ever (upcalls
+		// disabled), counting the ends of their waits.
 		atomic.AddUint64(&extraStarted, 1)
 		for {
 			exo.Wait(0)
+			atomic.AddUint64(&extraWaits, 1)
 		}
 	case event == exo.UpcallKick:
 		atomic.AddUint64(&kicks, 1)
@@ -93,6 +99,7 @@ func vcpuLoop() {
 			atomic.AddUint64(&waitEnds, 1)
 		case phaseWaitKick:
 			if atomic.LoadUint64(&kicks) < 2 {
+				atomic.StoreUint64(&aboutToWait, 1)
 				exo.Wait(0)
 				atomic.AddUint64(&waitEnds, 1)
 			}
@@ -157,11 +164,18 @@ func vcpus() {
 
 	// Kicks: one in a call-free loop, one in a wait.
 	check("vcpus: a kick interrupts vCPU 1 in a loop without calls", exo.VcpuKick(1) == 0 && yieldUntil(&kicks, 1))
+	// A kick to a vCPU waiting in user mode comes as an upcall. (Whether
+	// it ends the wait or lands just before it depends on timing: a wake
+	// makes sure vCPU 1 leaves the wait either way. The ending of waits is
+	// checked below, on vCPUs that surely wait.)
 	ends := atomic.LoadUint64(&waitEnds)
 	atomic.StoreUint64(&vcpuPhase, phaseWaitKick)
-	exo.Wait(bare.Now() + 2_000_000) // let it wait
-	check("vcpus: a kick ends vCPU 1's wait and comes as an upcall", exo.VcpuKick(1) == 0 && yieldUntil(&kicks, 2) && yieldUntil(&waitEnds, ends+1))
+	yieldUntil(&aboutToWait, 1)
+	exo.Wait(bare.Now() + 20_000_000) // let it wait
+	kicked := exo.VcpuKick(1) == 0 && yieldUntil(&kicks, 2)
 	atomic.StoreUint64(&vcpuPhase, phaseIdle)
+	exo.VcpuWake(1)
+	check("vcpus: a kick to a waiting vCPU comes as an upcall, and its wait ends", kicked && yieldUntil(&waitEnds, ends+1))
 
 	// The limit: vCPUs 2-7 start (and wait in their start upcalls), the
 	// ninth is refused.
@@ -173,7 +187,15 @@ func vcpus() {
 	}
 	check("vcpus: vCPUs 2-7 start", started == 6 && yieldUntil(&extraStarted, 6))
 	expect("vcpus: a ninth vCPU is over the limit", exo.VcpuStart(vcpuUpcallStacks, 2*pageSize), exo.ErrLimit)
-	check("vcpus: wake a waiting vCPU of the eight", exo.VcpuWake(7) == 0)
+	// vCPU 7 waits inside its start upcall: a kick ends that wait once,
+	// then waits itself (it cannot be delivered there), without making
+	// every later wait return at once.
+	exo.Wait(bare.Now() + 20_000_000)
+	before := atomic.LoadUint64(&extraWaits)
+	ended := exo.VcpuKick(7) == 0 && yieldUntil(&extraWaits, before+1)
+	exo.Wait(bare.Now() + 20_000_000)
+	check("vcpus: a kick ends the wait of a vCPU inside an upcall once, and waits there", ended && atomic.LoadUint64(&extraWaits) == before+1)
+	check("vcpus: wake a waiting vCPU of the eight", exo.VcpuWake(7) == 0 && yieldUntil(&extraWaits, before+2))
 
 	*mailbox(boxVCPUsDone) = 100 + failures
 	bare.Say("exo-test: vcpus: exiting while vCPU 1 spins and six more wait (the kernel must end them all)\n")
