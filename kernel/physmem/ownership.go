@@ -312,6 +312,20 @@ func (t *Table) FreeOwned(physical uint64, owner uint16) OwnershipStatus {
 	return t.FreeAs(physical, owner, UseProcess)
 }
 
+// heldAs checks that entry e is a frame owner holds (not an orphan) with
+// use: Done, or NotHeld, NotOwner, WrongUse, in that order.
+func heldAs(e uint64, owner uint16, use Use) OwnershipStatus {
+	switch {
+	case !held(e) || e&entryOrphan != 0:
+		return NotHeld
+	case uint16(e>>entryOwnerShift) != owner:
+		return NotOwner
+	case Use(e&entryUseMask) != use:
+		return WrongUse
+	}
+	return Done
+}
+
 // FreeAs frees the frame at physical held by owner with the given use,
 // once no page-table entry maps it: the kernel frees what it made for a
 // process (a page table, a segment's table) through it, naming the use it
@@ -323,14 +337,10 @@ func (t *Table) FreeAs(physical uint64, owner uint16, use Use) OwnershipStatus {
 	}
 	t.acquire()
 	e := t.entry(i)
-	status := Done
+	status, check := Done, heldAs(*e, owner, use)
 	switch {
-	case !held(*e) || *e&entryOrphan != 0:
-		status = NotHeld
-	case uint16(*e>>entryOwnerShift) != owner:
-		status = NotOwner
-	case Use(*e&entryUseMask) != use:
-		status = WrongUse
+	case check != Done:
+		status = check
 	case *e&entryRefMask != 0:
 		status = StillReferenced
 	default:
@@ -441,13 +451,13 @@ func (t *Table) Transfer(physical uint64, from, to uint16, use Use) OwnershipSta
 	t.acquire()
 	e := t.entry(i)
 	status := Done
+	check := heldAs(*e, from, use)
+	if check != NotHeld && (from == kernelOwner || to == kernelOwner) {
+		check = NotOwner // the kernel's frames never move, nor go to it
+	}
 	switch {
-	case !held(*e) || *e&entryOrphan != 0:
-		status = NotHeld
-	case from == kernelOwner || to == kernelOwner || uint16(*e>>entryOwnerShift) != from:
-		status = NotOwner
-	case Use(*e&entryUseMask) != use:
-		status = WrongUse
+	case check != Done:
+		status = check
 	case t.owned[to] >= t.limits[to]:
 		status = OverLimit
 	default:

@@ -452,18 +452,3 @@ func FreeThreads() int {
 	release()
 	return n
 }
-
-// BoundCPU returns the CPU thread i runs on (its run queue's), or -1.
-func BoundCPU(i int32) int32 {
-	t := ByIndex(i)
-	if t == nil {
-		return -1
-	}
-	acquire()
-	c := t.CPU
-	if t.State == Unused || t.State == Dead {
-		c = -1
-	}
-	release()
-	return c
-}
