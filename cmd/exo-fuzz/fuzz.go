@@ -166,7 +166,7 @@ func fuzz(i int) uint64 {
 
 // step makes one random call.
 func step() {
-	switch below(35) {
+	switch below(36) {
 	case 0, 1, 2: // frame_alloc
 		if nframes < frameQuota {
 			if f := call(exo.CallFrameAlloc, 0, 0, 0, 0); f >= 0 {
@@ -340,6 +340,18 @@ func step() {
 			call(number, 0, 0, 0, 0)
 		default:
 			mustFail(number, index, 0, 0, 0, "vcpu_wake or vcpu_kick of a vCPU I do not have succeeded:")
+		}
+	case 35: // words: watch and notify anywhere, aligned or not (a fuzzer
+		// registers no word entry point: a notify of its own watch only
+		// ends its waits)
+		address := pickAddress(1) + below(4096)&^[...]uint64{3, 0}[below(8)/7%2]
+		if below(2) == 0 {
+			call(exo.CallWordWatch, address, below(2), 0, 0)
+		} else {
+			call(exo.CallWordNotify, address, random()%3, 0, 0)
+		}
+		if below(16) == 0 {
+			mustFail([...]uint64{exo.CallWordWatch, exo.CallWordNotify}[below(2)%2], hostileKernelAddress(), 1, 0, 0, "a word call on a kernel address succeeded:")
 		}
 	}
 }

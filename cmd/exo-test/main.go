@@ -19,7 +19,7 @@
 //	            running (timer preemption) and destroys it at the end
 //
 // and more roles, each in its own file (upcalls, quanta, revocation,
-// devices, withdrawal, vCPUs: see child in roles.go).
+// devices, withdrawal, vCPUs, words: see child in roles.go).
 //
 // Meanwhile the parent checks its own memory and keeps printing. Every check
 // prints a line; the last line is "exo-test: all checks passed" or
@@ -150,6 +150,7 @@ func parent() uint64 {
 
 	checkQuanta()
 	checkVCPUs()
+	checkWords()
 
 	checkRevocation()
 

@@ -43,6 +43,8 @@ func child(role uint64) uint64 {
 		orphanOwner()
 	case 17:
 		vcpus()
+	case 18:
+		wordsChild()
 	}
 	return 0
 }

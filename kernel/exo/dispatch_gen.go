@@ -95,7 +95,7 @@ const (
 	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per vCPU (the caller's); delivering it disarms it.
 	// Handler: sysAlarmSet(caller *Caller, deadline uint64) int64.
 	CallAlarmSet = CallBase + 28
-	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
+	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
 	// Handler: sysWait(caller *Caller, deadline uint64) int64.
 	CallWait = CallBase + 29
 	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). A child that exited (not one its parent destroyed) keeps its slot until its parent reaps it or ends.
@@ -119,6 +119,12 @@ const (
 	// CallVcpuKick: interrupt one of the caller's vCPUs (itself included) with a kick upcall: at once if it runs on another CPU (an inter-processor interrupt), when its wait ends (the kick ends it) or when it next runs; a kick waits while that vCPU's upcalls are disabled and is dropped without a kick entry point.
 	// Handler: sysVcpuKick(caller *Caller, vcpu uint32) int64.
 	CallVcpuKick = CallBase + 36
+	// CallWordWatch: ask for a word upcall when a process calls word_notify on the 4-byte word at address (4-byte aligned, readable by the caller), keyed by its physical name: the frame and offset, so processes that map the same frame at different addresses meet. The watch is made only while the word still holds value (its low 32 bits), so a notify after the caller read it is never lost. One watch per word per process (watching it again keeps one), at most 16 per process; a notify ends it. A word event is a hint: a libOS re-reads its words (a frame freed and reused may bring one that means nothing).
+	// Handler: sysWordWatch(caller *Caller, word uintptr, value uint64) int64.
+	CallWordWatch = CallBase + 37
+	// CallWordNotify: notify up to count processes watching the 4-byte word at address (4-byte aligned, writable by the caller: only a process that can change a word wakes its watchers), the caller included: each gets one word event (the word upcall, or on vCPU 0 its wait returns) and its watch of the word ends.
+	// Handler: sysWordNotify(caller *Caller, word uintptr, count uint64) int64.
+	CallWordNotify = CallBase + 38
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -261,6 +267,10 @@ func CallName(number uint64) string {
 		return "vcpu_wake"
 	case CallVcpuKick:
 		return "vcpu_kick"
+	case CallWordWatch:
+		return "word_watch"
+	case CallWordNotify:
+		return "word_notify"
 	}
 	return ""
 }
@@ -307,7 +317,7 @@ func ArgCount(number uint64) int {
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
 		return 3
@@ -328,6 +338,7 @@ const (
 	UpcallAlarm      = 0x6
 	UpcallChild      = 0x7
 	UpcallKick       = 0x8
+	UpcallWord       = 0x9
 )
 
 // Vcpu: how many vCPUs a process may have (vCPU 0, which process_start or the kernel's loader starts, and those vcpu_start adds).
@@ -739,6 +750,16 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrBadArgument
 		}
 		return sysVcpuKick(caller, uint32(a0))
+	case CallWordWatch:
+		if !userRange(a0, 4) { // word: 4 bytes
+			return -ErrBadAddress
+		}
+		return sysWordWatch(caller, uintptr(a0), a1)
+	case CallWordNotify:
+		if !userRange(a0, 4) { // word: 4 bytes
+			return -ErrBadAddress
+		}
+		return sysWordNotify(caller, uintptr(a0), a1)
 	}
 	return -ErrUnknownCall
 }

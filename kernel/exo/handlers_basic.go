@@ -108,15 +108,20 @@ func sysTimeNow(caller *Caller) int64 { return int64(caller.Now()) }
 
 // sysWait blocks the calling vCPU until its deadline, or until an event
 // for it: a kept wake (vcpu_wake), a kick, its alarm and, on vCPU 0, the
-// process's events (a bound interrupt line fired, a child exited). Those
-// that come while it waits wake it (sysVcpuWake, wakeWaiter).
+// process's events (a bound interrupt line fired, a child exited, a
+// watched word was notified). Those that come while it waits wake it
+// (sysVcpuWake, wakeWaiter, sysWordNotify); a word event is consumed by
+// the wait it ends.
 func sysWait(caller *Caller, deadline uint64) int64 {
 	p, v, now := caller.Process, caller.VCPU, caller.Now()
 	if v.Woken {
 		v.Woken = false
 		return 0
 	}
-	events := v == &p.VCPUs[0] && (p.InterruptsPending != 0 || p.ChildExited)
+	events := v == &p.VCPUs[0] && (p.InterruptsPending != 0 || p.ChildExited || p.WordPending)
+	if events {
+		p.WordPending = false // seen: the wait's return is its word event
+	}
 	// A pending kick ends the wait only where it can be delivered on the
 	// way out: inside an upcall it waits for the libOS to resume a thread
 	// (else an idle libOS would spin on it).

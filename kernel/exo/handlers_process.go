@@ -91,6 +91,7 @@ func release(p *process.Process, tell bool) {
 		smp.FlushSpace(0) // its segments were taken from other processes
 	}
 	releaseIRQs(p)
+	watches.forget(&p.Watches)
 	process.Release(p, tell)
 	releaseOrphans()
 	if parent := process.Parent(p); parent != nil && tell {

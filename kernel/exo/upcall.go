@@ -317,7 +317,7 @@ func BeforeResume(frame uintptr) uintptr {
 	// (on this CPU); a revocation, an interrupt, a kick or an end set by
 	// another CPU an instant too late is seen at the next trap (or at
 	// once, when that CPU sent this one an IPI).
-	others := v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending
+	others := v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || p.WordPending
 	if !others && (v.AlarmAt == 0 || timer.Nanotime() < v.AlarmAt) {
 		return frame // nothing to deliver, or only an alarm not due yet
 	}
@@ -335,6 +335,9 @@ func BeforeResume(frame uintptr) uintptr {
 	}
 	if p.ChildPending && (p.UpcallEntries[UpcallChild] == 0 || Deliver(p, f, UpcallChild, 0, 0)) {
 		p.ChildPending = false
+	}
+	if p.WordPending && (p.UpcallEntries[UpcallWord] == 0 || Deliver(p, f, UpcallWord, 0, 0)) {
+		p.WordPending = false
 	}
 	if v.KickPending && (p.UpcallEntries[UpcallKick] == 0 || Deliver(p, f, UpcallKick, 0, 0)) {
 		v.KickPending = false

@@ -138,7 +138,18 @@ type Process struct {
 	Held         bool
 	ChildPending bool
 	ChildExited  bool
+
+	// Watched words (kernel/exo/words.go): Watches holds 1 + the index
+	// of each of its watches in the kernel's table (0: a free entry);
+	// a notify of one sets WordPending, which asks for the word upcall
+	// and ends vCPU 0's wait (either one clears it).
+	Watches     [WatchesPerProcess]uint16
+	WordPending bool
 }
+
+// WatchesPerProcess is how many words a process may watch at once
+// (word_watch).
+const WatchesPerProcess = 16
 
 var (
 	table       [MaxProcesses]Process
@@ -293,6 +304,7 @@ func Release(p *Process, held bool) {
 	p.State = Exited
 	p.Exiting = false
 	p.ChildPending, p.ChildExited = false, false
+	p.WordPending = false
 	// Its exited children no longer wait for it: their slots are free.
 	for i := range table {
 		if c := &table[i]; c.State == Exited && c.Held && c.Parent == p.ID {

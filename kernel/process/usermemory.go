@@ -40,6 +40,14 @@ func translate(p *Process, va uintptr, write bool) (uintptr, bool) {
 	return 0, false
 }
 
+// Physical returns the physical address that user address va of p maps
+// to, if p may read it (and write it, with write): its physical name, by
+// which processes that map the same frame at different addresses meet.
+func Physical(p *Process, va uintptr, write bool) (uint64, bool) {
+	direct, ok := translate(p, va, write)
+	return uint64(direct - layout.DirectMap), ok
+}
+
 // CopyIn copies len(dst) bytes from user address va of p into dst. It
 // reports false, having copied a prefix at most, when part of the range is
 // not readable by the process.

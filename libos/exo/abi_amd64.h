@@ -13,6 +13,7 @@
 #define UPCALL_ALARM 0x6
 #define UPCALL_CHILD 0x7
 #define UPCALL_KICK 0x8
+#define UPCALL_WORD 0x9
 
 // vcpu: how many vCPUs a process may have (vCPU 0, which process_start or the kernel's loader starts, and those vcpu_start adds).
 #define VCPU_MAX 0x8

@@ -326,3 +326,21 @@ TEXT ·VcpuKick(SB), NOSPLIT|NOFRAME, $0-16
 	SYSCALL
 	MOVQ	AX, ret+8(FP)
 	RET
+
+// func WordWatch(word uintptr, value uint64) int64
+TEXT ·WordWatch(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	word+0(FP), DI
+	MOVQ	value+8(FP), SI
+	MOVQ	$0x1025, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET
+
+// func WordNotify(word uintptr, count uint64) int64
+TEXT ·WordNotify(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	word+0(FP), DI
+	MOVQ	count+8(FP), SI
+	MOVQ	$0x1026, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET

@@ -66,7 +66,7 @@ const (
 	CallSegmentWithdraw = CallBase + 27
 	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per vCPU (the caller's); delivering it disarms it.
 	CallAlarmSet = CallBase + 28
-	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
+	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
 	CallWait = CallBase + 29
 	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). A child that exited (not one its parent destroyed) keeps its slot until its parent reaps it or ends.
 	CallProcessReap = CallBase + 30
@@ -82,6 +82,10 @@ const (
 	CallVcpuWake = CallBase + 35
 	// CallVcpuKick: interrupt one of the caller's vCPUs (itself included) with a kick upcall: at once if it runs on another CPU (an inter-processor interrupt), when its wait ends (the kick ends it) or when it next runs; a kick waits while that vCPU's upcalls are disabled and is dropped without a kick entry point.
 	CallVcpuKick = CallBase + 36
+	// CallWordWatch: ask for a word upcall when a process calls word_notify on the 4-byte word at address (4-byte aligned, readable by the caller), keyed by its physical name: the frame and offset, so processes that map the same frame at different addresses meet. The watch is made only while the word still holds value (its low 32 bits), so a notify after the caller read it is never lost. One watch per word per process (watching it again keeps one), at most 16 per process; a notify ends it. A word event is a hint: a libOS re-reads its words (a frame freed and reused may bring one that means nothing).
+	CallWordWatch = CallBase + 37
+	// CallWordNotify: notify up to count processes watching the 4-byte word at address (4-byte aligned, writable by the caller: only a process that can change a word wakes its watchers), the caller included: each gets one word event (the word upcall, or on vCPU 0 its wait returns) and its watch of the word ends.
+	CallWordNotify = CallBase + 38
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -224,6 +228,10 @@ func CallName(number uint64) string {
 		return "vcpu_wake"
 	case CallVcpuKick:
 		return "vcpu_kick"
+	case CallWordWatch:
+		return "word_watch"
+	case CallWordNotify:
+		return "word_notify"
 	}
 	return ""
 }
@@ -270,7 +278,7 @@ func ArgCount(number uint64) int {
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
 		return 3
@@ -291,6 +299,7 @@ const (
 	UpcallAlarm      = 0x6
 	UpcallChild      = 0x7
 	UpcallKick       = 0x8
+	UpcallWord       = 0x9
 )
 
 // Vcpu: how many vCPUs a process may have (vCPU 0, which process_start or the kernel's loader starts, and those vcpu_start adds).
@@ -594,7 +603,7 @@ func SegmentWithdraw(segment uint64, process uint64) int64
 // deadline: uint64, not checked.
 func AlarmSet(deadline uint64) int64
 
-// Wait is wait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
+// Wait is wait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
 // Result: 0. Rights: self.
 // deadline: uint64, not checked.
 func Wait(deadline uint64) int64
@@ -637,3 +646,15 @@ func VcpuWake(vcpu uint64) int64
 // Result: 0. Rights: self.
 // vcpu: index, < 8 (else EXO_BAD_ARGUMENT).
 func VcpuKick(vcpu uint64) int64
+
+// WordWatch is word_watch: ask for a word upcall when a process calls word_notify on the 4-byte word at address (4-byte aligned, readable by the caller), keyed by its physical name: the frame and offset, so processes that map the same frame at different addresses meet. The watch is made only while the word still holds value (its low 32 bits), so a notify after the caller read it is never lost. One watch per word per process (watching it again keeps one), at most 16 per process; a notify ends it. A word event is a hint: a libOS re-reads its words (a frame freed and reused may bring one that means nothing).
+// Result: 0: watching; 1: the word no longer holds value (nothing is watched). Rights: none.
+// word: user address range of 4 bytes, [a, a+4) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// value: uint64, not checked.
+func WordWatch(word uintptr, value uint64) int64
+
+// WordNotify is word_notify: notify up to count processes watching the 4-byte word at address (4-byte aligned, writable by the caller: only a process that can change a word wakes its watchers), the caller included: each gets one word event (the word upcall, or on vCPU 0 its wait returns) and its watch of the word ends.
+// Result: how many processes were notified. Rights: none.
+// word: user address range of 4 bytes, [a, a+4) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// count: uint64, not checked.
+func WordNotify(word uintptr, count uint64) int64
