@@ -98,7 +98,7 @@ PROGRAMS := $(notdir $(wildcard cmd/*))
 # The programs linked with the libOS, and the libOS's packages (restricted
 # Go, checked in each of them by make restrictcheck).
 LIBOS_PROGRAMS := $(sort $(foreach p,$(PROGRAMS),$(if $(shell grep -ls '"exogo/libos/linux"' cmd/$(p)/*.go),$(p))))
-LIBOS_PACKAGES := exogo/libos/linux,exogo/libos/bootfs,exogo/libos/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
+LIBOS_PACKAGES := exogo/libos/linux,exogo/libos/console,exogo/libos/bootfs,exogo/libos/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
 
 $(MODULES): programs
 
@@ -229,13 +229,13 @@ check: deps
 # Generated files must match their generators (go generate); a stale one
 # fails the check and is put back as it was.
 GENERATED := kernel/trap/vectors_amd64.s kernel/console/font_table.go kernel/exo/dispatch_gen.go libos/exo/abi_amd64.h \
-	libos/exo/calls_gen.go libos/exo/calls_amd64.s docs/syscalls.md
+	libos/exo/calls_gen.go libos/exo/calls_amd64.s docs/syscalls.md libos/console/font_table.go
 generate-check:
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-		for f in $(GENERATED); do cp $$f $$tmp/$$(basename $$f); done; \
-		$(GO) generate ./kernel/trap ./kernel/console ./kernel/exo >/dev/null; \
+		for f in $(GENERATED); do cp $$f $$tmp/$$(echo $$f | tr / _); done; \
+		$(GO) generate ./kernel/trap ./kernel/console ./kernel/exo ./libos/console >/dev/null; \
 		stale=; for f in $(GENERATED); do \
-			if ! cmp -s $$f $$tmp/$$(basename $$f); then stale="$$stale $$f"; cp $$tmp/$$(basename $$f) $$f; fi; done; \
+			if ! cmp -s $$f $$tmp/$$(echo $$f | tr / _); then stale="$$stale $$f"; cp $$tmp/$$(echo $$f | tr / _) $$f; fi; done; \
 		if [ -n "$$stale" ]; then echo "stale generated files:$$stale; run go generate ./... and commit them with their source"; exit 1; fi; \
 		echo "generated files are up to date"
 

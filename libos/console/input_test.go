@@ -1,0 +1,111 @@
+package console
+
+import "testing"
+
+// typeIn feeds text to the line discipline and returns the echo.
+func typeIn(sh *Shared, text string) (echo string, wakes int) {
+	for i := 0; i < len(text); i++ {
+		var e [8]byte
+		n, wake := Input(sh, text[i], e[:])
+		echo += string(e[:n])
+		if wake {
+			wakes++
+		}
+	}
+	return echo, wakes
+}
+
+func readAll(sh *Shared) []string {
+	var reads []string
+	for {
+		var buf [64]byte
+		n, ok := Read(sh, buf[:])
+		if !ok {
+			return reads
+		}
+		reads = append(reads, string(buf[:n]))
+	}
+}
+
+func TestCanonicalLines(t *testing.T) {
+	var sh Shared
+	sh.Init()
+	echo, wakes := typeIn(&sh, "lx\x7fs -l\r")
+	if echo != "lx\b \bs -l\n" {
+		t.Errorf("echo %q", echo)
+	}
+	if wakes != 1 {
+		t.Errorf("%d wakes, want 1 (the line)", wakes)
+	}
+	if _, ok := Read(&Shared{Mode: ModeCanonical}, make([]byte, 4)); ok {
+		t.Error("an empty ring had something to read")
+	}
+	typeIn(&sh, "two\nthree\x04\x04gone\x15\x03")
+	got := readAll(&sh)
+	want := []string{"ls -l\n", "two\n", "three", ""}
+	if len(got) != len(want) {
+		t.Fatalf("reads %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("read %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	if sh.LineLength != 0 {
+		t.Errorf("Ctrl-U and Ctrl-C left %d bytes in the line", sh.LineLength)
+	}
+}
+
+func TestCanonicalErasesWholeUTF8Characters(t *testing.T) {
+	var sh Shared
+	sh.Init()
+	typeIn(&sh, "a\u00e9\x7f\n")
+	if got := readAll(&sh); len(got) != 1 || got[0] != "a\n" {
+		t.Errorf("reads %q", got)
+	}
+}
+
+func TestRawModeAndFullRing(t *testing.T) {
+	var sh Shared
+	sh.Init()
+	sh.Mode = 0
+	echo, wakes := typeIn(&sh, "ab\x01")
+	if echo != "" || wakes != 3 {
+		t.Errorf("raw without echo: echo %q, %d wakes", echo, wakes)
+	}
+	var buf [2]byte
+	if n, ok := Read(&sh, buf[:]); !ok || n != 2 || string(buf[:]) != "ab" {
+		t.Errorf("raw read %q, %v", buf[:n], ok)
+	}
+	// The ring never overflows: what does not fit is dropped.
+	for i := 0; i < RingSize+10; i++ {
+		var e [8]byte
+		Input(&sh, 'x', e[:])
+	}
+	if used := sh.Head - sh.Tail; used != RingSize {
+		t.Errorf("%d bytes in the ring", used)
+	}
+	// A line longer than the ring's room is dropped whole in canonical mode.
+	sh.Mode = ModeCanonical
+	if _, wakes := typeIn(&sh, "whole line\n"); wakes != 0 {
+		t.Error("a line was committed into a full ring")
+	}
+}
+
+func TestLongLineStopsAtTheLimit(t *testing.T) {
+	var sh Shared
+	sh.Init()
+	for i := 0; i < LineMax+20; i++ {
+		var e [8]byte
+		Input(&sh, 'y', e[:])
+	}
+	typeIn(&sh, "\n")
+	got := readAll(&sh)
+	total := 0
+	for _, r := range got {
+		total += len(r)
+	}
+	if total != LineMax {
+		t.Errorf("read %d bytes of an over-long line, want %d (the limit, with its newline)", total, LineMax)
+	}
+}
