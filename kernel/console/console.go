@@ -126,3 +126,20 @@ func WriteString(s string) {
 	finishWriteLocked()
 	outputLock.unlock()
 }
+
+// HandOverScreen stops drawing the log on the screen, which a process now
+// draws on, and returns where the log's cursor was (text cells, 8x16
+// pixels each on a framebuffer), so the process can go on below it; ok is
+// false when no screen was in use. Serial output continues.
+func HandOverScreen() (column, row uint32, ok bool) {
+	outputLock.lock()
+	switch activeScreen {
+	case screenVGAText:
+		column, row, ok = vgaText.column, vgaText.row, true
+	case screenFramebuffer:
+		column, row, ok = framebuffer.column, framebuffer.row, true
+	}
+	activeScreen = screenNone
+	outputLock.unlock()
+	return column, row, ok
+}

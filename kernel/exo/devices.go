@@ -2,6 +2,7 @@ package exo
 
 import (
 	"exogo/arch/amd64"
+	"exogo/kernel/console"
 	"exogo/kernel/cpu"
 	"exogo/kernel/layout"
 	"exogo/kernel/memory"
@@ -31,7 +32,44 @@ import (
 // bits is 8 MiB) makes a PD segment, which the libOS links at a 1 GiB
 // boundary. It returns the segment's id, or 0.
 func CreateScreenSegment(p *process.Process, physical uint64, length uint64, describe *[ScreenSize]byte) uint64 {
-	return deviceSegment(p, physical, length, describe[:], ScreenSegmentLevel, paging.Writable|paging.DeviceMemory)
+	id, metadata := deviceSegment(p, physical, length, describe[:], ScreenSegmentLevel, paging.Writable|paging.DeviceMemory)
+	if id != 0 {
+		screen = screenHandOver{segment: id, metadata: metadata}
+	}
+	return id
+}
+
+// screenHandOver is the screen segment the kernel made, and whether a
+// process has taken the screen.
+type screenHandOver struct {
+	segment  uint64
+	metadata uint64 // the physical address of its metadata page
+	taken    bool
+}
+
+var screen screenHandOver
+
+// linkedScreen is called after every successful link of a segment: the
+// first writable link of the screen segment, into whichever process,
+// hands the screen over. The kernel's log stops drawing there (a process
+// and the kernel drawing at once would garble each other) and the
+// metadata page says where its cursor was, so the process can go on
+// below the boot log. The log goes on on the serial line.
+//
+// Preconditions: smp.Lock held.
+func linkedScreen(p *process.Process, id uint64, permissions Permissions) {
+	if screen.taken || id != screen.segment || id == 0 || permissions&PermissionsWrite == 0 {
+		return
+	}
+	screen.taken = true
+	var line console.Line
+	line.String("exogo: the screen is process ").Decimal(uint64(p.ID)).String("'s now; the kernel's log goes on on the serial line").Write()
+	column, row, _ := console.HandOverScreen()
+	meta := rawmem.Bytes(layout.Physical(screen.metadata), 4096)
+	for i := 0; i < 8; i++ {
+		meta[ScreenCursorColumn+i] = byte(uint64(column) >> (8 * i))
+		meta[ScreenCursorRow+i] = byte(uint64(row) >> (8 * i))
+	}
 }
 
 // CreateBootModuleSegment makes the boot module's segment for process p:
@@ -49,21 +87,23 @@ func CreateBootModuleSegment(p *process.Process, physical uint64, length uint64)
 		describe[BootModuleLength+i] = byte(length >> (8 * i))
 		describe[BootModuleOffset+i] = byte(offset >> (8 * i))
 	}
-	return deviceSegment(p, physical&^0xfff, length+physical&0xfff, describe[:], BootModuleSegmentLevel, 0)
+	id, _ := deviceSegment(p, physical&^0xfff, length+physical&0xfff, describe[:], BootModuleSegmentLevel, 0)
+	return id
 }
 
 // deviceSegment makes a device segment p owns over length bytes of
 // physical memory from physical (page-aligned), mapped with flags, after a
 // metadata page holding describe, in which it writes the segment's level
-// at levelAt.
-func deviceSegment(p *process.Process, physical, length uint64, describe []byte, levelAt int, flags paging.Flags) uint64 {
+// at levelAt. It returns the segment's id (0 when it could not be made)
+// and the metadata page's physical address.
+func deviceSegment(p *process.Process, physical, length uint64, describe []byte, levelAt int, flags paging.Flags) (uint64, uint64) {
 	pages := int((length + 4095) / 4096)
 	if pages < 1 || pages > segment.MaxDevicePages || len(describe) > 4096 || levelAt < 0 || levelAt+8 > len(describe) {
-		return 0
+		return 0, 0
 	}
 	frame, ok := memory.Frames.AllocateFor(p.ID, physmem.UseProcess, true)
 	if !ok {
-		return 0
+		return 0, 0
 	}
 	level := uint64(segment.Level1)
 	if pages >= segment.Entries {
@@ -78,9 +118,9 @@ func deviceSegment(p *process.Process, physical, length uint64, describe []byte,
 	id, status := segments.CreateDevice(memoryAccess(), p.ID, frame, physical, pages, flags)
 	if status != segment.OK {
 		memory.Frames.Free(frame)
-		return 0
+		return 0, 0
 	}
-	return uint64(id)
+	return uint64(id), frame
 }
 
 // LinkInto links segment id, which p owns, into p's own address space at

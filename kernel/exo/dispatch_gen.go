@@ -95,7 +95,7 @@ const (
 	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per vCPU (the caller's); delivering it disarms it.
 	// Handler: sysAlarmSet(caller *Caller, deadline uint64) int64.
 	CallAlarmSet = CallBase + 28
-	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
+	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait, as the lines that fired are); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
 	// Handler: sysWait(caller *Caller, deadline uint64) int64.
 	CallWait = CallBase + 29
 	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). A child that exited (not one its parent destroyed) keeps its slot until its parent reaps it or ends.
@@ -370,12 +370,14 @@ const (
 	StartBootModule = 0x7f4000000000
 )
 
-// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule).
+// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); and, from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go).
 const (
 	StartAuxPid               = 0x65780001
 	StartAuxScreenSegment     = 0x65780002
 	StartAuxScreenKind        = 0x65780003
 	StartAuxBootModuleSegment = 0x65780004
+	StartAuxConsoleSegment    = 0x65780005
+	StartAuxConsolePorts      = 0x65780006
 )
 
 // FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
@@ -444,7 +446,7 @@ const (
 
 // Screen: the metadata page of a screen segment (its slot 0, read-only; the screen's memory starts at slot 1); the first process gets the segment's id in RDI and its kind in RSI. ScreenSize is its size in bytes; the others are byte offsets.
 const (
-	ScreenSize         = 88
+	ScreenSize         = 104
 	ScreenKind         = 0  // 8 bytes: ScreenKind*
 	ScreenWidth        = 8  // 8 bytes: columns, or pixels
 	ScreenHeight       = 16 // 8 bytes: rows, or pixels
@@ -454,6 +456,8 @@ const (
 	ScreenMemoryOffset = 64 // 8 bytes: where the screen's memory starts in the segment
 	ScreenMemoryLength = 72 // 8 bytes: its length in bytes
 	ScreenSegmentLevel = 80 // 8 bytes: 1: a PT segment (2 MiB), 2: a PD segment (1 GiB, linked at a 1 GiB boundary)
+	ScreenCursorColumn = 88 // 8 bytes: where the kernel's log left its cursor (text cells of 8x16 pixels on a framebuffer), written when a process first links the segment writable: from then on the screen is the process's and the kernel's log goes to the serial line only
+	ScreenCursorRow    = 96 // 8 bytes: the cursor's row, written with cursor_column
 )
 
 // BootModule: the metadata page of the boot module's segment (its slot 0, read-only; the module's bytes follow, read-only too): the cpio archive the kernel was booted with. BootModuleSize is its size in bytes; the others are byte offsets.

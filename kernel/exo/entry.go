@@ -72,7 +72,7 @@ func Call(f *cpu.Frame) uintptr {
 	}
 	f.RAX = uint64(result)
 	loadIOPorts(c, p)
-	if v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || p.WordPending {
+	if v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p) {
 		return BeforeResume(frame)
 	}
 	return frame

@@ -111,7 +111,7 @@ func sysTimeNow(caller *Caller) int64 { return int64(caller.Now()) }
 // process's events (a bound interrupt line fired, a child exited, a
 // watched word was notified). Those that come while it waits wake it
 // (sysVcpuWake, wakeWaiter, sysWordNotify); a word event is consumed by
-// the wait it ends.
+// the wait it ends, and the interrupt lines that fired are its result.
 func sysWait(caller *Caller, deadline uint64) int64 {
 	p, v, now := caller.Process, caller.VCPU, caller.Now()
 	if v.Woken {
@@ -121,6 +121,13 @@ func sysWait(caller *Caller, deadline uint64) int64 {
 	events := v == &p.VCPUs[0] && (p.InterruptsPending != 0 || p.ChildExited || p.WordPending)
 	if events {
 		p.WordPending = false // seen: the wait's return is its word event
+		if lines := p.InterruptsPending; lines != 0 {
+			// Taken here: a libOS idle inside an upcall could not take
+			// the interrupt upcall, and its wait would return at once
+			// for ever.
+			p.InterruptsPending = 0
+			return int64(lines)
+		}
 	}
 	// A pending kick ends the wait only where it can be delivered on the
 	// way out: inside an upcall it waits for the libOS to resume a thread

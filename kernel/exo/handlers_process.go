@@ -46,7 +46,11 @@ func sysProcessLinkSegment(caller *Caller, id uint32, segmentID uint32, address 
 		return err
 	}
 	// The caller's rights on the segment are checked, not the child's.
-	return segmentError(segments.Link(memoryAccess(), caller.Process.ID, p.Space.Root, address, segment.ID(segmentID), pageRights(permissions)))
+	result := segmentError(segments.Link(memoryAccess(), caller.Process.ID, p.Space.Root, address, segment.ID(segmentID), pageRights(permissions)))
+	if result == 0 {
+		linkedScreen(p, uint64(segmentID), permissions)
+	}
+	return result
 }
 
 func sysProcessStart(caller *Caller, id uint32, entry uintptr, stack uintptr) int64 {

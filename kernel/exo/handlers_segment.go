@@ -122,7 +122,11 @@ func invalidateSlot(id segment.ID, changed segment.Unmapped) {
 }
 
 func sysSegmentLink(caller *Caller, id uint32, address uintptr, permissions Permissions) int64 {
-	return segmentError(segments.Link(memoryAccess(), caller.Process.ID, caller.Process.Space.Root, address, segment.ID(id), pageRights(permissions)))
+	result := segmentError(segments.Link(memoryAccess(), caller.Process.ID, caller.Process.Space.Root, address, segment.ID(id), pageRights(permissions)))
+	if result == 0 {
+		linkedScreen(caller.Process, uint64(id), permissions)
+	}
+	return result
 }
 
 func sysSegmentUnlink(caller *Caller, address uintptr, level Level) int64 {

@@ -317,7 +317,7 @@ func BeforeResume(frame uintptr) uintptr {
 	// (on this CPU); a revocation, an interrupt, a kick or an end set by
 	// another CPU an instant too late is seen at the next trap (or at
 	// once, when that CPU sent this one an IPI).
-	others := v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || p.WordPending
+	others := v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p)
 	if !others && (v.AlarmAt == 0 || timer.Nanotime() < v.AlarmAt) {
 		return frame // nothing to deliver, or only an alarm not due yet
 	}
@@ -336,7 +336,10 @@ func BeforeResume(frame uintptr) uintptr {
 	if p.ChildPending && (p.UpcallEntries[UpcallChild] == 0 || Deliver(p, f, UpcallChild, 0, 0)) {
 		p.ChildPending = false
 	}
-	if p.WordPending && (p.UpcallEntries[UpcallWord] == 0 || Deliver(p, f, UpcallWord, 0, 0)) {
+	if p.WordPending && p.UpcallEntries[UpcallWord] != 0 && Deliver(p, f, UpcallWord, 0, 0) {
+		// Without the entry point the event waits for vCPU 0's wait,
+		// which takes it: dropped here, a notify between a watch and
+		// the wait would be lost.
 		p.WordPending = false
 	}
 	if v.KickPending && (p.UpcallEntries[UpcallKick] == 0 || Deliver(p, f, UpcallKick, 0, 0)) {

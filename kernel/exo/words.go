@@ -83,7 +83,7 @@ func (t *watchTable) add(owner uint16, list *[process.WatchesPerProcess]uint16, 
 		b := bucketOf(word) % watchBuckets
 		t.entries[i] = watchEntry{word: word, process: owner, next: t.heads[b]}
 		t.heads[b] = uint16(i + 1)
-		list[free] = uint16(i + 1)
+		list[uint(free)%process.WatchesPerProcess] = uint16(i + 1)
 		return 0
 	}
 	return -ErrNoMemory
@@ -190,4 +190,10 @@ func sysWordNotify(caller *Caller, address uintptr, count uint64) int64 {
 		notified++
 	}
 	return notified
+}
+
+// wordUpcall reports whether p has a word event for the word upcall: one
+// is pending and p takes it (else vCPU 0's wait takes it).
+func wordUpcall(p *process.Process) bool {
+	return p.WordPending && p.UpcallEntries[UpcallWord] != 0
 }

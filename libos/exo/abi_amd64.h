@@ -34,11 +34,13 @@
 #define START_STACK_SIZE 0x10000
 #define START_BOOT_MODULE 0x7f4000000000
 
-// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule).
+// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); and, from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go).
 #define START_AUX_PID 0x65780001
 #define START_AUX_SCREEN_SEGMENT 0x65780002
 #define START_AUX_SCREEN_KIND 0x65780003
 #define START_AUX_BOOT_MODULE_SEGMENT 0x65780004
+#define START_AUX_CONSOLE_SEGMENT 0x65780005
+#define START_AUX_CONSOLE_PORTS 0x65780006
 
 // frame_entry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
 #define FRAME_ENTRY_USE_MASK 0xff
@@ -95,7 +97,7 @@
 #define FXSAVE_XMM 160
 
 // screen: the metadata page of a screen segment (its slot 0, read-only; the screen's memory starts at slot 1); the first process gets the segment's id in RDI and its kind in RSI.
-#define SCREEN_SIZE 88
+#define SCREEN_SIZE 104
 #define SCREEN_KIND 0
 #define SCREEN_WIDTH 8
 #define SCREEN_HEIGHT 16
@@ -105,6 +107,8 @@
 #define SCREEN_MEMORY_OFFSET 64
 #define SCREEN_MEMORY_LENGTH 72
 #define SCREEN_SEGMENT_LEVEL 80
+#define SCREEN_CURSOR_COLUMN 88
+#define SCREEN_CURSOR_ROW 96
 
 // boot_module: the metadata page of the boot module's segment (its slot 0, read-only; the module's bytes follow, read-only too): the cpio archive the kernel was booted with.
 #define BOOT_MODULE_SIZE 24
