@@ -202,6 +202,8 @@ test-images: kernel $(MODULES)
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=init' -module-dir $(MODULES) \
 		-rc test/qemu/testdata/init.rc -extra-bin '$(BUILD)/corrupt-elf $(BUILD)/notes.txt' \
 		-work $(BUILD)/image-tree-init -format iso -out $(BUILD)/exogo-init.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=init' -module-dir $(MODULES) \
+		-rc test/qemu/testdata/console.rc -work $(BUILD)/image-tree-console -format iso -out $(BUILD)/exogo-console.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-test poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-libostest -format iso -out $(BUILD)/exogo-libostest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-bench poweroff' -module-dir $(MODULES) \

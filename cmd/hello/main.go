@@ -2,10 +2,12 @@
 // channel and the garbage collector, running in ring 3 on the libOS
 // (libos/linux), which serves its runtime's Linux system calls. It prints
 // its process id and arguments; an argument exit=N makes it exit with
-// status N (init's QEMU test uses it).
+// status N (init's QEMU test uses it), and an argument read makes it read
+// lines from the console until the end of input (Ctrl-D), printing each.
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"runtime"
@@ -72,9 +74,27 @@ func main() {
 
 	fmt.Fprintln(os.Stderr, "hello: done")
 	for _, a := range os.Args[1:] {
+		if a == "read" {
+			readLines()
+		}
 		if n, ok := strings.CutPrefix(a, "exit="); ok {
 			status, _ := strconv.Atoi(n)
 			os.Exit(status)
 		}
 	}
+}
+
+// readLines prints each line typed on the console until the end of input.
+func readLines() {
+	fmt.Println("hello: reading lines; end with Ctrl-D")
+	lines := bufio.NewScanner(os.Stdin)
+	n := 0
+	for lines.Scan() {
+		n++
+		fmt.Printf("hello: read %d: %q\n", n, lines.Text())
+	}
+	if err := lines.Err(); err != nil {
+		fmt.Println("hello: reading:", err)
+	}
+	fmt.Printf("hello: end of input after %d lines\n", n)
 }

@@ -86,8 +86,8 @@ type echoed struct {
 }
 
 func (e *echoed) add(c byte) {
-	if e.n < len(e.to) {
-		e.to[e.n] = c
+	if uint(e.n) < uint(len(e.to)) {
+		e.to[uint(e.n)] = c
 		e.n++
 	}
 }

@@ -98,7 +98,7 @@ func (s *Screen) bytes(offset, n uint64) []byte {
 func (s *Screen) putPixel(x, y uint64, value uint32) {
 	p := s.bytes(y*s.Pitch+x*s.BytesPerPixel, s.BytesPerPixel)
 	for i := range p {
-		p[i] = byte(value >> (8 * i))
+		p[i] = byte(value >> (8 * uint(i)))
 	}
 }
 
@@ -145,7 +145,7 @@ func (s *Screen) scroll(bg uint32) {
 		return
 	}
 	first, size := s.rowBytes(1)
-	if whole := s.bytes(0, first+size*uint64(s.Rows-1)); whole != nil {
+	if whole := s.bytes(0, first+size*uint64(s.Rows-1)); size < uint64(len(whole)) {
 		copy(whole, whole[size:])
 	}
 	s.clear(0, s.Rows-1, s.Columns, 7, bg)

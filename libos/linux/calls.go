@@ -41,6 +41,14 @@ func systemCall(context uintptr, current int, number uint64) int {
 	var result int64
 	switch number {
 	case abi.SysRead:
+		if f := fileAt(a0); f != nil && f.kind == kindConsole {
+			b, ok := userBytes(a1, a2, true)
+			if !ok {
+				putErrno(context, -abi.EFAULT)
+				return resume
+			}
+			return consoleRead(context, current, b)
+		}
 		result = sysRead(a0, a1, a2)
 	case abi.SysWrite:
 		result = sysWrite(a0, a1, a2)

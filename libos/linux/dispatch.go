@@ -77,6 +77,18 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		if threads.Waiting() > 0 {
 			verdict = yield
 		}
+	case exo.UpcallInterrupt:
+		// What was typed: the console's input devices.
+		consoleInterrupt(detail)
+		if threads.Waiting() > 0 {
+			verdict = yield
+		}
+	case exo.UpcallWord:
+		// A word this process watches moved: the console's input.
+		checkConsole()
+		if threads.Waiting() > 0 {
+			verdict = yield
+		}
 	case exo.UpcallRevocation:
 		// TODO(issue 7): answer from free frames; nothing is freed yet.
 		exo.RevokeReply(0)
@@ -115,7 +127,7 @@ func runNext(v int, slot uintptr) {
 					// Back to the SYSCALL instruction (2 bytes), to run
 					// the call again now that it can make progress.
 					put(th.Context, exo.ContextRip, get(th.Context, exo.ContextRip)-2)
-					put(th.Context, exo.ContextRax, th.RestartCall)
+					put(th.Context, exo.ContextRax, th.RestartCall-1)
 				} else {
 					put(th.Context, exo.ContextRax, uint64(th.WakeResult))
 				}
@@ -136,8 +148,10 @@ func runNext(v int, slot uintptr) {
 		// A child's end ends vCPU 0's wait too (its upcall cannot be
 		// delivered in here): collect it before waiting, which also
 		// tells the kernel it has been seen.
-		// TODO(issue 7): wake-ups on shared words (pipes, console input).
+		// The same for console input, whose word event ends the wait
+		// too.
 		reapChildren()
+		poll := checkConsole()
 		if threads.Waiting() > 0 {
 			continue
 		}
@@ -162,6 +176,9 @@ func runNext(v int, slot uintptr) {
 			}
 			deadline = now + watchdogAfter
 		}
+		if poll && deadline > now+consolePoll {
+			deadline = now + consolePoll // readers wait and the kernel watches nothing for them
+		}
 		if libosTLS := uint64(tlsBlockAddress()); me.fs != libosTLS {
 			// The vCPU still has the FS of the thread it ran last,
 			// whose g slot holds the stand-in only until another vCPU
@@ -173,9 +190,12 @@ func runNext(v int, slot uintptr) {
 		}
 		me.idle = 1
 		unlock()
-		exo.Wait(deadline)
+		fired := exo.Wait(deadline)
 		lock()
 		me.idle = 0
+		if fired > 0 {
+			consoleInterrupt(uint64(fired)) // taken by the wait (vCPU 0)
+		}
 	}
 }
 
@@ -297,4 +317,10 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 	}
 	exo.Exit(int64(128 + signal))
 	return exited
+}
+
+// restartOnWake makes a blocked thread's call run again when it is woken
+// (not when its deadline passes): the call's number, from its context.
+func restartOnWake(context uintptr, current int) {
+	threads.At(current).RestartCall = get(context, exo.ContextRax) + 1
 }

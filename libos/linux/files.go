@@ -10,8 +10,7 @@ import (
 // instances serve the runtime's network poller (its timers and
 // netpollBreak); the boot module's files are read-only files
 // (bootfiles.go). Pipes and sockets are not built yet.
-// TODO(issue 7): the console driver (screen segment, serial port,
-// keyboard); fds 1 and 2 go to the kernel console with debug_write.
+// The console's reads and writes are console.go's.
 
 const maxFiles = 64
 
@@ -79,15 +78,7 @@ func sysWrite(fd, address, length uint64) int64 {
 	}
 	switch f.kind {
 	case kindConsole:
-		if fd == 0 {
-			return -abi.EBADF
-		}
-		if length > 0 {
-			if r := exo.DebugWrite(uintptr(address), length); r < 0 {
-				return -abi.EIO
-			}
-		}
-		return int64(length)
+		return consoleWrite(uintptr(address), b)
 	case kindEventfd:
 		if length < 8 {
 			return -abi.EINVAL
@@ -120,7 +111,7 @@ func sysRead(fd, address, length uint64) int64 {
 		}
 		return n
 	case kindConsole:
-		return 0 // TODO(issue 7): console input; end of file until then
+		return 0 // not reached: systemCall sends console reads to consoleRead
 	case kindEventfd:
 		if length < 8 {
 			return -abi.EINVAL
@@ -296,8 +287,7 @@ func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutM
 	threads.Block(current, epollKey(epfd), deadline, 0)
 	// A wake-up runs the call again (to collect the events); the
 	// deadline returns 0 events.
-	th := threads.At(current)
-	th.RestartCall = get(context, exo.ContextRax)
+	restartOnWake(context, current)
 	return block
 }
 

@@ -290,12 +290,17 @@ func startStack(child uint64, args, env []string, plan *elfload.Plan, module uin
 	}
 	var random [16]byte
 	fillRandom(random[:])
+	consoleSegment, ports, screenSegment, screenKind := grantConsole(child)
 	aux := [...]abi.AuxEntry{
 		{Key: abi.AtPagesz, Value: mem.PageSize},
 		{Key: abi.AtRandom},
 		{Key: abi.AtEntry, Value: plan.Entry},
 		{Key: exo.StartAuxPid, Value: child},
 		{Key: exo.StartAuxBootModuleSegment, Value: module},
+		{Key: exo.StartAuxConsoleSegment, Value: consoleSegment},
+		{Key: exo.StartAuxConsolePorts, Value: ports},
+		{Key: exo.StartAuxScreenSegment, Value: screenSegment},
+		{Key: exo.StartAuxScreenKind, Value: screenKind},
 	}
 	stack := bare.Bytes(spawnWindow+mem.RegionSize-exo.StartStackSize, exo.StartStackSize)
 	childStackPointer = uint64(abi.InitialStack(stack, exo.StartStackTop, args, env, aux[:], random))
@@ -358,7 +363,7 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 		return resume
 	}
 	threads.Block(current, childrenKey, 0, 0)
-	threads.At(current).RestartCall = get(context, exo.ContextRax)
+	restartOnWake(context, current)
 	return block
 }
 

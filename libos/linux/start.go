@@ -89,7 +89,7 @@ func start() {
 	if stack == 0 {
 		fatal("no memory for the upcall stack")
 	}
-	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm, exo.UpcallChild, exo.UpcallKick} {
+	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm, exo.UpcallChild, exo.UpcallKick, exo.UpcallWord} {
 		upcallTable[uint(event)%exo.UpcallTableEntries] = uint64(upcallEntryAddress())
 	}
 	// The lock until the first thread runs: the other vCPUs begin in
@@ -126,6 +126,7 @@ func start() {
 	for i := 0; i < nenv && i < maxArgs; i++ {
 		env[i] = bare.StringAt(envTexts[i].Address, envTexts[i].Length)
 	}
+	var screenSegment, screenKind, consoleSegment, consolePorts uint64
 	for i := 0; i < naux && i < len(given); i++ {
 		e := given[i]
 		switch e.Key {
@@ -133,11 +134,20 @@ func start() {
 			processID = uint32(e.Value)
 		case exo.StartAuxBootModuleSegment:
 			bootModule.segment = e.Value
+		case exo.StartAuxScreenSegment:
+			screenSegment = e.Value
+		case exo.StartAuxScreenKind:
+			screenKind = e.Value
+		case exo.StartAuxConsoleSegment:
+			consoleSegment = e.Value
+		case exo.StartAuxConsolePorts:
+			consolePorts = e.Value
 		}
 	}
 	if bootModule.segment != 0 {
 		useBootModule()
 	}
+	setupConsole(screenSegment, screenKind, consoleSegment, consolePorts)
 
 	// The main thread's stack, committed lazily like any mapping.
 	stackBase := mem.Ranges.Gap(mem.MmapBase, mem.LibOSBase, mainStackSize)

@@ -22,6 +22,11 @@ const (
 	// committed when allocated, never faulting, never given back.
 	PrivateBase = 0x7e40_0000_0000
 	PrivateSize = 1 << 30
+	// ConsoleBase is where the console's shared page is linked (a PT
+	// segment), ScreenBase the screen segment (1 GiB aligned: a large
+	// framebuffer's is a PD segment), in every process of a console.
+	ConsoleBase = 0x7e80_0000_0000
+	ScreenBase  = 0x7ec0_0000_0000
 )
 
 // MaxRegions bounds the 2 MiB regions the libOS manages (a power of two:

@@ -44,7 +44,7 @@ type Thread struct {
 	WakeResult     int64
 	InCall         uint32  // blocked in a system call: WakeResult becomes its result
 	TimedOut       uint32  // woken by its deadline, not by Wake
-	RestartCall    uint64  // non-zero: a Wake runs the call (this number) again
+	RestartCall    uint64  // non-zero: a Wake runs the call again (its number + 1: read's is 0)
 	Context        uintptr // where its registers are kept while it is not running
 	SignalMask     uint64
 	AltStack       uint64

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -19,6 +20,7 @@ type Machine struct {
 	Console *Console // the guest's first serial port
 
 	cmd      *exec.Cmd
+	stdin    io.WriteCloser // the serial line's input
 	stderr   lockedBuffer
 	tmpDir   string
 	timer    *time.Timer
@@ -74,6 +76,10 @@ func Start(c Config) (*Machine, error) {
 		m.removeTmp()
 		return nil, err
 	}
+	if m.stdin, err = m.cmd.StdinPipe(); err != nil {
+		m.removeTmp()
+		return nil, err
+	}
 	start := time.Now()
 	m.Console = NewConsole(start)
 	if err := m.cmd.Start(); err != nil {
@@ -102,6 +108,13 @@ func Start(c Config) (*Machine, error) {
 		close(m.done)
 	}()
 	return m, nil
+}
+
+// Type sends text to the guest's first serial port, as if typed on a
+// terminal attached to it (Enter is "\r").
+func (m *Machine) Type(text string) error {
+	_, err := io.WriteString(m.stdin, text)
+	return err
 }
 
 // WaitLine waits up to timeout for a serial line matching re, looking at

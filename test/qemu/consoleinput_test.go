@@ -1,0 +1,90 @@
+package qemu
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ConsoleISO boots init with /etc/rc = testdata/console.rc: hello reads
+// the console until Ctrl-D.
+const ConsoleISO = "build/exogo-console.iso"
+
+// TestConsoleInput types on the serial line and on the PS/2 keyboard
+// (QEMU's sendkey) while hello, a child of init, reads its standard
+// input: init's libOS holds the input devices and runs the line
+// discipline in its interrupt upcall (echo, Backspace, Ctrl-U, Ctrl-D);
+// hello's libOS reads the shared ring, woken by a word event. Under BIOS
+// the lines are also on the VGA text screen, drawn by the libOS.
+func TestConsoleInput(t *testing.T) {
+	for _, run := range libOSMachines {
+		t.Run(run.name, func(t *testing.T) {
+			c, err := ConfigFromEnv(requireImage(t, ConsoleISO), run.firmware, CDROM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SMP = run.cpus
+			dir, err := os.MkdirTemp("", "exogo-console-") // t.TempDir has the subtest's comma, which QEMU's options cannot take
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer os.RemoveAll(dir)
+			socket := filepath.Join(dir, "monitor")
+			c.ExtraArgs = append(c.ExtraArgs, MonitorArgs(socket)...)
+			m, err := Start(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			step := func(what, pattern string) {
+				t.Helper()
+				if _, err := m.WaitLine(regexp.MustCompile(pattern), c.Timeout); err != nil {
+					t.Fatal(m.Report(fmt.Sprintf("%s: no line %q: %v", what, pattern, err)))
+				}
+			}
+			step("start", `hello: reading lines; end with Ctrl-D`)
+			if err := m.Type("first line\r"); err != nil {
+				t.Fatal(err)
+			}
+			step("a typed line", `hello: read 1: "first line"`)
+			// Backspace twice (DEL), then Ctrl-U erases what is left.
+			m.Type("secXY\x7f\x7fond\x15again\r")
+			step("editing", `hello: read 2: "again"`)
+			mo, err := DialMonitor(socket, 30*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mo.Close()
+			for _, key := range []string{"shift-k", "b", "ret"} {
+				if _, err := mo.Command("sendkey " + key); err != nil {
+					t.Fatal(err)
+				}
+			}
+			step("the keyboard", `hello: read 3: "Kb"`)
+			if run.firmware == BIOS {
+				rows, err := mo.VGAText()
+				if err != nil {
+					t.Fatal(err)
+				}
+				screen := strings.Join(rows, "\n")
+				for _, want := range []string{`hello: read 1: "first line"`, `hello: read 3: "Kb"`, "\nKb\n"} {
+					if !strings.Contains(screen, want) {
+						t.Errorf("the screen lacks %q:\n%s", want, screen)
+					}
+				}
+			}
+			m.Type("\x04")
+			out := runToEnd(t, m, "init")
+			expectLines(t, out,
+				`(?m)^(\[[ 0-9.]+\] )?first line$`, // the echo
+				`hello: end of input after 3 lines`,
+				`init: /bin/hello \(process \d+\) exited with status 0`,
+				`exogo: the screen is process 1's now`,
+			)
+		})
+	}
+}
