@@ -36,7 +36,7 @@ MODULES := $(BUILD)/modules
 # The restricted-Go check (docs/restricted-go.md): every function of these
 # packages, and of the kernel's main package except the hosted functions
 # listed, must not allocate, panic, block or store Go pointers.
-RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/abi/linuxabi,exogo/kernel/trap,exogo/kernel/cpu,exogo/kernel/exo,exogo/kernel/process,exogo/kernel/segment,exogo/kernel/sched,exogo/kernel/smp,exogo/kernel/acpi,exogo/kernel/linux,exogo/kernel/memory,exogo/kernel/paging,exogo/kernel/physmem,exogo/kernel/timer,exogo/kernel/console,exogo/kernel/symbols,exogo/kernel/disasm,exogo/boot/multiboot2
+RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/abi/linuxabi,exogo/kernel/trap,exogo/kernel/cpu,exogo/kernel/exo,exogo/kernel/process,exogo/kernel/segment,exogo/kernel/sched,exogo/kernel/smp,exogo/kernel/acpi,exogo/kernel/linux,exogo/kernel/memory,exogo/kernel/paging,exogo/kernel/physmem,exogo/kernel/timer,exogo/kernel/console,exogo/abi/symbols,exogo/kernel/disasm,exogo/boot/multiboot2
 # Indirect jumps the check cannot follow, each reviewed: start64 jumps from
 # the kernel's physical alias to its virtual address.
 INDIRECT_OK := main.start64
@@ -98,7 +98,7 @@ PROGRAMS := $(notdir $(wildcard cmd/*))
 # The programs linked with the libOS, and the libOS's packages (restricted
 # Go, checked in each of them by make restrictcheck).
 LIBOS_PROGRAMS := $(sort $(foreach p,$(PROGRAMS),$(if $(shell grep -ls '"exogo/libos/linux"' cmd/$(p)/*.go),$(p))))
-LIBOS_PACKAGES := exogo/libos/linux,exogo/libos/console,exogo/libos/bootfs,exogo/libos/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
+LIBOS_PACKAGES := exogo/libos/linux,exogo/abi/symbols,exogo/libos/console,exogo/libos/bootfs,exogo/libos/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
 
 $(MODULES): programs
 

@@ -17,6 +17,7 @@ package main
 import (
 	"unsafe"
 
+	"exogo/abi/symbols"
 	"exogo/arch/amd64"
 	"exogo/boot/kernelinfo"
 	"exogo/boot/multiboot2"
@@ -24,7 +25,6 @@ import (
 	"exogo/kernel/layout"
 	"exogo/kernel/linux"
 	"exogo/kernel/rawmem"
-	"exogo/kernel/symbols"
 	"exogo/kernel/timer"
 	"exogo/kernel/trap"
 )

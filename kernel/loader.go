@@ -113,6 +113,11 @@ func loadFirstProgram(name string, image []byte, archive bootArchive) (*process.
 		{Key: exo.StartAuxScreenKind, Value: kind},
 		{Key: exo.StartAuxBootModuleSegment, Value: module},
 	}
+	if pclntab, text := file.Section(".gopclntab"), file.Section(".text"); pclntab != nil && text != nil {
+		aux = append(aux, abi.AuxEntry{Key: exo.StartAuxPclntab, Value: pclntab.Addr},
+			abi.AuxEntry{Key: exo.StartAuxPclntabSize, Value: pclntab.Size},
+			abi.AuxEntry{Key: exo.StartAuxText, Value: text.Addr})
+	}
 	sp := abi.InitialStack(stack, firstStackTop, []string{name}, nil, aux, random)
 	if sp == 0 {
 		return nil, fmt.Errorf("%s: the initial stack does not fit in %d KiB", name, firstStackSize>>10)

@@ -3,7 +3,9 @@
 // (libos/linux), which serves its runtime's Linux system calls. It prints
 // its process id and arguments; an argument exit=N makes it exit with
 // status N (init's QEMU test uses it), and an argument read makes it read
-// lines from the console until the end of input (Ctrl-D), printing each.
+// lines from the console until the end of input (Ctrl-D), printing each;
+// fault makes it touch address 0 with SIGSEGV blocked, which the libOS
+// cannot deliver: it ends the program with a report by symbol.
 package main
 
 import (
@@ -15,7 +17,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unsafe"
 
 	_ "exogo/libos/linux" // the libOS: the Makefile links the program at its Start
 )
@@ -77,6 +81,9 @@ func main() {
 		if a == "read" {
 			readLines()
 		}
+		if a == "fault" {
+			fault()
+		}
 		if n, ok := strings.CutPrefix(a, "exit="); ok {
 			status, _ := strconv.Atoi(n)
 			os.Exit(status)
@@ -98,3 +105,19 @@ func readLines() {
 	}
 	fmt.Printf("hello: end of input after %d lines\n", n)
 }
+
+// fault blocks SIGSEGV in this thread and touches address 0 (not inlined:
+// the report names it).
+//
+//go:noinline
+func fault() {
+	runtime.LockOSThread()
+	blocked := uint64(1) << (syscall.SIGSEGV - 1)
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 0 /* SIG_BLOCK */, uintptr(unsafe.Pointer(&blocked)), 0, 8, 0, 0)
+	fmt.Println("hello: SIGSEGV blocked; touching address 0")
+	touchNil(nil)
+	fmt.Println("hello: FAIL: still running after the fault")
+}
+
+//go:noinline
+func touchNil(p *int) { *p = 1 }

@@ -370,7 +370,7 @@ const (
 	StartBootModule = 0x7f4000000000
 )
 
-// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); and, from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go).
+// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none).
 const (
 	StartAuxPid               = 0x65780001
 	StartAuxScreenSegment     = 0x65780002
@@ -378,6 +378,9 @@ const (
 	StartAuxBootModuleSegment = 0x65780004
 	StartAuxConsoleSegment    = 0x65780005
 	StartAuxConsolePorts      = 0x65780006
+	StartAuxPclntab           = 0x65780007
+	StartAuxPclntabSize       = 0x65780008
+	StartAuxText              = 0x65780009
 )
 
 // FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).

@@ -1,6 +1,7 @@
 package trap
 
 import (
+	"exogo/abi/symbols"
 	"exogo/arch/amd64"
 	"exogo/kernel/console"
 	"exogo/kernel/cpu"
@@ -8,7 +9,6 @@ import (
 	"exogo/kernel/memory"
 	"exogo/kernel/paging"
 	"exogo/kernel/rawmem"
-	"exogo/kernel/symbols"
 )
 
 // The fatal report: what a person (or a grader's script) needs to find a

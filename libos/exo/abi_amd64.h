@@ -34,13 +34,16 @@
 #define START_STACK_SIZE 0x10000
 #define START_BOOT_MODULE 0x7f4000000000
 
-// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); and, from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go).
+// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none).
 #define START_AUX_PID 0x65780001
 #define START_AUX_SCREEN_SEGMENT 0x65780002
 #define START_AUX_SCREEN_KIND 0x65780003
 #define START_AUX_BOOT_MODULE_SEGMENT 0x65780004
 #define START_AUX_CONSOLE_SEGMENT 0x65780005
 #define START_AUX_CONSOLE_PORTS 0x65780006
+#define START_AUX_PCLNTAB 0x65780007
+#define START_AUX_PCLNTAB_SIZE 0x65780008
+#define START_AUX_TEXT 0x65780009
 
 // frame_entry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
 #define FRAME_ENTRY_USE_MASK 0xff

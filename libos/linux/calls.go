@@ -98,13 +98,13 @@ func systemCall(context uintptr, current int, number uint64) int {
 	case abi.SysWait4:
 		return sysWait4(context, current, a0, a1, a2)
 	case abi.SysKill:
-		result = sysKill(current, a0, a1)
+		result = sysKill(context, current, a0, a1)
 	case SysSpawn:
 		result = sysSpawn(a0, a1, a2)
 	case abi.SysGetppid, abi.SysGetuid, abi.SysGetgid, abi.SysGeteuid, abi.SysGetegid:
 		result = 0
 	case abi.SysTgkill:
-		result = sysTgkill(current, a0, a1, a2)
+		result = sysTgkill(context, current, a0, a1, a2)
 	case abi.SysClockGettime:
 		result = sysClockGettime(a0, a1)
 	case abi.SysGettimeofday:

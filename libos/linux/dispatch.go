@@ -309,12 +309,12 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 	if current >= 0 && deliver(context, threads.At(current), signal, code, at, vector, errorCode) {
 		return resume
 	}
-	bare.SayNumber("libos: the program was ended by a fault it does not handle: signal ", int64(signal))
-	bare.SayNumber("libos:   CPU exception ", int64(vector))
-	bare.SayHex("libos:   at instruction ", rip)
+	var why reportLine
+	why.str("a fault it does not handle: CPU exception ").dec(vector)
 	if vector == pageFault {
-		bare.SayHex("libos:   touching address ", address)
+		why.str(" touching address ").hex(address)
 	}
+	reportSignal(context, signal, &why)
 	exo.Exit(int64(128 + signal))
 	return exited
 }

@@ -101,6 +101,7 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	for i := 0; i < nenv && i < maxArgs; i++ {
 		env[i] = bare.StringAt(texts[1][i].Address, texts[1][i].Length)
 	}
+	symbols, _ := elfload.Sections(image, plan) // zeros without them: reports by address
 	id := exo.ProcessCreate()
 	if id < 0 {
 		return -abi.EAGAIN
@@ -119,7 +120,7 @@ func sysSpawn(path, argv, envp uint64) int64 {
 		module = bootModule.segment
 	}
 	if slot < 0 || !loadImage(uint64(id), uintptr(bootModule.data+e.Data), plan) ||
-		!startStack(uint64(id), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, module) {
+		!startStack(uint64(id), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, module, symbols) {
 		destroyChild(uint64(id))
 		if slot < 0 {
 			return -abi.EAGAIN
@@ -277,7 +278,7 @@ var childStackPointer uint64
 
 // startStack gives child its initial stack (the start protocol: Linux's
 // layout at exo.StartStackTop, with exogo's auxiliary entries).
-func startStack(child uint64, args, env []string, plan *elfload.Plan, module uint64) bool {
+func startStack(child uint64, args, env []string, plan *elfload.Plan, module uint64, symbols elfload.Symbols) bool {
 	segment, ok := beginSegment()
 	if !ok {
 		return false
@@ -301,6 +302,9 @@ func startStack(child uint64, args, env []string, plan *elfload.Plan, module uin
 		{Key: exo.StartAuxConsolePorts, Value: ports},
 		{Key: exo.StartAuxScreenSegment, Value: screenSegment},
 		{Key: exo.StartAuxScreenKind, Value: screenKind},
+		{Key: exo.StartAuxPclntab, Value: symbols.Pclntab},
+		{Key: exo.StartAuxPclntabSize, Value: symbols.PclntabSize},
+		{Key: exo.StartAuxText, Value: symbols.Text},
 	}
 	stack := bare.Bytes(spawnWindow+mem.RegionSize-exo.StartStackSize, exo.StartStackSize)
 	childStackPointer = uint64(abi.InitialStack(stack, exo.StartStackTop, args, env, aux[:], random))
@@ -370,12 +374,12 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 // sysKill signals a process: the program itself (as tgkill on its main
 // thread) or one of its children, which any signal but 0 ends (children
 // have no signal handlers the parent could reach yet).
-func sysKill(current int, pid, signal uint64) int64 {
+func sysKill(context uintptr, current int, pid, signal uint64) int64 {
 	if signal >= 65 {
 		return -abi.EINVAL
 	}
 	if pid == uint64(processID) {
-		return sysTgkill(current, pid, pid, signal)
+		return sysTgkill(context, current, pid, pid, signal)
 	}
 	for i := range children {
 		if c := &children[i]; c.pid != 0 && uint64(c.pid) == pid {

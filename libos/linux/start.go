@@ -126,7 +126,7 @@ func start() {
 	for i := 0; i < nenv && i < maxArgs; i++ {
 		env[i] = bare.StringAt(envTexts[i].Address, envTexts[i].Length)
 	}
-	var screenSegment, screenKind, consoleSegment, consolePorts uint64
+	var screenSegment, screenKind, consoleSegment, consolePorts, pclntab, pclntabSize, text uint64
 	for i := 0; i < naux && i < len(given); i++ {
 		e := given[i]
 		switch e.Key {
@@ -142,12 +142,19 @@ func start() {
 			consoleSegment = e.Value
 		case exo.StartAuxConsolePorts:
 			consolePorts = e.Value
+		case exo.StartAuxPclntab:
+			pclntab = e.Value
+		case exo.StartAuxPclntabSize:
+			pclntabSize = e.Value
+		case exo.StartAuxText:
+			text = e.Value
 		}
 	}
 	if bootModule.segment != 0 {
 		useBootModule()
 	}
 	setupConsole(screenSegment, screenKind, consoleSegment, consolePorts)
+	useSymbols(pclntab, pclntabSize, text)
 
 	// The main thread's stack, committed lazily like any mapping.
 	stackBase := mem.Ranges.Gap(mem.MmapBase, mem.LibOSBase, mainStackSize)

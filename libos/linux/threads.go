@@ -169,7 +169,7 @@ func sysArchPrctl(context uintptr, code, address uint64) int64 {
 // the default and ends the process ends it now, as on Linux.
 // TODO(issue 7): a thread blocked in a call is not interrupted (EINTR);
 // the signal waits until the call returns.
-func sysTgkill(current int, group, threadID, signal uint64) int64 {
+func sysTgkill(context uintptr, current int, group, threadID, signal uint64) int64 {
 	if signal == 0 || signal > abi.NumberOfSignals {
 		return -abi.EINVAL
 	}
@@ -178,7 +178,9 @@ func sysTgkill(current int, group, threadID, signal uint64) int64 {
 		return -abi.ESRCH
 	}
 	if actions[signal].handler == 0 && terminatesByDefault(signal) {
-		bare.SayNumber("libos: the program was ended by signal ", int64(signal))
+		var why reportLine
+		why.str("sent by the program, whose action for it is the default")
+		reportSignal(context, signal, &why)
 		exo.Exit(128 + int64(signal))
 	}
 	threads.At(i).PendingSignals |= abi.SignalBit(signal)

@@ -14,7 +14,8 @@ const InitISO = "build/exogo-init.iso"
 // ELF loader (spawn), passing arguments and reporting exit statuses (0 and
 // 3 from hello, 0 from the whole of libos-test run as a child); a missing
 // program, a corrupt ELF and a text file are refused with a message and
-// init carries on; poweroff powers off with the last status; nothing is
+// init carries on; a fault hello cannot take (SIGSEGV blocked) ends it
+// with status 139 and a report naming the function and line; poweroff powers off with the last status; nothing is
 // left behind by any of them.
 func TestInitRunsRC(t *testing.T) {
 	for _, run := range libOSMachines {
@@ -39,6 +40,11 @@ func TestInitRunsRC(t *testing.T) {
 				`init: /etc/rc:7: spawn /bin/corrupt-elf: exec format error`,
 				`libos: cannot run /bin/notes.txt: not an ELF file`,
 				`init: /etc/rc:8: spawn /bin/notes.txt: exec format error`,
+				// A fault the program cannot take: a report by symbol.
+				`libos: the program was ended by signal 11 \(SIGSEGV\): a fault it does not handle: CPU exception 14 touching address 0x0000000000000000`,
+				`libos:   at 0x[0-9a-f]{16} in main\.touchNil \(.*cmd/hello/main\.go:\d+\)`,
+				`libos:   called from 0x[0-9a-f]{16} in main\.fault \(.*cmd/hello/main\.go:\d+\)`,
+				`init: /bin/hello \(process \d+\) exited with status 139`,
 				`hello: process \d+, arguments \["after" "the" "failures"\]`,
 				`init: powering off \(last status 0\)`,
 				`exogo: init \(process 1\) exited with status 0; left behind: 0 frames`,

@@ -1,6 +1,6 @@
 package symbols
 
-import "exogo/kernel/rawmem"
+import "unsafe"
 
 // This file turns the table's (address, length) into bytes and reads
 // little-endian integers from them. Every reader checks its offset against
@@ -12,8 +12,12 @@ func (t *Table) bytes() []byte {
 	if t.address == 0 || t.length == 0 {
 		return nil
 	}
-	return rawmem.Bytes(t.address, t.length)
+	n := t.length & maxBytes
+	return (*[maxBytes + 1]byte)(*(*unsafe.Pointer)(unsafe.Pointer(&t.address)))[:n:n]
 }
+
+// maxBytes bounds a table's length (masked, so slicing cannot panic).
+const maxBytes = 1<<40 - 1
 
 // prefix returns b[:end], or nil if end is beyond b.
 func prefix(b []byte, end uintptr) []byte {

@@ -26,6 +26,7 @@ package symbols
 const (
 	recordEntryOffset           = 0
 	recordNameOffset            = 4
+	recordSPTableOffset         = 16
 	recordFileTableOffset       = 20
 	recordLineTableOffset       = 24
 	recordCompilationUnitOffset = 32

@@ -92,3 +92,20 @@ func (t *Table) FileLine(function FuncInfo, pc uintptr) (file []byte, line int32
 	}
 	return file, line
 }
+
+// SPDelta returns how far the stack pointer is below the function's
+// entry value at pc (the frame the function has pushed so far; the return
+// address is then at SP + delta): Go's own way to unwind, which needs no
+// frame pointer (leaf functions have none). ok is false on any
+// inconsistency. It does not allocate.
+func (t *Table) SPDelta(function FuncInfo, pc uintptr) (delta int32, ok bool) {
+	if pc < function.Entry || pc >= function.End {
+		return 0, false
+	}
+	b := t.bytes()
+	table, ok := t.recordField(b, function, recordSPTableOffset)
+	if !ok {
+		return 0, false
+	}
+	return t.pcValue(b, table, function.Entry-t.textStart, pc-t.textStart)
+}

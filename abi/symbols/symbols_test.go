@@ -283,3 +283,31 @@ func TestCorruptTables(t *testing.T) {
 	queryAll(&table, image, 1)
 	runtime.KeepAlive(corrupt)
 }
+
+// SPDelta is 0 at every function's entry (nothing pushed yet) and, where
+// the table answers, a sane frame size elsewhere.
+func TestSPDelta(t *testing.T) {
+	image := loadImage(t)
+	table := tableOf(image.pclntab, image.textStart)
+	answered := 0
+	for i, function := range image.reference.Funcs {
+		found, info := table.Lookup(uintptr(function.Entry))
+		if !found {
+			t.Fatalf("%s not found", function.Name)
+		}
+		if delta, ok := table.SPDelta(info, uintptr(function.Entry)); ok && delta != 0 {
+			t.Fatalf("%s: SP delta %d at its entry, want 0", function.Name, delta)
+		}
+		for _, pc := range samplePCs(function, i%16 == 0) {
+			if delta, ok := table.SPDelta(info, uintptr(pc)); ok {
+				answered++
+				if delta < 0 || delta%8 != 0 {
+					t.Fatalf("%s at %#x: SP delta %d", function.Name, pc, delta)
+				}
+			}
+		}
+	}
+	if answered < 1000 {
+		t.Errorf("only %d answers", answered)
+	}
+}

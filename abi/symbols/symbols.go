@@ -1,11 +1,15 @@
-// Package symbols maps program counters of the running kernel to function
-// names and source positions, for the kernel's fault report.
+// Package symbols maps program counters of the running program to function
+// names and source positions: the kernel's fault report, and the libOS's
+// report of a fatal signal in a user program (the Go linker's table is the
+// toolchain's format, shared by both, so it lives beside the other ABIs).
 //
-// The report is printed from trap context, after the kernel itself faulted,
-// so nothing here may allocate, panic, block or keep Go pointers in global
-// state. The package reads the Go linker's function table (the pclntab, the
-// ".gopclntab" section) directly from memory: the kernel records the table's
-// address and size at build time and hands them to Init. The package keeps
+// A report is printed from trap context, after the kernel itself faulted,
+// or inside an upcall, so nothing here may allocate, panic, block or keep
+// Go pointers in global state. The package reads the Go linker's function
+// table (the pclntab, the ".gopclntab" section) directly from memory: the
+// kernel records the table's address and size at build time, a program's
+// loader finds them in its ELF section headers, and each hands them to
+// Init. The package keeps
 // only integers; every read turns (address, length) into a byte slice locally
 // and checks every offset against the length, so a corrupted table yields
 // "unknown" answers instead of a second fault.
@@ -59,8 +63,9 @@ type FuncInfo struct {
 	recordOffset uintptr
 }
 
-// kernelTable is the kernel's own table, set once by Init.
-var kernelTable Table
+// ownTable is the running program's own table (the kernel's, or a user
+// program's), set by Init.
+var ownTable Table
 
 // unknownName is returned for names that cannot be read. It is a fixed
 // array, so returning a slice of it does not allocate. Callers must not
@@ -69,33 +74,40 @@ var unknownName = [1]byte{'?'}
 
 func unknown() []byte { return unknownName[:] }
 
-// Init records where the kernel's own pclntab lives and checks its header.
+// Init records where the running program's own pclntab lives and checks
+// its header.
 //
 // Preconditions: address..address+length is mapped, readable and never
-// changes afterwards (it is the kernel image's read-only data); textStart
-// is the address of the kernel's runtime.text symbol (the start of the text
-// segment's Go code). Init is called once, before any fault report, from
+// changes afterwards (it is the program image's read-only data);
+// textStart is the address of the program's runtime.text symbol (the start
+// of the text segment's Go code). Init is called once, before any fault report, from
 // hosted code; it does not allocate and may also be called again later.
 // It reports whether the header was valid; if not, all later queries
 // answer "not found".
 func Init(address, length, textStart uintptr) bool {
-	kernelTable = NewTable(address, length, textStart)
-	return kernelTable.valid
+	ownTable = NewTable(address, length, textStart)
+	return ownTable.valid
 }
 
-// Lookup finds the kernel function containing pc, using the table given to
+// Lookup finds the function containing pc, using the table given to
 // Init. See Table.Lookup.
 func Lookup(pc uintptr) (found bool, function FuncInfo) {
-	return kernelTable.Lookup(pc)
+	return ownTable.Lookup(pc)
 }
 
-// FunctionName returns the name of a kernel function. See Table.FunctionName.
+// FunctionName returns the name of a function. See Table.FunctionName.
 func FunctionName(function FuncInfo) []byte {
-	return kernelTable.FunctionName(function)
+	return ownTable.FunctionName(function)
 }
 
-// FileLine returns the source position of pc in a kernel function. See
+// FileLine returns the source position of pc in a function. See
 // Table.FileLine.
 func FileLine(function FuncInfo, pc uintptr) (file []byte, line int32) {
-	return kernelTable.FileLine(function, pc)
+	return ownTable.FileLine(function, pc)
+}
+
+// SPDelta returns the stack pointer's offset at pc in a function. See
+// Table.SPDelta.
+func SPDelta(function FuncInfo, pc uintptr) (int32, bool) {
+	return ownTable.SPDelta(function, pc)
 }
