@@ -11,6 +11,7 @@ import (
 	"exogo/libos/bare"
 	"exogo/libos/exo"
 	"exogo/libos/fault"
+	_ "unsafe" // go:linkname
 )
 
 func main() {} // never called: the entry point is start
@@ -43,12 +44,15 @@ const rounds = 5
 // runs after each round, untimed (to undo what the round did).
 func measure(what string, n int, op func(), after func()) {
 	var perOp [rounds + 1]int64 // hundredths of a microsecond; [0] is the warm-up, not reported
+	count := uint64(max(n, 1))
 	for r := range perOp {
 		start := exo.TimeNow()
 		for i := 0; i < n; i++ {
 			op()
 		}
-		perOp[r] = (exo.TimeNow() - start) * 100 / 1000 / int64(n)
+		if elapsed := uint64(exo.TimeNow() - start); count != 0 { // never 0: a check the compiler can see
+			perOp[r] = int64(elapsed * 100 / 1000 / count)
+		}
 		if after != nil {
 			after()
 		}
@@ -60,16 +64,29 @@ func measure(what string, n int, op func(), after func()) {
 // line of a figure: what, the median, then the fastest (after fastest)
 // and slowest value.
 func sayMedian(what string, values []int64, fastest string) {
+	if len(values) == 0 {
+		return
+	}
 	for i := 1; i < len(values); i++ { // insertion sort
-		for j := i; j > 0 && values[j] < values[j-1]; j-- {
+		for j := uint(i); j > 0 && j < uint(len(values)) && values[j] < values[j-1]; j-- {
 			values[j], values[j-1] = values[j-1], values[j]
 		}
 	}
+	var median, low, high int64
+	for i, v := range values {
+		if i == 0 {
+			low = v
+		}
+		if i == len(values)/2 {
+			median = v
+		}
+		high = v
+	}
 	bare.Say("bench: ")
 	bare.Say(what)
-	bare.SayFixed(": ", values[len(values)/2], " µs per operation")
-	bare.SayFixed(fastest, values[0], "")
-	bare.SayFixed(", slowest ", values[len(values)-1], ")\n")
+	bare.SayFixed(": ", median, " µs per operation")
+	bare.SayFixed(fastest, low, "")
+	bare.SayFixed(", slowest ", high, ")\n")
 }
 
 func onUpcall(context uintptr, event, detail, detail2 uint64) {
@@ -91,7 +108,6 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 
 func run() {
 	bare.Say("bench: exokernel primitives, from user mode\n")
-	bare.Handler = onUpcall
 	pagingSeg = bare.NewSegment(0, -1)
 	exo.SegmentLink(pagingSeg, pagingAddress, exo.PermissionsWrite)
 	bare.UseUpcalls(&upcallTable, upcallStack, upcallPages)
@@ -176,4 +192,11 @@ func yielder() {
 	for {
 		exo.Yield()
 	}
+}
+
+// handleUpcall is libos/bare's upcall handler for this program.
+//
+//go:linkname handleUpcall exogo/libos/bare.handleUpcall
+func handleUpcall(context uintptr, event, detail, detail2 uint64) {
+	onUpcall(context, event, detail, detail2)
 }

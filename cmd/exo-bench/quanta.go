@@ -40,10 +40,10 @@ func quantumUpcall(event uint64) {
 	now := readTSC()
 	switch {
 	case event == exo.UpcallEpilogue && epilogues < quantumSamples:
-		epilogueTicks[epilogues] = now - spinTSC
+		epilogueTicks[uint(epilogues)%quantumSamples] = now - spinTSC
 		epilogues++
 	case event == exo.UpcallStart && starts < quantumSamples && starts < epilogues:
-		startTicks[starts] = now - spinTSC
+		startTicks[uint(starts)%quantumSamples] = now - spinTSC
 		starts++
 	}
 }
@@ -56,7 +56,11 @@ func measureQuantumUpcalls() {
 	tsc0, ns0 := readTSC(), exo.TimeNow()
 	for exo.TimeNow()-ns0 < 20_000_000 {
 	}
-	ticksPerMicrosecond := (readTSC() - tsc0) * 1000 / uint64(exo.TimeNow()-ns0)
+	elapsed := uint64(exo.TimeNow() - ns0)
+	if elapsed == 0 {
+		return
+	}
+	ticksPerMicrosecond := (readTSC() - tsc0) * 1000 / elapsed
 	if ticksPerMicrosecond == 0 {
 		return
 	}
@@ -68,7 +72,7 @@ func measureQuantumUpcalls() {
 		// A gap over 2 us with no upcall in it: a tick (the loop's own
 		// turn takes a small fraction of a microsecond).
 		if now-spinTSC > 2*ticksPerMicrosecond && epilogues+starts == upcalls && ticks < quantumSamples && spinTSC != 0 {
-			plainTicks[ticks] = now - spinTSC
+			plainTicks[uint(ticks)%quantumSamples] = now - spinTSC
 			ticks++
 		}
 		upcalls = epilogues + starts
@@ -90,6 +94,9 @@ func measureQuantumUpcalls() {
 // microseconds, with the fastest and slowest.
 func report(what string, samples *[quantumSamples]uint64, ticksPerMicrosecond uint64) {
 	var hundredths [quantumSamples]int64
+	if ticksPerMicrosecond == 0 {
+		return
+	}
 	for i, ticks := range samples {
 		hundredths[i] = int64(ticks * 100 / ticksPerMicrosecond)
 	}

@@ -99,7 +99,7 @@ func fail(reason string, detail uint64) {
 			if a > 0 {
 				l.text(", ")
 			}
-			l.hex(r.args[a])
+			l.hex(r.args[uint(a)%4])
 		}
 		l.text(") = ")
 		if r.result < 0 {
@@ -170,7 +170,7 @@ func step() {
 	case 0, 1, 2: // frame_alloc
 		if nframes < frameQuota {
 			if f := call(exo.CallFrameAlloc, 0, 0, 0, 0); f >= 0 {
-				frames[nframes%frameQuota] = uint64(f)
+				frames[uint(nframes)%frameQuota] = uint64(f)
 				nframes++
 			}
 		}
@@ -187,7 +187,7 @@ func step() {
 		level := pickLevel()
 		if id := call(exo.CallSegmentCreate, level, 0, 0, 0); id >= 0 {
 			if nsegs < maxSegs {
-				segs[nsegs%maxSegs] = segmentModel{id: uint64(id), level: level}
+				segs[uint(nsegs)%maxSegs] = segmentModel{id: uint64(id), level: level}
 				nsegs++
 			} else {
 				call(exo.CallSegmentDestroy, uint64(id), 0, 0, 0)
@@ -201,7 +201,7 @@ func step() {
 			if linked {
 				fail("segment_destroy destroyed a segment I still link:", id)
 			}
-			*m = segs[(nsegs-1)%maxSegs]
+			*m = segs[uint(nsegs-1)%maxSegs]
 			nsegs--
 		}
 	case 8, 9, 10: // segment_map_frame
@@ -365,7 +365,7 @@ func hostileKernelAddress() uint64 {
 func forgetFrame(frame uint64) {
 	for k := 0; k < nframes && k < frameQuota; k++ {
 		if frames[k] == frame {
-			frames[k] = frames[(nframes-1)%frameQuota]
+			frames[uint(k)%frameQuota] = frames[uint(nframes-1)%frameQuota]
 			nframes--
 			return
 		}

@@ -101,10 +101,8 @@ func child(role uint64) uint64 {
 
 // spawn starts a copy of this program with role, the mailbox linked.
 func spawn(role uint64) int64 {
-	link := func(child uint64) bool {
-		return exo.ProcessLinkSegment(child, mailboxSegment, mailboxAddress, exo.PermissionsWrite) == 0
-	}
-	return copier.StartCopy(childStartAddress(), scratchAddress, stackWindow, stackPages, role, link)
+	links := [...]bare.Link{{Segment: mailboxSegment, Address: mailboxAddress, Permissions: exo.PermissionsWrite}}
+	return copier.StartCopy(childStartAddress(), scratchAddress, stackWindow, stackPages, role, links[:])
 }
 
 // coordinator is the first process; its result is the exit status (the
@@ -207,8 +205,8 @@ func watch(ids []int64) uint64 {
 			}
 			running++
 			progress := *fuzzerBox(i, 0)
-			if progress != last[i] {
-				last[i], since[i] = progress, now
+			if k := uint(i) % Fuzzers; progress != last[k] {
+				last[k], since[k] = progress, now
 				continue
 			}
 			// device_grant names its target first: for a process that has
@@ -222,7 +220,7 @@ func watch(ids []int64) uint64 {
 				failures++
 				continue
 			}
-			if now-since[i] > watchdogNanoseconds {
+			if now-since[uint(i)%Fuzzers] > watchdogNanoseconds {
 				var l line
 				l.text("exo-fuzz: FAIL: fuzzer ").decimal(uint64(i)).text(" made no progress for 30 s after ").decimal(progress).text(" calls (hang)").say()
 				*mailbox(boxStop) = 1
@@ -281,7 +279,7 @@ type line struct {
 
 func (l *line) text(s string) *line {
 	for i := 0; i < len(s) && l.n < len(l.buffer)-1; i++ {
-		l.buffer[l.n%len(l.buffer)] = s[i]
+		l.buffer[uint(l.n)%uint(len(l.buffer))] = s[i]
 		l.n++
 	}
 	return l
@@ -292,14 +290,14 @@ func (l *line) decimal(v uint64) *line {
 	i := len(digits)
 	for {
 		i--
-		digits[i%len(digits)] = byte('0' + v%10)
+		digits[uint(i)%uint(len(digits))] = byte('0' + v%10)
 		v /= 10
 		if v == 0 || i == 0 {
 			break
 		}
 	}
 	for ; i < len(digits) && l.n < len(l.buffer)-1; i++ {
-		l.buffer[l.n%len(l.buffer)] = digits[i%len(digits)]
+		l.buffer[uint(l.n)%uint(len(l.buffer))] = digits[uint(i)%uint(len(digits))]
 		l.n++
 	}
 	return l
@@ -322,6 +320,6 @@ func (l *line) hex(v uint64) *line {
 // say writes the line and a newline with one call (so that another CPU's
 // output never splits it).
 func (l *line) say() {
-	l.buffer[l.n%len(l.buffer)] = '\n'
+	l.buffer[uint(l.n)%uint(len(l.buffer))] = '\n'
 	exo.DebugWrite(uintptr(unsafe.Pointer(&l.buffer[0])), uint64(l.n+1))
 }

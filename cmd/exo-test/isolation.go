@@ -131,7 +131,7 @@ func checkOrphans() {
 		e := frameEntry(i * 4096)
 		if e&orphanBit != 0 && bare.EntryOwner(e) == ownerID {
 			if pages < len(frames) && bare.EntryUse(e) == useProcess {
-				frames[pages] = i * 4096
+				frames[uint(pages)%uint(len(frames))] = i * 4096
 				pages++
 			}
 			orphans++

@@ -108,7 +108,7 @@ func waitAtLeast(w *uint64, least uint64) {
 
 // parent is the first process. Its result is the exit status.
 func parent() uint64 {
-	bare.Handler = onUpcall
+	handler = handlerMain
 	bare.Say("exo-test: parent starting\n")
 	shared := bare.NewSegment(2, 1) // slot 1 read-only inside the segment
 	sharedSegment = shared
@@ -218,13 +218,15 @@ func parent() uint64 {
 // shared != 0) and the mailbox read-write, and starts it. It returns the
 // child's process id, or a negative error.
 func spawn(role uint64, shared uint64, permissions exo.Permissions) int64 {
-	link := func(child uint64) bool {
-		if shared != 0 && exo.ProcessLinkSegment(child, shared, sharedAddress, permissions) != 0 {
-			return false
-		}
-		return exo.ProcessLinkSegment(child, mailboxSegment, mailboxAddress, exo.PermissionsWrite) == 0
+	links := [...]bare.Link{
+		{Segment: mailboxSegment, Address: mailboxAddress, Permissions: exo.PermissionsWrite},
+		{Segment: shared, Address: sharedAddress, Permissions: permissions},
 	}
-	return copier.StartCopy(childStartAddress(), scratchAddress, stackWindow, stackPages, role, link)
+	n := 1
+	if shared != 0 {
+		n = 2
+	}
+	return copier.StartCopy(childStartAddress(), scratchAddress, stackWindow, stackPages, role, links[:n])
 }
 
 // The parent's mailbox segment, and how it copies its image into children.

@@ -49,7 +49,7 @@ func onRevocation(context uintptr, detail, detail2 uint64) {
 			freed := uint64(0)
 			for freed < detail && hoarded > 0 {
 				hoarded--
-				exo.FrameFree(hoard[hoarded])
+				exo.FrameFree(hoard[uint(hoarded)%maxHoard])
 				freed++
 			}
 			exo.RevokeReply(freed)
@@ -74,13 +74,13 @@ func hoarder(r uint64) {
 			exo.FrameFree(uint64(f))
 			break
 		}
-		hoard[hoarded] = uint64(f)
+		hoard[uint(hoarded)%maxHoard] = uint64(f)
 		hoarded++
 	}
 	if revokeIgnore && revokeAsked > 0 {
 		mine := frameEntry(hoard[0]) >> 8 & 0xffff // before any is taken
 		for i := max(hoarded-unmappedAtRequest, 0); i < hoarded; i++ {
-			exo.SegmentUnmap(hoardSegments[i/slotsPerSegment], uint64(i%slotsPerSegment))
+			exo.SegmentUnmap(hoardSegments[uint(i/slotsPerSegment)%uint(len(hoardSegments))], uint64(i%slotsPerSegment))
 		}
 		deadline := exo.TimeNow() + 2_000_000_000
 		for forcedTaken == 0 && exo.TimeNow() < deadline {
@@ -98,13 +98,13 @@ func hoarder(r uint64) {
 	// Give back what is left (frames taken by force are refused: no
 	// longer ours; destroying a segment drops its mappings first).
 	for i := range hoardSegments {
-		if hoardSegments[i] != 0 {
-			exo.SegmentDestroy(hoardSegments[i])
+		if hoardSegments[uint(i)%uint(len(hoardSegments))] != 0 {
+			exo.SegmentDestroy(hoardSegments[uint(i)%uint(len(hoardSegments))])
 		}
 	}
 	for hoarded > 0 {
 		hoarded--
-		exo.FrameFree(hoard[hoarded])
+		exo.FrameFree(hoard[uint(hoarded)%maxHoard])
 	}
 	*mailbox(boxRevokeDone) += 1
 }
@@ -118,9 +118,9 @@ func mapHoarded(frame uint64) bool {
 		if s < 0 {
 			return false
 		}
-		hoardSegments[i] = uint64(s)
+		hoardSegments[uint(i)%uint(len(hoardSegments))] = uint64(s)
 	}
-	return exo.SegmentMapFrame(hoardSegments[i], uint64(hoarded%slotsPerSegment), frame, exo.PermissionsWrite) == 0
+	return exo.SegmentMapFrame(hoardSegments[uint(i)%uint(len(hoardSegments))], uint64(hoarded%slotsPerSegment), frame, exo.PermissionsWrite) == 0
 }
 
 // takenFromSegments counts the frames that were still mapped when the
@@ -130,12 +130,12 @@ func mapHoarded(frame uint64) bool {
 func takenFromSegments(mine uint64) uint64 {
 	taken := uint64(0)
 	for i := 0; i < hoarded-unmappedAtRequest; i++ {
-		e := frameEntry(hoard[i])
+		e := frameEntry(hoard[uint(i)%maxHoard])
 		if e&0xff == useProcess && e>>8&0xffff == mine {
 			continue
 		}
 		taken++
-		if exo.SegmentUnmap(hoardSegments[i/slotsPerSegment], uint64(i%slotsPerSegment)) != -exo.ErrNoSuchObject {
+		if exo.SegmentUnmap(hoardSegments[uint(i/slotsPerSegment)%uint(len(hoardSegments))], uint64(i%slotsPerSegment)) != -exo.ErrNoSuchObject {
 			taken += 1000000
 		}
 	}

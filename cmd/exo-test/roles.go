@@ -11,7 +11,7 @@ import (
 // by a fault the kernel turns into the end of the process).
 func child(role uint64) uint64 {
 	failures = 0 // the copy of the parent's data carries the parent's count
-	bare.Handler = onUpcall
+	handler = handlerMain
 	switch role {
 	case 1:
 		reader()

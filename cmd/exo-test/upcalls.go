@@ -117,12 +117,7 @@ func upcalls() {
 // then faults itself: upcalls are disabled inside the handler (its stack
 // pointer is in the upcall stack), so the kernel must end the process.
 func faultInHandler() {
-	bare.Handler = func(context uintptr, event, detail, detail2 uint64) {
-		*mailbox(boxNestedReady) = 1
-		bare.Say("exo-test: nested: faulting inside my upcall handler (the kernel must end me)\n")
-		_ = *bare.Word(0x3100_0000)
-		bare.Say("exo-test: FAIL: nested: still running\n")
-	}
+	handler = handlerNested
 	bare.UseUpcalls(&upcallTable, upcallStack, upcallPages)
 	fault.DivideByZero()
 	bare.Say("exo-test: FAIL: nested: the handler returned\n")
@@ -137,4 +132,38 @@ func badUpcallStack() {
 	bare.Say("exo-test: bad-stack: faulting with an upcall stack that is not mapped (the kernel must end me)\n")
 	_ = *bare.Word(0x3100_0000)
 	bare.Say("exo-test: FAIL: bad-stack: still running\n")
+}
+
+// onNestedUpcall is role 13's handler: it faults.
+func onNestedUpcall() {
+	*mailbox(boxNestedReady) = 1
+	bare.Say("exo-test: nested: faulting inside my upcall handler (the kernel must end me)\n")
+	_ = *bare.Word(0x3100_0000)
+	bare.Say("exo-test: FAIL: nested: still running\n")
+}
+
+// Which handler the upcalls go to (handleUpcall), chosen by each role.
+const (
+	handlerMain = iota
+	handlerVCPUs
+	handlerWords
+	handlerNested
+)
+
+var handler uint64
+
+// handleUpcall is libos/bare's upcall handler for this program.
+//
+//go:linkname handleUpcall exogo/libos/bare.handleUpcall
+func handleUpcall(context uintptr, event, detail, detail2 uint64) {
+	switch handler {
+	case handlerVCPUs:
+		onVCPUUpcall(context, event, detail, detail2)
+	case handlerWords:
+		onWordsUpcall(context, event, detail, detail2)
+	case handlerNested:
+		onNestedUpcall()
+	default:
+		onUpcall(context, event, detail, detail2)
+	}
 }

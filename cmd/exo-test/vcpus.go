@@ -124,7 +124,7 @@ func yieldWithin(w *uint64, least uint64, d uint64) bool {
 
 func vcpus() {
 	*mailbox(boxVCPUsID) = bare.MyID()
-	bare.Handler = onVCPUUpcall
+	handler = handlerVCPUs
 	expect("vcpus: start a vCPU without a start entry point", exo.VcpuStart(vcpuUpcallStack1, vcpuStackPages*pageSize), exo.ErrBadArgument)
 	check("vcpus: register upcalls for vCPU 0", bare.UseUpcalls(&upcallTable, vcpuUpcallStack0, vcpuStackPages))
 	expect("vcpus: start a vCPU whose upcall stack has no room for a context", exo.VcpuStart(vcpuUpcallStack1, 256), exo.ErrBadArgument)

@@ -62,7 +62,7 @@ func wordsChild() {
 		}
 	}
 	// The word upcall, in a loop without calls.
-	bare.Handler = onWordsUpcall
+	handler = handlerWords
 	check("words: register upcalls", bare.UseUpcalls(&upcallTable, upcallStack, upcallPages))
 	check("words: watch the word before the loop", exo.WordWatch(word, seen) == 0)
 	atomic.StoreUint64(mailbox(boxWordReady), 1)

@@ -33,8 +33,8 @@ import (
 // boundary. It returns the segment's id, or 0.
 func CreateScreenSegment(p *process.Process, physical uint64, length uint64, describe *[ScreenSize]byte) uint64 {
 	id, metadata := deviceSegment(p, physical, length, describe[:], ScreenSegmentLevel, paging.Writable|paging.DeviceMemory)
-	if id != 0 {
-		screen = screenHandOver{segment: id, metadata: metadata}
+	if root, ok := segments.DeviceRoot(segment.ID(id)); id != 0 && ok {
+		screen = screenHandOver{segment: id, root: root, metadata: metadata}
 	}
 	return id
 }
@@ -43,6 +43,7 @@ func CreateScreenSegment(p *process.Process, physical uint64, length uint64, des
 // process has taken the screen.
 type screenHandOver struct {
 	segment  uint64
+	root     uint64 // the physical address of its root table
 	metadata uint64 // the physical address of its metadata page
 	taken    bool
 }
@@ -59,6 +60,11 @@ var screen screenHandOver
 // Preconditions: smp.Lock held.
 func linkedScreen(p *process.Process, id uint64, permissions Permissions) {
 	if screen.taken || id != screen.segment || id == 0 || permissions&PermissionsWrite == 0 {
+		return
+	}
+	if root, ok := segments.DeviceRoot(segment.ID(id)); !ok || root != screen.root {
+		// The screen segment was destroyed and its id names another
+		// segment now: its metadata frame may be anyone's.
 		return
 	}
 	screen.taken = true

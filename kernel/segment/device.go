@@ -121,3 +121,19 @@ func (t *Table) destroyDevice(mem Memory, owner uint16, top ID) {
 	}
 	t.destroy(mem, owner, top)
 }
+
+// DeviceRoot returns the physical address of the root table of id, when id
+// names a live device segment: with the address recorded when the kernel
+// made it, a name that proves it is still that segment (a destroyed
+// segment's id may come back for another, but only the kernel makes
+// device segments).
+func (t *Table) DeviceRoot(id ID) (uint64, bool) {
+	t.acquire()
+	d, _, status := t.lookup(id)
+	table, ok := uint64(0), status == OK && d.device
+	if ok {
+		table = d.table
+	}
+	t.release()
+	return table, ok
+}

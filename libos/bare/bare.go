@@ -79,19 +79,19 @@ func SayNumber(s string, n int64) {
 // "12.34"), then unit.
 func SayFixed(s string, hundredths int64, unit string) {
 	var buffer [24]byte
-	i := len(buffer)
+	i := uint(len(buffer))
 	u := uint64(hundredths)
-	for digits := 0; i > 0 && (digits < 3 || u != 0); digits++ {
+	for digits := 0; i > 1 && (digits < 3 || u != 0); digits++ {
 		if digits == 2 {
 			i--
-			buffer[i] = '.'
+			buffer[i%24] = '.'
 		}
 		i--
-		buffer[i] = byte('0' + u%10)
+		buffer[i%24] = byte('0' + u%10)
 		u /= 10
 	}
 	Say(s)
-	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer[i])), uint64(len(buffer)-i))
+	exo.DebugWrite(uintptr(unsafe.Pointer(&buffer[i%24])), uint64(uint(len(buffer))-i))
 	Say(unit)
 }
 

@@ -107,13 +107,21 @@ func (c *Copier) copyPage(segment uint64, slot uintptr, address uintptr, permiss
 	return r == 0
 }
 
+// A Link is a segment StartCopy links into the child, at Address with
+// Permissions.
+type Link struct {
+	Segment     uint64
+	Address     uintptr
+	Permissions exo.Permissions
+}
+
 // StartCopy creates a child running a copy of this program, entered at
 // entry with a stack of stackPages pages whose top word holds argument (the
-// child's entry reads it at 0(SP)), after link(child) has linked anything
-// else the child needs. The stack is filled through the scratch address
-// (2 MiB aligned, unused) and linked at stackWindow in the child. It
-// returns the child's id or a negative error.
-func (c *Copier) StartCopy(entry, scratch, stackWindow uintptr, stackPages int, argument uint64, link func(child uint64) bool) int64 {
+// child's entry reads it at 0(SP)), after linking links into it. The
+// stack is filled through the scratch address (2 MiB aligned, unused) and
+// linked at stackWindow in the child. It returns the child's id or a
+// negative error.
+func (c *Copier) StartCopy(entry, scratch, stackWindow uintptr, stackPages int, argument uint64, links []Link) int64 {
 	child := exo.ProcessCreate()
 	if child < 0 {
 		return child
@@ -121,8 +129,10 @@ func (c *Copier) StartCopy(entry, scratch, stackWindow uintptr, stackPages int, 
 	if !c.CopyImageInto(uint64(child)) {
 		return -1
 	}
-	if link != nil && !link(uint64(child)) {
-		return -2
+	for _, l := range links {
+		if exo.ProcessLinkSegment(uint64(child), l.Segment, l.Address, l.Permissions) != 0 {
+			return -2
+		}
 	}
 	stack := NewSegment(stackPages, -1)
 	if stack == 0 || exo.SegmentLink(stack, scratch, exo.PermissionsWrite) != 0 {

@@ -7,10 +7,10 @@ import (
 )
 
 // Upcalls for runtime-free programs: register UpcallEntryAddress for every
-// event (UseUpcalls does), set Handler, and each upcall calls Handler with
-// the saved context's address, the event and its details, then resumes
-// that context (which Handler may have edited; a Handler may also resume
-// a context itself with Resume, and then does not return). The entry point
+// event (UseUpcalls does), define the handler, and each upcall calls it
+// with the saved context's address, the event and its details, then
+// resumes that context (which the handler may have edited; it may also
+// resume a context itself with Resume, and then does not return). The entry point
 // saves the SSE state in the context and the resume functions restore it,
 // so Handler is free to use it (kernel/exo/upcall.go explains why the
 // kernel leaves that to the libOS).
@@ -19,8 +19,16 @@ import (
 // ResumeThroughKernel uses upcall_resume, which can also change the FS and
 // GS bases and checks what it loads.
 
-// Handler handles an upcall. Programs set it before the first upcall.
-var Handler func(context uintptr, event, detail, detail2 uint64)
+// handleUpcall handles an upcall. A program that uses upcalls defines it,
+// in its package main:
+//
+//	//go:linkname handleUpcall exogo/libos/bare.handleUpcall
+//	func handleUpcall(context uintptr, event, detail, detail2 uint64) { ... }
+//
+// (a direct call, where a func variable would be a Go pointer in global
+// state and an indirect call: restricted Go allows neither). A program
+// that never registers upcalls need not define it.
+func handleUpcall(context uintptr, event, detail, detail2 uint64)
 
 func upcallEntry()
 
@@ -48,9 +56,7 @@ func ResumeThroughKernel(context uintptr) int64 {
 }
 
 func dispatchUpcall(context uintptr, event, detail, detail2 uint64) {
-	if Handler != nil {
-		Handler(context, event, detail, detail2)
-	}
+	handleUpcall(context, event, detail, detail2)
 	Resume(context)
 }
 

@@ -16,7 +16,7 @@
 // them back; the x87 registers stay in the CPU throughout. Plain moves
 // cost a fraction of a whole FXSAVE64/FXRSTOR64 (about 0.8 us of a 4 us
 // fault round trip under QEMU). Then it calls dispatchUpcall(context,
-// event, detail, detail2), which runs the program's Handler and resumes
+// event, detail, detail2), which runs the program's handler and resumes
 // the context.
 TEXT ·upcallEntry(SB),NOSPLIT|NOFRAME,$0
 	SAVE_SSE

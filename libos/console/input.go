@@ -175,8 +175,11 @@ func Read(sh *Shared, dst []byte) (n int, ok bool) {
 		n++
 		sh.Tail++
 		if canonical && c == '\n' {
-			break
+			return n, true
 		}
+	}
+	if canonical && sh.Tail != sh.Head && sh.Ring[sh.Tail%RingSize] == eofMark {
+		sh.Tail++ // the text before a Ctrl-D filled dst exactly: its mark goes too
 	}
 	return n, true
 }

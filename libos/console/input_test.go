@@ -109,3 +109,19 @@ func TestLongLineStopsAtTheLimit(t *testing.T) {
 		t.Errorf("read %d bytes of an over-long line, want %d (the limit, with its newline)", total, LineMax)
 	}
 }
+
+// Text ended by Ctrl-D that fills the reader's buffer exactly takes its
+// mark along: the next read waits, as on Linux, rather than seeing an end
+// of file.
+func TestCtrlDAfterTextThatFillsTheBuffer(t *testing.T) {
+	var sh Shared
+	sh.Init()
+	typeIn(&sh, "abc\x04")
+	var buf [3]byte
+	if n, ok := Read(&sh, buf[:]); !ok || n != 3 || string(buf[:]) != "abc" {
+		t.Fatalf("read %q, %v", buf[:n], ok)
+	}
+	if n, ok := Read(&sh, buf[:]); ok {
+		t.Errorf("a second read returned %d bytes, want nothing yet", n)
+	}
+}

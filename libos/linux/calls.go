@@ -47,7 +47,7 @@ func systemCall(context uintptr, current int, number uint64) int {
 				putErrno(context, -abi.EFAULT)
 				return resume
 			}
-			return consoleRead(context, current, b)
+			return consoleRead(context, current, f, b)
 		}
 		result = sysRead(a0, a1, a2)
 	case abi.SysWrite:

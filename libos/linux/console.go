@@ -55,6 +55,10 @@ const (
 	// consolePoll is how often an idle process looks at the input ring
 	// when the kernel could not watch it (word_watch refused).
 	consolePoll = 10_000_000
+	// drainLimit bounds the bytes taken from the UART per interrupt.
+	drainLimit = 4096
+	// showChunk is the bytes shown between two stamps of the lock.
+	showChunk = 64
 	// sendSpinLimit bounds the wait for the UART to take a byte.
 	sendSpinLimit = 1 << 16
 )
@@ -67,8 +71,9 @@ var cons struct {
 	ports         uint64 // portsCOM1 | portsVGA: the ports this process holds
 	input         bool   // this process holds the input devices
 	keyboard      console.Keyboard
-	// Readers blocked until Head moves from seen (seen+1; 0: none), and
-	// whether the kernel watches Head for this process.
+	// Readers are blocked (waiting) until Head moves from seen; watching
+	// says the kernel watches Head for this process.
+	waiting  bool
 	seen     uint32
 	watching bool
 	// Counters, for the report.
@@ -79,13 +84,15 @@ var cons struct {
 // start protocol's auxiliary entries.
 func setupConsole(screenSegment, screenKind, consoleSegment, ports uint64) {
 	if consoleSegment != 0 {
-		// A child: the parent linked the page and the screen.
-		if console.At(mem.ConsoleBase).Magic != console.SharedMagic {
-			bare.Say("libos: the console page my parent linked is not one; writing to the kernel's log\n")
+		// A child: the parent granted the page and the screen; linking
+		// them here proves they exist (nothing is read before that).
+		if exo.SegmentLink(consoleSegment, mem.ConsoleBase, exo.PermissionsWrite) != 0 ||
+			console.At(mem.ConsoleBase).Magic != console.SharedMagic {
+			bare.Say("libos: the console my parent gave cannot be linked or is not one; writing to the kernel's log\n")
 			return
 		}
 		cons.shared, cons.segment, cons.ports = mem.ConsoleBase, consoleSegment, ports
-		if screenKind != 0 && screenSegment != 0 {
+		if screenKind != 0 && screenSegment != 0 && exo.SegmentLink(screenSegment, mem.ScreenBase, exo.PermissionsWrite) == 0 {
 			cons.screenSegment = screenSegment
 			cons.screen.Configure(mem.ScreenBase, mem.ScreenBase)
 		}
@@ -134,21 +141,19 @@ func setupConsole(screenSegment, screenKind, consoleSegment, ports uint64) {
 	}
 }
 
-// grantConsole links the console's page and the screen into child and
-// grants it the console's ports, before it starts. It returns the
-// auxiliary entries that tell the child's libOS: the console's segment,
-// the ports, the screen's segment and kind (0s when there is none).
+// grantConsole grants child the console's page, the screen and the
+// console's ports, before it starts; its libOS links the segments. It
+// returns the auxiliary entries that tell it: the console's segment, the
+// ports, the screen's segment and kind (0s when there is none).
 func grantConsole(child uint64) (segment, ports, screenSegment, screenKind uint64) {
 	if cons.shared == 0 {
 		return 0, 0, 0, 0
 	}
 	const rights = exo.RightsLink | exo.RightsWrite | exo.RightsGrant
-	if exo.SegmentGrant(cons.segment, child, rights) != 0 ||
-		exo.ProcessLinkSegment(child, cons.segment, mem.ConsoleBase, exo.PermissionsWrite) != 0 {
+	if exo.SegmentGrant(cons.segment, child, rights) != 0 {
 		return 0, 0, 0, 0
 	}
-	if cons.screen.Kind != 0 && exo.SegmentGrant(cons.screenSegment, child, rights) == 0 &&
-		exo.ProcessLinkSegment(child, cons.screenSegment, mem.ScreenBase, exo.PermissionsWrite) == 0 {
+	if cons.screen.Kind != 0 && exo.SegmentGrant(cons.screenSegment, child, rights) == 0 {
 		screenSegment, screenKind = cons.screenSegment, cons.screen.Kind
 	}
 	if cons.ports&portsCOM1 != 0 && grantPorts(child, com1, com1Ports) {
@@ -170,29 +175,32 @@ func grantPorts(child uint64, first, count uint64) bool {
 }
 
 // lockConsole takes the shared page's lock. Called holding the libOS's
-// lock (the order is always that one first).
+// lock (the order is always that one first). A holder stamps LockedAt as
+// it goes (show); a waiter that sees the same holder and stamp for
+// consoleLockBreak takes the lock: that holder was ended while writing.
 func lockConsole(sh *console.Shared) {
 	me := 1 + processID
-	started := uint64(0)
+	var holder uint32
+	var stamp, since uint64
 	for spins := 1; !atomic.CompareAndSwapUint32(&sh.Lock, 0, me); spins++ {
 		if spins%256 != 0 {
 			continue
 		}
 		now := bare.Now()
-		if started == 0 {
-			started = now
-		}
-		if holder := atomic.LoadUint32(&sh.Lock); now-started > consoleLockBreak && holder != 0 &&
-			atomic.CompareAndSwapUint32(&sh.Lock, holder, me) {
-			cons.brokenLocks++ // its holder was ended while writing
+		h, at := atomic.LoadUint32(&sh.Lock), atomic.LoadUint64(&sh.LockedAt)
+		if h != holder || at != stamp || since == 0 {
+			holder, stamp, since = h, at, now // a new holder, or progress
+		} else if h != 0 && now-since > consoleLockBreak && atomic.CompareAndSwapUint32(&sh.Lock, h, me) {
+			cons.brokenLocks++
 			break
 		}
 		exo.Yield()
 	}
-	sh.LockedAt = bare.Now()
+	atomic.StoreUint64(&sh.LockedAt, bare.Now())
 }
 
-func unlockConsole(sh *console.Shared) { atomic.StoreUint32(&sh.Lock, 0) }
+// unlockConsole lets the lock go, if this process still holds it.
+func unlockConsole(sh *console.Shared) { atomic.CompareAndSwapUint32(&sh.Lock, 1+processID, 0) }
 
 // consoleWrite writes b (a user buffer already checked) to the console
 // and returns how much it wrote.
@@ -216,17 +224,24 @@ func consoleWrite(address uintptr, b []byte) int64 {
 // show sends b to the serial line and the screen. Called holding the
 // console's lock.
 func show(sh *console.Shared, address uintptr, b []byte) {
-	if cons.ports&portsCOM1 != 0 {
-		for _, c := range b {
-			if c == '\n' {
-				send('\r')
-			}
-			send(c)
-		}
-	} else if len(b) > 0 && address != 0 {
+	if cons.ports&portsCOM1 == 0 && len(b) > 0 && address != 0 {
 		exo.DebugWrite(address, uint64(len(b)))
 	}
-	console.Write(sh, &cons.screen, b)
+	for len(b) > 0 {
+		n := min(len(b), showChunk)
+		chunk := b[:n]
+		b = b[n:]
+		if cons.ports&portsCOM1 != 0 {
+			for _, c := range chunk {
+				if c == '\n' {
+					send('\r')
+				}
+				send(c)
+			}
+		}
+		console.Write(sh, &cons.screen, chunk)
+		atomic.StoreUint64(&sh.LockedAt, bare.Now()) // progress: the lock is not to be broken
+	}
 	if cons.ports&portsVGA != 0 && cons.screen.Kind == exo.ScreenKindVgaText {
 		cell := cons.screen.CursorCell(sh)
 		amd64.OutByte(vgaCursorPorts, 0x0f)
@@ -243,59 +258,61 @@ func send(c byte) {
 	amd64.OutByte(com1, c)
 }
 
-// consoleRead reads typed bytes into b. When there are none it blocks the
-// calling thread, and the call runs again once Head moves.
-func consoleRead(context uintptr, current int, b []byte) int {
+// consoleRead reads typed bytes into b (for fd, whose flags say whether
+// it blocks). When there are none it blocks the calling thread, and the
+// call runs again once Head moves.
+func consoleRead(context uintptr, current int, f *file, b []byte) int {
 	if cons.shared == 0 {
 		put(context, exo.ContextRax, 0) // no console: an end of file
 		return resume
 	}
 	sh := console.At(cons.shared)
-	for tries := 0; tries < 4; tries++ {
-		lockConsole(sh)
-		n, ok := console.Read(sh, b)
-		head := atomic.LoadUint32(&sh.Head)
-		unlockConsole(sh)
-		if ok {
-			put(context, exo.ContextRax, uint64(n))
-			return resume
-		}
-		if cons.input {
-			break // the interrupt wakes this process's readers
-		}
-		if cons.watching && cons.seen == head+1 {
-			break
-		}
-		r := exo.WordWatch(sh.HeadAddress(), uint64(head))
-		if r == 1 {
-			continue // it moved meanwhile: read again
-		}
-		cons.watching = r == 0 // else checkConsole polls (see runNext)
-		cons.seen = head + 1
-		break
+	lockConsole(sh)
+	n, ok := console.Read(sh, b)
+	head := atomic.LoadUint32(&sh.Head)
+	unlockConsole(sh)
+	if ok {
+		put(context, exo.ContextRax, uint64(n))
+		return resume
 	}
-	if cons.seen == 0 {
-		cons.seen = atomic.LoadUint32(&sh.Head) + 1
+	if f.flags&abi.ONonblock != 0 {
+		putErrno(context, -abi.EAGAIN)
+		return resume
+	}
+	// Nothing for this reader at head: wait for Head to move from there.
+	cons.waiting, cons.seen = true, head
+	if !cons.input {
+		watchHead(sh)
 	}
 	threads.Block(current, consoleKey, 0, 0)
 	restartOnWake(context, current)
 	return block
 }
 
+// watchHead asks the kernel for a word event when Head moves from seen;
+// it reports whether Head has moved already.
+func watchHead(sh *console.Shared) (moved bool) {
+	r := exo.WordWatch(sh.HeadAddress(), uint64(cons.seen))
+	cons.watching = r == 0 // else (refused) the idle loop polls
+	return r == 1
+}
+
 // checkConsole wakes the threads blocked reading the console when Head
-// has moved (a word event, or the idle loop's look before it waits). It
-// reports whether the idle loop should poll: readers wait and no watch
-// could be made.
+// has moved (a word event, or the idle loop's look before it waits). Any
+// word event may have ended the kernel's watch, even one that did not
+// move Head, so it watches again. It reports whether the idle loop must
+// poll instead: readers wait and the kernel refused the watch.
 func checkConsole() (poll bool) {
-	if cons.seen == 0 || cons.shared == 0 {
+	if !cons.waiting || cons.shared == 0 {
 		return false
 	}
-	if atomic.LoadUint32(&console.At(cons.shared).Head)+1 != cons.seen {
-		threads.Wake(consoleKey, uthread.MaxThreads)
-		cons.seen, cons.watching = 0, false
-		return false
+	sh := console.At(cons.shared)
+	if atomic.LoadUint32(&sh.Head) == cons.seen && (cons.input || !watchHead(sh)) {
+		return !cons.watching && !cons.input
 	}
-	return !cons.watching && !cons.input
+	threads.Wake(consoleKey, uthread.MaxThreads)
+	cons.waiting, cons.watching = false, false
+	return false
 }
 
 // consoleInterrupt serves the input devices' interrupt lines that fired
@@ -310,7 +327,9 @@ func consoleInterrupt(lines uint64) {
 	wake := false
 	lockConsole(sh)
 	if lines&(1<<lineCOM1) != 0 && cons.ports&portsCOM1 != 0 {
-		for i := 0; i < 64 && amd64.InByte(com1+com1Status)&com1DataReady != 0; i++ {
+		// All of it: the line is edge-triggered, and a UART left with
+		// data would never raise it again.
+		for i := 0; i < drainLimit && amd64.InByte(com1+com1Status)&com1DataReady != 0; i++ {
 			wake = typed(sh, amd64.InByte(com1)) || wake
 		}
 	}
@@ -321,13 +340,16 @@ func consoleInterrupt(lines uint64) {
 			wake = typed(sh, bytes[i]) || wake
 		}
 	}
-	unlockConsole(sh)
 	if wake {
+		// Other processes' readers, before the lock goes: a reader that
+		// takes the line and watches again meanwhile cannot have its new
+		// watch ended by this notify.
+		exo.WordNotify(sh.HeadAddress(), 64)
+	}
+	unlockConsole(sh)
+	if wake && cons.waiting {
 		threads.Wake(consoleKey, uthread.MaxThreads)
-		if cons.seen != 0 && atomic.LoadUint32(&sh.Head)+1 != cons.seen {
-			cons.seen = 0
-		}
-		exo.WordNotify(sh.HeadAddress(), 64) // other processes' readers
+		cons.waiting = false
 	}
 }
 

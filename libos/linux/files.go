@@ -173,9 +173,6 @@ func sysFcntl(fd, command, argument uint64) int64 {
 	case abi.FSetfd:
 		return 0
 	case abi.FGetfl:
-		if f.kind == kindConsole {
-			return abi.ORdwr
-		}
 		return abi.ORdwr | int64(f.flags)&abi.ONonblock
 	case abi.FSetfl:
 		f.flags = uint32(argument) & abi.ONonblock

@@ -17,7 +17,7 @@ import (
 // section headers and passed in the start stack). The lines go to the
 // console, like the program's own output.
 
-// maxCallers bounds the callers a report names (frame pointers followed).
+// maxCallers bounds the callers a report names.
 const maxCallers = 12
 
 // symbolsOK says the program's function table is known and valid.
