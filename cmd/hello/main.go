@@ -5,7 +5,9 @@
 // status N (init's QEMU test uses it), and an argument read makes it read
 // lines from the console until the end of input (Ctrl-D), printing each;
 // fault makes it touch address 0 with SIGSEGV blocked, which the libOS
-// cannot deliver: it ends the program with a report by symbol.
+// cannot deliver: it ends the program with a report by symbol; scribble
+// makes it write over its own libOS's private memory (its threads' saved
+// registers, upcall stacks, the vDSO): it must die alone.
 package main
 
 import (
@@ -84,6 +86,9 @@ func main() {
 		if a == "fault" {
 			fault()
 		}
+		if a == "scribble" {
+			scribble()
+		}
 		if n, ok := strings.CutPrefix(a, "exit="); ok {
 			status, _ := strconv.Atoi(n)
 			os.Exit(status)
@@ -121,3 +126,17 @@ func fault() {
 
 //go:noinline
 func touchNil(p *int) { *p = 1 }
+
+// scribble writes 0xa5 over the first 256 KiB of the libOS's private
+// memory (libos/mem.PrivateBase), which the program can reach like any
+// memory of its own.
+func scribble() {
+	fmt.Println("hello: writing over my libOS's private memory")
+	base := uintptr(0x7e40_0000_0000)
+	private := unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&base))), 256<<10)
+	for i := range private {
+		private[i] = 0xa5
+	}
+	time.Sleep(time.Millisecond) // a call or two: the libOS at work again
+	fmt.Println("hello: FAIL: still running after scribbling")
+}
