@@ -3,7 +3,8 @@
 // read, a futex hand-off between two threads, thread create and exit,
 // mmap+touch+munmap of a page, a page fault resolved by the libOS, and
 // sha256 over 16 MiB in one goroutine and split over two (which the vCPUs
-// run at once when the machine has two CPUs). Each line is "bench: libos:
+// run at once when the machine has two CPUs), and exokernel calls made
+// from one goroutine and from two at once. Each line is "bench: libos:
 // NAME: X us" (the median of 5 runs), and the first says how many vCPUs
 // the libOS runs on (GOMAXPROCS).
 package main
@@ -17,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"exogo/libos/exo"
 	"exogo/libos/linux"
 )
 
@@ -114,6 +116,33 @@ func main() {
 		}
 		syscall.Munmap(b)
 	})
+	// Exokernel calls straight from Go, alone and from two goroutines at
+	// once (on two vCPUs when there are two CPUs): null runs without the
+	// kernel's lock, a refused vcpu_wake (index 8) takes it.
+	pair := func(name string, n int, call func()) {
+		measure(name+", one goroutine", n, func(n int) {
+			for i := 0; i < n; i++ {
+				call()
+			}
+		})
+		alone := last
+		measure(name+", two goroutines at once", n, func(n int) {
+			done := make(chan bool)
+			go func() {
+				for i := 0; i < n; i++ {
+					call()
+				}
+				done <- true
+			}()
+			for i := 0; i < n; i++ {
+				call()
+			}
+			<-done
+		})
+		fmt.Printf("bench: libos: %s: two goroutines make %.2fx the calls of one in the same time\n", name, 2*alone/last)
+	}
+	pair("exokernel null call (no kernel lock)", 20000, func() { exo.Null() })
+	pair("refused vcpu_wake (the kernel lock)", 20000, func() { exo.VcpuWake(8) })
 	data := make([]byte, 16<<20)
 	for i := range data {
 		data[i] = byte(i * 7)

@@ -51,6 +51,20 @@ func Call(f *cpu.Frame) uintptr {
 	frame := uintptr(unsafe.Pointer(f))
 	c := cpu.This()
 	c.UserTraps++
+	if lockFree(f.RAX) {
+		// The caller's process runs here, so it cannot be released
+		// meanwhile; one being ended takes the locked path, which ends
+		// this vCPU.
+		if p := process.ByID(c.Process); p != nil && !p.Exiting {
+			v := thisVCPU(p)
+			caller := Caller{Process: p, VCPU: v, Frame: f}
+			f.RAX = uint64(Dispatch(&caller, f.RAX, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9))
+			if v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p) || p.Exiting {
+				return BeforeResume(frame)
+			}
+			return frame
+		}
+	}
 	smp.Lock()
 	p := process.ByID(c.Process)
 	if p == nil {
@@ -114,4 +128,19 @@ func Fault(f *cpu.Frame) uintptr {
 	line.Write()
 	reportUndeliverable(p, f, "took an exception")
 	return Terminate(p, 128+f.Vector, timer.Nanotime())
+}
+
+// lockFree reports whether call is one of the calls that run without
+// smp.Lock: those that touch only the calling vCPU's own state (its
+// saved registers, its alarm) or nothing at all, so two vCPUs making them
+// at once never wait for each other: null, time_now, tls_set (the FS base
+// in the caller's saved frame) and alarm_set (its vCPU's deadline, read
+// only by that vCPU's own traps). TODO(issue 7): wait, vcpu_wake and
+// frame_alloc_map, which need a lock of their own first.
+func lockFree(call uint64) bool {
+	switch call {
+	case CallNull, CallTimeNow, CallTlsSet, CallAlarmSet:
+		return true
+	}
+	return false
 }
