@@ -5,14 +5,21 @@
 // it and prints its exit status. A line "poweroff" powers the machine off
 // with the last status (QEMU's exit status says whether it was 0).
 //
+// When /etc/rc ends without powering off, init takes the same lines from
+// the console, after a prompt: a person can run programs from /bin until
+// a line "poweroff". (It is not a shell: no pipes, no variables, no
+// scripts; u-root's gosh takes that place with issue 9.)
+//
 // make iso RC=path replaces /etc/rc, make iso EXTRA_BIN='file ...' adds
-// programs to /bin; make run CMDLINE='init=init' boots into it.
+// programs to /bin; make run boots into it.
 package main
 
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -23,17 +30,38 @@ import (
 
 const rcPath = "/etc/rc"
 
+var env = []string{"PATH=/bin", "HOME=/"}
+
 func main() {
 	rc, err := os.Open(rcPath)
 	if err != nil {
 		fmt.Printf("init: cannot read %s: %v (make iso RC=path puts a script there)\n", rcPath, err)
 		os.Exit(1)
 	}
-	defer rc.Close()
-	env := []string{"PATH=/bin", "HOME=/"}
-	last := 0
-	lines := bufio.NewScanner(rc)
-	for number := 1; lines.Scan(); number++ {
+	last := runLines(rc, func(number int) string { return fmt.Sprintf("%s:%d", rcPath, number) }, nil, 0)
+	rc.Close()
+	fmt.Printf("init: %s done (last status %d)\n", rcPath, last)
+	if info, err := os.Stdin.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+		fmt.Println("init: type a program from /bin and its arguments to run it, or poweroff;")
+		fmt.Printf("init: /bin holds %s\n", strings.Join(programs(), " "))
+		last = runLines(os.Stdin, func(int) string { return "console" }, func() { fmt.Print("init> ") }, last)
+		fmt.Println("init: end of input on the console")
+	}
+	os.Exit(last)
+}
+
+// runLines runs each line of r (see the package comment), naming it
+// where(line number) in messages; prompt, if not nil, is shown before
+// each line is read. It returns the last status (last if no line ran).
+func runLines(r io.Reader, where func(int) string, prompt func(), last int) int {
+	lines := bufio.NewScanner(r)
+	for number := 1; ; number++ {
+		if prompt != nil {
+			prompt()
+		}
+		if !lines.Scan() {
+			break
+		}
 		line := lines.Text()
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
@@ -46,31 +74,47 @@ func main() {
 			fmt.Printf("init: powering off (last status %d)\n", last)
 			poweroff(last)
 		}
-		path := fields[0]
-		if !strings.Contains(path, "/") {
-			path = "/bin/" + path
-		}
-		fmt.Printf("init: %s:%d: %s\n", rcPath, number, strings.Join(fields, " "))
-		pid, err := spawn.Start(path, fields, env)
-		if err != nil {
-			fmt.Printf("init: %s:%d: %v\n", rcPath, number, err)
-			last = 127
-			continue
-		}
-		status, err := spawn.Wait(pid)
-		if err != nil {
-			fmt.Printf("init: %v\n", err)
-			last = 127
-			continue
-		}
-		last = status
-		fmt.Printf("init: %s (process %d) exited with status %d\n", path, pid, status)
+		last = run(fields, where(number))
 	}
 	if err := lines.Err(); err != nil {
-		fmt.Printf("init: reading %s: %v\n", rcPath, err)
+		fmt.Printf("init: reading: %v\n", err)
 	}
-	fmt.Printf("init: %s done (last status %d)\n", rcPath, last)
-	os.Exit(last)
+	return last
+}
+
+// run starts the program fields name in its own process and waits for it.
+func run(fields []string, where string) int {
+	path := fields[0]
+	if !strings.Contains(path, "/") {
+		path = "/bin/" + path
+	}
+	fmt.Printf("init: %s: %s\n", where, strings.Join(fields, " "))
+	pid, err := spawn.Start(path, fields, env)
+	if err != nil {
+		fmt.Printf("init: %s: %v\n", where, err)
+		return 127
+	}
+	status, err := spawn.Wait(pid)
+	if err != nil {
+		fmt.Printf("init: %v\n", err)
+		return 127
+	}
+	fmt.Printf("init: %s (process %d) exited with status %d\n", path, pid, status)
+	return status
+}
+
+// programs lists /bin.
+func programs() []string {
+	entries, err := os.ReadDir("/bin")
+	if err != nil {
+		return []string{"(unreadable: " + err.Error() + ")"}
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
 }
 
 // poweroff ends init and powers the machine off (the exokernel's poweroff

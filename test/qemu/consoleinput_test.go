@@ -19,7 +19,9 @@ const ConsoleISO = "build/exogo-console.iso"
 // input: init's libOS holds the input devices and runs the line
 // discipline in its interrupt upcall (echo, Backspace, Ctrl-U, Ctrl-D);
 // hello's libOS reads the shared ring, woken by a word event. Under BIOS
-// the lines are also on the VGA text screen, drawn by the libOS.
+// the lines are also on the VGA text screen, drawn by the libOS. Then
+// /etc/rc ends and init runs the programs typed at its prompt, until
+// poweroff.
 func TestConsoleInput(t *testing.T) {
 	for _, run := range libOSMachines {
 		t.Run(run.name, func(t *testing.T) {
@@ -78,11 +80,21 @@ func TestConsoleInput(t *testing.T) {
 				}
 			}
 			m.Type("\x04")
+			step("the end of input", `hello: end of input after 3 lines`)
+			// /etc/rc has ended without powering off: init takes lines
+			// from the console, after a prompt.
+			step("init's prompt", `init: /bin holds .*\bhello\b`)
+			m.Type("hello exit=4\r")
+			step("a program run from the prompt", `init: /bin/hello \(process \d+\) exited with status 4`)
+			m.Type("hello\r")
+			step("another", `init: console: hello$`)
+			m.Type("poweroff\r")
 			out := runToEnd(t, m, "init")
 			expectLines(t, out,
 				`(?m)^(\[[ 0-9.]+\] )?first line$`, // the echo
-				`hello: end of input after 3 lines`,
 				`init: /bin/hello \(process \d+\) exited with status 0`,
+				`init: console: hello exit=4`,
+				`init: powering off \(last status 0\)`,
 				`exogo: the screen is process 1's now`,
 			)
 		})
