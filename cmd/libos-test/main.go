@@ -114,21 +114,27 @@ func checkMemory() {
 	check("after munmap the pages fault", err == nil && at == addressOf(page), fmt.Sprintf("%v %#x", err, at))
 	debug.SetPanicOnFault(old)
 
-	// The heap: 64 MiB allocated, written, dropped, collected.
+	// The heap: 200 MiB allocated, every page written, dropped,
+	// collected (a standard library test binary may touch as much).
+	const heapMiB = 200
 	var blocks [][]byte
-	for i := 0; i < 64; i++ {
+	for i := 0; i < heapMiB; i++ {
 		b := make([]byte, 1<<20)
-		b[len(b)-1] = byte(i)
+		for k := 0; k < len(b); k += 4096 {
+			b[k] = byte(i + k)
+		}
 		blocks = append(blocks, b)
 	}
 	ok := true
 	for i, b := range blocks {
-		ok = ok && b[len(b)-1] == byte(i)
+		for k := 0; k < len(b); k += 4096 {
+			ok = ok && b[k] == byte(i+k)
+		}
 	}
 	blocks = nil
 	runtime.GC()
 	debug.FreeOSMemory()
-	check("64 MiB of heap is written, read back and collected", ok, "")
+	check(fmt.Sprintf("%d MiB of heap, every page written, read back and collected", heapMiB), ok, "")
 }
 
 func eventfd() (int, error) {
@@ -180,6 +186,27 @@ func checkThreads() {
 		wg.Wait()
 	}
 	check(fmt.Sprintf("%d threads made and ended", threads), true, "")
+
+	// Threads alive at once, as a test binary may have: each goroutine
+	// keeps its own thread and waits in it until all have started.
+	const together = 64
+	var started, ended sync.WaitGroup
+	release := make(chan struct{})
+	for i := 0; i < together; i++ {
+		started.Add(1)
+		ended.Add(1)
+		go func() {
+			runtime.LockOSThread()
+			started.Done()
+			<-release
+			ended.Done()
+		}()
+	}
+	started.Wait()
+	alive := linux.ReadCounters().Threads
+	close(release)
+	ended.Wait()
+	check(fmt.Sprintf("%d threads alive at once", together), alive >= together, fmt.Sprintf("%d threads", alive))
 
 	// Hand-offs between two threads: each round trip blocks one thread
 	// in futex and wakes it.

@@ -294,12 +294,13 @@ type Counters struct {
 	Kicks         uint64 // kick upcalls taken (a signal from another vCPU)
 	KicksSent     uint64 // vcpu_kick calls made
 	LockSpins     uint64 // spins on the libOS's lock held by another vCPU
+	Threads       uint64 // threads alive now
 }
 
 // ReadCounters returns the counters.
 func ReadCounters() Counters {
 	return Counters{upcalls, foreignCalls, switches, kernelResumes, alarmSets, alarms, idleSpins,
-		uint64(vcpuCount), kicks, kickSent, atomic.LoadUint64(&lockSpins)}
+		uint64(vcpuCount), kicks, kickSent, atomic.LoadUint64(&lockSpins), uint64(threads.Live())}
 }
 
 // CallCount returns how many times the program has made Linux call

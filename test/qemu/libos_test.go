@@ -67,7 +67,8 @@ const LibOSTestISO = "build/exogo-libostest.iso"
 // TestLibOS runs cmd/libos-test, whose checks cover the libOS's parts:
 // faults become Go panics (recovered), memory calls (reservations,
 // mprotect, MADV_DONTNEED, munmap), calls into untouched and bad buffers
-// (data; EFAULT), 300 threads made and ended, futex hand-offs, time,
+// (data; EFAULT), 200 MiB of heap with every page touched, 300 threads
+// made and ended and 64 alive at once, futex hand-offs, time,
 // preemption of loops without calls (the alarm upcall and SIGURG), an
 // unimplemented call (ENOSYS, reported once), the boot module's files
 // through os (and EROFS, EEXIST, ENOENT, ENAMETOOLONG), and children:
@@ -86,10 +87,11 @@ func TestLibOS(t *testing.T) {
 				`libos-test: ok: writing a page made read-only faults, and it keeps its contents`,
 				`libos-test: ok: after MADV_DONTNEED a page reads as zeros`,
 				`libos-test: ok: after munmap the pages fault`,
-				`libos-test: ok: 64 MiB of heap is written, read back and collected`,
+				`libos-test: ok: 200 MiB of heap, every page written, read back and collected`,
 				`libos-test: ok: read into an untouched buffer gets the data`,
 				`libos-test: ok: read into a bad pointer fails with EFAULT`,
 				`libos-test: ok: 300 threads made and ended`,
+				`libos-test: ok: 64 threads alive at once`,
 				`libos-test: ok: 20000 round trips between two threads`,
 				`libos-test: ok: 10000 clock reads never go back`,
 				`libos-test: ok: clock reads make no system call \(the vDSO\)`,
