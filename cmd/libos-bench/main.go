@@ -118,7 +118,7 @@ func main() {
 	})
 	// Exokernel calls straight from Go, alone and from two goroutines at
 	// once (on two vCPUs when there are two CPUs): null runs without the
-	// kernel's lock, a refused vcpu_wake (index 8) takes it.
+	// kernel's lock, a refused frame_free (of frame 0, not ours) takes it.
 	pair := func(name string, n int, call func()) {
 		measure(name+", one goroutine", n, func(n int) {
 			for i := 0; i < n; i++ {
@@ -142,7 +142,7 @@ func main() {
 		fmt.Printf("bench: libos: %s: two goroutines make %.2fx the calls of one in the same time\n", name, 2*alone/last)
 	}
 	pair("exokernel null call (no kernel lock)", 20000, func() { exo.Null() })
-	pair("refused vcpu_wake (the kernel lock)", 20000, func() { exo.VcpuWake(8) })
+	pair("refused frame_free (the kernel lock)", 20000, func() { exo.FrameFree(0) })
 	data := make([]byte, 16<<20)
 	for i := range data {
 		data[i] = byte(i * 7)

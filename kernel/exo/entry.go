@@ -58,7 +58,11 @@ func Call(f *cpu.Frame) uintptr {
 		if p := process.ByID(c.Process); p != nil && !p.Exiting {
 			v := thisVCPU(p)
 			caller := Caller{Process: p, VCPU: v, Frame: f}
-			f.RAX = uint64(Dispatch(&caller, f.RAX, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9))
+			result := Dispatch(&caller, f.RAX, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9)
+			if caller.Resume != 0 {
+				return BeforeResume(caller.Resume) // the wait blocked: another thread runs here
+			}
+			f.RAX = uint64(result)
 			if v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p) || p.Exiting {
 				return BeforeResume(frame)
 			}
@@ -131,15 +135,18 @@ func Fault(f *cpu.Frame) uintptr {
 }
 
 // lockFree reports whether call is one of the calls that run without
-// smp.Lock: those that touch only the calling vCPU's own state (its
-// saved registers, its alarm) or nothing at all, so two vCPUs making them
-// at once never wait for each other: null, time_now, tls_set (the FS base
-// in the caller's saved frame) and alarm_set (its vCPU's deadline, read
-// only by that vCPU's own traps). TODO(issue 7): wait, vcpu_wake and
-// frame_alloc_map, which need a lock of their own first.
+// smp.Lock, so two vCPUs making them at once never wait for each other:
+// those that touch only the calling vCPU's own state (its saved
+// registers, its alarm) or nothing at all - null, time_now, tls_set (the
+// FS base in the caller's saved frame) and alarm_set (its vCPU's
+// deadline, read only by that vCPU's own traps) - and wait and
+// vcpu_wake, whose events are atomic words and whose block and kept
+// wake go under the scheduler's own lock (sysWait). TODO(issue 7):
+// frame_alloc_map, which needs the frame table's and the segment
+// table's locks to be enough.
 func lockFree(call uint64) bool {
 	switch call {
-	case CallNull, CallTimeNow, CallTlsSet, CallAlarmSet:
+	case CallNull, CallTimeNow, CallTlsSet, CallAlarmSet, CallWait, CallVcpuWake:
 		return true
 	}
 	return false

@@ -112,35 +112,40 @@ func sysTimeNow(caller *Caller) int64 { return int64(caller.Now()) }
 // watched word was notified). Those that come while it waits wake it
 // (sysVcpuWake, wakeWaiter, sysWordNotify); a word event is consumed by
 // the wait it ends, and the interrupt lines that fired are its result.
+//
+// It runs without smp.Lock (lockFree): the events are set by other CPUs,
+// which then set v.Signal and wake the wait; it clears Signal first and
+// blocks only if Signal is still clear under the scheduler's lock
+// (sched.BlockUnless), so an event that comes between its checks and its
+// block is not missed. A kept wake is consumed under that lock too
+// (sched.WakeOrKeep): a wake ends exactly one wait.
 func sysWait(caller *Caller, deadline uint64) int64 {
 	p, v, now := caller.Process, caller.VCPU, caller.Now()
-	if v.Woken {
-		v.Woken = false
-		return 0
-	}
-	events := v == &p.VCPUs[0] && (p.InterruptsPending != 0 || p.ChildExited || p.WordPending)
-	if events {
-		p.WordPending = false // seen: the wait's return is its word event
-		if lines := p.InterruptsPending; lines != 0 {
+	atomic.StoreUint32(&v.Signal, 0)
+	if v == &p.VCPUs[0] {
+		if lines := atomic.SwapUint32(&p.InterruptsPending, 0); lines != 0 {
 			// Taken here: a libOS idle inside an upcall could not take
 			// the interrupt upcall, and its wait would return at once
 			// for ever.
-			p.InterruptsPending = 0
 			return int64(lines)
+		}
+		if atomic.SwapUint32(&p.WordPending, 0) != 0 || p.ChildExited {
+			return 0 // a word event is consumed: the wait's return is it
 		}
 	}
 	// A pending kick ends the wait only where it can be delivered on the
-	// way out: inside an upcall it waits for the libOS to resume a thread
-	// (else an idle libOS would spin on it).
-	kick := v.KickPending && !InUpcall(p, caller.Frame)
-	if events || kick || (deadline != 0 && deadline <= now) || (v.AlarmAt != 0 && v.AlarmAt <= now) {
+	// way out: inside an upcall (its stack pointer in its upcall stack)
+	// it waits for the libOS to resume a thread (else an idle libOS would
+	// spin on it).
+	kick := v.KickPending && caller.Frame.RSP-v.UpcallStack >= v.UpcallStackSize
+	if kick || (deadline != 0 && deadline <= now) || (v.AlarmAt != 0 && v.AlarmAt <= now) {
 		return 0
 	}
 	if v.AlarmAt != 0 && (deadline == 0 || v.AlarmAt < deadline) {
 		deadline = v.AlarmAt // the alarm is delivered when the wait ends
 	}
 	caller.Frame.RAX = 0
-	caller.Resume = sched.Block(waitKey(p, uint32(cpu.This().VCPU)), deadline, 0, now)
+	caller.Resume = sched.BlockUnless(waitKey(p, uint32(cpu.This().VCPU)), deadline, now, &v.Woken, &v.Signal, &p.Exiting)
 	return 0
 }
 

@@ -1,6 +1,8 @@
 package exo
 
 import (
+	"sync/atomic"
+
 	"exogo/kernel/acpi"
 	"exogo/kernel/layout"
 	"exogo/kernel/process"
@@ -113,7 +115,7 @@ func Interrupt(irq uint32) {
 		route(irq, true) // nobody to take it: mask the line
 		return
 	}
-	p.InterruptsPending |= 1 << (irq % 16)
+	atomic.OrUint32(&p.InterruptsPending, 1<<(irq%16))
 	wakeWaiter(p)
 }
 
@@ -125,5 +127,5 @@ func releaseIRQs(p *process.Process) {
 			route(irq, !consoleHolds(irq)) // masked, unless the console takes it back
 		}
 	}
-	p.InterruptsPending = 0
+	atomic.StoreUint32(&p.InterruptsPending, 0)
 }

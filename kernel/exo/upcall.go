@@ -1,6 +1,8 @@
 package exo
 
 import (
+	"sync/atomic"
+
 	"unsafe"
 
 	"exogo/kernel/console"
@@ -327,20 +329,17 @@ func BeforeResume(frame uintptr) uintptr {
 		Deliver(p, f, UpcallStart, p.Aborts, uint64(c.VCPU))
 	}
 	deliverRevocation(p, f)
-	if p.InterruptsPending != 0 {
-		pending := uint64(p.InterruptsPending)
-		if Deliver(p, f, UpcallInterrupt, pending, 0) {
-			p.InterruptsPending = 0
-		}
+	if pending := atomic.SwapUint32(&p.InterruptsPending, 0); pending != 0 && !Deliver(p, f, UpcallInterrupt, uint64(pending), 0) {
+		atomic.OrUint32(&p.InterruptsPending, pending) // for later (or for vCPU 0's wait)
 	}
 	if p.ChildPending && (p.UpcallEntries[UpcallChild] == 0 || Deliver(p, f, UpcallChild, 0, 0)) {
 		p.ChildPending = false
 	}
-	if p.WordPending && p.UpcallEntries[UpcallWord] != 0 && Deliver(p, f, UpcallWord, 0, 0) {
+	if wordUpcall(p) && atomic.CompareAndSwapUint32(&p.WordPending, 1, 0) && !Deliver(p, f, UpcallWord, 0, 0) {
 		// Without the entry point the event waits for vCPU 0's wait,
 		// which takes it: dropped here, a notify between a watch and
 		// the wait would be lost.
-		p.WordPending = false
+		atomic.StoreUint32(&p.WordPending, 1)
 	}
 	if v.KickPending && (p.UpcallEntries[UpcallKick] == 0 || Deliver(p, f, UpcallKick, 0, 0)) {
 		v.KickPending = false

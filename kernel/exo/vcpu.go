@@ -1,6 +1,8 @@
 package exo
 
 import (
+	"sync/atomic"
+
 	"exogo/kernel/console"
 	"exogo/kernel/cpu"
 	"exogo/kernel/linux"
@@ -135,7 +137,10 @@ func waitKey(p *process.Process, index uint32) uintptr {
 
 // wakeWaiter ends the wait of p's vCPU 0, which takes the process's
 // events, if it waits.
-func wakeWaiter(p *process.Process) { sched.Wake(waitKey(p, 0), 1, 0) }
+func wakeWaiter(p *process.Process) {
+	atomic.StoreUint32(&p.VCPUs[0].Signal, 1)
+	sched.Wake(waitKey(p, 0), 1, 0)
+}
 
 // sysVcpuWake ends a wait of the caller's vCPU index, now or, when it
 // does not wait, at its next wait (the wake is kept: no wake-up is lost).
@@ -144,9 +149,7 @@ func sysVcpuWake(caller *Caller, index uint32) int64 {
 	if v == nil {
 		return -ErrNoSuchObject
 	}
-	if sched.Wake(waitKey(caller.Process, index), 1, 0) == 0 {
-		v.Woken = true
-	}
+	sched.WakeOrKeep(waitKey(caller.Process, index), &v.Woken)
 	return 0
 }
 
@@ -158,6 +161,7 @@ func sysVcpuKick(caller *Caller, index uint32) int64 {
 		return -ErrNoSuchObject
 	}
 	v.KickPending = true
+	atomic.StoreUint32(&v.Signal, 1)
 	if sched.Wake(waitKey(caller.Process, index), 1, 0) == 0 {
 		smp.Kick(int(sched.RunningOn(v.Thread))) // only a CPU that runs it now
 	}

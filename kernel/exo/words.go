@@ -6,7 +6,6 @@ import (
 	"exogo/kernel/layout"
 	"exogo/kernel/process"
 	"exogo/kernel/rawmem"
-	"exogo/kernel/sched"
 )
 
 // Words in shared frames (word_watch, word_notify): how processes that
@@ -182,11 +181,10 @@ func sysWordNotify(caller *Caller, address uintptr, count uint64) int64 {
 				p.Watches[k] = 0
 			}
 		}
-		if sched.Wake(waitKey(p, 0), 1, 0) == 0 {
-			// No wait of vCPU 0 ended (its return would be the
-			// event): the upcall, or vCPU 0's next wait, tells it.
-			p.WordPending = true
-		}
+		// The upcall, or vCPU 0's wait, tells it; a wait this ends may
+		// return once more for the same event (a word event is a hint).
+		atomic.StoreUint32(&p.WordPending, 1)
+		wakeWaiter(p)
 		notified++
 	}
 	return notified
@@ -195,5 +193,5 @@ func sysWordNotify(caller *Caller, address uintptr, count uint64) int64 {
 // wordUpcall reports whether p has a word event for the word upcall: one
 // is pending and p takes it (else vCPU 0's wait takes it).
 func wordUpcall(p *process.Process) bool {
-	return p.WordPending && p.UpcallEntries[UpcallWord] != 0
+	return atomic.LoadUint32(&p.WordPending) != 0 && p.UpcallEntries[UpcallWord] != 0
 }

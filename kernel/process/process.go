@@ -75,10 +75,16 @@ type VCPU struct {
 	// ends; StartPending asks for a start upcall when it next gets a CPU.
 	EpiloguePending bool
 	StartPending    bool
-	// Woken is a wake (vcpu_wake) its next wait consumes; KickPending a
-	// kick (vcpu_kick) not yet delivered.
-	Woken       bool
+	// Woken is 1 for a wake (vcpu_wake) its next wait consumes, changed
+	// only under the scheduler's lock (sched.WakeOrKeep, BlockUnless);
+	// KickPending a kick (vcpu_kick) not yet delivered. Signal is set
+	// (atomically) by whoever makes any other event for the vCPU's wait
+	// (a kick; on vCPU 0 the process's events) before it wakes the
+	// wait: wait runs without smp.Lock, and a wait that checked the
+	// events just before does not block when Signal is set.
+	Woken       uint32
 	KickPending bool
+	Signal      uint32
 }
 
 // Process is one entry of the process table.
@@ -141,10 +147,10 @@ type Process struct {
 
 	// Watched words (kernel/exo/words.go): Watches holds 1 + the index
 	// of each of its watches in the kernel's table (0: a free entry);
-	// a notify of one sets WordPending, which asks for the word upcall
-	// and ends vCPU 0's wait (either one clears it).
+	// a notify of one sets WordPending (1, atomically), which asks for
+	// the word upcall and ends vCPU 0's wait (either one clears it).
 	Watches     [WatchesPerProcess]uint16
-	WordPending bool
+	WordPending uint32
 }
 
 // WatchesPerProcess is how many words a process may watch at once
@@ -304,7 +310,7 @@ func Release(p *Process, held bool) {
 	p.State = Exited
 	p.Exiting = false
 	p.ChildPending, p.ChildExited = false, false
-	p.WordPending = false
+	p.WordPending = 0
 	// Its exited children no longer wait for it: their slots are free.
 	for i := range table {
 		if c := &table[i]; c.State == Exited && c.Held && c.Parent == p.ID {
