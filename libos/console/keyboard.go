@@ -6,7 +6,7 @@ package console
 // Caps Lock and Ctrl, and ANSI sequences for the arrows, Home, End and
 // Delete. Its state is the input process's own (the zero value is ready).
 type Keyboard struct {
-	Shift, Ctrl, CapsLock, Extended uint8
+	Shift, Ctrl, CapsLock, CapsHeld, Extended uint8
 }
 
 // Set 1 scan codes of the keys that change state.
@@ -45,10 +45,13 @@ func (k *Keyboard) Decode(code byte, out []byte) int {
 	case key == scanCtrl:
 		k.Ctrl = boolByte(!released)
 		return 0
-	case released:
-		return 0
 	case key == scanCapsLock:
-		k.CapsLock ^= 1
+		if !released && k.CapsHeld == 0 {
+			k.CapsLock ^= 1 // once per press: a held key repeats its make code
+		}
+		k.CapsHeld = boolByte(!released)
+		return 0
+	case released:
 		return 0
 	}
 	if extended {
