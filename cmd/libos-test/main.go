@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -36,6 +37,7 @@ func main() {
 	checkMemory()
 	checkCallsIntoBuffers()
 	checkThreads()
+	checkInterruptedCall()
 	checkTime()
 	checkPreemption()
 	checkUnknownCall()
@@ -311,4 +313,44 @@ func checkPreemption() {
 func checkUnknownCall() {
 	_, _, errno := syscall.Syscall(syscall.SYS_ACCT, 0, 0, 0)
 	check("a call the libOS does not implement fails with ENOSYS", errors.Is(errno, syscall.ENOSYS), errno.Error())
+}
+
+// checkInterruptedCall: a signal for a thread blocked in a futex wait
+// ends the wait with EINTR (as on Linux) and its handler runs.
+func checkInterruptedCall() {
+	signals := make(chan os.Signal, 16)
+	signal.Notify(signals, syscall.SIGUSR1)
+	defer signal.Stop(signals)
+	tids := make(chan int)
+	result := make(chan syscall.Errno)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		var word uint32
+		tids <- syscall.Gettid()
+		const futexWaitPrivate = 128 // FUTEX_WAIT | FUTEX_PRIVATE_FLAG
+		_, _, errno := syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&word)), futexWaitPrivate, 0, 0, 0, 0)
+		result <- errno
+	}()
+	tid := <-tids
+	var errno syscall.Errno
+	got := false
+	// The signal may come before the thread blocks (then it is handled
+	// and the wait begins after): send it until the wait ends.
+	for deadline := time.Now().Add(5 * time.Second); !got && time.Now().Before(deadline); {
+		syscall.Tgkill(os.Getpid(), tid, syscall.SIGUSR1)
+		select {
+		case errno = <-result:
+			got = true
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	handled := false
+	select {
+	case <-signals:
+		handled = true
+	case <-time.After(time.Second):
+	}
+	check("a signal ends a blocked futex wait with EINTR, and its handler runs", got && errno == syscall.EINTR && handled,
+		fmt.Sprintf("ended %v, errno %v, handled %v", got, errno, handled))
 }

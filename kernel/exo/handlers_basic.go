@@ -9,6 +9,7 @@ import (
 	"exogo/kernel/physmem"
 	"exogo/kernel/process"
 	"exogo/kernel/sched"
+	"exogo/kernel/smp"
 )
 
 // The simplest calls: the null call, the debug console, leaving, yielding,
@@ -134,10 +135,15 @@ func sysWait(caller *Caller, deadline uint64) int64 {
 		}
 	}
 	// A pending kick ends the wait only where it can be delivered on the
-	// way out: inside an upcall (its stack pointer in its upcall stack)
-	// it waits for the libOS to resume a thread (else an idle libOS would
-	// spin on it).
-	kick := v.KickPending && caller.Frame.RSP-v.UpcallStack >= v.UpcallStackSize
+	// way out: inside an upcall it waits for the libOS to resume a thread
+	// (else an idle libOS would spin on it). Kicks are rare: InUpcall
+	// reads the context slot's disabled word under smp.Lock.
+	kick := false
+	if v.KickPending {
+		smp.Lock()
+		kick = !InUpcall(p, caller.Frame)
+		smp.Unlock()
+	}
 	if kick || (deadline != 0 && deadline <= now) || (v.AlarmAt != 0 && v.AlarmAt <= now) {
 		return 0
 	}

@@ -330,16 +330,19 @@ func BeforeResume(frame uintptr) uintptr {
 	}
 	deliverRevocation(p, f)
 	if pending := atomic.SwapUint32(&p.InterruptsPending, 0); pending != 0 && !Deliver(p, f, UpcallInterrupt, uint64(pending), 0) {
-		atomic.OrUint32(&p.InterruptsPending, pending) // for later (or for vCPU 0's wait)
+		// Back for later: a new event, since vCPU 0's wait (which runs
+		// without smp.Lock) may have looked while they were taken.
+		atomic.OrUint32(&p.InterruptsPending, pending)
+		wakeWaiter(p)
 	}
 	if p.ChildPending && (p.UpcallEntries[UpcallChild] == 0 || Deliver(p, f, UpcallChild, 0, 0)) {
 		p.ChildPending = false
 	}
 	if wordUpcall(p) && atomic.CompareAndSwapUint32(&p.WordPending, 1, 0) && !Deliver(p, f, UpcallWord, 0, 0) {
-		// Without the entry point the event waits for vCPU 0's wait,
-		// which takes it: dropped here, a notify between a watch and
-		// the wait would be lost.
+		// Back for later, as a new event for vCPU 0's wait (see the
+		// interrupt lines above).
 		atomic.StoreUint32(&p.WordPending, 1)
+		wakeWaiter(p)
 	}
 	if v.KickPending && (p.UpcallEntries[UpcallKick] == 0 || Deliver(p, f, UpcallKick, 0, 0)) {
 		v.KickPending = false

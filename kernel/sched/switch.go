@@ -33,7 +33,9 @@ func Schedule(now uint64) uintptr {
 		t.OnCPU = int32(c.Index)
 		t.sliceEnds = now + TimeSlice
 	}
-	if current >= 0 && (!ok || i != current) {
+	if current >= 0 && (!ok || i != current) && onStack(threads[uint32(current)%MaxThreads].StackTop) {
+		// (A CPU that switches twice in one trap still runs on the first
+		// thread's stack: that one stays the leaving thread.)
 		leaving[uint(c.Index)%amd64.MaxCPUs] = current + 1
 	}
 	release()
@@ -94,14 +96,19 @@ func reapDead(c *cpu.CPU) int32 {
 
 // settle clears the OnCPU mark of the thread CPU c left at its previous
 // switch: c now runs on current's stack (-1: the idle stack), so unless it
-// came back to that thread it no longer touches its stack. Called with the
-// lock held, on c.
+// came back to that thread it no longer touches its stack. When c still
+// runs on that stack (a second switch in the same trap: the first one's
+// thread was dropped), the mark stays, so that End leaves the stack alone
+// (as reapDead does for a dead thread's). Called with the lock held, on c.
 func settle(c *cpu.CPU, current int32) {
 	l := &leaving[uint(c.Index)%amd64.MaxCPUs]
 	if *l <= 0 || *l-1 == current {
 		return
 	}
 	t := &threads[uint32(*l-1)%MaxThreads]
+	if onStack(t.StackTop) {
+		return // the next switch on c settles it
+	}
 	if t.OnCPU == int32(c.Index) && t.State != Running {
 		t.OnCPU = -1
 	}

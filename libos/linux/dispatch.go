@@ -25,8 +25,8 @@ const (
 
 // Statistics, for the report and the benchmarks.
 var (
-	upcalls, foreignCalls, switches, idleSpins, signalsDelivered, alarms, alarmSets, kernelResumes, kicks, kickSent uint64
-	callCounts                                                                                                      [abi.SysMax]uint32
+	upcalls, foreignCalls, switches, idleSpins, signalsDelivered, alarms, alarmSets, kernelResumes, kicks, kickSent, interruptedCalls uint64
+	callCounts                                                                                                                        [abi.SysMax]uint32
 )
 
 // dispatch handles one upcall on vCPU vcpuOf(context): context is its

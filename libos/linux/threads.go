@@ -166,9 +166,11 @@ func sysArchPrctl(context uintptr, code, address uint64) int64 {
 // pending and is delivered when the thread next resumes (the runtime's
 // SIGURG for asynchronous preemption above all; a thread running on
 // another vCPU is kicked, and gets it at once). A signal whose action is
-// the default and ends the process ends it now, as on Linux.
-// TODO(issue 7): a thread blocked in a call is not interrupted (EINTR);
-// the signal waits until the call returns.
+// the default and ends the process ends it now, as on Linux. A thread
+// blocked in a call, for a signal it does not block and handles, is
+// interrupted as on Linux: its call returns EINTR, or, for a read or a
+// wait4 and a handler installed with SA_RESTART, runs again after the
+// handler (epoll_pwait, futex and nanosleep are never restarted).
 func sysTgkill(context uintptr, current int, group, threadID, signal uint64) int64 {
 	if signal == 0 || signal > abi.NumberOfSignals {
 		return -abi.EINVAL
@@ -183,7 +185,13 @@ func sysTgkill(context uintptr, current int, group, threadID, signal uint64) int
 		reportSignal(context, signal, &why)
 		exo.Exit(128 + int64(signal))
 	}
-	threads.At(i).PendingSignals |= abi.SignalBit(signal)
+	th := threads.At(i)
+	th.PendingSignals |= abi.SignalBit(signal)
+	if a := actions[signal]; th.State == uthread.Blocked && th.SignalMask&abi.SignalBit(signal) == 0 && a.handler > 1 {
+		restart := th.RestartCall != 0 && th.RestartCall-1 != abi.SysEpollPwait && a.flags&abi.SaRestart != 0
+		threads.Interrupt(i, -abi.EINTR, restart)
+		interruptedCalls++
+	}
 	if k := runningOn(i); k >= 0 && i != current {
 		kickSent++
 		exo.VcpuKick(uint64(k)) // running on another vCPU: deliver it there now

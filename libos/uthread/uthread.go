@@ -215,6 +215,23 @@ func (t *Table) Wake(address uintptr, n int) int {
 	return woken
 }
 
+// Interrupt ends blocked thread i's wait for a signal: it becomes
+// runnable, its call returning result or, with restart, running again
+// (its RestartCall is kept). It reports whether i was blocked in a call
+// (a thread made but not yet started is not).
+func (t *Table) Interrupt(i int, result int64, restart bool) bool {
+	th := t.At(i)
+	if th.State != Blocked || th.InCall == 0 {
+		return false
+	}
+	th.WaitAddress, th.Deadline, th.WakeResult = 0, 0, result
+	if !restart {
+		th.RestartCall = 0
+	}
+	t.Ready(i)
+	return true
+}
+
 // Expire makes every blocked thread whose deadline is at or before now
 // runnable (its call returns its TimeoutResult) and returns how many.
 // It looks at the threads only when a deadline may have passed.

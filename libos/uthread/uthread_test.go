@@ -94,3 +94,26 @@ func TestFullTableAndNoAllocation(t *testing.T) {
 		t.Errorf("%v allocations", n)
 	}
 }
+
+func TestInterrupt(t *testing.T) {
+	var tab Table
+	a, b, c := tab.New(100), tab.New(100), tab.New(100)
+	tab.Block(a, 0x1000, 900, -110)
+	tab.Block(b, 0x1000, 0, 0)
+	tab.At(b).RestartCall = 1 // a read (call 0) to run again
+	if !tab.Interrupt(a, -4, false) || tab.At(a).State != Runnable || tab.At(a).WakeResult != -4 || tab.At(a).Deadline != 0 {
+		t.Fatalf("interrupting a futex wait: %+v", *tab.At(a))
+	}
+	if !tab.Interrupt(b, -4, true) || tab.At(b).RestartCall != 1 {
+		t.Fatal("an interrupted restartable call lost its restart")
+	}
+	if tab.Interrupt(c, -4, false) {
+		t.Fatal("a thread that is not blocked was interrupted")
+	}
+	if n := tab.Wake(0x1000, 10); n != 0 {
+		t.Fatalf("interrupted threads still waited on the word: %d woken", n)
+	}
+	if n := tab.Expire(1000); n != 0 {
+		t.Fatal("an interrupted thread kept its deadline")
+	}
+}

@@ -92,6 +92,7 @@ func TestLibOS(t *testing.T) {
 				`libos-test: ok: read into a bad pointer fails with EFAULT`,
 				`libos-test: ok: 300 threads made and ended`,
 				`libos-test: ok: 64 threads alive at once`,
+				`libos-test: ok: a signal ends a blocked futex wait with EINTR, and its handler runs`,
 				`libos-test: ok: 20000 round trips between two threads`,
 				`libos-test: ok: 10000 clock reads never go back`,
 				`libos-test: ok: clock reads make no system call \(the vDSO\)`,
