@@ -255,7 +255,7 @@ restrictcheck: kernel $(MODULES)
 		$(GO) run ./tools/restrictcheck -packages $(LIBOS_PACKAGES) $(MODULES)/bin/$$p || exit 1; done
 	@for p in $(RUNTIME_FREE_PROGRAMS); do packages=main; \
 		for k in $(RUNTIME_FREE_PACKAGES); do \
-			if $(GO) tool nm $(MODULES)/bin/$$p | grep -q " $$k\."; then packages=$$packages,$$k; fi; done; \
+			if $(GO) tool nm $(MODULES)/bin/$$p | grep " $$k\." >/dev/null; then packages=$$packages,$$k; fi; done; \
 		echo "restrictcheck: $$p, runtime-free ($$packages)"; \
 		$(GO) run ./tools/restrictcheck -packages $$packages -indirect-ok main.measure $(MODULES)/bin/$$p || exit 1; done
 
