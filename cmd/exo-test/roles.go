@@ -119,7 +119,7 @@ func hostile() {
 	expect("hostile: register upcalls from kernel memory", exo.UpcallRegister(0xffff_ffff_8010_0000, buffer, 8), exo.ErrBadAddress)
 
 	// Exhaust my frames: the kernel stops me at my limit (or when memory
-	// runs low) and stays up; then give every one back.
+	// runs low) and stays up; they go back when the kernel ends me.
 	var got, freedOK int64
 	first := exo.FrameAlloc()
 	last := first

@@ -96,6 +96,13 @@ func release(p *process.Process, tell bool) {
 	}
 	releaseIRQs(p)
 	watches.forget(&p.Watches)
+	if p.RevokePending {
+		// Its request ends with it: counted here, or a slot reaped and
+		// reused before the deadline would leave the count up for good
+		// (and the kernel would never ask for memory again).
+		p.RevokePending = false
+		revocationsPending--
+	}
 	process.Release(p, tell)
 	releaseOrphans()
 	if parent := process.Parent(p); parent != nil && tell {
