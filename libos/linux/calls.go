@@ -57,13 +57,21 @@ func systemCall(context uintptr, current int, number uint64) int {
 	case abi.SysFstat:
 		result = sysFstat(a0, a1)
 	case abi.SysMmap:
+		mem.Lock()
 		result = sysMmap(a0, a1, a2, a3, a4, a5)
+		mem.Unlock()
 	case abi.SysMunmap:
+		mem.Lock()
 		result = sysMunmap(a0, a1)
+		mem.Unlock()
 	case abi.SysMprotect:
+		mem.Lock()
 		result = sysMprotect(a0, a1, a2)
+		mem.Unlock()
 	case abi.SysMadvise:
+		mem.Lock()
 		result = sysMadvise(a0, a1, a2)
+		mem.Unlock()
 	case abi.SysRtSigaction:
 		result = sysSigaction(a0, a1, a2, a3)
 	case abi.SysRtSigprocmask:
@@ -172,7 +180,7 @@ func exitProcess(status uint64) {
 // userBytes returns the program's bytes [address, address+length) after
 // mem.Check, or false (EFAULT).
 func userBytes(address, length uint64, write bool) ([]byte, bool) {
-	if length > 1<<40 || !mem.Check(uintptr(address), uintptr(length), write) {
+	if length > 1<<40 || !memCheck(uintptr(address), uintptr(length), write) {
 		return nil, false
 	}
 	if length == 0 {
@@ -188,7 +196,7 @@ func userString(address uint64, buf []byte) (string, int64) {
 	for i := 0; i < len(buf); i++ {
 		a := address + uint64(i)
 		if i == 0 || a%mem.PageSize == 0 {
-			if !mem.Check(uintptr(a), 1, false) {
+			if !memCheck(uintptr(a), 1, false) {
 				return "", -abi.EFAULT
 			}
 		}
@@ -233,7 +241,7 @@ func userStrings(address uint64, out *[maxArgs]abi.Text, buf []byte) (int, bool)
 // putUser and getUser write and read a 64-bit or 32-bit word of program
 // memory; they report false (EFAULT) for a bad address.
 func putUser64(address, v uint64) bool {
-	if address&7 != 0 || !mem.Check(uintptr(address), 8, true) {
+	if address&7 != 0 || !memCheck(uintptr(address), 8, true) {
 		return false
 	}
 	*(*uint64)(bare.At(uintptr(address))) = v
@@ -241,14 +249,14 @@ func putUser64(address, v uint64) bool {
 }
 
 func getUser64(address uint64) (uint64, bool) {
-	if address&7 != 0 || !mem.Check(uintptr(address), 8, false) {
+	if address&7 != 0 || !memCheck(uintptr(address), 8, false) {
 		return 0, false
 	}
 	return *(*uint64)(bare.At(uintptr(address))), true
 }
 
 func putUser32(address uint64, v uint32) bool {
-	if address&3 != 0 || !mem.Check(uintptr(address), 4, true) {
+	if address&3 != 0 || !memCheck(uintptr(address), 4, true) {
 		return false
 	}
 	*(*uint32)(bare.At(uintptr(address))) = v
@@ -256,7 +264,7 @@ func putUser32(address uint64, v uint32) bool {
 }
 
 func getUser32(address uint64) (uint32, bool) {
-	if address&3 != 0 || !mem.Check(uintptr(address), 4, false) {
+	if address&3 != 0 || !memCheck(uintptr(address), 4, false) {
 		return 0, false
 	}
 	return *(*uint32)(bare.At(uintptr(address))), true

@@ -22,6 +22,8 @@ func imageIn(start, end uintptr) bool {
 	return mem.Ranges.Kinds(start, end)&(1<<mem.KindImage) != 0
 }
 
+// The memory calls run under the memory lock (calls.go takes it).
+
 func sysMmap(address, length, prot, flags, fd, offset uint64) int64 {
 	n, ok := roundUp(length)
 	if !ok || prot&^(abi.ProtRead|abi.ProtWrite|abi.ProtExec) != 0 || !pageAligned(offset) {

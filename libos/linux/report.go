@@ -133,7 +133,7 @@ func reportSignal(context uintptr, signal uint64, why *reportLine) {
 			}
 			delta, ok := symbols.SPDelta(f, uintptr(pc))
 			at := sp + uint64(delta)
-			if !ok || delta < 0 || at&7 != 0 || !mem.Check(uintptr(at), 8, false) {
+			if !ok || delta < 0 || at&7 != 0 || !memCheck(uintptr(at), 8, false) {
 				return
 			}
 			ret := *bare.Word(uintptr(at))
@@ -149,7 +149,7 @@ func reportSignal(context uintptr, signal uint64, why *reportLine) {
 	for i := 0; i < maxCallers; i++ {
 		// A frame holds the caller's RBP and the return address; follow
 		// only frames the libOS's map says are readable, upwards.
-		if frame&7 != 0 || frame == 0 || !mem.Check(uintptr(frame), 16, false) {
+		if frame&7 != 0 || frame == 0 || !memCheck(uintptr(frame), 16, false) {
 			break
 		}
 		next, ret := *bare.Word(uintptr(frame)), *bare.Word(uintptr(frame) + 8)

@@ -17,7 +17,7 @@ func sysClone(context uintptr, current int, flags, newStack, parentTID, childTID
 	if flags&(abi.CloneVM|abi.CloneThread) != abi.CloneVM|abi.CloneThread {
 		return -abi.EINVAL
 	}
-	if flags&abi.CloneSetTLS != 0 && !mem.Check(uintptr(tls)-8, 8, true) {
+	if flags&abi.CloneSetTLS != 0 && !memCheck(uintptr(tls)-8, 8, true) {
 		return -abi.EFAULT // the runtime's g slot must be writable
 	}
 	i := threads.New(processID)
@@ -26,7 +26,7 @@ func sysClone(context uintptr, current int, flags, newStack, parentTID, childTID
 	}
 	th := threads.At(i)
 	if th.Context == 0 {
-		if th.Context = mem.Private(contextSize); th.Context == 0 {
+		if th.Context = memPrivate(contextSize); th.Context == 0 {
 			threads.Release(i)
 			return -abi.EAGAIN
 		}
@@ -147,7 +147,7 @@ func sysNanosleep(context uintptr, current int, request uint64) int {
 func sysArchPrctl(context uintptr, code, address uint64) int64 {
 	switch code {
 	case abi.ArchSetFS:
-		if address < mem.UserStart+8 || !mem.Check(uintptr(address)-8, 8, true) {
+		if address < mem.UserStart+8 || !memCheck(uintptr(address)-8, 8, true) {
 			return -abi.EPERM
 		}
 		put(context, exo.ContextFsBase, address)

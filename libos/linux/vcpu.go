@@ -5,7 +5,6 @@ import (
 
 	"exogo/libos/bare"
 	"exogo/libos/exo"
-	"exogo/libos/mem"
 )
 
 // The libOS's vCPUs. The kernel runs the process on up to exo.VcpuMax
@@ -78,7 +77,7 @@ func vcpuOf(context uintptr) int {
 func startVCPUs() {
 	want := int(bare.Info(exo.KernelInfoCpus))
 	for vcpuCount < want && vcpuCount < exo.VcpuMax {
-		stack := mem.Private(upcallStackSize)
+		stack := memPrivate(upcallStackSize)
 		if stack == 0 {
 			return
 		}
