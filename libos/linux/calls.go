@@ -307,7 +307,7 @@ type Counters struct {
 
 // ReadCounters returns the counters.
 func ReadCounters() Counters {
-	return Counters{upcalls, foreignCalls, switches, kernelResumes, alarmSets, alarms, idleSpins,
+	return Counters{upcalls + atomic.LoadUint64(&fastFaults), foreignCalls, switches, kernelResumes, alarmSets, alarms, idleSpins,
 		uint64(vcpuCount), kicks, kickSent, atomic.LoadUint64(&lockSpins), uint64(threads.Live())}
 }
 
