@@ -9,7 +9,6 @@ import (
 	"exogo/kernel/physmem"
 	"exogo/kernel/process"
 	"exogo/kernel/sched"
-	"exogo/kernel/smp"
 )
 
 // The simplest calls: the null call, the debug console, leaving, yielding,
@@ -136,14 +135,14 @@ func sysWait(caller *Caller, deadline uint64) int64 {
 	}
 	// A pending kick ends the wait only where it can be delivered on the
 	// way out: inside an upcall it waits for the libOS to resume a thread
-	// (else an idle libOS would spin on it). Kicks are rare: InUpcall
-	// reads the context slot's disabled word under smp.Lock.
-	kick := false
-	if v.KickPending {
-		smp.Lock()
-		kick = !InUpcall(p, caller.Frame)
-		smp.Unlock()
-	}
+	// (else an idle libOS would spin on it). Inside an upcall here means
+	// on the upcall stack: InUpcall's other test, the context slot's
+	// disabled word, would need smp.Lock (a wait with a kick pending, off
+	// the upcall stack but with the word set, returns at once each time;
+	// no libOS waits that way). TODO(issue 7): taking smp.Lock here for
+	// the word made exo-test's epilogue check fail 1 to 3 times in 10
+	// under UEFI, for a reason not found yet.
+	kick := v.KickPending && caller.Frame.RSP-v.UpcallStack >= v.UpcallStackSize
 	if kick || (deadline != 0 && deadline <= now) || (v.AlarmAt != 0 && v.AlarmAt <= now) {
 		return 0
 	}

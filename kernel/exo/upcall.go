@@ -266,7 +266,7 @@ func Epilogue(f *cpu.Frame, now uint64) uintptr {
 		v.StartPending = true
 		return sched.Yield(now)
 	}
-	if Deliver(p, f, UpcallEpilogue, 0, 0) {
+	if Deliver(p, f, UpcallEpilogue, now+EpilogueGrace, 0) {
 		v.EpiloguePending = true
 		sched.ExtendSlice(now, EpilogueGrace)
 		return frame
@@ -330,10 +330,13 @@ func BeforeResume(frame uintptr) uintptr {
 	}
 	deliverRevocation(p, f)
 	if pending := atomic.SwapUint32(&p.InterruptsPending, 0); pending != 0 && !Deliver(p, f, UpcallInterrupt, uint64(pending), 0) {
-		// Back for later: a new event, since vCPU 0's wait (which runs
-		// without smp.Lock) may have looked while they were taken.
+		// Back for later: a new event for vCPU 0's wait (which runs
+		// without smp.Lock) if it looked while they were taken here,
+		// on another vCPU.
 		atomic.OrUint32(&p.InterruptsPending, pending)
-		wakeWaiter(p)
+		if v != &p.VCPUs[0] {
+			wakeWaiter(p)
+		}
 	}
 	if p.ChildPending && (p.UpcallEntries[UpcallChild] == 0 || Deliver(p, f, UpcallChild, 0, 0)) {
 		p.ChildPending = false
@@ -342,7 +345,9 @@ func BeforeResume(frame uintptr) uintptr {
 		// Back for later, as a new event for vCPU 0's wait (see the
 		// interrupt lines above).
 		atomic.StoreUint32(&p.WordPending, 1)
-		wakeWaiter(p)
+		if v != &p.VCPUs[0] {
+			wakeWaiter(p)
+		}
 	}
 	if v.KickPending && (p.UpcallEntries[UpcallKick] == 0 || Deliver(p, f, UpcallKick, 0, 0)) {
 		v.KickPending = false

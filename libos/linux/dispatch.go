@@ -35,16 +35,20 @@ var (
 // context slot, where the kernel saved the interrupted thread's registers
 // (the thread is the vCPU's current one; a vCPU that just began has
 // none). It takes the libOS's lock and ends by resuming a thread, which
-// releases it; it never returns.
+// releases it; it never returns. (A page fault it can resolve at once
+// takes only the memory lock: fastFault.)
 func dispatch(context uintptr, event, detail, detail2 uint64) {
 	v := vcpuOf(context)
-	if event == exo.UpcallFault && detail == pageFaultVector && vcpus[uint(v)%exo.VcpuMax].current != 0 {
-		// A page fault of the thread this vCPU runs, in memory the
-		// libOS commits lazily: resolved under the memory lock alone,
-		// and the thread goes on in user mode. The libOS's big lock,
-		// which another vCPU may hold for long, is not needed (the
-		// thread, its registers and the CPU's FS stay as they are).
-		if fastFault(context, detail2, get(context, exo.ContextErrorCode)) {
+	if cur := vcpus[uint(v)%exo.VcpuMax].current; event == exo.UpcallFault && detail == pageFaultVector && cur != 0 &&
+		atomic.LoadUint64(&threads.At(int(cur-1)).PendingSignals) == 0 {
+		// A page fault of the thread this vCPU runs (only this vCPU
+		// changes its current), in memory the libOS commits lazily:
+		// resolved under the memory lock alone, and the thread goes on
+		// in user mode. The libOS's big lock, which another vCPU may
+		// hold for long, is not needed (the thread, its registers and
+		// the CPU's FS stay as they are). A thread with a signal
+		// pending takes the slow path, which delivers it.
+		if fastFault(detail2, get(context, exo.ContextErrorCode)) {
 			resumeInUserMode(context, context)
 		}
 	}
@@ -290,8 +294,11 @@ var fastFaults uint64
 
 // fastFault commits the page at address for the faulting access, under
 // the memory lock only; false sends the fault down the slow path (a real
-// fault, to become a signal).
-func fastFault(context uintptr, address, errorCode uint64) bool {
+// fault, to become a signal). Pages are only ever added outside the big
+// lock: the calls that remove them (munmap, MADV_DONTNEED, mprotect) hold
+// it, which keeps the program's bytes that a call checked (memCheck)
+// valid until it returns.
+func fastFault(address, errorCode uint64) bool {
 	mem.Lock()
 	ok := mem.Fault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0)
 	mem.Unlock()

@@ -153,6 +153,7 @@ func start() {
 	if bootModule.segment != 0 {
 		useBootModule()
 	}
+	mem.Owner = uint64(processID) // the frame table's owner of its frames
 	setupConsole(screenSegment, screenKind, consoleSegment, consolePorts)
 	useSymbols(pclntab, pclntabSize, text)
 

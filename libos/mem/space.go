@@ -188,10 +188,47 @@ func Fault(address uintptr, write, instruction bool) bool {
 		// Another vCPU committed the page (or mapped it again) while
 		// this fault waited for the libOS: the access may go on. A page
 		// with a frame but not mapped, or the libOS's own memory, is a
-		// real violation.
+		// real violation. So is a page whose frame the kernel took by
+		// force (a revocation the libOS could not answer): the frame
+		// table says it is no longer ours, and its data is gone.
+		if w&frameMapped != 0 && Owner != 0 && !ours(w&^(PageSize-1)) {
+			lose(page)
+			Lost++
+			return false
+		}
 		return w&frameMapped != 0
 	}
 	return commit(page, r.Prot, false)
+}
+
+// Owner is the process's id (set at start), against which ours checks
+// the frame table; 0 skips the check.
+var Owner uint64
+
+// Lost counts pages found taken by the kernel.
+var Lost uint64
+
+// ours reports whether the frame table (the kernel's read-only view)
+// says frame is a data frame of this process, mapped.
+func ours(frame uint64) bool {
+	e := *(*uint64)(at(exo.AddressFrameTableView + uintptr(frame/PageSize)*8))
+	return e&exo.FrameEntryUseMask == exo.FrameUseProcess &&
+		e>>exo.FrameEntryOwnerShift&exo.FrameEntryOwnerMask == Owner &&
+		e>>exo.FrameEntryRefsShift&exo.FrameEntryRefsMask != 0
+}
+
+// lose forgets page's frame, which is no longer the process's (the
+// kernel unmapped it when it took it).
+func lose(page uintptr) {
+	i := regionFor(page, false, false)
+	if i < 0 {
+		return
+	}
+	r := &regions[uint(i)%MaxRegions]
+	if w := frameWord(r, page); w != nil && *w != 0 {
+		*w = 0
+		r.used--
+	}
 }
 
 // Check makes sure the program's bytes [address, address+length) may be
