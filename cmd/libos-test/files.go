@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -61,8 +62,10 @@ func checkProcesses() {
 	pid, err = spawn.Start("/bin/libos-test", []string{"libos-test"}, nil)
 	if err == nil {
 		kerr := spawn.Kill(pid)
-		status, werr = spawn.Wait(pid)
-		check("a killed child is reported as 128+SIGKILL", kerr == nil && werr == nil && status == 137, errString(kerr)+errString(werr))
+		var ws syscall.WaitStatus
+		_, werr = syscall.Wait4(pid, &ws, 0, nil)
+		check("a killed child is reported as killed by SIGKILL (WIFSIGNALED)", kerr == nil && werr == nil && ws.Signaled() && ws.Signal() == syscall.SIGKILL,
+			fmt.Sprintf("%v %v %#x", errString(kerr), errString(werr), uint32(ws)))
 	} else {
 		check("a second child starts", false, errString(err))
 	}

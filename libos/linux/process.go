@@ -41,6 +41,7 @@ type child struct {
 	pid    uint32
 	exited bool
 	status uint32
+	signal uint32 // the signal the parent's kill ended it with (0: none)
 }
 
 var (
@@ -334,9 +335,11 @@ func reapChildren() {
 }
 
 // sysWait4 reports a child's end: pid > 0 that child, -1 any. Its status
-// word is Linux's for an exit (status << 8); a process the kernel ended
-// (by a fatal signal in its libOS, an exception, process_destroy) reports
-// the kernel's status (128 + signal or vector) the same way.
+// word is Linux's: for an exit, status << 8; for a child this process's
+// kill ended, the signal (WIFSIGNALED). A process the kernel ended (by a
+// fatal signal in its libOS, an exception) reports the kernel's status
+// (128 + signal or vector) as an exit: the kernel does not yet say how a
+// process ended.
 func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) int {
 	const wnohang = 1
 	reapChildren()
@@ -350,7 +353,11 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 		if !c.exited {
 			continue
 		}
-		if statusAddress != 0 && !putUser32(statusAddress, (c.status&0xff)<<8) {
+		word := (c.status & 0xff) << 8
+		if c.signal != 0 {
+			word = c.signal & 0x7f
+		}
+		if statusAddress != 0 && !putUser32(statusAddress, word) {
 			putErrno(context, abi.EFAULT)
 			return resume
 		}
@@ -387,7 +394,7 @@ func sysKill(context uintptr, current int, pid, signal uint64) int64 {
 				// The kernel tells no one of an end its parent caused.
 				// TODO(issue 9): deliver catchable signals to the child's
 				// libOS; any signal ends it for now.
-				c.exited, c.status = true, uint32(128+signal)
+				c.exited, c.status, c.signal = true, uint32(128+signal), uint32(signal)
 				threads.Wake(childrenKey, uthread.MaxThreads)
 			}
 			return 0

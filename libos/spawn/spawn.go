@@ -40,8 +40,9 @@ func Start(path string, argv, env []string) (int, error) {
 }
 
 // Wait waits for the child pid to end and returns its exit status: the
-// status it passed to exit, or the kernel's (128 + a signal or vector)
-// when it was ended.
+// status it passed to exit, the kernel's (128 + a signal or vector) when
+// the kernel ended it, or 128 + the signal that killed it (as shells
+// report it).
 func Wait(pid int) (int, error) {
 	var status syscall.WaitStatus
 	for {
@@ -51,6 +52,9 @@ func Wait(pid int) (int, error) {
 		}
 		if err != nil {
 			return 0, fmt.Errorf("wait for process %d: %w", pid, err)
+		}
+		if status.Signaled() {
+			return 128 + int(status.Signal()), nil
 		}
 		return status.ExitStatus(), nil
 	}
