@@ -139,7 +139,34 @@ func HandOverScreen() (column, row uint32, ok bool) {
 	case screenFramebuffer:
 		column, row, ok = framebuffer.column, framebuffer.row, true
 	}
+	handedOver = activeScreen
 	activeScreen = screenNone
 	outputLock.unlock()
 	return column, row, ok
+}
+
+// handedOver is the screen HandOverScreen gave away (screen*), which
+// ReclaimScreen takes back.
+var handedOver uint32
+
+// ReclaimScreen takes back the screen HandOverScreen gave a process, for
+// a fault report, which must be seen on a machine with no serial line: the
+// report is drawn from the bottom row up (what the process drew above it
+// stays). It does nothing when the screen was never handed over.
+//
+// Preconditions: as for ReclaimSerial (the report forces the lock).
+func ReclaimScreen() {
+	if activeScreen != screenNone || handedOver == screenNone {
+		return
+	}
+	activeScreen = handedOver
+	switch activeScreen {
+	case screenVGAText:
+		vgaText.column, vgaText.row = 0, vgaRows-1
+	case screenFramebuffer:
+		framebuffer.column, framebuffer.row = 0, 0
+		if framebuffer.rows > 0 {
+			framebuffer.row = framebuffer.rows - 1
+		}
+	}
 }

@@ -177,3 +177,29 @@ func TestWritesDoNotAllocate(t *testing.T) {
 		t.Errorf("writes allocated %v times per run", allocations)
 	}
 }
+
+// A screen handed to a process takes no more log lines; a fault report
+// takes it back and draws from the bottom row.
+func TestHandOverAndReclaimTheScreen(t *testing.T) {
+	cells := useTestVGA(t)
+	WriteString("boot log\nsecond line")
+	column, row, ok := HandOverScreen()
+	if !ok || column != 11 || row != 1 {
+		t.Fatalf("HandOverScreen = %d, %d, %v; want the cursor after the log", column, row, ok)
+	}
+	WriteString("\nnot on the screen")
+	for r := 2; r < vgaRows; r++ {
+		if got := rowText(t, cells, r); got != "" {
+			t.Fatalf("row %d = %q after the hand-over", r, got)
+		}
+	}
+	ReclaimScreen()
+	WriteString("\nexogo: KERNEL FAULT")
+	if got := rowText(t, cells, vgaRows-1); got != "exogo: KERNEL FAULT" {
+		t.Errorf("last row = %q, want the report", got)
+	}
+	if got := rowText(t, cells, 0); got != "second line" {
+		t.Errorf("row 0 = %q: the rest scrolled up one row", got)
+	}
+	handedOver = screenNone
+}

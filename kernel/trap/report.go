@@ -31,6 +31,7 @@ func fatal(f *cpu.Frame, reason string) {
 	reporting = 1
 	console.ForceUnlockForPanic()
 	console.ReclaimSerial() // a process with the console right may have reprogrammed COM1
+	console.ReclaimScreen() // and a process may have taken the screen
 	console.WriteString("\nexogo: KERNEL FAULT: ")
 	console.WriteString(VectorName(f.Vector))
 	console.WriteString(" (vector ")
