@@ -138,11 +138,7 @@ func parent() uint64 {
 	// It still holds every frame it could get (on a small machine, nearly
 	// all the free memory) until the kernel ends it for its read of
 	// kernel memory: wait for that before starting more children.
-	reaped := int64(-exo.ErrBusy)
-	for deadline := bare.Now() + 5_000_000_000; reaped == -exo.ErrBusy && bare.Now() < deadline; {
-		exo.Yield()
-		reaped = exo.ProcessReap(uint64(hostile))
-	}
+	reaped := reapWithin(hostile)
 	check("the kernel ended the hostile child (its frames are free again)", reaped > 0 && reaped&0xffff == hostile && reaped>>16 != 0)
 
 	upcaller := spawn(5, 0, 0)

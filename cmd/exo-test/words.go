@@ -130,12 +130,7 @@ func checkWords() {
 	yieldWithin(mailbox(boxWordsDone), 100, 2*wordWait)
 	check("words: the child took the word upcall in a call-free loop", *mailbox(boxWordUpcalls) >= 1)
 	check("words: the child's checks passed", *mailbox(boxWordsDone) == 100)
-	reaped := int64(-exo.ErrBusy)
-	for deadline := bare.Now() + 5_000_000_000; reaped == -exo.ErrBusy && bare.Now() < deadline; {
-		exo.Yield()
-		reaped = exo.ProcessReap(uint64(id))
-	}
-	check("words: reap the child", reaped == id|100<<16)
+	check("words: reap the child", reapWithin(id) == id|100<<16)
 	check("words: its watch went with it: a notify finds nobody", *mailbox(boxWordLast) == 1 && exo.WordNotify(alias, 1) == 0)
 	check("words: unlink the second link", exo.SegmentUnlink(wordAlias, exo.LevelPT) == 0)
 }

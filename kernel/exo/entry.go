@@ -63,7 +63,7 @@ func Call(f *cpu.Frame) uintptr {
 				return BeforeResume(caller.Resume) // the wait blocked: another thread runs here
 			}
 			f.RAX = uint64(result)
-			if v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p) || p.Exiting {
+			if somethingPending(p, v) || p.Exiting {
 				return BeforeResume(frame)
 			}
 			return frame
@@ -90,7 +90,7 @@ func Call(f *cpu.Frame) uintptr {
 	}
 	f.RAX = uint64(result)
 	loadIOPorts(c, p)
-	if v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p) {
+	if somethingPending(p, v) {
 		return BeforeResume(frame)
 	}
 	return frame

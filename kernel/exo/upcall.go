@@ -319,8 +319,7 @@ func BeforeResume(frame uintptr) uintptr {
 	// (on this CPU); a revocation, an interrupt, a kick or an end set by
 	// another CPU an instant too late is seen at the next trap (or at
 	// once, when that CPU sent this one an IPI).
-	others := v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p)
-	if !others && (v.AlarmAt == 0 || timer.Nanotime() < v.AlarmAt) {
+	if !somethingPending(p, v) && (v.AlarmAt == 0 || timer.Nanotime() < v.AlarmAt) {
 		return frame // nothing to deliver, or only an alarm not due yet
 	}
 	smp.Lock()
@@ -399,4 +398,11 @@ func reportUndeliverable(p *process.Process, f *cpu.Frame, what string) {
 	var where console.Line
 	where.String("exogo: process ").Decimal(uint64(p.ID)).String(": on vCPU ").Decimal(uint64(cpu.This().VCPU)).
 		String(" at ").Hex(f.RIP).String(", stack ").Hex(f.RSP).String(", call or vector ").Decimal(f.RAX).Write()
+}
+
+// somethingPending reports whether an upcall other than the alarm waits
+// for v of p (read without the lock, as a hint: BeforeResume looks again
+// under it).
+func somethingPending(p *process.Process, v *process.VCPU) bool {
+	return v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p)
 }

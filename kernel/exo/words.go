@@ -139,14 +139,24 @@ func (t *watchTable) forget(list *[process.WatchesPerProcess]uint16) {
 	}
 }
 
+// wordName returns the physical name of the caller's word at address
+// (4-byte aligned, readable, and writable with write), or an error.
+func wordName(caller *Caller, address uintptr, write bool) (uint64, int64) {
+	if address&3 != 0 {
+		return 0, -ErrMisaligned
+	}
+	word, ok := process.Physical(caller.Process, address, write)
+	if !ok || word == 0 {
+		return 0, -ErrBadAddress
+	}
+	return word, 0
+}
+
 // sysWordWatch watches the word at address while it holds value.
 func sysWordWatch(caller *Caller, address uintptr, value uint64) int64 {
-	if address&3 != 0 {
-		return -ErrMisaligned
-	}
-	word, ok := process.Physical(caller.Process, address, false)
-	if !ok || word == 0 {
-		return -ErrBadAddress
+	word, err := wordName(caller, address, false)
+	if err != 0 {
+		return err
 	}
 	// The table is changed under smp.Lock, which every notify holds too:
 	// a store to the word made before a notify is seen here, or the
@@ -159,12 +169,9 @@ func sysWordWatch(caller *Caller, address uintptr, value uint64) int64 {
 
 // sysWordNotify notifies up to count watchers of the word at address.
 func sysWordNotify(caller *Caller, address uintptr, count uint64) int64 {
-	if address&3 != 0 {
-		return -ErrMisaligned
-	}
-	word, ok := process.Physical(caller.Process, address, true)
-	if !ok || word == 0 {
-		return -ErrBadAddress
+	word, err := wordName(caller, address, true)
+	if err != 0 {
+		return err
 	}
 	notified := int64(0)
 	for uint64(notified) < count {

@@ -6,7 +6,6 @@ import (
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
-	"exogo/libos/mem"
 	"exogo/libos/uthread"
 )
 
@@ -299,9 +298,7 @@ var fastFaults uint64
 // it, which keeps the program's bytes that a call checked (memCheck)
 // valid until it returns.
 func fastFault(address, errorCode uint64) bool {
-	mem.Lock()
-	ok := mem.Fault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0)
-	mem.Unlock()
+	ok := memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0)
 	if ok {
 		atomic.AddUint64(&fastFaults, 1)
 	}
