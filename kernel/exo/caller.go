@@ -16,6 +16,10 @@ type Caller struct {
 	VCPU *process.VCPU
 	// Frame is the caller's trapped registers (its user-mode context).
 	Frame *cpu.Frame
+	// Locked says the call runs under smp.Lock (not on the lockFree
+	// path): a handler that can run either way does what needs the lock
+	// only then.
+	Locked bool
 	// Resume, when a handler sets it, is the frame to resume instead of
 	// the caller's (the caller blocked, yielded or exited).
 	Resume uintptr

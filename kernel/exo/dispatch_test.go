@@ -230,3 +230,25 @@ func TestEntryAssemblyCallNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestLockFreeCalls pins which calls skip smp.Lock: frame_alloc_map only
+// while memory is not low (below the watermark it may start a
+// revocation, which reads every process), and no call that changes
+// another process's state.
+func TestLockFreeCalls(t *testing.T) {
+	always := map[uint64]bool{CallNull: true, CallTimeNow: true, CallTlsSet: true, CallAlarmSet: true, CallWait: true, CallVcpuWake: true}
+	for n := uint64(CallBase); n < CallBase+0x100; n++ {
+		if CallName(n) == "" {
+			continue
+		}
+		plenty, low := lockFree(n, RevokeWatermark), lockFree(n, RevokeWatermark-1)
+		switch {
+		case n == CallFrameAllocMap:
+			if !plenty || low {
+				t.Errorf("frame_alloc_map lock-free with plenty of memory: %v, when low: %v; want true, false", plenty, low)
+			}
+		case plenty != always[n] || low != always[n]:
+			t.Errorf("%s lock-free = %v/%v, want %v", CallName(n), plenty, low, always[n])
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"exogo/arch/amd64"
 	"exogo/kernel/console"
 	"exogo/kernel/cpu"
+	"exogo/kernel/memory"
 	"exogo/kernel/process"
 	"exogo/kernel/smp"
 	"exogo/kernel/timer"
@@ -51,7 +52,7 @@ func Call(f *cpu.Frame) uintptr {
 	frame := uintptr(unsafe.Pointer(f))
 	c := cpu.This()
 	c.UserTraps++
-	if lockFree(f.RAX) {
+	if lockFree(f.RAX, memory.Frames.FreeFrames()) {
 		// The caller's process runs here, so it cannot be released
 		// meanwhile; one being ended takes the locked path, which ends
 		// this vCPU.
@@ -82,7 +83,7 @@ func Call(f *cpu.Frame) uintptr {
 		return BeforeResume(resume)
 	}
 	v := thisVCPU(p)
-	caller := Caller{Process: p, VCPU: v, Frame: f}
+	caller := Caller{Process: p, VCPU: v, Frame: f, Locked: true}
 	result := Dispatch(&caller, f.RAX, f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9)
 	smp.Unlock()
 	if caller.Resume != 0 {
@@ -135,19 +136,29 @@ func Fault(f *cpu.Frame) uintptr {
 }
 
 // lockFree reports whether call is one of the calls that run without
-// smp.Lock, so two vCPUs making them at once never wait for each other:
-// those that touch only the calling vCPU's own state (its saved
-// registers, its alarm) or nothing at all - null, time_now, tls_set (the
-// FS base in the caller's saved frame) and alarm_set (its vCPU's
-// deadline, read only by that vCPU's own traps) - and wait and
-// vcpu_wake, whose events are atomic words and whose block and kept
-// wake go under the scheduler's own lock (sysWait). TODO(issue 7):
-// frame_alloc_map, which needs the frame table's and the segment
-// table's locks to be enough.
-func lockFree(call uint64) bool {
+// smp.Lock, so two vCPUs making them at once never wait for each other
+// (free is the frame table's count of free frames):
+//   - those that touch only the calling vCPU's own state (its saved
+//     registers, its alarm) or nothing at all: null, time_now, tls_set
+//     (the FS base in the caller's saved frame) and alarm_set (its vCPU's
+//     deadline, read only by that vCPU's own traps);
+//   - wait and vcpu_wake, whose events are atomic words and whose block
+//     and kept wake go under the scheduler's own lock (sysWait);
+//   - frame_alloc_map while memory is not low: the frame table and the
+//     segment table each have their own short lock, and the frame is
+//     charged with its mapping's reference already counted
+//     (sysFrameAllocMap). Below RevokeWatermark it takes smp.Lock, since
+//     it may start a revocation (maybeRevoke), which reads every process.
+//
+// A process being ended cannot be released under a lock-free call: its
+// vCPU runs here, so it stays live until it passes through the locked
+// path (Call).
+func lockFree(call uint64, free uint64) bool {
 	switch call {
 	case CallNull, CallTimeNow, CallTlsSet, CallAlarmSet, CallWait, CallVcpuWake:
 		return true
+	case CallFrameAllocMap:
+		return free >= RevokeWatermark
 	}
 	return false
 }

@@ -3,6 +3,7 @@ package exo
 import (
 	"exogo/kernel/layout"
 	"exogo/kernel/memory"
+	"exogo/kernel/physmem"
 	"exogo/kernel/process"
 	"exogo/kernel/segment"
 	"exogo/kernel/smp"
@@ -176,16 +177,30 @@ func sysSegmentGrant(caller *Caller, id uint32, process uint32, rights Rights) i
 // call: a libOS resolving a page fault needs both, and each call is a
 // crossing into the kernel. When the mapping is refused, the frame goes
 // back at once and the mapping's error is the result.
+//
+// It runs without smp.Lock while memory is not low (lockFree), so it
+// never holds the two tables' locks at once: the frame is charged with
+// the reference its mapping will hold (ChargeMapped), so revocation by
+// force, which takes unreferenced frames, cannot take it before
+// MapCharged stores it.
 func sysFrameAllocMap(caller *Caller, id uint32, slot uint32, permissions Permissions) int64 {
-	frame := sysFrameAlloc(caller)
-	if frame < 0 {
-		return frame
+	if caller.Locked {
+		maybeRevoke(caller.Now())
 	}
-	if result := sysSegmentMapFrame(caller, id, slot, uint64(frame), permissions); result < 0 {
-		sysFrameFree(caller, uint64(frame))
-		return result
+	owner := caller.Process.ID
+	frame, status := memory.Frames.ChargeMapped(owner, physmem.UseProcess, true)
+	switch status {
+	case physmem.Done:
+	case physmem.OverLimit:
+		return -ErrLimit
+	default:
+		return -ErrNoMemory
 	}
-	return frame
+	if result := segments.MapCharged(memoryAccess(), owner, segment.ID(id), uint(slot), frame, pageRights(permissions)); result != segment.OK {
+		memory.Frames.CancelMapped(frame, owner, physmem.UseProcess)
+		return segmentError(result)
+	}
+	return int64(frame)
 }
 
 // sysSegmentWithdraw takes back grantee's grant on segment id (grantee 0:

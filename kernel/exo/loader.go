@@ -36,6 +36,6 @@ func LoaderSegment(p *process.Process, address uintptr) int64 {
 // the slot is mapped already). The caller holds smp.Lock with interrupts
 // off.
 func LoaderPage(p *process.Process, id uint64, slot uint32, permissions Permissions) int64 {
-	caller := Caller{Process: p}
+	caller := Caller{Process: p, Locked: true}
 	return sysFrameAllocMap(&caller, uint32(id), slot, permissions)
 }

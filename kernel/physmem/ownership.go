@@ -117,52 +117,6 @@ func held(e uint64) bool {
 	return use != UseAbsent && use != UseFree
 }
 
-// AllocateFor is Allocate for a given owner: it takes a free frame, marks it
-// with use and owner (reference count 0), zeroes it when zero is true, and
-// returns its physical address. ok is false when Charge would refuse.
-func (t *Table) AllocateFor(owner uint16, use Use, zero bool) (physical uint64, ok bool) {
-	physical, status := t.Charge(owner, use, zero)
-	return physical, status == Done
-}
-
-// Charge allocates a frame in owner's name, as AllocateFor does, and says
-// why it could not: OverLimit when owner (not the kernel) already holds its
-// limit, NoFreeFrame when no frame is free or, for an owner other than the
-// kernel, only the reserve is left; WrongUse for UseFree or UseAbsent
-// (which would corrupt the free count). Checks and allocation happen under
-// one lock acquisition, so two CPUs cannot both take an owner's last frame.
-func (t *Table) Charge(owner uint16, use Use, zero bool) (physical uint64, status OwnershipStatus) {
-	if use == UseFree || use == UseAbsent {
-		return 0, WrongUse
-	}
-	t.acquire()
-	if owner != kernelOwner {
-		if t.owned[owner] >= t.limits[owner] {
-			t.release()
-			return 0, OverLimit
-		}
-		if t.FreeFrames() <= t.reserve {
-			t.release()
-			return 0, NoFreeFrame
-		}
-	}
-	i, ok := t.take(use)
-	if !ok {
-		t.release()
-		return 0, NoFreeFrame
-	}
-	if owner != kernelOwner {
-		*t.entry(i) |= uint64(owner) << entryOwnerShift
-		t.owned[owner]++
-	}
-	t.release()
-	physical = i * FrameSize
-	if zero {
-		t.zero(physical)
-	}
-	return physical, Done
-}
-
 // SetLimit sets how many frames owner may hold, of every use (its data, its
 // page tables, its segments' tables). Lowering it below what owner holds
 // takes nothing away; further allocations fail until owner is below it.

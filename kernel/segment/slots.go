@@ -17,7 +17,24 @@ func (t *Table) MapFrame(mem Memory, caller uint16, id ID, index uint, physical 
 		return NoMemory
 	}
 	t.acquire()
-	status := t.mapFrame(mem, caller, id, index, physical, r)
+	status := t.mapFrame(mem, caller, id, index, physical, r, false)
+	t.release()
+	return status
+}
+
+// MapCharged is MapFrame for a frame the frame table has just charged to
+// caller with its reference already counted (physmem.Table.ChargeMapped):
+// the same checks, but the frame table is not asked again. On any status
+// but OK the reference is the caller's to cancel
+// (physmem.Table.CancelMapped). frame_alloc_map runs it without smp.Lock:
+// the slot's check and its store are under the table's lock, and a slot
+// that was empty needs no TLB shootdown.
+func (t *Table) MapCharged(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
+	if mem.Frames == nil {
+		return NoMemory
+	}
+	t.acquire()
+	status := t.mapFrame(mem, caller, id, index, physical, r, true)
 	t.release()
 	return status
 }
@@ -51,7 +68,7 @@ func (t *Table) slotToChange(caller uint16, id ID, level Level, index uint, r Ri
 	return d, r, OK
 }
 
-func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
+func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights, counted bool) Status {
 	d, r, status := t.slotToChange(caller, id, Level1, index, r)
 	if status != OK {
 		return status
@@ -65,6 +82,10 @@ func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical 
 	e := entry(mem, d.table, index)
 	if present(*e) {
 		return SlotInUse
+	}
+	if counted {
+		*e = encode(physical, r)
+		return OK
 	}
 	switch mem.Frames.AddReferenceAs(physical, caller, physmem.UseProcess) {
 	case physmem.Done:

@@ -1,0 +1,87 @@
+package physmem
+
+// Charging frames to their owners: the allocations that name who pays.
+
+// AllocateFor is Allocate for a given owner: it takes a free frame, marks it
+// with use and owner (reference count 0), zeroes it when zero is true, and
+// returns its physical address. ok is false when Charge would refuse.
+func (t *Table) AllocateFor(owner uint16, use Use, zero bool) (physical uint64, ok bool) {
+	physical, status := t.Charge(owner, use, zero)
+	return physical, status == Done
+}
+
+// Charge allocates a frame in owner's name, as AllocateFor does, and says
+// why it could not: OverLimit when owner (not the kernel) already holds its
+// limit, NoFreeFrame when no frame is free or, for an owner other than the
+// kernel, only the reserve is left; WrongUse for UseFree or UseAbsent
+// (which would corrupt the free count). Checks and allocation happen under
+// one lock acquisition, so two CPUs cannot both take an owner's last frame.
+func (t *Table) Charge(owner uint16, use Use, zero bool) (physical uint64, status OwnershipStatus) {
+	return t.charge(owner, use, zero, 0)
+}
+
+// ChargeMapped is Charge for a frame about to be mapped: it starts with
+// one reference, the mapping the caller installs next (segment.MapCharged),
+// so nothing that looks for unreferenced frames (revocation by force,
+// TakeUnreferencedFrom) can take it between the two, when the caller
+// holds no lock over both. CancelMapped undoes it when the mapping fails.
+func (t *Table) ChargeMapped(owner uint16, use Use, zero bool) (physical uint64, status OwnershipStatus) {
+	return t.charge(owner, use, zero, ownershipRefOne)
+}
+
+func (t *Table) charge(owner uint16, use Use, zero bool, references uint64) (physical uint64, status OwnershipStatus) {
+	if use == UseFree || use == UseAbsent {
+		return 0, WrongUse
+	}
+	t.acquire()
+	if owner != kernelOwner {
+		if t.owned[owner] >= t.limits[owner] {
+			t.release()
+			return 0, OverLimit
+		}
+		if t.FreeFrames() <= t.reserve {
+			t.release()
+			return 0, NoFreeFrame
+		}
+	}
+	i, ok := t.take(use)
+	if !ok {
+		t.release()
+		return 0, NoFreeFrame
+	}
+	*t.entry(i) |= references
+	if owner != kernelOwner {
+		*t.entry(i) |= uint64(owner) << entryOwnerShift
+		t.owned[owner]++
+	}
+	t.release()
+	physical = i * FrameSize
+	if zero {
+		t.zero(physical)
+	}
+	return physical, Done
+}
+
+// CancelMapped frees a frame from ChargeMapped whose mapping was refused:
+// it must still be owner's, with use and exactly the one reference
+// ChargeMapped gave it; anything else (the caller's bug) changes nothing
+// and says what it found.
+func (t *Table) CancelMapped(physical uint64, owner uint16, use Use) OwnershipStatus {
+	i := t.ownedIndex(physical)
+	if i == ownershipNotFrame {
+		return NotAFrame
+	}
+	t.acquire()
+	e := t.entry(i)
+	status := heldAs(*e, owner, use)
+	switch {
+	case status != Done:
+	case *e&entryRefMask != ownershipRefOne:
+		status = StillReferenced
+	default:
+		t.disown(*e)
+		t.markFree(i)
+	}
+	t.release()
+	return status
+}
