@@ -21,7 +21,16 @@ func memPrivate(n uintptr) uintptr {
 	return a
 }
 
+// memFault resolves a page fault with the memory lock shared when it can
+// (mem.FaultShared: two vCPUs faulting at once run in parallel), held
+// alone when it must.
 func memFault(address uintptr, write, instruction bool) bool {
+	mem.RLock()
+	result := mem.FaultShared(address, write, instruction)
+	mem.RUnlock()
+	if result != mem.NeedAlone {
+		return result == mem.Resolved
+	}
 	mem.Lock()
 	ok := mem.Fault(address, write, instruction)
 	mem.Unlock()

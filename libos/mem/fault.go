@@ -1,0 +1,89 @@
+package mem
+
+import (
+	"sync/atomic"
+
+	"exogo/libos/exo"
+)
+
+// A frame word while one vCPU commits its page under the shared lock
+// (FaultShared): neither 0 nor a frame (frames are page-aligned), and
+// without frameMapped.
+const framePending = 2
+
+// FaultResult is what FaultShared made of a page fault.
+type FaultResult int
+
+const (
+	// Resolved: the page is committed (or a vCPU is committing it): the
+	// access may run again.
+	Resolved FaultResult = iota
+	// Refused: a real fault, as Fault's false.
+	Refused
+	// NeedAlone: the fault needs the lock held alone (a region to
+	// create, a frame the kernel took): call Fault under Lock.
+	NeedAlone
+)
+
+// FaultShared resolves a page fault as Fault does, with the memory lock
+// shared (RLock): the common case of a page in a region that exists,
+// untouched so far. It claims the page's frame word with a compare-and-
+// swap (0 to framePending), so of two vCPUs faulting on one page only one
+// commits it, and the other resumes its thread, which faults again until
+// the frame is stored; then frame_alloc_map, which takes no kernel lock
+// either, and an atomic store of the frame. Anything else it hands back
+// (NeedAlone) or refuses.
+func FaultShared(address uintptr, write, instruction bool) FaultResult {
+	result := faultShared(address, write, instruction)
+	if result != NeedAlone {
+		atomic.AddUint64(&Faults, 1) // else Fault counts it
+	}
+	return result
+}
+
+func faultShared(address uintptr, write, instruction bool) FaultResult {
+	i := Ranges.Find(address)
+	if i < 0 {
+		return Refused
+	}
+	rg := Ranges.At(i)
+	if rg.Kind != KindAnonymous || rg.Prot == 0 ||
+		(write && rg.Prot&ProtWrite == 0) || (instruction && rg.Prot&ProtExec == 0) {
+		return Refused
+	}
+	page := address &^ (PageSize - 1)
+	ri := regionFor(page, false, false)
+	if ri < 0 {
+		return NeedAlone
+	}
+	r := &regions[uint(ri)%MaxRegions]
+	w := frameWord(r, page)
+	if w == nil {
+		return Refused // the libOS's own memory
+	}
+	for {
+		old := atomic.LoadUint64(w)
+		switch {
+		case old == framePending:
+			return Resolved // another vCPU commits it
+		case old == 0:
+			if !atomic.CompareAndSwapUint64(w, 0, framePending) {
+				continue
+			}
+			frame := exo.FrameAllocMap(r.segment, slotOf(page), permissions(rg.Prot))
+			if frame < 0 {
+				atomic.StoreUint64(w, 0)
+				return Refused
+			}
+			atomic.StoreUint64(w, uint64(frame)|frameMapped)
+			atomic.AddUint32(&r.used, 1)
+			atomic.AddUint64(&Commits, 1)
+			return Resolved
+		case old&frameMapped == 0:
+			return Refused // a frame, not mapped
+		case Owner != 0 && !ours(old&^(PageSize-1)):
+			return NeedAlone // taken by force: Fault forgets it
+		}
+		return Resolved
+	}
+}
