@@ -166,7 +166,7 @@ func fuzz(i int) uint64 {
 
 // step makes one random call.
 func step() {
-	switch below(36) {
+	switch below(37) {
 	case 0, 1, 2: // frame_alloc
 		if nframes < frameQuota {
 			if f := call(exo.CallFrameAlloc, 0, 0, 0, 0); f >= 0 {
@@ -352,6 +352,45 @@ func step() {
 		}
 		if below(16) == 0 {
 			mustFail([...]uint64{exo.CallWordWatch, exo.CallWordNotify}[below(2)%2], hostileKernelAddress(), 1, 0, 0, "a word call on a kernel address succeeded:")
+		}
+	case 36:
+		releaseSlots()
+	}
+}
+
+// releaseSlots is step's segment_release: a range of slots, often of a
+// segment it owns, sometimes past the end. It may free at most the
+// frames its model says are mapped there (one per slot); the frames it
+// freed leave the model.
+func releaseSlots() {
+	id, first := pickSegment(), pickSlot()
+	count := below(600)
+	m := own(id)
+	mapped := uint64(0)
+	if m != nil && first < 512 {
+		for slot := first; slot < first+count && slot < 512; slot++ {
+			if m.mapped[slot/64%8]&(1<<(slot%64)) != 0 {
+				mapped++
+			}
+		}
+	}
+	freed := call(exo.CallSegmentRelease, id, first, count, 0)
+	if freed < 0 {
+		return
+	}
+	if m == nil {
+		fail("segment_release released slots of a segment I do not own:", id)
+		return
+	}
+	if uint64(freed) > mapped {
+		fail("segment_release freed more frames than I mapped there:", uint64(freed))
+	}
+	for slot := first; slot < first+count && slot < 512; slot++ {
+		m.setSlot(slot, false, 0)
+	}
+	for k := nframes - 1; k >= 0; k-- {
+		if frame := frames[uint(k)%frameQuota]; !isMyData(frame) {
+			forgetFrame(frame)
 		}
 	}
 }

@@ -125,6 +125,9 @@ const (
 	// CallWordNotify: notify up to count processes watching the 4-byte word at address (4-byte aligned, writable by the caller: only a process that can change a word wakes its watchers), the caller included: each gets one word event (the word upcall, or on vCPU 0 its wait returns) and its watch of the word ends.
 	// Handler: sysWordNotify(caller *Caller, word uintptr, count uint64) int64.
 	CallWordNotify = CallBase + 38
+	// CallSegmentRelease: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown for the batch, and free each of them that is the caller's data and mapped nowhere else (the others stay the caller's, to free later): munmap of a range in one call instead of a segment_unmap and a frame_free per page.
+	// Handler: sysSegmentRelease(caller *Caller, segment uint32, first uint32, count uint64) int64.
+	CallSegmentRelease = CallBase + 39
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -271,6 +274,8 @@ func CallName(number uint64) string {
 		return "word_watch"
 	case CallWordNotify:
 		return "word_notify"
+	case CallSegmentRelease:
+		return "segment_release"
 	}
 	return ""
 }
@@ -319,7 +324,7 @@ func ArgCount(number uint64) int {
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallSegmentRelease:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment:
 		return 4
@@ -767,6 +772,14 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrBadAddress
 		}
 		return sysWordNotify(caller, uintptr(a0), a1)
+	case CallSegmentRelease:
+		if a0 > 0xFFFF_FFFF { // segment: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		if a1 >= 512 { // first: index<512>
+			return -ErrBadArgument
+		}
+		return sysSegmentRelease(caller, uint32(a0), uint32(a1), a2)
 	}
 	return -ErrUnknownCall
 }

@@ -248,3 +248,55 @@ func sysSegmentGive(caller *Caller, id uint32, receiver uint32) int64 {
 	}
 	return segmentError(segments.Give(memoryAccess(), caller.Process.ID, segment.ID(id), p.ID, p.Space.Root))
 }
+
+// releaseBatch is how many frames segment_release unmaps before each TLB
+// shootdown (its list is on the kernel stack).
+const releaseBatch = 64
+
+// sysSegmentRelease unmaps the frames at count slots of the caller's PT
+// segment id from slot first on and frees those that are the caller's
+// data and mapped nowhere else, a batch of releaseBatch at a time: the
+// slots cleared (segment.UnmapFrames), one shootdown for the span they
+// cover wherever the segment is linked, then the frees, so no CPU can
+// reach a frame once it is free. It returns how many frames it freed.
+func sysSegmentRelease(caller *Caller, id uint32, first uint32, count uint64) int64 {
+	if count == 0 || count > segment.Entries-uint64(first) {
+		return -ErrBadArgument
+	}
+	owner := caller.Process.ID
+	end := uint(first) + uint(count)
+	var frames [releaseBatch]uint64
+	freed := int64(0)
+	for slot := uint(first); slot < end; {
+		n, next, span, status := segments.UnmapFrames(memoryAccess(), owner, segment.ID(id), slot, end, frames[:])
+		if status != segment.OK {
+			return segmentError(status) // only the first batch can fail: nothing else changes the segment under smp.Lock
+		}
+		if n > 0 {
+			invalidateSpan(segment.ID(id), span)
+			for i := 0; i < n && i < len(frames); i++ {
+				if memory.Frames.FreeOwned(frames[i], owner) == physmem.Done {
+					freed++
+				}
+			}
+		}
+		slot = next
+	}
+	releaseOrphans()
+	return freed
+}
+
+// invalidateSpan drops every CPU's translations of span of segment id:
+// its pages wherever the segment is linked, when every link is known
+// (one request per link); otherwise every CPU's user translations.
+func invalidateSpan(id segment.ID, span segment.Unmapped) {
+	places, n, complete := segments.Places(id)
+	if !complete {
+		smp.FlushSpace(0)
+		return
+	}
+	for i := 0; i < n && i < len(places); i++ {
+		start := places[i].Address + uintptr(span.Offset)
+		smp.InvalidateRange(places[i].Root, start, start+uintptr(span.Size))
+	}
+}

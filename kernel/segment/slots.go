@@ -176,6 +176,45 @@ func (t *Table) unmap(mem Memory, caller uint16, id ID, index uint) (Unmapped, S
 	return u, OK
 }
 
+// UnmapFrames clears the mapped slots of the Level1 segment id (owner
+// only) from slot first up to end (exclusive), stopping once it has
+// cleared len(frames) of them, and lists the frames it unmapped in frames
+// (each loses its reference; a frame is not freed here). It returns how
+// many it cleared, the slot to go on from (end when it got there) and the
+// segment's place for the flush: Offset and Size span the slots looked
+// at. The caller must flush the TLBs for that span before it frees a
+// frame, as after Unmap: segment_release does, a batch at a time.
+func (t *Table) UnmapFrames(mem Memory, caller uint16, id ID, first, end uint, frames []uint64) (n int, next uint, span Unmapped, status Status) {
+	if mem.Frames == nil {
+		return 0, first, Unmapped{}, NoMemory
+	}
+	if end > Entries || end <= first {
+		return 0, first, Unmapped{}, BadIndex
+	}
+	t.acquire()
+	d, _, status := t.slotToChange(caller, id, Level1, first, Read)
+	if status != OK {
+		t.release()
+		return 0, first, Unmapped{}, status
+	}
+	next = first
+	for ; next < end; next++ {
+		e := entry(mem, d.table, next)
+		if !present(*e) {
+			continue
+		}
+		if n >= len(frames) || n < 0 {
+			break // the batch is full: the next one starts at this slot
+		}
+		frames[n] = *e & paging.AddressMask
+		n++
+		t.dropEntry(mem, d.level, e)
+	}
+	span = Unmapped{Offset: uint64(first) * paging.PageSize, Size: uint64(next-first) * paging.PageSize, Links: d.links, Parents: d.parents}
+	t.release()
+	return n, next, span, OK
+}
+
 // Protect rewrites the permissions of the frame mapped at slot index of the
 // Level1 segment id (owner only) to r, keeping the mapping. The caller
 // must then flush the TLB for the page Unmapped describes (its Frame is the

@@ -39,6 +39,7 @@ const (
 	kindFlushSpace = 2 // reload CR3 if it is request.root (0: any)
 	kindFlushAll   = 3 // drop everything, global entries included
 	kindKernel     = 4 // INVLPG each page of [request.address, request.end)
+	kindRange      = 5 // INVLPG each page of [request.address, request.end) in request.root
 )
 
 // maxInvalidatePages bounds a kernel-range request; longer ranges flush
@@ -103,6 +104,22 @@ func InvalidateKernelRange(start, end uintptr) {
 	shootdown(kindKernel, 0, start, end)
 }
 
+// InvalidateRange is InvalidatePage for every page of [start, end) in the
+// address space rooted at root, in one request: one round of IPIs for a
+// whole range (a segment_release), or a flush of the space when the range
+// is longer than maxInvalidatePages pages.
+func InvalidateRange(root uint64, start, end uintptr) {
+	start &^= paging.PageSize - 1
+	if end <= start {
+		return
+	}
+	if (end-start)/paging.PageSize > maxInvalidatePages {
+		shootdown(kindFlushSpace, root, 0, 0)
+		return
+	}
+	shootdown(kindRange, root, start, end)
+}
+
 // Shootdowns returns how many shootdowns needed another CPU, and their
 // total duration in nanoseconds (initiator's view: from the first IPI to
 // the last acknowledgement).
@@ -127,7 +144,7 @@ func shootdown(kind int, root uint64, address, end uintptr) {
 		if i == self || mask&(1<<uint(i)) == 0 {
 			continue
 		}
-		if kind == kindPage || kind == kindFlushSpace {
+		if kind == kindPage || kind == kindFlushSpace || kind == kindRange {
 			if root != 0 && !mayHold(i, root) {
 				continue
 			}
@@ -197,6 +214,12 @@ func invalidateHere(kind int, root uint64, address, end uintptr) {
 	case kindKernel:
 		for p := address; p < end; p += paging.PageSize {
 			amd64.InvalidatePage(p)
+		}
+	case kindRange:
+		if root == 0 || root == loaded {
+			for p := address; p < end; p += paging.PageSize {
+				amd64.InvalidatePage(p)
+			}
 		}
 	}
 }

@@ -86,6 +86,8 @@ const (
 	CallWordWatch = CallBase + 37
 	// CallWordNotify: notify up to count processes watching the 4-byte word at address (4-byte aligned, writable by the caller: only a process that can change a word wakes its watchers), the caller included: each gets one word event (the word upcall, or on vCPU 0 its wait returns) and its watch of the word ends.
 	CallWordNotify = CallBase + 38
+	// CallSegmentRelease: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown for the batch, and free each of them that is the caller's data and mapped nowhere else (the others stay the caller's, to free later): munmap of a range in one call instead of a segment_unmap and a frame_free per page.
+	CallSegmentRelease = CallBase + 39
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -232,6 +234,8 @@ func CallName(number uint64) string {
 		return "word_watch"
 	case CallWordNotify:
 		return "word_notify"
+	case CallSegmentRelease:
+		return "segment_release"
 	}
 	return ""
 }
@@ -280,7 +284,7 @@ func ArgCount(number uint64) int {
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallSegmentRelease:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment:
 		return 4
@@ -665,3 +669,10 @@ func WordWatch(word uintptr, value uint64) int64
 // word: user address range of 4 bytes, [a, a+4) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // count: uint64, not checked.
 func WordNotify(word uintptr, count uint64) int64
+
+// SegmentRelease is segment_release: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown for the batch, and free each of them that is the caller's data and mapped nowhere else (the others stay the caller's, to free later): munmap of a range in one call instead of a segment_unmap and a frame_free per page.
+// Result: how many frames were freed. Rights: owner(segment).
+// segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+// first: index, < 512 (else EXO_BAD_ARGUMENT).
+// count: uint64, not checked.
+func SegmentRelease(segment uint64, first uint64, count uint64) int64

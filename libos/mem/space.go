@@ -286,7 +286,10 @@ func nextFrame(page, end uintptr) (uintptr, *region, *uint64) {
 func slotOf(page uintptr) uint64 { return uint64(page%RegionSize) / PageSize }
 
 // release gives back the frames of the committed pages of [start, end)
-// that lie in anonymous ranges.
+// that lie in anonymous ranges: a region's worth at a time with one
+// segment_release (one kernel crossing and one TLB shootdown, not two
+// calls and a shootdown per page); a frame kept unmapped (PROT_NONE) goes
+// back with frame_free.
 func release(start, end uintptr) {
 	for i := Ranges.firstEndingAfter(start); i < Ranges.Count(); i++ {
 		rg := Ranges.At(i)
@@ -297,15 +300,39 @@ func release(start, end uintptr) {
 			continue
 		}
 		from, to := max(rg.Start, start), min(rg.End, end)
-		for page, r, w := nextFrame(from, to); w != nil; page, r, w = nextFrame(page+PageSize, to) {
-			if *w&frameMapped != 0 {
-				exo.SegmentUnmap(r.segment, slotOf(page))
-			}
-			exo.FrameFree(*w &^ (PageSize - 1))
-			*w = 0
-			r.used--
-			Freed++
+		for chunk := from; chunk < to; chunk = (chunk | (RegionSize - 1)) + 1 {
+			releaseInRegion(chunk, min(to, (chunk|(RegionSize-1))+1))
 		}
+	}
+}
+
+// releaseInRegion is release for [from, to), inside one region.
+func releaseInRegion(from, to uintptr) {
+	j := regionFor(from, false, false)
+	if j < 0 {
+		return
+	}
+	r := &regions[uint(j)%MaxRegions]
+	if frameWord(r, from) == nil {
+		return // the libOS's own memory is never given back
+	}
+	mapped := false
+	for page := from; page < to; page += PageSize {
+		w := frameWord(r, page)
+		if *w == 0 {
+			continue
+		}
+		if *w&frameMapped != 0 {
+			mapped = true
+		} else {
+			exo.FrameFree(*w &^ (PageSize - 1))
+		}
+		*w = 0
+		r.used--
+		Freed++
+	}
+	if mapped {
+		exo.SegmentRelease(r.segment, slotOf(from), uint64((to-from)/PageSize))
 	}
 }
 
