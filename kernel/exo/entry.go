@@ -31,6 +31,39 @@ func Foreign(f *cpu.Frame) uintptr {
 	return Terminate(p, 128+31, timer.Nanotime())
 }
 
+// TryForeign and TryFault are Foreign's and Fault's common case, run
+// without smp.Lock: the running process takes the upcall. They report
+// false, having changed nothing, when it cannot (no process, one being
+// ended, upcalls disabled, no entry point); then the caller takes the lock
+// and calls Foreign or Fault, which end the process or report. Every Linux
+// call of a Go program and every page fault its libOS resolves comes this
+// way, so two vCPUs do not queue on the lock for them.
+//
+// What deliver reads and writes is this vCPU's own (its context slot, in
+// the process's memory, found by a walk of its page tables) or written
+// only by calls of the process itself (the entry points). The walk is
+// safe without the lock: the process's vCPU runs here, so its slot is not
+// released, and a page table or frame is freed only after a TLB shootdown
+// that every CPU running the address space acknowledges, which this one,
+// with interrupts disabled until it resumes, does only after the walk.
+func TryForeign(f *cpu.Frame) bool {
+	p := process.ByID(cpu.This().Process)
+	return p != nil && !p.Exiting && Deliver(p, f, UpcallForeign, f.RAX, 0)
+}
+
+// TryFault is TryForeign for a CPU exception (see Fault).
+func TryFault(f *cpu.Frame) bool {
+	p := process.ByID(cpu.This().Process)
+	if p == nil || p.Exiting {
+		return false
+	}
+	address := uint64(0)
+	if f.Vector == 14 {
+		address = amd64.ReadCR2()
+	}
+	return Deliver(p, f, UpcallFault, f.Vector, address)
+}
+
 // refuseWithoutProcess answers a system call from a user frame that has
 // no process (which cannot happen) with an error, and resumes it.
 func refuseWithoutProcess(f *cpu.Frame) uintptr {

@@ -109,12 +109,17 @@ func exokernelCall(frameAddress uintptr) uintptr {
 //
 // Exokernel calls and faults take smp.Lock: the exokernel's tables
 // (processes, segments, grants) are shared by every CPU and have no finer
-// locks yet.
+// locks yet. The common cases do not: a foreign call or a fault that the
+// process's libOS takes as an upcall (exo.TryForeign, exo.TryFault), and
+// the calls exo.Call runs without it (lockFree).
 func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 	c := cpu.This()
 	c.UserTraps++
 	switch f.Vector {
 	case cpu.SyscallVector: // a foreign call (exokernel calls come through exokernelCall)
+		if exo.TryForeign(f) {
+			return exo.BeforeResume(frameAddress)
+		}
 		smp.Lock()
 		resume := exo.Foreign(f)
 		smp.Unlock()
@@ -156,6 +161,9 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 		return exo.BeforeResume(frameAddress)
 	}
 	if f.Vector < 32 {
+		if exo.TryFault(f) {
+			return exo.BeforeResume(frameAddress)
+		}
 		smp.Lock()
 		resume := exo.Fault(f)
 		smp.Unlock()
