@@ -359,9 +359,10 @@ func step() {
 }
 
 // releaseSlots is step's segment_release: a range of slots, often of a
-// segment it owns, sometimes past the end. It may free at most the
-// frames its model says are mapped there (one per slot); the frames it
-// freed leave the model.
+// segment it owns, sometimes past the end, keeping none, a few or any
+// number of the frames. It may free at most the frames its model says are
+// mapped there (one per slot); the frames it freed leave the model (those
+// it kept are still my data).
 func releaseSlots() {
 	id, first := pickSegment(), pickSlot()
 	count := below(600)
@@ -374,7 +375,7 @@ func releaseSlots() {
 			}
 		}
 	}
-	freed := call(exo.CallSegmentRelease, id, first, count, 0)
+	freed := call(exo.CallSegmentRelease, id, first, count, [...]uint64{0, below(8), random()}[below(3)%3])
 	if freed < 0 {
 		return
 	}

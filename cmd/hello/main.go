@@ -23,7 +23,8 @@ import (
 	"time"
 	"unsafe"
 
-	_ "exogo/libos/linux" // the libOS: the Makefile links the program at its Start
+	"exogo/libos/exo"
+	"exogo/libos/linux" // the libOS: the Makefile links the program at its Start
 )
 
 func main() {
@@ -89,11 +90,37 @@ func main() {
 		if a == "scribble" {
 			scribble()
 		}
+		if n, ok := strings.CutPrefix(a, "press="); ok {
+			pages, _ := strconv.Atoi(n)
+			press(pages)
+		}
 		if n, ok := strings.CutPrefix(a, "exit="); ok {
 			status, _ := strconv.Atoi(n)
 			os.Exit(status)
 		}
 	}
+}
+
+// press takes memory until the machine has pages fewer free frames than
+// the kernel's revocation watermark (linux.FreeFrames counts them), so
+// that the kernel asks the process holding the most frames to give some
+// back (libos-test's check of the pool of free frames).
+func press(pages int) {
+	want := int(linux.FreeFrames()) - exo.RevokeWatermark + pages
+	if want <= 0 {
+		fmt.Println("hello: memory is already low")
+		return
+	}
+	b, err := syscall.Mmap(-1, 0, want*4096, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		fmt.Println("hello: mmap:", err)
+		return
+	}
+	for i := 0; i < want; i++ {
+		b[i*4096] = 1
+	}
+	fmt.Printf("hello: took %d pages, %d frames are free now\n", want, linux.FreeFrames())
+	syscall.Munmap(b)
 }
 
 // readLines prints each line typed on the console until the end of input.

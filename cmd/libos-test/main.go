@@ -43,6 +43,8 @@ func main() {
 	checkUnknownCall()
 	checkFiles()
 	checkProcesses()
+	checkPool()
+	checkRegions()
 	fmt.Printf("libos-test: %d failures\n", failures)
 	os.Exit(failures)
 }

@@ -177,6 +177,10 @@ func Fault(f *cpu.Frame) uintptr {
 //     deadline, read only by that vCPU's own traps);
 //   - wait and vcpu_wake, whose events are atomic words and whose block
 //     and kept wake go under the scheduler's own lock (sysWait);
+//   - segment_map_frame, which checks the segment and the slot under the
+//     segment table's lock and the frame's owner and reference under the
+//     frame table's (a frame revocation takes first fails the check), and
+//     fills an empty slot, which no TLB holds;
 //   - frame_alloc_map while memory is not low: the frame table and the
 //     segment table each have their own short lock, and the frame is
 //     charged with its mapping's reference already counted
@@ -188,7 +192,7 @@ func Fault(f *cpu.Frame) uintptr {
 // path (Call).
 func lockFree(call uint64, free uint64) bool {
 	switch call {
-	case CallNull, CallTimeNow, CallTlsSet, CallAlarmSet, CallWait, CallVcpuWake:
+	case CallNull, CallTimeNow, CallTlsSet, CallAlarmSet, CallWait, CallVcpuWake, CallSegmentMapFrame:
 		return true
 	case CallFrameAllocMap:
 		return free >= RevokeWatermark

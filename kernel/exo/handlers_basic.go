@@ -123,11 +123,20 @@ func sysWait(caller *Caller, deadline uint64) int64 {
 	p, v, now := caller.Process, caller.VCPU, caller.Now()
 	atomic.StoreUint32(&v.Signal, 0)
 	if v == &p.VCPUs[0] {
-		if lines := atomic.SwapUint32(&p.InterruptsPending, 0); lines != 0 {
-			// Taken here: a libOS idle inside an upcall could not take
-			// the interrupt upcall, and its wait would return at once
-			// for ever.
-			return int64(lines)
+		// A revocation request is reported until the process answers
+		// it (revoke_reply): an idle libOS must hear of it before its
+		// deadline. The flags are written under smp.Lock, which this
+		// call does not take; one set an instant later also sets
+		// Signal and wakes this wait (maybeRevoke), so it is not missed.
+		revoke := int64(0)
+		if p.RevokePending && p.RevokeNotify && !p.RevokeAnswered {
+			revoke = WaitRevocation
+		}
+		if lines := atomic.SwapUint32(&p.InterruptsPending, 0); lines != 0 || revoke != 0 {
+			// Lines are taken here: a libOS idle inside an upcall could
+			// not take the interrupt upcall, and its wait would return
+			// at once for ever.
+			return int64(lines) | revoke
 		}
 		if atomic.SwapUint32(&p.WordPending, 0) != 0 || p.ChildExited {
 			return 0 // a word event is consumed: the wait's return is it

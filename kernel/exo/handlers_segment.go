@@ -258,15 +258,17 @@ const releaseBatch = 64
 // data and mapped nowhere else, a batch of releaseBatch at a time: the
 // slots cleared (segment.UnmapFrames), one shootdown for the span they
 // cover wherever the segment is linked, then the frees, so no CPU can
-// reach a frame once it is free. It returns how many frames it freed.
-func sysSegmentRelease(caller *Caller, id uint32, first uint32, count uint64) int64 {
+// reach a frame once it is free. The first keep frames it would free are
+// zeroed and kept instead (the caller's, unmapped: a libOS's pool, which
+// it can map again without a frame_alloc). It returns how many it freed.
+func sysSegmentRelease(caller *Caller, id uint32, first uint32, count uint64, keep uint64) int64 {
 	if count == 0 || count > segment.Entries-uint64(first) {
 		return -ErrBadArgument
 	}
 	owner := caller.Process.ID
 	end := uint(first) + uint(count)
 	var frames [releaseBatch]uint64
-	freed := int64(0)
+	freed, kept := int64(0), uint64(0)
 	for slot := uint(first); slot < end; {
 		n, next, span, status := segments.UnmapFrames(memoryAccess(), owner, segment.ID(id), slot, end, frames[:])
 		if status != segment.OK {
@@ -275,7 +277,9 @@ func sysSegmentRelease(caller *Caller, id uint32, first uint32, count uint64) in
 		if n > 0 {
 			invalidateSpan(segment.ID(id), span)
 			for i := 0; i < n && i < len(frames); i++ {
-				if memory.Frames.FreeOwned(frames[i], owner) == physmem.Done {
+				if kept < keep && memory.Frames.KeepZeroed(frames[i], owner) == physmem.Done {
+					kept++
+				} else if memory.Frames.FreeOwned(frames[i], owner) == physmem.Done {
 					freed++
 				}
 			}

@@ -33,6 +33,7 @@ func PublishKernelInfo(cpus uint64) {
 	*rawmem.Uint64(page + KernelInfoFeatures) = cpuFeatures()
 	*rawmem.Uint64(page + KernelInfoCpus) = cpus
 	*rawmem.Uint64(page + KernelInfoTickNs) = timer.TickPeriod
+	*rawmem.Uint64(page + KernelInfoFrames) = memory.Frames.Frames()
 	*rawmem.Uint64(page + KernelInfoVersion) = kernelInfoVersion
 }
 

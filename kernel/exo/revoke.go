@@ -29,11 +29,9 @@ import (
 // are never taken; a segment's owner takes a grant back with
 // segment_withdraw (handlers_segment.go).
 
-const (
-	RevokeWatermark = 16384       // free frames below which the kernel revokes
-	RevokeAmount    = 1024        // frames asked for at a time
-	RevokeGrace     = 100_000_000 // nanoseconds to answer
-)
+// RevokeWatermark (free frames below which the kernel revokes),
+// RevokeAmount (frames asked for at a time) and RevokeGraceNs (the time to
+// answer) are in the call table (const revoke), shared with the libOS.
 
 // The context lists the frames taken at ContextTakenFrames (syscalls.conf),
 // RevokeListLength words up to the disabled word.
@@ -59,13 +57,16 @@ func maybeRevoke(now uint64) {
 	if largest == nil {
 		return
 	}
-	largest.RevokePending, largest.RevokeNotify = true, true
+	largest.RevokePending, largest.RevokeNotify, largest.RevokeAnswered = true, true, false
 	largest.RevokeWanted, largest.RevokeTaken = RevokeAmount, 0
-	largest.RevokeDeadline = now + RevokeGrace
+	largest.RevokeDeadline = now + RevokeGraceNs
 	revocationsPending++
 	var line console.Line
 	line.String("exogo: memory is low: asking process ").Decimal(uint64(largest.ID)).String(" to give back ").
 		Decimal(RevokeAmount).String(" frames within 100 ms").Write()
+	// An idle process hears of it too: its vCPU 0's wait returns
+	// WaitRevocation (sysWait), so it answers before the deadline.
+	wakeWaiter(largest)
 }
 
 func sysRevokeReply(caller *Caller, count uint64) int64 {
@@ -73,13 +74,14 @@ func sysRevokeReply(caller *Caller, count uint64) int64 {
 	if !p.RevokePending {
 		return 0
 	}
+	p.RevokeAnswered = true // its wait stops returning for the request
 	if count >= p.RevokeWanted {
 		p.RevokeWanted = 0
 	} else {
 		p.RevokeWanted -= count
 	}
 	if p.RevokeWanted == 0 {
-		p.RevokePending = false
+		p.RevokePending, p.RevokeNotify = false, false // no upcall for a request met
 		revocationsPending--
 	}
 	return 0

@@ -85,3 +85,27 @@ func (t *Table) CancelMapped(physical uint64, owner uint16, use Use) OwnershipSt
 	t.release()
 	return status
 }
+
+// KeepZeroed zeroes the frame at physical for owner to keep, unmapped,
+// instead of freeing it: only a UseProcess frame of owner's that no
+// page-table entry maps (what FreeOwned would free). It returns Done when
+// it zeroed it, or why not (NotAFrame, NotHeld, NotOwner, WrongUse,
+// StillReferenced). The caller holds the lock that keeps the frame from
+// being freed meanwhile (segment_release runs under smp.Lock).
+func (t *Table) KeepZeroed(physical uint64, owner uint16) OwnershipStatus {
+	i := t.ownedIndex(physical)
+	if i == ownershipNotFrame {
+		return NotAFrame
+	}
+	t.acquire()
+	e := *t.entry(i)
+	status := heldAs(e, owner, UseProcess)
+	if status == Done && e&entryRefMask != 0 {
+		status = StillReferenced
+	}
+	t.release()
+	if status == Done {
+		t.zero(physical)
+	}
+	return status
+}

@@ -117,9 +117,12 @@ type Process struct {
 	// Revocation (kernel/exo/revoke.go): the kernel asked for RevokeWanted
 	// frames back by RevokeDeadline; RevokeNotify asks for the upcall to
 	// be delivered when the process next runs (RevokeTaken > 0: frames
-	// were taken by force, and the upcall says so).
+	// were taken by force, and the upcall says so); RevokeAnswered is set
+	// once the process has answered the pending request (revoke_reply),
+	// so vCPU 0's wait stops returning for it.
 	RevokePending   bool
 	RevokeNotify    bool
+	RevokeAnswered  bool
 	RevokeWanted    uint64
 	RevokeDeadline  uint64
 	RevokeTaken     uint64

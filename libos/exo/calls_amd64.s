@@ -345,12 +345,13 @@ TEXT ·WordNotify(SB), NOSPLIT|NOFRAME, $0-24
 	MOVQ	AX, ret+16(FP)
 	RET
 
-// func SegmentRelease(segment uint64, first uint64, count uint64) int64
-TEXT ·SegmentRelease(SB), NOSPLIT|NOFRAME, $0-32
+// func SegmentRelease(segment uint64, first uint64, count uint64, keep uint64) int64
+TEXT ·SegmentRelease(SB), NOSPLIT|NOFRAME, $0-40
 	MOVQ	segment+0(FP), DI
 	MOVQ	first+8(FP), SI
 	MOVQ	count+16(FP), DX
+	MOVQ	keep+24(FP), R10
 	MOVQ	$0x1027, AX
 	SYSCALL
-	MOVQ	AX, ret+24(FP)
+	MOVQ	AX, ret+32(FP)
 	RET

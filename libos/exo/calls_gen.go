@@ -66,7 +66,7 @@ const (
 	CallSegmentWithdraw = CallBase + 27
 	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick at or after deadline (nanoseconds since boot, time_now's clock) when upcalls are enabled, even if no other thread wants the CPU; 0 disarms it. One alarm per vCPU (the caller's); delivering it disarms it.
 	CallAlarmSet = CallBase + 28
-	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait, as the lines that fired are); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
+	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait, as the lines that fired are; a revocation request, until the process answers it); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
 	CallWait = CallBase + 29
 	// CallProcessReap: collect the exit status of an exited child (process 0: any exited child) and free its slot; EXO_BUSY while it (or, for 0, every child) still runs; for 0, a failure also ends the pending child event (wait no longer returns for it). A child that exited (not one its parent destroyed) keeps its slot until its parent reaps it or ends.
 	CallProcessReap = CallBase + 30
@@ -86,7 +86,7 @@ const (
 	CallWordWatch = CallBase + 37
 	// CallWordNotify: notify up to count processes watching the 4-byte word at address (4-byte aligned, writable by the caller: only a process that can change a word wakes its watchers), the caller included: each gets one word event (the word upcall, or on vCPU 0 its wait returns) and its watch of the word ends.
 	CallWordNotify = CallBase + 38
-	// CallSegmentRelease: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown for the batch, and free each of them that is the caller's data and mapped nowhere else (the others stay the caller's, to free later): munmap of a range in one call instead of a segment_unmap and a frame_free per page.
+	// CallSegmentRelease: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown per batch, and free each of them that is the caller's data and mapped nowhere else, except the first keep of those, which are zeroed and stay the caller's, unmapped (a libOS's pool of free frames); the others stay the caller's, to free later: munmap of a range in one call instead of a segment_unmap and a frame_free per page.
 	CallSegmentRelease = CallBase + 39
 )
 
@@ -284,9 +284,9 @@ func ArgCount(number uint64) int {
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallSegmentRelease:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
 		return 3
-	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment:
+	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease:
 		return 4
 	}
 	return -1
@@ -304,6 +304,18 @@ const (
 	UpcallChild      = 0x7
 	UpcallKick       = 0x8
 	UpcallWord       = 0x9
+)
+
+// Revoke: visible revocation: when an allocation finds fewer than Watermark frames free, the kernel asks the process holding the most frames for Amount of them within GraceNs nanoseconds (the revocation upcall, or vCPU 0's wait returning WaitRevocation), and takes what it was not given by force.
+const (
+	RevokeWatermark = 0x4000
+	RevokeAmount    = 0x400
+	RevokeGraceNs   = 0x5f5e100
+)
+
+// Wait: what else vCPU 0's wait returns, beside the interrupt lines in bits 0-15: a revocation request is pending (answer it with revoke_reply; the upcall comes too, for what is still wanted, when a thread resumes).
+const (
+	WaitRevocation = 0x10000
 )
 
 // Vcpu: how many vCPUs a process may have (vCPU 0, which process_start or the kernel's loader starts, and those vcpu_start adds).
@@ -447,6 +459,7 @@ const (
 	KernelInfoFeatures      = 40 // 8 bytes: CPU features (CpuFeature*)
 	KernelInfoCpus          = 48 // 8 bytes: how many CPUs run processes
 	KernelInfoTickNs        = 56 // 8 bytes: the kernel's timer tick, in nanoseconds (the granularity of its quanta)
+	KernelInfoFrames        = 64 // 8 bytes: how many frames the frame table describes (its view at AddressFrameTableView has that many entries: reading past them faults)
 )
 
 // Null is null: do nothing and return 0: measures the cost of a call.
@@ -614,8 +627,8 @@ func SegmentWithdraw(segment uint64, process uint64) int64
 // deadline: uint64, not checked.
 func AlarmSet(deadline uint64) int64
 
-// Wait is wait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait, as the lines that fired are); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
-// Result: 0, or on vCPU 0 the interrupt lines that fired (a bit mask), which it takes: they are not delivered as an upcall too. Rights: self.
+// Wait is wait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait, as the lines that fired are; a revocation request, until the process answers it); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
+// Result: 0, or on vCPU 0 the interrupt lines that fired (a bit mask), which it takes: they are not delivered as an upcall too; with WaitRevocation when a revocation request is pending. Rights: self.
 // deadline: uint64, not checked.
 func Wait(deadline uint64) int64
 
@@ -670,9 +683,10 @@ func WordWatch(word uintptr, value uint64) int64
 // count: uint64, not checked.
 func WordNotify(word uintptr, count uint64) int64
 
-// SegmentRelease is segment_release: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown for the batch, and free each of them that is the caller's data and mapped nowhere else (the others stay the caller's, to free later): munmap of a range in one call instead of a segment_unmap and a frame_free per page.
+// SegmentRelease is segment_release: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown per batch, and free each of them that is the caller's data and mapped nowhere else, except the first keep of those, which are zeroed and stay the caller's, unmapped (a libOS's pool of free frames); the others stay the caller's, to free later: munmap of a range in one call instead of a segment_unmap and a frame_free per page.
 // Result: how many frames were freed. Rights: owner(segment).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // first: index, < 512 (else EXO_BAD_ARGUMENT).
 // count: uint64, not checked.
-func SegmentRelease(segment uint64, first uint64, count uint64) int64
+// keep: uint64, not checked.
+func SegmentRelease(segment uint64, first uint64, count uint64, keep uint64) int64

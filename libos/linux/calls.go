@@ -303,12 +303,31 @@ type Counters struct {
 	KicksSent     uint64 // vcpu_kick calls made
 	LockSpins     uint64 // spins on the libOS's lock held by another vCPU
 	Threads       uint64 // threads alive now
+	Pooled        uint64 // frames in the pool of free frames now (libos/mem)
+	Reused        uint64 // page faults served from that pool
+	GivenBack     uint64 // frames given back on revocation requests
+	Reclaimed     uint64 // segments of emptied regions given back (libos/mem)
 }
 
 // ReadCounters returns the counters.
 func ReadCounters() Counters {
 	return Counters{upcalls + atomic.LoadUint64(&fastFaults), foreignCalls, switches, kernelResumes, alarmSets, alarms, idleSpins,
-		uint64(vcpuCount), kicks, kickSent, atomic.LoadUint64(&lockSpins), uint64(threads.Live())}
+		uint64(vcpuCount), kicks, kickSent, atomic.LoadUint64(&lockSpins), uint64(threads.Live()),
+		mem.Pooled(), atomic.LoadUint64(&mem.Reused), atomic.LoadUint64(&mem.GivenBack), atomic.LoadUint64(&mem.Reclaimed)}
+}
+
+// FreeFrames counts the machine's free frames in the frame table, which
+// every process may read (the kernel's view at exo.AddressFrameTableView):
+// what a program can know of memory pressure.
+func FreeFrames() uint64 {
+	frames := bare.Info(exo.KernelInfoFrames)
+	free := uint64(0)
+	for i := uint64(0); i < frames; i++ {
+		if bare.EntryUse(bare.FrameEntry(i*4096)) == exo.FrameUseFree {
+			free++
+		}
+	}
+	return free
 }
 
 // CallCount returns how many times the program has made Linux call

@@ -105,8 +105,13 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 			verdict = yield
 		}
 	case exo.UpcallRevocation:
-		// TODO(issue 7): answer from free frames; nothing is freed yet.
-		exo.RevokeReply(0)
+		// The kernel asks for detail frames back by time detail2 (or,
+		// with detail 0, says it took detail2 by force): the pool of free
+		// frames goes back at once, which is all the libOS can give
+		// without losing the program's data.
+		if detail != 0 {
+			exo.RevokeReply(memGiveBack(detail))
+		}
 	}
 	if verdict == resume {
 		deliverPending(context, threads.At(current))
@@ -208,8 +213,14 @@ func runNext(v int, slot uintptr) {
 		fired := exo.Wait(deadline)
 		lock()
 		me.idle = 0
-		if fired > 0 {
-			consoleInterrupt(uint64(fired)) // taken by the wait (vCPU 0)
+		if fired > 0 && fired&0xffff != 0 {
+			consoleInterrupt(uint64(fired) & 0xffff) // taken by the wait (vCPU 0)
+		}
+		if fired > 0 && fired&exo.WaitRevocation != 0 {
+			// Memory is low and the kernel asks this idle process for
+			// frames: the pool of free frames, all of it (the amount is
+			// in the upcall, which comes only when a thread resumes).
+			exo.RevokeReply(memGiveBack(0))
 		}
 	}
 }

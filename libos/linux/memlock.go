@@ -36,3 +36,20 @@ func memFault(address uintptr, write, instruction bool) bool {
 	mem.Unlock()
 	return ok
 }
+
+// memGiveBack answers a revocation request for wanted frames (0: as many
+// as it has) from the pool of free frames and says so on the console.
+func memGiveBack(wanted uint64) uint64 {
+	mem.Lock()
+	given := mem.GiveBack(wanted)
+	left := mem.Pooled()
+	mem.Unlock()
+	var line reportLine
+	line.str("libos: revocation: gave back ").dec(given).str(" frames")
+	if wanted != 0 {
+		line.str(" of the ").dec(wanted).str(" asked for")
+	}
+	line.str(" from the pool of free frames (").dec(left).str(" left)")
+	line.say()
+	return given
+}

@@ -27,12 +27,13 @@ const (
 
 // FaultShared resolves a page fault as Fault does, with the memory lock
 // shared (RLock): the common case of a page in a region that exists,
-// untouched so far. It claims the page's frame word with a compare-and-
-// swap (0 to framePending), so of two vCPUs faulting on one page only one
-// commits it, and the other resumes its thread, which faults again until
-// the frame is stored; then frame_alloc_map, which takes no kernel lock
-// either, and an atomic store of the frame. Anything else it hands back
-// (NeedAlone) or refuses.
+// untouched so far. It claims the page's frame word with a
+// compare-and-swap (0 to framePending), so of two vCPUs faulting on one
+// page only one commits it; the other resumes its thread, which faults
+// again until the frame is stored. The page gets a frame from the pool
+// (segment_map_frame) or a new one (frame_alloc_map), neither of which
+// takes a kernel lock, and the frame word an atomic store. Anything else
+// it hands back (NeedAlone) or refuses.
 func FaultShared(address uintptr, write, instruction bool) FaultResult {
 	result := faultShared(address, write, instruction)
 	if result != NeedAlone {
@@ -57,6 +58,9 @@ func faultShared(address uintptr, write, instruction bool) FaultResult {
 		return NeedAlone
 	}
 	r := &regions[uint(ri)%MaxRegions]
+	if r.segment == 0 {
+		return NeedAlone // its segment was reclaimed: Fault makes another
+	}
 	w := frameWord(r, page)
 	if w == nil {
 		return Refused // the libOS's own memory
@@ -70,7 +74,10 @@ func faultShared(address uintptr, write, instruction bool) FaultResult {
 			if !atomic.CompareAndSwapUint64(w, 0, framePending) {
 				continue
 			}
-			frame := exo.FrameAllocMap(r.segment, slotOf(page), permissions(rg.Prot))
+			frame := int64(mapFromPool(r.segment, slotOf(page), permissions(rg.Prot)))
+			if frame == 0 {
+				frame = exo.FrameAllocMap(r.segment, slotOf(page), permissions(rg.Prot))
+			}
 			if frame < 0 {
 				atomic.StoreUint64(w, 0)
 				return Refused

@@ -60,7 +60,9 @@ var (
 
 // regionFor returns the index of address's region in the table, creating
 // its segment (and, for program memory, its page array) when create is
-// set; -1 when it does not exist or cannot be made.
+// set; -1 when it does not exist or cannot be made. A region whose
+// segment was reclaimed (segment 0: reclaimRegions) gets a new one when
+// create is set.
 func regionFor(address uintptr, create, private bool) int {
 	key := uint64(address/RegionSize) + 1
 	h := (key * 0x9e3779b97f4a7c15) >> 52 // 12 bits: MaxRegions
@@ -68,6 +70,11 @@ func regionFor(address uintptr, create, private bool) int {
 		i := (h + probe) % MaxRegions
 		r := &regions[i]
 		if r.key == key {
+			if r.segment == 0 && create {
+				if r.segment = newSegment(address); r.segment == 0 {
+					return -1
+				}
+			}
 			return int(i)
 		}
 		if r.key != 0 {
@@ -82,20 +89,59 @@ func regionFor(address uintptr, create, private bool) int {
 				return -1
 			}
 		}
-		segment := exo.SegmentCreate(exo.LevelPT)
-		if segment < 0 {
+		segment := newSegment(address)
+		if segment == 0 {
 			return -1
 		}
-		if exo.SegmentLink(uint64(segment), address&^(RegionSize-1), exo.PermissionsWrite|exo.PermissionsExecute) != 0 {
-			exo.SegmentDestroy(uint64(segment))
-			return -1
-		}
-		*r = region{key: key, segment: uint64(segment), pages: pages}
+		*r = region{key: key, segment: segment, pages: pages}
 		regionCount++
 		return int(i)
 	}
 	return -1
 }
+
+// newSegment makes the PT segment of address's region and links it
+// there, and returns its id, or 0. When the kernel refuses one (a process
+// has at most 192), the segments of regions left empty are given back
+// first (reclaimRegions) and it tries once more.
+func newSegment(address uintptr) uint64 {
+	segment := exo.SegmentCreate(exo.LevelPT)
+	if segment < 0 && reclaimRegions() > 0 {
+		segment = exo.SegmentCreate(exo.LevelPT)
+	}
+	if segment < 0 {
+		return 0
+	}
+	if exo.SegmentLink(uint64(segment), address&^(RegionSize-1), exo.PermissionsWrite|exo.PermissionsExecute) != 0 {
+		exo.SegmentDestroy(uint64(segment))
+		return 0
+	}
+	return uint64(segment)
+}
+
+// reclaimRegions unlinks and destroys the segments of the program's
+// regions that hold no frame (munmap and MADV_DONTNEED emptied them),
+// keeping their entries and page arrays for the next touch, and returns
+// how many it gave back. The memory lock is held alone.
+func reclaimRegions() int {
+	n := 0
+	for i := range regions {
+		r := &regions[i]
+		if r.key == 0 || r.pages == 0 || r.segment == 0 || r.used != 0 {
+			continue
+		}
+		address := uintptr(r.key-1) * RegionSize
+		if exo.SegmentUnlink(address, exo.LevelPT) == 0 && exo.SegmentDestroy(r.segment) == 0 {
+			r.segment = 0
+			n++
+		}
+	}
+	Reclaimed += uint64(n)
+	return n
+}
+
+// Reclaimed counts the segments of empty regions given back.
+var Reclaimed uint64
 
 // frameWord returns the frame word of page (in region r), or nil for the
 // private memory.
@@ -125,7 +171,10 @@ func commit(page uintptr, prot uint32, private bool) bool {
 		return false
 	}
 	r := &regions[uint(i)%MaxRegions]
-	frame := exo.FrameAllocMap(r.segment, slotOf(page), permissions(prot))
+	frame := int64(mapFromPool(r.segment, slotOf(page), permissions(prot)))
+	if frame == 0 {
+		frame = exo.FrameAllocMap(r.segment, slotOf(page), permissions(prot))
+	}
 	if frame < 0 {
 		return false
 	}
@@ -306,7 +355,12 @@ func release(start, end uintptr) {
 	}
 }
 
-// releaseInRegion is release for [from, to), inside one region.
+// releaseInRegion is release for [from, to), inside one region. The
+// kernel keeps as many of the frames as the pool has room for, zeroed,
+// and the pool takes those the frame table says are still this process's
+// and mapped nowhere (what the kernel kept: munmap runs under the libOS's
+// big lock, as does every frame_alloc of the libOS, so no other frame of
+// the range can be one of those).
 func releaseInRegion(from, to uintptr) {
 	j := regionFor(from, false, false)
 	if j < 0 {
@@ -316,23 +370,41 @@ func releaseInRegion(from, to uintptr) {
 	if frameWord(r, from) == nil {
 		return // the libOS's own memory is never given back
 	}
-	mapped := false
+	mapped := uint64(0)
 	for page := from; page < to; page += PageSize {
 		w := frameWord(r, page)
 		if *w == 0 {
 			continue
 		}
 		if *w&frameMapped != 0 {
-			mapped = true
-		} else {
-			exo.FrameFree(*w &^ (PageSize - 1))
+			mapped++
+			continue
 		}
+		exo.FrameFree(*w &^ (PageSize - 1)) // kept unmapped (PROT_NONE)
 		*w = 0
 		r.used--
 		Freed++
 	}
-	if mapped {
-		exo.SegmentRelease(r.segment, slotOf(from), uint64((to-from)/PageSize))
+	if mapped == 0 {
+		return
+	}
+	keep := min(poolRoom(), mapped)
+	if Owner == 0 {
+		keep = 0 // no frame table to tell what was kept
+	}
+	exo.SegmentRelease(r.segment, slotOf(from), uint64((to-from)/PageSize), keep)
+	for page := from; page < to; page += PageSize {
+		w := frameWord(r, page)
+		if *w == 0 {
+			continue
+		}
+		if frame := *w &^ (PageSize - 1); keep > 0 && kept(frame) {
+			poolPush(frame)
+			keep--
+		}
+		*w = 0
+		r.used--
+		Freed++
 	}
 }
 

@@ -80,6 +80,9 @@ func TestLibOS(t *testing.T) {
 			if regexp.MustCompile(`libos-test: FAIL`).MatchString(out) {
 				t.Errorf("a check failed:\n%s", out)
 			}
+			if regexp.MustCompile(`did not give frames back in time`).MatchString(out) {
+				t.Errorf("the kernel took frames by force:\n%s", out)
+			}
 			expectLines(t, out,
 				`libos-test: ok: a nil dereference is a Go panic that recover catches`,
 				`libos-test: ok: a divide by zero is a Go panic that recover catches`,
@@ -105,6 +108,12 @@ func TestLibOS(t *testing.T) {
 				`libos-test: ok: opening a file for writing: EROFS`,
 				`libos-test: ok: a child's exit status reaches wait4`,
 				`libos-test: ok: a killed child is reported as killed by SIGKILL \(WIFSIGNALED\)`,
+				`libos-test: ok: munmap keeps what it unmapped in the pool, up to its size`,
+				`libos-test: ok: pages mapped from the pool read as zeros`,
+				`exogo: memory is low: asking process 1 to give back 1024 frames within 100 ms`,
+				`libos: revocation: gave back [0-9]+ frames from the pool of free frames \(0 left\)`,
+				`libos-test: ok: a revocation request reaching an idle process is answered from its pool of free frames`,
+				`libos-test: ok: touching 220 regions reuses the segments of emptied ones`,
 				`libos-test: 0 failures`,
 				`exogo: libos-test \(process 1\) exited with status 0; left behind: 0 frames`,
 			)
