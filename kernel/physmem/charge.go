@@ -67,23 +67,7 @@ func (t *Table) charge(owner uint16, use Use, zero bool, references uint64) (phy
 // ChargeMapped gave it; anything else (the caller's bug) changes nothing
 // and says what it found.
 func (t *Table) CancelMapped(physical uint64, owner uint16, use Use) OwnershipStatus {
-	i := t.ownedIndex(physical)
-	if i == ownershipNotFrame {
-		return NotAFrame
-	}
-	t.acquire()
-	e := t.entry(i)
-	status := heldAs(*e, owner, use)
-	switch {
-	case status != Done:
-	case *e&entryRefMask != ownershipRefOne:
-		status = StillReferenced
-	default:
-		t.disown(*e)
-		t.markFree(i)
-	}
-	t.release()
-	return status
+	return t.freeWith(physical, owner, use, ownershipRefOne)
 }
 
 // KeepZeroed zeroes the frame at physical for owner to keep, unmapped,

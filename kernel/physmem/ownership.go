@@ -285,6 +285,12 @@ func heldAs(e uint64, owner uint16, use Use) OwnershipStatus {
 // process (a page table, a segment's table) through it, naming the use it
 // made the frame for.
 func (t *Table) FreeAs(physical uint64, owner uint16, use Use) OwnershipStatus {
+	return t.freeWith(physical, owner, use, 0)
+}
+
+// freeWith frees the frame at physical when owner holds it with use and
+// exactly references references (entry bits), under one lock acquisition.
+func (t *Table) freeWith(physical uint64, owner uint16, use Use, references uint64) OwnershipStatus {
 	i := t.ownedIndex(physical)
 	if i == ownershipNotFrame {
 		return NotAFrame
@@ -295,7 +301,7 @@ func (t *Table) FreeAs(physical uint64, owner uint16, use Use) OwnershipStatus {
 	switch {
 	case check != Done:
 		status = check
-	case *e&entryRefMask != 0:
+	case *e&entryRefMask != references:
 		status = StillReferenced
 	default:
 		t.disown(*e)

@@ -43,13 +43,8 @@ func FaultShared(address uintptr, write, instruction bool) FaultResult {
 }
 
 func faultShared(address uintptr, write, instruction bool) FaultResult {
-	i := Ranges.Find(address)
-	if i < 0 {
-		return Refused
-	}
-	rg := Ranges.At(i)
-	if rg.Kind != KindAnonymous || rg.Prot == 0 ||
-		(write && rg.Prot&ProtWrite == 0) || (instruction && rg.Prot&ProtExec == 0) {
+	rg, ok := faultable(address, write, instruction)
+	if !ok {
 		return Refused
 	}
 	page := address &^ (PageSize - 1)
@@ -93,4 +88,20 @@ func faultShared(address uintptr, write, instruction bool) FaultResult {
 		}
 		return Resolved
 	}
+}
+
+// faultable returns the range of address when a fault there is the
+// libOS's to resolve: anonymous memory whose protection allows the access
+// (write: a write; instruction: a fetch).
+func faultable(address uintptr, write, instruction bool) (Range, bool) {
+	i := Ranges.Find(address)
+	if i < 0 {
+		return Range{}, false
+	}
+	rg := Ranges.At(i)
+	if rg.Kind != KindAnonymous || rg.Prot == 0 ||
+		(write && rg.Prot&ProtWrite == 0) || (instruction && rg.Prot&ProtExec == 0) {
+		return Range{}, false
+	}
+	return rg, true
 }

@@ -223,13 +223,8 @@ func committed(page uintptr) (uint64, bool) {
 // once: the second finds it committed and mapped, and goes on.
 func Fault(address uintptr, write, instruction bool) bool {
 	Faults++
-	i := Ranges.Find(address)
-	if i < 0 {
-		return false
-	}
-	r := Ranges.At(i)
-	if r.Kind != KindAnonymous || r.Prot == 0 ||
-		(write && r.Prot&ProtWrite == 0) || (instruction && r.Prot&ProtExec == 0) {
+	r, ok := faultable(address, write, instruction)
+	if !ok {
 		return false
 	}
 	page := address &^ (PageSize - 1)
