@@ -37,6 +37,17 @@ func TestFrameEntryLayout(t *testing.T) {
 	if e&FrameEntryOrphan != 0 {
 		t.Errorf("orphan bit set on a live frame: %#x", e)
 	}
+	if e&FrameEntryFresh != 0 {
+		t.Errorf("fresh bit set on a frame handed over: %#x", e)
+	}
+	charged, _ := table.ChargeMapped(7, physmem.UseProcess, false)
+	if e := words[charged/physmem.FrameSize]; e&FrameEntryFresh == 0 {
+		t.Errorf("a frame charged for a mapping not stored yet lacks the fresh bit: %#x", e)
+	}
+	table.Publish(charged)
+	if e := words[charged/physmem.FrameSize]; e&FrameEntryFresh != 0 {
+		t.Errorf("a published frame keeps the fresh bit: %#x", e)
+	}
 	table.FreeAllOwnedBy(7) // still referenced: it becomes an orphan
 	if e := words[frame/physmem.FrameSize]; e&FrameEntryOrphan == 0 || e&FrameEntryUseMask != FrameUseProcess {
 		t.Errorf("after its owner ended, entry %#x lacks the orphan bit or changed use", e)

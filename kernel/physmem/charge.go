@@ -22,9 +22,10 @@ func (t *Table) Charge(owner uint16, use Use, zero bool) (physical uint64, statu
 
 // ChargeMapped is Charge for a frame about to be mapped: it starts with
 // one reference, the mapping the caller installs next (segment.MapCharged),
-// so nothing that looks for unreferenced frames (revocation by force,
-// TakeUnreferencedFrom) can take it between the two, when the caller
-// holds no lock over both. CancelMapped undoes it when the mapping fails.
+// and fresh, so that nothing can take it (revocation by force), free it or
+// map it elsewhere (another vCPU's segment_map_frame) between the two,
+// when the caller holds no lock over both. MapCharged publishes it;
+// CancelMapped undoes it when the mapping fails.
 func (t *Table) ChargeMapped(owner uint16, use Use, zero bool) (physical uint64, status OwnershipStatus) {
 	return t.charge(owner, use, zero, ownershipRefOne)
 }
@@ -50,6 +51,10 @@ func (t *Table) charge(owner uint16, use Use, zero bool, references uint64) (phy
 		return 0, NoFreeFrame
 	}
 	*t.entry(i) |= references
+	fresh := zero || references != 0
+	if fresh {
+		*t.entry(i) |= entryFresh // not the owner's to use until zeroed (or mapped)
+	}
 	if owner != kernelOwner {
 		*t.entry(i) |= uint64(owner) << entryOwnerShift
 		t.owned[owner]++
@@ -59,7 +64,26 @@ func (t *Table) charge(owner uint16, use Use, zero bool, references uint64) (phy
 	if zero {
 		t.zero(physical)
 	}
+	if fresh && references == 0 {
+		t.acquire()
+		*t.entry(i) &^= entryFresh
+		t.release()
+	}
 	return physical, Done
+}
+
+// Publish hands over a frame from ChargeMapped whose mapping is being
+// stored (segment.Table.MapCharged, under the segment table's lock, so
+// that no other mapping of it can come first): from now on it is an
+// ordinary frame of its owner.
+func (t *Table) Publish(physical uint64) {
+	i := t.ownedIndex(physical)
+	if i == ownershipNotFrame {
+		return
+	}
+	t.acquire()
+	*t.entry(i) &^= entryFresh
+	t.release()
 }
 
 // CancelMapped frees a frame from ChargeMapped whose mapping was refused:
@@ -87,9 +111,15 @@ func (t *Table) KeepZeroed(physical uint64, owner uint16) OwnershipStatus {
 	if status == Done && e&entryRefMask != 0 {
 		status = StillReferenced
 	}
+	if status == Done {
+		*t.entry(i) |= entryFresh // nobody maps it while it is zeroed
+	}
 	t.release()
 	if status == Done {
 		t.zero(physical)
+		t.acquire()
+		*t.entry(i) &^= entryFresh
+		t.release()
 	}
 	return status
 }

@@ -28,6 +28,16 @@ func TestChargeMapped(t *testing.T) {
 	if taken := table.TakeUnreferencedFrom(5, 10, nil); taken != 0 {
 		t.Errorf("revocation by force took %d frames charged for a mapping", taken)
 	}
+	// Until its mapping is stored, nobody else may map, free or give it.
+	if got := table.AddReferenceAs(f, 5, physmem.UseProcess); got != physmem.NotHeld {
+		t.Errorf("AddReferenceAs of a frame charged for a mapping = %v, want NotHeld", got)
+	}
+	if got := table.FreeOwned(f, 5); got != physmem.NotHeld {
+		t.Errorf("FreeOwned of a frame charged for a mapping = %v, want NotHeld", got)
+	}
+	if got := table.Transfer(f, 5, 6, physmem.UseProcess); got != physmem.NotHeld {
+		t.Errorf("Transfer of a frame charged for a mapping = %v, want NotHeld", got)
+	}
 	cases := []struct {
 		physical uint64
 		owner    uint16
@@ -124,5 +134,27 @@ func TestChargeMappedAgainstRevocation(t *testing.T) {
 	}
 	if table.FreeFrames() != free || table.Held(owner) != 0 {
 		t.Errorf("after the run: %d free (want %d), owner holds %d", table.FreeFrames(), free, table.Held(owner))
+	}
+}
+
+// TestPublish checks that a published frame is an ordinary one: it can be
+// mapped again, and CancelMapped no longer frees it.
+func TestPublish(t *testing.T) {
+	table, _ := newOwnedTable(t)
+	f, _ := table.ChargeMapped(5, physmem.UseProcess, false)
+	table.Publish(f)
+	if got := table.CancelMapped(f, 5, physmem.UseProcess); got != physmem.NotHeld {
+		t.Errorf("CancelMapped of a published frame = %v, want NotHeld", got)
+	}
+	if got := table.AddReferenceAs(f, 5, physmem.UseProcess); got != physmem.Done || table.References(f) != 2 {
+		t.Errorf("AddReferenceAs of a published frame = %v, %d references", got, table.References(f))
+	}
+	// Charge and KeepZeroed leave nothing fresh behind.
+	g, _ := table.Charge(5, physmem.UseProcess, true)
+	if got := table.KeepZeroed(g, 5); got != physmem.Done {
+		t.Errorf("KeepZeroed = %v", got)
+	}
+	if got := table.FreeOwned(g, 5); got != physmem.Done {
+		t.Errorf("FreeOwned after Charge and KeepZeroed = %v", got)
 	}
 }

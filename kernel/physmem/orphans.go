@@ -46,3 +46,34 @@ func (t *Table) ReleasePending() (released uint64) {
 func (t *Table) releasable(e uint64) bool {
 	return held(e) && e&entryOrphan != 0 && e&entryRefMask == 0
 }
+
+// FreeAfterShootdown is FreeAs for a frame that a CPU may still reach
+// through a stale translation (a segment's table whose links were just
+// cleared): it stops being owner's at once, as an orphan nothing maps,
+// and ReleasePending frees it after the caller's TLB shootdown. It
+// returns what FreeAs would, without freeing.
+func (t *Table) FreeAfterShootdown(physical uint64, owner uint16, use Use) OwnershipStatus {
+	i := t.ownedIndex(physical)
+	if i == ownershipNotFrame {
+		return NotAFrame
+	}
+	t.acquire()
+	e := t.entry(i)
+	status := heldAs(*e, owner, use)
+	if status == Done && *e&entryRefMask != 0 {
+		status = StillReferenced
+	}
+	if status == Done {
+		t.disown(*e)
+		*e |= entryOrphan
+		t.orphans++
+		if t.npending < pendingSlots {
+			t.pending[t.npending%pendingSlots] = i
+			t.npending++
+		} else {
+			t.pendingLost = true
+		}
+	}
+	t.release()
+	return status
+}

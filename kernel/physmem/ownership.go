@@ -67,10 +67,17 @@ func UseName(u Use) string {
 }
 
 const (
-	entryOwnerMask    = 0xffff << entryOwnerShift
-	entryRefShift     = 24
-	entryRefMask      = 0xffff << entryRefShift
-	entryOrphan       = 1 << 40
+	entryOwnerMask = 0xffff << entryOwnerShift
+	entryRefShift  = 24
+	entryRefMask   = 0xffff << entryRefShift
+	entryOrphan    = 1 << 40
+	// entryFresh marks a frame charged to a process but not handed over
+	// yet: being zeroed (Charge, KeepZeroed) or charged for a mapping
+	// not stored yet (ChargeMapped). Nothing may map, free, give or take
+	// it meanwhile (AddReferenceAs, heldAs, TakeUnreferencedFrom), so no
+	// process sees the bytes of its previous owner and no second
+	// reference slips in before the charging call ends.
+	entryFresh        = 1 << 41
 	maxReferences     = 0xffff
 	kernelOwner       = 0
 	ownershipNotFrame = ^uint64(0)
@@ -242,7 +249,7 @@ func (t *Table) AddReferenceAs(physical uint64, owner uint16, use Use) Ownership
 	e := t.entry(i)
 	status := Done
 	switch {
-	case !held(*e):
+	case !held(*e) || *e&entryFresh != 0:
 		status = NotHeld
 	case uint16(*e>>entryOwnerShift) != owner:
 		status = NotOwner
@@ -270,7 +277,7 @@ func (t *Table) FreeOwned(physical uint64, owner uint16) OwnershipStatus {
 // use: Done, or NotHeld, NotOwner, WrongUse, in that order.
 func heldAs(e uint64, owner uint16, use Use) OwnershipStatus {
 	switch {
-	case !held(e) || e&entryOrphan != 0:
+	case !held(e) || e&(entryOrphan|entryFresh) != 0:
 		return NotHeld
 	case uint16(e>>entryOwnerShift) != owner:
 		return NotOwner
@@ -289,7 +296,8 @@ func (t *Table) FreeAs(physical uint64, owner uint16, use Use) OwnershipStatus {
 }
 
 // freeWith frees the frame at physical when owner holds it with use and
-// exactly references references (entry bits), under one lock acquisition.
+// exactly references references (entry bits), under one lock acquisition;
+// with references, it must be fresh (ChargeMapped's), and only then.
 func (t *Table) freeWith(physical uint64, owner uint16, use Use, references uint64) OwnershipStatus {
 	i := t.ownedIndex(physical)
 	if i == ownershipNotFrame {
@@ -297,7 +305,12 @@ func (t *Table) freeWith(physical uint64, owner uint16, use Use, references uint
 	}
 	t.acquire()
 	e := t.entry(i)
-	status, check := Done, heldAs(*e, owner, use)
+	fresh := *e & entryFresh
+	if references == 0 && fresh != 0 || references != 0 && fresh == 0 {
+		t.release()
+		return NotHeld
+	}
+	status, check := Done, heldAs(*e&^entryFresh, owner, use)
 	switch {
 	case check != Done:
 		status = check
@@ -374,7 +387,7 @@ func (t *Table) TakeUnreferencedFrom(owner uint16, want uint64, list []uint64) (
 	for i := uint64(0); i < t.frames && taken < want; i++ {
 		t.acquire()
 		e := t.entry(i)
-		if held(*e) && uint16(*e>>entryOwnerShift) == owner && *e&entryRefMask == 0 && Use(*e&entryUseMask) == UseProcess {
+		if held(*e) && uint16(*e>>entryOwnerShift) == owner && *e&(entryRefMask|entryFresh) == 0 && Use(*e&entryUseMask) == UseProcess {
 			t.disown(*e)
 			t.markFree(i)
 			if taken < uint64(len(list)) {

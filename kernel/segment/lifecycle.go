@@ -103,7 +103,13 @@ func chargeStatus(s physmem.OwnershipStatus) Status {
 // segments a parent: an orphan child may go with it) and frees d and its
 // table. The caller holds the lock and has checked that nothing links or
 // maps d.
-func (t *Table) remove(mem Memory, d *descriptor) {
+func (t *Table) remove(mem Memory, d *descriptor) { t.removeAs(mem, d, false) }
+
+// removeAs is remove; with afterShootdown, d's table frame is freed only
+// by the caller's ReleasePending, after the TLB shootdown that drops the
+// translations of the links it has just cleared (takeAway): until then a
+// CPU may still walk through the table, which must not be handed out.
+func (t *Table) removeAs(mem Memory, d *descriptor, afterShootdown bool) {
 	if d.orphan {
 		t.orphanSegments -= min(t.orphanSegments, 1)
 		t.orphanFrames -= min(t.orphanFrames, framesOf(mem, d))
@@ -124,7 +130,11 @@ func (t *Table) remove(mem Memory, d *descriptor) {
 	// An orphan's table is an orphan frame too: its last reference
 	// frees it.
 	if remaining, _ := mem.Frames.DropReference(d.table); remaining == 0 && !d.orphan {
-		mem.Frames.FreeAs(d.table, d.owner, physmem.UseSegment)
+		if afterShootdown {
+			mem.Frames.FreeAfterShootdown(d.table, d.owner, physmem.UseSegment)
+		} else {
+			mem.Frames.FreeAs(d.table, d.owner, physmem.UseSegment)
+		}
 	}
 	if !d.orphan && t.owned[d.owner] > 0 {
 		t.owned[d.owner]--

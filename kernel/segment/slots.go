@@ -84,6 +84,7 @@ func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical 
 		return SlotInUse
 	}
 	if counted {
+		mem.Frames.Publish(physical) // under this table's lock: no other mapping comes first
 		*e = encode(physical, r)
 		return OK
 	}

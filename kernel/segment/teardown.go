@@ -173,7 +173,7 @@ func (t *Table) takeAway(mem Memory, owner uint16) int {
 				t.dropRef(mem, d, r)
 				removed++
 			}
-			t.remove(mem, d)
+			t.removeAs(mem, d, true) // its table is freed after the caller's shootdown
 		}
 	}
 	return removed

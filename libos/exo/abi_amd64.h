@@ -53,13 +53,14 @@
 #define START_AUX_PCLNTAB_SIZE 0x65780008
 #define START_AUX_TEXT 0x65780009
 
-// frame_entry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
+// frame_entry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it), bit 41 while a frame charged to its owner is not handed over yet (being zeroed, or its mapping not stored yet: nothing may map, free or take it).
 #define FRAME_ENTRY_USE_MASK 0xff
 #define FRAME_ENTRY_OWNER_SHIFT 0x8
 #define FRAME_ENTRY_OWNER_MASK 0xffff
 #define FRAME_ENTRY_REFS_SHIFT 0x18
 #define FRAME_ENTRY_REFS_MASK 0xffff
 #define FRAME_ENTRY_ORPHAN 0x10000000000
+#define FRAME_ENTRY_FRESH 0x20000000000
 
 // frame_use: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment.
 #define FRAME_USE_ABSENT 0x0

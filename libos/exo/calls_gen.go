@@ -360,7 +360,7 @@ const (
 	StartAuxText              = 0x65780009
 )
 
-// FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it).
+// FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it), bit 41 while a frame charged to its owner is not handed over yet (being zeroed, or its mapping not stored yet: nothing may map, free or take it).
 const (
 	FrameEntryUseMask    = 0xff
 	FrameEntryOwnerShift = 0x8
@@ -368,6 +368,7 @@ const (
 	FrameEntryRefsShift  = 0x18
 	FrameEntryRefsMask   = 0xffff
 	FrameEntryOrphan     = 0x10000000000
+	FrameEntryFresh      = 0x20000000000
 )
 
 // FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment.
