@@ -111,6 +111,8 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		// without losing the program's data.
 		if detail != 0 {
 			exo.RevokeReply(memGiveBack(detail))
+		} else {
+			memDropPool()
 		}
 	}
 	if verdict == resume {

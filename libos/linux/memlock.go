@@ -53,3 +53,11 @@ func memGiveBack(wanted uint64) uint64 {
 	line.say()
 	return given
 }
+
+// memDropPool empties the pool of free frames when the kernel has taken
+// frames by force (some of them may have been the pool's).
+func memDropPool() {
+	mem.Lock()
+	mem.DropPool()
+	mem.Unlock()
+}

@@ -11,6 +11,11 @@ import (
 // without frameMapped.
 const framePending = 2
 
+// A frame word whose frame the kernel took by force (lose): the page's
+// data is gone, so every later touch is a real fault (SIGSEGV) and every
+// call's pointer into it EFAULT, until munmap or MADV_DONTNEED clear it.
+const frameLost = 4
+
 // FaultResult is what FaultShared made of a page fault.
 type FaultResult int
 

@@ -56,20 +56,42 @@ func poolPop() uint64 {
 }
 
 // mapFromPool maps a pool frame at slot of segment with permissions and
-// returns it, or 0 when the pool is empty. A frame that cannot be mapped
-// (taken by force) is dropped; one refused for another reason is freed.
+// returns it, or 0 when the pool has none to give. A frame the frame
+// table no longer shows as kept for this process (taken by force, and
+// maybe given to it again for another use) is dropped unmapped; one whose
+// mapping is refused goes back to the kernel, and the caller asks for a
+// new frame.
 func mapFromPool(segment, slot uint64, permissions exo.Permissions) uint64 {
 	for {
 		frame := poolPop()
 		if frame == 0 {
 			return 0
 		}
+		if !kept(frame) {
+			continue
+		}
 		if exo.SegmentMapFrame(segment, slot, frame, permissions) == 0 {
 			atomic.AddUint64(&Reused, 1)
 			return frame
 		}
-		exo.FrameFree(frame) // refused if it is no longer ours
+		exo.FrameFree(frame)
+		return 0
 	}
+}
+
+// DropPool empties the pool after the kernel took frames by force (the
+// revocation upcall with detail 0): memory is short, so the frames still
+// kept go back to the kernel, and entries for frames taken are forgotten
+// before a fault could map one that is now something else. It returns how
+// many it freed. The memory lock is held alone.
+func DropPool() uint64 {
+	freed := uint64(0)
+	for frame := poolPop(); frame != 0; frame = poolPop() {
+		if kept(frame) && exo.FrameFree(frame) == 0 {
+			freed++
+		}
+	}
+	return freed
 }
 
 // kept reports whether the frame table (the kernel's read-only view) says
@@ -79,7 +101,7 @@ func kept(frame uint64) bool {
 	e := *(*uint64)(at(exo.AddressFrameTableView + uintptr(frame/PageSize)*8))
 	return Owner != 0 && e&exo.FrameEntryUseMask == exo.FrameUseProcess &&
 		e>>exo.FrameEntryOwnerShift&exo.FrameEntryOwnerMask == Owner &&
-		e>>exo.FrameEntryRefsShift&exo.FrameEntryRefsMask == 0
+		e>>exo.FrameEntryRefsShift&exo.FrameEntryRefsMask == 0 && e&exo.FrameEntryFresh == 0
 }
 
 // GiveBack frees up to n frames of the pool (0: all of them), for a

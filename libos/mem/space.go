@@ -77,25 +77,33 @@ func regionFor(address uintptr, create, private bool) int {
 			}
 			return int(i)
 		}
-		if r.key != 0 {
-			continue
+		if r.key == 0 {
+			break
 		}
-		if !create || regionCount >= MaxRegions/2 {
+	}
+	if !create || regionCount >= MaxRegions/2 {
+		return -1
+	}
+	// The page array and the segment first: Private may itself add the
+	// private memory's region to the table, in the slot this one would
+	// have taken.
+	pages := uintptr(0)
+	if !private {
+		if pages = Private(PageSize); pages == 0 {
 			return -1
 		}
-		pages := uintptr(0)
-		if !private {
-			if pages = Private(PageSize); pages == 0 {
-				return -1
-			}
+	}
+	segment := newSegment(address)
+	if segment == 0 {
+		return -1
+	}
+	for probe := uint64(0); probe < MaxRegions; probe++ {
+		i := (h + probe) % MaxRegions
+		if r := &regions[i]; r.key == 0 {
+			*r = region{key: key, segment: segment, pages: pages}
+			regionCount++
+			return int(i)
 		}
-		segment := newSegment(address)
-		if segment == 0 {
-			return -1
-		}
-		*r = region{key: key, segment: segment, pages: pages}
-		regionCount++
-		return int(i)
 	}
 	return -1
 }
@@ -131,7 +139,10 @@ func reclaimRegions() int {
 			continue
 		}
 		address := uintptr(r.key-1) * RegionSize
-		if exo.SegmentUnlink(address, exo.LevelPT) == 0 && exo.SegmentDestroy(r.segment) == 0 {
+		if exo.SegmentUnlink(address, exo.LevelPT) == 0 {
+			// Not linked any more: the region needs a new segment
+			// either way (a destroy refused leaves the id unused).
+			exo.SegmentDestroy(r.segment)
 			r.segment = 0
 			n++
 		}
@@ -229,6 +240,9 @@ func Fault(address uintptr, write, instruction bool) bool {
 	}
 	page := address &^ (PageSize - 1)
 	if w, ok := committed(page); ok {
+		if w == frameLost {
+			return false // its data is gone: a real fault, every time
+		}
 		// Another vCPU committed the page (or mapped it again) while
 		// this fault waited for the libOS: the access may go on. A page
 		// with a frame but not mapped, or the libOS's own memory, is a
@@ -269,8 +283,8 @@ func lose(page uintptr) {
 		return
 	}
 	r := &regions[uint(i)%MaxRegions]
-	if w := frameWord(r, page); w != nil && *w != 0 {
-		*w = 0
+	if w := frameWord(r, page); w != nil && *w != 0 && *w != frameLost {
+		*w = frameLost
 		r.used--
 	}
 }
@@ -300,7 +314,19 @@ func Check(address, length uintptr, write bool) bool {
 		if r.Kind != KindAnonymous {
 			continue // the loader committed it
 		}
-		if _, ok := committed(page); !ok && !commit(page, r.Prot, false) {
+		w, ok := committed(page)
+		if !ok {
+			if !commit(page, r.Prot, false) {
+				return false
+			}
+			continue
+		}
+		if w == frameLost {
+			return false
+		}
+		if w&frameMapped != 0 && Owner != 0 && !ours(w&^(PageSize-1)) {
+			lose(page) // taken by force: the libOS must not touch it
+			Lost++
 			return false
 		}
 	}
@@ -371,6 +397,10 @@ func releaseInRegion(from, to uintptr) {
 		if *w == 0 {
 			continue
 		}
+		if *w == frameLost {
+			*w = 0 // gone already (lose counted it)
+			continue
+		}
 		if *w&frameMapped != 0 {
 			mapped++
 			continue
@@ -387,7 +417,17 @@ func releaseInRegion(from, to uintptr) {
 	if Owner == 0 {
 		keep = 0 // no frame table to tell what was kept
 	}
-	exo.SegmentRelease(r.segment, slotOf(from), uint64((to-from)/PageSize), keep)
+	if exo.SegmentRelease(r.segment, slotOf(from), uint64((to-from)/PageSize), keep) < 0 {
+		// Refused (a bug in the libOS's bookkeeping): page by page, so
+		// that no page stays mapped once its word says it is gone.
+		keep = 0
+		for page := from; page < to; page += PageSize {
+			if w := frameWord(r, page); *w&frameMapped != 0 {
+				exo.SegmentUnmap(r.segment, slotOf(page))
+				exo.FrameFree(*w &^ (PageSize - 1))
+			}
+		}
+	}
 	for page := from; page < to; page += PageSize {
 		w := frameWord(r, page)
 		if *w == 0 {
@@ -421,6 +461,9 @@ func Protect(start, end uintptr, prot uint32) bool {
 		return false
 	}
 	for page, r, w := nextFrame(start, end); w != nil; page, r, w = nextFrame(page+PageSize, end) {
+		if *w == frameLost {
+			continue
+		}
 		slot := slotOf(page)
 		if *w&frameMapped != 0 {
 			exo.SegmentUnmap(r.segment, slot)
