@@ -50,7 +50,10 @@ func maybeRevoke(now uint64) {
 	var largest *process.Process
 	for i := 0; i < process.MaxProcesses; i++ {
 		p := process.Table(i)
-		if p.State == process.Running && memory.Frames.Held(p.ID) > RevokeAmount && (largest == nil || memory.Frames.Held(p.ID) > memory.Frames.Held(largest.ID)) {
+		// A process not yet told of frames taken by force is left alone:
+		// a new request would overwrite that news (RevokeTaken).
+		told := !(p.RevokeNotify && p.RevokeTaken > 0)
+		if p.State == process.Running && told && memory.Frames.Held(p.ID) > RevokeAmount && (largest == nil || memory.Frames.Held(p.ID) > memory.Frames.Held(largest.ID)) {
 			largest = p
 		}
 	}
