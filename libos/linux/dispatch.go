@@ -311,7 +311,7 @@ var fastFaults uint64
 // it, which keeps the program's bytes that a call checked (memCheck)
 // valid until it returns.
 func fastFault(address, errorCode uint64) bool {
-	ok := memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0)
+	ok := memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0, errorCode&1 != 0)
 	if ok {
 		atomic.AddUint64(&fastFaults, 1)
 	}
@@ -333,7 +333,7 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 		alignmentCheck     = 17
 		simdError          = 19
 	)
-	if vector == pageFault && memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0) {
+	if vector == pageFault && memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0, errorCode&1 != 0) {
 		return resume
 	}
 	rip := get(context, exo.ContextRip)

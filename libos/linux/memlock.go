@@ -24,15 +24,15 @@ func memPrivate(n uintptr) uintptr {
 // memFault resolves a page fault with the memory lock shared when it can
 // (mem.FaultShared: two vCPUs faulting at once run in parallel), held
 // alone when it must.
-func memFault(address uintptr, write, instruction bool) bool {
+func memFault(address uintptr, write, instruction, present bool) bool {
 	mem.RLock()
-	result := mem.FaultShared(address, write, instruction)
+	result := mem.FaultShared(address, write, instruction, present)
 	mem.RUnlock()
 	if result != mem.NeedAlone {
 		return result == mem.Resolved
 	}
 	mem.Lock()
-	ok := mem.Fault(address, write, instruction)
+	ok := mem.Fault(address, write, instruction, present)
 	mem.Unlock()
 	return ok
 }

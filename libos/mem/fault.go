@@ -30,7 +30,8 @@ const (
 	NeedAlone
 )
 
-// FaultShared resolves a page fault as Fault does, with the memory lock
+// FaultShared resolves a page fault as Fault does (present: the page was
+// there, and the access broke its protection), with the memory lock
 // shared (RLock): the common case of a page in a region that exists,
 // untouched so far. It claims the page's frame word with a
 // compare-and-swap (0 to framePending), so of two vCPUs faulting on one
@@ -39,15 +40,15 @@ const (
 // (segment_map_frame) or a new one (frame_alloc_map), neither of which
 // takes a kernel lock, and the frame word an atomic store. Anything else
 // it hands back (NeedAlone) or refuses.
-func FaultShared(address uintptr, write, instruction bool) FaultResult {
-	result := faultShared(address, write, instruction)
+func FaultShared(address uintptr, write, instruction, present bool) FaultResult {
+	result := faultShared(address, write, instruction, present)
 	if result != NeedAlone {
 		atomic.AddUint64(&Faults, 1) // else Fault counts it
 	}
 	return result
 }
 
-func faultShared(address uintptr, write, instruction bool) FaultResult {
+func faultShared(address uintptr, write, instruction, present bool) FaultResult {
 	rg, ok := faultable(address, write, instruction)
 	if !ok {
 		return Refused
@@ -90,6 +91,12 @@ func faultShared(address uintptr, write, instruction bool) FaultResult {
 			return Refused // a frame, not mapped
 		case Owner != 0 && !ours(old&^(PageSize-1)):
 			return NeedAlone // taken by force: Fault forgets it
+		case !present:
+			// Mapped, says the word, yet the page was not there: another
+			// vCPU mapped it since, or the kernel took its frame and the
+			// frame came back to this process for another page. Fault
+			// asks the kernel which.
+			return NeedAlone
 		}
 		return Resolved
 	}

@@ -71,6 +71,13 @@ func mapFromPool(segment, slot uint64, permissions exo.Permissions) uint64 {
 			continue
 		}
 		if exo.SegmentMapFrame(segment, slot, frame, permissions) == 0 {
+			if references(frame) != 1 {
+				// Mapped elsewhere too (a stale entry for a frame taken
+				// and given back, popped twice): undo, and leave the
+				// frame to its other use.
+				exo.SegmentUnmap(segment, slot)
+				return 0
+			}
 			atomic.AddUint64(&Reused, 1)
 			return frame
 		}
@@ -104,6 +111,12 @@ func kept(frame uint64) bool {
 		e>>exo.FrameEntryRefsShift&exo.FrameEntryRefsMask == 0 && e&exo.FrameEntryFresh == 0
 }
 
+// references returns the frame table's count of mappings of frame.
+func references(frame uint64) uint64 {
+	e := *(*uint64)(at(exo.AddressFrameTableView + uintptr(frame/PageSize)*8))
+	return e >> exo.FrameEntryRefsShift & exo.FrameEntryRefsMask
+}
+
 // GiveBack frees up to n frames of the pool (0: all of them), for a
 // revocation request, and returns how many it freed. The memory lock is
 // held alone.
@@ -114,7 +127,7 @@ func GiveBack(n uint64) uint64 {
 		if frame == 0 {
 			break
 		}
-		if exo.FrameFree(frame) == 0 {
+		if kept(frame) && exo.FrameFree(frame) == 0 {
 			given++
 		}
 	}

@@ -228,11 +228,12 @@ func committed(page uintptr) (uint64, bool) {
 }
 
 // Fault resolves a page fault at address (write: the access was a write;
-// instruction: a fetch). It reports whether the page is now committed;
-// false means a real fault: the address is not mapped, or the access is
-// not allowed. With several vCPUs two threads may fault on the same page at
-// once: the second finds it committed and mapped, and goes on.
-func Fault(address uintptr, write, instruction bool) bool {
+// instruction: a fetch; present: the page was there). It reports whether
+// the page is now committed; false means a real fault: the address is not
+// mapped, or the access is not allowed. With several vCPUs two threads may
+// fault on the same page at once: the second finds it committed and
+// mapped, and goes on.
+func Fault(address uintptr, write, instruction, present bool) bool {
 	Faults++
 	r, ok := faultable(address, write, instruction)
 	if !ok {
@@ -254,9 +255,29 @@ func Fault(address uintptr, write, instruction bool) bool {
 			Lost++
 			return false
 		}
+		if w&frameMapped != 0 && !present && !slotMapped(page, r.Prot) {
+			// The frame was taken by force and has come back to this
+			// process since (so the frame table calls it ours): the
+			// page's data is gone all the same.
+			lose(page)
+			Lost++
+			return false
+		}
 		return w&frameMapped != 0
 	}
 	return commit(page, r.Prot, false)
+}
+
+// slotMapped asks the kernel whether page's slot maps a frame: rewriting
+// its permissions (prot, as they are) fails on an empty slot. For the
+// rare fault that finds a page mapped by its word but not by the CPU.
+func slotMapped(page uintptr, prot uint32) bool {
+	i := regionFor(page, false, false)
+	if i < 0 {
+		return false
+	}
+	r := &regions[uint(i)%MaxRegions]
+	return r.segment != 0 && exo.SegmentProtect(r.segment, slotOf(page), permissions(prot)) == 0
 }
 
 // Owner is the process's id (set at start), against which ours checks
@@ -424,7 +445,9 @@ func releaseInRegion(from, to uintptr) {
 		for page := from; page < to; page += PageSize {
 			if w := frameWord(r, page); *w&frameMapped != 0 {
 				exo.SegmentUnmap(r.segment, slotOf(page))
-				exo.FrameFree(*w &^ (PageSize - 1))
+				if frame := *w &^ (PageSize - 1); kept(frame) {
+					exo.FrameFree(frame)
+				}
 			}
 		}
 	}
@@ -466,7 +489,11 @@ func Protect(start, end uintptr, prot uint32) bool {
 		}
 		slot := slotOf(page)
 		if *w&frameMapped != 0 {
-			exo.SegmentUnmap(r.segment, slot)
+			if exo.SegmentUnmap(r.segment, slot) != 0 {
+				lose(page) // the slot was empty: the kernel took the frame
+				Lost++
+				continue
+			}
 			*w &^= frameMapped
 		}
 		if prot != 0 && exo.SegmentMapFrame(r.segment, slot, *w&^(PageSize-1), permissions(prot)) == 0 {
