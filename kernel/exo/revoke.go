@@ -50,10 +50,7 @@ func maybeRevoke(now uint64) {
 	var largest *process.Process
 	for i := 0; i < process.MaxProcesses; i++ {
 		p := process.Table(i)
-		// A process not yet told of frames taken by force is left alone:
-		// a new request would overwrite that news (RevokeTaken).
-		told := !(p.RevokeNotify && p.RevokeTaken > 0)
-		if p.State == process.Running && told && memory.Frames.Held(p.ID) > RevokeAmount && (largest == nil || memory.Frames.Held(p.ID) > memory.Frames.Held(largest.ID)) {
+		if p.State == process.Running && memory.Frames.Held(p.ID) > RevokeAmount && (largest == nil || memory.Frames.Held(p.ID) > memory.Frames.Held(largest.ID)) {
 			largest = p
 		}
 	}
@@ -61,7 +58,10 @@ func maybeRevoke(now uint64) {
 		return
 	}
 	largest.RevokePending, largest.RevokeNotify, largest.RevokeAnswered = true, true, false
-	largest.RevokeWanted, largest.RevokeTaken = RevokeAmount, 0
+	// RevokeTaken is kept: a process not told yet of frames taken by
+	// force from an earlier request hears of them first
+	// (deliverRevocation), then of this one.
+	largest.RevokeWanted = RevokeAmount
 	largest.RevokeDeadline = now + RevokeGraceNs
 	revocationsPending++
 	var line console.Line
@@ -121,7 +121,8 @@ func CheckRevocations(now uint64) {
 				taken += memory.Frames.TakeUnreferencedFrom(p.ID, unmapped, p.RevokeTakenList[min(taken, process.RevokeListLength):])
 			}
 		}
-		p.RevokeTaken, p.RevokeNotify = taken, true
+		p.RevokeTaken += taken // with any not told yet
+		p.RevokeNotify = true
 		p.RevokePending = false
 		revocationsPending--
 		var line console.Line
@@ -145,6 +146,7 @@ func deliverRevocation(p *process.Process, f *cpu.Frame) {
 			}
 		}
 		p.RevokeTaken = 0
+		p.RevokeNotify = p.RevokePending // a request made since comes next
 		return
 	}
 	Deliver(p, f, UpcallRevocation, p.RevokeWanted, p.RevokeDeadline)
