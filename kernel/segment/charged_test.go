@@ -2,7 +2,9 @@ package segment_test
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"exogo/kernel/physmem"
 	"exogo/kernel/segment"
@@ -93,6 +95,7 @@ func TestMapChargedAgainstRevocation(t *testing.T) {
 	free := m.frames.FreeFrames()
 	const rounds = 1500
 	var wg sync.WaitGroup
+	var tookSome atomic.Uint64
 	errs := make(chan string, 2)
 	for _, p := range []uint16{procA, procB} {
 		wg.Add(1)
@@ -101,20 +104,27 @@ func TestMapChargedAgainstRevocation(t *testing.T) {
 			// Each slot keeps its frame for half a lap of the 512, so
 			// that revocation finds mapped frames to take.
 			var frames [512]uint64
-			for i := range rounds + 256 {
-				if old := uint(i+256) % 512; i >= 256 {
-					// Revocation may have unmapped and taken it already:
-					// then the slot is empty and the frame not held,
-					// which is what a libOS sees.
-					_, s := m.seg.Unmap(m.mem, p, ids[p], old)
-					freed := m.frames.FreeOwned(frames[old], p)
-					if p == procB && (s != segment.OK || freed != physmem.Done) {
-						errs <- "procB, which nothing revokes, lost a frame: " + s.String() + ", " + freed.String()
-						return
-					}
+			// unmap takes slot's frame back, as the libOS would; revocation
+			// may have unmapped and taken it already: then the slot is
+			// empty and the frame not held, which is what a libOS sees.
+			unmap := func(slot uint) bool {
+				_, s := m.seg.Unmap(m.mem, p, ids[p], slot)
+				freed := m.frames.FreeOwned(frames[slot], p)
+				if p == procB && (s != segment.OK || freed != physmem.Done) {
+					errs <- "procB, which nothing revokes, lost a frame: " + s.String() + ", " + freed.String()
+					return false
 				}
-				if i >= rounds {
-					continue
+				return true
+			}
+			// At least rounds, and on (for up to 2 s) until revocation
+			// has taken something: the race must happen. Each slot keeps
+			// its frame for half a lap of the 512, so that revocation
+			// finds mapped frames to take.
+			deadline := time.Now().Add(2 * time.Second)
+			i := 0
+			for ; i < rounds || (tookSome.Load() == 0 && time.Now().Before(deadline)); i++ {
+				if i >= 256 && !unmap(uint(i+256)%512) {
+					return
 				}
 				f, status := m.frames.ChargeMapped(p, physmem.UseProcess, false)
 				if status != physmem.Done {
@@ -127,6 +137,11 @@ func TestMapChargedAgainstRevocation(t *testing.T) {
 					return
 				}
 				frames[slot] = f
+			}
+			for k := max(i-256, 0); k < i; k++ {
+				if !unmap(uint(k) % 512) {
+					return
+				}
 			}
 		}(p)
 	}
@@ -141,6 +156,7 @@ func TestMapChargedAgainstRevocation(t *testing.T) {
 		}
 		unmapped, _ := m.seg.UnmapFramesOf(m.mem, procA, 8)
 		taken += m.frames.TakeUnreferencedFrom(procA, unmapped, nil)
+		tookSome.Store(taken)
 	}
 	close(errs)
 	for e := range errs {
@@ -156,4 +172,25 @@ func TestMapChargedAgainstRevocation(t *testing.T) {
 		t.Errorf("after the run: %d free, want %d; held %d and %d", got, free+2, m.frames.Held(procA), m.frames.Held(procB))
 	}
 	t.Logf("revocation by force took %d frames", taken)
+}
+
+// TestMapKeptFrame checks segment_map_frame with PermissionsKept: only a
+// frame kept for the caller, once; an ordinary frame is refused.
+func TestMapKeptFrame(t *testing.T) {
+	m := newMachine(t)
+	id := m.create(t, procA, segment.Level1)
+	f := m.frameFor(t, procA)
+	if s := m.seg.MapKeptFrame(m.mem, procA, id, 1, f, segment.Write); s != segment.FrameNotMappable {
+		t.Errorf("MapKeptFrame of a frame not kept = %v", s)
+	}
+	m.frames.KeepZeroed(f, procA)
+	if s := m.seg.MapKeptFrame(m.mem, procB, id, 1, f, segment.Write); s != segment.NotOwner {
+		t.Errorf("MapKeptFrame into another's segment = %v", s)
+	}
+	if s := m.seg.MapKeptFrame(m.mem, procA, id, 1, f, segment.Write); s != segment.OK || m.frames.References(f) != 1 {
+		t.Errorf("MapKeptFrame = %v, %d references", s, m.frames.References(f))
+	}
+	if s := m.seg.MapKeptFrame(m.mem, procA, id, 2, f, segment.Write); s != segment.FrameNotMappable {
+		t.Errorf("MapKeptFrame of the same frame again = %v (a stale pool entry must not map it twice)", s)
+	}
 }
