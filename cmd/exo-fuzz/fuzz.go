@@ -137,7 +137,8 @@ func isMyData(frame uint64) bool {
 		return false
 	}
 	e := frameEntry(frame)
-	return bare.EntryOwner(e) == me && bare.EntryUse(e) == useProcess && e&(1<<40) == 0
+	use := bare.EntryUse(e)
+	return bare.EntryOwner(e) == me && (use == useProcess || use == exo.FrameUseKept) && e&(1<<40) == 0
 }
 
 func fuzz(i int) uint64 {

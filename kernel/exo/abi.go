@@ -28,4 +28,5 @@ var (
 	_ = [1]struct{}{}[uint64(physmem.UseBootModule)-FrameUseBootModule]
 	_ = [1]struct{}{}[uint64(physmem.UseProcess)-FrameUseProcess]
 	_ = [1]struct{}{}[uint64(physmem.UseSegment)-FrameUseSegment]
+	_ = [1]struct{}{}[uint64(physmem.UseKept)-FrameUseKept]
 )

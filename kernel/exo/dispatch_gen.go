@@ -166,17 +166,18 @@ const (
 	LevelPDPT Level = 0x3
 )
 
-// Permissions is a set of flags: permissions written in a page-table entry: without Write the range is read-only, without Execute it is no-execute; user access is implied.
+// Permissions is a set of flags: permissions written in a page-table entry: without Write the range is read-only, without Execute it is no-execute; user access is implied. Kept is for segment_map_frame alone (the other calls refuse it with EXO_BAD_ARGUMENT): map a frame segment_release kept for the caller (use Kept) and mapped nowhere, which becomes its ordinary data; a frame that is no longer kept is refused, so a libOS's stale pool entry never maps a frame twice.
 type Permissions uint64
 
 // Values of Permissions.
 const (
 	PermissionsWrite   Permissions = 0x1
 	PermissionsExecute Permissions = 0x2
+	PermissionsKept    Permissions = 0x4
 )
 
 // PermissionsAll is every flag of Permissions; any other bit is rejected.
-const PermissionsAll Permissions = 0x3
+const PermissionsAll Permissions = 0x7
 
 // Rights is a set of flags: what a grant lets the grantee do with a segment: link it, link it writable, link it executable, grant it on.
 type Rights uint64
@@ -411,7 +412,7 @@ const (
 	FrameEntryFresh      = 0x20000000000
 )
 
-// FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment.
+// FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment, Kept a data frame of a process's that segment_release unmapped, zeroed and kept for it (segment_map_frame with PermissionsKept maps it again; frame_free frees it).
 const (
 	FrameUseAbsent      = 0x0
 	FrameUseFree        = 0x1
@@ -422,6 +423,7 @@ const (
 	FrameUseBootModule  = 0x6
 	FrameUseProcess     = 0x10
 	FrameUseSegment     = 0x11
+	FrameUseKept        = 0x12
 )
 
 // CpuFeature: CPU features in the kernel information page: the TSC runs at a constant rate in every power state and on every CPU; RDFSBASE/WRFSBASE exist (the kernel does not enable them yet); RDRAND; RDSEED.

@@ -252,3 +252,15 @@ func TestLockFreeCalls(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptOnlyForSegmentMapFrame checks that PermissionsKept, which only
+// segment_map_frame takes, is refused by every other call with
+// permissions (before anything else is looked at).
+func TestKeptOnlyForSegmentMapFrame(t *testing.T) {
+	kept := uint64(PermissionsKept | PermissionsWrite)
+	expect(t, "segment_map_segment with Kept", dispatch(CallSegmentMapSegment, 1, 0, 2, kept), ErrBadArgument)
+	expect(t, "segment_link with Kept", dispatch(CallSegmentLink, 1, 8<<20, kept), ErrBadArgument)
+	expect(t, "process_link_segment with Kept", dispatch(CallProcessLinkSegment, 2, 1, 8<<20, kept), ErrBadArgument)
+	expect(t, "frame_alloc_map with Kept", dispatch(CallFrameAllocMap, 1, 0, kept), ErrBadArgument)
+	expect(t, "segment_protect with Kept", dispatch(CallSegmentProtect, 1, 0, kept), ErrBadArgument)
+}

@@ -91,10 +91,20 @@ func sysSegmentDestroy(caller *Caller, id uint32) int64 {
 }
 
 func sysSegmentMapFrame(caller *Caller, id uint32, slot uint32, frame uint64, permissions Permissions) int64 {
+	if permissions&PermissionsKept != 0 {
+		return segmentError(segments.MapKeptFrame(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), frame, pageRights(permissions)))
+	}
 	return segmentError(segments.MapFrame(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), frame, pageRights(permissions)))
 }
 
+// keptRefused reports whether permissions carry PermissionsKept, which
+// only segment_map_frame takes: the other calls refuse it.
+func keptRefused(p Permissions) bool { return p&PermissionsKept != 0 }
+
 func sysSegmentMapSegment(caller *Caller, id uint32, slot uint32, child uint32, permissions Permissions) int64 {
+	if keptRefused(permissions) {
+		return -ErrBadArgument
+	}
 	return segmentError(segments.MapSegment(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), segment.ID(child), pageRights(permissions)))
 }
 
@@ -123,6 +133,9 @@ func invalidateSlot(id segment.ID, changed segment.Unmapped) {
 }
 
 func sysSegmentLink(caller *Caller, id uint32, address uintptr, permissions Permissions) int64 {
+	if keptRefused(permissions) {
+		return -ErrBadArgument
+	}
 	result := segmentError(segments.Link(memoryAccess(), caller.Process.ID, caller.Process.Space.Root, address, segment.ID(id), pageRights(permissions)))
 	if result == 0 {
 		linkedScreen(caller.Process, uint64(id), permissions)
@@ -184,6 +197,9 @@ func sysSegmentGrant(caller *Caller, id uint32, process uint32, rights Rights) i
 // force, which takes unreferenced frames, cannot take it before
 // MapCharged stores it.
 func sysFrameAllocMap(caller *Caller, id uint32, slot uint32, permissions Permissions) int64 {
+	if keptRefused(permissions) {
+		return -ErrBadArgument
+	}
 	if caller.Locked {
 		maybeRevoke(caller.Now())
 	}
@@ -228,6 +244,9 @@ func sysSegmentWithdraw(caller *Caller, id uint32, grantee uint32) int64 {
 var _ = [1]struct{}{}[process.MaxProcesses-segment.MaxProcesses]
 
 func sysSegmentProtect(caller *Caller, id uint32, slot uint32, permissions Permissions) int64 {
+	if keptRefused(permissions) {
+		return -ErrBadArgument
+	}
 	changed, status := segments.Protect(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), pageRights(permissions))
 	if status != segment.OK {
 		return segmentError(status)

@@ -96,10 +96,13 @@ func (t *Table) CancelMapped(physical uint64, owner uint16, use Use) OwnershipSt
 
 // KeepZeroed zeroes the frame at physical for owner to keep, unmapped,
 // instead of freeing it: only a UseProcess frame of owner's that no
-// page-table entry maps (what FreeOwned would free). It returns Done when
-// it zeroed it, or why not (NotAFrame, NotHeld, NotOwner, WrongUse,
-// StillReferenced). The caller holds the lock that keeps the frame from
-// being freed meanwhile (segment_release runs under smp.Lock).
+// page-table entry maps (what FreeOwned would free). The frame becomes
+// UseKept, which only AdoptKept maps again (a libOS's pool: an entry for a
+// frame that has since become something else cannot be mapped by
+// mistake). It returns Done when it zeroed it, or why not (NotAFrame,
+// NotHeld, NotOwner, WrongUse, StillReferenced). The caller holds the
+// lock that keeps the frame from being freed meanwhile (segment_release
+// runs under smp.Lock).
 func (t *Table) KeepZeroed(physical uint64, owner uint16) OwnershipStatus {
 	i := t.ownedIndex(physical)
 	if i == ownershipNotFrame {
@@ -118,8 +121,30 @@ func (t *Table) KeepZeroed(physical uint64, owner uint16) OwnershipStatus {
 	if status == Done {
 		t.zero(physical)
 		t.acquire()
-		*t.entry(i) &^= entryFresh
+		*t.entry(i) = *t.entry(i)&^(entryFresh|entryUseMask) | uint64(UseKept)
 		t.release()
 	}
+	return status
+}
+
+// AdoptKept adds the one reference of a new mapping to owner's kept frame
+// at physical, which becomes an ordinary UseProcess frame: only a frame
+// KeepZeroed kept for owner that nothing maps. It returns Done, or why
+// not (NotAFrame, NotHeld, NotOwner, WrongUse, StillReferenced).
+func (t *Table) AdoptKept(physical uint64, owner uint16) OwnershipStatus {
+	i := t.ownedIndex(physical)
+	if i == ownershipNotFrame {
+		return NotAFrame
+	}
+	t.acquire()
+	e := t.entry(i)
+	status := heldAs(*e, owner, UseKept)
+	if status == Done && *e&entryRefMask != 0 {
+		status = StillReferenced
+	}
+	if status == Done {
+		*e = (*e&^entryUseMask | uint64(UseProcess)) + ownershipRefOne
+	}
+	t.release()
 	return status
 }

@@ -158,3 +158,38 @@ func TestPublish(t *testing.T) {
 		t.Errorf("FreeOwned after Charge and KeepZeroed = %v", got)
 	}
 }
+
+// TestKeptFrames checks the life of a frame segment_release keeps: zeroed
+// and UseKept, freed by FreeOwned, taken by force like unmapped data, and
+// mapped again only through AdoptKept, once.
+func TestKeptFrames(t *testing.T) {
+	table, ram := newOwnedTable(t)
+	f, _ := table.Charge(5, physmem.UseProcess, false)
+	ram[f+100] = 0x77
+	if got := table.KeepZeroed(f, 5); got != physmem.Done || table.UseOf(f) != physmem.UseKept || ram[f+100] != 0 {
+		t.Fatalf("KeepZeroed = %v: use %v, byte %#x", got, table.UseOf(f), ram[f+100])
+	}
+	if got := table.AddReferenceAs(f, 5, physmem.UseProcess); got != physmem.WrongUse {
+		t.Errorf("AddReferenceAs of a kept frame = %v, want WrongUse (only AdoptKept maps it)", got)
+	}
+	if got := table.AdoptKept(f, 6); got != physmem.NotOwner {
+		t.Errorf("AdoptKept by another owner = %v", got)
+	}
+	if got := table.AdoptKept(f, 5); got != physmem.Done || table.UseOf(f) != physmem.UseProcess || table.References(f) != 1 {
+		t.Fatalf("AdoptKept = %v: use %v, %d references", got, table.UseOf(f), table.References(f))
+	}
+	if got := table.AdoptKept(f, 5); got != physmem.WrongUse {
+		t.Errorf("AdoptKept twice = %v, want WrongUse", got)
+	}
+	table.DropReference(f)
+	g, _ := table.Charge(5, physmem.UseProcess, false)
+	table.KeepZeroed(g, 5)
+	if got := table.FreeOwned(g, 5); got != physmem.Done {
+		t.Errorf("FreeOwned of a kept frame = %v", got)
+	}
+	h, _ := table.Charge(5, physmem.UseProcess, false)
+	table.KeepZeroed(h, 5)
+	if taken := table.TakeUnreferencedFrom(5, 2, nil); taken != 2 {
+		t.Errorf("revocation by force took %d of an unmapped frame and a kept one", taken)
+	}
+}

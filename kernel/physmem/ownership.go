@@ -53,6 +53,7 @@ package physmem
 const (
 	UseProcess Use = 16 // memory a process holds by physical name (data, its own page contents)
 	UseSegment Use = 17 // the page-table page of a segment (kernel/segment)
+	UseKept    Use = 18 // a process's data frame unmapped and zeroed for it to map again (KeepZeroed)
 )
 
 // UseName names any use, including UseProcess and UseSegment.
@@ -62,6 +63,8 @@ func UseName(u Use) string {
 		return "process"
 	case UseSegment:
 		return "segment table"
+	case UseKept:
+		return "kept"
 	}
 	return u.String()
 }
@@ -270,7 +273,11 @@ func (t *Table) AddReferenceAs(physical uint64, owner uint16, use Use) Ownership
 // the only way frame_free reaches the table: a page table or a segment's
 // table charged to owner is refused (WrongUse).
 func (t *Table) FreeOwned(physical uint64, owner uint16) OwnershipStatus {
-	return t.FreeAs(physical, owner, UseProcess)
+	status := t.FreeAs(physical, owner, UseProcess)
+	if status == WrongUse {
+		status = t.FreeAs(physical, owner, UseKept) // a kept frame is the process's data too
+	}
+	return status
 }
 
 // heldAs checks that entry e is a frame owner holds (not an orphan) with
@@ -387,7 +394,7 @@ func (t *Table) TakeUnreferencedFrom(owner uint16, want uint64, list []uint64) (
 	for i := uint64(0); i < t.frames && taken < want; i++ {
 		t.acquire()
 		e := t.entry(i)
-		if held(*e) && uint16(*e>>entryOwnerShift) == owner && *e&(entryRefMask|entryFresh) == 0 && Use(*e&entryUseMask) == UseProcess {
+		if use := Use(*e & entryUseMask); held(*e) && uint16(*e>>entryOwnerShift) == owner && *e&(entryRefMask|entryFresh) == 0 && (use == UseProcess || use == UseKept) {
 			t.disown(*e)
 			t.markFree(i)
 			if taken < uint64(len(list)) {

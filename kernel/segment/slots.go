@@ -17,10 +17,31 @@ func (t *Table) MapFrame(mem Memory, caller uint16, id ID, index uint, physical 
 		return NoMemory
 	}
 	t.acquire()
-	status := t.mapFrame(mem, caller, id, index, physical, r, false)
+	status := t.mapFrame(mem, caller, id, index, physical, r, mapOwned)
 	t.release()
 	return status
 }
+
+// MapKeptFrame is MapFrame for a frame of the caller's that
+// segment_release kept for it (physmem.UseKept): the same checks, and the
+// frame must still be kept and mapped nowhere; it becomes an ordinary data
+// frame of the caller's with this one reference (physmem.AdoptKept).
+func (t *Table) MapKeptFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
+	if mem.Frames == nil {
+		return NoMemory
+	}
+	t.acquire()
+	status := t.mapFrame(mem, caller, id, index, physical, r, mapKept)
+	t.release()
+	return status
+}
+
+// How mapFrame takes its reference to the frame.
+const (
+	mapOwned   = iota // a data frame of the caller's (AddReferenceAs)
+	mapCharged        // charged with its reference already (ChargeMapped)
+	mapKept           // kept for the caller, mapped nowhere (AdoptKept)
+)
 
 // MapCharged is MapFrame for a frame the frame table has just charged to
 // caller with its reference already counted (physmem.Table.ChargeMapped):
@@ -34,7 +55,7 @@ func (t *Table) MapCharged(mem Memory, caller uint16, id ID, index uint, physica
 		return NoMemory
 	}
 	t.acquire()
-	status := t.mapFrame(mem, caller, id, index, physical, r, true)
+	status := t.mapFrame(mem, caller, id, index, physical, r, mapCharged)
 	t.release()
 	return status
 }
@@ -68,7 +89,7 @@ func (t *Table) slotToChange(caller uint16, id ID, level Level, index uint, r Ri
 	return d, r, OK
 }
 
-func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights, counted bool) Status {
+func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights, how int) Status {
 	d, r, status := t.slotToChange(caller, id, Level1, index, r)
 	if status != OK {
 		return status
@@ -83,18 +104,24 @@ func (t *Table) mapFrame(mem Memory, caller uint16, id ID, index uint, physical 
 	if present(*e) {
 		return SlotInUse
 	}
-	if counted {
+	if how == mapCharged {
 		mem.Frames.Publish(physical) // under this table's lock: no other mapping comes first
 		*e = encode(physical, r)
 		return OK
 	}
-	switch mem.Frames.AddReferenceAs(physical, caller, physmem.UseProcess) {
+	var referenced physmem.OwnershipStatus
+	if how == mapKept {
+		referenced = mem.Frames.AdoptKept(physical, caller)
+	} else {
+		referenced = mem.Frames.AddReferenceAs(physical, caller, physmem.UseProcess)
+	}
+	switch referenced {
 	case physmem.Done:
 	case physmem.NotOwner:
 		return FrameNotOwned
 	case physmem.TooManyReferences:
 		return TooManyReferences
-	default:
+	default: // not held (or a kept frame mapped already), wrong use, not a frame
 		return FrameNotMappable
 	}
 	*e = encode(physical, r)

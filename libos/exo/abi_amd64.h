@@ -62,7 +62,7 @@
 #define FRAME_ENTRY_ORPHAN 0x10000000000
 #define FRAME_ENTRY_FRESH 0x20000000000
 
-// frame_use: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment.
+// frame_use: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment, Kept a data frame of a process's that segment_release unmapped, zeroed and kept for it (segment_map_frame with PermissionsKept maps it again; frame_free frees it).
 #define FRAME_USE_ABSENT 0x0
 #define FRAME_USE_FREE 0x1
 #define FRAME_USE_KERNEL 0x2
@@ -72,6 +72,7 @@
 #define FRAME_USE_BOOT_MODULE 0x6
 #define FRAME_USE_PROCESS 0x10
 #define FRAME_USE_SEGMENT 0x11
+#define FRAME_USE_KEPT 0x12
 
 // cpu_feature: CPU features in the kernel information page: the TSC runs at a constant rate in every power state and on every CPU; RDFSBASE/WRFSBASE exist (the kernel does not enable them yet); RDRAND; RDSEED.
 #define CPU_FEATURE_INVARIANT_TSC 0x1

@@ -126,17 +126,18 @@ const (
 	LevelPDPT Level = 0x3
 )
 
-// Permissions is a set of flags: permissions written in a page-table entry: without Write the range is read-only, without Execute it is no-execute; user access is implied.
+// Permissions is a set of flags: permissions written in a page-table entry: without Write the range is read-only, without Execute it is no-execute; user access is implied. Kept is for segment_map_frame alone (the other calls refuse it with EXO_BAD_ARGUMENT): map a frame segment_release kept for the caller (use Kept) and mapped nowhere, which becomes its ordinary data; a frame that is no longer kept is refused, so a libOS's stale pool entry never maps a frame twice.
 type Permissions uint64
 
 // Values of Permissions.
 const (
 	PermissionsWrite   Permissions = 0x1
 	PermissionsExecute Permissions = 0x2
+	PermissionsKept    Permissions = 0x4
 )
 
 // PermissionsAll is every flag of Permissions; any other bit is rejected.
-const PermissionsAll Permissions = 0x3
+const PermissionsAll Permissions = 0x7
 
 // Rights is a set of flags: what a grant lets the grantee do with a segment: link it, link it writable, link it executable, grant it on.
 type Rights uint64
@@ -371,7 +372,7 @@ const (
 	FrameEntryFresh      = 0x20000000000
 )
 
-// FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment.
+// FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment, Kept a data frame of a process's that segment_release unmapped, zeroed and kept for it (segment_map_frame with PermissionsKept maps it again; frame_free frees it).
 const (
 	FrameUseAbsent      = 0x0
 	FrameUseFree        = 0x1
@@ -382,6 +383,7 @@ const (
 	FrameUseBootModule  = 0x6
 	FrameUseProcess     = 0x10
 	FrameUseSegment     = 0x11
+	FrameUseKept        = 0x12
 )
 
 // CpuFeature: CPU features in the kernel information page: the TSC runs at a constant rate in every power state and on every CPU; RDFSBASE/WRFSBASE exist (the kernel does not enable them yet); RDRAND; RDSEED.
@@ -506,7 +508,7 @@ func SegmentDestroy(segment uint64) int64
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
 // frame: physical frame address, 4 KiB aligned (else EXO_MISALIGNED) and < 2^52 (else EXO_BAD_ADDRESS).
-// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
 func SegmentMapFrame(segment uint64, slot uint64, frame uint64, permissions Permissions) int64
 
 // SegmentMapSegment is segment_map_segment: link a child segment one level down at one slot of a segment.
@@ -514,7 +516,7 @@ func SegmentMapFrame(segment uint64, slot uint64, frame uint64, permissions Perm
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
 // child: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
-// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
 func SegmentMapSegment(segment uint64, slot uint64, child uint64, permissions Permissions) int64
 
 // SegmentUnmap is segment_unmap: clear one slot of a segment.
@@ -527,7 +529,7 @@ func SegmentUnmap(segment uint64, slot uint64) int64
 // Result: 0. Rights: grant(segment).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // address: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
-// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
 func SegmentLink(segment uint64, address uintptr, permissions Permissions) int64
 
 // SegmentUnlink is segment_unlink: remove the segment linked at an address of the caller's address space.
@@ -552,7 +554,7 @@ func ProcessCreate() int64
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // address: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
-// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
 func ProcessLinkSegment(process uint64, segment uint64, address uintptr, permissions Permissions) int64
 
 // ProcessStart is process_start: start a child at an entry point with a stack pointer.
@@ -614,7 +616,7 @@ func TimeNow() int64
 // Result: the frame's physical address. Rights: owner(segment).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
-// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
 func FrameAllocMap(segment uint64, slot uint64, permissions Permissions) int64
 
 // SegmentWithdraw is segment_withdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
@@ -642,7 +644,7 @@ func ProcessReap(process uint64) int64
 // Result: 0. Rights: owner(segment).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
-// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
 func SegmentProtect(segment uint64, slot uint64, permissions Permissions) int64
 
 // SegmentGive is segment_give: give a PT segment, and the frames mapped in it, to a child not yet started: they become the child's, charged to it, and the caller keeps no right on them. The segment may be linked only in that child, have no grants, and map only frames of the caller mapped nowhere else.

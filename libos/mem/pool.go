@@ -56,33 +56,27 @@ func poolPop() uint64 {
 }
 
 // mapFromPool maps a pool frame at slot of segment with permissions and
-// returns it, or 0 when the pool has none to give. A frame the frame
-// table no longer shows as kept for this process (taken by force, and
-// maybe given to it again for another use) is dropped unmapped; one whose
-// mapping is refused goes back to the kernel, and the caller asks for a
-// new frame.
+// returns it, or 0 when the pool has none to give. It maps with
+// PermissionsKept, so the kernel maps only a frame still kept for this
+// process and mapped nowhere (which then becomes ordinary data): an
+// entry for a frame taken by force, maybe given back since for another
+// use, or a second entry for one frame, is refused and dropped. A frame
+// still kept whose mapping is refused (the slot, not the frame) goes back
+// to the kernel, and the caller asks for a new frame.
 func mapFromPool(segment, slot uint64, permissions exo.Permissions) uint64 {
 	for {
 		frame := poolPop()
 		if frame == 0 {
 			return 0
 		}
-		if !kept(frame) {
-			continue
-		}
-		if exo.SegmentMapFrame(segment, slot, frame, permissions) == 0 {
-			if references(frame) != 1 {
-				// Mapped elsewhere too (a stale entry for a frame taken
-				// and given back, popped twice): undo, and leave the
-				// frame to its other use.
-				exo.SegmentUnmap(segment, slot)
-				return 0
-			}
+		if exo.SegmentMapFrame(segment, slot, frame, permissions|exo.PermissionsKept) == 0 {
 			atomic.AddUint64(&Reused, 1)
 			return frame
 		}
-		exo.FrameFree(frame)
-		return 0
+		if kept(frame) {
+			exo.FrameFree(frame)
+			return 0
+		}
 	}
 }
 
@@ -102,19 +96,19 @@ func DropPool() uint64 {
 }
 
 // kept reports whether the frame table (the kernel's read-only view) says
-// frame is a data frame of this process that nothing maps: one
-// segment_release kept for it.
+// frame is kept for this process (segment_release's keep) and mapped
+// nowhere.
 func kept(frame uint64) bool {
-	e := *(*uint64)(at(exo.AddressFrameTableView + uintptr(frame/PageSize)*8))
-	return Owner != 0 && e&exo.FrameEntryUseMask == exo.FrameUseProcess &&
-		e>>exo.FrameEntryOwnerShift&exo.FrameEntryOwnerMask == Owner &&
-		e>>exo.FrameEntryRefsShift&exo.FrameEntryRefsMask == 0 && e&exo.FrameEntryFresh == 0
+	return frameIs(frame, exo.FrameUseKept)
 }
 
-// references returns the frame table's count of mappings of frame.
-func references(frame uint64) uint64 {
+// frameIs reports whether the frame table says frame is one of this
+// process's with use, that nothing maps and that is handed over.
+func frameIs(frame, use uint64) bool {
 	e := *(*uint64)(at(exo.AddressFrameTableView + uintptr(frame/PageSize)*8))
-	return e >> exo.FrameEntryRefsShift & exo.FrameEntryRefsMask
+	return Owner != 0 && e&exo.FrameEntryUseMask == use &&
+		e>>exo.FrameEntryOwnerShift&exo.FrameEntryOwnerMask == Owner &&
+		e>>exo.FrameEntryRefsShift&exo.FrameEntryRefsMask == 0 && e&exo.FrameEntryFresh == 0
 }
 
 // GiveBack frees up to n frames of the pool (0: all of them), for a

@@ -349,7 +349,7 @@ func releaseInRegion(from, to uintptr) {
 		for page := from; page < to; page += PageSize {
 			if w := frameWord(r, page); *w&frameMapped != 0 {
 				exo.SegmentUnmap(r.segment, slotOf(page))
-				if frame := *w &^ (PageSize - 1); kept(frame) {
+				if frame := *w &^ (PageSize - 1); frameIs(frame, exo.FrameUseProcess) {
 					exo.FrameFree(frame)
 				}
 			}
