@@ -84,7 +84,8 @@ func sysRevokeReply(caller *Caller, count uint64) int64 {
 		p.RevokeWanted -= count
 	}
 	if p.RevokeWanted == 0 {
-		p.RevokePending, p.RevokeNotify = false, false // no upcall for a request met
+		p.RevokePending = false
+		p.RevokeNotify = p.RevokeTaken > 0 // no upcall for a request met, but one for frames taken not told yet
 		revocationsPending--
 	}
 	return 0
@@ -106,8 +107,12 @@ func CheckRevocations(now uint64) {
 			revocationsPending--
 			continue
 		}
-		p.RevokeTakenList = [process.RevokeListLength]uint64{}
-		taken := memory.Frames.TakeUnreferencedFrom(p.ID, p.RevokeWanted, p.RevokeTakenList[:])
+		// The list goes on after the frames of a take not told yet.
+		if p.RevokeTaken == 0 {
+			p.RevokeTakenList = [process.RevokeListLength]uint64{}
+		}
+		listed := min(p.RevokeTaken, process.RevokeListLength)
+		taken := memory.Frames.TakeUnreferencedFrom(p.ID, p.RevokeWanted, p.RevokeTakenList[listed:])
 		if taken < p.RevokeWanted {
 			// Then frames it maps: unmapped from its own segments. When
 			// a segment was reachable, every CPU drops its user
@@ -118,7 +123,7 @@ func CheckRevocations(now uint64) {
 				smp.FlushSpace(0)
 			}
 			if unmapped > 0 {
-				taken += memory.Frames.TakeUnreferencedFrom(p.ID, unmapped, p.RevokeTakenList[min(taken, process.RevokeListLength):])
+				taken += memory.Frames.TakeUnreferencedFrom(p.ID, unmapped, p.RevokeTakenList[min(listed+taken, process.RevokeListLength):])
 			}
 		}
 		p.RevokeTaken += taken // with any not told yet

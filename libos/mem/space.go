@@ -345,7 +345,6 @@ func releaseInRegion(from, to uintptr) {
 	if exo.SegmentRelease(r.segment, slotOf(from), uint64((to-from)/PageSize), keep) < 0 {
 		// Refused (a bug in the libOS's bookkeeping): page by page, so
 		// that no page stays mapped once its word says it is gone.
-		keep = 0
 		for page := from; page < to; page += PageSize {
 			if w := frameWord(r, page); *w&frameMapped != 0 {
 				exo.SegmentUnmap(r.segment, slotOf(page))
@@ -360,9 +359,8 @@ func releaseInRegion(from, to uintptr) {
 		if *w == 0 {
 			continue
 		}
-		if frame := *w &^ (PageSize - 1); keep > 0 && kept(frame) {
-			poolPush(frame)
-			keep--
+		if frame := *w &^ (PageSize - 1); poolRoom() > 0 && kept(frame) {
+			poolPush(frame) // a stale word's frame kept again by another release, too
 		}
 		*w = 0
 		r.used--
