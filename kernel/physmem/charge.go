@@ -109,11 +109,7 @@ func (t *Table) KeepZeroed(physical uint64, owner uint16) OwnershipStatus {
 		return NotAFrame
 	}
 	t.acquire()
-	e := *t.entry(i)
-	status := heldAs(e, owner, UseProcess)
-	if status == Done && e&entryRefMask != 0 {
-		status = StillReferenced
-	}
+	status := unreferencedAs(*t.entry(i), owner, UseProcess)
 	if status == Done {
 		*t.entry(i) |= entryFresh // nobody maps it while it is zeroed
 	}
@@ -138,10 +134,7 @@ func (t *Table) AdoptKept(physical uint64, owner uint16) OwnershipStatus {
 	}
 	t.acquire()
 	e := t.entry(i)
-	status := heldAs(*e, owner, UseKept)
-	if status == Done && *e&entryRefMask != 0 {
-		status = StillReferenced
-	}
+	status := unreferencedAs(*e, owner, UseKept)
 	if status == Done {
 		*e = (*e&^entryUseMask | uint64(UseProcess)) + ownershipRefOne
 	}

@@ -59,21 +59,24 @@ func (t *Table) FreeAfterShootdown(physical uint64, owner uint16, use Use) Owner
 	}
 	t.acquire()
 	e := t.entry(i)
-	status := heldAs(*e, owner, use)
-	if status == Done && *e&entryRefMask != 0 {
-		status = StillReferenced
-	}
+	status := unreferencedAs(*e, owner, use)
 	if status == Done {
 		t.disown(*e)
 		*e |= entryOrphan
 		t.orphans++
-		if t.npending < pendingSlots {
-			t.pending[t.npending%pendingSlots] = i
-			t.npending++
-		} else {
-			t.pendingLost = true
-		}
+		t.queuePending(i)
 	}
 	t.release()
 	return status
+}
+
+// queuePending lists frame index for ReleasePending (or, when the list is
+// full, has it search the table). The caller holds the lock.
+func (t *Table) queuePending(index uint64) {
+	if t.npending < pendingSlots {
+		t.pending[t.npending%pendingSlots] = index
+		t.npending++
+	} else {
+		t.pendingLost = true
+	}
 }

@@ -211,12 +211,7 @@ func (t *Table) DropReference(physical uint64) (remaining uint16, ok bool) {
 	if remaining == 0 && *e&entryOrphan != 0 {
 		// The owner ended while this frame was mapped; nobody maps it now,
 		// but a TLB may: free it after the caller's shootdown.
-		if t.npending < pendingSlots {
-			t.pending[t.npending%pendingSlots] = i
-			t.npending++
-		} else {
-			t.pendingLost = true
-		}
+		t.queuePending(i)
 	}
 	t.release()
 	return remaining, true
@@ -292,6 +287,16 @@ func heldAs(e uint64, owner uint16, use Use) OwnershipStatus {
 		return WrongUse
 	}
 	return Done
+}
+
+// unreferencedAs is heldAs for a frame that must also be mapped nowhere:
+// StillReferenced when it is.
+func unreferencedAs(e uint64, owner uint16, use Use) OwnershipStatus {
+	status := heldAs(e, owner, use)
+	if status == Done && e&entryRefMask != 0 {
+		status = StillReferenced
+	}
+	return status
 }
 
 // FreeAs frees the frame at physical held by owner with the given use,

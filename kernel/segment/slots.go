@@ -13,13 +13,7 @@ import (
 // physmem.UseProcess frame), and the slot must be empty. The frame gains a
 // reference.
 func (t *Table) MapFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
-	if mem.Frames == nil {
-		return NoMemory
-	}
-	t.acquire()
-	status := t.mapFrame(mem, caller, id, index, physical, r, mapOwned)
-	t.release()
-	return status
+	return t.mapLocked(mem, caller, id, index, physical, r, mapOwned)
 }
 
 // MapKeptFrame is MapFrame for a frame of the caller's that
@@ -27,11 +21,16 @@ func (t *Table) MapFrame(mem Memory, caller uint16, id ID, index uint, physical 
 // frame must still be kept and mapped nowhere; it becomes an ordinary data
 // frame of the caller's with this one reference (physmem.AdoptKept).
 func (t *Table) MapKeptFrame(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
+	return t.mapLocked(mem, caller, id, index, physical, r, mapKept)
+}
+
+// mapLocked is mapFrame under the table's lock.
+func (t *Table) mapLocked(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights, how int) Status {
 	if mem.Frames == nil {
 		return NoMemory
 	}
 	t.acquire()
-	status := t.mapFrame(mem, caller, id, index, physical, r, mapKept)
+	status := t.mapFrame(mem, caller, id, index, physical, r, how)
 	t.release()
 	return status
 }
@@ -51,13 +50,7 @@ const (
 // the slot's check and its store are under the table's lock, and a slot
 // that was empty needs no TLB shootdown.
 func (t *Table) MapCharged(mem Memory, caller uint16, id ID, index uint, physical uint64, r Rights) Status {
-	if mem.Frames == nil {
-		return NoMemory
-	}
-	t.acquire()
-	status := t.mapFrame(mem, caller, id, index, physical, r, mapCharged)
-	t.release()
-	return status
+	return t.mapLocked(mem, caller, id, index, physical, r, mapCharged)
 }
 
 // slotToChange looks up segment id for caller to change its slot index
