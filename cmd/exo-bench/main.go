@@ -119,7 +119,7 @@ func run() {
 	seg := bare.NewSegment(0, -1)
 	measure("frame alloc + map + unmap + free", 20000, func() {
 		frame := exo.FrameAlloc()
-		exo.SegmentMapFrame(seg, 0, uint64(frame), exo.PermissionsWrite)
+		exo.SegmentMapFrame(seg, 0, uint64(frame), exo.MapPermissionsWrite)
 		exo.SegmentUnmap(seg, 0)
 		exo.FrameFree(uint64(frame))
 	}, nil)

@@ -186,7 +186,7 @@ func attacker() {
 		if exo.FrameFree(i*4096) == -exo.ErrNoRight {
 			refused++
 		}
-		if exo.SegmentMapFrame(uint64(scratch), 0, i*4096, exo.PermissionsWrite) == 0 {
+		if exo.SegmentMapFrame(uint64(scratch), 0, i*4096, exo.MapPermissionsWrite) == 0 {
 			mapped++
 			exo.SegmentUnmap(uint64(scratch), 0)
 		}

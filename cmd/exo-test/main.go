@@ -261,7 +261,7 @@ func checkFrameTable() {
 	k := frameEntry(0x10_0000) // the kernel image's first frame
 	check("frame table: the kernel's frames say kernel, owner 0", k&0xff == useKernel && k>>8&0xffff == 0)
 	seg := bare.NewSegment(0, -1)
-	exo.SegmentMapFrame(seg, 0, uint64(frame), exo.PermissionsWrite)
+	exo.SegmentMapFrame(seg, 0, uint64(frame), exo.MapPermissionsWrite)
 	check("frame table: mapping a frame counts a reference", frameEntry(uint64(frame))>>24&0xffff == 1)
 	exo.SegmentUnmap(seg, 0)
 	check("frame table: unmapping drops it", frameEntry(uint64(frame))>>24&0xffff == 0)

@@ -120,7 +120,7 @@ func mapHoarded(frame uint64) bool {
 		}
 		hoardSegments[uint(i)%uint(len(hoardSegments))] = uint64(s)
 	}
-	return exo.SegmentMapFrame(hoardSegments[uint(i)%uint(len(hoardSegments))], uint64(hoarded%slotsPerSegment), frame, exo.PermissionsWrite) == 0
+	return exo.SegmentMapFrame(hoardSegments[uint(i)%uint(len(hoardSegments))], uint64(hoarded%slotsPerSegment), frame, exo.MapPermissionsWrite) == 0
 }
 
 // takenFromSegments counts the frames that were still mapped when the

@@ -97,7 +97,7 @@ func hostile() {
 	expect("hostile: free a frame beyond physical memory", exo.FrameFree(1<<60), exo.ErrBadAddress)
 	id := exo.SegmentCreate(exo.LevelPT)
 	check("hostile: create a segment", id > 0)
-	expect("hostile: map a kernel frame", exo.SegmentMapFrame(uint64(id), 0, 0x10_0000, exo.PermissionsWrite), exo.ErrNotOwner)
+	expect("hostile: map a kernel frame", exo.SegmentMapFrame(uint64(id), 0, 0x10_0000, exo.MapPermissionsWrite), exo.ErrNotOwner)
 	expect("hostile: map at slot 512", exo.SegmentMapFrame(uint64(id), 512, 0x10_0000, 0), exo.ErrBadArgument)
 	expect("hostile: frame_alloc_map into the parent's segment", exo.FrameAllocMap(mailboxSegment, 100, exo.PermissionsWrite), exo.ErrNotOwner)
 	expect("hostile: frame_alloc_map at slot 512", exo.FrameAllocMap(uint64(id), 512, 0), exo.ErrBadArgument)

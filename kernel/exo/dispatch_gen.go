@@ -33,7 +33,7 @@ const (
 	// Handler: sysSegmentDestroy(caller *Caller, segment uint32) int64.
 	CallSegmentDestroy = CallBase + 7
 	// CallSegmentMapFrame: map a frame at one slot of a PT segment.
-	// Handler: sysSegmentMapFrame(caller *Caller, segment uint32, slot uint32, frame uint64, permissions Permissions) int64.
+	// Handler: sysSegmentMapFrame(caller *Caller, segment uint32, slot uint32, frame uint64, permissions MapPermissions) int64.
 	CallSegmentMapFrame = CallBase + 8
 	// CallSegmentMapSegment: link a child segment one level down at one slot of a segment.
 	// Handler: sysSegmentMapSegment(caller *Caller, segment uint32, slot uint32, child uint32, permissions Permissions) int64.
@@ -166,18 +166,30 @@ const (
 	LevelPDPT Level = 0x3
 )
 
-// Permissions is a set of flags: permissions written in a page-table entry: without Write the range is read-only, without Execute it is no-execute; user access is implied. Kept is for segment_map_frame alone (the other calls refuse it with EXO_BAD_ARGUMENT): map a frame segment_release kept for the caller (use Kept) and mapped nowhere, which becomes its ordinary data; a frame that is no longer kept is refused, so a libOS's stale pool entry never maps a frame twice.
+// Permissions is a set of flags: permissions written in a page-table entry: without Write the range is read-only, without Execute it is no-execute; user access is implied.
 type Permissions uint64
 
 // Values of Permissions.
 const (
 	PermissionsWrite   Permissions = 0x1
 	PermissionsExecute Permissions = 0x2
-	PermissionsKept    Permissions = 0x4
 )
 
 // PermissionsAll is every flag of Permissions; any other bit is rejected.
-const PermissionsAll Permissions = 0x7
+const PermissionsAll Permissions = 0x3
+
+// MapPermissions is a set of flags: what segment_map_frame writes in the entry, as permissions, and Kept: map a frame segment_release kept for the caller (use Kept) and mapped nowhere, which becomes its ordinary data; a frame that is no longer kept is refused, so a libOS's stale pool entry never maps a frame twice.
+type MapPermissions uint64
+
+// Values of MapPermissions.
+const (
+	MapPermissionsWrite   MapPermissions = 0x1
+	MapPermissionsExecute MapPermissions = 0x2
+	MapPermissionsKept    MapPermissions = 0x4
+)
+
+// MapPermissionsAll is every flag of MapPermissions; any other bit is rejected.
+const MapPermissionsAll MapPermissions = 0x7
 
 // Rights is a set of flags: what a grant lets the grantee do with a segment: link it, link it writable, link it executable, grant it on.
 type Rights uint64
@@ -412,7 +424,7 @@ const (
 	FrameEntryFresh      = 0x20000000000
 )
 
-// FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment, Kept a data frame of a process's that segment_release unmapped, zeroed and kept for it (segment_map_frame with PermissionsKept maps it again; frame_free frees it).
+// FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment, Kept a data frame of a process's that segment_release unmapped, zeroed and kept for it (segment_map_frame with MapPermissionsKept maps it again; frame_free frees it).
 const (
 	FrameUseAbsent      = 0x0
 	FrameUseFree        = 0x1
@@ -586,10 +598,10 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		if a2 >= PhysicalEnd { // frame
 			return -ErrBadAddress
 		}
-		if a3&^uint64(PermissionsAll) != 0 { // permissions
+		if a3&^uint64(MapPermissionsAll) != 0 { // permissions
 			return -ErrBadArgument
 		}
-		return sysSegmentMapFrame(caller, uint32(a0), uint32(a1), a2, Permissions(a3))
+		return sysSegmentMapFrame(caller, uint32(a0), uint32(a1), a2, MapPermissions(a3))
 	case CallSegmentMapSegment:
 		if a0 > 0xFFFF_FFFF { // segment: object numbers are 32 bits
 			return -ErrNoSuchObject

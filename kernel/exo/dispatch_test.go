@@ -253,11 +253,11 @@ func TestLockFreeCalls(t *testing.T) {
 	}
 }
 
-// TestKeptOnlyForSegmentMapFrame checks that PermissionsKept, which only
-// segment_map_frame takes, is refused by every other call with
+// TestKeptOnlyForSegmentMapFrame checks that MapPermissionsKept, which
+// only segment_map_frame takes, is refused by every other call with
 // permissions (before anything else is looked at).
 func TestKeptOnlyForSegmentMapFrame(t *testing.T) {
-	kept := uint64(PermissionsKept | PermissionsWrite)
+	kept := uint64(MapPermissionsKept | MapPermissionsWrite)
 	expect(t, "segment_map_segment with Kept", dispatch(CallSegmentMapSegment, 1, 0, 2, kept), ErrBadArgument)
 	expect(t, "segment_link with Kept", dispatch(CallSegmentLink, 1, 8<<20, kept), ErrBadArgument)
 	expect(t, "process_link_segment with Kept", dispatch(CallProcessLinkSegment, 2, 1, 8<<20, kept), ErrBadArgument)

@@ -57,11 +57,16 @@ func TryFault(f *cpu.Frame) bool {
 	if p == nil || p.Exiting {
 		return false
 	}
-	address := uint64(0)
+	return Deliver(p, f, UpcallFault, f.Vector, faultAddress(f))
+}
+
+// faultAddress is the address a page fault (vector 14) touched, 0 for
+// other exceptions.
+func faultAddress(f *cpu.Frame) uint64 {
 	if f.Vector == 14 {
-		address = amd64.ReadCR2()
+		return amd64.ReadCR2()
 	}
-	return Deliver(p, f, UpcallFault, f.Vector, address)
+	return 0
 }
 
 // refuseWithoutProcess answers a system call from a user frame that has
@@ -150,10 +155,7 @@ func Fault(f *cpu.Frame) uintptr {
 	if p == nil {
 		return uintptr(unsafe.Pointer(f))
 	}
-	address := uint64(0)
-	if f.Vector == 14 {
-		address = amd64.ReadCR2()
-	}
+	address := faultAddress(f)
 	if Deliver(p, f, UpcallFault, f.Vector, address) {
 		return uintptr(unsafe.Pointer(f))
 	}

@@ -41,9 +41,6 @@ func sysProcessCreate(caller *Caller) int64 {
 }
 
 func sysProcessLinkSegment(caller *Caller, id uint32, segmentID uint32, address uintptr, permissions Permissions) int64 {
-	if keptRefused(permissions) {
-		return -ErrBadArgument
-	}
 	p, err := child(caller, id)
 	if p == nil {
 		return err

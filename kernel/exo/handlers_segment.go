@@ -90,21 +90,18 @@ func sysSegmentDestroy(caller *Caller, id uint32) int64 {
 	return result
 }
 
-func sysSegmentMapFrame(caller *Caller, id uint32, slot uint32, frame uint64, permissions Permissions) int64 {
-	if permissions&PermissionsKept != 0 {
-		return segmentError(segments.MapKeptFrame(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), frame, pageRights(permissions)))
+func sysSegmentMapFrame(caller *Caller, id uint32, slot uint32, frame uint64, permissions MapPermissions) int64 {
+	r := pageRights(Permissions(permissions &^ MapPermissionsKept))
+	if permissions&MapPermissionsKept != 0 {
+		return segmentError(segments.MapKeptFrame(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), frame, r))
 	}
-	return segmentError(segments.MapFrame(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), frame, pageRights(permissions)))
+	return segmentError(segments.MapFrame(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), frame, r))
 }
 
-// keptRefused reports whether permissions carry PermissionsKept, which
-// only segment_map_frame takes: the other calls refuse it.
-func keptRefused(p Permissions) bool { return p&PermissionsKept != 0 }
+// MapPermissions' Write and Execute are Permissions' (pageRights).
+var _ = [1]struct{}{}[uint64(MapPermissionsWrite|MapPermissionsExecute)-uint64(PermissionsAll)]
 
 func sysSegmentMapSegment(caller *Caller, id uint32, slot uint32, child uint32, permissions Permissions) int64 {
-	if keptRefused(permissions) {
-		return -ErrBadArgument
-	}
 	return segmentError(segments.MapSegment(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), segment.ID(child), pageRights(permissions)))
 }
 
@@ -122,20 +119,14 @@ func sysSegmentUnmap(caller *Caller, id uint32, slot uint32) int64 {
 // that changed: the one page where the segment is linked, if every link
 // is known; otherwise every CPU's user translations.
 func invalidateSlot(id segment.ID, changed segment.Unmapped) {
-	places, n, complete := segments.Places(id)
-	if !complete || changed.Size != 4096 {
+	if changed.Size != 4096 {
 		smp.FlushSpace(0)
 		return
 	}
-	for i := 0; i < n && i < len(places); i++ {
-		smp.InvalidatePage(places[i].Root, places[i].Address+uintptr(changed.Offset))
-	}
+	invalidateSpan(id, changed)
 }
 
 func sysSegmentLink(caller *Caller, id uint32, address uintptr, permissions Permissions) int64 {
-	if keptRefused(permissions) {
-		return -ErrBadArgument
-	}
 	result := segmentError(segments.Link(memoryAccess(), caller.Process.ID, caller.Process.Space.Root, address, segment.ID(id), pageRights(permissions)))
 	if result == 0 {
 		linkedScreen(caller.Process, uint64(id), permissions)
@@ -197,9 +188,6 @@ func sysSegmentGrant(caller *Caller, id uint32, process uint32, rights Rights) i
 // force, which takes unreferenced frames, cannot take it before
 // MapCharged stores it.
 func sysFrameAllocMap(caller *Caller, id uint32, slot uint32, permissions Permissions) int64 {
-	if keptRefused(permissions) {
-		return -ErrBadArgument
-	}
 	if caller.Locked {
 		maybeRevoke(caller.Now())
 	}
@@ -244,9 +232,6 @@ func sysSegmentWithdraw(caller *Caller, id uint32, grantee uint32) int64 {
 var _ = [1]struct{}{}[process.MaxProcesses-segment.MaxProcesses]
 
 func sysSegmentProtect(caller *Caller, id uint32, slot uint32, permissions Permissions) int64 {
-	if keptRefused(permissions) {
-		return -ErrBadArgument
-	}
 	changed, status := segments.Protect(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), pageRights(permissions))
 	if status != segment.OK {
 		return segmentError(status)

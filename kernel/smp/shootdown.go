@@ -93,15 +93,7 @@ func FlushAll() {
 // pages in [start, end) (kernel mappings are global: a CR3 write keeps
 // them).
 func InvalidateKernelRange(start, end uintptr) {
-	start &^= paging.PageSize - 1
-	if end <= start {
-		return
-	}
-	if (end-start)/paging.PageSize > maxInvalidatePages {
-		shootdown(kindFlushAll, 0, 0, 0)
-		return
-	}
-	shootdown(kindKernel, 0, start, end)
+	rangeShootdown(kindKernel, kindFlushAll, 0, start, end)
 }
 
 // InvalidateRange is InvalidatePage for every page of [start, end) in the
@@ -109,15 +101,22 @@ func InvalidateKernelRange(start, end uintptr) {
 // whole range (a segment_release), or a flush of the space when the range
 // is longer than maxInvalidatePages pages.
 func InvalidateRange(root uint64, start, end uintptr) {
+	rangeShootdown(kindRange, kindFlushSpace, root, start, end)
+}
+
+// rangeShootdown sends a request of kind for the pages of [start, end)
+// (root's, for a user range), or of whole when there are more than
+// maxInvalidatePages of them.
+func rangeShootdown(kind, whole int, root uint64, start, end uintptr) {
 	start &^= paging.PageSize - 1
 	if end <= start {
 		return
 	}
 	if (end-start)/paging.PageSize > maxInvalidatePages {
-		shootdown(kindFlushSpace, root, 0, 0)
+		shootdown(whole, root, 0, 0)
 		return
 	}
-	shootdown(kindRange, root, start, end)
+	shootdown(kind, root, start, end)
 }
 
 // Shootdowns returns how many shootdowns needed another CPU, and their
@@ -211,12 +210,8 @@ func invalidateHere(kind int, root uint64, address, end uintptr) {
 		cr4 := amd64.ReadCR4()
 		amd64.WriteCR4(cr4 &^ (1 << 7))
 		amd64.WriteCR4(cr4)
-	case kindKernel:
-		for p := address; p < end; p += paging.PageSize {
-			amd64.InvalidatePage(p)
-		}
-	case kindRange:
-		if root == 0 || root == loaded {
+	case kindKernel, kindRange:
+		if kind == kindKernel || root == 0 || root == loaded {
 			for p := address; p < end; p += paging.PageSize {
 				amd64.InvalidatePage(p)
 			}

@@ -114,7 +114,7 @@ func NewSegment(n int, readOnly int) uint64 {
 		if i == readOnly {
 			permissions = 0
 		}
-		if r := exo.SegmentMapFrame(uint64(id), uint64(i), uint64(frame), permissions); r != 0 {
+		if r := exo.SegmentMapFrame(uint64(id), uint64(i), uint64(frame), exo.MapPermissions(permissions)); r != 0 {
 			SayNumber("bare: segment_map_frame failed: ", r)
 			return 0
 		}

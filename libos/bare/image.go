@@ -91,12 +91,12 @@ func (c *Copier) copyPage(segment uint64, slot uintptr, address uintptr, permiss
 		SayNumber("bare: frame_alloc failed: ", frame)
 		return false
 	}
-	if exo.SegmentMapFrame(c.segment, 0, uint64(frame), exo.PermissionsWrite) != 0 {
+	if exo.SegmentMapFrame(c.segment, 0, uint64(frame), exo.MapPermissionsWrite) != 0 {
 		return false
 	}
 	*(*[PageSize]byte)(At(c.Window)) = *(*[PageSize]byte)(At(address))
 	exo.SegmentUnmap(c.segment, 0)
-	r := exo.SegmentMapFrame(segment, uint64(slot), uint64(frame), permissions)
+	r := exo.SegmentMapFrame(segment, uint64(slot), uint64(frame), exo.MapPermissions(permissions))
 	if r == -exo.ErrBusy {
 		exo.FrameFree(uint64(frame))
 		return true

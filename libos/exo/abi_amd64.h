@@ -62,7 +62,7 @@
 #define FRAME_ENTRY_ORPHAN 0x10000000000
 #define FRAME_ENTRY_FRESH 0x20000000000
 
-// frame_use: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment, Kept a data frame of a process's that segment_release unmapped, zeroed and kept for it (segment_map_frame with PermissionsKept maps it again; frame_free frees it).
+// frame_use: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment, Kept a data frame of a process's that segment_release unmapped, zeroed and kept for it (segment_map_frame with MapPermissionsKept maps it again; frame_free frees it).
 #define FRAME_USE_ABSENT 0x0
 #define FRAME_USE_FREE 0x1
 #define FRAME_USE_KERNEL 0x2

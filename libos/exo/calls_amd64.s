@@ -69,7 +69,7 @@ TEXT ·SegmentDestroy(SB), NOSPLIT|NOFRAME, $0-16
 	MOVQ	AX, ret+8(FP)
 	RET
 
-// func SegmentMapFrame(segment uint64, slot uint64, frame uint64, permissions Permissions) int64
+// func SegmentMapFrame(segment uint64, slot uint64, frame uint64, permissions MapPermissions) int64
 TEXT ·SegmentMapFrame(SB), NOSPLIT|NOFRAME, $0-40
 	MOVQ	segment+0(FP), DI
 	MOVQ	slot+8(FP), SI

@@ -126,18 +126,30 @@ const (
 	LevelPDPT Level = 0x3
 )
 
-// Permissions is a set of flags: permissions written in a page-table entry: without Write the range is read-only, without Execute it is no-execute; user access is implied. Kept is for segment_map_frame alone (the other calls refuse it with EXO_BAD_ARGUMENT): map a frame segment_release kept for the caller (use Kept) and mapped nowhere, which becomes its ordinary data; a frame that is no longer kept is refused, so a libOS's stale pool entry never maps a frame twice.
+// Permissions is a set of flags: permissions written in a page-table entry: without Write the range is read-only, without Execute it is no-execute; user access is implied.
 type Permissions uint64
 
 // Values of Permissions.
 const (
 	PermissionsWrite   Permissions = 0x1
 	PermissionsExecute Permissions = 0x2
-	PermissionsKept    Permissions = 0x4
 )
 
 // PermissionsAll is every flag of Permissions; any other bit is rejected.
-const PermissionsAll Permissions = 0x7
+const PermissionsAll Permissions = 0x3
+
+// MapPermissions is a set of flags: what segment_map_frame writes in the entry, as permissions, and Kept: map a frame segment_release kept for the caller (use Kept) and mapped nowhere, which becomes its ordinary data; a frame that is no longer kept is refused, so a libOS's stale pool entry never maps a frame twice.
+type MapPermissions uint64
+
+// Values of MapPermissions.
+const (
+	MapPermissionsWrite   MapPermissions = 0x1
+	MapPermissionsExecute MapPermissions = 0x2
+	MapPermissionsKept    MapPermissions = 0x4
+)
+
+// MapPermissionsAll is every flag of MapPermissions; any other bit is rejected.
+const MapPermissionsAll MapPermissions = 0x7
 
 // Rights is a set of flags: what a grant lets the grantee do with a segment: link it, link it writable, link it executable, grant it on.
 type Rights uint64
@@ -372,7 +384,7 @@ const (
 	FrameEntryFresh      = 0x20000000000
 )
 
-// FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment, Kept a data frame of a process's that segment_release unmapped, zeroed and kept for it (segment_map_frame with PermissionsKept maps it again; frame_free frees it).
+// FrameUse: what a frame is used for (the use field of its entry): Process is a process's data, PageTable and Segment the page tables the kernel made for a process or a segment, Kept a data frame of a process's that segment_release unmapped, zeroed and kept for it (segment_map_frame with MapPermissionsKept maps it again; frame_free frees it).
 const (
 	FrameUseAbsent      = 0x0
 	FrameUseFree        = 0x1
@@ -508,15 +520,15 @@ func SegmentDestroy(segment uint64) int64
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
 // frame: physical frame address, 4 KiB aligned (else EXO_MISALIGNED) and < 2^52 (else EXO_BAD_ADDRESS).
-// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
-func SegmentMapFrame(segment uint64, slot uint64, frame uint64, permissions Permissions) int64
+// permissions: map_permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
+func SegmentMapFrame(segment uint64, slot uint64, frame uint64, permissions MapPermissions) int64
 
 // SegmentMapSegment is segment_map_segment: link a child segment one level down at one slot of a segment.
 // Result: 0. Rights: owner(segment) grant(child).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
 // child: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
-// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
 func SegmentMapSegment(segment uint64, slot uint64, child uint64, permissions Permissions) int64
 
 // SegmentUnmap is segment_unmap: clear one slot of a segment.
@@ -529,7 +541,7 @@ func SegmentUnmap(segment uint64, slot uint64) int64
 // Result: 0. Rights: grant(segment).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // address: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
-// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
 func SegmentLink(segment uint64, address uintptr, permissions Permissions) int64
 
 // SegmentUnlink is segment_unlink: remove the segment linked at an address of the caller's address space.
@@ -554,7 +566,7 @@ func ProcessCreate() int64
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // address: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
-// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
 func ProcessLinkSegment(process uint64, segment uint64, address uintptr, permissions Permissions) int64
 
 // ProcessStart is process_start: start a child at an entry point with a stack pointer.
@@ -616,7 +628,7 @@ func TimeNow() int64
 // Result: the frame's physical address. Rights: owner(segment).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
-// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
 func FrameAllocMap(segment uint64, slot uint64, permissions Permissions) int64
 
 // SegmentWithdraw is segment_withdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
@@ -644,7 +656,7 @@ func ProcessReap(process uint64) int64
 // Result: 0. Rights: owner(segment).
 // segment: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // slot: index, < 512 (else EXO_BAD_ARGUMENT).
-// permissions: permissions, an OR of Write=1, Execute=2, Kept=4 (else EXO_BAD_ARGUMENT).
+// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
 func SegmentProtect(segment uint64, slot uint64, permissions Permissions) int64
 
 // SegmentGive is segment_give: give a PT segment, and the frames mapped in it, to a child not yet started: they become the child's, charged to it, and the caller keeps no right on them. The segment may be linked only in that child, have no grants, and map only frames of the caller mapped nowhere else.

@@ -17,7 +17,7 @@ func TestNames(t *testing.T) {
 			t.Errorf("ErrorName(%d) = %q, want %q", code, got, want)
 		}
 	}
-	if LevelPT != 1 || LevelPD != 2 || LevelPDPT != 3 || PermissionsAll != PermissionsWrite|PermissionsExecute|PermissionsKept {
+	if LevelPT != 1 || LevelPD != 2 || LevelPDPT != 3 || PermissionsAll != PermissionsWrite|PermissionsExecute || MapPermissionsAll != MapPermissionsWrite|MapPermissionsExecute|MapPermissionsKept {
 		t.Errorf("value constants differ from the table")
 	}
 }

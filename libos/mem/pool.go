@@ -57,7 +57,7 @@ func poolPop() uint64 {
 
 // mapFromPool maps a pool frame at slot of segment with permissions and
 // returns it, or 0 when the pool has none to give. It maps with
-// PermissionsKept, so the kernel maps only a frame still kept for this
+// MapPermissionsKept, so the kernel maps only a frame still kept for this
 // process and mapped nowhere (which then becomes ordinary data): an
 // entry for a frame taken by force, maybe given back since for another
 // use, or a second entry for one frame, is refused and dropped. A frame
@@ -69,7 +69,7 @@ func mapFromPool(segment, slot uint64, permissions exo.Permissions) uint64 {
 		if frame == 0 {
 			return 0
 		}
-		if exo.SegmentMapFrame(segment, slot, frame, permissions|exo.PermissionsKept) == 0 {
+		if exo.SegmentMapFrame(segment, slot, frame, exo.MapPermissions(permissions)|exo.MapPermissionsKept) == 0 {
 			atomic.AddUint64(&Reused, 1)
 			return frame
 		}

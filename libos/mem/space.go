@@ -398,7 +398,7 @@ func Protect(start, end uintptr, prot uint32) bool {
 			}
 			*w &^= frameMapped
 		}
-		if prot != 0 && exo.SegmentMapFrame(r.segment, slot, *w&^(PageSize-1), permissions(prot)) == 0 {
+		if prot != 0 && exo.SegmentMapFrame(r.segment, slot, *w&^(PageSize-1), exo.MapPermissions(permissions(prot))) == 0 {
 			*w |= frameMapped
 		}
 	}
