@@ -28,14 +28,41 @@ const atFdcwd = 1<<64 + abi.AtFdcwd
 var unknownLogged abi.CallSet
 
 // systemCall serves Linux call number for thread current, whose registers
-// are at context, and returns the verdict (dispatch.go). Results go in the
-// context's RAX; a handler that blocks the thread leaves its result to
-// the wake-up (uthread's WakeResult).
-func systemCall(context uintptr, current int, number uint64) int {
-	foreignCalls++
+// are at context, on vCPU v, and returns the verdict (dispatch.go).
+// Results go in the context's RAX; a handler that blocks the thread leaves
+// its result to the wake-up (uthread's WakeResult). The calls on the hot
+// paths are served without the call lock; the others hold it (lockedCall).
+func systemCall(context uintptr, v, current int, number uint64) int {
+	vcpus[uint(v)%exo.VcpuMax].linuxCalls++
 	if number < abi.SysMax {
-		callCounts[number]++
+		atomic.AddUint32(&callCounts[number], 1)
 	}
+	var result int64
+	switch number {
+	case abi.SysFutex:
+		return sysFutex(context, v, current, get(context, argument0), get(context, argument1),
+			get(context, argument2), get(context, argument3), get(context, argument5))
+	case abi.SysSchedYield:
+		put(context, exo.ContextRax, 0)
+		return yield
+	case abi.SysNanosleep:
+		return sysNanosleep(context, current, get(context, argument0))
+	case abi.SysGettid:
+		result = int64(threads.At(current).ID)
+	case abi.SysGetpid:
+		result = int64(processID)
+	default:
+		lockCalls(v)
+		verdict := lockedCall(context, current, number)
+		unlockCalls()
+		return verdict
+	}
+	put(context, exo.ContextRax, uint64(result))
+	return resume
+}
+
+// lockedCall serves the calls that hold the call lock.
+func lockedCall(context uintptr, current int, number uint64) int {
 	a0, a1, a2 := get(context, argument0), get(context, argument1), get(context, argument2)
 	a3, a4, a5 := get(context, argument3), get(context, argument4), get(context, argument5)
 	var result int64
@@ -84,25 +111,14 @@ func systemCall(context uintptr, current int, number uint64) int {
 			exo.Exit(128 + abi.SIGSEGV)
 		}
 		return resume
-	case abi.SysSchedYield:
-		put(context, exo.ContextRax, 0)
-		return yield
-	case abi.SysNanosleep:
-		return sysNanosleep(context, current, a0)
 	case abi.SysClone:
 		result = sysClone(context, current, a0, a1, a2, a3, a4)
 	case abi.SysExit:
 		return sysExit(current, a0)
 	case abi.SysExitGroup:
 		exitProcess(a0)
-	case abi.SysFutex:
-		return sysFutex(context, current, a0, a1, a2, a3, a5)
 	case abi.SysArchPrctl:
 		result = sysArchPrctl(context, a0, a1)
-	case abi.SysGettid:
-		result = int64(threads.At(current).ID)
-	case abi.SysGetpid:
-		result = int64(processID)
 	case abi.SysWait4:
 		return sysWait4(context, current, a0, a1, a2)
 	case abi.SysKill:
@@ -239,35 +255,24 @@ func userStrings(address uint64, out *[maxArgs]abi.Text, buf []byte) (int, bool)
 }
 
 // putUser and getUser write and read a 64-bit or 32-bit word of program
-// memory; they report false (EFAULT) for a bad address.
+// memory; they report false (EFAULT) for a bad address. The access is made
+// under the memory lock (memWord): a call without the call lock (a futex)
+// may use them while another vCPU unmaps.
 func putUser64(address, v uint64) bool {
-	if address&7 != 0 || !memCheck(uintptr(address), 8, true) {
-		return false
-	}
-	*(*uint64)(bare.At(uintptr(address))) = v
-	return true
+	_, ok := memWord(address, 8, true, v)
+	return ok
 }
 
-func getUser64(address uint64) (uint64, bool) {
-	if address&7 != 0 || !memCheck(uintptr(address), 8, false) {
-		return 0, false
-	}
-	return *(*uint64)(bare.At(uintptr(address))), true
-}
+func getUser64(address uint64) (uint64, bool) { return memWord(address, 8, false, 0) }
 
 func putUser32(address uint64, v uint32) bool {
-	if address&3 != 0 || !memCheck(uintptr(address), 4, true) {
-		return false
-	}
-	*(*uint32)(bare.At(uintptr(address))) = v
-	return true
+	_, ok := memWord(address, 4, true, uint64(v))
+	return ok
 }
 
 func getUser32(address uint64) (uint32, bool) {
-	if address&3 != 0 || !memCheck(uintptr(address), 4, false) {
-		return 0, false
-	}
-	return *(*uint32)(bare.At(uintptr(address))), true
+	v, ok := memWord(address, 4, false, 0)
+	return uint32(v), ok
 }
 
 // readTimespec reads a timespec as nanoseconds; false for a bad pointer or
@@ -291,29 +296,43 @@ func writeTimespec(address uint64, ns int64) bool {
 // Counters are the libOS's counts since the program started, for
 // benchmarks that explain their figures.
 type Counters struct {
-	Upcalls       uint64 // upcalls of every kind
-	LinuxCalls    uint64 // Linux system calls served
-	Switches      uint64 // thread switches
-	KernelResumes uint64 // threads resumed with upcall_resume (the others in user mode)
-	AlarmSets     uint64 // alarm_set calls
-	Alarms        uint64 // alarm upcalls
-	IdleRounds    uint64 // rounds of the idle loop
-	VCPUs         uint64 // the vCPUs the process runs on
-	Kicks         uint64 // kick upcalls taken (a signal from another vCPU)
-	KicksSent     uint64 // vcpu_kick calls made
-	LockSpins     uint64 // spins on the libOS's lock held by another vCPU
-	Threads       uint64 // threads alive now
-	Pooled        uint64 // frames in the pool of free frames now (libos/mem)
-	Reused        uint64 // page faults served from that pool
-	GivenBack     uint64 // frames given back on revocation requests
-	Reclaimed     uint64 // segments of emptied regions given back (libos/mem)
+	Upcalls        uint64 // upcalls of every kind
+	LinuxCalls     uint64 // Linux system calls served
+	Switches       uint64 // thread switches
+	KernelResumes  uint64 // threads resumed with upcall_resume (the others in user mode)
+	AlarmSets      uint64 // alarm_set calls
+	Alarms         uint64 // alarm upcalls
+	IdleRounds     uint64 // rounds of the idle loop
+	VCPUs          uint64 // the vCPUs the process runs on
+	Kicks          uint64 // kick upcalls taken (a signal from another vCPU)
+	KicksSent      uint64 // vcpu_kick calls made
+	LockSpins      uint64 // spins on the call lock held by another vCPU
+	SchedulerSpins uint64 // spins in the scheduler: on a futex list's or the timer lock, or for a vCPU to leave a thread
+	Threads        uint64 // threads alive now
+	Pooled         uint64 // frames in the pool of free frames now (libos/mem)
+	Reused         uint64 // page faults served from that pool
+	GivenBack      uint64 // frames given back on revocation requests
+	Reclaimed      uint64 // segments of emptied regions given back (libos/mem)
 }
 
 // ReadCounters returns the counters.
 func ReadCounters() Counters {
-	return Counters{upcalls + atomic.LoadUint64(&fastFaults), foreignCalls, switches, kernelResumes, alarmSets, alarms, idleSpins,
-		uint64(vcpuCount), kicks, kickSent, atomic.LoadUint64(&lockSpins), uint64(threads.Live()),
-		mem.Pooled(), atomic.LoadUint64(&mem.Reused), atomic.LoadUint64(&mem.GivenBack), atomic.LoadUint64(&mem.Reclaimed)}
+	c := Counters{Upcalls: atomic.LoadUint64(&fastFaults), VCPUs: uint64(vcpuCount), KicksSent: atomic.LoadUint64(&kickSent),
+		LockSpins: atomic.LoadUint64(&lockSpins), SchedulerSpins: atomic.LoadUint64(&threads.Spins), Threads: uint64(threads.Live()),
+		Pooled: mem.Pooled(), Reused: atomic.LoadUint64(&mem.Reused), GivenBack: atomic.LoadUint64(&mem.GivenBack),
+		Reclaimed: atomic.LoadUint64(&mem.Reclaimed)}
+	for i := 0; i < vcpuCount && i < exo.VcpuMax; i++ {
+		me := &vcpus[i]
+		c.Upcalls += atomic.LoadUint64(&me.upcalls)
+		c.LinuxCalls += atomic.LoadUint64(&me.linuxCalls)
+		c.Switches += atomic.LoadUint64(&me.switches)
+		c.KernelResumes += atomic.LoadUint64(&me.kernelResumes)
+		c.AlarmSets += atomic.LoadUint64(&me.alarmSets)
+		c.Alarms += atomic.LoadUint64(&me.alarms)
+		c.IdleRounds += atomic.LoadUint64(&me.idleRounds)
+		c.Kicks += atomic.LoadUint64(&me.kicks)
+	}
+	return c
 }
 
 // FreeFrames counts the machine's free frames in the frame table, which

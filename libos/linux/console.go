@@ -284,8 +284,7 @@ func consoleRead(context uintptr, current int, f *file, b []byte) int {
 	if !cons.input {
 		watchHead(sh)
 	}
-	threads.Block(current, consoleKey, 0, 0)
-	restartOnWake(context, current)
+	threads.Block(current, consoleKey, 0, 0, restartCall(context))
 	return block
 }
 
@@ -310,7 +309,7 @@ func checkConsole() (poll bool) {
 	if atomic.LoadUint32(&sh.Head) == cons.seen && (cons.input || !watchHead(sh)) {
 		return !cons.watching && !cons.input
 	}
-	threads.Wake(consoleKey, uthread.MaxThreads)
+	threads.Wake(consoleKey, uthread.MaxThreads, callsHolder)
 	cons.waiting, cons.watching = false, false
 	return false
 }
@@ -348,7 +347,7 @@ func consoleInterrupt(lines uint64) {
 	}
 	unlockConsole(sh)
 	if wake && cons.waiting {
-		threads.Wake(consoleKey, uthread.MaxThreads)
+		threads.Wake(consoleKey, uthread.MaxThreads, callsHolder)
 		cons.waiting = false
 	}
 }

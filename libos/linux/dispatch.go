@@ -24,43 +24,42 @@ const (
 	exited        // the thread is gone: run another
 )
 
-// Statistics, for the report and the benchmarks.
+// Statistics, for the report and the benchmarks (changed under the call
+// lock; the per-vCPU ones are in vcpu).
 var (
-	upcalls, foreignCalls, switches, idleSpins, signalsDelivered, alarms, alarmSets, kernelResumes, kicks, kickSent, interruptedCalls uint64
-	callCounts                                                                                                                        [abi.SysMax]uint32
+	signalsDelivered, kickSent, interruptedCalls uint64
+	callCounts                                   [abi.SysMax]uint32 // atomic
 )
 
 // dispatch handles one upcall on vCPU vcpuOf(context): context is its
 // context slot, where the kernel saved the interrupted thread's registers
 // (the thread is the vCPU's current one; a vCPU that just began has
-// none). It takes the libOS's lock and ends by resuming a thread, which
-// releases it; it never returns. (A page fault it can resolve at once
-// takes only the memory lock: fastFault.)
+// none). It serves the event, taking the call lock only for the calls and
+// events that need it (vcpu.go), and ends by resuming a thread; it never
+// returns. (A page fault it can resolve at once takes only the memory
+// lock: fastFault.)
 func dispatch(context uintptr, event, detail, detail2 uint64) {
 	v := vcpuOf(context)
-	if cur := vcpus[uint(v)%exo.VcpuMax].current; event == exo.UpcallFault && detail == pageFaultVector && cur != 0 &&
+	me := &vcpus[uint(v)%exo.VcpuMax]
+	if cur := atomic.LoadInt32(&me.current); event == exo.UpcallFault && detail == pageFaultVector && cur != 0 &&
 		atomic.LoadUint64(&threads.At(int(cur-1)).PendingSignals) == 0 {
-		// A page fault of the thread this vCPU runs (only this vCPU
-		// changes its current), in memory the libOS commits lazily:
-		// resolved under the memory lock alone, and the thread goes on
-		// in user mode. The libOS's big lock, which another vCPU may
-		// hold for long, is not needed (the thread, its registers and
-		// the CPU's FS stay as they are). A thread with a signal
-		// pending takes the slow path, which delivers it.
+		// A page fault of the thread this vCPU runs, in memory the libOS
+		// commits lazily: resolved under the memory lock alone, and the
+		// thread goes on in user mode (the thread, its registers and the
+		// CPU's FS stay as they are). A thread with a signal pending
+		// takes the slow path, which delivers it.
 		if fastFault(detail2, get(context, exo.ContextErrorCode)) {
-			resumeInUserMode(context, context)
+			resumeInUserMode(context, context, 0)
 		}
 	}
 	if event == exo.UpcallEpilogue {
-		// The quantum ends and another process waits: give the CPU up
-		// (not holding the lock), then go on where it was.
+		// The quantum ends and another process waits: give the CPU up,
+		// then go on where it was.
 		exo.Yield()
 	}
-	lock()
-	upcalls++
-	me := &vcpus[uint(v)%exo.VcpuMax]
+	me.upcalls++
 	me.fs = get(context, exo.ContextFsBase)
-	current := int(me.current) - 1
+	current := int(atomic.LoadInt32(&me.current)) - 1
 	if current < 0 {
 		// A vCPU that just began (vcpu_start): nothing to resume.
 		runNext(v, context)
@@ -68,39 +67,40 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 	verdict := resume
 	switch event {
 	case exo.UpcallForeign:
-		verdict = systemCall(context, current, detail)
+		verdict = systemCall(context, v, current, detail)
 	case exo.UpcallFault:
+		lockCalls(v)
 		verdict = fault(context, current, detail, detail2, get(context, exo.ContextErrorCode))
+		unlockCalls()
 	case exo.UpcallStart:
 		// The kernel took the CPU by force and gives it back: go on.
 	case exo.UpcallKick:
 		// Another vCPU has a signal for this one's thread: delivered
 		// below.
-		kicks++
+		me.kicks++
 	case exo.UpcallAlarm:
 		// A time slice ended or a deadline passed (armAlarm): let the
 		// threads whose deadlines passed and the others waiting run.
-		alarms++
+		me.alarms++
 		me.armed = 0
-		threads.Expire(bare.Now())
+		threads.Expire(bare.Now(), v)
 		if threads.Waiting() > 0 {
 			verdict = yield
 		}
-	case exo.UpcallChild:
-		// A child exited: collect it, and wake its waiters.
-		reapChildren()
-		if threads.Waiting() > 0 {
-			verdict = yield
+	case exo.UpcallChild, exo.UpcallInterrupt, exo.UpcallWord:
+		// A child exited (collect it and wake its waiters), or the
+		// console's input devices have something (an interrupt, or a
+		// word this process watches moved).
+		lockCalls(v)
+		switch event {
+		case exo.UpcallChild:
+			reapChildren()
+		case exo.UpcallInterrupt:
+			consoleInterrupt(detail)
+		default:
+			checkConsole()
 		}
-	case exo.UpcallInterrupt:
-		// What was typed: the console's input devices.
-		consoleInterrupt(detail)
-		if threads.Waiting() > 0 {
-			verdict = yield
-		}
-	case exo.UpcallWord:
-		// A word this process watches moved: the console's input.
-		checkConsole()
+		unlockCalls()
 		if threads.Waiting() > 0 {
 			verdict = yield
 		}
@@ -116,33 +116,53 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		}
 	}
 	if verdict == resume {
-		deliverPending(context, threads.At(current))
+		withSignals(v, context, threads.At(current))
 		armAlarm(v)
-		continueThread(v, context, context)
+		continueThread(v, current, context, context)
 	}
-	// The thread leaves the CPU: keep its registers in its record.
+	// The thread leaves the CPU: keep its registers in its record. (A
+	// thread that blocked may be woken already; no vCPU takes it before
+	// this one leaves its TLS block.)
 	if verdict != exited {
 		copyContext(threads.At(current).Context, context)
 		if verdict == yield {
-			threads.Ready(current)
+			threads.Ready(current, v)
 		}
+	} else {
+		me.fsThread = 0 // its TLS block is no longer a thread's (Release)
 	}
-	me.current = 0
+	atomic.StoreInt32(&me.current, 0)
 	runNext(v, context)
 }
 
+// withSignals delivers a pending signal to thread th (whose registers are
+// at context) before it resumes on vCPU v, under the call lock.
+func withSignals(v int, context uintptr, th *uthread.Thread) {
+	if atomic.LoadUint64(&th.PendingSignals) == 0 {
+		return
+	}
+	lockCalls(v)
+	deliverPending(context, th)
+	unlockCalls()
+}
+
 // runNext picks the next thread to run on vCPU v and resumes it; when
-// none is runnable it waits in the kernel (without the lock) for the
-// earliest deadline or a wake from another vCPU. Called holding the lock.
+// none is runnable it waits in the kernel for the earliest deadline or a
+// wake from another vCPU.
 func runNext(v int, slot uintptr) {
 	me := &vcpus[uint(v)%exo.VcpuMax]
 	idleSince := uint64(0)
 	for {
-		threads.Expire(bare.Now())
-		if i := threads.Next(); i != uthread.None {
-			switches++
-			me.current = int32(i + 1)
-			threads.Run(i)
+		threads.Expire(bare.Now(), v)
+		if i := threads.Take(v); i != uthread.None {
+			if !threads.TryHold(i, v) {
+				// The vCPU that ran it last is still on its TLS block:
+				// wait for it, holding none (uthread's Hold).
+				leaveThreadTLS(v)
+				threads.Hold(i, v)
+			}
+			me.switches++
+			atomic.StoreInt32(&me.current, int32(i+1))
 			th := threads.At(i)
 			if th.InCall != 0 {
 				if th.RestartCall != 0 && th.TimedOut == 0 {
@@ -155,13 +175,15 @@ func runNext(v int, slot uintptr) {
 				}
 				th.InCall, th.RestartCall = 0, 0
 			}
-			deliverPending(th.Context, th)
+			withSignals(v, th.Context, th)
 			armAlarm(v)
-			continueThread(v, th.Context, slot)
+			continueThread(v, i, th.Context, slot)
 		}
 		if threads.Live() == 0 {
 			exo.Exit(0)
 		}
+		// The thread this vCPU ran last may run elsewhere from now on.
+		leaveThreadTLS(v)
 		// Nothing to run until a deadline passes or another vCPU makes
 		// a thread runnable: give the CPU up until then (the kernel's
 		// wait). With no deadline at all and no vCPU running a thread,
@@ -172,18 +194,20 @@ func runNext(v int, slot uintptr) {
 		// tells the kernel it has been seen.
 		// The same for console input, whose word event ends the wait
 		// too.
+		lockCalls(v)
 		reapChildren()
 		poll := checkConsole()
+		unlockCalls()
 		if threads.Waiting() > 0 {
 			continue
 		}
-		idleSpins++
+		me.idleRounds++
 		if me.armed != 0 {
 			// No thread runs, so there is no slice to end; and a due
 			// alarm, which cannot be delivered in here, would end every
 			// wait at once. armAlarm sets it again when a thread runs.
 			me.armed = 0
-			alarmSets++
+			me.alarmSets++
 			exo.AlarmSet(0)
 		}
 		now := bare.Now()
@@ -193,7 +217,9 @@ func runNext(v int, slot uintptr) {
 		deadline := threads.Earliest()
 		if deadline == 0 {
 			if now-idleSince >= watchdogAfter && v == 0 && running() == 0 {
+				lockCalls(v)
 				watchdog()
+				unlockCalls()
 				idleSince = now
 			}
 			deadline = now + watchdogAfter
@@ -201,22 +227,16 @@ func runNext(v int, slot uintptr) {
 		if poll && deadline > now+consolePoll {
 			deadline = now + consolePoll // readers wait and the kernel watches nothing for them
 		}
-		if libosTLS := uint64(tlsBlockAddress()); me.fs != libosTLS {
-			// The vCPU still has the FS of the thread it ran last,
-			// whose g slot holds the stand-in only until another vCPU
-			// resumes that thread: from then on the libOS's Go code
-			// here would read the runtime's g. Take the libOS's own
-			// TLS block before the lock lets the thread go.
-			exo.TlsSet(uintptr(libosTLS))
-			me.fs = libosTLS
+		atomic.StoreUint32(&me.idle, 1)
+		if threads.Waiting() > 0 && atomic.CompareAndSwapUint32(&me.idle, 1, 0) {
+			continue // made runnable since the look above (else a wake is on its way)
 		}
-		me.idle = 1
-		unlock()
 		fired := exo.Wait(deadline)
-		lock()
-		me.idle = 0
+		atomic.StoreUint32(&me.idle, 0)
 		if fired > 0 && fired&0xffff != 0 {
+			lockCalls(v)
 			consoleInterrupt(uint64(fired) & 0xffff) // taken by the wait (vCPU 0)
+			unlockCalls()
 		}
 		if fired > 0 && fired&exo.WaitRevocation != 0 {
 			// Memory is low and the kernel asks this idle process for
@@ -248,7 +268,7 @@ func armAlarm(v int) {
 	}
 	if want != 0 && (me.armed == 0 || want < me.armed) {
 		me.armed = want
-		alarmSets++
+		me.alarmSets++
 		exo.AlarmSet(want)
 	}
 }
@@ -257,20 +277,22 @@ func armAlarm(v int) {
 // deadline before the watchdog reports.
 const watchdogAfter = 5_000_000_000
 
-// continueThread resumes, on vCPU v, the thread whose registers are at
-// context: in user mode when its FS base is the one the CPU has, through
+// continueThread resumes thread i, whose registers are at context, on
+// vCPU v: in user mode when its FS base is the one the CPU has, through
 // the kernel otherwise. First it wakes idle vCPUs for the threads left
-// runnable, then it releases the lock: the thread is v's now, and no other
-// vCPU touches its context.
-func continueThread(v int, context, slot uintptr) {
-	wakeIdle(v)
-	if get(context, exo.ContextFsBase) == vcpus[uint(v)%exo.VcpuMax].fs {
-		unlock()
-		resumeInUserMode(context, slot)
+// runnable. The resume, in assembly, lets go of the thread whose TLS block
+// v leaves.
+func continueThread(v, i int, context, slot uintptr) {
+	if threads.Waiting() > 0 {
+		wakeIdle(v)
 	}
-	kernelResumes++
-	unlock()
-	r := resumeThroughKernel(context, exo.CallUpcallResume)
+	me := &vcpus[uint(v)%exo.VcpuMax]
+	release := releaseFor(v, i)
+	if get(context, exo.ContextFsBase) == me.fs {
+		resumeInUserMode(context, slot, release)
+	}
+	me.kernelResumes++
+	r := resumeThroughKernel(context, exo.CallUpcallResume, release)
 	fatalNumber("upcall_resume refused a thread's context: ", r)
 }
 
@@ -287,13 +309,13 @@ func watchdog() {
 	bare.Say("libos: watchdog: no thread has been runnable for 5 s and none waits with a deadline; threads:\n")
 	for i := 0; i < uthread.MaxThreads; i++ {
 		th := threads.At(i)
-		if th.State == uthread.Free {
+		if th.State() == uthread.Free {
 			continue
 		}
 		bare.SayNumber("libos:   thread ", int64(th.ID))
-		bare.SayNumber("libos:     state ", int64(th.State))
+		bare.SayNumber("libos:     state ", int64(th.State()))
 		bare.SayHex("libos:     waiting on ", uint64(th.WaitAddress))
-		bare.SayNumber("libos:     deadline (ns since boot) ", int64(th.Deadline))
+		bare.SayNumber("libos:     deadline (ns since boot) ", int64(th.Deadline()))
 		bare.SayHex("libos:     at ", get(th.Context, exo.ContextRip))
 	}
 }
@@ -367,8 +389,7 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 	return exited
 }
 
-// restartOnWake makes a blocked thread's call run again when it is woken
-// (not when its deadline passes): the call's number, from its context.
-func restartOnWake(context uintptr, current int) {
-	threads.At(current).RestartCall = get(context, exo.ContextRax) + 1
-}
+// restartCall is what a blocked thread's record keeps so that a wake-up
+// (not its deadline) runs its call again: the call's number, from its
+// context, plus one (uthread.Block's restart).
+func restartCall(context uintptr) uint64 { return get(context, exo.ContextRax) + 1 }

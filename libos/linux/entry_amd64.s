@@ -73,13 +73,25 @@ dispatch:
 stuck:
 	JMP stuck
 
-// func resumeInUserMode(context, slot uintptr): continue context without
-// the kernel (its FS base must be the one the CPU has): put its g word
-// back, load its SSE state, build an IRETQ frame on the upcall stack, load
-// its registers, clear the slot's disabled word and IRETQ (the stack
-// pointer stays in the upcall stack until then, so no upcall can arrive in
-// between: kernel/exo.InUpcall).
-TEXT ·resumeInUserMode(SB),NOSPLIT|NOFRAME,$0-16
+// RELEASE clears the 32-bit word at AX unless AX is 0: the onCPU word of
+// the thread whose TLS block this vCPU leaves (uthread's Take waits for
+// it). From here on, until the resume, no Go code runs on this vCPU, so
+// another vCPU may resume that thread, which restores its g word.
+#define RELEASE \
+	TESTQ AX, AX; \
+	JEQ 2(PC); \
+	MOVL $0, (AX)
+
+// func resumeInUserMode(context, slot, release uintptr): continue context
+// without the kernel (its FS base must be the one the CPU has): let the
+// thread at release go (RELEASE), put its g word back, load its SSE state,
+// build an IRETQ frame on the upcall stack, load its registers, clear the
+// slot's disabled word and IRETQ (the stack pointer stays in the upcall
+// stack until then, so no upcall can arrive in between:
+// kernel/exo.InUpcall).
+TEXT ·resumeInUserMode(SB),NOSPLIT|NOFRAME,$0-24
+	MOVQ release+16(FP), AX
+	RELEASE
 	MOVQ context+0(FP), DI
 	MOVQ slot+8(FP), SI
 	RESTORE_G
@@ -91,17 +103,20 @@ TEXT ·resumeInUserMode(SB),NOSPLIT|NOFRAME,$0-16
 loadRegisters:
 	LOAD_REGISTERS_IRETQ
 
-// func resumeThroughKernel(context uintptr, call uint64) int64: continue context with
-// upcall_resume, which also loads its FS and GS bases: put its g word back,
-// load its SSE state (upcall_resume keeps it) and make the call. It returns
+// func resumeThroughKernel(context uintptr, call uint64, release uintptr) int64:
+// continue context with upcall_resume, which also loads its FS and GS
+// bases: let the thread at release go (RELEASE), put its g word back, load
+// its SSE state (upcall_resume keeps it) and make the call. It returns
 // only when the kernel refuses the context.
-TEXT ·resumeThroughKernel(SB),NOSPLIT,$0-24
+TEXT ·resumeThroughKernel(SB),NOSPLIT,$0-32
+	MOVQ release+16(FP), AX
+	RELEASE
 	MOVQ context+0(FP), DI
 	RESTORE_G
 	LOAD_SSE
 	MOVQ call+8(FP), AX
 	SYSCALL
-	MOVQ AX, ret+16(FP)
+	MOVQ AX, ret+24(FP)
 	RET
 
 // func upcallEntryAddress() uintptr

@@ -281,10 +281,9 @@ func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutM
 	if int32(timeoutMillis) > 0 {
 		deadline = nowNanos() + uint64(int32(timeoutMillis))*1e6
 	}
-	threads.Block(current, epollKey(epfd), deadline, 0)
 	// A wake-up runs the call again (to collect the events); the
 	// deadline returns 0 events.
-	restartOnWake(context, current)
+	threads.Block(current, epollKey(epfd), deadline, 0, restartCall(context))
 	return block
 }
 
@@ -296,6 +295,6 @@ func notifyEpoll(fd uint64) {
 	}
 	epfd := uint64(f.watchedByEpollFD - 1)
 	if files[epfd%maxFiles].interest&(1<<(fd%64)) != 0 {
-		threads.Wake(epollKey(epfd), uthread.MaxThreads)
+		threads.Wake(epollKey(epfd), uthread.MaxThreads, callsHolder)
 	}
 }

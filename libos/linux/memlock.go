@@ -1,6 +1,11 @@
 package linux
 
-import "exogo/libos/mem"
+import (
+	"sync/atomic"
+
+	"exogo/libos/bare"
+	"exogo/libos/mem"
+)
 
 // The libOS's uses of libos/mem, each under the memory lock (mem.Lock):
 // page faults take only that lock (dispatch's fast path), so everything
@@ -12,6 +17,48 @@ func memCheck(address, length uintptr, write bool) bool {
 	ok := mem.Check(address, length, write)
 	mem.Unlock()
 	return ok
+}
+
+// memWord reads the program's aligned word of size 4 or 8 bytes at
+// address, or with store writes value there, and reports false for a bad
+// address. The access is made under the memory lock, shared when the page
+// is ready (mem.CheckShared), alone when it must be committed first, so an
+// munmap on another vCPU cannot take the page from under it.
+func memWord(address uint64, size uintptr, store bool, value uint64) (uint64, bool) {
+	if address&uint64(size-1) != 0 {
+		return 0, false
+	}
+	mem.RLock()
+	result := mem.CheckShared(uintptr(address), size, store)
+	if result == mem.Resolved {
+		value = access(uintptr(address), size, store, value)
+	}
+	mem.RUnlock()
+	if result != mem.NeedAlone {
+		return value, result == mem.Resolved
+	}
+	mem.Lock()
+	ok := mem.Check(uintptr(address), size, store)
+	if ok {
+		value = access(uintptr(address), size, store, value)
+	}
+	mem.Unlock()
+	return value, ok
+}
+
+// access reads the word of size bytes at address, or writes value there.
+func access(address, size uintptr, store bool, value uint64) uint64 {
+	switch {
+	case size == 4 && store:
+		atomic.StoreUint32((*uint32)(bare.At(address)), uint32(value))
+	case size == 4:
+		return uint64(atomic.LoadUint32((*uint32)(bare.At(address))))
+	case store:
+		atomic.StoreUint64((*uint64)(bare.At(address)), value)
+	default:
+		return atomic.LoadUint64((*uint64)(bare.At(address)))
+	}
+	return value
 }
 
 func memPrivate(n uintptr) uintptr {

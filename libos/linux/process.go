@@ -330,7 +330,7 @@ func reapChildren() {
 		}
 	}
 	if woke {
-		threads.Wake(childrenKey, uthread.MaxThreads)
+		threads.Wake(childrenKey, uthread.MaxThreads, callsHolder)
 	}
 }
 
@@ -373,8 +373,7 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 		put(context, exo.ContextRax, 0)
 		return resume
 	}
-	threads.Block(current, childrenKey, 0, 0)
-	restartOnWake(context, current)
+	threads.Block(current, childrenKey, 0, 0, restartCall(context))
 	return block
 }
 
@@ -395,7 +394,7 @@ func sysKill(context uintptr, current int, pid, signal uint64) int64 {
 				// TODO(issue 9): deliver catchable signals to the child's
 				// libOS; any signal ends it for now.
 				c.exited, c.status, c.signal = true, uint32(128+signal), uint32(signal)
-				threads.Wake(childrenKey, uthread.MaxThreads)
+				threads.Wake(childrenKey, uthread.MaxThreads, callsHolder)
 			}
 			return 0
 		}

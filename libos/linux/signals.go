@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	abi "exogo/abi/linuxabi"
@@ -189,7 +190,7 @@ func deliver(context uintptr, th *uthread.Thread, signal uint64, code int64, add
 		return false
 	}
 	th.SignalMask = abi.HandlerMask(th.SignalMask, signal, a.flags, a.mask)
-	th.PendingSignals &^= bit
+	atomic.AndUint64(&th.PendingSignals, ^bit)
 	put(context, exo.ContextRsp, frame)
 	put(context, exo.ContextRip, a.handler)
 	put(context, exo.ContextRdi, signal)
@@ -202,9 +203,10 @@ func deliver(context uintptr, th *uthread.Thread, signal uint64, code int64, add
 }
 
 // deliverPending delivers one pending signal the thread does not block.
+// Called holding the call lock (dispatch's withSignals).
 func deliverPending(context uintptr, th *uthread.Thread) {
-	if s := abi.NextSignal(th.PendingSignals, th.SignalMask); s != 0 && !deliver(context, th, s, abi.SiTkill, 0, 0, 0) {
-		th.PendingSignals &^= abi.SignalBit(s) // undeliverable: dropped
+	if s := abi.NextSignal(atomic.LoadUint64(&th.PendingSignals), th.SignalMask); s != 0 && !deliver(context, th, s, abi.SiTkill, 0, 0, 0) {
+		atomic.AndUint64(&th.PendingSignals, ^abi.SignalBit(s)) // undeliverable: dropped
 	}
 }
 

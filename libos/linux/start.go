@@ -72,8 +72,8 @@ func Start()
 func upcallEntryAddress() uintptr
 func runtimeEntryAddress() uintptr
 func tlsBlockAddress() uintptr
-func resumeInUserMode(context, slot uintptr)
-func resumeThroughKernel(context uintptr, call uint64) int64
+func resumeInUserMode(context, slot, release uintptr)
+func resumeThroughKernel(context uintptr, call uint64, release uintptr) int64
 func rdrand() (uint64, bool)
 func vdsoClockGettime()
 func vdsoFunctionAddress() uintptr
@@ -92,9 +92,9 @@ func start() {
 	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm, exo.UpcallChild, exo.UpcallKick, exo.UpcallWord} {
 		upcallTable[uint(event)%exo.UpcallTableEntries] = uint64(upcallEntryAddress())
 	}
-	// The lock until the first thread runs: the other vCPUs begin in
+	// The call lock until the first thread runs: the other vCPUs begin in
 	// dispatch as soon as they are started.
-	lock()
+	lockCalls(0)
 	vcpus[0].stack, vcpuCount = stack, 1
 	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {
 		fatalNumber("upcall_register failed: ", r)
@@ -201,11 +201,14 @@ func start() {
 	put(th.Context, exo.ContextRflags, 0x202)
 	put(th.Context, exo.ContextFsBase, uint64(tlsBlockAddress()))
 	put(th.Context, exo.ContextFxsave+exo.FxsaveMxcsr, 0x1f80) // the reset MXCSR
+	threads.Ready(i, 0)
+	if threads.Take(0) != i || !threads.TryHold(i, 0) {
+		fatal("the first thread is not in the run queue")
+	}
+	vcpus[0].current, vcpus[0].fsThread = int32(i+1), int32(i+1)
 	startVCPUs()
-	vcpus[0].current = int32(i + 1)
-	threads.Run(i)
-	unlock()
-	r := resumeThroughKernel(th.Context, exo.CallUpcallResume)
+	unlockCalls()
+	r := resumeThroughKernel(th.Context, exo.CallUpcallResume, 0)
 	fatalNumber("could not start the runtime: upcall_resume failed: ", r)
 }
 

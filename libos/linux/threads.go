@@ -1,6 +1,8 @@
 package linux
 
 import (
+	"sync/atomic"
+
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
@@ -49,7 +51,7 @@ func sysClone(context uintptr, current int, flags, newStack, parentTID, childTID
 	if flags&abi.CloneChildClearTID != 0 {
 		th.ClearChildTID = uintptr(childTID)
 	}
-	threads.Ready(i)
+	threads.Ready(i, callsHolder)
 	return int64(th.ID)
 }
 
@@ -59,7 +61,7 @@ func sysClone(context uintptr, current int, flags, newStack, parentTID, childTID
 func sysExit(current int, status uint64) int {
 	th := threads.At(current)
 	if th.ClearChildTID != 0 && putUser32(uint64(th.ClearChildTID), 0) {
-		threads.Wake(th.ClearChildTID, 1)
+		threads.Wake(th.ClearChildTID, 1, callsHolder)
 	}
 	threads.Release(current)
 	if threads.Live() == 0 {
@@ -70,9 +72,11 @@ func sysExit(current int, status uint64) int {
 
 // sysFutex serves the private futex operations the runtime uses: wait
 // (with an optional relative timeout; the bitset form with an absolute
-// one) and wake. The word is read after Check, so a bad address is
-// EFAULT.
-func sysFutex(context uintptr, current int, address, op, value, timeout, bitset uint64) int {
+// one) and wake, on vCPU v without the call lock. A bad address is
+// EFAULT. The wait reads the word twice: once to fail early, and again
+// holding its futex list's lock, which a wake takes too, so a wake that
+// follows a store to the word is never lost.
+func sysFutex(context uintptr, v, current int, address, op, value, timeout, bitset uint64) int {
 	command := op &^ (abi.FutexPrivateFlag | abi.FutexClockRealtime)
 	result := int64(0)
 	switch command {
@@ -107,7 +111,16 @@ func sysFutex(context uintptr, current int, address, op, value, timeout, bitset 
 				break
 			}
 		}
-		threads.Block(current, uintptr(address), deadline, -abi.ETIMEDOUT)
+		l := threads.LockWord(uintptr(address))
+		if word, ok = getUser32(address); !ok || word != uint32(value) {
+			threads.UnlockWord(l)
+			result = -abi.EAGAIN
+			if !ok {
+				result = -abi.EFAULT
+			}
+			break
+		}
+		threads.BlockLocked(l, current, uintptr(address), deadline, -abi.ETIMEDOUT, 0)
 		return block
 	case abi.FutexWake, abi.FutexWakeBitset:
 		if address == 0 {
@@ -118,7 +131,7 @@ func sysFutex(context uintptr, current int, address, op, value, timeout, bitset 
 		if value > uthread.MaxThreads {
 			n = uthread.MaxThreads
 		}
-		result = int64(threads.Wake(uintptr(address), n))
+		result = int64(threads.Wake(uintptr(address), n, v))
 	default:
 		result = -abi.ENOSYS
 	}
@@ -138,7 +151,7 @@ func sysNanosleep(context uintptr, current int, request uint64) int {
 		put(context, exo.ContextRax, 0)
 		return yield
 	}
-	threads.Block(current, 0, bare.Now()+ns, 0)
+	threads.Block(current, 0, bare.Now()+ns, 0, 0)
 	return block
 }
 
@@ -186,11 +199,12 @@ func sysTgkill(context uintptr, current int, group, threadID, signal uint64) int
 		exo.Exit(128 + int64(signal))
 	}
 	th := threads.At(i)
-	th.PendingSignals |= abi.SignalBit(signal)
-	if a := actions[signal]; th.State == uthread.Blocked && th.SignalMask&abi.SignalBit(signal) == 0 && a.handler > 1 {
+	atomic.OrUint64(&th.PendingSignals, abi.SignalBit(signal))
+	if a := actions[signal]; th.State() == uthread.Blocked && th.SignalMask&abi.SignalBit(signal) == 0 && a.handler > 1 {
 		restart := th.RestartCall != 0 && th.RestartCall-1 != abi.SysEpollPwait && a.flags&abi.SaRestart != 0
-		threads.Interrupt(i, -abi.EINTR, restart)
-		interruptedCalls++
+		if threads.Interrupt(i, -abi.EINTR, restart, callsHolder) {
+			interruptedCalls++
+		}
 	}
 	if k := runningOn(i); k >= 0 && i != current {
 		kickSent++

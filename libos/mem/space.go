@@ -1,6 +1,8 @@
 package mem
 
 import (
+	"sync/atomic"
+
 	"exogo/libos/exo"
 )
 
@@ -128,7 +130,8 @@ func committed(page uintptr) (uint64, bool) {
 	if w == nil {
 		return 0, true
 	}
-	return *w, *w != 0
+	v := atomic.LoadUint64(w) // FaultShared may store it
+	return v, v != 0
 }
 
 // Fault resolves a page fault at address (write: the access was a write;
@@ -223,39 +226,91 @@ func Check(address, length uintptr, write bool) bool {
 	if length == 0 {
 		return true
 	}
-	end := address + length
-	if end < address || address < UserStart || end > LibOSBase {
+	if !inUserSpace(address, length) {
 		return false
 	}
-	for page := address &^ (PageSize - 1); page < end; page += PageSize {
-		i := Ranges.Find(page)
-		if i < 0 {
+	for page := address &^ (PageSize - 1); page < address+length; page += PageSize {
+		switch use, prot := pageUse(page, write); use {
+		case pageRefused:
 			return false
-		}
-		r := Ranges.At(i)
-		if r.Prot&(ProtRead|ProtWrite) == 0 || (write && r.Prot&ProtWrite == 0) {
-			return false
-		}
-		if r.Kind != KindAnonymous {
-			continue // the loader committed it
-		}
-		w, ok := committed(page)
-		if !ok {
-			if !commit(page, r.Prot, false) {
+		case pageToCommit:
+			if !commit(page, prot, false) {
 				return false
 			}
-			continue
-		}
-		if w == frameLost {
-			return false
-		}
-		if w&frameMapped != 0 && Owner != 0 && !ours(w&^(PageSize-1)) {
+		case pageTaken:
 			lose(page) // taken by force: the libOS must not touch it
 			Lost++
 			return false
 		}
 	}
 	return true
+}
+
+// CheckShared is Check for a caller holding the memory lock shared
+// (RLock), which may neither commit nor forget a page: Resolved when every
+// page is ready for the access as it is, Refused when Check would refuse
+// the range, NeedAlone when Check (under Lock) must commit or forget one.
+// A futex call checks its word so, without stopping page faults.
+func CheckShared(address, length uintptr, write bool) FaultResult {
+	if length == 0 {
+		return Resolved
+	}
+	if !inUserSpace(address, length) {
+		return Refused
+	}
+	for page := address &^ (PageSize - 1); page < address+length; page += PageSize {
+		switch use, _ := pageUse(page, write); use {
+		case pageRefused:
+			return Refused
+		case pageToCommit, pageTaken, pageCommitting:
+			return NeedAlone
+		}
+	}
+	return Resolved
+}
+
+// inUserSpace reports whether [address, address+length) lies in the
+// program's part of the address space.
+func inUserSpace(address, length uintptr) bool {
+	end := address + length
+	return end >= address && address >= UserStart && end <= LibOSBase
+}
+
+// What an access to a page needs (pageUse).
+const (
+	pageReady      = iota // committed, or the loader's: touch it
+	pageRefused           // not mapped, not allowed, or its data lost
+	pageToCommit          // anonymous and untouched: commit it first
+	pageTaken             // its frame was taken by force: forget it
+	pageCommitting        // another vCPU commits it (FaultShared)
+)
+
+// pageUse says what the libOS's access to page (write: a write) needs,
+// and the protection of its range.
+func pageUse(page uintptr, write bool) (int, uint32) {
+	i := Ranges.Find(page)
+	if i < 0 {
+		return pageRefused, 0
+	}
+	r := Ranges.At(i)
+	if r.Prot&(ProtRead|ProtWrite) == 0 || (write && r.Prot&ProtWrite == 0) {
+		return pageRefused, r.Prot
+	}
+	if r.Kind != KindAnonymous {
+		return pageReady, r.Prot // the loader committed it
+	}
+	w, ok := committed(page)
+	switch {
+	case !ok:
+		return pageToCommit, r.Prot
+	case w == frameLost:
+		return pageRefused, r.Prot
+	case w == framePending:
+		return pageCommitting, r.Prot
+	case w&frameMapped != 0 && Owner != 0 && !ours(w&^(PageSize-1)):
+		return pageTaken, r.Prot
+	}
+	return pageReady, r.Prot
 }
 
 // nextFrame finds the first page at or after page, below end, that has a

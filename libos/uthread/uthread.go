@@ -1,45 +1,73 @@
 // Package uthread keeps the libOS's user-level threads: the Go runtime's
 // threads (its Ms, made with clone) multiplexed onto the vCPUs the kernel
 // gives the process. It is the pure part of the scheduler: the thread
-// table, the run queue, futex waits keyed by address and deadlines. The
-// libOS (libos/linux) saves and loads the threads' registers and decides
-// when to switch.
+// table, a run queue per vCPU, futex waits keyed by address and
+// deadlines. The libOS (libos/linux) saves and loads the threads' registers
+// and decides when to switch.
+//
+// Every vCPU uses it at once, with no lock of the libOS's around it:
+//
+//   - A thread's state changes by atomic operations. A blocked thread is
+//     woken by whoever first moves it from Blocked to Waking (a futex wake,
+//     its deadline, a signal): that one alone takes it off its futex word
+//     and queues it.
+//   - Each vCPU has its own run queue (queue.go): only that vCPU adds to
+//     it, any vCPU takes from it (an idle one steals), without a lock.
+//   - Futex waiters hang on 64 lists hashed by address, each under its own
+//     small lock (wait.go), which a waiter holds while it checks its word
+//     and a waker while it wakes: no wake-up is lost.
+//   - Deadlines are kept in the threads; a timer lock serializes only
+//     setting one and the scan for passed ones (Expire), which runs only
+//     when the earliest may have passed.
+//   - A thread made runnable may still have a vCPU inside the libOS on its
+//     TLS block, whose g word the resume restores (libos/linux's dispatch):
+//     its onCPU word says which, and the vCPU that takes it waits until
+//     that one has left (Hold), holding none itself.
 //
 // Restricted Go (docs/restricted-go.md): no allocation, no pointers, no
-// panics; the zero value is an empty table. It takes no lock: the libOS
-// serializes its vCPUs' use of it (libos/linux's lock), and keeps which
-// thread each vCPU runs itself.
-//
-// TODO(issue 7): per-vCPU run queues with lock-free cross-vCPU wake-ups,
-// instead of one queue under the libOS's lock.
+// panics; the zero value is an empty table.
 package uthread
+
+import (
+	"sync/atomic"
+
+	"exogo/libos/exo"
+)
 
 // MaxThreads bounds the threads of a process (a Go test binary makes 60 or
 // more).
 const MaxThreads = 256
 
+// MaxQueues is the number of run queues: one per vCPU.
+const MaxQueues = 8
+
 // Thread states.
 const (
 	Free     = 0
-	Runnable = 1 // in the run queue
+	Runnable = 1 // in a run queue
 	Running  = 2 // on a vCPU
 	Blocked  = 3 // waiting on a futex word, a deadline or both
+	Waking   = 4 // a waker claimed it, and queues it
+	Made     = 5 // made by New, not started yet (Ready starts it)
 )
 
 // None is the index of no thread.
 const None = -1
 
-// Thread is one user-level thread.
+// Thread is one user-level thread. Its vCPU (the one running it, or for a
+// blocked thread the one that last ran it) owns the exported fields, except
+// those a waker sets after claiming it: WakeResult and TimedOut.
 type Thread struct {
-	State uint32
+	state uint32 // atomic
+	onCPU uint32 // atomic: 1 + the vCPU still inside the libOS on its TLS block (0: none)
 	ID    uint32 // the Linux thread ID
-	next  int32  // run-queue link, index+1 (0: none)
+	next  int32  // futex list link, index+1 (0: none)
 
 	// While Blocked: the futex word waited on (0 for a sleep), the
-	// deadline in nanoseconds since boot (0 for none), and what the
-	// thread's call returns when the deadline passes.
+	// deadline in nanoseconds since boot (0 for none, atomic: Expire reads
+	// it), and what the thread's call returns when the deadline passes.
 	WaitAddress    uintptr
-	Deadline       uint64
+	deadline       uint64
 	TimeoutResult  int64
 	WakeResult     int64
 	InCall         uint32  // blocked in a system call: WakeResult becomes its result
@@ -50,215 +78,165 @@ type Thread struct {
 	AltStack       uint64
 	AltStackSize   uint64
 	AltStackFlags  uint64
-	PendingSignals uint64
+	PendingSignals uint64 // atomic: another vCPU's tgkill adds to it
 	ClearChildTID  uintptr
 }
 
+// State returns the thread's state.
+func (th *Thread) State() uint32 { return atomic.LoadUint32(&th.state) }
+
+// Deadline returns the thread's deadline (0: none).
+func (th *Thread) Deadline() uint64 { return atomic.LoadUint64(&th.deadline) }
+
 // Table is the threads of a process.
 type Table struct {
-	threads    [MaxThreads]Thread
-	head, tail int32 // run queue, index+1 (0: empty)
-	live       int
-	queued     int
-	high       int // 1 + the highest index ever used: scans stop there
-	nextID     uint32
+	threads [MaxThreads]Thread
+	queues  [MaxQueues]queue
+	lists   [lists]list
+	live    int32  // atomic
+	high    int32  // atomic: 1 + the highest index ever used: scans stop there
+	nextID  uint32 // the next thread ID (New runs under the libOS's call lock)
 	// earliest is at or before the earliest deadline of a blocked thread
-	// (0: none); Expire makes it exact.
-	earliest uint64
+	// (0: none); Expire makes it exact. Both it and the deadlines change
+	// under timerLock.
+	earliest  uint64
+	timerLock uint32
+	// Spins counts rounds spent waiting: for a futex list's lock, the
+	// timer lock, or a vCPU to leave a thread's TLS block.
+	Spins uint64
 }
 
 // At returns thread i (i must come from this table).
 func (t *Table) At(i int) *Thread { return &t.threads[uint(i)%MaxThreads] }
 
 // Live returns the number of threads not Free.
-func (t *Table) Live() int { return t.live }
-
-// Run records thread i as running on a vCPU.
-func (t *Table) Run(i int) { t.At(i).State = Running }
+func (t *Table) Live() int { return int(atomic.LoadInt32(&t.live)) }
 
 // New takes a free thread with a fresh ID from firstID up and returns its
-// index, or None when the table is full. Its Context is kept: it belongs to
-// the slot.
+// index (its state Made), or None when the table is full. Its Context is
+// kept: it belongs to the slot. The caller serializes New, Release and
+// ByID (the libOS's call lock).
 func (t *Table) New(firstID uint32) int {
 	for i := 0; i < MaxThreads; i++ {
 		th := &t.threads[i]
-		if th.State != Free {
+		if atomic.LoadUint32(&th.state) != Free || !atomic.CompareAndSwapUint32(&th.state, Free, Made) {
 			continue
 		}
 		if t.nextID < firstID {
 			t.nextID = firstID
 		}
-		context := th.Context
-		*th = Thread{State: Blocked, ID: t.nextID, Context: context}
-		if i >= t.high {
-			t.high = i + 1
+		th.ID = t.nextID
+		th.next, th.WaitAddress, th.TimeoutResult, th.WakeResult = 0, 0, 0, 0
+		th.InCall, th.TimedOut, th.RestartCall = 0, 0, 0
+		th.SignalMask, th.AltStack, th.AltStackSize, th.AltStackFlags, th.ClearChildTID = 0, 0, 0, 0, 0
+		atomic.StoreUint64(&th.deadline, 0)
+		atomic.StoreUint64(&th.PendingSignals, 0)
+		for {
+			high := atomic.LoadInt32(&t.high)
+			if int32(i) < high || atomic.CompareAndSwapInt32(&t.high, high, int32(i+1)) {
+				break
+			}
 		}
 		t.nextID++
-		t.live++
+		atomic.AddInt32(&t.live, 1)
 		return i
 	}
 	return None
 }
 
-// Release frees thread i (it has exited).
+// Release frees thread i: one Made and never started, or the running
+// thread, which exits (no vCPU will resume it, so its onCPU is cleared).
 func (t *Table) Release(i int) {
 	th := t.At(i)
-	if th.State == Free {
+	s := atomic.LoadUint32(&th.state)
+	if s != Made && s != Running {
 		return
 	}
-	if th.State == Runnable {
-		t.remove(i)
-	}
-	th.State = Free
-	t.live--
+	atomic.StoreUint32(&th.onCPU, 0)
+	atomic.StoreUint32(&th.state, Free)
+	atomic.AddInt32(&t.live, -1)
 }
 
 // ByID returns the index of the live thread with Linux ID id, or None.
 func (t *Table) ByID(id uint64) int {
-	for i := 0; i < t.high && i < MaxThreads; i++ {
-		if t.threads[i].State != Free && uint64(t.threads[i].ID) == id {
+	high := int(atomic.LoadInt32(&t.high))
+	for i := 0; i < high && i < MaxThreads; i++ {
+		if atomic.LoadUint32(&t.threads[i].state) != Free && uint64(t.threads[i].ID) == id {
 			return i
 		}
 	}
 	return None
 }
 
-// Waiting returns how many threads are in the run queue.
-func (t *Table) Waiting() int { return t.queued }
-
-// Ready puts thread i at the tail of the run queue.
-func (t *Table) Ready(i int) {
+// Ready puts thread i at the tail of vCPU q's run queue: the thread q runs
+// (it yields), or one Made (it starts). Only vCPU q calls it.
+func (t *Table) Ready(i, q int) {
 	th := t.At(i)
-	if th.State == Runnable {
+	if s := atomic.LoadUint32(&th.state); s != Running && s != Made {
 		return
 	}
-	t.queued++
-	th.State = Runnable
-	th.next = 0
-	if t.tail == 0 {
-		t.head = int32(i + 1)
-	} else {
-		t.At(int(t.tail - 1)).next = int32(i + 1)
-	}
-	t.tail = int32(i + 1)
+	atomic.StoreUint32(&th.state, Runnable)
+	t.queues[uint(q)%MaxQueues].push(int32(i))
 }
 
-// Next takes the thread at the head of the run queue, or None.
-func (t *Table) Next() int {
-	if t.head == 0 {
-		return None
-	}
-	i := int(t.head - 1)
-	th := t.At(i)
-	t.head = th.next
-	if t.head == 0 {
-		t.tail = 0
-	}
-	t.queued--
-	th.next = 0
-	th.State = Blocked // the caller runs it (Run) or queues it again
-	return i
-}
-
-// remove takes runnable thread i out of the run queue.
-func (t *Table) remove(i int) {
-	previous := int32(0)
-	for at := t.head; at != 0; at = t.At(int(at - 1)).next {
-		if int(at-1) != i {
-			previous = at
-			continue
-		}
-		next := t.At(i).next
-		if previous == 0 {
-			t.head = next
-		} else {
-			t.At(int(previous - 1)).next = next
-		}
-		if t.tail == at {
-			t.tail = previous
-		}
-		t.queued--
-		return
-	}
-}
-
-// Block makes thread i wait on the futex word at address (0: none) until
-// deadline (0: none). A Wake returns WakeResult 0; the deadline returns
-// timeoutResult.
-func (t *Table) Block(i int, address uintptr, deadline uint64, timeoutResult int64) {
-	th := t.At(i)
-	th.State = Blocked
-	th.WaitAddress = address
-	th.Deadline = deadline
-	th.TimeoutResult = timeoutResult
-	if deadline != 0 && (t.earliest == 0 || deadline < t.earliest) {
-		t.earliest = deadline
-	}
-	th.WakeResult = 0
-	th.InCall = 1
-	th.TimedOut = 0
-	th.RestartCall = 0
-}
-
-// Wake makes up to n threads waiting on the futex word at address runnable,
-// in table order, and returns how many.
-func (t *Table) Wake(address uintptr, n int) int {
-	woken := 0
-	for i := 0; i < t.high && i < MaxThreads && woken < n; i++ {
-		th := &t.threads[i]
-		if th.State == Blocked && th.WaitAddress == address && address != 0 {
-			th.WaitAddress, th.Deadline, th.WakeResult = 0, 0, 0
-			t.Ready(i)
-			woken++
-		}
-	}
-	return woken
-}
-
-// Interrupt ends blocked thread i's wait for a signal: it becomes
-// runnable, its call returning result or, with restart, running again
-// (its RestartCall is kept). It reports whether i was blocked in a call
-// (a thread made but not yet started is not).
-func (t *Table) Interrupt(i int, result int64, restart bool) bool {
-	th := t.At(i)
-	if th.State != Blocked || th.InCall == 0 {
-		return false
-	}
-	th.WaitAddress, th.Deadline, th.WakeResult = 0, 0, result
-	if !restart {
-		th.RestartCall = 0
-	}
-	t.Ready(i)
-	return true
-}
-
-// Expire makes every blocked thread whose deadline is at or before now
-// runnable (its call returns its TimeoutResult) and returns how many.
-// It looks at the threads only when a deadline may have passed.
-func (t *Table) Expire(now uint64) int {
-	if t.earliest == 0 || now < t.earliest {
-		return 0
-	}
+// Waiting returns how many threads are in the run queues.
+func (t *Table) Waiting() int {
 	n := 0
-	earliest := uint64(0)
-	for i := 0; i < t.high && i < MaxThreads; i++ {
-		th := &t.threads[i]
-		if th.State != Blocked || th.Deadline == 0 {
-			continue
-		}
-		if th.Deadline <= now {
-			th.WaitAddress, th.Deadline, th.WakeResult = 0, 0, th.TimeoutResult
-			th.TimedOut = 1
-			t.Ready(i)
-			n++
-		} else if earliest == 0 || th.Deadline < earliest {
-			earliest = th.Deadline
-		}
+	for q := range t.queues {
+		n += t.queues[q].length()
 	}
-	t.earliest = earliest
 	return n
 }
 
-// Earliest returns a time at or before the earliest deadline of a blocked
-// thread (exact after Expire), or 0 when none has one.
-func (t *Table) Earliest() uint64 { return t.earliest }
+// Take takes the next thread for vCPU q to run, from its own queue or,
+// when that is empty, from another's (the oldest first), and marks it
+// Running; None when every queue is empty. Only vCPU q calls it. Before
+// resuming the thread, q must hold it (TryHold, Hold): the vCPU that ran
+// it last may still be on its TLS block.
+func (t *Table) Take(q int) int {
+	for k := 0; k < MaxQueues; k++ {
+		i := t.queues[uint(q+k)%MaxQueues].pop()
+		if i != None {
+			atomic.StoreUint32(&t.At(i).state, Running)
+			return i
+		}
+	}
+	return None
+}
+
+// TryHold makes thread i vCPU q's (its onCPU word) unless another vCPU is
+// still on its TLS block, and reports whether it did.
+func (t *Table) TryHold(i, q int) bool {
+	on := &t.At(i).onCPU
+	mine := uint32(q + 1)
+	return atomic.LoadUint32(on) == mine || atomic.CompareAndSwapUint32(on, 0, mine)
+}
+
+// Hold waits until thread i can be vCPU q's and makes it so. The caller
+// must hold no other thread (it has left the TLS block it was on): two
+// vCPUs that each waited for the other's would wait for ever, and a vCPU
+// that holds none never waits.
+func (t *Table) Hold(i, q int) {
+	for spins := 1; !t.TryHold(i, q); spins++ {
+		t.spin(spins)
+	}
+}
+
+// OnCPU returns the address of thread i's onCPU word, which the vCPU that
+// holds it clears (Leave, or the resume of another thread in assembly)
+// when it no longer runs libOS code on the thread's TLS block.
+func (t *Table) OnCPU(i int) *uint32 { return &t.At(i).onCPU }
+
+// Leave says vCPU q has left thread i's TLS block (see Hold).
+func (t *Table) Leave(i, q int) {
+	atomic.CompareAndSwapUint32(&t.At(i).onCPU, uint32(q+1), 0)
+}
+
+// spin is one round of waiting: now and then the CPU goes to the kernel
+// (what is waited for may be a vCPU preempted on this very CPU).
+func (t *Table) spin(spins int) {
+	atomic.AddUint64(&t.Spins, 1)
+	if spins%1024 == 0 {
+		exo.Yield()
+	}
+}
