@@ -46,7 +46,7 @@ func systemCall(context uintptr, v, current int, number uint64) int {
 		put(context, exo.ContextRax, 0)
 		return yield
 	case abi.SysNanosleep:
-		return sysNanosleep(context, current, get(context, argument0))
+		return sysNanosleep(context, v, current, get(context, argument0))
 	case abi.SysGettid:
 		result = int64(threads.At(current).ID)
 	case abi.SysGetpid:

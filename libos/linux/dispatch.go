@@ -109,11 +109,14 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		// with detail 0, says it took detail2 by force): the pool of free
 		// frames goes back at once, which is all the libOS can give
 		// without losing the program's data.
+		// (Under the call lock: the report goes to the console.)
+		lockCalls(v)
 		if detail != 0 {
 			exo.RevokeReply(memGiveBack(detail))
 		} else {
 			memDropPool()
 		}
+		unlockCalls()
 	}
 	if verdict == resume {
 		withSignals(v, context, threads.At(current))
@@ -129,7 +132,10 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 			threads.Ready(current, v)
 		}
 	} else {
-		me.fsThread = 0 // its TLS block is no longer a thread's (Release)
+		// Its TLS block is no longer a thread's (Release), and the
+		// runtime may reuse its memory: take the libOS's own.
+		me.fsThread = 0
+		leaveThreadTLS(v)
 	}
 	atomic.StoreInt32(&me.current, 0)
 	runNext(v, context)
@@ -179,9 +185,6 @@ func runNext(v int, slot uintptr) {
 			armAlarm(v)
 			continueThread(v, i, th.Context, slot)
 		}
-		if threads.Live() == 0 {
-			exo.Exit(0)
-		}
 		// The thread this vCPU ran last may run elsewhere from now on.
 		leaveThreadTLS(v)
 		// Nothing to run until a deadline passes or another vCPU makes
@@ -195,6 +198,9 @@ func runNext(v int, slot uintptr) {
 		// The same for console input, whose word event ends the wait
 		// too.
 		lockCalls(v)
+		if threads.Live() == 0 {
+			exo.Exit(0) // (sysExit ends the process with the status of the last thread's exit)
+		}
 		reapChildren()
 		poll := checkConsole()
 		unlockCalls()
@@ -242,7 +248,9 @@ func runNext(v int, slot uintptr) {
 			// Memory is low and the kernel asks this idle process for
 			// frames: the pool of free frames, all of it (the amount is
 			// in the upcall, which comes only when a thread resumes).
+			lockCalls(v)
 			exo.RevokeReply(memGiveBack(0))
+			unlockCalls()
 		}
 	}
 }
@@ -323,7 +331,7 @@ func watchdog() {
 // pageFaultVector is the page fault's exception vector.
 const pageFaultVector = 14
 
-// fastFaults counts page faults resolved without the big lock.
+// fastFaults counts page faults resolved without the call lock.
 var fastFaults uint64
 
 // fastFault commits the page at address for the faulting access, under

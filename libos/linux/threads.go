@@ -63,6 +63,9 @@ func sysExit(current int, status uint64) int {
 	if th.ClearChildTID != 0 && putUser32(uint64(th.ClearChildTID), 0) {
 		threads.Wake(th.ClearChildTID, 1, callsHolder)
 	}
+	// Its vCPU runs it no more (tgkill must not kick that vCPU for a new
+	// thread in its slot).
+	atomic.StoreInt32(&vcpus[uint(callsHolder)%exo.VcpuMax].current, 0)
 	threads.Release(current)
 	if threads.Live() == 0 {
 		exitProcess(status)
@@ -121,6 +124,7 @@ func sysFutex(context uintptr, v, current int, address, op, value, timeout, bits
 			break
 		}
 		threads.BlockLocked(l, current, uintptr(address), deadline, -abi.ETIMEDOUT, 0)
+		interruptIfSignalled(v, current)
 		return block
 	case abi.FutexWake, abi.FutexWakeBitset:
 		if address == 0 {
@@ -140,7 +144,7 @@ func sysFutex(context uintptr, v, current int, address, op, value, timeout, bits
 }
 
 // sysNanosleep blocks the thread until the time has passed.
-func sysNanosleep(context uintptr, current int, request uint64) int {
+func sysNanosleep(context uintptr, v, current int, request uint64) int {
 	ns, ok := readTimespec(request)
 	if !ok {
 		errno := int64(-abi.EFAULT)
@@ -152,7 +156,21 @@ func sysNanosleep(context uintptr, current int, request uint64) int {
 		return yield
 	}
 	threads.Block(current, 0, bare.Now()+ns, 0, 0)
+	interruptIfSignalled(v, current)
 	return block
+}
+
+// interruptIfSignalled ends the wait thread current (on vCPU v) has just
+// begun, without the call lock, when a signal it does not block is
+// pending: its call returns EINTR and the signal is delivered. A tgkill on
+// another vCPU makes the signal pending and then interrupts the thread
+// only if it is blocked already; the thread is blocked before this looks,
+// so one of the two sees the other.
+func interruptIfSignalled(v, current int) {
+	th := threads.At(current)
+	if atomic.LoadUint64(&th.PendingSignals)&^th.SignalMask != 0 {
+		threads.Interrupt(current, -abi.EINTR, false, v)
+	}
 }
 
 // sysArchPrctl sets or reads the FS base (the runtime's TLS). The new base

@@ -36,8 +36,11 @@ import (
 // for the stand-in g. That thread may be woken and taken by another vCPU
 // meanwhile, whose resume would put the runtime's g back under this one's
 // Go code: so the thread's onCPU word holds it until this vCPU leaves its
-// TLS block (uthread.Take waits), which the assembly resume does as its
+// TLS block (uthread's Hold waits), which the assembly resume does as its
 // last step, and the idle loop after moving to the libOS's own TLS block.
+// (The assembly clears the word with a plain store: the vCPU clears only
+// the thread it records in fsThread, whose word names it, and forgets a
+// thread that exits, whose Release clears the word, before any resume.)
 
 // vcpu is the libOS's state for one vCPU. Only the vCPU itself changes
 // it; other vCPUs read current and idle, atomically.

@@ -99,8 +99,10 @@ type Table struct {
 	// earliest is at or before the earliest deadline of a blocked thread
 	// (0: none); Expire makes it exact. Both it and the deadlines change
 	// under timerLock.
+	_         [64]byte
 	earliest  uint64
 	timerLock uint32
+	_         [64]byte
 	// Spins counts rounds spent waiting: for a futex list's lock, the
 	// timer lock, or a vCPU to leave a thread's TLS block.
 	Spins uint64

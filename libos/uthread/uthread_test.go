@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// start makes thread i runnable on q's queue and takes it back: it runs.
+// run makes thread i runnable on q's queue and takes it back: it runs.
 func run(t *testing.T, tab *Table, i, q int) {
 	t.Helper()
 	tab.Ready(i, q)
