@@ -308,6 +308,7 @@ type Counters struct {
 	KicksSent      uint64 // vcpu_kick calls made
 	LockSpins      uint64 // spins on the call lock held by another vCPU
 	SchedulerSpins uint64 // spins in the scheduler: on a futex list's or the timer lock, or for a vCPU to leave a thread
+	Holds          uint64 // threads taken while the vCPU that ran them last was still on their TLS block
 	Threads        uint64 // threads alive now
 	Pooled         uint64 // frames in the pool of free frames now (libos/mem)
 	Reused         uint64 // page faults served from that pool
@@ -318,7 +319,7 @@ type Counters struct {
 // ReadCounters returns the counters.
 func ReadCounters() Counters {
 	c := Counters{Upcalls: atomic.LoadUint64(&fastFaults), VCPUs: uint64(vcpuCount), KicksSent: atomic.LoadUint64(&kickSent),
-		LockSpins: atomic.LoadUint64(&lockSpins), SchedulerSpins: atomic.LoadUint64(&threads.Spins), Threads: uint64(threads.Live()),
+		LockSpins: atomic.LoadUint64(&lockSpins), SchedulerSpins: atomic.LoadUint64(&threads.Spins), Holds: atomic.LoadUint64(&threads.Holds), Threads: uint64(threads.Live()),
 		Pooled: mem.Pooled(), Reused: atomic.LoadUint64(&mem.Reused), GivenBack: atomic.LoadUint64(&mem.GivenBack),
 		Reclaimed: atomic.LoadUint64(&mem.Reclaimed)}
 	for i := 0; i < vcpuCount && i < exo.VcpuMax; i++ {

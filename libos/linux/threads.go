@@ -76,23 +76,14 @@ func sysExit(current int, status uint64) int {
 // sysFutex serves the private futex operations the runtime uses: wait
 // (with an optional relative timeout; the bitset form with an absolute
 // one) and wake, on vCPU v without the call lock. A bad address is
-// EFAULT. The wait reads the word twice: once to fail early, and again
-// holding its futex list's lock, which a wake takes too, so a wake that
-// follows a store to the word is never lost.
+// EFAULT. The wait reads the word holding its futex list's lock, which a
+// wake takes too, so a wake that follows a store to the word is never
+// lost.
 func sysFutex(context uintptr, v, current int, address, op, value, timeout, bitset uint64) int {
 	command := op &^ (abi.FutexPrivateFlag | abi.FutexClockRealtime)
 	result := int64(0)
 	switch command {
 	case abi.FutexWait, abi.FutexWaitBitset:
-		word, ok := getUser32(address)
-		if !ok {
-			result = -abi.EFAULT
-			break
-		}
-		if word != uint32(value) {
-			result = -abi.EAGAIN
-			break
-		}
 		deadline := uint64(0)
 		if timeout != 0 {
 			ns, ok := readTimespec(timeout)
@@ -115,7 +106,7 @@ func sysFutex(context uintptr, v, current int, address, op, value, timeout, bits
 			}
 		}
 		l := threads.LockWord(uintptr(address))
-		if word, ok = getUser32(address); !ok || word != uint32(value) {
+		if word, ok := getUser32(address); !ok || word != uint32(value) {
 			threads.UnlockWord(l)
 			result = -abi.EAGAIN
 			if !ok {

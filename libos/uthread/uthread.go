@@ -104,8 +104,9 @@ type Table struct {
 	timerLock uint32
 	_         [64]byte
 	// Spins counts rounds spent waiting: for a futex list's lock, the
-	// timer lock, or a vCPU to leave a thread's TLS block.
-	Spins uint64
+	// timer lock, or a vCPU to leave a thread's TLS block. Holds counts
+	// the Holds (the taker found the thread's last vCPU still on it).
+	Spins, Holds uint64
 }
 
 // At returns thread i (i must come from this table).
@@ -219,6 +220,7 @@ func (t *Table) TryHold(i, q int) bool {
 // vCPUs that each waited for the other's would wait for ever, and a vCPU
 // that holds none never waits.
 func (t *Table) Hold(i, q int) {
+	atomic.AddUint64(&t.Holds, 1)
 	for spins := 1; !t.TryHold(i, q); spins++ {
 		t.spin(spins)
 	}
