@@ -223,35 +223,21 @@ func lose(page uintptr) {
 // pages). It reports false for a bad range (the call then fails with
 // EFAULT) or when memory runs out.
 func Check(address, length uintptr, write bool) bool {
-	if length == 0 {
-		return true
-	}
-	if !inUserSpace(address, length) {
-		return false
-	}
-	for page := address &^ (PageSize - 1); page < address+length; page += PageSize {
-		switch use, prot := pageUse(page, write); use {
-		case pageRefused:
-			return false
-		case pageToCommit:
-			if !commit(page, prot, false) {
-				return false
-			}
-		case pageTaken:
-			lose(page) // taken by force: the libOS must not touch it
-			Lost++
-			return false
-		}
-	}
-	return true
+	return check(address, length, write, true) == Resolved
 }
 
 // CheckShared is Check for a caller holding the memory lock shared
 // (RLock), which may neither commit nor forget a page: Resolved when every
 // page is ready for the access as it is, Refused when Check would refuse
 // the range, NeedAlone when Check (under Lock) must commit or forget one.
-// A futex call checks its word so, without stopping page faults.
+// The libOS's calls without its call lock read and write the program's
+// words so, without stopping page faults.
 func CheckShared(address, length uintptr, write bool) FaultResult {
+	return check(address, length, write, false)
+}
+
+// check is Check (alone: the lock held alone) and CheckShared.
+func check(address, length uintptr, write, alone bool) FaultResult {
 	if length == 0 {
 		return Resolved
 	}
@@ -259,11 +245,21 @@ func CheckShared(address, length uintptr, write bool) FaultResult {
 		return Refused
 	}
 	for page := address &^ (PageSize - 1); page < address+length; page += PageSize {
-		switch use, _ := pageUse(page, write); use {
-		case pageRefused:
+		use, prot := pageUse(page, write)
+		switch {
+		case use == pageReady:
+		case use == pageRefused:
 			return Refused
-		case pageToCommit, pageTaken, pageCommitting:
+		case !alone:
 			return NeedAlone
+		case use == pageToCommit:
+			if !commit(page, prot, false) {
+				return Refused
+			}
+		case use == pageTaken:
+			lose(page) // taken by force: the libOS must not touch it
+			Lost++
+			return Refused
 		}
 	}
 	return Resolved
