@@ -44,9 +44,10 @@ func measure(name string, n int, f func(n int)) {
 		per(before.Upcalls, after.Upcalls), per(before.LinuxCalls, after.LinuxCalls), per(before.Switches, after.Switches),
 		per(before.KernelResumes, after.KernelResumes), per(before.AlarmSets, after.AlarmSets), per(before.IdleRounds, after.IdleRounds))
 	if after.VCPUs > 1 {
-		fmt.Printf("bench: libos:   across vCPUs: %.2f kicks taken, %.2f kicks sent, %.1f call-lock spins, %.1f scheduler spins, %.2f holds\n",
+		fmt.Printf("bench: libos:   across vCPUs: %.2f kicks taken, %.2f kicks sent, %.1f call-lock spins, %.1f scheduler spins, %.2f holds, %.2f steals, %.2f wakes\n",
 			per(before.Kicks, after.Kicks), per(before.KicksSent, after.KicksSent), per(before.LockSpins, after.LockSpins),
-			per(before.SchedulerSpins, after.SchedulerSpins), per(before.Holds, after.Holds))
+			per(before.SchedulerSpins, after.SchedulerSpins), per(before.Holds, after.Holds), per(before.Steals, after.Steals),
+			per(before.Wakes, after.Wakes))
 	}
 }
 

@@ -309,6 +309,8 @@ type Counters struct {
 	LockSpins      uint64 // spins on the call lock held by another vCPU
 	SchedulerSpins uint64 // spins in the scheduler: on a futex list's or the timer lock, or for a vCPU to leave a thread
 	Holds          uint64 // threads taken while the vCPU that ran them last was still on their TLS block
+	Steals         uint64 // threads a vCPU took from another's run queue
+	Wakes          uint64 // vcpu_wake calls: idle vCPUs woken to take threads waiting in the queues
 	Threads        uint64 // threads alive now
 	Pooled         uint64 // frames in the pool of free frames now (libos/mem)
 	Reused         uint64 // page faults served from that pool
@@ -319,7 +321,7 @@ type Counters struct {
 // ReadCounters returns the counters.
 func ReadCounters() Counters {
 	c := Counters{Upcalls: atomic.LoadUint64(&fastFaults), VCPUs: uint64(vcpuCount), KicksSent: atomic.LoadUint64(&kickSent),
-		LockSpins: atomic.LoadUint64(&lockSpins), SchedulerSpins: atomic.LoadUint64(&threads.Spins), Holds: atomic.LoadUint64(&threads.Holds), Threads: uint64(threads.Live()),
+		LockSpins: atomic.LoadUint64(&lockSpins), SchedulerSpins: atomic.LoadUint64(&threads.Spins), Holds: atomic.LoadUint64(&threads.Holds), Steals: atomic.LoadUint64(&threads.Steals), Threads: uint64(threads.Live()),
 		Pooled: mem.Pooled(), Reused: atomic.LoadUint64(&mem.Reused), GivenBack: atomic.LoadUint64(&mem.GivenBack),
 		Reclaimed: atomic.LoadUint64(&mem.Reclaimed)}
 	for i := 0; i < vcpuCount && i < exo.VcpuMax; i++ {
@@ -332,6 +334,7 @@ func ReadCounters() Counters {
 		c.Alarms += atomic.LoadUint64(&me.alarms)
 		c.IdleRounds += atomic.LoadUint64(&me.idleRounds)
 		c.Kicks += atomic.LoadUint64(&me.kicks)
+		c.Wakes += atomic.LoadUint64(&me.wakes)
 	}
 	return c
 }

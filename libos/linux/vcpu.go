@@ -53,8 +53,8 @@ type vcpu struct {
 	idle     uint32  // atomic: 1 while it waits in the kernel with nothing to run
 
 	// Statistics, summed by ReadCounters.
-	upcalls, linuxCalls, switches, kernelResumes, alarmSets, alarms, idleRounds, kicks uint64
-	_                                                                                  [64]byte
+	upcalls, linuxCalls, switches, kernelResumes, alarmSets, alarms, idleRounds, kicks, wakes uint64
+	_                                                                                         [64]byte
 }
 
 var (
@@ -129,6 +129,7 @@ func wakeIdle(v int) {
 	for i := 0; i < vcpuCount && i < exo.VcpuMax && want > 0; i++ {
 		if i != v && atomic.LoadUint32(&vcpus[i].idle) != 0 && atomic.CompareAndSwapUint32(&vcpus[i].idle, 1, 0) {
 			exo.VcpuWake(uint64(i))
+			vcpus[uint(v)%exo.VcpuMax].wakes++
 			want--
 		}
 	}

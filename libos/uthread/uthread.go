@@ -105,8 +105,9 @@ type Table struct {
 	_         [64]byte
 	// Spins counts rounds spent waiting: for a futex list's lock, the
 	// timer lock, or a vCPU to leave a thread's TLS block. Holds counts
-	// the Holds (the taker found the thread's last vCPU still on it).
-	Spins, Holds uint64
+	// the Holds (the taker found the thread's last vCPU still on it),
+	// Steals the threads taken from another vCPU's queue.
+	Spins, Holds, Steals uint64
 }
 
 // At returns thread i (i must come from this table).
@@ -200,6 +201,9 @@ func (t *Table) Take(q int) int {
 	for k := 0; k < MaxQueues; k++ {
 		i := t.queues[uint(q+k)%MaxQueues].pop()
 		if i != None {
+			if k != 0 {
+				atomic.AddUint64(&t.Steals, 1)
+			}
 			atomic.StoreUint32(&t.At(i).state, Running)
 			return i
 		}
