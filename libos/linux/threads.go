@@ -91,27 +91,27 @@ func sysFutex(context uintptr, v, current int, address, op, value, timeout, bits
 				result = -abi.EINVAL
 				break
 			}
-			now := bare.Now()
 			if command == abi.FutexWaitBitset {
 				if op&abi.FutexClockRealtime != 0 {
 					ns -= uint64(bare.Info(exo.KernelInfoWallClockBoot))
 				}
 				deadline = ns
 			} else {
-				deadline = now + ns
-			}
-			if deadline <= now {
-				result = -abi.ETIMEDOUT
-				break
+				deadline = bare.Now() + ns
 			}
 		}
 		l := threads.LockWord(uintptr(address))
-		if word, ok := getUser32(address); !ok || word != uint32(value) {
-			threads.UnlockWord(l)
+		word, ok := getUser32(address)
+		switch {
+		case !ok:
+			result = -abi.EFAULT
+		case word != uint32(value):
 			result = -abi.EAGAIN
-			if !ok {
-				result = -abi.EFAULT
-			}
+		case deadline != 0 && deadline <= bare.Now():
+			result = -abi.ETIMEDOUT // as Linux: after the word's check
+		}
+		if result != 0 {
+			threads.UnlockWord(l)
 			break
 		}
 		threads.BlockLocked(l, current, uintptr(address), deadline, -abi.ETIMEDOUT, 0)
