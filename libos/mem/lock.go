@@ -8,9 +8,10 @@ import (
 
 // The memory lock: every use of this package from several vCPUs (the
 // map, the regions, committing and freeing) holds it, and nothing else,
-// so a page fault is resolved without the libOS's big lock
+// so a page fault is resolved without the libOS's call lock
 // (libos/linux's dispatch takes only this one for it). Code that holds
-// the big lock takes this one inside it, never the other way round.
+// the call lock or a futex list's lock takes this one inside it, never the
+// other way round.
 //
 // It is a readers-writer lock. Lock takes it alone, for anything that
 // changes the map or the regions table; RLock shares it among page faults

@@ -355,9 +355,9 @@ func release(start, end uintptr) {
 // releaseInRegion is release for [from, to), inside one region. The
 // kernel keeps as many of the frames as the pool has room for, zeroed,
 // and the pool takes those the frame table says are still this process's
-// and mapped nowhere (what the kernel kept: munmap runs under the libOS's
-// big lock, as does every frame_alloc of the libOS, so no other frame of
-// the range can be one of those).
+// and mapped nowhere (what the kernel kept: munmap holds the memory lock
+// alone, and every commit of a frame holds it too, shared or alone, so no
+// other frame of the range can be one of those).
 func releaseInRegion(from, to uintptr) {
 	j := regionFor(from, false, false)
 	if j < 0 {
