@@ -165,7 +165,9 @@ func runNext(v int, slot uintptr) {
 				// The vCPU that ran it last is still on its TLS block:
 				// wait for it, holding none (uthread's Hold).
 				leaveThreadTLS(v)
-				threads.Hold(i, v)
+				if !threads.Hold(i, v, holdLimit) {
+					fatal("a vCPU never let go of a thread it ran (the libOS's thread table is corrupt)")
+				}
 			}
 			me.switches++
 			atomic.StoreInt32(&me.current, int32(i+1))
@@ -254,6 +256,11 @@ func runNext(v int, slot uintptr) {
 		}
 	}
 }
+
+// holdLimit is how many rounds a vCPU waits for another to let go of a
+// thread (uthread's Hold): 65536 trips to the kernel, where a healthy
+// holder lets go within microseconds of running libOS code.
+const holdLimit = 1 << 26
 
 // slice is how long a thread runs while others wait, before the alarm
 // hands the vCPU to the next.

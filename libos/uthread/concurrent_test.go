@@ -57,7 +57,9 @@ func TestPingPongOnVCPUs(t *testing.T) {
 				if i != last && (i == None || !tab.TryHold(i, q)) {
 					leave()
 					if i != None {
-						tab.Hold(i, q)
+						if !tab.Hold(i, q, 1<<30) {
+							overlaps.Add(1)
+						}
 					}
 				}
 				if i == None {

@@ -222,12 +222,18 @@ func (t *Table) TryHold(i, q int) bool {
 // Hold waits until thread i can be vCPU q's and makes it so. The caller
 // must hold no other thread (it has left the TLS block it was on): two
 // vCPUs that each waited for the other's would wait for ever, and a vCPU
-// that holds none never waits.
-func (t *Table) Hold(i, q int) {
+// that holds none never waits. It gives up after limit rounds (the CPU
+// goes to the kernel every 1024), and reports false: the holder never let
+// go, which only a program that wrote over the libOS's state can cause.
+func (t *Table) Hold(i, q, limit int) bool {
 	atomic.AddUint64(&t.Holds, 1)
 	for spins := 1; !t.TryHold(i, q); spins++ {
+		if spins >= limit {
+			return false
+		}
 		t.spin(spins)
 	}
+	return true
 }
 
 // OnCPU returns the address of thread i's onCPU word, which the vCPU that

@@ -60,15 +60,22 @@ func TestHoldWaitsForTheLastVCPUToLeave(t *testing.T) {
 		t.Fatal("vCPU 1 holds the thread while vCPU 0 is still on its TLS block")
 	}
 	held := make(chan bool)
-	go func() { tab.Hold(a, 1); held <- true }()
+	go func() { held <- tab.Hold(a, 1, 1<<30) }()
 	select {
 	case <-held:
 		t.Fatal("Hold did not wait")
 	case <-time.After(10 * time.Millisecond):
 	}
 	tab.Leave(a, 0)
-	if <-held; *tab.OnCPU(a) != 2 {
-		t.Fatalf("onCPU %d", *tab.OnCPU(a))
+	if ok := <-held; !ok || *tab.OnCPU(a) != 2 {
+		t.Fatalf("Hold %v, onCPU %d", ok, *tab.OnCPU(a))
+	}
+	b := tab.New(1)
+	run(t, &tab, b, 0)
+	tab.Block(b, 0x80, 0, 0, 0)
+	tab.Wake(0x80, 1, 1)
+	if tab.Take(1) != b || tab.Hold(b, 1, 100) {
+		t.Fatal("Hold did not give up on a holder that never lets go")
 	}
 }
 
@@ -144,7 +151,7 @@ func TestFullTableAndNoAllocation(t *testing.T) {
 		tab.Expire(30, 1)
 		tab.Leave(i, 0)
 		j := tab.Take(1)
-		tab.Hold(j, 1)
+		tab.Hold(j, 1, 1<<30)
 		tab.Leave(j, 1)
 		tab.Ready(i, 0)
 	}); n != 0 {
