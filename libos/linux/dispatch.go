@@ -164,10 +164,9 @@ func runNext(v int, slot uintptr) {
 			if !threads.TryHold(i, v) {
 				// The vCPU that ran it last is still on its TLS block:
 				// wait for it, holding none (uthread's Hold).
+				atomic.AddUint64(&threads.Holds, 1)
 				leaveThreadTLS(v)
-				if !threads.Hold(i, v, holdLimit) {
-					fatal("a vCPU never let go of a thread it ran (the libOS's thread table is corrupt)")
-				}
+				hold(i, v)
 			}
 			me.switches++
 			atomic.StoreInt32(&me.current, int32(i+1))
@@ -257,10 +256,22 @@ func runNext(v int, slot uintptr) {
 	}
 }
 
-// holdLimit is how many rounds a vCPU waits for another to let go of a
-// thread (uthread's Hold): 65536 trips to the kernel, where a healthy
-// holder lets go within microseconds of running libOS code.
-const holdLimit = 1 << 26
+// hold waits until thread i can be vCPU v's. A holder lets go within
+// microseconds of libOS code, or a little later when it waits for the call
+// lock or the kernel preempts it; one that has not let go after holdGiveUp
+// never will (a program wrote over the thread table), and the process
+// ends with a report rather than hang.
+func hold(i, v int) {
+	start := bare.Now()
+	for !threads.Hold(i, v, 1<<16) {
+		if bare.Now()-start > holdGiveUp {
+			fatal("a vCPU has not let go of a thread it ran for 60 s (the libOS's thread table is corrupt)")
+		}
+	}
+}
+
+// holdGiveUp is how long hold waits, in nanoseconds.
+const holdGiveUp = 60_000_000_000
 
 // slice is how long a thread runs while others wait, before the alarm
 // hands the vCPU to the next.

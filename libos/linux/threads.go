@@ -84,18 +84,18 @@ func sysFutex(context uintptr, v, current int, address, op, value, timeout, bits
 	result := int64(0)
 	switch command {
 	case abi.FutexWait, abi.FutexWaitBitset:
-		deadline := uint64(0)
-		if timeout != 0 {
+		deadline, timed := uint64(0), timeout != 0
+		if timed {
 			ns, ok := readTimespec(timeout)
 			if !ok {
 				result = -abi.EINVAL
 				break
 			}
 			if command == abi.FutexWaitBitset {
-				if op&abi.FutexClockRealtime != 0 {
-					ns -= uint64(bare.Info(exo.KernelInfoWallClockBoot))
+				if boot := uint64(bare.Info(exo.KernelInfoWallClockBoot)); op&abi.FutexClockRealtime != 0 {
+					ns = max(ns, boot) - boot // a time before boot is long past
 				}
-				deadline = ns
+				deadline = max(ns, 1) // (0 would be no deadline; an absolute 0 has passed)
 			} else {
 				deadline = bare.Now() + ns
 			}
@@ -107,7 +107,7 @@ func sysFutex(context uintptr, v, current int, address, op, value, timeout, bits
 			result = -abi.EFAULT
 		case word != uint32(value):
 			result = -abi.EAGAIN
-		case deadline != 0 && deadline <= bare.Now():
+		case timed && deadline <= bare.Now():
 			result = -abi.ETIMEDOUT // as Linux: after the word's check
 		}
 		if result != 0 {

@@ -105,8 +105,9 @@ type Table struct {
 	_         [64]byte
 	// Spins counts rounds spent waiting: for a futex list's lock, the
 	// timer lock, or a vCPU to leave a thread's TLS block. Holds counts
-	// the Holds (the taker found the thread's last vCPU still on it),
-	// Steals the threads taken from another vCPU's queue.
+	// the threads whose taker found their last vCPU still on them (the
+	// libOS counts them), Steals the threads taken from another vCPU's
+	// queue.
 	Spins, Holds, Steals uint64
 }
 
@@ -223,10 +224,9 @@ func (t *Table) TryHold(i, q int) bool {
 // must hold no other thread (it has left the TLS block it was on): two
 // vCPUs that each waited for the other's would wait for ever, and a vCPU
 // that holds none never waits. It gives up after limit rounds (the CPU
-// goes to the kernel every 1024), and reports false: the holder never let
-// go, which only a program that wrote over the libOS's state can cause.
+// goes to the kernel every 1024) and reports false, for the caller to
+// look at the time and wait again or give up.
 func (t *Table) Hold(i, q, limit int) bool {
-	atomic.AddUint64(&t.Holds, 1)
 	for spins := 1; !t.TryHold(i, q); spins++ {
 		if spins >= limit {
 			return false
