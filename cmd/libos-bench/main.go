@@ -29,12 +29,19 @@ import (
 func measure(name string, n int, f func(n int)) {
 	var runs []float64
 	var before, after linux.Counters
+	var vBefore, vAfter [8]linux.VCPUCounters
 	for r := 0; r < 5; r++ {
 		before = linux.ReadCounters()
+		for v := range vBefore {
+			vBefore[v] = linux.ReadVCPUCounters(v)
+		}
 		start := time.Now()
 		f(n)
 		runs = append(runs, float64(time.Since(start).Nanoseconds())/float64(n)/1000)
 		after = linux.ReadCounters()
+		for v := range vAfter {
+			vAfter[v] = linux.ReadVCPUCounters(v)
+		}
 	}
 	sort.Float64s(runs)
 	per := func(a, b uint64) float64 { return float64(b-a) / float64(n) }
@@ -48,6 +55,11 @@ func measure(name string, n int, f func(n int)) {
 			per(before.Kicks, after.Kicks), per(before.KicksSent, after.KicksSent), per(before.LockSpins, after.LockSpins),
 			per(before.SchedulerSpins, after.SchedulerSpins), per(before.Holds, after.Holds), per(before.Steals, after.Steals),
 			per(before.Wakes, after.Wakes))
+		for v := 0; v < int(after.VCPUs) && v < len(vAfter); v++ {
+			fmt.Printf("bench: libos:   vCPU %d: %.1f upcalls, %.1f switches, %.2f steals, %.2f idle rounds\n", v,
+				per(vBefore[v].Upcalls, vAfter[v].Upcalls), per(vBefore[v].Switches, vAfter[v].Switches),
+				per(vBefore[v].Steals, vAfter[v].Steals), per(vBefore[v].IdleRounds, vAfter[v].IdleRounds))
+		}
 	}
 }
 

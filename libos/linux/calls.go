@@ -321,7 +321,7 @@ type Counters struct {
 // ReadCounters returns the counters.
 func ReadCounters() Counters {
 	c := Counters{Upcalls: atomic.LoadUint64(&fastFaults), VCPUs: uint64(vcpuCount), KicksSent: atomic.LoadUint64(&kickSent),
-		LockSpins: atomic.LoadUint64(&lockSpins), SchedulerSpins: atomic.LoadUint64(&threads.Spins), Holds: atomic.LoadUint64(&threads.Holds), Steals: atomic.LoadUint64(&threads.Steals), Threads: uint64(threads.Live()),
+		LockSpins: atomic.LoadUint64(&lockSpins), SchedulerSpins: atomic.LoadUint64(&threads.Spins), Holds: atomic.LoadUint64(&threads.Holds), Steals: threads.Steals(-1), Threads: uint64(threads.Live()),
 		Pooled: mem.Pooled(), Reused: atomic.LoadUint64(&mem.Reused), GivenBack: atomic.LoadUint64(&mem.GivenBack),
 		Reclaimed: atomic.LoadUint64(&mem.Reclaimed)}
 	for i := 0; i < vcpuCount && i < exo.VcpuMax; i++ {
@@ -337,6 +337,22 @@ func ReadCounters() Counters {
 		c.Wakes += atomic.LoadUint64(&me.wakes)
 	}
 	return c
+}
+
+// VCPUCounters are one vCPU's share of some Counters.
+type VCPUCounters struct {
+	Upcalls, Switches, IdleRounds, Steals uint64
+}
+
+// ReadVCPUCounters returns vCPU v's counters (zero for a vCPU the
+// process does not have): which vCPU did the work.
+func ReadVCPUCounters(v int) VCPUCounters {
+	if v < 0 || v >= vcpuCount || v >= exo.VcpuMax {
+		return VCPUCounters{}
+	}
+	me := &vcpus[v]
+	return VCPUCounters{atomic.LoadUint64(&me.upcalls), atomic.LoadUint64(&me.switches),
+		atomic.LoadUint64(&me.idleRounds), threads.Steals(v)}
 }
 
 // FreeFrames counts the machine's free frames in the frame table, which

@@ -106,9 +106,23 @@ type Table struct {
 	// Spins counts rounds spent waiting: for a futex list's lock, the
 	// timer lock, or a vCPU to leave a thread's TLS block. Holds counts
 	// the threads whose taker found their last vCPU still on them (the
-	// libOS counts them), Steals the threads taken from another vCPU's
-	// queue.
-	Spins, Holds, Steals uint64
+	// libOS counts them).
+	Spins, Holds uint64
+	// steals counts, per vCPU, the threads it took from another's queue.
+	steals [MaxQueues]uint64
+}
+
+// Steals returns how many threads vCPU q took from another's queue (q < 0:
+// all vCPUs).
+func (t *Table) Steals(q int) uint64 {
+	if q >= 0 {
+		return atomic.LoadUint64(&t.steals[uint(q)%MaxQueues])
+	}
+	n := uint64(0)
+	for i := range t.steals {
+		n += atomic.LoadUint64(&t.steals[i])
+	}
+	return n
 }
 
 // At returns thread i (i must come from this table).
@@ -203,7 +217,7 @@ func (t *Table) Take(q int) int {
 		i := t.queues[uint(q+k)%MaxQueues].pop()
 		if i != None {
 			if k != 0 {
-				atomic.AddUint64(&t.Steals, 1)
+				atomic.AddUint64(&t.steals[uint(q)%MaxQueues], 1)
 			}
 			atomic.StoreUint32(&t.At(i).state, Running)
 			return i
