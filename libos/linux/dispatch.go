@@ -41,8 +41,9 @@ var (
 func dispatch(context uintptr, event, detail, detail2 uint64) {
 	v := vcpuOf(context)
 	me := &vcpus[uint(v)%exo.VcpuMax]
-	if cur := atomic.LoadInt32(&me.current); event == exo.UpcallFault && detail == pageFaultVector && cur != 0 &&
-		atomic.LoadUint64(&threads.At(int(cur-1)).PendingSignals) == 0 {
+	current := int(atomic.LoadInt32(&me.current)) - 1 // only v changes it
+	if event == exo.UpcallFault && detail == pageFaultVector && current >= 0 &&
+		atomic.LoadUint64(&threads.At(current).PendingSignals) == 0 {
 		// A page fault of the thread this vCPU runs, in memory the libOS
 		// commits lazily: resolved under the memory lock alone, and the
 		// thread goes on in user mode (the thread, its registers and the
@@ -59,7 +60,6 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 	}
 	me.upcalls++
 	me.fs = get(context, exo.ContextFsBase)
-	current := int(atomic.LoadInt32(&me.current)) - 1
 	if current < 0 {
 		// A vCPU that just began (vcpu_start): nothing to resume.
 		runNext(v, context)
@@ -309,9 +309,7 @@ const watchdogAfter = 5_000_000_000
 // runnable. The resume, in assembly, lets go of the thread whose TLS block
 // v leaves.
 func continueThread(v, i int, context, slot uintptr) {
-	if threads.Waiting() > 0 {
-		wakeIdle(v)
-	}
+	wakeIdle(v)
 	me := &vcpus[uint(v)%exo.VcpuMax]
 	release := releaseFor(v, i)
 	if get(context, exo.ContextFsBase) == me.fs {
