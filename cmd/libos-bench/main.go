@@ -25,13 +25,18 @@ import (
 // measure runs f(n) five times and prints the median time per operation,
 // and what the libOS did per operation in the last run (upcalls, Linux
 // calls, thread switches, resumes through the kernel, alarm_set calls,
-// idle rounds): the counts that explain a figure.
+// idle rounds; the Linux calls by number): the counts that explain a
+// figure.
 func measure(name string, n int, f func(n int)) {
 	var runs []float64
 	var before, after linux.Counters
 	var vBefore, vAfter [8]linux.VCPUCounters
+	var callsBefore, callsAfter [512]uint64
 	for r := 0; r < 5; r++ {
 		before = linux.ReadCounters()
+		for c := range callsBefore {
+			callsBefore[c] = linux.CallCount(uint64(c))
+		}
 		for v := range vBefore {
 			vBefore[v] = linux.ReadVCPUCounters(v)
 		}
@@ -39,6 +44,9 @@ func measure(name string, n int, f func(n int)) {
 		f(n)
 		runs = append(runs, float64(time.Since(start).Nanoseconds())/float64(n)/1000)
 		after = linux.ReadCounters()
+		for c := range callsAfter {
+			callsAfter[c] = linux.CallCount(uint64(c))
+		}
 		for v := range vAfter {
 			vAfter[v] = linux.ReadVCPUCounters(v)
 		}
@@ -50,6 +58,15 @@ func measure(name string, n int, f func(n int)) {
 	fmt.Printf("bench: libos:   per operation: %.1f upcalls, %.1f Linux calls, %.1f switches, %.1f kernel resumes, %.1f alarm_set, %.1f idle rounds\n",
 		per(before.Upcalls, after.Upcalls), per(before.LinuxCalls, after.LinuxCalls), per(before.Switches, after.Switches),
 		per(before.KernelResumes, after.KernelResumes), per(before.AlarmSets, after.AlarmSets), per(before.IdleRounds, after.IdleRounds))
+	line := ""
+	for c := range callsAfter {
+		if d := per(callsBefore[c], callsAfter[c]); d >= 0.05 {
+			line += fmt.Sprintf(" %d: %.1f", c, d)
+		}
+	}
+	if line != "" {
+		fmt.Println("bench: libos:   Linux calls per operation, by number:" + line)
+	}
 	if after.VCPUs > 1 {
 		fmt.Printf("bench: libos:   across vCPUs: %.2f kicks taken, %.2f kicks sent, %.1f call-lock spins, %.1f scheduler spins, %.2f holds, %.2f steals, %.2f wakes\n",
 			per(before.Kicks, after.Kicks), per(before.KicksSent, after.KicksSent), per(before.LockSpins, after.LockSpins),

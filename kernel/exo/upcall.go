@@ -319,8 +319,12 @@ func BeforeResume(frame uintptr) uintptr {
 	// (on this CPU); a revocation, an interrupt, a kick or an end set by
 	// another CPU an instant too late is seen at the next trap (or at
 	// once, when that CPU sent this one an IPI).
-	if !somethingPending(p, v) && (v.AlarmAt == 0 || timer.Nanotime() < v.AlarmAt) {
-		return frame // nothing to deliver, or only an alarm not due yet
+	// An alarm waits while the vCPU is inside an upcall (its stack
+	// pointer in the upcall stack, as after a foreign call or fault just
+	// delivered): it could not be delivered, and the slow path would look
+	// at the context slot at every trap for nothing.
+	if !somethingPending(p, v) && (v.AlarmAt == 0 || f.RSP-v.UpcallStack < v.UpcallStackSize || timer.Nanotime() < v.AlarmAt) {
+		return frame // nothing to deliver, or only an alarm not due yet or not deliverable
 	}
 	smp.Lock()
 	if v.StartPending {

@@ -302,6 +302,7 @@ type Counters struct {
 	KernelResumes  uint64 // threads resumed with upcall_resume (the others in user mode)
 	AlarmSets      uint64 // alarm_set calls
 	Alarms         uint64 // alarm upcalls
+	AlarmsPassed   uint64 // alarms whose time an upcall of another kind found passed, and acted on
 	IdleRounds     uint64 // rounds of the idle loop
 	VCPUs          uint64 // the vCPUs the process runs on
 	Kicks          uint64 // kick upcalls taken (a signal from another vCPU)
@@ -332,6 +333,7 @@ func ReadCounters() Counters {
 		c.KernelResumes += atomic.LoadUint64(&me.kernelResumes)
 		c.AlarmSets += atomic.LoadUint64(&me.alarmSets)
 		c.Alarms += atomic.LoadUint64(&me.alarms)
+		c.AlarmsPassed += atomic.LoadUint64(&me.alarmsPassed)
 		c.IdleRounds += atomic.LoadUint64(&me.idleRounds)
 		c.Kicks += atomic.LoadUint64(&me.kicks)
 		c.Wakes += atomic.LoadUint64(&me.wakes)

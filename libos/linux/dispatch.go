@@ -118,9 +118,25 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		}
 		unlockCalls()
 	}
+	now := uint64(0)
+	if verdict == resume {
+		// The alarm's time may have passed while this vCPU was inside
+		// upcalls: the kernel delivers an alarm only at a trap with
+		// upcalls enabled, and a thread that makes calls back to back
+		// seldom traps any other way. Act on it here, as its upcall
+		// would.
+		if now = bare.Now(); me.armed != 0 && now >= me.armed {
+			me.armed = 0
+			me.alarmsPassed++
+			threads.Expire(now, v)
+			if threads.Waiting() > 0 {
+				verdict = yield
+			}
+		}
+	}
 	if verdict == resume {
 		withSignals(v, context, threads.At(current))
-		armAlarm(v)
+		armAlarm(v, now)
 		continueThread(v, current, context, context)
 	}
 	// The thread leaves the CPU: keep its registers in its record. (A
@@ -183,7 +199,7 @@ func runNext(v int, slot uintptr) {
 				th.InCall, th.RestartCall = 0, 0
 			}
 			withSignals(v, th.Context, th)
-			armAlarm(v)
+			armAlarm(v, bare.Now())
 			continueThread(v, i, th.Context, slot)
 		}
 		// The thread this vCPU ran last may run elsewhere from now on.
@@ -283,14 +299,14 @@ const slice = 2_000_000
 // starve the others nor delay a sleeper (the runtime's sysmon above all).
 // It only ever brings the alarm forward: an alarm that comes early costs
 // one upcall, which re-arms it, where moving it back and forth would cost
-// a call at almost every switch.
-func armAlarm(v int) {
+// a call at almost every switch. now is the time. It runs at every
+// resume, so it counts the waiting threads only when their slice would
+// bring the alarm forward.
+func armAlarm(v int, now uint64) {
 	me := &vcpus[uint(v)%exo.VcpuMax]
 	want := threads.Earliest()
-	if threads.Waiting() > 0 {
-		if end := bare.Now() + slice; want == 0 || end < want {
-			want = end
-		}
+	if end := now + slice; (want == 0 || end < want) && (me.armed == 0 || end < me.armed) && threads.Waiting() > 0 {
+		want = end
 	}
 	if want != 0 && (me.armed == 0 || want < me.armed) {
 		me.armed = want
@@ -318,13 +334,6 @@ func continueThread(v, i int, context, slot uintptr) {
 	me.kernelResumes++
 	r := resumeThroughKernel(context, exo.CallUpcallResume, release)
 	fatalNumber("upcall_resume refused a thread's context: ", r)
-}
-
-// copyContext copies a whole context (header and SSE state).
-func copyContext(to, from uintptr) {
-	for off := uintptr(0); off < exo.ContextSize; off += 8 {
-		*(*uint64)(bare.At(to + off)) = *(*uint64)(bare.At(from + off))
-	}
 }
 
 // watchdog prints every thread's state: nothing has been runnable, and no

@@ -74,6 +74,7 @@ func runtimeEntryAddress() uintptr
 func tlsBlockAddress() uintptr
 func resumeInUserMode(context, slot, release uintptr)
 func resumeThroughKernel(context uintptr, call uint64, release uintptr) int64
+func copyContext(to, from uintptr)
 func rdrand() (uint64, bool)
 func vdsoClockGettime()
 func vdsoFunctionAddress() uintptr
@@ -96,6 +97,7 @@ func start() {
 	// dispatch as soon as they are started.
 	lockCalls(0)
 	vcpus[0].stack, vcpuCount = stack, 1
+	threads.UseQueues(1)
 	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {
 		fatalNumber("upcall_register failed: ", r)
 	}

@@ -53,8 +53,8 @@ type vcpu struct {
 	idle     uint32  // atomic: 1 while it waits in the kernel with nothing to run
 
 	// Statistics, summed by ReadCounters.
-	upcalls, linuxCalls, switches, kernelResumes, alarmSets, alarms, idleRounds, kicks, wakes uint64
-	_                                                                                         [64]byte
+	upcalls, linuxCalls, switches, kernelResumes, alarmSets, alarms, alarmsPassed, idleRounds, kicks, wakes uint64
+	_                                                                                                       [64]byte
 }
 
 var (
@@ -114,6 +114,7 @@ func startVCPUs() {
 			return
 		}
 		vcpus[uint(vcpuCount)%exo.VcpuMax].stack = stack
+		threads.UseQueues(vcpuCount + 1)
 		if r := exo.VcpuStart(stack, upcallStackSize); r != int64(vcpuCount) {
 			bare.SayNumber("libos: vcpu_start failed, going on with fewer vCPUs: ", r)
 			return
@@ -123,11 +124,20 @@ func startVCPUs() {
 }
 
 // wakeIdle wakes idle vCPUs other than v, one per thread waiting in the
-// run queues, to steal them.
+// run queues, to steal them. It counts the waiting threads only once it
+// has found an idle vCPU: it runs at every resume.
 func wakeIdle(v int) {
-	want := threads.Waiting()
-	for i := 0; i < vcpuCount && i < exo.VcpuMax && want > 0; i++ {
-		if i != v && atomic.LoadUint32(&vcpus[i].idle) != 0 && atomic.CompareAndSwapUint32(&vcpus[i].idle, 1, 0) {
+	want := -1
+	for i := 0; i < vcpuCount && i < exo.VcpuMax && want != 0; i++ {
+		if i == v || atomic.LoadUint32(&vcpus[i].idle) == 0 {
+			continue
+		}
+		if want < 0 {
+			if want = threads.Waiting(); want == 0 {
+				return
+			}
+		}
+		if atomic.CompareAndSwapUint32(&vcpus[i].idle, 1, 0) {
 			exo.VcpuWake(uint64(i))
 			vcpus[uint(v)%exo.VcpuMax].wakes++
 			want--

@@ -92,10 +92,13 @@ func (th *Thread) Deadline() uint64 { return atomic.LoadUint64(&th.deadline) }
 type Table struct {
 	threads [MaxThreads]Thread
 	queues  [MaxQueues]queue
-	lists   [lists]list
-	live    int32  // atomic
-	high    int32  // atomic: 1 + the highest index ever used: scans stop there
-	nextID  uint32 // the next thread ID (New runs under the libOS's call lock)
+	// inUse is how many run queues vCPUs use (UseQueues; 0: all):
+	// Waiting and Take look at those only.
+	inUse  uint32 // atomic
+	lists  [lists]list
+	live   int32  // atomic
+	high   int32  // atomic: 1 + the highest index ever used: scans stop there
+	nextID uint32 // the next thread ID (New runs under the libOS's call lock)
 	// earliest is at or before the earliest deadline of a blocked thread
 	// (0: none); Expire makes it exact. Both it and the deadlines change
 	// under timerLock.
@@ -198,11 +201,28 @@ func (t *Table) Ready(i, q int) {
 	t.queues[uint(q)%MaxQueues].push(int32(i))
 }
 
+// UseQueues says that vCPUs 0 to n-1 use run queues (n grows as vCPUs
+// start; none is ever given up), so that Waiting and Take need not look at
+// the others. Until it is called, they look at all MaxQueues.
+func (t *Table) UseQueues(n int) {
+	if n > 0 && n <= MaxQueues {
+		atomic.StoreUint32(&t.inUse, uint32(n))
+	}
+}
+
+// queuesInUse returns how many run queues Waiting and Take look at.
+func (t *Table) queuesInUse() int {
+	if n := atomic.LoadUint32(&t.inUse); n != 0 && n <= MaxQueues {
+		return int(n)
+	}
+	return MaxQueues
+}
+
 // Waiting returns how many threads are in the run queues.
 func (t *Table) Waiting() int {
 	n := 0
-	for q := range t.queues {
-		n += t.queues[q].length()
+	for q, used := 0, t.queuesInUse(); q < used; q++ {
+		n += t.queues[uint(q)%MaxQueues].length()
 	}
 	return n
 }
@@ -213,8 +233,9 @@ func (t *Table) Waiting() int {
 // resuming the thread, q must hold it (TryHold, Hold): the vCPU that ran
 // it last may still be on its TLS block.
 func (t *Table) Take(q int) int {
-	for k := 0; k < MaxQueues; k++ {
-		i := t.queues[uint(q+k)%MaxQueues].pop()
+	used := t.queuesInUse()
+	for k := 0; k < used; k++ {
+		i := t.queues[uint(q+k)%uint(used)%MaxQueues].pop()
 		if i != None {
 			if k != 0 {
 				atomic.AddUint64(&t.steals[uint(q)%MaxQueues], 1)
