@@ -1,6 +1,7 @@
 // Command libos-bench times the libOS's paths from an ordinary Go
 // program (make bench): a Linux call reflected through the libOS, a clock
-// read, a futex hand-off between two threads, thread create and exit,
+// read, a futex hand-off between two threads (through the runtime's
+// scheduler, and with FUTEX_WAIT and FUTEX_WAKE alone), thread create and exit,
 // mmap+touch+munmap of a page, a page fault resolved by the libOS, and
 // sha256 over 16 MiB in one goroutine and split over two (which the vCPUs
 // run at once when the machine has two CPUs), and exokernel calls made
@@ -15,8 +16,10 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"exogo/libos/exo"
 	"exogo/libos/linux"
@@ -80,6 +83,19 @@ func measure(name string, n int, f func(n int)) {
 	}
 }
 
+// FUTEX_WAIT_PRIVATE and FUTEX_WAKE_PRIVATE (the syscall package has no
+// names for them).
+const (
+	linuxFutexWait = 0 | 128
+	linuxFutexWake = 1 | 128
+)
+
+// futex makes a futex call on word (through syscall.Syscall6, so that the
+// runtime hands the thread's P on while it waits).
+func futex(word *uint32, op, value uintptr) {
+	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(word)), op, value, 0, 0, 0)
+}
+
 // last is the median of the last measure, in microseconds.
 var last float64
 
@@ -113,6 +129,36 @@ func main() {
 		}
 		close(ping)
 		runtime.UnlockOSThread()
+	})
+	// The same hand-off with nothing of the runtime's scheduler between:
+	// two locked threads take turns on one futex word, each turn a
+	// FUTEX_WAKE and a FUTEX_WAIT, 4 calls and 2 thread switches per
+	// round trip, like a C program on Linux.
+	measure(fmt.Sprintf("futex round trip, FUTEX_WAIT and FUTEX_WAKE alone, %d vCPUs", runtime.GOMAXPROCS(0)), 2000, func(n int) {
+		var turn uint32 // 0: the main thread's, 1: the other's
+		done := make(chan bool)
+		go func() {
+			runtime.LockOSThread()
+			for i := 0; i < n; i++ {
+				for atomic.LoadUint32(&turn) == 0 {
+					futex(&turn, linuxFutexWait, 0)
+				}
+				atomic.StoreUint32(&turn, 0)
+				futex(&turn, linuxFutexWake, 1)
+			}
+			runtime.UnlockOSThread()
+			done <- true
+		}()
+		runtime.LockOSThread()
+		for i := 0; i < n; i++ {
+			atomic.StoreUint32(&turn, 1)
+			futex(&turn, linuxFutexWake, 1)
+			for atomic.LoadUint32(&turn) == 1 {
+				futex(&turn, linuxFutexWait, 1)
+			}
+		}
+		runtime.UnlockOSThread()
+		<-done
 	})
 	measure("thread create+exit", 200, func(n int) {
 		done := make(chan bool)

@@ -126,7 +126,7 @@ func contextSlot(v *process.VCPU) uintptr {
 // Preconditions: smp.Lock held.
 func InUpcall(p *process.Process, f *cpu.Frame) bool {
 	v := thisVCPU(p)
-	slot := process.UserBlock(p, contextSlot(v), false)
+	slot := v.UserBlock(p, contextSlot(v), false)
 	return slot == nil || disabled(v, f, slot)
 }
 
@@ -149,7 +149,7 @@ func deliver(p *process.Process, v *process.VCPU, f *cpu.Frame, event int, detai
 		return nil
 	}
 	context := contextSlot(v)
-	h := process.UserBlock(p, context, true)
+	h := v.UserBlock(p, context, true)
 	if h == nil || disabled(v, f, h) {
 		return nil
 	}
@@ -208,7 +208,7 @@ func sysUpcallRegister(caller *Caller, table uintptr, stack uintptr, stackSize u
 // enableUpcalls clears the disabled word of v's context slot, if mapped,
 // and reports whether it was.
 func enableUpcalls(p *process.Process, v *process.VCPU) bool {
-	slot := process.UserBlock(p, contextSlot(v), true)
+	slot := v.UserBlock(p, contextSlot(v), true)
 	if slot != nil {
 		slot[ContextDisabled/8] = 0
 	}
@@ -228,7 +228,7 @@ func sysUpcallResume(caller *Caller, context uintptr) int64 {
 		return -ErrMisaligned
 	}
 	p := caller.Process
-	h := process.UserBlock(p, context, false)
+	h := caller.VCPU.UserBlock(p, context, false)
 	if h == nil {
 		return -ErrBadAddress
 	}

@@ -85,6 +85,8 @@ type VCPU struct {
 	Woken       uint32
 	KickPending bool
 	Signal      uint32
+	// blocks caches the pages UserBlock reached for it (blockcache.go).
+	blocks blockCache
 }
 
 // Process is one entry of the process table.

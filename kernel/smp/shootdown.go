@@ -127,6 +127,11 @@ func Shootdowns() (count, nanoseconds uint64) {
 }
 
 func shootdown(kind int, root uint64, address, end uintptr) {
+	// First of all: software caches of translations (kernel/process's
+	// block cache) made before this are stale from now on. A CPU that
+	// still uses one it looked up earlier is inside the kernel with
+	// interrupts off, so this waits for it below, as for its TLB.
+	paging.InvalidationBegins()
 	invalidateHere(kind, root, address, end)
 	if OnlineCount() <= 1 {
 		return

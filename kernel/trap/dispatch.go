@@ -103,6 +103,15 @@ func exokernelCall(frameAddress uintptr) uintptr {
 	return exo.Call((*cpu.Frame)(rawmem.Pointer(frameAddress)))
 }
 
+// upcallDelivered: a frame just sent into an upcall (TryForeign,
+// TryFault) skips exo.BeforeResume. The vCPU is inside an upcall, upcalls
+// disabled, so nothing else could be delivered; the same process resumes
+// on the same CPU, so its I/O ports are loaded; and what another CPU
+// posts for it meanwhile (an end, a kick, an event) is seen at its next
+// trap, or at once through the IPI that CPU sends, as BeforeResume's own
+// rule says. That is about 100 instructions of every foreign call and
+// fault.
+
 // userTrap handles a trap taken in user mode (ring 3): system calls go to
 // the exokernel, the timer and devices as for the kernel, and exceptions
 // end the process.
@@ -118,7 +127,7 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 	switch f.Vector {
 	case cpu.SyscallVector: // a foreign call (exokernel calls come through exokernelCall)
 		if exo.TryForeign(f) {
-			return exo.BeforeResume(frameAddress)
+			return frameAddress // into the upcall: see upcallDelivered
 		}
 		smp.Lock()
 		resume := exo.Foreign(f)
@@ -162,7 +171,7 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 	}
 	if f.Vector < 32 {
 		if exo.TryFault(f) {
-			return exo.BeforeResume(frameAddress)
+			return frameAddress // into the upcall: see upcallDelivered
 		}
 		smp.Lock()
 		resume := exo.Fault(f)

@@ -126,7 +126,11 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		// seldom traps any other way. Act on it here, as its upcall
 		// would.
 		if now = bare.Now(); me.armed != 0 && now >= me.armed {
+			// Disarmed in the kernel too: a due alarm left there would
+			// end this vCPU's next wait at once, should it idle.
 			me.armed = 0
+			me.alarmSets++
+			exo.AlarmSet(0)
 			me.alarmsPassed++
 			threads.Expire(now, v)
 			if threads.Waiting() > 0 {

@@ -68,15 +68,29 @@ func TestConsoleInput(t *testing.T) {
 			}
 			step("the keyboard", `hello: read 3: "Kb"`)
 			if run.firmware == BIOS {
-				rows, err := mo.VGAText()
-				if err != nil {
-					t.Fatal(err)
-				}
-				screen := strings.Join(rows, "\n")
-				for _, want := range []string{`hello: read 1: "first line"`, `hello: read 3: "Kb"`, "\nKb\n"} {
-					if !strings.Contains(screen, want) {
-						t.Errorf("the screen lacks %q:\n%s", want, screen)
+				// The libOS writes a line to the serial port, then to the
+				// screen: the screen may lag the line just seen. Look
+				// again until it shows all, for a few seconds.
+				wants := []string{`hello: read 1: "first line"`, `hello: read 3: "Kb"`, "\nKb\n"}
+				var screen string
+				var missing []string
+				for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+					rows, err := mo.VGAText()
+					if err != nil {
+						t.Fatal(err)
 					}
+					screen, missing = strings.Join(rows, "\n"), nil
+					for _, want := range wants {
+						if !strings.Contains(screen, want) {
+							missing = append(missing, want)
+						}
+					}
+					if len(missing) == 0 || time.Now().After(deadline) {
+						break
+					}
+				}
+				for _, want := range missing {
+					t.Errorf("the screen lacks %q after 10 s:\n%s", want, screen)
 				}
 			}
 			m.Type("\x04")

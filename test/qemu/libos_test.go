@@ -137,6 +137,7 @@ func TestLibOSBenchmarkRuns(t *testing.T) {
 		`bench: libos: clock read \(time.Now\): [0-9.]+ us`,
 		`bench: libos: running on 1 vCPUs \(GOMAXPROCS 1\)`,
 		`bench: libos: futex round trip between two threads, 1 vCPUs: [0-9.]+ us`,
+		`bench: libos: futex round trip, FUTEX_WAIT and FUTEX_WAKE alone, 1 vCPUs: [0-9.]+ us`,
 		`bench: libos: thread create\+exit: [0-9.]+ us`,
 		`bench: libos: mmap\+touch\+munmap of one page: [0-9.]+ us`,
 		`bench: libos: page fault resolved by the libOS: [0-9.]+ us`,
