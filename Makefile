@@ -16,8 +16,9 @@
 # Variables: CMDLINE (kernel command line, default init=init: cmd/init runs
 # /etc/rc), RC and EXTRA_BIN (the boot module's /etc/rc and extra /bin
 # programs), SMP (CPUs, default 1), MEM
-# (RAM, default 512M), FIRMWARE (bios or uefi, for run), QEMU_DISPLAY (none,
-# or gtk/sdl for a window showing the screen).
+# (RAM, default 512M), FIRMWARE (bios or uefi, for run), CPU (QEMU's CPU
+# model, default qemu64), QEMU_DISPLAY (none, or gtk/sdl for a window
+# showing the screen).
 
 CMDLINE ?= init=init
 SMP ?= 1
@@ -42,7 +43,12 @@ RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/abi/linuxabi,exogo/kernel/tra
 INDIRECT_OK := main.start64
 HOSTED_IN_MAIN := main.main,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.bootModuleSegment,main.frameCensus
 
-QEMU_BASE = qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64 -m $(MEM) -smp $(SMP) \
+# QEMU's CPU model: qemu64 has no FSGSBASE, so the libOS switches
+# threads through the kernel; CPU=qemu64,+fsgsbase (or max) lets it
+# switch them in user mode, as on most real PCs (docs/libos.md, vCPUs).
+CPU ?= qemu64
+comma := ,
+QEMU_BASE = qemu-system-x86_64 -machine q35 -accel tcg -cpu $(CPU) -m $(MEM) -smp $(SMP) \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.fd
@@ -57,7 +63,7 @@ all: iso
 
 help:
 	@echo "make run             boot exogo in QEMU, serial console here (Ctrl-A X quits)"
-	@echo "                     CMDLINE='...' SMP=2 MEM=2G FIRMWARE=uefi QEMU_DISPLAY=gtk"
+	@echo "                     CMDLINE='...' SMP=2 MEM=2G FIRMWARE=uefi CPU=max QEMU_DISPLAY=gtk"
 	@echo "make test            everything: check, test-host, restrictcheck, test-qemu"
 	@echo "make iso             build/exogo.iso (CMDLINE='...' bakes in a command line)"
 	@echo "make usb             build/exogo-usb.img, to write to a USB stick (docs/usb.md)"
@@ -273,6 +279,11 @@ bench: test-images
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
 	@echo "bench: libos: the same with two CPUs (one vCPU each)"
 	@$(subst -smp $(SMP),-smp 2,$(QEMU_BASE)) -display none -serial stdio -cdrom $(BUILD)/exogo-libosbench.iso 2>/dev/null \
+		| tr -d '\r' | grep --line-buffered '^bench:'; true
+	@echo "bench: libos: the same on a CPU with FSGSBASE ($(CPU),+fsgsbase): thread switches in user mode, one CPU, then two"
+	@$(subst -cpu $(CPU),-cpu $(CPU)$(comma)+fsgsbase,$(QEMU_BASE)) -display none -serial stdio -cdrom $(BUILD)/exogo-libosbench.iso 2>/dev/null \
+		| tr -d '\r' | grep --line-buffered '^bench:'; true
+	@$(subst -smp $(SMP),-smp 2,$(subst -cpu $(CPU),-cpu $(CPU)$(comma)+fsgsbase,$(QEMU_BASE))) -display none -serial stdio -cdrom $(BUILD)/exogo-libosbench.iso 2>/dev/null \
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
 
 # A long campaign of cmd/exo-fuzz (docs/exokernel.md, "The fuzzer"): one

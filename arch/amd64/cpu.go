@@ -15,6 +15,10 @@ const (
 	MSRAPICBase         = 0x0000_001b // local APIC physical base and enable bit
 )
 
+// CR4FSGSBase is CR4's bit that lets user mode use RDFSBASE, WRFSBASE,
+// RDGSBASE and WRGSBASE (CPUID leaf 7, EBX bit 0, says the CPU has them).
+const CR4FSGSBase = 1 << 16
+
 // ReadCR0 returns CR0 (paging, protection, FPU control).
 func ReadCR0() uint64
 

@@ -15,6 +15,18 @@ TEXT ·loadGSSelector(SB),NOSPLIT,$0-0
 	MOVW AX, GS
 	RET
 
+// func gsBase() uint64: RDGSBASE (where the kernel lets user mode).
+TEXT ·gsBase(SB),NOSPLIT,$0-8
+	RDGSBASEQ AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+// func setGSBase(base uint64): WRGSBASE (where the kernel lets user mode).
+TEXT ·setGSBase(SB),NOSPLIT,$0-8
+	MOVQ base+0(FP), AX
+	WRGSBASEQ AX
+	RET
+
 // func linuxGetpid() int64: a Linux system call (getpid = 39), foreign to
 // the exokernel: the libOS's foreign upcall answers it.
 TEXT ·linuxGetpid(SB),NOSPLIT,$0-8

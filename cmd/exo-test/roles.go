@@ -87,6 +87,7 @@ func hostile() {
 	expect("hostile: unknown call number", rawCall(exo.CallBase+0xfff), exo.ErrUnknownCall)
 	loadGSSelector()
 	check("hostile: a call after loading GS (its base is now 0) still works", exo.Null() == 0)
+	hostileGSBase()
 	expect("hostile: debug_write from kernel memory", exo.DebugWrite(0xffff_ffff_8010_0000, 8), exo.ErrBadAddress)
 	expect("hostile: debug_write below 4 MiB", exo.DebugWrite(0x1000, 8), exo.ErrBadAddress)
 	expect("hostile: debug_write from an unmapped address", exo.DebugWrite(0x2000_0000, 8), exo.ErrBadAddress)
@@ -147,7 +148,32 @@ func hostile() {
 	bare.Say("exo-test: FAIL: hostile: read kernel memory\n")
 }
 
+// hostileGSBase, where the kernel lets user mode write its bases
+// (FSGSBASE), points GS at the kernel's half, makes calls and yields to
+// another process, and reads the base back: the kernel takes every entry's
+// GS base from KERNEL_GS_BASE after SWAPGS, never from what user mode
+// left, and keeps the value across traps and switches.
+func hostileGSBase() {
+	if bare.Info(exo.KernelInfoFeatures)&exo.CpuFeatureFsgsbase == 0 {
+		bare.Say("exo-test: not exercised: the CPU has no FSGSBASE\n")
+		return
+	}
+	const kernelHalf = 0xffff_8000_0000_0000
+	setGSBase(kernelHalf)
+	ok := exo.Null() == 0 && exo.Yield() == 0 && exo.Null() == 0
+	for i := 0; i < 100000; i++ { // across some timer ticks too
+		ok = ok && gsBase() == kernelHalf
+	}
+	kept := gsBase() == kernelHalf
+	setGSBase(0)
+	check("hostile: GS based in the kernel's half (WRGSBASE): calls and a yield work, and the base is kept", ok && kept)
+}
+
 func rawCall(number uint64) int64
+
+func gsBase() uint64
+
+func setGSBase(base uint64)
 
 func loadGSSelector()
 

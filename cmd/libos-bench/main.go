@@ -27,8 +27,9 @@ import (
 
 // measure runs f(n) five times and prints the median time per operation,
 // and what the libOS did per operation in the last run (upcalls, Linux
-// calls, thread switches, resumes through the kernel, alarm_set calls,
-// idle rounds; the Linux calls by number): the counts that explain a
+// calls, thread switches, resumes through the kernel, switches of the FS
+// base in user mode, alarm_set calls, idle rounds; the Linux calls by
+// number): the counts that explain a
 // figure.
 func measure(name string, n int, f func(n int)) {
 	var runs []float64
@@ -58,9 +59,10 @@ func measure(name string, n int, f func(n int)) {
 	per := func(a, b uint64) float64 { return float64(b-a) / float64(n) }
 	fmt.Printf("bench: libos: %s: %.2f us\n", name, runs[2])
 	last = runs[2]
-	fmt.Printf("bench: libos:   per operation: %.1f upcalls, %.1f Linux calls, %.1f switches, %.1f kernel resumes, %.1f alarm_set, %.1f idle rounds\n",
+	fmt.Printf("bench: libos:   per operation: %.1f upcalls, %.1f Linux calls, %.1f switches, %.1f kernel resumes, %.1f user-mode FS switches, %.1f alarm_set, %.1f idle rounds\n",
 		per(before.Upcalls, after.Upcalls), per(before.LinuxCalls, after.LinuxCalls), per(before.Switches, after.Switches),
-		per(before.KernelResumes, after.KernelResumes), per(before.AlarmSets, after.AlarmSets), per(before.IdleRounds, after.IdleRounds))
+		per(before.KernelResumes, after.KernelResumes), per(before.UserSwitches, after.UserSwitches), per(before.AlarmSets, after.AlarmSets),
+		per(before.IdleRounds, after.IdleRounds))
 	line := ""
 	for c := range callsAfter {
 		if d := per(callsBefore[c], callsAfter[c]); d >= 0.05 {

@@ -18,6 +18,7 @@ func TestOffsetsMatchTheAssembly(t *testing.T) {
 		"inKernel":   {unsafe.Offsetof(c.inKernel), OffsetInKernel},
 		"scratch2":   {unsafe.Offsetof(c.scratch2), OffsetScratch2},
 		"entryFrame": {unsafe.Offsetof(c.entryFrame), OffsetEntry},
+		"userBases":  {unsafe.Offsetof(c.userBases), OffsetUserBases},
 	}
 	for name, o := range offsets {
 		if o[0] != o[1] {
@@ -47,6 +48,9 @@ func TestAssemblyDefines(t *testing.T) {
 		"CPU_ENTRY_FRAME":         OffsetEntry,
 		"CPU_IN_KERNEL":           OffsetInKernel,
 		"CPU_KERNEL_FS":           OffsetKernelFS,
+		"CPU_USER_BASES":          OffsetUserBases,
+		"FRAME_FS_BASE":           uint64(unsafe.Offsetof(f.FSBase)),
+		"FRAME_GS_BASE":           uint64(unsafe.Offsetof(f.GSBase)),
 	}
 	for name, value := range want {
 		got, ok := defines[name]

@@ -23,6 +23,10 @@ type CPU struct {
 	// returns another one, the exit path moves the x87 state (see
 	// entry_amd64.s).
 	entryFrame uintptr
+	// userBases (72) is 1 when CR4.FSGSBASE is set on this CPU: user
+	// mode can change its FS and GS bases itself (WRFSBASE, WRGSBASE),
+	// so the entry code reads both into every frame from user mode.
+	userBases uintptr
 	// IOPorts is the process whose I/O bitmap this CPU's TSS holds (0:
 	// every port denied).
 	IOPorts uint16
@@ -94,13 +98,22 @@ func (c *CPU) StackTop() uintptr { return c.stackTop }
 // Offsets the entry assembly uses (kernel/trap/entry_amd64.s). A test keeps
 // them in step with the struct.
 const (
-	OffsetScratch  = 8
-	OffsetStackTop = 16
-	OffsetKernelFS = 24
-	OffsetInKernel = 40
-	OffsetScratch2 = 48
-	OffsetEntry    = 64
+	OffsetScratch   = 8
+	OffsetStackTop  = 16
+	OffsetKernelFS  = 24
+	OffsetInKernel  = 40
+	OffsetScratch2  = 48
+	OffsetEntry     = 64
+	OffsetUserBases = 72
 )
+
+// EnableUserBases records that this CPU has CR4.FSGSBASE set (see
+// userBases).
+func (c *CPU) EnableUserBases() { c.userBases = 1 }
+
+// UserBases reports whether user mode may change its FS and GS bases on
+// this CPU.
+func (c *CPU) UserBases() bool { return c.userBases != 0 }
 
 // SetInKernel marks whether this CPU runs kernel code. While it is set, any
 // trap is treated as a kernel bug (the entry code reports it instead of

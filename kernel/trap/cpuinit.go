@@ -28,6 +28,16 @@ func InitCPU(index int, istTop, doubleFaultTop uintptr) *cpu.CPU {
 	amd64.WriteMSR(amd64.MSRSyscallSegments, uint64(amd64.KernelCodeSelector)<<32|uint64(amd64.KernelDataSelector|3)<<48)
 	amd64.WriteMSR(amd64.MSRSyscallEntry, uint64(syscallEntryAddress()))
 	amd64.WriteMSR(amd64.MSRSyscallFlagsMask, 1<<9|1<<8|1<<10|1<<18)
+	// RDFSBASE and friends, where the CPU has them: a libOS then switches
+	// its threads' FS bases in user mode, without a kernel call. The
+	// entry code reads the bases user mode may have changed into each
+	// frame (entry_amd64.s, savedSSE).
+	if maxLeaf, _, _, _ := amd64.CPUID(0, 0); maxLeaf >= 7 {
+		if _, ebx, _, _ := amd64.CPUID(7, 0); ebx&1 != 0 {
+			amd64.WriteCR4(amd64.ReadCR4() | amd64.CR4FSGSBase)
+			c.EnableUserBases()
+		}
+	}
 	return c
 }
 

@@ -25,6 +25,10 @@
 // CS at 672, FSBase at 512).
 #define FRAME_CS 160
 #define CPU_ENTRY_FRAME 64
+#define CPU_USER_BASES 72
+// Offsets of the FS and GS base slots from the start of a frame.
+#define FRAME_FS_BASE 512
+#define FRAME_GS_BASE 520
 
 // The SSE state kernel code can change: MXCSR and XMM0-15, saved and
 // restored at their places in the frame's FXSAVE image (MXCSR at 24, XMM
@@ -195,7 +199,9 @@ TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
 	// (arch_prctl, clone, tls_set, upcall_resume, frame set-up), so the
 	// slots still hold what the last exit restored. Reading the MSRs
 	// again would only cost time (a load of GS or FS with a selector in
-	// user mode, which resets a base, is undone at the next exit).
+	// user mode, which resets a base, is undone at the next exit). The
+	// exception is a CPU with CR4.FSGSBASE set, where user mode writes
+	// its bases itself: see savedSSE.
 	SUBQ $16, SP                   // FS base, GS base
 	SUBQ $512, SP
 	STMXCSR 24(SP)
@@ -217,6 +223,23 @@ TEXT ·commonEntry(SB),NOSPLIT|NOFRAME,$0
 saveXMM:
 	SAVE_XMM
 savedSSE:
+	// With CR4.FSGSBASE, user mode may have changed its FS and GS bases
+	// (WRFSBASE, WRGSBASE; a libOS switches threads so): read both into
+	// the frame, from the CPU (the FS base, still the user's) and from
+	// KERNEL_GS_BASE (where SWAPGS put the user's GS base). AX, CX and
+	// DX are saved already and free here (the call number was read).
+	CMPQ CPU_USER_BASES(GS), $0
+	JEQ  basesKept
+	TESTQ $3, FRAME_CS_FROM_START(SP)
+	JZ   basesKept
+	RDFSBASEQ AX
+	MOVQ AX, FRAME_FS_BASE(SP)
+	MOVL $MSR_KERNEL_GS_BASE, CX
+	RDMSR
+	SHLQ $32, DX
+	ORQ  DX, AX
+	MOVQ AX, FRAME_GS_BASE(SP)
+basesKept:
 	MOVQ SP, CPU_ENTRY_FRAME(GS)
 	MOVQ $1, CPU_IN_KERNEL(GS)
 

@@ -74,7 +74,7 @@
 #define FRAME_USE_SEGMENT 0x11
 #define FRAME_USE_KEPT 0x12
 
-// cpu_feature: CPU features in the kernel information page: the TSC runs at a constant rate in every power state and on every CPU; RDFSBASE/WRFSBASE exist (the kernel does not enable them yet); RDRAND; RDSEED.
+// cpu_feature: CPU features in the kernel information page: the TSC runs at a constant rate in every power state and on every CPU; RDFSBASE, WRFSBASE, RDGSBASE and WRGSBASE work in user mode (the kernel enables them where the CPU has them, and then reads both bases at every entry from user mode: a libOS may switch its threads' FS bases itself); RDRAND; RDSEED.
 #define CPU_FEATURE_INVARIANT_TSC 0x1
 #define CPU_FEATURE_FSGSBASE 0x2
 #define CPU_FEATURE_RDRAND 0x4

@@ -398,7 +398,7 @@ const (
 	FrameUseKept        = 0x12
 )
 
-// CpuFeature: CPU features in the kernel information page: the TSC runs at a constant rate in every power state and on every CPU; RDFSBASE/WRFSBASE exist (the kernel does not enable them yet); RDRAND; RDSEED.
+// CpuFeature: CPU features in the kernel information page: the TSC runs at a constant rate in every power state and on every CPU; RDFSBASE, WRFSBASE, RDGSBASE and WRGSBASE work in user mode (the kernel enables them where the CPU has them, and then reads both bases at every entry from user mode: a libOS may switch its threads' FS bases itself); RDRAND; RDSEED.
 const (
 	CpuFeatureInvariantTsc = 0x1
 	CpuFeatureFsgsbase     = 0x2

@@ -300,6 +300,7 @@ type Counters struct {
 	LinuxCalls     uint64 // Linux system calls served
 	Switches       uint64 // thread switches
 	KernelResumes  uint64 // threads resumed with upcall_resume (the others in user mode)
+	UserSwitches   uint64 // threads resumed in user mode with another FS base (WRFSBASE, where the CPU has it)
 	AlarmSets      uint64 // alarm_set calls
 	Alarms         uint64 // alarm upcalls
 	AlarmsPassed   uint64 // alarms whose time an upcall of another kind found passed, and acted on
@@ -331,6 +332,7 @@ func ReadCounters() Counters {
 		c.LinuxCalls += atomic.LoadUint64(&me.linuxCalls)
 		c.Switches += atomic.LoadUint64(&me.switches)
 		c.KernelResumes += atomic.LoadUint64(&me.kernelResumes)
+		c.UserSwitches += atomic.LoadUint64(&me.userSwitches)
 		c.AlarmSets += atomic.LoadUint64(&me.alarmSets)
 		c.Alarms += atomic.LoadUint64(&me.alarms)
 		c.AlarmsPassed += atomic.LoadUint64(&me.alarmsPassed)

@@ -59,7 +59,7 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		exo.Yield()
 	}
 	me.upcalls++
-	me.fs = get(context, exo.ContextFsBase)
+	me.fs, me.gs = get(context, exo.ContextFsBase), get(context, exo.ContextGsBase)
 	if current < 0 {
 		// A vCPU that just began (vcpu_start): nothing to resume.
 		runNext(v, context)
@@ -324,16 +324,23 @@ func armAlarm(v int, now uint64) {
 const watchdogAfter = 5_000_000_000
 
 // continueThread resumes thread i, whose registers are at context, on
-// vCPU v: in user mode when its FS base is the one the CPU has, through
-// the kernel otherwise. First it wakes idle vCPUs for the threads left
-// runnable. The resume, in assembly, lets go of the thread whose TLS block
-// v leaves.
+// vCPU v: in user mode when its FS base is the one the CPU has, or when
+// user mode may write the FS base (userBases) and its GS base is the
+// CPU's; through the kernel otherwise. First it wakes idle vCPUs for the
+// threads left runnable. The resume, in assembly, lets go of the thread
+// whose TLS block v leaves.
 func continueThread(v, i int, context, slot uintptr) {
 	wakeIdle(v)
 	me := &vcpus[uint(v)%exo.VcpuMax]
 	release := releaseFor(v, i)
-	if get(context, exo.ContextFsBase) == me.fs {
+	fs := get(context, exo.ContextFsBase)
+	if fs == me.fs {
 		resumeInUserMode(context, slot, release)
+	}
+	if userBases && get(context, exo.ContextGsBase) == me.gs {
+		me.fs = fs
+		me.userSwitches++
+		resumeSettingFS(context, slot, release)
 	}
 	me.kernelResumes++
 	r := resumeThroughKernel(context, exo.CallUpcallResume, release)

@@ -103,6 +103,31 @@ TEXT ·resumeInUserMode(SB),NOSPLIT|NOFRAME,$0-24
 loadRegisters:
 	LOAD_REGISTERS_IRETQ
 
+// func resumeSettingFS(context, slot, release uintptr): resumeInUserMode
+// for a context with another FS base, where the kernel lets user mode
+// write it (FSGSBASE): let the thread at release go, load the context's
+// FS base, then the same. (Its GS base must be the one the CPU has.)
+TEXT ·resumeSettingFS(SB),NOSPLIT|NOFRAME,$0-24
+	MOVQ release+16(FP), AX
+	RELEASE
+	MOVQ context+0(FP), DI
+	MOVQ slot+8(FP), SI
+	MOVQ CONTEXT_FS_BASE(DI), AX
+	WRFSBASEQ AX
+	RESTORE_G
+	LOAD_SSE
+	IRETQ_FRAME
+	JMP  loadRegistersFS
+loadRegistersFS:
+	LOAD_REGISTERS_IRETQ
+
+// func setFS(base uintptr): point FS at base (WRFSBASE: only where the
+// kernel lets user mode, see userBases).
+TEXT ·setFS(SB),NOSPLIT,$0-8
+	MOVQ base+0(FP), AX
+	WRFSBASEQ AX
+	RET
+
 // func resumeThroughKernel(context uintptr, call uint64, release uintptr) int64:
 // continue context with upcall_resume, which also loads its FS and GS
 // bases: let the thread at release go (RELEASE), put its g word back, load

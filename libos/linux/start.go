@@ -65,6 +65,10 @@ var entryStack uint64
 var (
 	upcallTable [exo.UpcallTableEntries]uint64
 	threads     uthread.Table
+	// userBases is set when the kernel lets user mode write its FS and
+	// GS bases (the CPU has FSGSBASE): threads are then switched in
+	// user mode, without upcall_resume.
+	userBases bool
 )
 
 func Start()
@@ -75,6 +79,8 @@ func tlsBlockAddress() uintptr
 func resumeInUserMode(context, slot, release uintptr)
 func resumeThroughKernel(context uintptr, call uint64, release uintptr) int64
 func copyContext(to, from uintptr)
+func resumeSettingFS(context, slot, release uintptr)
+func setFS(base uintptr)
 func rdrand() (uint64, bool)
 func vdsoClockGettime()
 func vdsoFunctionAddress() uintptr
@@ -98,6 +104,7 @@ func start() {
 	lockCalls(0)
 	vcpus[0].stack, vcpuCount = stack, 1
 	threads.UseQueues(1)
+	userBases = bare.Info(exo.KernelInfoFeatures)&exo.CpuFeatureFsgsbase != 0
 	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {
 		fatalNumber("upcall_register failed: ", r)
 	}

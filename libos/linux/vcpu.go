@@ -49,12 +49,13 @@ type vcpu struct {
 	current  int32   // atomic: 1 + the index of the thread it runs (0: none)
 	fsThread int32   // 1 + the thread whose TLS block FS points at (0: the libOS's own, or a thread gone)
 	fs       uint64  // the FS base the CPU has
+	gs       uint64  // the GS base the CPU has
 	armed    uint64  // the deadline of its alarm (alarm_set), 0 when none
 	idle     uint32  // atomic: 1 while it waits in the kernel with nothing to run
 
 	// Statistics, summed by ReadCounters.
-	upcalls, linuxCalls, switches, kernelResumes, alarmSets, alarms, alarmsPassed, idleRounds, kicks, wakes uint64
-	_                                                                                                       [64]byte
+	upcalls, linuxCalls, switches, kernelResumes, userSwitches, alarmSets, alarms, alarmsPassed, idleRounds, kicks, wakes uint64
+	_                                                                                                                     [64]byte
 }
 
 var (
@@ -150,7 +151,11 @@ func wakeIdle(v int) {
 func leaveThreadTLS(v int) {
 	me := &vcpus[uint(v)%exo.VcpuMax]
 	if libosTLS := uint64(tlsBlockAddress()); me.fs != libosTLS {
-		exo.TlsSet(uintptr(libosTLS))
+		if userBases {
+			setFS(uintptr(libosTLS))
+		} else {
+			exo.TlsSet(uintptr(libosTLS))
+		}
 		me.fs = libosTLS
 	}
 	if me.fsThread != 0 {

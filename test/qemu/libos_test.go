@@ -17,17 +17,48 @@ var libOSMachines = []struct {
 	cpus     int
 }{{"BIOS, 1 CPU", BIOS, 1}, {"UEFI, 2 CPUs", UEFI, 2}}
 
+// TestLibOSWithFSGSBase runs libos-test on a CPU with FSGSBASE, on two
+// CPUs: every thread switch between the runtime's threads then writes the
+// FS base in user mode, and the kernel must keep what user mode wrote
+// across every trap.
+func TestLibOSWithFSGSBase(t *testing.T) {
+	out := bootAndRunOn(t, LibOSTestISO, BIOS, 2, "", "libos-test", FSGSBaseCPU)
+	expectLines(t, out,
+		`libos-test: ok: 20000 round trips between two threads`,
+		`libos-test: ok: 300 threads made and ended`,
+		`libos-test: ok: a signal ends a blocked futex wait with EINTR, and its handler runs`,
+		`libos-test: ok: a goroutine sleeps and wakes 5 times and the GC completes while 4 others run loops without calls \(GOMAXPROCS 2\)`,
+		`libos-test: 0 failures`,
+	)
+}
+
 // bootAndRun boots image from a CD-ROM with firmware, cpus CPUs and
 // memory (QEMU's size; "" for the default), and returns the transcript of
 // a run that ends with a balanced census and the pass status (runToEnd;
 // what names the program in failures).
 func bootAndRun(t *testing.T, image string, firmware Firmware, cpus int, memory, what string) string {
 	t.Helper()
+	return bootAndRunOn(t, image, firmware, cpus, memory, what, "")
+}
+
+// FSGSBaseCPU is QEMU's CPU model with FSGSBASE added: the kernel then
+// lets user mode write its FS and GS bases, and the libOS switches
+// threads without upcall_resume (DefaultCPU has no FSGSBASE, which tests
+// the other way).
+const FSGSBaseCPU = DefaultCPU + ",+fsgsbase"
+
+// bootAndRunOn is bootAndRun on CPU model cpu (QEMU's -cpu; "" for
+// DefaultCPU).
+func bootAndRunOn(t *testing.T, image string, firmware Firmware, cpus int, memory, what, cpu string) string {
+	t.Helper()
 	c, err := ConfigFromEnv(requireImage(t, image), firmware, CDROM)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.SMP = cpus
+	if cpu != "" {
+		c.CPU = cpu
+	}
 	if memory != "" {
 		c.Memory = memory
 	}

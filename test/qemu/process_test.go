@@ -94,6 +94,19 @@ func TestExokernelInterfaceFourCPUs(t *testing.T) {
 	)
 }
 
+// TestExokernelInterfaceFSGSBase runs it on a CPU with FSGSBASE, where the
+// hostile child writes its GS base in user mode.
+func TestExokernelInterfaceFSGSBase(t *testing.T) {
+	out := bootAndRunOn(t, ExoTestISO, BIOS, 2, "", "exo-test", FSGSBaseCPU)
+	if regexp.MustCompile(`exo-test: FAIL`).MatchString(out) {
+		t.Errorf("a check failed:\n%s", out)
+	}
+	expectLines(t, out,
+		`exo-test: ok: hostile: GS based in the kernel's half \(WRGSBASE\): calls and a yield work, and the base is kept`,
+		`exo-test: ok: hostile child's checks all passed`,
+	)
+}
+
 // TestExokernelInterfaceUEFI runs it under UEFI, where the screen segment
 // is the firmware's framebuffer rather than VGA text.
 func TestExokernelInterfaceUEFI(t *testing.T) { exokernelInterface(t, 1, UEFI) }
