@@ -46,6 +46,7 @@ const (
 	phasePingPong        // answer each odd ball with the next even one
 	phaseWait            // wait, count each end of a wait
 	phaseWaitKick        // wait; the kick ends it
+	phaseCalls           // make foreign calls back to back, counting them
 )
 
 var (
@@ -58,6 +59,8 @@ var (
 	extraStarted uint64 // vCPUs 2-7 that began
 	extraWaits   uint64 // ends of their waits
 	aboutToWait  uint64 // vCPU 1 is about to wait in phaseWaitKick
+	calls        uint64 // vCPU 1's foreign calls in phaseCalls
+	callsAtKick  uint64 // calls when its last kick upcall came
 )
 
 func vcpuLoopAddress() uintptr
@@ -81,8 +84,10 @@ func onVCPUUpcall(context uintptr, event, detail, detail2 uint64) {
 			atomic.AddUint64(&extraWaits, 1)
 		}
 	case event == exo.UpcallKick:
+		atomic.StoreUint64(&callsAtKick, atomic.LoadUint64(&calls))
 		atomic.AddUint64(&kicks, 1)
 	}
+	// A foreign call (phaseCalls) is answered by resuming it as it is.
 	bare.Resume(context)
 }
 
@@ -103,6 +108,9 @@ func vcpuLoop() {
 				exo.Wait(0)
 				atomic.AddUint64(&waitEnds, 1)
 			}
+		case phaseCalls:
+			linuxGetpid()
+			atomic.AddUint64(&calls, 1)
 		}
 	}
 }
@@ -176,6 +184,21 @@ func vcpus() {
 	atomic.StoreUint64(&vcpuPhase, phaseIdle)
 	exo.VcpuWake(1)
 	check("vcpus: a kick to a waiting vCPU comes as an upcall, and its wait ends", kicked && yieldUntil(&waitEnds, ends+1))
+	// A kick to a vCPU that makes foreign calls back to back, which trap
+	// into the foreign upcall at once: the kernel delivers the kick first,
+	// at its next call, not when a timer tick happens to land in the few
+	// instructions between its calls (hundreds of calls later).
+	atomic.StoreUint64(&vcpuPhase, phaseCalls)
+	yieldUntil(&calls, 100)
+	kickSent := exo.VcpuKick(1) == 0
+	sentAt := atomic.LoadUint64(&calls)
+	kicked = kickSent && yieldUntil(&kicks, 3)
+	late := atomic.LoadUint64(&callsAtKick) - sentAt // wraps when it came before sentAt was read: fine
+	atomic.StoreUint64(&vcpuPhase, phaseIdle)
+	check("vcpus: a kick reaches vCPU 1 making foreign calls back to back at its next call", kicked && (late <= 3 || late > 1<<63))
+	if late <= 1<<63 {
+		bare.SayNumber("exo-test: vcpus: calls between the kick and its upcall: ", int64(late))
+	}
 
 	// The limit: vCPUs 2-7 start (and wait in their start upcalls), the
 	// ninth is refused.

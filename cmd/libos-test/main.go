@@ -18,6 +18,8 @@ import (
 	"time"
 	"unsafe"
 
+	"exogo/libos/bare"
+	"exogo/libos/exo"
 	"exogo/libos/linux"
 )
 
@@ -225,13 +227,23 @@ func checkThreads() {
 	}()
 	runtime.LockOSThread()
 	sum := 0
+	before := linux.ReadCounters()
 	for i := 0; i < rounds; i++ {
 		ping <- i
 		sum += <-pong - i
 	}
+	after := linux.ReadCounters()
 	close(ping)
 	runtime.UnlockOSThread()
 	check(fmt.Sprintf("%d round trips between two threads", rounds), sum == rounds, fmt.Sprint(sum))
+	// Where the CPU has FSGSBASE the libOS switches them in user mode.
+	if bare.Info(exo.KernelInfoFeatures)&exo.CpuFeatureFsgsbase != 0 {
+		switched, kernel := after.UserSwitches-before.UserSwitches, after.KernelResumes-before.KernelResumes
+		check("with FSGSBASE, the round trips switch threads in user mode (WRFSBASE), not through upcall_resume",
+			switched >= rounds && kernel < switched/100, fmt.Sprintf("%d in user mode, %d through the kernel", switched, kernel))
+	} else {
+		fmt.Println("libos-test: not exercised: the CPU has no FSGSBASE (threads switch through upcall_resume)")
+	}
 
 	// Many goroutines, a mutex and a WaitGroup.
 	var mu sync.Mutex
@@ -293,7 +305,11 @@ func checkTime() {
 // the alarm, and the libOS must see the time pass itself.
 func checkPreemption() {
 	preempted("without calls", func(n *uint64) { *n++ })
+	before := linux.ReadCounters().AlarmsPassed
 	preempted("of Linux calls made back to back (getpid)", func(n *uint64) { *n += uint64(syscall.Getpid()) })
+	passed := linux.ReadCounters().AlarmsPassed - before
+	check("the libOS acts on alarms whose time passed while the loops of calls kept it in upcalls", passed > 0,
+		fmt.Sprint(passed, " alarms acted on"))
 }
 
 func preempted(loops string, step func(n *uint64)) {

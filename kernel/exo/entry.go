@@ -46,18 +46,45 @@ func Foreign(f *cpu.Frame) uintptr {
 // released, and a page table or frame is freed only after a TLB shootdown
 // that every CPU running the address space acknowledges, which this one,
 // with interrupts disabled until it resumes, does only after the walk.
-func TryForeign(f *cpu.Frame) bool {
-	p := process.ByID(cpu.This().Process)
-	return p != nil && !p.Exiting && Deliver(p, f, UpcallForeign, f.RAX, 0)
+//
+// Both return the frame to resume and whether they took the trap. An
+// event that waits for the vCPU (a revocation request, a kick, interrupt
+// lines, a child's end, a watched word: somethingPending) goes first: it
+// is delivered with the context at the instruction that trapped (a
+// SYSCALL is backed up over its 2 bytes; a faulting instruction is where
+// the fault left RIP), which runs again when the libOS resumes it.
+// Otherwise a thread that makes calls back to back would keep its vCPU
+// inside upcalls at every trap, where no event can be delivered, and a
+// revocation's deadline could pass unanswered.
+func TryForeign(f *cpu.Frame, frame uintptr) (uintptr, bool) {
+	return tryUpcall(f, frame, UpcallForeign, f.RAX, 0, 2)
 }
 
 // TryFault is TryForeign for a CPU exception (see Fault).
-func TryFault(f *cpu.Frame) bool {
-	p := process.ByID(cpu.This().Process)
+func TryFault(f *cpu.Frame, frame uintptr) (uintptr, bool) {
+	return tryUpcall(f, frame, UpcallFault, f.Vector, faultAddress(f), 0)
+}
+
+// tryUpcall delivers event (details detail, detail2) to the vCPU this CPU
+// runs, whose frame f is at frame, after an event that waits (with RIP
+// backed up by back bytes for that one).
+func tryUpcall(f *cpu.Frame, frame uintptr, event int, detail, detail2 uint64, back uint64) (uintptr, bool) {
+	c := cpu.This()
+	p := process.ByID(c.Process)
 	if p == nil || p.Exiting {
-		return false
+		return frame, false
 	}
-	return Deliver(p, f, UpcallFault, f.Vector, faultAddress(f))
+	v := &p.VCPUs[uint(c.VCPU)%process.MaxVCPUs]
+	if somethingPending(p, v) && f.RSP-v.UpcallStack >= v.UpcallStackSize {
+		rip := f.RIP
+		f.RIP -= back
+		resume := BeforeResume(frame)
+		if resume != frame || f.RSP-v.UpcallStack < v.UpcallStackSize {
+			return resume, true // delivered (or the vCPU ended)
+		}
+		f.RIP = rip // nothing could be delivered: take the trap itself
+	}
+	return frame, deliver(p, v, f, event, detail, detail2) != nil
 }
 
 // faultAddress is the address a page fault (vector 14) touched, 0 for

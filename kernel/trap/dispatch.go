@@ -110,7 +110,7 @@ func exokernelCall(frameAddress uintptr) uintptr {
 // posts for it meanwhile (an end, a kick, an event) is seen at its next
 // trap, or at once through the IPI that CPU sends, as BeforeResume's own
 // rule says. That is about 100 instructions of every foreign call and
-// fault.
+// fault. Events that wait already went first (exo.TryForeign).
 
 // userTrap handles a trap taken in user mode (ring 3): system calls go to
 // the exokernel, the timer and devices as for the kernel, and exceptions
@@ -126,8 +126,8 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 	c.UserTraps++
 	switch f.Vector {
 	case cpu.SyscallVector: // a foreign call (exokernel calls come through exokernelCall)
-		if exo.TryForeign(f) {
-			return frameAddress // into the upcall: see upcallDelivered
+		if resume, taken := exo.TryForeign(f, frameAddress); taken {
+			return resume // into an upcall: see upcallDelivered
 		}
 		smp.Lock()
 		resume := exo.Foreign(f)
@@ -170,8 +170,8 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 		return exo.BeforeResume(frameAddress)
 	}
 	if f.Vector < 32 {
-		if exo.TryFault(f) {
-			return frameAddress // into the upcall: see upcallDelivered
+		if resume, taken := exo.TryFault(f, frameAddress); taken {
+			return resume // into an upcall: see upcallDelivered
 		}
 		smp.Lock()
 		resume := exo.Fault(f)

@@ -64,7 +64,7 @@ const (
 	CallFrameAllocMap = CallBase + 26
 	// CallSegmentWithdraw: take back a grant on a segment the caller owns (process 0: every grant), and every link and mapping of it that no longer rests on a grant (the owner's, grantees' and their children's stay); TLBs are flushed.
 	CallSegmentWithdraw = CallBase + 27
-	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first trap (a timer tick at the latest) at or after deadline (nanoseconds since boot, time_now's clock) that finds the vCPU's upcalls enabled, even if no other thread wants the CPU; 0 disarms it. An alarm due while the vCPU is inside an upcall waits (a libOS whose threads make calls back to back should look at the time in its upcalls: libos/linux does). One alarm per vCPU (the caller's); delivering it disarms it.
+	// CallAlarmSet: arm the caller's alarm: an alarm upcall at the first timer tick (or other interrupt, or event delivery) at or after deadline (nanoseconds since boot, time_now's clock) that finds the vCPU's upcalls enabled, even if no other thread wants the CPU; 0 disarms it. An alarm due while the vCPU is inside an upcall waits (a libOS whose threads make calls back to back should look at the time in its upcalls: libos/linux does). One alarm per vCPU (the caller's); delivering it disarms it.
 	CallAlarmSet = CallBase + 28
 	// CallWait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait, as the lines that fired are; a revocation request, until the process answers it); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
 	CallWait = CallBase + 29
@@ -637,7 +637,7 @@ func FrameAllocMap(segment uint64, slot uint64, permissions Permissions) int64
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 func SegmentWithdraw(segment uint64, process uint64) int64
 
-// AlarmSet is alarm_set: arm the caller's alarm: an alarm upcall at the first trap (a timer tick at the latest) at or after deadline (nanoseconds since boot, time_now's clock) that finds the vCPU's upcalls enabled, even if no other thread wants the CPU; 0 disarms it. An alarm due while the vCPU is inside an upcall waits (a libOS whose threads make calls back to back should look at the time in its upcalls: libos/linux does). One alarm per vCPU (the caller's); delivering it disarms it.
+// AlarmSet is alarm_set: arm the caller's alarm: an alarm upcall at the first timer tick (or other interrupt, or event delivery) at or after deadline (nanoseconds since boot, time_now's clock) that finds the vCPU's upcalls enabled, even if no other thread wants the CPU; 0 disarms it. An alarm due while the vCPU is inside an upcall waits (a libOS whose threads make calls back to back should look at the time in its upcalls: libos/linux does). One alarm per vCPU (the caller's); delivering it disarms it.
 // Result: 0. Rights: self.
 // deadline: uint64, not checked.
 func AlarmSet(deadline uint64) int64

@@ -324,20 +324,20 @@ func armAlarm(v int, now uint64) {
 const watchdogAfter = 5_000_000_000
 
 // continueThread resumes thread i, whose registers are at context, on
-// vCPU v: in user mode when its FS base is the one the CPU has, or when
-// user mode may write the FS base (userBases) and its GS base is the
-// CPU's; through the kernel otherwise. First it wakes idle vCPUs for the
+// vCPU v: in user mode when its GS base is the one the CPU has and so is
+// its FS base, or user mode may write the FS base (userBases); through
+// the kernel otherwise. First it wakes idle vCPUs for the
 // threads left runnable. The resume, in assembly, lets go of the thread
 // whose TLS block v leaves.
 func continueThread(v, i int, context, slot uintptr) {
 	wakeIdle(v)
 	me := &vcpus[uint(v)%exo.VcpuMax]
 	release := releaseFor(v, i)
-	fs := get(context, exo.ContextFsBase)
-	if fs == me.fs {
+	fs, sameGS := get(context, exo.ContextFsBase), get(context, exo.ContextGsBase) == me.gs
+	if fs == me.fs && sameGS {
 		resumeInUserMode(context, slot, release)
 	}
-	if userBases && get(context, exo.ContextGsBase) == me.gs {
+	if userBases && sameGS {
 		me.fs = fs
 		me.userSwitches++
 		resumeSettingFS(context, slot, release)

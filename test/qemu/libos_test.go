@@ -27,6 +27,7 @@ func TestLibOSWithFSGSBase(t *testing.T) {
 		`libos-test: ok: 20000 round trips between two threads`,
 		`libos-test: ok: 300 threads made and ended`,
 		`libos-test: ok: a signal ends a blocked futex wait with EINTR, and its handler runs`,
+		`libos-test: ok: with FSGSBASE, the round trips switch threads in user mode \(WRFSBASE\), not through upcall_resume`,
 		`libos-test: ok: a goroutine sleeps and wakes 5 times and the GC completes while 4 others run loops without calls \(GOMAXPROCS 2\)`,
 		`libos-test: 0 failures`,
 	)
@@ -135,6 +136,8 @@ func TestLibOS(t *testing.T) {
 				// One vCPU per CPU: GOMAXPROCS is their number.
 				fmt.Sprintf(`libos-test: ok: a goroutine sleeps and wakes 5 times and the GC completes while 4 others run loops without calls \(GOMAXPROCS %d\)`, run.cpus),
 				fmt.Sprintf(`libos-test: ok: a goroutine sleeps and wakes 5 times and the GC completes while 4 others run loops of Linux calls made back to back \(getpid\) \(GOMAXPROCS %d\)`, run.cpus),
+				`libos-test: ok: the libOS acts on alarms whose time passed while the loops of calls kept it in upcalls`,
+				`libos-test: not exercised: the CPU has no FSGSBASE`,
 				`libos: Linux system call not implemented \(returning ENOSYS\): 163`,
 				`libos-test: ok: os.ReadDir\(/bin\) lists the programs`,
 				`libos-test: ok: opening a file for writing: EROFS`,
