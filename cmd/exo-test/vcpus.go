@@ -60,6 +60,7 @@ var (
 	extraWaits   uint64 // ends of their waits
 	aboutToWait  uint64 // vCPU 1 is about to wait in phaseWaitKick
 	calls        uint64 // vCPU 1's foreign calls in phaseCalls
+	callUpcalls  uint64 // foreign upcalls for them
 	callsAtKick  uint64 // calls when its last kick upcall came
 )
 
@@ -87,7 +88,10 @@ func onVCPUUpcall(context uintptr, event, detail, detail2 uint64) {
 		atomic.StoreUint64(&callsAtKick, atomic.LoadUint64(&calls))
 		atomic.AddUint64(&kicks, 1)
 	}
-	// A foreign call (phaseCalls) is answered by resuming it as it is.
+	if event == exo.UpcallForeign && detail == 39 {
+		// A foreign call (phaseCalls): answered by resuming it as it is.
+		atomic.AddUint64(&callUpcalls, 1)
+	}
 	bare.Resume(context)
 }
 
@@ -195,7 +199,12 @@ func vcpus() {
 	kicked = kickSent && yieldUntil(&kicks, 3)
 	late := atomic.LoadUint64(&callsAtKick) - sentAt // wraps when it came before sentAt was read: fine
 	atomic.StoreUint64(&vcpuPhase, phaseIdle)
+	exo.Wait(bare.Now() + 20_000_000) // vCPU 1's last call ends
 	check("vcpus: a kick reaches vCPU 1 making foreign calls back to back at its next call", kicked && (late <= 3 || late > 1<<63))
+	// The call the kick came before ran afterwards: one foreign upcall
+	// per call, none lost.
+	check("vcpus: the call a kick went before runs again: one foreign upcall per call",
+		atomic.LoadUint64(&callUpcalls) == atomic.LoadUint64(&calls))
 	if late <= 1<<63 {
 		bare.SayNumber("exo-test: vcpus: calls between the kick and its upcall: ", int64(late))
 	}

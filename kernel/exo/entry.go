@@ -57,25 +57,31 @@ func Foreign(f *cpu.Frame) uintptr {
 // inside upcalls at every trap, where no event can be delivered, and a
 // revocation's deadline could pass unanswered.
 func TryForeign(f *cpu.Frame, frame uintptr) (uintptr, bool) {
-	return tryUpcall(f, frame, UpcallForeign, f.RAX, 0, 2)
+	return tryUpcall(f, frame, UpcallForeign, f.RAX, 0, true, 2)
 }
 
-// TryFault is TryForeign for a CPU exception (see Fault).
+// TryFault is TryForeign for a CPU exception (see Fault). Only faults run
+// again: a trap (#DB after a single step or ICEBP) leaves RIP after its
+// instruction, and an NMI or machine check is not the instruction's, so
+// for those the event waits.
 func TryFault(f *cpu.Frame, frame uintptr) (uintptr, bool) {
-	return tryUpcall(f, frame, UpcallFault, f.Vector, faultAddress(f), 0)
+	v := f.Vector
+	again := v != 1 && v != 2 && v != 3 && v != 4 && v != 18
+	return tryUpcall(f, frame, UpcallFault, v, faultAddress(f), again, 0)
 }
 
 // tryUpcall delivers event (details detail, detail2) to the vCPU this CPU
-// runs, whose frame f is at frame, after an event that waits (with RIP
-// backed up by back bytes for that one).
-func tryUpcall(f *cpu.Frame, frame uintptr, event int, detail, detail2 uint64, back uint64) (uintptr, bool) {
+// runs, whose frame f is at frame; first, when the trapping instruction
+// can run again (again), an event that waits (with RIP backed up by back
+// bytes for it).
+func tryUpcall(f *cpu.Frame, frame uintptr, event int, detail, detail2 uint64, again bool, back uint64) (uintptr, bool) {
 	c := cpu.This()
 	p := process.ByID(c.Process)
 	if p == nil || p.Exiting {
 		return frame, false
 	}
 	v := &p.VCPUs[uint(c.VCPU)%process.MaxVCPUs]
-	if somethingPending(p, v) && f.RSP-v.UpcallStack >= v.UpcallStackSize {
+	if again && eventWaits(p, v) && f.RSP-v.UpcallStack >= v.UpcallStackSize {
 		rip := f.RIP
 		f.RIP -= back
 		resume := BeforeResume(frame)
@@ -85,6 +91,17 @@ func tryUpcall(f *cpu.Frame, frame uintptr, event int, detail, detail2 uint64, b
 		f.RIP = rip // nothing could be delivered: take the trap itself
 	}
 	return frame, deliver(p, v, f, event, detail, detail2) != nil
+}
+
+// eventWaits reports whether an event that can be delivered as an upcall
+// waits for v of p (somethingPending, less the events the process has no
+// entry point for, which BeforeResume would only put back: those must not
+// send every call through it).
+func eventWaits(p *process.Process, v *process.VCPU) bool {
+	e := &p.UpcallEntries
+	return v.StartPending && e[UpcallStart] != 0 || v.KickPending && e[UpcallKick] != 0 ||
+		p.RevokeNotify && e[UpcallRevocation] != 0 || p.InterruptsPending != 0 && e[UpcallInterrupt] != 0 ||
+		p.ChildPending && e[UpcallChild] != 0 || wordUpcall(p)
 }
 
 // faultAddress is the address a page fault (vector 14) touched, 0 for

@@ -159,6 +159,7 @@ func exokernelInterfaceOn(t *testing.T, image string, cpus int, firmware Firmwar
 		`exo-test: ok: vcpus: a kick interrupts vCPU 1 in a loop without calls`,
 		`exo-test: ok: vcpus: a kick to a waiting vCPU comes as an upcall, and its wait ends`,
 		`exo-test: ok: vcpus: a kick reaches vCPU 1 making foreign calls back to back at its next call`,
+		`exo-test: ok: vcpus: the call a kick went before runs again: one foreign upcall per call`,
 		`exo-test: ok: vcpus: a kick ends the wait of a vCPU inside an upcall once, and waits there`,
 		`exo-test: ok: vcpus: a ninth vCPU is over the limit`,
 		`exo-test: ok: vcpus: exit ends every vCPU of the child: the parent reaps its status`,
