@@ -148,7 +148,7 @@ func sysWait(caller *Caller, deadline uint64) int64 {
 	// on the upcall stack: InUpcall's other test, the context slot's
 	// disabled word, would need smp.Lock (a wait with a kick pending, off
 	// the upcall stack but with the word set, returns at once each time;
-	// no libOS waits that way). TODO(issue 7): taking smp.Lock here for
+	// no libOS waits that way). TODO: taking smp.Lock here for
 	// the word made exo-test's epilogue check fail 1 to 3 times in 10
 	// under UEFI, for a reason not found yet.
 	kick := v.KickPending && caller.Frame.RSP-v.UpcallStack >= v.UpcallStackSize

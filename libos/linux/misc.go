@@ -11,7 +11,7 @@ func nowNanos() uint64 { return bare.Now() }
 
 // Clocks from the kernel information page: no kernel call.
 func sysClockGettime(clock, address uint64) int64 {
-	// TODO(issue 7): CPU-time clocks count the time since boot.
+	// TODO: CPU-time clocks count the time since boot (no per-thread CPU time yet).
 	if clock > abi.ClockBoottime {
 		return -abi.EINVAL
 	}
