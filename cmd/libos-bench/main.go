@@ -21,6 +21,7 @@ import (
 	"time"
 	"unsafe"
 
+	abi "exogo/abi/linuxabi"
 	"exogo/libos/exo"
 	"exogo/libos/linux"
 )
@@ -35,7 +36,7 @@ func measure(name string, n int, f func(n int)) {
 	var runs []float64
 	var before, after linux.Counters
 	var vBefore, vAfter [8]linux.VCPUCounters
-	var callsBefore, callsAfter [512]uint64
+	var callsBefore, callsAfter [abi.SysMax]uint64
 	for r := 0; r < 5; r++ {
 		before = linux.ReadCounters()
 		for c := range callsBefore {

@@ -80,28 +80,17 @@ func tryUpcall(f *cpu.Frame, frame uintptr, event int, detail, detail2 uint64, a
 	if p == nil || p.Exiting {
 		return frame, false
 	}
-	v := &p.VCPUs[uint(c.VCPU)%process.MaxVCPUs]
-	if again && eventWaits(p, v) && f.RSP-v.UpcallStack >= v.UpcallStackSize {
+	v := vcpuOn(c, p)
+	if again && eventWaits(p, v) && !onUpcallStack(v, f) {
 		rip := f.RIP
 		f.RIP -= back
 		resume := BeforeResume(frame)
-		if resume != frame || f.RSP-v.UpcallStack < v.UpcallStackSize {
+		if resume != frame || onUpcallStack(v, f) {
 			return resume, true // delivered (or the vCPU ended)
 		}
 		f.RIP = rip // nothing could be delivered: take the trap itself
 	}
 	return frame, deliver(p, v, f, event, detail, detail2) != nil
-}
-
-// eventWaits reports whether an event that can be delivered as an upcall
-// waits for v of p (somethingPending, less the events the process has no
-// entry point for, which BeforeResume would only put back: those must not
-// send every call through it).
-func eventWaits(p *process.Process, v *process.VCPU) bool {
-	e := &p.UpcallEntries
-	return v.StartPending && e[UpcallStart] != 0 || v.KickPending && e[UpcallKick] != 0 ||
-		p.RevokeNotify && e[UpcallRevocation] != 0 || p.InterruptsPending != 0 && e[UpcallInterrupt] != 0 ||
-		p.ChildPending && e[UpcallChild] != 0 || wordUpcall(p)
 }
 
 // faultAddress is the address a page fault (vector 14) touched, 0 for

@@ -151,7 +151,7 @@ func sysWait(caller *Caller, deadline uint64) int64 {
 	// no libOS waits that way). TODO: taking smp.Lock here for
 	// the word made exo-test's epilogue check fail 1 to 3 times in 10
 	// under UEFI, for a reason not found yet.
-	kick := v.KickPending && caller.Frame.RSP-v.UpcallStack >= v.UpcallStackSize
+	kick := v.KickPending && !onUpcallStack(v, caller.Frame)
 	if kick || (deadline != 0 && deadline <= now) || (v.AlarmAt != 0 && v.AlarmAt <= now) {
 		return 0
 	}

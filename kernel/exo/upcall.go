@@ -102,8 +102,17 @@ func Deliver(p *process.Process, f *cpu.Frame, event int, detail, detail2 uint64
 
 // thisVCPU returns the vCPU of p that this CPU runs (p is the running
 // thread's process).
-func thisVCPU(p *process.Process) *process.VCPU {
-	return &p.VCPUs[uint(cpu.This().VCPU)%process.MaxVCPUs]
+func thisVCPU(p *process.Process) *process.VCPU { return vcpuOn(cpu.This(), p) }
+
+// vcpuOn returns the vCPU of p that CPU c runs.
+func vcpuOn(c *cpu.CPU, p *process.Process) *process.VCPU {
+	return &p.VCPUs[uint(c.VCPU)%process.MaxVCPUs]
+}
+
+// onUpcallStack reports whether frame f of vCPU v is on v's upcall stack:
+// inside an upcall, where none can be delivered.
+func onUpcallStack(v *process.VCPU, f *cpu.Frame) bool {
+	return f.RSP-v.UpcallStack < v.UpcallStackSize
 }
 
 // contextSlot returns the address of v's context slot: the top of its
@@ -134,7 +143,7 @@ func InUpcall(p *process.Process, f *cpu.Frame) bool {
 // slot (mapped) and its frame f: the slot's disabled word is set, or the
 // stack pointer is in the upcall stack.
 func disabled(v *process.VCPU, f *cpu.Frame, slot *process.Block) bool {
-	return slot[ContextDisabled/8] != 0 || f.RSP-v.UpcallStack < v.UpcallStackSize
+	return slot[ContextDisabled/8] != 0 || onUpcallStack(v, f)
 }
 
 // deliver is Deliver for vCPU v of p, whose frame is f, returning the
@@ -323,7 +332,7 @@ func BeforeResume(frame uintptr) uintptr {
 	// pointer in the upcall stack, as after a foreign call or fault just
 	// delivered): it could not be delivered, and the slow path would look
 	// at the context slot at every trap for nothing.
-	if !somethingPending(p, v) && (v.AlarmAt == 0 || f.RSP-v.UpcallStack < v.UpcallStackSize || timer.Nanotime() < v.AlarmAt) {
+	if !somethingPending(p, v) && (v.AlarmAt == 0 || onUpcallStack(v, f) || timer.Nanotime() < v.AlarmAt) {
 		return frame // nothing to deliver, or only an alarm not due yet or not deliverable
 	}
 	smp.Lock()
@@ -409,4 +418,15 @@ func reportUndeliverable(p *process.Process, f *cpu.Frame, what string) {
 // under it).
 func somethingPending(p *process.Process, v *process.VCPU) bool {
 	return v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p)
+}
+
+// eventWaits reports whether an event that can be delivered as an upcall
+// waits for v of p (somethingPending, less the events the process has no
+// entry point for, which BeforeResume would only put back: those must not
+// send every call through it).
+func eventWaits(p *process.Process, v *process.VCPU) bool {
+	e := &p.UpcallEntries
+	return v.StartPending && e[UpcallStart] != 0 || v.KickPending && e[UpcallKick] != 0 ||
+		p.RevokeNotify && e[UpcallRevocation] != 0 || p.InterruptsPending != 0 && e[UpcallInterrupt] != 0 ||
+		p.ChildPending && e[UpcallChild] != 0 || wordUpcall(p)
 }

@@ -79,14 +79,9 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		// below.
 		me.kicks++
 	case exo.UpcallAlarm:
-		// A time slice ended or a deadline passed (armAlarm): let the
-		// threads whose deadlines passed and the others waiting run.
+		// A time slice ended or a deadline passed (armAlarm).
 		me.alarms++
-		me.armed = 0
-		threads.Expire(bare.Now(), v)
-		if threads.Waiting() > 0 {
-			verdict = yield
-		}
+		verdict = alarmDue(v, bare.Now())
 	case exo.UpcallChild, exo.UpcallInterrupt, exo.UpcallWord:
 		// A child exited (collect it and wake its waiters), or the
 		// console's input devices have something (an interrupt, or a
@@ -124,18 +119,13 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		// upcalls: the kernel delivers an alarm only at a trap with
 		// upcalls enabled, and a thread that makes calls back to back
 		// seldom traps any other way. Act on it here, as its upcall
-		// would.
+		// would, and disarm it in the kernel too: a due alarm left there
+		// would end this vCPU's next wait at once, should it idle.
 		if now = bare.Now(); me.armed != 0 && now >= me.armed {
-			// Disarmed in the kernel too: a due alarm left there would
-			// end this vCPU's next wait at once, should it idle.
-			me.armed = 0
 			me.alarmSets++
 			exo.AlarmSet(0)
 			me.alarmsPassed++
-			threads.Expire(now, v)
-			if threads.Waiting() > 0 {
-				verdict = yield
-			}
+			verdict = alarmDue(v, now)
 		}
 	}
 	if verdict == resume {
@@ -292,6 +282,18 @@ func hold(i, v int) {
 
 // holdGiveUp is how long hold waits, in nanoseconds.
 const holdGiveUp = 60_000_000_000
+
+// alarmDue acts on vCPU v's alarm, whose time (now) has passed and which
+// the kernel no longer holds: the threads whose deadlines passed become
+// runnable, and the running thread yields when others wait (its verdict).
+func alarmDue(v int, now uint64) int {
+	vcpus[uint(v)%exo.VcpuMax].armed = 0
+	threads.Expire(now, v)
+	if threads.Waiting() > 0 {
+		return yield
+	}
+	return resume
+}
 
 // slice is how long a thread runs while others wait, before the alarm
 // hands the vCPU to the next.
