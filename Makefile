@@ -37,11 +37,11 @@ MODULES := $(BUILD)/modules
 # The restricted-Go check (docs/restricted-go.md): every function of these
 # packages, and of the kernel's main package except the hosted functions
 # listed, must not allocate, panic, block or store Go pointers.
-RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/abi/linuxabi,exogo/kernel/trap,exogo/kernel/cpu,exogo/kernel/exo,exogo/kernel/process,exogo/kernel/segment,exogo/kernel/sched,exogo/kernel/smp,exogo/kernel/acpi,exogo/kernel/linux,exogo/kernel/memory,exogo/kernel/paging,exogo/kernel/physmem,exogo/kernel/timer,exogo/kernel/console,exogo/abi/symbols,exogo/kernel/disasm,exogo/boot/multiboot2
+RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/abi/linuxabi,exogo/abi/elfload,exogo/kernel/trap,exogo/kernel/cpu,exogo/kernel/exo,exogo/kernel/process,exogo/kernel/segment,exogo/kernel/sched,exogo/kernel/smp,exogo/kernel/acpi,exogo/kernel/linux,exogo/kernel/memory,exogo/kernel/paging,exogo/kernel/physmem,exogo/kernel/timer,exogo/kernel/console,exogo/abi/symbols,exogo/kernel/disasm,exogo/boot/multiboot2
 # Indirect jumps the check cannot follow, each reviewed: start64 jumps from
 # the kernel's physical alias to its virtual address.
 INDIRECT_OK := main.start64
-HOSTED_IN_MAIN := main.main,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.bootModuleSegment,main.frameCensus
+HOSTED_IN_MAIN := main.main,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapPlan,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.bootModuleSegment,main.frameCensus
 
 # QEMU's CPU model: qemu64 has no FSGSBASE, so the libOS switches
 # threads through the kernel; CPU=qemu64,+fsgsbase (or max) lets it
@@ -97,9 +97,14 @@ kernel: deps
 # imports exogo/libos/linux is an ordinary Go program, entered at
 # exogo/libos/linux.Start (the libOS, which then starts its Go runtime:
 # docs/libos.md). The others run without the Go runtime, on the raw
-# exokernel calls: one with its own start_amd64.s is entered at its
-# main.start, any other at exogo/libos/bare.Start, which calls its main
-# (docs/walkthrough-program.md).
+# exokernel calls: one with its own start_amd64.s is entered at
+# exogo/libos/bare.CustomStart, which jumps to its main.start, any other at
+# exogo/libos/bare.Start, which calls its main
+# (docs/walkthrough-program.md). Each of those entries carries exogo's
+# native marker; a loader runs any other executable (a Go program built
+# for Linux with plain go build) beside the libOS's interpreter image,
+# libos/interp, linked at exo.StartLibosBase into the boot module's
+# lib/exogo-libos (docs/libos.md, "Two ways in").
 PROGRAMS := $(notdir $(wildcard cmd/*))
 # The programs linked with the libOS, and the libOS's packages (restricted
 # Go, checked in each of them by make restrictcheck).
@@ -109,18 +114,24 @@ LIBOS_PROGRAMS := $(sort $(foreach p,$(PROGRAMS),$(if $(shell grep -ls '"exogo/l
 # loop calls the operation it times through a func value (reviewed).
 RUNTIME_FREE_PROGRAMS := $(filter-out $(LIBOS_PROGRAMS),$(PROGRAMS))
 RUNTIME_FREE_PACKAGES := exogo/libos/bare exogo/libos/exo exogo/libos/fault exogo/arch/amd64
-LIBOS_PACKAGES := exogo/libos/linux,exogo/abi/symbols,exogo/libos/console,exogo/libos/bootfs,exogo/libos/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
+# The interpreter's text starts a page above exo.StartLibosBase, where
+# Go's linker puts its ELF header.
+INTERPRETER_TEXT := 0x7e0000001000
+LIBOS_PACKAGES := exogo/libos/linux,exogo/abi/symbols,exogo/libos/console,exogo/libos/bootfs,exogo/abi/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
 
 $(MODULES): programs
 
 programs: deps
 	@mkdir -p $(MODULES)/bin
 	@for p in $(PROGRAMS); do \
-		entry=exogo/libos/bare.Start; if [ -f cmd/$$p/start_amd64.s ]; then entry=main.start; fi; \
+		entry=exogo/libos/bare.Start; if [ -f cmd/$$p/start_amd64.s ]; then entry=exogo/libos/bare.CustomStart; fi; \
 		if grep -qs '"exogo/libos/linux"' cmd/$$p/*.go; then entry=exogo/libos/linux.Start; fi; \
 		GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/bin/$$p -ldflags "-E $$entry" ./cmd/$$p || exit 1; \
 	done
 	@echo "programs: $(PROGRAMS) -> $(MODULES)/bin"
+	@mkdir -p $(MODULES)/lib
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/lib/exogo-libos \
+		-ldflags "-E exogo/libos/linux.Start -T $(INTERPRETER_TEXT)" ./libos/interp
 
 # The boot module's extras: EXTRA_BIN='file ...' adds prebuilt programs to
 # /bin, RC=path replaces /etc/rc (the script cmd/init runs).
@@ -259,6 +270,8 @@ restrictcheck: kernel $(MODULES)
 	$(GO) run ./tools/restrictcheck -packages $(RESTRICTED_PACKAGES) -hosted $(HOSTED_IN_MAIN) -indirect-ok $(INDIRECT_OK) $(KERNEL)
 	@for p in $(LIBOS_PROGRAMS); do echo "restrictcheck: the libOS in $$p"; \
 		$(GO) run ./tools/restrictcheck -packages $(LIBOS_PACKAGES) $(MODULES)/bin/$$p || exit 1; done
+	@echo "restrictcheck: the libOS's interpreter image"
+	@$(GO) run ./tools/restrictcheck -packages $(LIBOS_PACKAGES) $(MODULES)/lib/exogo-libos
 	@for p in $(RUNTIME_FREE_PROGRAMS); do packages=main; \
 		for k in $(RUNTIME_FREE_PACKAGES); do \
 			if $(GO) tool nm $(MODULES)/bin/$$p | grep " $$k\." >/dev/null; then packages=$$packages,$$k; fi; done; \
@@ -299,7 +312,7 @@ fuzz: kernel
 	case "$$seed$(FUZZ_CALLS)" in *[!0-9]*) echo "fuzz: FUZZ_SEED and FUZZ_CALLS must be decimal numbers"; exit 2;; esac; \
 	mkdir -p $(BUILD)/fuzz-modules/bin; \
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(BUILD)/fuzz-modules/bin/exo-fuzz \
-		-ldflags "-E main.start -X main.fuzzSeed=$$seed -X main.fuzzCalls=$(FUZZ_CALLS)" ./cmd/exo-fuzz || exit 1; \
+		-ldflags "-E exogo/libos/bare.CustomStart -X main.fuzzSeed=$$seed -X main.fuzzCalls=$(FUZZ_CALLS)" ./cmd/exo-fuzz || exit 1; \
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-fuzz poweroff' -module-dir $(BUILD)/fuzz-modules \
 		-work $(BUILD)/image-tree-fuzz-campaign -format iso -out $(BUILD)/exogo-fuzz-campaign.iso || exit 1; \
 	failed=0; for smp in 1 2 4; do \

@@ -1,12 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 
+	"exogo/abi/elfload"
 	abi "exogo/abi/linuxabi"
 
 	"exogo/arch/amd64"
@@ -27,8 +26,6 @@ import (
 const (
 	firstStackTop  = exo.StartStackTop
 	firstStackSize = exo.StartStackSize
-	// maxProgramBytes bounds what an ELF may ask to be mapped.
-	maxProgramBytes = 256 << 20
 )
 
 // withInterruptsOff runs f with interrupts disabled: the frame table and
@@ -41,28 +38,31 @@ func withInterruptsOff(f func()) {
 }
 
 // loadFirstProgram creates the first process from the ELF executable in
-// image, maps its loadable segments and a stack with frames it owns, and
-// starts it. The first process gets every right.
-func loadFirstProgram(name string, image []byte, archive bootArchive) (*process.Process, error) {
-	file, err := elf.NewFile(bytes.NewReader(image))
-	if err != nil {
-		return nil, fmt.Errorf("%s is not an ELF file: %v", name, err)
+// image, maps its loadable segments (and, for a program that does not
+// bring its own libOS, the libOS's interpreter image from files) and a
+// stack with frames it owns, and starts it. The first process gets every
+// right. The file is checked, and the way it is loaded chosen, by the
+// same code a libOS's spawn uses (abi/elfload).
+func loadFirstProgram(name string, image []byte, files map[string][]byte, archive bootArchive) (*process.Process, error) {
+	var plan elfload.Plan
+	if problem := elfload.Parse(image, uint64(layout.UserStart), exo.StartLibosBase, &plan); problem != elfload.OK {
+		return nil, fmt.Errorf("cannot run %s: %v", name, problem)
 	}
-	if file.Class != elf.ELFCLASS64 || file.Machine != elf.EM_X86_64 || file.Type != elf.ET_EXEC {
-		return nil, fmt.Errorf("%s is not an x86-64 executable (class %v, machine %v, type %v)", name, file.Class, file.Machine, file.Type)
+	if plan.Phdr == 0 {
+		return nil, fmt.Errorf("cannot run %s: its program headers are not in a loaded segment (AT_PHDR)", name)
 	}
-	total := uint64(0)
-	for _, p := range file.Progs {
-		if p.Type != elf.PT_LOAD {
-			continue
+	entry, interpreterBase := plan.Entry, uint64(0)
+	var interpreter []byte
+	var interpreterPlan elfload.Plan
+	if !elfload.Native(image, &plan) {
+		var ok bool
+		if interpreter, ok = files[elfload.Interpreter]; !ok {
+			return nil, fmt.Errorf("cannot run %s: it is not built for exogo, and the boot module has no interpreter image %s (see the Makefile's programs target)", name, elfload.Interpreter)
 		}
-		if p.Vaddr < uint64(layout.UserStart) || p.Vaddr+p.Memsz > uint64(layout.UserEnd) || p.Vaddr+p.Memsz < p.Vaddr || p.Filesz > p.Memsz {
-			return nil, fmt.Errorf("%s: segment at %#x (%d bytes) is outside user space [%#x, %#x)", name, p.Vaddr, p.Memsz, layout.UserStart, layout.UserEnd)
+		if problem := elfload.Parse(interpreter, exo.StartLibosBase, exo.StartInterpreterTop, &interpreterPlan); problem != elfload.OK {
+			return nil, fmt.Errorf("cannot run %s: the interpreter image %s is unusable: %v", name, elfload.Interpreter, problem)
 		}
-		total += p.Memsz
-	}
-	if total > maxProgramBytes {
-		return nil, fmt.Errorf("%s wants %d MiB mapped; the limit is %d MiB", name, total>>20, maxProgramBytes>>20)
+		entry, interpreterBase = interpreterPlan.Entry, interpreterPlan.Low
 	}
 
 	var p *process.Process
@@ -76,23 +76,12 @@ func loadFirstProgram(name string, image []byte, archive bootArchive) (*process.
 		return nil, fmt.Errorf("cannot create the first process (status %d)", status)
 	}
 	regions := map[uintptr]uint64{} // 2 MiB region -> the PT segment mapping it
-	for _, segment := range file.Progs {
-		if segment.Type != elf.PT_LOAD {
-			continue
-		}
-		data := make([]byte, segment.Filesz)
-		if _, err := segment.ReadAt(data, 0); err != nil {
-			return nil, fmt.Errorf("%s: reading segment at %#x: %v", name, segment.Vaddr, err)
-		}
-		permissions := exo.Permissions(0)
-		if segment.Flags&elf.PF_W != 0 {
-			permissions |= exo.PermissionsWrite
-		}
-		if segment.Flags&elf.PF_X != 0 {
-			permissions |= exo.PermissionsExecute
-		}
-		if err := mapUser(p, regions, uintptr(segment.Vaddr), uintptr(segment.Memsz), data, permissions); err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
+	if err := mapPlan(p, regions, image, &plan); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if interpreter != nil {
+		if err := mapPlan(p, regions, interpreter, &interpreterPlan); err != nil {
+			return nil, fmt.Errorf("%s: the interpreter image: %v", name, err)
 		}
 	}
 	screen, kind := screenSegment(p)
@@ -107,16 +96,20 @@ func loadFirstProgram(name string, image []byte, archive bootArchive) (*process.
 	aux := []abi.AuxEntry{
 		{Key: abi.AtPagesz, Value: paging.PageSize},
 		{Key: abi.AtRandom},
-		{Key: abi.AtEntry, Value: file.Entry},
+		{Key: abi.AtEntry, Value: plan.Entry},
+		{Key: abi.AtPhdr, Value: plan.Phdr},
+		{Key: abi.AtPhent, Value: 56},
+		{Key: abi.AtPhnum, Value: uint64(plan.Phnum)},
+		{Key: abi.AtBase, Value: interpreterBase},
 		{Key: exo.StartAuxPid, Value: uint64(p.ID)},
 		{Key: exo.StartAuxScreenSegment, Value: screen},
 		{Key: exo.StartAuxScreenKind, Value: kind},
 		{Key: exo.StartAuxBootModuleSegment, Value: module},
 	}
-	if pclntab, text := file.Section(".gopclntab"), file.Section(".text"); pclntab != nil && text != nil {
-		aux = append(aux, abi.AuxEntry{Key: exo.StartAuxPclntab, Value: pclntab.Addr},
-			abi.AuxEntry{Key: exo.StartAuxPclntabSize, Value: pclntab.Size},
-			abi.AuxEntry{Key: exo.StartAuxText, Value: text.Addr})
+	if symbols, ok := elfload.Sections(image, &plan); ok {
+		aux = append(aux, abi.AuxEntry{Key: exo.StartAuxPclntab, Value: symbols.Pclntab},
+			abi.AuxEntry{Key: exo.StartAuxPclntabSize, Value: symbols.PclntabSize},
+			abi.AuxEntry{Key: exo.StartAuxText, Value: symbols.Text})
 	}
 	sp := abi.InitialStack(stack, firstStackTop, []string{name}, nil, aux, random)
 	if sp == 0 {
@@ -126,11 +119,33 @@ func loadFirstProgram(name string, image []byte, archive bootArchive) (*process.
 		return nil, fmt.Errorf("%s: stack: %v", name, err)
 	}
 	// Said before it runs, so that the line comes before its output.
-	fmt.Printf("exogo: starting %s as process %d\n", name, p.ID)
-	if err := startProcess(p, uintptr(file.Entry), sp, screen, kind); err != nil {
+	how := ""
+	if interpreter != nil {
+		how = " with the libOS's interpreter image"
+	}
+	fmt.Printf("exogo: starting %s as process %d%s\n", name, p.ID, how)
+	if err := startProcess(p, uintptr(entry), sp, screen, kind); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// mapPlan maps the segments of plan (elfload.Parse's, for file) into p.
+func mapPlan(p *process.Process, regions map[uintptr]uint64, file []byte, plan *elfload.Plan) error {
+	for _, segment := range plan.Segments[:plan.Count] {
+		permissions := exo.Permissions(0)
+		if segment.Write {
+			permissions |= exo.PermissionsWrite
+		}
+		if segment.Execute {
+			permissions |= exo.PermissionsExecute
+		}
+		data := file[segment.Offset : segment.Offset+segment.Filesz]
+		if err := mapUser(p, regions, uintptr(segment.Vaddr), uintptr(segment.Memsz), data, permissions); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // bootModuleSegment gives the first process the boot module (the cpio

@@ -199,7 +199,7 @@ func runFirstProgram(name string, files map[string][]byte, archive bootArchive) 
 		return 0, fmt.Errorf("no program bin/%s in the boot module (put it in build/modules/bin/, see the Makefile's programs target)", name)
 	}
 	stacksBefore := memory.StacksInUse()
-	p, err := loadFirstProgram(name, image, archive)
+	p, err := loadFirstProgram(name, image, files, archive)
 	if err != nil {
 		return 0, err
 	}

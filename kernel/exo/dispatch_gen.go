@@ -393,11 +393,13 @@ const (
 	AddressKernelInfo     = 0x7f8040000000
 )
 
-// Start: how a program starts: its initial stack (Linux's: argc, argv, envp and the auxiliary vector at the stack pointer, the strings above) lies in [StackTop - StackSize, StackTop), written by whoever loaded the program (the kernel for the first, a libOS for the others); the boot module's segment is linked read-only at BootModule.
+// Start: how a program starts: its initial stack (Linux's: argc, argv, envp and the auxiliary vector at the stack pointer, the strings above) lies in [StackTop - StackSize, StackTop), written by whoever loaded the program (the kernel for the first, a libOS for the others); the boot module's segment is linked read-only at BootModule. A program's segments lie below LibosBase, the start of the libOS's part of the address space; a program that does not bring its own libOS (abi/elfload.Native) is loaded with the libOS's interpreter image, whose segments lie in [LibosBase, InterpreterTop), and entered there.
 const (
-	StartStackTop   = 0x7fffc0000000
-	StartStackSize  = 0x10000
-	StartBootModule = 0x7f4000000000
+	StartStackTop       = 0x7fffc0000000
+	StartStackSize      = 0x10000
+	StartBootModule     = 0x7f4000000000
+	StartLibosBase      = 0x7e0000000000
+	StartInterpreterTop = 0x7e4000000000
 )
 
 // StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none).

@@ -23,3 +23,10 @@ func programMain()
 
 // runMain is called by Start (assembly calls Go through this wrapper).
 func runMain() { programMain() }
+
+// CustomStart is the entry point of a runtime-free program with an
+// assembly entry of its own, main.start (exo-test, exo-bench, exo-fuzz):
+// it carries the native marker (abi/elfload.Native) and jumps there.
+func CustomStart()
+
+func startAddress() uintptr

@@ -4,6 +4,7 @@
 // kernel (kernel/exo/syscalls.conf, generated into libos/exo).
 #include "../exo/abi_amd64.h"
 #include "../exo/upcall_amd64.h"
+#include "../exo/native_amd64.h"
 // Bytes 464-511 of an FXSAVE image are free for software: the libOS keeps
 // the interrupted thread's g word there (see upcallEntry).
 #define CONTEXT_SAVED_G (CONTEXT_FXSAVE+464)
@@ -30,6 +31,7 @@ GLOBL ·tlsBlock(SB), NOPTR, $16
 // up. Give Go code the stand-in g, then set the libOS up (start, which
 // ends by starting the program's runtime and does not return).
 TEXT ·Start(SB),NOSPLIT|NOFRAME,$0
+	NATIVE_MARKER
 	MOVQ SP, ·entryStack(SB)
 	ANDQ $~15, SP
 	SUBQ $32, SP
@@ -174,6 +176,13 @@ TEXT ·upcallEntryAddress(SB),NOSPLIT,$0-8
 
 // func runtimeEntryAddress() uintptr: the Go runtime's Linux entry, where
 // the program's first thread starts.
+// startAddress returns Start's address: the loader passes it as AT_ENTRY
+// when the program is linked with the libOS.
+TEXT ·startAddress(SB),NOSPLIT,$0-8
+	LEAQ ·Start(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
 TEXT ·runtimeEntryAddress(SB),NOSPLIT,$0-8
 	LEAQ _rt0_amd64_linux(SB), AX
 	MOVQ AX, ret+0(FP)

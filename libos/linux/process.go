@@ -1,10 +1,10 @@
 package linux
 
 import (
+	"exogo/abi/elfload"
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/bootfs"
-	"exogo/libos/elfload"
 	"exogo/libos/exo"
 	"exogo/libos/mem"
 	"exogo/libos/uthread"
@@ -30,7 +30,7 @@ const SysSpawn = 0x2000
 const (
 	// spawnWindow is where the parent links a child's segment while it
 	// fills it (2 MiB, in the libOS's part of the address space).
-	spawnWindow = 0x7e20_0000_0000
+	spawnWindow = 0x7e60_0000_0000
 	maxChildren = 64
 	childrenKey = 0x2000 // the uthread key of threads waiting in wait4
 	maxArgs     = 64
@@ -87,6 +87,20 @@ func sysSpawn(path, argv, envp uint64) int64 {
 		say3("libos: cannot run /", name, ": ", problem.String())
 		return -abi.ENOEXEC
 	}
+	if plan.Phdr == 0 {
+		say3("libos: cannot run /", name, ": ", "its program headers are not in a loaded segment (AT_PHDR)")
+		return -abi.ENOEXEC
+	}
+	// A program that does not bring its own libOS is loaded beside the
+	// interpreter image and entered there (elfload.Native).
+	interpreter, entry := uintptr(0), plan.Entry
+	if !elfload.Native(image, plan) {
+		var errno int64
+		if interpreter, errno = findInterpreter(archive, name); errno != 0 {
+			return errno
+		}
+		entry = interpreterPlan.Entry
+	}
 	// The vectors, copied into spawnText and made strings in arrays on
 	// this stack (stores there need no write barrier).
 	var texts [2][maxArgs]abi.Text
@@ -120,20 +134,46 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	if bootModule.segment != 0 && exo.ProcessLinkSegment(uint64(id), bootModule.segment, exo.StartBootModule, 0) == 0 {
 		module = bootModule.segment
 	}
+	base := uint64(0)
+	if interpreter != 0 {
+		base = interpreterPlan.Low
+	}
 	if slot < 0 || !loadImage(uint64(id), uintptr(bootModule.data+e.Data), plan) ||
-		!startStack(uint64(id), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, module, symbols) {
+		(interpreter != 0 && !loadImage(uint64(id), interpreter, &interpreterPlan)) ||
+		!startStack(uint64(id), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, base, module, symbols) {
 		destroyChild(uint64(id))
 		if slot < 0 {
 			return -abi.EAGAIN
 		}
+		say3("libos: cannot run /", name, ": ", "not enough memory for its segments and stack")
 		return -abi.ENOMEM
 	}
-	if r := exo.ProcessStart(uint64(id), uintptr(plan.Entry), uintptr(childStackPointer)); r != 0 {
+	if r := exo.ProcessStart(uint64(id), uintptr(entry), uintptr(childStackPointer)); r != 0 {
 		destroyChild(uint64(id))
 		return -abi.EAGAIN
 	}
 	children[uint(slot)%maxChildren] = child{pid: uint32(id)}
 	return id
+}
+
+// interpreterPlan is the interpreter image's plan, made by findInterpreter.
+var interpreterPlan elfload.Plan
+
+// findInterpreter finds the libOS's interpreter image in the boot module
+// and checks it, for the program name; it returns the image's address or
+// an errno (after saying why).
+func findInterpreter(archive []byte, name string) (uintptr, int64) {
+	e, found := bootfs.Lookup(archive, elfload.Interpreter)
+	if !found || e.Mode&0o170000 != 0o100000 || e.Data > uint64(len(archive)) || e.Size > uint64(len(archive))-e.Data {
+		say3("libos: cannot run /", name, ": ", "it is not built for exogo, and the boot module has no interpreter image /"+elfload.Interpreter)
+		return 0, -abi.ENOEXEC
+	}
+	image := bare.Bytes(uintptr(bootModule.data+e.Data), uintptr(e.Size))
+	if problem := elfload.Parse(image, exo.StartLibosBase, exo.StartInterpreterTop, &interpreterPlan); problem != elfload.OK {
+		say3("libos: the interpreter image /"+elfload.Interpreter, " is unusable: ", problem.String(), "")
+		return 0, -abi.ENOEXEC
+	}
+	return uintptr(bootModule.data + e.Data), 0
 }
 
 // say3 writes a line of four parts.
@@ -142,174 +182,6 @@ func say3(a, b, c, d string) {
 	bare.Say(b)
 	bare.Say(c)
 	bare.SayLine(d, "")
-}
-
-// loadImage maps plan's segments into child, filled from image.
-func loadImage(child uint64, image uintptr, plan *elfload.Plan) bool {
-	for region := plan.Low &^ (mem.RegionSize - 1); region < plan.High; region += mem.RegionSize {
-		if !regionUsed(plan, region) {
-			continue // a gap between segments: no segment, no tables
-		}
-		segment, ok := beginSegment()
-		if !ok {
-			return false
-		}
-		for page := region; page < region+mem.RegionSize && page < plan.High; page += mem.PageSize {
-			write, execute, used := pagePermissions(plan, page)
-			if !used {
-				continue
-			}
-			if !addPage(segment, page-region) {
-				return finishSegment(child, segment, region, false)
-			}
-			fillPage(image, plan, page, spawnWindow+uintptr(page-region))
-			permissions := exo.Permissions(0)
-			if write {
-				permissions |= exo.PermissionsWrite
-			}
-			if execute {
-				permissions |= exo.PermissionsExecute
-			}
-			if permissions != exo.PermissionsWrite && exo.SegmentProtect(segment, (page-region)/mem.PageSize, permissions) != 0 {
-				return finishSegment(child, segment, region, false)
-			}
-		}
-		if !finishSegment(child, segment, region, true) {
-			return false
-		}
-	}
-	return true
-}
-
-// regionUsed reports whether any segment of plan touches the 2 MiB region.
-func regionUsed(plan *elfload.Plan, region uint64) bool {
-	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
-		s := &plan.Segments[i]
-		if s.Vaddr < region+mem.RegionSize && s.Vaddr+s.Memsz > region {
-			return true
-		}
-	}
-	return false
-}
-
-// pagePermissions returns the union of the permissions of the segments
-// touching page, and whether any does.
-func pagePermissions(plan *elfload.Plan, page uint64) (write, execute, used bool) {
-	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
-		s := &plan.Segments[i]
-		if page+mem.PageSize <= s.Vaddr || page >= s.Vaddr+s.Memsz {
-			continue
-		}
-		used = true
-		write = write || s.Write
-		execute = execute || s.Execute
-	}
-	return write, execute, used
-}
-
-// fillPage copies into the page at window the file bytes of every segment
-// that has some in the page (the frame is zeroed: the rest stays zero).
-// image is the file's address; elfload.Parse checked that every
-// segment's bytes lie in it.
-func fillPage(image uintptr, plan *elfload.Plan, page uint64, window uintptr) {
-	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
-		s := &plan.Segments[i]
-		start, end := max(page, s.Vaddr), min(page+mem.PageSize, s.Vaddr+s.Filesz)
-		if start >= end {
-			continue
-		}
-		from := image + uintptr(s.Offset+(start-s.Vaddr))
-		copy(bare.Bytes(window+uintptr(start-page), uintptr(end-start)), bare.Bytes(from, uintptr(end-start)))
-	}
-}
-
-// beginSegment creates a PT segment and links it at the spawn window.
-func beginSegment() (uint64, bool) {
-	segment := exo.SegmentCreate(exo.LevelPT)
-	if segment < 0 {
-		return 0, false
-	}
-	if exo.SegmentLink(uint64(segment), spawnWindow, exo.PermissionsWrite) != 0 {
-		exo.SegmentDestroy(uint64(segment))
-		return 0, false
-	}
-	for i := range spawnFrames {
-		spawnFrames[i] = 0
-	}
-	return uint64(segment), true
-}
-
-// addPage gives the segment a zeroed frame at offset, mapped writable.
-func addPage(segment, offset uint64) bool {
-	slot := offset / mem.PageSize
-	frame := exo.FrameAllocMap(segment, slot, exo.PermissionsWrite)
-	if frame < 0 {
-		return false
-	}
-	spawnFrames[slot%512] = uint64(frame)
-	return true
-}
-
-// finishSegment unlinks the segment from the window and, when ok, links it
-// into child at address and gives it away; otherwise (or when that fails)
-// it frees the segment's frames and destroys it.
-func finishSegment(child, segment, address uint64, ok bool) bool {
-	exo.SegmentUnlink(spawnWindow, exo.LevelPT)
-	if ok && exo.ProcessLinkSegment(child, segment, uintptr(address), exo.PermissionsWrite|exo.PermissionsExecute) == 0 {
-		if exo.SegmentGive(segment, child) == 0 {
-			return true
-		}
-		// Linked but not given: the child's end unlinks it; the frames
-		// are freed below once nothing maps them.
-		destroyChild(child)
-	}
-	for i := range spawnFrames {
-		if spawnFrames[i] != 0 {
-			exo.SegmentUnmap(segment, uint64(i))
-			exo.FrameFree(spawnFrames[i])
-			spawnFrames[i] = 0
-		}
-	}
-	exo.SegmentDestroy(segment)
-	return false
-}
-
-// childStackPointer is the stack pointer startStack built.
-var childStackPointer uint64
-
-// startStack gives child its initial stack (the start protocol: Linux's
-// layout at exo.StartStackTop, with exogo's auxiliary entries).
-func startStack(child uint64, args, env []string, plan *elfload.Plan, module uint64, symbols elfload.Symbols) bool {
-	segment, ok := beginSegment()
-	if !ok {
-		return false
-	}
-	region := uint64(exo.StartStackTop - mem.RegionSize)
-	for offset := uint64(mem.RegionSize - exo.StartStackSize); offset < mem.RegionSize; offset += mem.PageSize {
-		if !addPage(segment, offset) {
-			return finishSegment(child, segment, region, false)
-		}
-	}
-	var random [16]byte
-	fillRandom(random[:])
-	consoleSegment, ports, screenSegment, screenKind := grantConsole(child)
-	aux := [...]abi.AuxEntry{
-		{Key: abi.AtPagesz, Value: mem.PageSize},
-		{Key: abi.AtRandom},
-		{Key: abi.AtEntry, Value: plan.Entry},
-		{Key: exo.StartAuxPid, Value: child},
-		{Key: exo.StartAuxBootModuleSegment, Value: module},
-		{Key: exo.StartAuxConsoleSegment, Value: consoleSegment},
-		{Key: exo.StartAuxConsolePorts, Value: ports},
-		{Key: exo.StartAuxScreenSegment, Value: screenSegment},
-		{Key: exo.StartAuxScreenKind, Value: screenKind},
-		{Key: exo.StartAuxPclntab, Value: symbols.Pclntab},
-		{Key: exo.StartAuxPclntabSize, Value: symbols.PclntabSize},
-		{Key: exo.StartAuxText, Value: symbols.Text},
-	}
-	stack := bare.Bytes(spawnWindow+mem.RegionSize-exo.StartStackSize, exo.StartStackSize)
-	childStackPointer = uint64(abi.InitialStack(stack, exo.StartStackTop, args, env, aux[:], random))
-	return finishSegment(child, segment, region, childStackPointer != 0)
 }
 
 // reapChildren collects the status of every child that exited (the child

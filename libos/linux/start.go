@@ -34,9 +34,6 @@ const (
 	upcallStackSize = 64 << 10
 	contextSize     = 1024 // a thread's saved context: exo.ContextSize, rounded up
 	mainStackSize   = 8 << 20
-	// imageBase is where Go's linker puts the program's ELF header (the
-	// first PT_LOAD, with the headers, at 0x400000).
-	imageBase = 0x400000
 )
 
 // What the loader said on the initial stack (the start protocol,
@@ -73,6 +70,7 @@ var (
 
 func Start()
 
+func startAddress() uintptr
 func upcallEntryAddress() uintptr
 func runtimeEntryAddress() uintptr
 func tlsBlockAddress() uintptr
@@ -112,14 +110,12 @@ func start() {
 	// (upcall_resume enables them): an epilogue or an alarm in here would
 	// enter dispatch, which waits for the lock this holds.
 	put((stack+upcallStackSize-exo.ContextSize)&^255, exo.ContextDisabled, 1) // the slot, 256-byte aligned at the stack's top
-	image := imageHeader()
-	mapImage(image)
 	// The loader's stack: its 2 MiB region is the loader's segment. What
 	// it holds is read below, and its strings stay there for good.
 	region := uintptr(exo.StartStackTop - mem.RegionSize)
 	mem.Ranges.Add(region, region+mem.RegionSize, 0, mem.KindImage)
 	var argTexts, envTexts [maxArgs]abi.Text
-	var given [16]abi.AuxEntry
+	var given [24]abi.AuxEntry
 	nargs, nenv, naux, ok := abi.ReadInitialStack(bare.Bytes(exo.StartStackTop-exo.StartStackSize, exo.StartStackSize),
 		exo.StartStackTop, uintptr(entryStack), argTexts[:], envTexts[:], given[:])
 	if !ok {
@@ -136,9 +132,18 @@ func start() {
 		env[i] = bare.StringAt(envTexts[i].Address, envTexts[i].Length)
 	}
 	var screenSegment, screenKind, consoleSegment, consolePorts, pclntab, pclntabSize, text uint64
+	var entry, phdr, phnum, interpreterBase uint64
 	for i := 0; i < naux && i < len(given); i++ {
 		e := given[i]
 		switch e.Key {
+		case abi.AtEntry:
+			entry = e.Value
+		case abi.AtPhdr:
+			phdr = e.Value
+		case abi.AtPhnum:
+			phnum = e.Value
+		case abi.AtBase:
+			interpreterBase = e.Value
 		case exo.StartAuxPid:
 			processID = uint32(e.Value)
 		case exo.StartAuxBootModuleSegment:
@@ -159,6 +164,17 @@ func start() {
 			text = e.Value
 		}
 	}
+	// Two ways in (docs/libos.md): linked into the program, the loader
+	// entered Start itself (AT_ENTRY) and the program's runtime is this
+	// binary's; as the interpreter image, AT_ENTRY is the program's entry.
+	programEntry := uint64(runtimeEntryAddress())
+	if entry != uint64(startAddress()) {
+		programEntry = entry
+	}
+	if phdr == 0 || phnum == 0 || phnum > 64 {
+		fatal("the loader passed no program headers (AT_PHDR, AT_PHNUM)")
+	}
+	mapImage(uintptr(phdr), int(phnum))
 	if bootModule.segment != 0 {
 		useBootModule()
 	}
@@ -186,10 +202,11 @@ func start() {
 	aux := [...]abi.AuxEntry{
 		{Key: abi.AtPagesz, Value: mem.PageSize},
 		{Key: abi.AtRandom},
-		{Key: abi.AtPhdr, Value: imageBase + uint64(image.phoff)},
+		{Key: abi.AtPhdr, Value: phdr},
 		{Key: abi.AtPhent, Value: 56},
-		{Key: abi.AtPhnum, Value: uint64(image.phnum)},
-		{Key: abi.AtEntry, Value: uint64(runtimeEntryAddress())},
+		{Key: abi.AtPhnum, Value: phnum},
+		{Key: abi.AtEntry, Value: programEntry},
+		{Key: abi.AtBase, Value: interpreterBase},
 		{Key: abi.AtSecure, Value: 0},
 		{Key: abi.AtSysinfoEhdr, Value: uint64(vdso)},
 	}
@@ -205,7 +222,7 @@ func start() {
 	if th.Context = mem.Private(contextSize); th.Context == 0 {
 		fatal("no memory for the first thread")
 	}
-	put(th.Context, exo.ContextRip, uint64(runtimeEntryAddress()))
+	put(th.Context, exo.ContextRip, programEntry)
 	put(th.Context, exo.ContextRsp, uint64(sp))
 	put(th.Context, exo.ContextRflags, 0x202)
 	put(th.Context, exo.ContextFsBase, uint64(tlsBlockAddress()))
@@ -240,32 +257,14 @@ func useBootModule() {
 	bootModule.data, bootModule.length = exo.StartBootModule+offset, length
 }
 
-// elfHeader is what the libOS reads of its program's ELF header.
-type elfHeader struct {
-	phoff uintptr
-	phnum int
-}
-
-func imageHeader() elfHeader {
-	if *(*uint32)(bare.At(imageBase)) != 0x464c457f { // "\x7fELF"
-		fatal("no ELF header at 0x400000: link the program at Go's default address")
-	}
-	return elfHeader{
-		phoff: uintptr(*(*uint64)(bare.At(imageBase + 32))),
-		phnum: int(*(*uint16)(bare.At(imageBase + 56))),
-	}
-}
-
-// mapImage enters the program's PT_LOAD segments in the address-space map
-// (the kernel's loader mapped them, in PT segments of its own: their 2 MiB
-// regions are closed to mappings).
-func mapImage(h elfHeader) {
-	if h.phnum > 64 {
-		fatal("too many program headers")
-	}
+// mapImage enters the program's PT_LOAD segments, from its phnum program
+// headers at phdr (AT_PHDR), in the address-space map (the loader mapped
+// them, in PT segments of its own: their 2 MiB regions are closed to
+// mappings).
+func mapImage(phdr uintptr, phnum int) {
 	for pass := 0; pass < 2; pass++ {
-		for i := 0; i < h.phnum; i++ {
-			p := imageBase + h.phoff + uintptr(i)*56
+		for i := 0; i < phnum; i++ {
+			p := phdr + uintptr(i)*56
 			if *(*uint32)(bare.At(p)) != 1 { // PT_LOAD
 				continue
 			}

@@ -19,7 +19,7 @@ const (
 	// LibOSBase starts the libOS's part of the address space: its image
 	// in interpreted mode, its private memory, the kernel's read-only views
 	// and the loader's stack. A program may map nothing from here up.
-	LibOSBase = 0x7e00_0000_0000
+	LibOSBase = exo.StartLibosBase
 	// PrivateBase and PrivateSize bound the libOS's private memory:
 	// committed when allocated, never faulting, never given back.
 	PrivateBase = 0x7e40_0000_0000

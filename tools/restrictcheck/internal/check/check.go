@@ -23,6 +23,7 @@
 package check
 
 import (
+	"exogo/abi/elfload"
 	"fmt"
 	"sort"
 	"strings"
@@ -217,7 +218,11 @@ func (c *checker) scan(n *node) ([]*Func, error) {
 		return nil, err
 	}
 	var follow []*Func
-	for off := 0; off < len(code); {
+	off := 0
+	if strings.HasPrefix(string(code), elfload.NativeMarker) {
+		off = len(elfload.NativeMarker) // a jump over text, not code
+	}
+	for off < len(code) {
 		pc := fn.Addr + uint64(off)
 		inst, err := x86asm.Decode(code[off:], 64)
 		if err != nil {

@@ -138,7 +138,7 @@ func TestValidHandMade(t *testing.T) {
 		t.Fatalf("Parse: %v", p)
 	}
 	checkPlan(t, file, testLowest, testHighest, &plan)
-	want := Plan{Entry: 0x400100, Count: 2, Phoff: headerSize, Phnum: 3, Low: 0x400000, High: 0x403000}
+	want := Plan{Entry: 0x400100, Count: 2, Phoff: headerSize, Phnum: 3, Phdr: 0x400000 + headerSize, Low: 0x400000, High: 0x403000}
 	want.Segments[0] = Segment{Vaddr: 0x400000, Memsz: 0x1000, Offset: 0, Filesz: 0x1000, Execute: true}
 	want.Segments[1] = Segment{Vaddr: 0x401000, Memsz: 0x2000, Offset: 0x1000, Filesz: 0x100, Write: true}
 	if plan != want {
@@ -348,8 +348,8 @@ func TestRealGoProgram(t *testing.T) {
 	}
 	var loads []*elf.Prog
 	for _, p := range f.Progs {
-		if p.Type == elf.PT_PHDR && p.Off != plan.Phoff {
-			t.Errorf("PT_PHDR at %#x, Phoff %#x", p.Off, plan.Phoff)
+		if p.Type == elf.PT_PHDR && (p.Off != plan.Phoff || p.Vaddr != plan.Phdr) {
+			t.Errorf("PT_PHDR at %#x (address %#x), Phoff %#x, Phdr %#x", p.Off, p.Vaddr, plan.Phoff, plan.Phdr)
 		}
 		if p.Type == elf.PT_LOAD && p.Memsz > 0 {
 			loads = append(loads, p)

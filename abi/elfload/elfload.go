@@ -36,6 +36,10 @@ type Plan struct {
 	Count    int
 	Phoff    uint64 // the program headers' file offset, Phnum of them
 	Phnum    int
+	// Phdr is where the program headers lie once loaded (Linux's
+	// AT_PHDR): inside the file bytes of a segment, or 0 when none holds
+	// them.
+	Phdr uint64
 	// Low and High bound every segment's pages: [Low, High), page-aligned.
 	Low, High uint64
 }
@@ -92,7 +96,7 @@ func (p Problem) String() string {
 	case BadSegment:
 		return "bad segment (past the end of the file, file size above memory size, misaligned, or wrapping around)"
 	case OutOfRange:
-		return "a segment is outside the addresses a program may use"
+		return "a segment is outside the addresses a program may use (from 4 MiB up to the libOS's part at 0x7e0000000000)"
 	case Overlap:
 		return "segments overlap"
 	case TooBig:
@@ -301,6 +305,13 @@ func Parse(file []byte, lowest, highest uint64, plan *Plan) Problem {
 	plan.Phnum = int(phnum)
 	plan.Low = pageDown(first.Vaddr)
 	plan.High = pageUp(last.Vaddr + last.Memsz)
+	for i := 0; i < plan.Count && i < MaxSegments; i++ {
+		s := segmentAt(plan, i)
+		if phoff >= s.Offset && phoff-s.Offset <= s.Filesz && s.Filesz-(phoff-s.Offset) >= tableSize {
+			plan.Phdr = s.Vaddr + (phoff - s.Offset)
+			break
+		}
+	}
 	return OK
 }
 

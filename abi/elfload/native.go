@@ -1,0 +1,45 @@
+package elfload
+
+// Which way a program is loaded: the rule the kernel's first-program
+// loader and a libOS's spawn share, decided from the file alone.
+//
+// A program built for exogo brings its own OS: it is linked with the libOS
+// (entered at exogo/libos/linux.Start) or runs on the raw exokernel calls
+// (exogo/libos/bare.Start, bare.CustomStart). Each of those entry points
+// begins with NativeMarker. Any other executable (a Go program built with
+// plain `go build` for Linux, a static C program) expects Linux: it is
+// loaded beside the libOS's interpreter image (the file Interpreter in the
+// boot module), which the loader enters first and which then starts the
+// program as Linux would (docs/libos.md, "Two ways in").
+
+// NativeMarker is the first 16 bytes of a native program's entry point: a
+// short jump over the 14 bytes of text that follow it.
+const NativeMarker = "\xeb\x0eexogo-native-1"
+
+// Interpreter is the boot module's path of the libOS's interpreter image
+// (built from libos/interp). It is linked in [exo.StartLibosBase,
+// exo.StartInterpreterTop).
+const Interpreter = "lib/exogo-libos"
+
+// Native reports whether the program plan describes (Parse returned OK for
+// file) begins at an entry point that carries NativeMarker.
+func Native(file []byte, plan *Plan) bool {
+	for i := 0; i < plan.Count && i < MaxSegments; i++ {
+		s := segmentAt(plan, i)
+		if plan.Entry < s.Vaddr || plan.Entry-s.Vaddr >= s.Filesz {
+			continue
+		}
+		at := s.Offset + (plan.Entry - s.Vaddr)
+		if s.Filesz-(plan.Entry-s.Vaddr) < uint64(len(NativeMarker)) || at > uint64(len(file)) || uint64(len(file))-at < uint64(len(NativeMarker)) {
+			return false
+		}
+		code := file[at:]
+		for j := 0; j < len(NativeMarker) && j < len(code); j++ {
+			if code[j] != NativeMarker[j] {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

@@ -1,0 +1,66 @@
+package elfload
+
+import "testing"
+
+// withCode returns the valid hand-made file with code written at the
+// file offset of address (inside its text segment, file offset = address -
+// 0x400000).
+func withCode(entry uint64, code string) []byte {
+	file := put64(validELF(), offEntry, entry)
+	copy(file[entry-0x400000:], code)
+	return file
+}
+
+func TestNative(t *testing.T) {
+	cases := []struct {
+		name  string
+		file  []byte
+		want  bool
+		entry uint64
+	}{
+		{"the marker at the entry", withCode(0x400100, NativeMarker), true, 0x400100},
+		{"no marker", validELF(), false, 0x400100},
+		{"the marker one byte off", withCode(0x400100, "\x00"+NativeMarker), false, 0x400100},
+		{"a marker cut by the end of the segment's file bytes", withCode(0x401000-8, NativeMarker[:8]), false, 0x401000 - 8},
+		{"the marker ending at the last file byte", withCode(0x401000-16, NativeMarker), true, 0x401000 - 16},
+	}
+	for _, c := range cases {
+		var plan Plan
+		if p := Parse(c.file, testLowest, testHighest, &plan); p != OK {
+			t.Fatalf("%s: Parse: %v", c.name, p)
+		}
+		if plan.Entry != c.entry {
+			t.Fatalf("%s: entry %#x", c.name, plan.Entry)
+		}
+		if got := Native(c.file, &plan); got != c.want {
+			t.Errorf("%s: Native = %v, want %v", c.name, got, c.want)
+		}
+	}
+	// An entry in the zero tail of a segment (past its file bytes) is not
+	// native: there is no code there to carry the marker.
+	file := makeELF(0x400100, 0x1100,
+		phdr{typ: ptLoad, flags: rx, offset: 0, vaddr: 0x400000, filesz: 0x100, memsz: 0x1000})
+	var plan Plan
+	if p := Parse(file, testLowest, testHighest, &plan); p != OK {
+		t.Fatalf("zero tail: Parse: %v", p)
+	}
+	if Native(file, &plan) {
+		t.Error("an entry past the segment's file bytes counts as native")
+	}
+}
+
+// A Go program built with plain go build (entered at the runtime's
+// _rt0_amd64_linux) is not native.
+func TestPlainGoProgramIsNotNative(t *testing.T) {
+	file := mustRealBinary(t)
+	var plan Plan
+	if p := Parse(file, testLowest, testHighest, &plan); p != OK {
+		t.Fatalf("Parse: %v", p)
+	}
+	if Native(file, &plan) {
+		t.Error("a plain Go program counts as native")
+	}
+	if plan.Phdr == 0 {
+		t.Error("a Go program's headers are not found in its first segment")
+	}
+}

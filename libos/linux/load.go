@@ -1,0 +1,187 @@
+package linux
+
+import (
+	"exogo/abi/elfload"
+	abi "exogo/abi/linuxabi"
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+	"exogo/libos/mem"
+)
+
+// Loading a child: its image (and the interpreter's, for a program that
+// does not bring its own libOS) and its start stack, each 2 MiB region
+// through a PT segment filled at spawnWindow and then given to the child.
+
+// loadImage maps plan's segments into child, filled from image.
+func loadImage(child uint64, image uintptr, plan *elfload.Plan) bool {
+	for region := plan.Low &^ (mem.RegionSize - 1); region < plan.High; region += mem.RegionSize {
+		if !regionUsed(plan, region) {
+			continue // a gap between segments: no segment, no tables
+		}
+		segment, ok := beginSegment()
+		if !ok {
+			return false
+		}
+		for page := region; page < region+mem.RegionSize && page < plan.High; page += mem.PageSize {
+			write, execute, used := pagePermissions(plan, page)
+			if !used {
+				continue
+			}
+			if !addPage(segment, page-region) {
+				return finishSegment(child, segment, region, false)
+			}
+			fillPage(image, plan, page, spawnWindow+uintptr(page-region))
+			permissions := exo.Permissions(0)
+			if write {
+				permissions |= exo.PermissionsWrite
+			}
+			if execute {
+				permissions |= exo.PermissionsExecute
+			}
+			if permissions != exo.PermissionsWrite && exo.SegmentProtect(segment, (page-region)/mem.PageSize, permissions) != 0 {
+				return finishSegment(child, segment, region, false)
+			}
+		}
+		if !finishSegment(child, segment, region, true) {
+			return false
+		}
+	}
+	return true
+}
+
+// regionUsed reports whether any segment of plan touches the 2 MiB region.
+func regionUsed(plan *elfload.Plan, region uint64) bool {
+	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
+		s := &plan.Segments[i]
+		if s.Vaddr < region+mem.RegionSize && s.Vaddr+s.Memsz > region {
+			return true
+		}
+	}
+	return false
+}
+
+// pagePermissions returns the union of the permissions of the segments
+// touching page, and whether any does.
+func pagePermissions(plan *elfload.Plan, page uint64) (write, execute, used bool) {
+	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
+		s := &plan.Segments[i]
+		if page+mem.PageSize <= s.Vaddr || page >= s.Vaddr+s.Memsz {
+			continue
+		}
+		used = true
+		write = write || s.Write
+		execute = execute || s.Execute
+	}
+	return write, execute, used
+}
+
+// fillPage copies into the page at window the file bytes of every segment
+// that has some in the page (the frame is zeroed: the rest stays zero).
+// image is the file's address; elfload.Parse checked that every
+// segment's bytes lie in it.
+func fillPage(image uintptr, plan *elfload.Plan, page uint64, window uintptr) {
+	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
+		s := &plan.Segments[i]
+		start, end := max(page, s.Vaddr), min(page+mem.PageSize, s.Vaddr+s.Filesz)
+		if start >= end {
+			continue
+		}
+		from := image + uintptr(s.Offset+(start-s.Vaddr))
+		copy(bare.Bytes(window+uintptr(start-page), uintptr(end-start)), bare.Bytes(from, uintptr(end-start)))
+	}
+}
+
+// beginSegment creates a PT segment and links it at the spawn window.
+func beginSegment() (uint64, bool) {
+	segment := exo.SegmentCreate(exo.LevelPT)
+	if segment < 0 {
+		return 0, false
+	}
+	if exo.SegmentLink(uint64(segment), spawnWindow, exo.PermissionsWrite) != 0 {
+		exo.SegmentDestroy(uint64(segment))
+		return 0, false
+	}
+	for i := range spawnFrames {
+		spawnFrames[i] = 0
+	}
+	return uint64(segment), true
+}
+
+// addPage gives the segment a zeroed frame at offset, mapped writable.
+func addPage(segment, offset uint64) bool {
+	slot := offset / mem.PageSize
+	frame := exo.FrameAllocMap(segment, slot, exo.PermissionsWrite)
+	if frame < 0 {
+		return false
+	}
+	spawnFrames[slot%512] = uint64(frame)
+	return true
+}
+
+// finishSegment unlinks the segment from the window and, when ok, links it
+// into child at address and gives it away; otherwise (or when that fails)
+// it frees the segment's frames and destroys it.
+func finishSegment(child, segment, address uint64, ok bool) bool {
+	exo.SegmentUnlink(spawnWindow, exo.LevelPT)
+	if ok && exo.ProcessLinkSegment(child, segment, uintptr(address), exo.PermissionsWrite|exo.PermissionsExecute) == 0 {
+		if exo.SegmentGive(segment, child) == 0 {
+			return true
+		}
+		// Linked but not given: the child's end unlinks it; the frames
+		// are freed below once nothing maps them.
+		destroyChild(child)
+	}
+	for i := range spawnFrames {
+		if spawnFrames[i] != 0 {
+			exo.SegmentUnmap(segment, uint64(i))
+			exo.FrameFree(spawnFrames[i])
+			spawnFrames[i] = 0
+		}
+	}
+	exo.SegmentDestroy(segment)
+	return false
+}
+
+// childStackPointer is the stack pointer startStack built.
+var childStackPointer uint64
+
+// startStack gives child its initial stack (the start protocol: Linux's
+// layout at exo.StartStackTop, with exogo's auxiliary entries). plan is
+// the program's; interpreter is where the interpreter image starts (AT_BASE),
+// 0 for a native program.
+func startStack(child uint64, args, env []string, plan *elfload.Plan, interpreter, module uint64, symbols elfload.Symbols) bool {
+	segment, ok := beginSegment()
+	if !ok {
+		return false
+	}
+	region := uint64(exo.StartStackTop - mem.RegionSize)
+	for offset := uint64(mem.RegionSize - exo.StartStackSize); offset < mem.RegionSize; offset += mem.PageSize {
+		if !addPage(segment, offset) {
+			return finishSegment(child, segment, region, false)
+		}
+	}
+	var random [16]byte
+	fillRandom(random[:])
+	consoleSegment, ports, screenSegment, screenKind := grantConsole(child)
+	aux := [...]abi.AuxEntry{
+		{Key: abi.AtPagesz, Value: mem.PageSize},
+		{Key: abi.AtRandom},
+		{Key: abi.AtEntry, Value: plan.Entry},
+		{Key: abi.AtPhdr, Value: plan.Phdr},
+		{Key: abi.AtPhent, Value: 56},
+		{Key: abi.AtPhnum, Value: uint64(plan.Phnum)},
+		{Key: abi.AtBase, Value: interpreter},
+		{Key: exo.StartAuxPid, Value: child},
+		{Key: exo.StartAuxBootModuleSegment, Value: module},
+		{Key: exo.StartAuxConsoleSegment, Value: consoleSegment},
+		{Key: exo.StartAuxConsolePorts, Value: ports},
+		{Key: exo.StartAuxScreenSegment, Value: screenSegment},
+		{Key: exo.StartAuxScreenKind, Value: screenKind},
+		{Key: exo.StartAuxPclntab, Value: symbols.Pclntab},
+		{Key: exo.StartAuxPclntabSize, Value: symbols.PclntabSize},
+		{Key: exo.StartAuxText, Value: symbols.Text},
+	}
+	stack := bare.Bytes(spawnWindow+mem.RegionSize-exo.StartStackSize, exo.StartStackSize)
+	childStackPointer = uint64(abi.InitialStack(stack, exo.StartStackTop, args, env, aux[:], random))
+	return finishSegment(child, segment, region, childStackPointer != 0)
+}
