@@ -123,10 +123,10 @@ func buildInitialStack(top uintptr) uintptr {
 	aux := [3]abi.AuxEntry{{Key: abi.AtPagesz, Value: 4096}, {Key: abi.AtRandom}, {Key: abi.AtSysinfoEhdr, Value: uint64(timer.VDSOAddress())}}
 	const room = 8192 // the strings and words (the command line is at most 4 KiB)
 	stack := rawmem.Bytes(top-room, room)
-	sp := abi.InitialStack(stack, top, args[:], environment[:uint(count)%(maxEnvironment+1)], aux[:], random)
+	sp := abi.InitialStack(stack, top, "", args[:], environment[:uint(count)%(maxEnvironment+1)], aux[:], random)
 	if sp == 0 {
 		console.WriteString("exogo: the command line's environment does not fit the initial stack; starting the runtime without it\n")
-		sp = abi.InitialStack(stack, top, args[:], nil, aux[:], random)
+		sp = abi.InitialStack(stack, top, "", args[:], nil, aux[:], random)
 	}
 	return sp
 }

@@ -111,7 +111,7 @@ func loadFirstProgram(name string, image []byte, files map[string][]byte, archiv
 			abi.AuxEntry{Key: exo.StartAuxPclntabSize, Value: symbols.PclntabSize},
 			abi.AuxEntry{Key: exo.StartAuxText, Value: symbols.Text})
 	}
-	sp := abi.InitialStack(stack, firstStackTop, []string{name}, nil, aux, random)
+	sp := abi.InitialStack(stack, firstStackTop, "/bin/"+name, []string{name}, nil, aux, random)
 	if sp == 0 {
 		return nil, fmt.Errorf("%s: the initial stack does not fit in %d KiB", name, firstStackSize>>10)
 	}

@@ -21,6 +21,7 @@ const (
 	ENOTDIR      = 20
 	EISDIR       = 21
 	EINVAL       = 22
+	ENFILE       = 23
 	EMFILE       = 24
 	ENOTTY       = 25
 	ENOSPC       = 28

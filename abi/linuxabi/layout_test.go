@@ -151,7 +151,7 @@ func TestInitialStack(t *testing.T) {
 	stack := make([]byte, 4096)
 	random := [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 	aux := []AuxEntry{{AtPagesz, 4096}, {AtRandom, 0}, {AtEntry, 0x401000}}
-	sp := InitialStack(stack, top, []string{"hello", "-v"}, []string{"A=1"}, aux, random)
+	sp := InitialStack(stack, top, "", []string{"hello", "-v"}, []string{"A=1"}, aux, random)
 	if sp == 0 || sp%16 != 0 || sp < top-4096 {
 		t.Fatalf("stack pointer %#x", sp)
 	}
@@ -183,11 +183,11 @@ func TestInitialStack(t *testing.T) {
 			t.Fatalf("random bytes wrong")
 		}
 	}
-	if InitialStack(make([]byte, 64), top, []string{"hello"}, nil, aux, random) != 0 {
+	if InitialStack(make([]byte, 64), top, "", []string{"hello"}, nil, aux, random) != 0 {
 		t.Errorf("a stack too small was accepted")
 	}
 	if n := testing.AllocsPerRun(10, func() {
-		InitialStack(stack, top, []string{"hello", "-v"}, []string{"A=1"}, aux, random)
+		InitialStack(stack, top, "", []string{"hello", "-v"}, []string{"A=1"}, aux, random)
 	}); n != 0 {
 		t.Errorf("InitialStack allocates %v times", n)
 	}

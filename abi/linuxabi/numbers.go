@@ -21,6 +21,7 @@ const (
 	SysPwrite64         = 18
 	SysReadv            = 19
 	SysWritev           = 20
+	SysPipe             = 22
 	SysSchedYield       = 24
 	SysMincore          = 27
 	SysMadvise          = 28
@@ -38,6 +39,7 @@ const (
 	SysUname            = 63
 	SysFcntl            = 72
 	SysGetcwd           = 79
+	SysReadlink         = 89
 	SysGettimeofday     = 96
 	SysGetrlimit        = 97
 	SysGetuid           = 102

@@ -12,12 +12,14 @@ import "unsafe"
 type AuxEntry struct{ Key, Value uint64 }
 
 // InitialStack builds that stack in memory: stack is the memory just
-// below top (its last byte is at address top-1), args and env are the
-// strings (without NULs; they are copied), aux the vector without its
-// AT_NULL (an AT_RANDOM entry's value is replaced by the address of the
-// random bytes, which are copied from random). It returns the stack
-// pointer, or 0 when stack is too small. It allocates nothing.
-func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry, random [16]byte) uintptr {
+// below top (its last byte is at address top-1), execfn the path of the
+// program (placed highest, and named by an AT_EXECFN entry added after
+// aux; none when empty), args and env are the strings (without NULs; they
+// are copied), aux the vector without its AT_NULL (an AT_RANDOM entry's
+// value is replaced by the address of the random bytes, which are copied
+// from random). It returns the stack pointer, or 0 when stack is too
+// small. It allocates nothing.
+func InitialStack(stack []byte, top uintptr, execfn string, args, env []string, aux []AuxEntry, random [16]byte) uintptr {
 	base := top - uintptr(len(stack))
 	strings := top
 	// set writes one byte at address a (inside stack: the callers check);
@@ -41,6 +43,13 @@ func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry,
 		set(strings+uintptr(len(s)), 0)
 		return true
 	}
+	execfnAt := uintptr(0)
+	if execfn != "" {
+		if !put(execfn) {
+			return 0
+		}
+		execfnAt = strings
+	}
 	if strings-base < 16 {
 		return 0
 	}
@@ -61,7 +70,7 @@ func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry,
 			return 0
 		}
 	}
-	words := uintptr(1+len(args)+1+len(env)+1+2*len(aux)+2) * 8
+	words := uintptr(1+len(args)+1+len(env)+1+2*len(aux)+2+2) * 8
 	if strings-base < words+16 {
 		return 0
 	}
@@ -92,6 +101,10 @@ func InitialStack(stack []byte, top uintptr, args, env []string, aux []AuxEntry,
 		} else {
 			word(e.Value)
 		}
+	}
+	if execfnAt != 0 {
+		word(AtExecfn)
+		word(uint64(execfnAt))
 	}
 	word(AtNull)
 	word(0)

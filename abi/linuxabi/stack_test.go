@@ -15,7 +15,7 @@ func TestReadInitialStackRoundTrip(t *testing.T) {
 	args := []string{"init", "", "-flag=1"}
 	env := []string{"HOME=/", "PATH=/bin"}
 	aux := []AuxEntry{{AtPagesz, 4096}, {AtRandom, 0}, {0x6578_0001, 7}}
-	sp := InitialStack(stack, top, args, env, aux, [16]byte{1, 2, 3})
+	sp := InitialStack(stack, top, "/bin/x", args, env, aux, [16]byte{1, 2, 3})
 	if sp == 0 {
 		t.Fatal("InitialStack failed")
 	}
@@ -39,8 +39,13 @@ func TestReadInitialStackRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(env, texts(gotEnv[:nenv])); diff != "" {
 		t.Errorf("env (-want +got):\n%s", diff)
 	}
-	if naux != 3 || gotAux[0] != aux[0] || gotAux[2] != aux[2] || gotAux[1].Key != AtRandom || gotAux[1].Value < uint64(sp) || gotAux[1].Value >= top {
+	if naux != 4 || gotAux[0] != aux[0] || gotAux[2] != aux[2] || gotAux[1].Key != AtRandom || gotAux[1].Value < uint64(sp) || gotAux[1].Value >= top {
 		t.Errorf("aux %v", gotAux[:naux])
+	}
+	// The program's path, highest on the stack, named by AT_EXECFN.
+	if e := gotAux[3]; e.Key != AtExecfn || e.Value != top-uint64(len("/bin/x"))-1 ||
+		string(stack[e.Value-(top-uint64(len(stack))):][:len("/bin/x")]) != "/bin/x" {
+		t.Errorf("AT_EXECFN entry %v", gotAux[3])
 	}
 	if n := testing.AllocsPerRun(100, func() {
 		ReadInitialStack(stack, top, sp, gotArgs[:], gotEnv[:], gotAux[:])
@@ -62,7 +67,7 @@ func TestReadInitialStackRoundTrip(t *testing.T) {
 func TestReadInitialStackHostile(t *testing.T) {
 	const top = 0x10000
 	stack := make([]byte, 1024)
-	sp := InitialStack(stack, top, []string{"a", "bb"}, []string{"C=3"}, []AuxEntry{{AtPagesz, 4096}}, [16]byte{})
+	sp := InitialStack(stack, top, "", []string{"a", "bb"}, []string{"C=3"}, []AuxEntry{{AtPagesz, 4096}}, [16]byte{})
 	var args, env [4]Text
 	var aux [4]AuxEntry
 	read := func(s []byte, sp uintptr) bool {

@@ -253,3 +253,34 @@ func direntType(mode uint32) byte {
 	}
 	return 0 // DT_UNKNOWN
 }
+
+// programPath is the program's path, from the loader's AT_EXECFN: where
+// its bytes are on the loader's stack (they stay there), and how many.
+var programPath abi.Text
+
+// sysReadlinkat answers for the one link there is, /proc/self/exe (the
+// program's path: os.Executable reads it); the boot module has no
+// symbolic links (EINVAL for a file, ENOENT for a missing one).
+func sysReadlinkat(dirfd, path, address, capacity uint64) int64 {
+	var raw [maxPath]byte
+	p, errno := userString(path, raw[:])
+	if errno != 0 {
+		return errno
+	}
+	if p == "/proc/self/exe" {
+		if programPath.Length == 0 {
+			return -abi.ENOENT
+		}
+		n := min(uint64(programPath.Length), capacity)
+		b, ok := userBytes(address, n, true)
+		if !ok {
+			return -abi.EFAULT
+		}
+		return int64(copy(b, bare.Bytes(programPath.Address, uintptr(n))))
+	}
+	var name [maxPath]byte
+	if _, errno := lookupPath(dirfd, path, &name); errno != 0 {
+		return errno
+	}
+	return -abi.EINVAL
+}

@@ -76,9 +76,19 @@ func lockedCall(context uintptr, current int, number uint64) int {
 			}
 			return consoleRead(context, current, f, b)
 		}
+		if f := fileAt(a0); f != nil && f.kind == kindPipeRead {
+			return pipeCall(context, current, f, a1, a2, false)
+		}
 		result = sysRead(a0, a1, a2)
 	case abi.SysWrite:
+		if f := fileAt(a0); f != nil && f.kind == kindPipeWrite {
+			return pipeCall(context, current, f, a1, a2, true)
+		}
 		result = sysWrite(a0, a1, a2)
+	case abi.SysPipe2:
+		result = sysPipe2(a0, a1)
+	case abi.SysPipe:
+		result = sysPipe2(a0, 0)
 	case abi.SysClose:
 		result = sysClose(a0)
 	case abi.SysFstat:
@@ -151,6 +161,10 @@ func lockedCall(context uintptr, current int, number uint64) int {
 		result = sysPread(a0, a1, a2, a3)
 	case abi.SysLseek:
 		result = sysLseek(a0, a1, a2)
+	case abi.SysReadlinkat:
+		result = sysReadlinkat(a0, a1, a2, a3)
+	case abi.SysReadlink:
+		result = sysReadlinkat(atFdcwd, a0, a1, a2)
 	case abi.SysNewfstatat:
 		result = sysNewfstatat(a0, a1, a2, a3)
 	case abi.SysGetdents64:

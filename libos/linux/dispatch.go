@@ -6,6 +6,7 @@ import (
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
+	"exogo/libos/mem"
 	"exogo/libos/uthread"
 )
 
@@ -401,8 +402,20 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 		alignmentCheck     = 17
 		simdError          = 19
 	)
+	refused := atomic.LoadUint64(&mem.CommitsRefused)
 	if vector == pageFault && memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0, errorCode&1 != 0) {
 		return resume
+	}
+	if vector == pageFault && atomic.LoadUint64(&mem.CommitsRefused) != refused {
+		// No frame for a page the program may touch: the machine's
+		// memory (or the process's share of it) is used up. Linux's
+		// OOM killer would send SIGKILL; so does this, with a report.
+		var why reportLine
+		why.str("out of memory: the kernel gave no frame for the page at ").hex(address).
+			str(" (").dec((atomic.LoadUint64(&mem.Commits)-atomic.LoadUint64(&mem.Freed))*mem.PageSize>>20).str(" MiB in use by this process)")
+		reportSignal(context, abi.SIGKILL, &why)
+		exo.Exit(128 + abi.SIGKILL)
+		return exited
 	}
 	rip := get(context, exo.ContextRip)
 	signal, code, at := uint64(abi.SIGSEGV), int64(abi.SiKernel), uint64(0)

@@ -9,7 +9,8 @@ import (
 // File descriptors: 0, 1 and 2 are the console; eventfds and epoll
 // instances serve the runtime's network poller (its timers and
 // netpollBreak); the boot module's files are read-only files
-// (bootfiles.go). Pipes and sockets are not built yet.
+// (bootfiles.go); pipes within the process (pipes.go). Sockets are not
+// built yet.
 // The console's reads and writes are console.go's.
 
 const maxFiles = 64
@@ -19,6 +20,8 @@ const (
 	kindConsole
 	kindEventfd
 	kindEpoll
+	kindPipeRead // the ends of a pipe (pipes.go)
+	kindPipeWrite
 )
 
 // file is one open file description (one per descriptor: no dup yet).
@@ -37,6 +40,7 @@ type file struct {
 	// directory, the next record to list).
 	start, size, offset, ino uint64
 	mode                     uint32
+	pipe                     uint32 // a pipe end's pipe
 }
 
 var files [maxFiles]file
@@ -134,6 +138,9 @@ func sysClose(fd uint64) int64 {
 	if fd < 3 {
 		consoleClosed[fd] = true
 	}
+	if f.kind == kindPipeRead || f.kind == kindPipeWrite {
+		closePipeEnd(f.pipe, f.kind == kindPipeWrite)
+	}
 	*f = file{}
 	// Leave every interest list it was on.
 	for e := range files {
@@ -156,6 +163,8 @@ func sysFstat(fd, address uint64) int64 {
 		fillStat(b, f.mode, f.size, f.ino)
 	case kindConsole:
 		fillStat(b, 0o020600, 0, 0) // S_IFCHR
+	case kindPipeRead, kindPipeWrite:
+		fillStat(b, 0o010600, 0, 0) // S_IFIFO
 	default:
 		fillStat(b, 0o600, 0, 0) // an eventfd or epoll instance
 	}
@@ -173,7 +182,14 @@ func sysFcntl(fd, command, argument uint64) int64 {
 	case abi.FSetfd:
 		return 0
 	case abi.FGetfl:
-		return abi.ORdwr | int64(f.flags)&abi.ONonblock
+		access := int64(abi.ORdwr)
+		switch f.kind {
+		case kindPipeRead:
+			access = abi.ORdonly
+		case kindPipeWrite:
+			access = abi.OWronly
+		}
+		return access | int64(f.flags)&abi.ONonblock
 	case abi.FSetfl:
 		f.flags = uint32(argument) & abi.ONonblock
 		return 0

@@ -146,10 +146,11 @@ func finishSegment(child, segment, address uint64, ok bool) bool {
 var childStackPointer uint64
 
 // startStack gives child its initial stack (the start protocol: Linux's
-// layout at exo.StartStackTop, with exogo's auxiliary entries). plan is
+// layout at exo.StartStackTop, with exogo's auxiliary entries). path is
+// the program's (AT_EXECFN), plan
 // the program's; interpreter is where the interpreter image starts (AT_BASE),
 // 0 for a native program.
-func startStack(child uint64, args, env []string, plan *elfload.Plan, interpreter, module uint64, symbols elfload.Symbols) bool {
+func startStack(child uint64, path string, args, env []string, plan *elfload.Plan, interpreter, module uint64, symbols elfload.Symbols) bool {
 	segment, ok := beginSegment()
 	if !ok {
 		return false
@@ -182,6 +183,6 @@ func startStack(child uint64, args, env []string, plan *elfload.Plan, interprete
 		{Key: exo.StartAuxText, Value: symbols.Text},
 	}
 	stack := bare.Bytes(spawnWindow+mem.RegionSize-exo.StartStackSize, exo.StartStackSize)
-	childStackPointer = uint64(abi.InitialStack(stack, exo.StartStackTop, args, env, aux[:], random))
+	childStackPointer = uint64(abi.InitialStack(stack, exo.StartStackTop, path, args, env, aux[:], random))
 	return finishSegment(child, segment, region, childStackPointer != 0)
 }

@@ -140,7 +140,7 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	}
 	if slot < 0 || !loadImage(uint64(id), uintptr(bootModule.data+e.Data), plan) ||
 		(interpreter != 0 && !loadImage(uint64(id), interpreter, &interpreterPlan)) ||
-		!startStack(uint64(id), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, base, module, symbols) {
+		!startStack(uint64(id), absolute(&pathBuf, name), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, base, module, symbols) {
 		destroyChild(uint64(id))
 		if slot < 0 {
 			return -abi.EAGAIN
@@ -154,6 +154,14 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	}
 	children[uint(slot)%maxChildren] = child{pid: uint32(id)}
 	return id
+}
+
+// absolute writes "/" and name (a cleaned path of the boot module) into
+// buf and returns that.
+func absolute(buf *[256]byte, name string) string {
+	buf[0] = '/'
+	n := 1 + copy(buf[1:], name)
+	return bare.String(buf[:n])
 }
 
 // interpreterPlan is the interpreter image's plan, made by findInterpreter.

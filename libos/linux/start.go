@@ -132,7 +132,7 @@ func start() {
 		env[i] = bare.StringAt(envTexts[i].Address, envTexts[i].Length)
 	}
 	var screenSegment, screenKind, consoleSegment, consolePorts, pclntab, pclntabSize, text uint64
-	var entry, phdr, phnum, interpreterBase uint64
+	var entry, phdr, phnum, interpreterBase, execfn uint64
 	for i := 0; i < naux && i < len(given); i++ {
 		e := given[i]
 		switch e.Key {
@@ -144,6 +144,8 @@ func start() {
 			phnum = e.Value
 		case abi.AtBase:
 			interpreterBase = e.Value
+		case abi.AtExecfn:
+			execfn = e.Value
 		case exo.StartAuxPid:
 			processID = uint32(e.Value)
 		case exo.StartAuxBootModuleSegment:
@@ -175,6 +177,7 @@ func start() {
 		fatal("the loader passed no program headers (AT_PHDR, AT_PHNUM)")
 	}
 	mapImage(uintptr(phdr), int(phnum))
+	programPath = execPath(execfn)
 	if bootModule.segment != 0 {
 		useBootModule()
 	}
@@ -210,7 +213,7 @@ func start() {
 		{Key: abi.AtSecure, Value: 0},
 		{Key: abi.AtSysinfoEhdr, Value: uint64(vdso)},
 	}
-	sp := abi.InitialStack(bare.Bytes(top-room, room), top, args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], aux[:], random)
+	sp := abi.InitialStack(bare.Bytes(top-room, room), top, bare.StringAt(programPath.Address, programPath.Length), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], aux[:], random)
 	if sp == 0 {
 		fatal("the initial stack does not fit")
 	}
@@ -236,6 +239,22 @@ func start() {
 	unlockCalls()
 	r := resumeThroughKernel(th.Context, exo.CallUpcallResume, 0)
 	fatalNumber("could not start the runtime: upcall_resume failed: ", r)
+}
+
+// execPath finds the NUL-terminated path at address (AT_EXECFN) on the
+// loader's stack; none when it is not there.
+func execPath(address uint64) abi.Text {
+	const bottom, top = exo.StartStackTop - exo.StartStackSize, exo.StartStackTop
+	if address < bottom || address >= top {
+		return abi.Text{}
+	}
+	b := bare.Bytes(uintptr(address), uintptr(top-address))
+	for i := range b {
+		if b[i] == 0 {
+			return abi.Text{Address: uintptr(address), Length: min(i, maxPath)}
+		}
+	}
+	return abi.Text{}
 }
 
 // useBootModule reads the boot module segment's metadata page (linked at

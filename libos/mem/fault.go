@@ -81,6 +81,7 @@ func faultShared(address uintptr, write, instruction, present bool) FaultResult 
 			}
 			if frame < 0 {
 				atomic.StoreUint64(w, 0)
+				atomic.AddUint64(&CommitsRefused, 1)
 				return Refused
 			}
 			atomic.StoreUint64(w, uint64(frame)|frameMapped)

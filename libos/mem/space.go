@@ -58,6 +58,10 @@ var (
 
 	// Statistics, for the libOS's report and the benchmarks.
 	Faults, Commits, Freed uint64
+	// CommitsRefused counts the pages the kernel gave no frame for (no
+	// memory left, or the process's limit): a fault that follows one is
+	// the end of memory, not a bad access.
+	CommitsRefused uint64
 )
 
 // frameWord returns the frame word of page (in region r), or nil for the
@@ -93,6 +97,7 @@ func commit(page uintptr, prot uint32, private bool) bool {
 		frame = exo.FrameAllocMap(r.segment, slotOf(page), permissions(prot))
 	}
 	if frame < 0 {
+		atomic.AddUint64(&CommitsRefused, 1)
 		return false
 	}
 	if w := frameWord(r, page); w != nil {

@@ -1,0 +1,182 @@
+package linux
+
+import (
+	abi "exogo/abi/linuxabi"
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+	"exogo/libos/mem"
+	"exogo/libos/uthread"
+)
+
+// Pipes within one process (pipe2; os.Pipe: the testing package catches
+// an example's output through one). A pipe is a ring of pipeSize bytes in
+// the libOS's private memory, from a fixed set whose rings are reused;
+// each end is one descriptor (no dup yet). The network poller cannot
+// watch them (epoll_ctl says EPERM), so the runtime reads and writes them
+// as blocking calls: a call that cannot go on blocks its thread, and the
+// runtime moves the thread's P on, as for a blocking read on Linux.
+// TODO(issue 9): pipes between processes, dup, and the poller.
+
+const (
+	maxPipes = 16
+	pipeSize = 64 << 10 // Linux's default capacity
+	pipeBuf  = 4096     // PIPE_BUF: writes up to this size are never split
+)
+
+type pipe struct {
+	ring             uintptr // pipeSize bytes, 0 until first used
+	used             bool
+	start, length    uint64 // the unread bytes: length of them from start
+	readers, writers uint32 // open ends
+}
+
+var pipes [maxPipes]pipe
+
+// pipeKey is the wait address of threads blocked on pipe i's reading
+// (writer false) or writing end: below the lowest user address, so never
+// a futex word.
+func pipeKey(i uint32, writer bool) uintptr {
+	key := uintptr(0x3000) + uintptr(i%maxPipes)*2
+	if writer {
+		key++
+	}
+	return key
+}
+
+func sysPipe2(address, flags uint64) int64 {
+	if flags&^uint64(abi.OCloexec|abi.ONonblock) != 0 {
+		return -abi.EINVAL // O_DIRECT (packet mode) and the rest
+	}
+	b, ok := userBytes(address, 8, true)
+	if !ok {
+		return -abi.EFAULT
+	}
+	i := -1
+	for j := range pipes {
+		if !pipes[j].used {
+			i = j
+			break
+		}
+	}
+	if i < 0 {
+		return -abi.ENFILE
+	}
+	p := &pipes[uint(i)%maxPipes]
+	if p.ring == 0 {
+		if p.ring = mem.Private(pipeSize); p.ring == 0 {
+			return -abi.ENOMEM
+		}
+	}
+	r := allocateFD(kindPipeRead)
+	if r < 0 {
+		return r
+	}
+	w := allocateFD(kindPipeWrite)
+	if w < 0 {
+		files[uint64(r)%maxFiles] = file{}
+		return w
+	}
+	for _, fd := range [2]int64{r, w} {
+		f := &files[uint64(fd)%maxFiles]
+		f.pipe, f.flags = uint32(i), uint32(flags)&abi.ONonblock
+	}
+	*p = pipe{ring: p.ring, used: true, readers: 1, writers: 1}
+	putWord32(b, 0, uint32(r))
+	putWord32(b, 4, uint32(w))
+	return 0
+}
+
+// pipeRead reads what pipe f's end holds, or blocks until a writer writes
+// or the last writer closes (then 0: the end of the file).
+func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
+	p := &pipes[f.pipe%maxPipes]
+	if len(b) == 0 {
+		return 0, false
+	}
+	if p.length == 0 {
+		switch {
+		case p.writers == 0:
+			return 0, false
+		case f.flags&abi.ONonblock != 0:
+			return -abi.EAGAIN, false
+		}
+		threads.Block(current, pipeKey(f.pipe, false), 0, 0, restartCall(context))
+		return 0, true
+	}
+	n := min(uint64(len(b)), p.length)
+	ring := bare.Bytes(p.ring, pipeSize)
+	first := min(n, pipeSize-p.start)
+	copy(b, ring[p.start:p.start+first])
+	copy(b[first:n], ring[:n-first])
+	p.start, p.length = (p.start+n)%pipeSize, p.length-n
+	threads.Wake(pipeKey(f.pipe, true), uthread.MaxThreads, callsHolder)
+	return int64(n), false
+}
+
+// pipeWrite writes what fits into pipe f's end (a write of up to pipeBuf
+// bytes all at once or not at all), or blocks until a reader makes room.
+// With no reader left it fails with EPIPE (without SIGPIPE, which the Go
+// runtime ignores for descriptors other than 1 and 2).
+func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
+	p := &pipes[f.pipe%maxPipes]
+	switch {
+	case p.readers == 0:
+		return -abi.EPIPE, false
+	case len(b) == 0:
+		return 0, false
+	}
+	space := pipeSize - p.length
+	if space == 0 || (uint64(len(b)) <= pipeBuf && space < uint64(len(b))) {
+		if f.flags&abi.ONonblock != 0 {
+			return -abi.EAGAIN, false
+		}
+		threads.Block(current, pipeKey(f.pipe, true), 0, 0, restartCall(context))
+		return 0, true
+	}
+	n := min(uint64(len(b)), space)
+	ring := bare.Bytes(p.ring, pipeSize)
+	at := (p.start + p.length) % pipeSize
+	first := min(n, pipeSize-at)
+	copy(ring[at:at+first], b[:first])
+	copy(ring[:n-first], b[first:n])
+	p.length += n
+	threads.Wake(pipeKey(f.pipe, false), uthread.MaxThreads, callsHolder)
+	return int64(n), false
+}
+
+// closePipeEnd closes one end of pipe i: the threads waiting at the other
+// end wake to find the end of the file (readers) or EPIPE (writers).
+func closePipeEnd(i uint32, writer bool) {
+	p := &pipes[i%maxPipes]
+	if writer && p.writers > 0 {
+		p.writers--
+	} else if !writer && p.readers > 0 {
+		p.readers--
+	}
+	threads.Wake(pipeKey(i, !writer), uthread.MaxThreads, callsHolder)
+	if p.readers == 0 && p.writers == 0 {
+		*p = pipe{ring: p.ring}
+	}
+}
+
+// pipeCall serves a read (write false) or write of length bytes at address
+// on pipe end f.
+func pipeCall(context uintptr, current int, f *file, address, length uint64, write bool) int {
+	b, ok := userBytes(address, length, !write)
+	if !ok {
+		putErrno(context, abi.EFAULT)
+		return resume
+	}
+	var result int64
+	var blocked bool
+	if write {
+		result, blocked = pipeWrite(context, current, f, b)
+	} else {
+		result, blocked = pipeRead(context, current, f, b)
+	}
+	if blocked {
+		return block
+	}
+	put(context, exo.ContextRax, uint64(result))
+	return resume
+}
