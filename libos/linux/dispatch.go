@@ -412,7 +412,7 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 		// OOM killer would send SIGKILL; so does this, with a report.
 		var why reportLine
 		why.str("out of memory: the kernel gave no frame for the page at ").hex(address).
-			str(" (").dec((atomic.LoadUint64(&mem.Commits)-atomic.LoadUint64(&mem.Freed))*mem.PageSize>>20).str(" MiB in use by this process)")
+			str(" (").dec((atomic.LoadUint64(&mem.Commits) - atomic.LoadUint64(&mem.Freed)) * mem.PageSize >> 20).str(" MiB in use by this process)")
 		reportSignal(context, abi.SIGKILL, &why)
 		exo.Exit(128 + abi.SIGKILL)
 		return exited
