@@ -139,9 +139,12 @@ RC ?= cmd/init/rc
 EXTRA_BIN ?=
 EXTRAS = -rc '$(RC)' $(if $(strip $(EXTRA_BIN)),-extra-bin '$(EXTRA_BIN)')
 
+# ISO names the image make iso writes (the QEMU tests write their own).
+ISO ?= $(BUILD)/exogo.iso
+
 iso: kernel $(MODULES)
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) $(EXTRAS) \
-		$(if $(EFI_MODE),-efi-mode '$(EFI_MODE)') -work $(BUILD)/image-tree -format iso -out $(BUILD)/exogo.iso
+		$(if $(EFI_MODE),-efi-mode '$(EFI_MODE)') -work $(ISO).tree -format iso -out $(ISO)
 
 usb: kernel $(MODULES)
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) $(EXTRAS) \
@@ -164,7 +167,7 @@ run: check-vars iso
 	@if [ "$(QEMU_DISPLAY)" = gtk ] || [ "$(QEMU_DISPLAY)" = sdl ]; then tools/install-deps.sh --display; fi
 	@if [ "$(FIRMWARE)" = uefi ]; then cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd; fi
 	@echo "exogo: booting in QEMU ($(FIRMWARE), $(SMP) CPU, $(MEM)); quit with Ctrl-A X"
-	@$(QEMU_BASE) $(FIRMWARE_FLAGS) -display $(QEMU_DISPLAY) -serial mon:stdio -cdrom $(BUILD)/exogo.iso; \
+	@$(QEMU_BASE) $(FIRMWARE_FLAGS) -display $(QEMU_DISPLAY) -serial mon:stdio -cdrom $(ISO); \
 		status=$$?; case $$status in \
 		0|33) exit 0;; \
 		35) echo "make run: the kernel reported a failure (status 35): see the lines above"; exit 1;; \
