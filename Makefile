@@ -112,7 +112,11 @@ LIBOS_PROGRAMS := $(sort $(foreach p,$(PROGRAMS),$(if $(shell grep -ls '"exogo/l
 # The other programs run without the Go runtime: all of each is restricted
 # Go (its main and the packages below that it links); exo-bench's timing
 # loop calls the operation it times through a func value (reviewed).
-RUNTIME_FREE_PROGRAMS := $(filter-out $(LIBOS_PROGRAMS),$(PROGRAMS))
+# Programs that import nothing of exogo (cmd/gobench) are ordinary Linux
+# programs, built with plain go build: the loader runs them beside the
+# interpreter image.
+PLAIN_PROGRAMS := $(sort $(foreach p,$(PROGRAMS),$(if $(shell grep -ls '"exogo/' cmd/$(p)/*.go),,$(p))))
+RUNTIME_FREE_PROGRAMS := $(filter-out $(LIBOS_PROGRAMS) $(PLAIN_PROGRAMS),$(PROGRAMS))
 RUNTIME_FREE_PACKAGES := exogo/libos/bare exogo/libos/exo exogo/libos/fault exogo/arch/amd64
 # The interpreter's text starts a page above exo.StartLibosBase, where
 # Go's linker puts its ELF header.
@@ -126,7 +130,8 @@ programs: deps
 	@for p in $(PROGRAMS); do \
 		entry=exogo/libos/bare.Start; if [ -f cmd/$$p/start_amd64.s ]; then entry=exogo/libos/bare.CustomStart; fi; \
 		if grep -qs '"exogo/libos/linux"' cmd/$$p/*.go; then entry=exogo/libos/linux.Start; fi; \
-		GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/bin/$$p -ldflags "-E $$entry" ./cmd/$$p || exit 1; \
+		ldflags="-E $$entry"; if ! grep -qs '"exogo/' cmd/$$p/*.go; then ldflags=; fi; \
+		GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/bin/$$p -ldflags "$$ldflags" ./cmd/$$p || exit 1; \
 	done
 	@echo "programs: $(PROGRAMS) -> $(MODULES)/bin"
 	@mkdir -p $(MODULES)/lib

@@ -8,9 +8,14 @@
 # `make run` does) costs a few dpkg-query calls and nothing else. It uses sudo
 # when not run as root.
 #
-# Usage: tools/install-deps.sh [--check | --display]
-#   --check    only report what is missing; exit 1 if anything is.
-#   --display  also install QEMU's window (qemu-system-gui).
+# Usage: tools/install-deps.sh [--check | --display | --linux-kernel]
+#   --check         only report what is missing; exit 1 if anything is.
+#   --display       also install QEMU's window (qemu-system-gui).
+#   --linux-kernel  also fetch Debian's Linux kernel (the package
+#                   linux-image-amd64 depends on) for make bench's race
+#                   with Linux, without installing it: its vmlinuz is
+#                   unpacked into ~/.cache/exogo/linux and its path printed
+#                   on the last line.
 set -euo pipefail
 
 packages=(
@@ -73,4 +78,35 @@ fi
 # and fetches it when the machine lacks it.
 if $check_only && ((${#missing[@]} > 0)); then
 	exit 1
+fi
+
+# --linux-kernel: Debian's kernel image, downloaded and unpacked (never
+# installed on this machine): the package the metapackage
+# linux-image-amd64 names, e.g. linux-image-6.1.0-57-amd64.
+if [[ "${1:-}" == "--linux-kernel" ]]; then
+	cache="${XDG_CACHE_HOME:-$HOME/.cache}/exogo/linux"
+	mkdir -p "$cache"
+	image="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')"
+	if [[ -z "$image" ]]; then
+		update=(apt-get update)
+		if [[ "$(id -u)" != 0 ]]; then update=(sudo apt-get update); fi
+		say "+ ${update[*]} (to find linux-image-amd64)"
+		"${update[@]}" >/dev/null
+		image="$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')"
+	fi
+	if [[ -z "$image" ]]; then
+		say "apt knows no linux-image-amd64: is a Debian archive in /etc/apt/sources.list?" >&2
+		exit 1
+	fi
+	vmlinuz="$cache/vmlinuz-${image#linux-image-}"
+	if [[ ! -s "$vmlinuz" ]]; then
+		say "fetching $image (not installing it) into $cache"
+		work="$(mktemp -d)"
+		chmod 777 "$work" # apt's download user writes there
+		(cd "$work" && apt-get download "$image" >/dev/null 2>&1 || apt-get download "$image")
+		dpkg-deb --fsys-tarfile "$work"/*.deb | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
+		cp "$work"/boot/vmlinuz-* "$vmlinuz"
+		rm -rf "$work"
+	fi
+	echo "$vmlinuz"
 fi
