@@ -70,7 +70,8 @@ help:
 	@echo "make debug           QEMU halted and gdb with the kernel's symbols, sources and Go helpers"
 	@echo "                     PROGRAM=NAME stops in that program's main; GDB_PORT=1234 (docs/debugging.md)"
 	@echo "make debug-qemu      QEMU alone, halted with its gdb stub, for another debugger"
-	@echo "make bench           boot-time figures, the exokernel's primitives and the libOS's paths timed from user mode"
+	@echo "make bench           boot-time figures, the exokernel's primitives and the libOS's paths timed from user mode,"
+	@echo "                     and an unmodified Go benchmark raced against Debian's Linux in the same QEMU"
 	@echo "make fuzz            a long campaign of the hostile fuzzer on 1, 2, 4 CPUs (FUZZ_CALLS, FUZZ_SEED)"
 	@echo "make kernel          build/exogo.elf only"
 	@echo "make programs        cmd/* into build/modules/bin (the boot module's bin/)"
@@ -238,6 +239,8 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-libostest -format iso -out $(BUILD)/exogo-libostest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-bench poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-libosbench -format iso -out $(BUILD)/exogo-libosbench.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=gobench poweroff' -module-dir $(MODULES) \
+		-work $(BUILD)/image-tree-gobench -format iso -out $(BUILD)/exogo-gobench.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-test poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-exotest -format iso -out $(BUILD)/exogo-exotest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=exo-bench poweroff' -module-dir $(MODULES) \
@@ -291,7 +294,9 @@ test-qemu: test-images
 
 # Boot-time figures (median of 5 boots), then the exokernel's primitives
 # measured from user mode by cmd/exo-bench, then the libOS's paths measured
-# from an ordinary Go program by cmd/libos-bench, with one CPU and with two.
+# from an ordinary Go program by cmd/libos-bench, with one CPU and with two,
+# then the race with Linux: cmd/gobench, unmodified, on exogo and on
+# Debian's kernel in the same QEMU (tools/linuxrace; docs/libos.md).
 bench: test-images
 	$(GO) run ./tools/bootbench -n 5
 	@$(QEMU_BASE) -display none -serial stdio -cdrom $(BUILD)/exogo-bench.iso 2>/dev/null \
@@ -306,6 +311,9 @@ bench: test-images
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
 	@$(subst -smp $(SMP),-smp 2,$(subst -cpu $(CPU),-cpu $(CPU)$(comma)+fsgsbase,$(QEMU_BASE))) -display none -serial stdio -cdrom $(BUILD)/exogo-libosbench.iso 2>/dev/null \
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
+	@echo "bench: the race with Linux: cmd/gobench, unmodified, on exogo and on Debian's kernel in the same QEMU ($(CPU), $(MEM))"
+	@$(GO) run ./tools/linuxrace -exogo $(BUILD)/exogo-gobench.iso -gobench $(MODULES)/bin/gobench \
+		-kernel "$$(tools/install-deps.sh --linux-kernel | tail -1)" -cpu $(CPU) -mem $(MEM) -smp 1,2 -runs 2
 
 # A long campaign of cmd/exo-fuzz (docs/exokernel.md, "The fuzzer"): one
 # run of FUZZ_CALLS calls in all on each of 1, 2 and 4 CPUs, from FUZZ_SEED
