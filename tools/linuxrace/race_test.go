@@ -44,7 +44,7 @@ func TestTableRatiosAndGoals(t *testing.T) {
 	e, _ := parse(exogoOut)
 	l, _ := parse(exogoOut)
 	l["pingpong-2p"].values = []float64{900, 900, 900} // exogo 200: 4.5x faster
-	l["sha256-16mib"].values = []float64{10, 10, 10}  // exogo 10.5: 5% slower
+	l["sha256-16mib"].values = []float64{10, 10, 10}   // exogo 10.5: 5% slower
 	table := (&race{cpus: 2, exogo: e, linux: l}).table()
 	for _, want := range []string{
 		`pingpong-2p +200\.0 ns +900\.0 ns +0\.222  3x faster: met`,
