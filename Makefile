@@ -135,6 +135,8 @@ programs: deps
 		GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/bin/$$p -ldflags "$$ldflags" ./cmd/$$p || exit 1; \
 	done
 	@echo "programs: $(PROGRAMS) -> $(MODULES)/bin"
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/bin/policies-fifo \
+		-ldflags "-E exogo/libos/linux.Start -X exogo/libos/linux.SchedulingPolicy=fifo" ./cmd/policies
 	@mkdir -p $(MODULES)/lib
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/lib/exogo-libos \
 		-ldflags "-E exogo/libos/linux.Start -T $(INTERPRETER_TEXT)" ./libos/interp
@@ -235,6 +237,8 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-init -format iso -out $(BUILD)/exogo-init.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=init' -module-dir $(MODULES) \
 		-rc test/qemu/testdata/console.rc -work $(BUILD)/image-tree-console -format iso -out $(BUILD)/exogo-console.iso
+	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=init' -module-dir $(MODULES) \
+		-rc test/qemu/testdata/policies.rc -work $(BUILD)/image-tree-policies -format iso -out $(BUILD)/exogo-policies.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-test poweroff' -module-dir $(MODULES) \
 		-work $(BUILD)/image-tree-libostest -format iso -out $(BUILD)/exogo-libostest.iso
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=libos-bench poweroff' -module-dir $(MODULES) \

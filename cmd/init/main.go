@@ -2,8 +2,11 @@
 // that runs /etc/rc from the boot module line by line. A line is a program
 // path and its arguments (separated by spaces; # starts a comment); init
 // starts it in its own process through the libOS's ELF loader, waits for
-// it and prints its exit status. A line "poweroff" powers the machine off
-// with the last status (QEMU's exit status says whether it was 0).
+// it and prints its exit status. A line ending with "&" starts its program
+// without waiting: init waits for such programs, and prints their
+// statuses, when /etc/rc ends or before it powers off. A line "poweroff"
+// powers the machine off with the last status (QEMU's exit status says
+// whether it was 0).
 //
 // When /etc/rc ends without powering off, init takes the same lines from
 // the console, after a prompt: a person can run programs from /bin until
@@ -71,6 +74,7 @@ func runLines(r io.Reader, where func(int) string, prompt func(), last int) int 
 			continue
 		}
 		if fields[0] == "poweroff" {
+			last = waitBackground(last)
 			fmt.Printf("init: powering off (last status %d)\n", last)
 			poweroff(last)
 		}
@@ -79,20 +83,55 @@ func runLines(r io.Reader, where func(int) string, prompt func(), last int) int 
 	if err := lines.Err(); err != nil {
 		fmt.Printf("init: reading: %v\n", err)
 	}
+	return waitBackground(last)
+}
+
+// background is what the lines ending with "&" started.
+var background []struct {
+	path string
+	pid  int
+}
+
+// waitBackground waits for every program started in the background and
+// prints its status; it returns the last one's status (last if none).
+func waitBackground(last int) int {
+	for _, b := range background {
+		status, err := spawn.Wait(b.pid)
+		if err != nil {
+			fmt.Printf("init: %v\n", err)
+			status = 127
+		}
+		fmt.Printf("init: %s (process %d, in the background) exited with status %d\n", b.path, b.pid, status)
+		last = status
+	}
+	background = nil
 	return last
 }
 
-// run starts the program fields name in its own process and waits for it.
+// run starts the program fields name in its own process and waits for it
+// (not when the last field is "&").
 func run(fields []string, where string) int {
 	path := fields[0]
 	if !strings.Contains(path, "/") {
 		path = "/bin/" + path
 	}
 	fmt.Printf("init: %s: %s\n", where, strings.Join(fields, " "))
+	inBackground := len(fields) > 1 && fields[len(fields)-1] == "&"
+	if inBackground {
+		fields = fields[:len(fields)-1]
+	}
 	pid, err := spawn.Start(path, fields, env)
 	if err != nil {
 		fmt.Printf("init: %s: %v\n", where, err)
 		return 127
+	}
+	if inBackground {
+		fmt.Printf("init: %s (process %d) runs in the background\n", path, pid)
+		background = append(background, struct {
+			path string
+			pid  int
+		}{path, pid})
+		return 0
 	}
 	status, err := spawn.Wait(pid)
 	if err != nil {

@@ -97,7 +97,7 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 			checkConsole()
 		}
 		unlockCalls()
-		if threads.Waiting() > 0 {
+		if !fifo && threads.Waiting() > 0 {
 			verdict = yield
 		}
 	case exo.UpcallRevocation:
@@ -283,44 +283,6 @@ func hold(i, v int) {
 
 // holdGiveUp is how long hold waits, in nanoseconds.
 const holdGiveUp = 60_000_000_000
-
-// alarmDue acts on vCPU v's alarm, whose time (now) has passed and which
-// the kernel no longer holds: the threads whose deadlines passed become
-// runnable, and the running thread yields when others wait (its verdict).
-func alarmDue(v int, now uint64) int {
-	vcpus[uint(v)%exo.VcpuMax].armed = 0
-	threads.Expire(now, v)
-	if threads.Waiting() > 0 {
-		return yield
-	}
-	return resume
-}
-
-// slice is how long a thread runs while others wait, before the alarm
-// hands the vCPU to the next.
-const slice = 2_000_000
-
-// armAlarm makes sure an alarm comes to vCPU v no later than the end of
-// the running thread's slice (when others wait) and the earliest deadline
-// of a blocked thread, so that a thread that makes no calls can neither
-// starve the others nor delay a sleeper (the runtime's sysmon above all).
-// It only ever brings the alarm forward: an alarm that comes early costs
-// one upcall, which re-arms it, where moving it back and forth would cost
-// a call at almost every switch. now is the time. It runs at every
-// resume, so it counts the waiting threads only when their slice would
-// bring the alarm forward.
-func armAlarm(v int, now uint64) {
-	me := &vcpus[uint(v)%exo.VcpuMax]
-	want := threads.Earliest()
-	if end := now + slice; (want == 0 || end < want) && (me.armed == 0 || end < me.armed) && threads.Waiting() > 0 {
-		want = end
-	}
-	if want != 0 && (me.armed == 0 || want < me.armed) {
-		me.armed = want
-		me.alarmSets++
-		exo.AlarmSet(want)
-	}
-}
 
 // watchdogAfter is how long the process may have nothing to run and no
 // deadline before the watchdog reports.

@@ -100,6 +100,7 @@ func start() {
 	// The call lock until the first thread runs: the other vCPUs begin in
 	// dispatch as soon as they are started.
 	lockCalls(0)
+	usePolicy()
 	vcpus[0].stack, vcpuCount = stack, 1
 	threads.UseQueues(1)
 	userBases = bare.Info(exo.KernelInfoFeatures)&exo.CpuFeatureFsgsbase != 0
