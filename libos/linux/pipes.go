@@ -1,6 +1,8 @@
 package linux
 
 import (
+	"unsafe"
+
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
@@ -104,10 +106,10 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		return 0, true
 	}
 	n := min(uint64(len(b)), p.length)
-	ring := bare.Bytes(p.ring, pipeSize)
 	first := min(n, pipeSize-p.start)
-	copy(b, ring[p.start:p.start+first])
-	copy(b[first:n], ring[:n-first])
+	to := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	copyAt(to, p.ring+uintptr(p.start), first)
+	copyAt(to+uintptr(first), p.ring, n-first)
 	p.start, p.length = (p.start+n)%pipeSize, p.length-n
 	threads.Wake(pipeKey(f.pipe, true), uthread.MaxThreads, callsHolder)
 	return int64(n), false
@@ -134,11 +136,11 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		return 0, true
 	}
 	n := min(uint64(len(b)), space)
-	ring := bare.Bytes(p.ring, pipeSize)
 	at := (p.start + p.length) % pipeSize
 	first := min(n, pipeSize-at)
-	copy(ring[at:at+first], b[:first])
-	copy(ring[:n-first], b[first:n])
+	from := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	copyAt(p.ring+uintptr(at), from, first)
+	copyAt(p.ring, from+uintptr(first), n-first)
 	p.length += n
 	threads.Wake(pipeKey(f.pipe, false), uthread.MaxThreads, callsHolder)
 	return int64(n), false
@@ -179,4 +181,12 @@ func pipeCall(context uintptr, current int, f *file, address, length uint64, wri
 	}
 	put(context, exo.ContextRax, uint64(result))
 	return resume
+}
+
+// copyAt copies n bytes from address from to address to (both checked by
+// the caller: the ring's or the user's bytes userBytes checked).
+func copyAt(to, from uintptr, n uint64) {
+	if n != 0 {
+		copy(bare.Bytes(to, uintptr(n)), bare.Bytes(from, uintptr(n)))
+	}
 }
