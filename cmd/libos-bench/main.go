@@ -117,6 +117,29 @@ func main() {
 			time.Now()
 		}
 	})
+	// What gobench's lines of the race with Linux cost in the libOS
+	// (docs/linux-personality.md): goroutines handing a token over
+	// channels, and a goroutine started while another P is idle.
+	measure(fmt.Sprintf("goroutine ping-pong over channels, GOMAXPROCS %d", runtime.GOMAXPROCS(0)), 5000, func(n int) {
+		ping, pong := make(chan int), make(chan int)
+		go func() {
+			for v := range ping {
+				pong <- v
+			}
+		}()
+		for i := 0; i < n; i++ {
+			ping <- i
+			<-pong
+		}
+		close(ping)
+	})
+	measure(fmt.Sprintf("start a goroutine and wait for it, GOMAXPROCS %d", runtime.GOMAXPROCS(0)), 5000, func(n int) {
+		done := make(chan struct{})
+		for i := 0; i < n; i++ {
+			go func() { done <- struct{}{} }()
+			<-done
+		}
+	})
 	measure(fmt.Sprintf("futex round trip between two threads, %d vCPUs", runtime.GOMAXPROCS(0)), 2000, func(n int) {
 		ping, pong := make(chan int), make(chan int)
 		go func() {

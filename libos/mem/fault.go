@@ -87,6 +87,7 @@ func faultShared(address uintptr, write, instruction, present bool) FaultResult 
 			atomic.StoreUint64(w, uint64(frame)|frameMapped)
 			atomic.AddUint32(&r.used, 1)
 			atomic.AddUint64(&Commits, 1)
+			commitAhead(r, page, rg)
 			return Resolved
 		case old&frameMapped == 0:
 			return Refused // a frame, not mapped
@@ -117,4 +118,39 @@ func faultable(address uintptr, write, instruction bool) (Range, bool) {
 		return Range{}, false
 	}
 	return rg, true
+}
+
+// FaultAhead is how many pages after a faulting one a fault commits too
+// (fault-around): a program that touches memory in order, as the Go
+// runtime's heap and a fresh mapping do, then faults once per
+// FaultAhead+1 pages instead of once a page. A program chooses its own
+// (a libOS is the program's): 0 commits only the page touched. The pages
+// ahead stay in the faulting page's range and 2 MiB region, and it stops
+// at the first one already committed.
+var FaultAhead uint32 = 15
+
+// commitAhead commits up to FaultAhead untouched pages after page, in
+// region r and range rg, as faultShared commits one; it stops quietly at
+// the first it cannot (the kernel's refusal is the next fault's to
+// report).
+func commitAhead(r *region, page uintptr, rg Range) {
+	end := min(rg.End, (page|(RegionSize-1))+1, page+(uintptr(atomic.LoadUint32(&FaultAhead))+1)*PageSize)
+	for next := page + PageSize; next < end; next += PageSize {
+		w := frameWord(r, next)
+		if w == nil || !atomic.CompareAndSwapUint64(w, 0, framePending) {
+			return
+		}
+		frame := int64(mapFromPool(r.segment, slotOf(next), permissions(rg.Prot)))
+		if frame == 0 {
+			frame = exo.FrameAllocMap(r.segment, slotOf(next), permissions(rg.Prot))
+		}
+		if frame < 0 {
+			atomic.StoreUint64(w, 0)
+			return
+		}
+		atomic.StoreUint64(w, uint64(frame)|frameMapped)
+		atomic.AddUint32(&r.used, 1)
+		atomic.AddUint64(&Commits, 1)
+		atomic.AddUint64(&CommittedAhead, 1)
+	}
 }

@@ -62,6 +62,8 @@ var (
 	// memory left, or the process's limit): a fault that follows one is
 	// the end of memory, not a bad access.
 	CommitsRefused uint64
+	// CommittedAhead counts the pages commitAhead committed.
+	CommittedAhead uint64
 )
 
 // frameWord returns the frame word of page (in region r), or nil for the
@@ -177,7 +179,13 @@ func Fault(address uintptr, write, instruction, present bool) bool {
 		}
 		return w&frameMapped != 0
 	}
-	return commit(page, r.Prot, false)
+	if !commit(page, r.Prot, false) {
+		return false
+	}
+	if i := regionFor(page, false, false); i >= 0 {
+		commitAhead(&regions[uint(i)%MaxRegions], page, r)
+	}
+	return true
 }
 
 // slotMapped asks the kernel whether page's slot maps a frame: rewriting
