@@ -75,6 +75,18 @@ func loadFirstProgram(name string, image []byte, files map[string][]byte, archiv
 	if status != process.OK {
 		return nil, fmt.Errorf("cannot create the first process (status %d)", status)
 	}
+	started := false
+	defer func() {
+		if !started {
+			// Whatever was made for it goes back (the frame census
+			// after the message shows nothing is left).
+			withInterruptsOff(func() {
+				smp.Lock()
+				exo.AbandonLoad(p)
+				smp.Unlock()
+			})
+		}
+	}()
 	regions := map[uintptr]uint64{} // 2 MiB region -> the PT segment mapping it
 	if err := mapPlan(p, regions, image, &plan); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
@@ -127,6 +139,7 @@ func loadFirstProgram(name string, image []byte, files map[string][]byte, archiv
 	if err := startProcess(p, uintptr(entry), sp, screen, kind); err != nil {
 		return nil, err
 	}
+	started = true
 	return p, nil
 }
 
@@ -251,6 +264,10 @@ func mapUser(p *process.Process, regions map[uintptr]uint64, start, size uintptr
 				return fmt.Errorf("page %#x: shared with another ELF segment, but not mapped (%v)", page, status)
 			}
 			frame = physical
+		case result == -exo.ErrLimit:
+			return fmt.Errorf("mapping %#x: not enough memory: a process may hold %d MiB (%s)", page, process.DefaultFrameLimit>>8, exo.ErrorName(result))
+		case result == -exo.ErrNoMemory:
+			return fmt.Errorf("mapping %#x: not enough memory: the machine has no free frame left (%s)", page, exo.ErrorName(result))
 		case result < 0:
 			return fmt.Errorf("mapping %#x: %s", page, exo.ErrorName(result))
 		default:

@@ -55,6 +55,7 @@ func main() {
 		status, err := runFirstProgram(options.Init, modules, archive)
 		if err != nil {
 			fmt.Println("exogo: init:", err)
+			fmt.Println(frameCensus()) // what a refused program was given went back
 			status = 1
 		}
 		asked := atomic.LoadUint32(&exo.PowerOffRequested) != 0

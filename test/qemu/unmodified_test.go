@@ -2,6 +2,7 @@ package qemu
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,6 +111,7 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		write("tiny", tinyLinuxProgram(0x400000, 0)),
 		write("overlap", tinyLinuxProgram(0x7e00_0000_0000, 0)),
 		write("huge", tinyLinuxProgram(0x400000, 300<<20)),
+		write("big", tinyLinuxProgram(0x400000, 255<<20)),
 	}
 	rc := []string{
 		"/bin/plain one two exit=3 nosys",
@@ -117,6 +119,7 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		"/bin/tiny",
 		"/bin/overlap",
 		"/bin/huge",
+		"/bin/big",
 		"/bin/plain hog",
 		"/bin/plain after",
 		"poweroff",
@@ -138,6 +141,8 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		`init: /etc/rc:4: spawn /bin/overlap: exec format error`,
 		`libos: cannot run /bin/huge: segments too big \(over 256 MiB\)`,
 		`init: /etc/rc:5: spawn /bin/huge: exec format error`,
+		`libos: cannot run /bin/big: not enough memory for its segments and stack`,
+		`init: /etc/rc:6: spawn /bin/big: cannot allocate memory`,
 		`libos: the program was ended by signal 9 \(SIGKILL\): out of memory: the kernel gave no frame for the page at 0x[0-9a-f]+ \(\d+ MiB in use by this process\)`,
 		`init: /bin/plain \(process \d+\) exited with status 137`,
 		`plain: pid \d+, args \["after"\]`,
@@ -153,6 +158,30 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		`plain: pid 1, args \[\], executable "/bin/plain" \(<nil>\), GOMAXPROCS 1`,
 		`plain: goroutines 10799967, slept at least 20ms true, pipe 1990 bytes in 100 lines \(<nil>\), gc cycles [1-9]`,
 		`exogo: plain \(process 1\) exited with status 0; left behind: 0 frames`,
+	)
+
+	// A first program the kernel cannot fill (255 MiB of bss, over a
+	// process's share) is refused with a message, and what it was given
+	// goes back.
+	iso = makeISO(t, root, "build/exogo-unmodified-big.iso", "init=big poweroff", bins, nil)
+	c, err := ConfigFromEnv(requireImage(t, iso), BIOS, CDROM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Start(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if _, err := m.WaitLine(censusLine, c.Timeout); err != nil {
+		t.Fatal(m.Report(fmt.Sprintf("the refused first program: %v", err)))
+	}
+	if status, err := m.Wait(); err != nil || status != ExitFail {
+		t.Errorf("the refused first program: exit status %d (%v), want %d", status, err, ExitFail)
+	}
+	expectLines(t, m.Console.Transcript(),
+		`exogo: init: big: (the interpreter image: )?mapping 0x[0-9a-f]+: not enough memory: a process may hold 256 MiB \(EXO_LIMIT\)`,
+		censusBalanced,
 	)
 }
 
