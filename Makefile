@@ -316,8 +316,10 @@ bench: test-images
 	@$(subst -smp $(SMP),-smp 2,$(subst -cpu $(CPU),-cpu $(CPU)$(comma)+fsgsbase,$(QEMU_BASE))) -display none -serial stdio -cdrom $(BUILD)/exogo-libosbench.iso 2>/dev/null \
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
 	@echo "bench: the race with Linux: cmd/gobench, unmodified, on exogo and on Debian's kernel in the same QEMU ($(CPU), $(MEM))"
-	@$(GO) run ./tools/linuxrace -exogo $(BUILD)/exogo-gobench.iso -gobench $(MODULES)/bin/gobench \
-		-kernel "$$(tools/install-deps.sh --linux-kernel | tail -1)" -cpu $(CPU) -mem $(MEM) -smp 1,2 -runs 2
+	@kernel="$$(tools/install-deps.sh --linux-kernel | tail -1)"; \
+	if [ ! -s "$$kernel" ]; then echo "make bench: no Linux kernel to race against (tools/install-deps.sh --linux-kernel failed: see above)"; exit 1; fi; \
+	$(GO) run ./tools/linuxrace -exogo $(BUILD)/exogo-gobench.iso -gobench $(MODULES)/bin/gobench \
+		-kernel "$$kernel" -cpu $(CPU) -mem $(MEM) -smp 1,2 -runs 2
 
 # A long campaign of cmd/exo-fuzz (docs/exokernel.md, "The fuzzer"): one
 # run of FUZZ_CALLS calls in all on each of 1, 2 and 4 CPUs, from FUZZ_SEED

@@ -86,13 +86,13 @@ fi
 if [[ "${1:-}" == "--linux-kernel" ]]; then
 	cache="${XDG_CACHE_HOME:-$HOME/.cache}/exogo/linux"
 	mkdir -p "$cache"
-	image="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')"
+	image="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}' || true)"
 	if [[ -z "$image" ]]; then
 		update=(apt-get update)
 		if [[ "$(id -u)" != 0 ]]; then update=(sudo apt-get update); fi
 		say "+ ${update[*]} (to find linux-image-amd64)"
 		"${update[@]}" >/dev/null
-		image="$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')"
+		image="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}' || true)"
 	fi
 	if [[ -z "$image" ]]; then
 		say "apt knows no linux-image-amd64: is a Debian archive in /etc/apt/sources.list?" >&2
@@ -102,11 +102,12 @@ if [[ "${1:-}" == "--linux-kernel" ]]; then
 	if [[ ! -s "$vmlinuz" ]]; then
 		say "fetching $image (not installing it) into $cache"
 		work="$(mktemp -d)"
+		trap 'rm -rf "$work"' EXIT
 		chmod 777 "$work" # apt's download user writes there
-		(cd "$work" && apt-get download "$image" >/dev/null 2>&1 || apt-get download "$image")
+		(cd "$work" && { apt-get download "$image" >/dev/null 2>&1 || apt-get download "$image"; })
 		dpkg-deb --fsys-tarfile "$work"/*.deb | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
-		cp "$work"/boot/vmlinuz-* "$vmlinuz"
-		rm -rf "$work"
+		cp "$work"/boot/vmlinuz-* "$vmlinuz.part"
+		mv "$vmlinuz.part" "$vmlinuz"
 	fi
 	echo "$vmlinuz"
 fi

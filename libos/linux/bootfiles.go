@@ -267,6 +267,9 @@ func sysReadlinkat(dirfd, path, address, capacity uint64) int64 {
 	if errno != 0 {
 		return errno
 	}
+	if int64(capacity) <= 0 {
+		return -abi.EINVAL
+	}
 	if p == "/proc/self/exe" {
 		if programPath.Length == 0 {
 			return -abi.ENOENT

@@ -71,7 +71,7 @@ func lockedCall(context uintptr, current int, number uint64) int {
 		if f := fileAt(a0); f != nil && f.kind == kindConsole {
 			b, ok := userBytes(a1, a2, true)
 			if !ok {
-				putErrno(context, -abi.EFAULT)
+				putErrno(context, abi.EFAULT)
 				return resume
 			}
 			return consoleRead(context, current, f, b)

@@ -276,7 +276,7 @@ func consoleRead(context uintptr, current int, f *file, b []byte) int {
 		return resume
 	}
 	if f.flags&abi.ONonblock != 0 {
-		putErrno(context, -abi.EAGAIN)
+		putErrno(context, abi.EAGAIN)
 		return resume
 	}
 	// Nothing for this reader at head: wait for Head to move from there.

@@ -342,7 +342,7 @@ var fastFaults uint64
 // it, which keeps the program's bytes that a call checked (memCheck)
 // valid until it returns.
 func fastFault(address, errorCode uint64) bool {
-	ok := memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0, errorCode&1 != 0)
+	ok := memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0, errorCode&1 != 0) == mem.Resolved
 	if ok {
 		atomic.AddUint64(&fastFaults, 1)
 	}
@@ -364,11 +364,14 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 		alignmentCheck     = 17
 		simdError          = 19
 	)
-	refused := atomic.LoadUint64(&mem.CommitsRefused)
-	if vector == pageFault && memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0, errorCode&1 != 0) {
+	result := mem.Refused
+	if vector == pageFault {
+		result = memFault(uintptr(address), errorCode&2 != 0, errorCode&16 != 0, errorCode&1 != 0)
+	}
+	if result == mem.Resolved {
 		return resume
 	}
-	if vector == pageFault && atomic.LoadUint64(&mem.CommitsRefused) != refused {
+	if result == mem.NoMemory {
 		// No frame for a page the program may touch: the machine's
 		// memory (or the process's share of it) is used up. Linux's
 		// OOM killer would send SIGKILL; so does this, with a report.

@@ -94,6 +94,8 @@ func sysWrite(fd, address, length uint64) int64 {
 		f.count += v
 		notifyEpoll(fd)
 		return 8
+	case kindPipeRead:
+		return -abi.EBADF // not open for writing
 	}
 	return -abi.EINVAL
 }
@@ -126,6 +128,8 @@ func sysRead(fd, address, length uint64) int64 {
 		putWord(b, 0, f.count)
 		f.count = 0
 		return 8
+	case kindPipeWrite:
+		return -abi.EBADF // not open for reading
 	}
 	return -abi.EINVAL
 }

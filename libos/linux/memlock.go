@@ -70,18 +70,29 @@ func memPrivate(n uintptr) uintptr {
 
 // memFault resolves a page fault with the memory lock shared when it can
 // (mem.FaultShared: two vCPUs faulting at once run in parallel), held
-// alone when it must.
-func memFault(address uintptr, write, instruction, present bool) bool {
+// alone when it must. It returns mem.Resolved, mem.Refused (a real
+// fault) or mem.NoMemory (the kernel gave no frame for a page the
+// program may touch). Under the lock held alone no other vCPU commits,
+// so a change of mem.CommitsRefused is this fault's.
+func memFault(address uintptr, write, instruction, present bool) mem.FaultResult {
 	mem.RLock()
 	result := mem.FaultShared(address, write, instruction, present)
 	mem.RUnlock()
 	if result != mem.NeedAlone {
-		return result == mem.Resolved
+		return result
 	}
 	mem.Lock()
+	refused := atomic.LoadUint64(&mem.CommitsRefused)
 	ok := mem.Fault(address, write, instruction, present)
+	noMemory := !ok && atomic.LoadUint64(&mem.CommitsRefused) != refused
 	mem.Unlock()
-	return ok
+	switch {
+	case ok:
+		return mem.Resolved
+	case noMemory:
+		return mem.NoMemory
+	}
+	return mem.Refused
 }
 
 // memGiveBack answers a revocation request for wanted frames (0: as many

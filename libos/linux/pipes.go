@@ -6,7 +6,6 @@ import (
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
-	"exogo/libos/mem"
 	"exogo/libos/uthread"
 )
 
@@ -65,7 +64,7 @@ func sysPipe2(address, flags uint64) int64 {
 	}
 	p := &pipes[uint(i)%maxPipes]
 	if p.ring == 0 {
-		if p.ring = mem.Private(pipeSize); p.ring == 0 {
+		if p.ring = memPrivate(pipeSize); p.ring == 0 {
 			return -abi.ENOMEM
 		}
 	}
@@ -117,15 +116,17 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 
 // pipeWrite writes what fits into pipe f's end (a write of up to pipeBuf
 // bytes all at once or not at all), or blocks until a reader makes room.
+// A blocking write of more than fits returns the count written, where
+// Linux would block until all of it is (Go's os.File writes the rest).
 // With no reader left it fails with EPIPE (without SIGPIPE, which the Go
 // runtime ignores for descriptors other than 1 and 2).
 func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 	p := &pipes[f.pipe%maxPipes]
 	switch {
-	case p.readers == 0:
-		return -abi.EPIPE, false
 	case len(b) == 0:
 		return 0, false
+	case p.readers == 0:
+		return -abi.EPIPE, false
 	}
 	space := pipeSize - p.length
 	if space == 0 || (uint64(len(b)) <= pipeBuf && space < uint64(len(b))) {
@@ -147,7 +148,9 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 }
 
 // closePipeEnd closes one end of pipe i: the threads waiting at the other
-// end wake to find the end of the file (readers) or EPIPE (writers).
+// end wake to find the end of the file (readers) or EPIPE (writers), and
+// those waiting on this end (other threads, on the descriptor just
+// closed) to find it closed (EBADF) rather than wait for ever.
 func closePipeEnd(i uint32, writer bool) {
 	p := &pipes[i%maxPipes]
 	if writer && p.writers > 0 {
@@ -156,6 +159,7 @@ func closePipeEnd(i uint32, writer bool) {
 		p.readers--
 	}
 	threads.Wake(pipeKey(i, !writer), uthread.MaxThreads, callsHolder)
+	threads.Wake(pipeKey(i, writer), uthread.MaxThreads, callsHolder)
 	if p.readers == 0 && p.writers == 0 {
 		*p = pipe{ring: p.ring}
 	}

@@ -286,5 +286,12 @@ func sysKill(context uintptr, current int, pid, signal uint64) int64 {
 // CPU ends at once, by IPI); it reports whether the child is gone.
 func destroyChild(pid uint64) bool { return exo.ProcessDestroy(pid) == 0 }
 
-// putErrno makes a call's result -errno.
-func putErrno(context uintptr, errno int64) { put(context, exo.ContextRax, uint64(-errno)) }
+// putErrno makes a call's result -errno. errno is Linux's (positive)
+// number; a call's negative result (-errno) is taken as it is, so either
+// way of writing it gives the right result.
+func putErrno(context uintptr, errno int64) {
+	if errno > 0 {
+		errno = -errno
+	}
+	put(context, exo.ContextRax, uint64(errno))
+}

@@ -171,6 +171,9 @@ func start() {
 	// entered Start itself (AT_ENTRY) and the program's runtime is this
 	// binary's; as the interpreter image, AT_ENTRY is the program's entry.
 	programEntry := uint64(runtimeEntryAddress())
+	if entry == 0 {
+		fatal("the loader passed no entry point (AT_ENTRY)")
+	}
 	if entry != uint64(startAddress()) {
 		programEntry = entry
 	}

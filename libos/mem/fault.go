@@ -28,6 +28,10 @@ const (
 	// NeedAlone: the fault needs the lock held alone (a region to
 	// create, a frame the kernel took): call Fault under Lock.
 	NeedAlone
+	// NoMemory: the page may be touched, but the kernel gave no frame
+	// for it (no memory left, or the process's limit): the end of
+	// memory, not a bad access.
+	NoMemory
 )
 
 // FaultShared resolves a page fault as Fault does (present: the page was
@@ -82,7 +86,7 @@ func faultShared(address uintptr, write, instruction, present bool) FaultResult 
 			if frame < 0 {
 				atomic.StoreUint64(w, 0)
 				atomic.AddUint64(&CommitsRefused, 1)
-				return Refused
+				return NoMemory
 			}
 			atomic.StoreUint64(w, uint64(frame)|frameMapped)
 			atomic.AddUint32(&r.used, 1)
@@ -123,17 +127,28 @@ func faultable(address uintptr, write, instruction bool) (Range, bool) {
 // FaultAhead is how many pages after a faulting one a fault commits too
 // (fault-around): a program that touches memory in order, as the Go
 // runtime's heap and a fresh mapping do, then faults once per
-// FaultAhead+1 pages instead of once a page. A program chooses its own
-// (a libOS is the program's): 0 commits only the page touched. The pages
-// ahead stay in the faulting page's range and 2 MiB region, and it stops
-// at the first one already committed.
+// FaultAhead+1 pages instead of once a page. A program linked with the
+// libOS chooses its own (a libOS is the program's): 0 commits only the
+// page touched. The pages ahead stay in the faulting page's range and
+// 2 MiB region, and it stops at the first one already committed. Under
+// memory pressure - once the kernel has refused a frame or asked for
+// memory back (Pressed) - only the page touched is committed: pages
+// committed ahead cannot be given back, since the program may have
+// touched them since.
 var FaultAhead uint32 = 15
+
+// Pressed is set (atomically) when the kernel asks for memory back; it
+// turns fault-around off for good.
+var Pressed uint32
 
 // commitAhead commits up to FaultAhead untouched pages after page, in
 // region r and range rg, as faultShared commits one; it stops quietly at
 // the first it cannot (the kernel's refusal is the next fault's to
 // report).
 func commitAhead(r *region, page uintptr, rg Range) {
+	if atomic.LoadUint64(&CommitsRefused) != 0 || atomic.LoadUint32(&Pressed) != 0 {
+		return
+	}
 	end := min(rg.End, (page|(RegionSize-1))+1, page+(uintptr(atomic.LoadUint32(&FaultAhead))+1)*PageSize)
 	for next := page + PageSize; next < end; next += PageSize {
 		w := frameWord(r, next)

@@ -86,6 +86,7 @@ func mapFromPool(segment, slot uint64, permissions exo.Permissions) uint64 {
 // before a fault could map one that is now something else. It returns how
 // many it freed. The memory lock is held alone.
 func DropPool() uint64 {
+	atomic.StoreUint32(&Pressed, 1)
 	freed := uint64(0)
 	for frame := poolPop(); frame != 0; frame = poolPop() {
 		if kept(frame) && exo.FrameFree(frame) == 0 {
@@ -115,6 +116,7 @@ func frameIs(frame, use uint64) bool {
 // revocation request, and returns how many it freed. The memory lock is
 // held alone.
 func GiveBack(n uint64) uint64 {
+	atomic.StoreUint32(&Pressed, 1)
 	given := uint64(0)
 	for n == 0 || given < n {
 		frame := poolPop()

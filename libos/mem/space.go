@@ -91,6 +91,7 @@ func permissions(prot uint32) exo.Permissions {
 func commit(page uintptr, prot uint32, private bool) bool {
 	i := regionFor(page, true, private)
 	if i < 0 {
+		atomic.AddUint64(&CommitsRefused, 1) // no segment or table room: memory's end too
 		return false
 	}
 	r := &regions[uint(i)%MaxRegions]
