@@ -79,18 +79,10 @@ func faultShared(address uintptr, write, instruction, present bool) FaultResult 
 			if !atomic.CompareAndSwapUint64(w, 0, framePending) {
 				continue
 			}
-			frame := int64(mapFromPool(r.segment, slotOf(page), permissions(rg.Prot)))
-			if frame == 0 {
-				frame = exo.FrameAllocMap(r.segment, slotOf(page), permissions(rg.Prot))
-			}
-			if frame < 0 {
-				atomic.StoreUint64(w, 0)
+			if !commitClaimed(r, w, page, rg.Prot) {
 				atomic.AddUint64(&CommitsRefused, 1)
 				return NoMemory
 			}
-			atomic.StoreUint64(w, uint64(frame)|frameMapped)
-			atomic.AddUint32(&r.used, 1)
-			atomic.AddUint64(&Commits, 1)
 			commitAhead(r, page, rg)
 			return Resolved
 		case old&frameMapped == 0:
@@ -155,17 +147,28 @@ func commitAhead(r *region, page uintptr, rg Range) {
 		if w == nil || !atomic.CompareAndSwapUint64(w, 0, framePending) {
 			return
 		}
-		frame := int64(mapFromPool(r.segment, slotOf(next), permissions(rg.Prot)))
-		if frame == 0 {
-			frame = exo.FrameAllocMap(r.segment, slotOf(next), permissions(rg.Prot))
-		}
-		if frame < 0 {
-			atomic.StoreUint64(w, 0)
+		if !commitClaimed(r, w, next, rg.Prot) {
 			return
 		}
-		atomic.StoreUint64(w, uint64(frame)|frameMapped)
-		atomic.AddUint32(&r.used, 1)
-		atomic.AddUint64(&Commits, 1)
 		atomic.AddUint64(&CommittedAhead, 1)
 	}
+}
+
+// commitClaimed maps a frame at page, whose word w this vCPU claimed
+// (framePending), in region r with prot: one from the pool, else a new
+// one. It stores the word, or gives the claim up (0) and reports false
+// when the kernel gives no frame.
+func commitClaimed(r *region, w *uint64, page uintptr, prot uint32) bool {
+	frame := int64(mapFromPool(r.segment, slotOf(page), permissions(prot)))
+	if frame == 0 {
+		frame = exo.FrameAllocMap(r.segment, slotOf(page), permissions(prot))
+	}
+	if frame < 0 {
+		atomic.StoreUint64(w, 0)
+		return false
+	}
+	atomic.StoreUint64(w, uint64(frame)|frameMapped)
+	atomic.AddUint32(&r.used, 1)
+	atomic.AddUint64(&Commits, 1)
+	return true
 }
