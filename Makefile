@@ -120,7 +120,9 @@ PLAIN_PROGRAMS := $(sort $(foreach p,$(PROGRAMS),$(if $(shell grep -ls '"exogo/'
 RUNTIME_FREE_PROGRAMS := $(filter-out $(LIBOS_PROGRAMS) $(PLAIN_PROGRAMS),$(PROGRAMS))
 RUNTIME_FREE_PACKAGES := exogo/libos/bare exogo/libos/exo exogo/libos/fault exogo/arch/amd64
 # The interpreter's text starts a page above exo.StartLibosBase, where
-# Go's linker puts its ELF header.
+# Go's linker puts its ELF header; its segments are rounded to 2 MiB
+# (-R), so that its text and read-only data fill regions of their own,
+# which a libOS's spawn shares between children, read-only.
 INTERPRETER_TEXT := 0x7e0000001000
 LIBOS_PACKAGES := exogo/libos/linux,exogo/abi/symbols,exogo/libos/console,exogo/libos/bootfs,exogo/abi/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
 
@@ -139,7 +141,7 @@ programs: deps
 		-ldflags "-E exogo/libos/linux.Start -X exogo/libos/linux.SchedulingPolicy=fifo" ./cmd/policies
 	@mkdir -p $(MODULES)/lib
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/lib/exogo-libos \
-		-ldflags "-E exogo/libos/linux.Start -T $(INTERPRETER_TEXT)" ./libos/interp
+		-ldflags "-E exogo/libos/linux.Start -T $(INTERPRETER_TEXT) -R 0x200000" ./libos/interp
 
 # The boot module's extras: EXTRA_BIN='file ...' adds prebuilt programs to
 # /bin, RC=path replaces /etc/rc (the script cmd/init runs).

@@ -7,6 +7,8 @@
 //
 //	gobench [rounds]
 //
+// (0 rounds: start, say so and end; libos-bench times that as a spawn.)
+//
 // Each round prints one line per measurement, "gobench: NAME VALUE UNIT",
 // after a line "gobench: round N"; "gobench: done" ends the run. As the
 // first process (PID 1: Linux's /init) it powers the machine off at the
@@ -52,7 +54,7 @@ var measurements = []measurement{
 func main() {
 	rounds := 3
 	if len(os.Args) > 1 {
-		if n, err := strconv.Atoi(os.Args[1]); err == nil && n > 0 {
+		if n, err := strconv.Atoi(os.Args[1]); err == nil && n >= 0 {
 			rounds = n
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/exo"
 	"exogo/libos/linux"
+	"exogo/libos/spawn"
 )
 
 // measure runs f(n) five times and prints the median time per operation,
@@ -138,6 +139,21 @@ func main() {
 		for i := 0; i < n; i++ {
 			go func() { done <- struct{}{} }()
 			<-done
+		}
+	})
+	// A process: an unmodified program (gobench with 0 rounds: it starts
+	// its runtime and ends) spawned beside the interpreter image, waited
+	// for.
+	measure("spawn an unmodified Go program (beside the interpreter) and wait for it", 10, func(n int) {
+		for i := 0; i < n; i++ {
+			pid, err := spawn.Start("/bin/gobench", []string{"gobench", "0"}, nil)
+			if err == nil {
+				_, err = spawn.Wait(pid)
+			}
+			if err != nil {
+				fmt.Println("bench: libos: FAIL: spawn:", err)
+				return
+			}
 		}
 	})
 	measure(fmt.Sprintf("futex round trip between two threads, %d vCPUs", runtime.GOMAXPROCS(0)), 2000, func(n int) {

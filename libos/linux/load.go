@@ -12,41 +12,109 @@ import (
 // does not bring its own libOS) and its start stack, each 2 MiB region
 // through a PT segment filled at spawnWindow and then given to the child.
 
-// loadImage maps plan's segments into child, filled from image.
-func loadImage(child uint64, image uintptr, plan *elfload.Plan) bool {
+// loadImage maps plan's segments into child, filled from image. With
+// share (the interpreter image, which never changes), a region no
+// writable segment touches is built once, kept by this process and
+// linked read-only into every child (linkShared).
+func loadImage(child uint64, image uintptr, plan *elfload.Plan, share bool) bool {
 	for region := plan.Low &^ (mem.RegionSize - 1); region < plan.High; region += mem.RegionSize {
 		if !regionUsed(plan, region) {
 			continue // a gap between segments: no segment, no tables
+		}
+		if share && !regionWritable(plan, region) && linkShared(child, image, plan, region) {
+			continue
 		}
 		segment, ok := beginSegment()
 		if !ok {
 			return false
 		}
-		for page := region; page < region+mem.RegionSize && page < plan.High; page += mem.PageSize {
-			write, execute, used := pagePermissions(plan, page)
-			if !used {
-				continue
-			}
-			if !addPage(segment, page-region) {
-				return finishSegment(child, segment, region, false)
-			}
-			fillPage(image, plan, page, spawnWindow+uintptr(page-region))
-			permissions := exo.Permissions(0)
-			if write {
-				permissions |= exo.PermissionsWrite
-			}
-			if execute {
-				permissions |= exo.PermissionsExecute
-			}
-			if permissions != exo.PermissionsWrite && exo.SegmentProtect(segment, (page-region)/mem.PageSize, permissions) != 0 {
-				return finishSegment(child, segment, region, false)
-			}
+		if !fillRegion(segment, image, plan, region) {
+			return finishSegment(child, segment, region, false)
 		}
 		if !finishSegment(child, segment, region, true) {
 			return false
 		}
 	}
 	return true
+}
+
+// fillRegion gives the segment linked at spawnWindow a frame for every
+// page of region that plan uses, with the file's bytes and the page's
+// permissions.
+func fillRegion(segment uint64, image uintptr, plan *elfload.Plan, region uint64) bool {
+	for page := region; page < region+mem.RegionSize && page < plan.High; page += mem.PageSize {
+		write, execute, used := pagePermissions(plan, page)
+		if !used {
+			continue
+		}
+		if !addPage(segment, page-region) {
+			return false
+		}
+		fillPage(image, plan, page, spawnWindow+uintptr(page-region))
+		permissions := exo.Permissions(0)
+		if write {
+			permissions |= exo.PermissionsWrite
+		}
+		if execute {
+			permissions |= exo.PermissionsExecute
+		}
+		if permissions != exo.PermissionsWrite && exo.SegmentProtect(segment, (page-region)/mem.PageSize, permissions) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// sharedRegions are the interpreter image's read-only regions (its text
+// and read-only data; the Makefile links it with 2 MiB segment rounding,
+// so that its writable data has regions of its own): each a PT segment
+// built once, owned by this process, linked into children read-only.
+var sharedRegions [8]struct{ address, segment uint64 }
+
+// linkShared links the shared segment of region into child, read-only
+// and executable, building it first if it is not built yet. It reports
+// false when it cannot (the caller then copies the region).
+func linkShared(child uint64, image uintptr, plan *elfload.Plan, region uint64) bool {
+	slot, free := -1, -1
+	for i := range sharedRegions {
+		switch sharedRegions[i].address {
+		case region:
+			slot = i
+		case 0:
+			if free < 0 {
+				free = i
+			}
+		}
+	}
+	if slot < 0 {
+		if free < 0 {
+			return false
+		}
+		segment, ok := beginSegment()
+		if !ok {
+			return false
+		}
+		if !fillRegion(segment, image, plan, region) {
+			finishSegment(0, segment, region, false) // frees what it got
+			return false
+		}
+		exo.SegmentUnlink(spawnWindow, exo.LevelPT)
+		sharedRegions[uint(free)%uint(len(sharedRegions))] = struct{ address, segment uint64 }{region, segment}
+		slot = free
+	}
+	return exo.ProcessLinkSegment(child, sharedRegions[uint(slot)%uint(len(sharedRegions))].segment, uintptr(region), exo.PermissionsExecute) == 0
+}
+
+// regionWritable reports whether a writable segment of plan touches the
+// 2 MiB region.
+func regionWritable(plan *elfload.Plan, region uint64) bool {
+	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
+		s := &plan.Segments[i]
+		if s.Write && s.Vaddr < region+mem.RegionSize && s.Vaddr+s.Memsz > region {
+			return true
+		}
+	}
+	return false
 }
 
 // regionUsed reports whether any segment of plan touches the 2 MiB region.

@@ -91,7 +91,8 @@ func TestStandardLibraryTests(t *testing.T) {
 // and exit_group), and programs that must be refused or stopped with a
 // clear message while init carries on: segments in the libOS's part of
 // the address space, segments bigger than the loader allows, a program
-// that touches more memory than the machine has. Then the same program as
+// that touches more memory than the machine has, one that writes over the
+// interpreter's text, which processes share read-only. Then the same program as
 // the first process, loaded by the kernel beside the interpreter image.
 func TestUnmodifiedPrograms(t *testing.T) {
 	root := repoRoot(t)
@@ -121,6 +122,7 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		"/bin/huge",
 		"/bin/big",
 		"/bin/plain hog",
+		"/bin/plain scribble",
 		"/bin/plain after",
 		"poweroff",
 	}
@@ -145,6 +147,11 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		`init: /etc/rc:6: spawn /bin/big: cannot allocate memory`,
 		`libos: the program was ended by signal 9 \(SIGKILL\): out of memory: the kernel gave no frame for the page at 0x[0-9a-f]+ \(\d+ MiB in use by this process\)`,
 		`init: /bin/plain \(process \d+\) exited with status 137`,
+		// The interpreter's text is shared read-only between processes:
+		// a write faults, and the next program runs unharmed.
+		`plain: writing over the interpreter's shared text`,
+		`unexpected fault address 0x7e0000001000`,
+		`init: /bin/plain \(process \d+\) exited with status 2`,
 		`plain: pid \d+, args \["after"\]`,
 		`init: /bin/plain \(process \d+\) exited with status 0`,
 		`init: powering off \(last status 0\)`,

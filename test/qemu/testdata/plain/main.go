@@ -3,13 +3,14 @@
 // (unmodified_test.go) put it in /bin with EXTRA_BIN, where the loader
 // runs it beside the libOS's interpreter image.
 //
-//	plain [exit=N] [hog] [nosys]
+//	plain [exit=N] [hog] [nosys] [scribble]
 //
 // It prints what Linux gave it (arguments, its path, its process id),
 // runs goroutines over channels, a timer, a pipe and a garbage
 // collection, and exits with status N (default 0). hog allocates and
 // touches more memory than the machine has; nosys makes a system call
-// nothing implements.
+// nothing implements; scribble writes over the text of the libOS's
+// interpreter image, which its processes share read-only (it must fault).
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 func main() {
@@ -34,6 +36,13 @@ func main() {
 			status, _ = strconv.Atoi(strings.TrimPrefix(arg, "exit="))
 		case arg == "hog":
 			hog()
+		case arg == "scribble":
+			// The interpreter's first page of text (linked at
+			// 0x7e0000001000; the Makefile's INTERPRETER_TEXT).
+			text := (*byte)(unsafe.Pointer(uintptr(0x7e0000001000)))
+			fmt.Println("plain: writing over the interpreter's shared text")
+			*text = 0xcc
+			fmt.Println("plain: FAIL: the write went through")
 		case arg == "nosys":
 			// io_uring_setup: a call the libOS does not implement.
 			_, _, errno := syscall.Syscall(425, 0, 0, 0)
