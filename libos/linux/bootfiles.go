@@ -262,13 +262,13 @@ var programPath abi.Text
 // program's path: os.Executable reads it); the boot module has no
 // symbolic links (EINVAL for a file, ENOENT for a missing one).
 func sysReadlinkat(dirfd, path, address, capacity uint64) int64 {
+	if int64(capacity) <= 0 {
+		return -abi.EINVAL // before the path, as Linux
+	}
 	var raw [maxPath]byte
 	p, errno := userString(path, raw[:])
 	if errno != 0 {
 		return errno
-	}
-	if int64(capacity) <= 0 {
-		return -abi.EINVAL
 	}
 	if p == "/proc/self/exe" {
 		if programPath.Length == 0 {

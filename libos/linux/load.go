@@ -10,7 +10,8 @@ import (
 
 // Loading a child: its image (and the interpreter's, for a program that
 // does not bring its own libOS) and its start stack, each 2 MiB region
-// through a PT segment filled at spawnWindow and then given to the child.
+// through a PT segment filled at spawnWindow and then given to the child;
+// the interpreter's read-only regions are shared instead (linkShared).
 
 // loadImage maps plan's segments into child, filled from image. With
 // share (the interpreter image, which never changes), a region no
@@ -65,16 +66,29 @@ func fillRegion(segment uint64, image uintptr, plan *elfload.Plan, region uint64
 	return true
 }
 
-// sharedRegions are the interpreter image's read-only regions (its text
-// and read-only data; the Makefile links it with 2 MiB segment rounding,
-// so that its writable data has regions of its own): each a PT segment
-// built once, owned by this process, linked into children read-only.
-var sharedRegions [8]struct{ address, segment uint64 }
+// sharedRegion is one of the interpreter image's read-only regions (its
+// text and read-only data; the Makefile links it with 2 MiB segment
+// rounding, so that its writable data has regions of its own): a PT
+// segment built once, owned by this process and linked into children
+// read-only, with the frames it maps (slot by slot).
+type sharedRegion struct {
+	address, segment uint64
+	frames           [512]uint64
+}
+
+// sharedRegions are the regions in use. A region the kernel took a frame
+// of by force (a revocation this process did not answer in time) is
+// retired: children that link it keep it until they end, after which it
+// is destroyed and its frames freed (retireShared); the next child gets a
+// new one.
+var sharedRegions, retiredRegions [4]sharedRegion
 
 // linkShared links the shared segment of region into child, read-only
-// and executable, building it first if it is not built yet. It reports
-// false when it cannot (the caller then copies the region).
+// and executable, building it first if it is not built yet or was
+// retired. It reports false when it cannot (the caller then copies the
+// region).
 func linkShared(child uint64, image uintptr, plan *elfload.Plan, region uint64) bool {
+	retireShared()
 	slot, free := -1, -1
 	for i := range sharedRegions {
 		switch sharedRegions[i].address {
@@ -86,6 +100,10 @@ func linkShared(child uint64, image uintptr, plan *elfload.Plan, region uint64) 
 			}
 		}
 	}
+	if slot >= 0 && !sharedIntact(&sharedRegions[uint(slot)%uint(len(sharedRegions))]) {
+		retire(&sharedRegions[uint(slot)%uint(len(sharedRegions))])
+		slot, free = -1, slot
+	}
 	if slot < 0 {
 		if free < 0 {
 			return false
@@ -94,15 +112,56 @@ func linkShared(child uint64, image uintptr, plan *elfload.Plan, region uint64) 
 		if !ok {
 			return false
 		}
-		if !fillRegion(segment, image, plan, region) {
+		if !fillRegion(segment, image, plan, region) || exo.SegmentUnlink(spawnWindow, exo.LevelPT) != 0 {
 			finishSegment(0, segment, region, false) // frees what it got
 			return false
 		}
-		exo.SegmentUnlink(spawnWindow, exo.LevelPT)
-		sharedRegions[uint(free)%uint(len(sharedRegions))] = struct{ address, segment uint64 }{region, segment}
+		s := &sharedRegions[uint(free)%uint(len(sharedRegions))]
+		s.address, s.segment, s.frames = region, segment, spawnFrames
+		spawnFrames = [512]uint64{} // the shared segment's now, not the spawn's
 		slot = free
 	}
 	return exo.ProcessLinkSegment(child, sharedRegions[uint(slot)%uint(len(sharedRegions))].segment, uintptr(region), exo.PermissionsExecute) == 0
+}
+
+// sharedIntact reports whether every frame of s is still this process's.
+func sharedIntact(s *sharedRegion) bool {
+	for _, frame := range s.frames {
+		if frame != 0 && !mem.Ours(frame) {
+			return false
+		}
+	}
+	return true
+}
+
+// retire moves s to the retired regions (or, with none free, forgets it:
+// its segment and frames stay this process's until it ends).
+func retire(s *sharedRegion) {
+	for i := range retiredRegions {
+		if retiredRegions[i].segment == 0 {
+			retiredRegions[i] = *s
+			break
+		}
+	}
+	*s = sharedRegion{}
+}
+
+// retireShared destroys each retired region that no child links any
+// longer, and frees its frames (the kernel frees only those still this
+// process's).
+func retireShared() {
+	for i := range retiredRegions {
+		r := &retiredRegions[i]
+		if r.segment == 0 || exo.SegmentDestroy(r.segment) != 0 {
+			continue // still linked by a child
+		}
+		for _, frame := range r.frames {
+			if frame != 0 {
+				exo.FrameFree(frame)
+			}
+		}
+		*r = sharedRegion{}
+	}
 }
 
 // regionWritable reports whether a writable segment of plan touches the

@@ -20,7 +20,9 @@ import (
 // and the file's bytes, read-only pages are protected in place
 // (segment_protect), and the segment is unlinked, linked into the child and
 // given to it (segment_give): the child owns and is charged for its image
-// and stack, and the parent keeps nothing to clean up.
+// and stack, and the parent keeps nothing to clean up. The exception is
+// the interpreter image's read-only regions, which the parent builds once,
+// keeps (charged to it) and links into every child read-only (load.go).
 
 // SysSpawn is exogo's own call (not Linux's): spawn(path, argv, envp)
 // starts the program at path (a file of the boot module) in a new child

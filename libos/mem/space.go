@@ -210,6 +210,11 @@ var Lost uint64
 
 // ours reports whether the frame table (the kernel's read-only view)
 // says frame is a data frame of this process, mapped.
+// Ours reports whether the frame table says frame is still this
+// process's, mapped (the kernel takes a frame by force on a revocation
+// that was not answered in time).
+func Ours(frame uint64) bool { return ours(frame) }
+
 func ours(frame uint64) bool {
 	e := *(*uint64)(at(exo.AddressFrameTableView + uintptr(frame/PageSize)*8))
 	return e&exo.FrameEntryUseMask == exo.FrameUseProcess &&
