@@ -376,7 +376,7 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 		// memory (or the process's share of it) is used up. Linux's
 		// OOM killer would send SIGKILL; so does this, with a report.
 		var why reportLine
-		why.str("out of memory: the kernel gave no frame for the page at ").hex(address).
+		why.str("out of memory: the kernel gave no frame (or page table) for the page at ").hex(address).
 			str(" (").dec((atomic.LoadUint64(&mem.Commits) - atomic.LoadUint64(&mem.Freed)) * mem.PageSize >> 20).str(" MiB in use by this process)")
 		reportSignal(context, abi.SIGKILL, &why)
 		exo.Exit(128 + abi.SIGKILL)

@@ -145,7 +145,7 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		`init: /etc/rc:5: spawn /bin/huge: exec format error`,
 		`libos: cannot run /bin/big: not enough memory for its segments and stack`,
 		`init: /etc/rc:6: spawn /bin/big: cannot allocate memory`,
-		`libos: the program was ended by signal 9 \(SIGKILL\): out of memory: the kernel gave no frame for the page at 0x[0-9a-f]+ \(\d+ MiB in use by this process\)`,
+		`libos: the program was ended by signal 9 \(SIGKILL\): out of memory: the kernel gave no frame \(or page table\) for the page at 0x[0-9a-f]+ \(\d+ MiB in use by this process\)`,
 		`init: /bin/plain \(process \d+\) exited with status 137`,
 		// The interpreter's text is shared read-only between processes:
 		// a write faults, and the next program runs unharmed.
