@@ -88,11 +88,11 @@ func loadFirstProgram(name string, image []byte, files map[string][]byte, archiv
 		}
 	}()
 	regions := map[uintptr]uint64{} // 2 MiB region -> the PT segment mapping it
-	if err := mapPlan(p, regions, image, &plan); err != nil {
+	if err := mapPlan(p, regions, image, &plan, interpreter != nil); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	if interpreter != nil {
-		if err := mapPlan(p, regions, interpreter, &interpreterPlan); err != nil {
+		if err := mapPlan(p, regions, interpreter, &interpreterPlan, false); err != nil {
 			return nil, fmt.Errorf("%s: the interpreter image: %v", name, err)
 		}
 	}
@@ -144,8 +144,12 @@ func loadFirstProgram(name string, image []byte, files map[string][]byte, archiv
 }
 
 // mapPlan maps the segments of plan (elfload.Parse's, for file) into p.
-func mapPlan(p *process.Process, regions map[uintptr]uint64, file []byte, plan *elfload.Plan) error {
-	for _, segment := range plan.Segments[:plan.Count] {
+// With lazy (a program started beside the interpreter image) it maps only
+// the 2 MiB regions that hold file bytes (elfload.FileBacked): the
+// interpreter commits the rest, zero-fill only, on demand.
+func mapPlan(p *process.Process, regions map[uintptr]uint64, file []byte, plan *elfload.Plan, lazy bool) error {
+	segments := plan.Segments[:plan.Count]
+	for _, segment := range segments {
 		permissions := exo.Permissions(0)
 		if segment.Write {
 			permissions |= exo.PermissionsWrite
@@ -154,8 +158,19 @@ func mapPlan(p *process.Process, regions map[uintptr]uint64, file []byte, plan *
 			permissions |= exo.PermissionsExecute
 		}
 		data := file[segment.Offset : segment.Offset+segment.Filesz]
-		if err := mapUser(p, regions, uintptr(segment.Vaddr), uintptr(segment.Memsz), data, permissions); err != nil {
-			return err
+		start, end := segment.Vaddr, segment.Vaddr+segment.Memsz
+		for region := start &^ (paging.HugePageSize - 1); region < end; region += paging.HugePageSize {
+			if lazy && !elfload.FileBacked(segments, region) {
+				continue
+			}
+			from, to := max(start, region), min(end, region+paging.HugePageSize)
+			var part []byte
+			if offset := from - start; offset < uint64(len(data)) {
+				part = data[offset:min(uint64(len(data)), to-start)]
+			}
+			if err := mapUser(p, regions, uintptr(from), uintptr(to-from), part, permissions); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

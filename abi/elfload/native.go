@@ -43,3 +43,20 @@ func Native(file []byte, plan *Plan) bool {
 	}
 	return false
 }
+
+// FileBacked reports whether any of the segments has file bytes in the
+// 2 MiB region at region (a multiple of 2 MiB). A loader that starts a
+// program beside the interpreter image maps only such regions: the rest
+// of a segment, zero-fill only (bss), is left for the interpreter to
+// commit on demand, as Linux leaves bss, and the interpreter finds the
+// same regions from the program headers (libos/linux, mapImage).
+func FileBacked(segments []Segment, region uint64) bool {
+	const regionSize = 2 << 20
+	for i := range segments {
+		s := &segments[i]
+		if s.Filesz != 0 && s.Vaddr < region+regionSize && s.Vaddr+s.Filesz > region {
+			return true
+		}
+	}
+	return false
+}

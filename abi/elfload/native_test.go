@@ -64,3 +64,25 @@ func TestPlainGoProgramIsNotNative(t *testing.T) {
 		t.Error("a Go program's headers are not found in its first segment")
 	}
 }
+
+// Only regions with file bytes are file-backed: a bss that runs on into
+// further regions leaves those to be committed on demand.
+func TestFileBacked(t *testing.T) {
+	const mb2 = 2 << 20
+	segments := []Segment{
+		{Vaddr: 0x400000, Filesz: 0x1000, Memsz: 0x1000},
+		{Vaddr: 0x600000 + 0x1f0000, Filesz: 0x20000, Memsz: 5 * mb2}, // crosses into the next region, then bss
+		{Vaddr: 0x4000000, Filesz: 0, Memsz: mb2},                     // bss only
+	}
+	for _, c := range []struct {
+		region uint64
+		want   bool
+	}{
+		{0x400000, true}, {0x600000, true}, {0x800000, true}, {0xa00000, false},
+		{0xe00000, false}, {0x4000000, false}, {0x200000, false},
+	} {
+		if got := FileBacked(segments, c.region); got != c.want {
+			t.Errorf("region %#x: %v, want %v", c.region, got, c.want)
+		}
+	}
+}

@@ -16,11 +16,16 @@ import (
 // loadImage maps plan's segments into child, filled from image. With
 // share (the interpreter image, which never changes), a region no
 // writable segment touches is built once, kept by this process and
-// linked read-only into every child (linkShared).
-func loadImage(child uint64, image uintptr, plan *elfload.Plan, share bool) bool {
+// linked read-only into every child (linkShared). With lazy (a program
+// started beside the interpreter), a region without file bytes is left
+// for the interpreter to commit on demand (elfload.FileBacked).
+func loadImage(child uint64, image uintptr, plan *elfload.Plan, share, lazy bool) bool {
 	for region := plan.Low &^ (mem.RegionSize - 1); region < plan.High; region += mem.RegionSize {
 		if !regionUsed(plan, region) {
 			continue // a gap between segments: no segment, no tables
+		}
+		if lazy && !elfload.FileBacked(plan.Segments[:uint(plan.Count)%(elfload.MaxSegments+1)], region) {
+			continue // bss only: the interpreter commits it on demand
 		}
 		if share && !regionWritable(plan, region) && linkShared(child, image, plan, region) {
 			continue

@@ -140,8 +140,8 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	if interpreter != 0 {
 		base = interpreterPlan.Low
 	}
-	if slot < 0 || !loadImage(uint64(id), uintptr(bootModule.data+e.Data), plan, false) ||
-		(interpreter != 0 && !loadImage(uint64(id), interpreter, &interpreterPlan, true)) ||
+	if slot < 0 || !loadImage(uint64(id), uintptr(bootModule.data+e.Data), plan, false, interpreter != 0) ||
+		(interpreter != 0 && !loadImage(uint64(id), interpreter, &interpreterPlan, true, false)) ||
 		!startStack(uint64(id), absolute(&pathBuf, name), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, base, module, symbols) {
 		destroyChild(uint64(id))
 		if slot < 0 {

@@ -23,6 +23,7 @@ package linux
 import (
 	"unsafe"
 
+	"exogo/abi/elfload"
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
@@ -174,13 +175,14 @@ func start() {
 	if entry == 0 {
 		fatal("the loader passed no entry point (AT_ENTRY)")
 	}
-	if entry != uint64(startAddress()) {
+	interpreted := entry != uint64(startAddress())
+	if interpreted {
 		programEntry = entry
 	}
 	if phdr == 0 || phnum == 0 || phnum > 64 {
 		fatal("the loader passed no program headers (AT_PHDR, AT_PHNUM)")
 	}
-	mapImage(uintptr(phdr), int(phnum))
+	mapImage(uintptr(phdr), int(phnum), interpreted)
 	programPath = execPath(execfn)
 	if bootModule.segment != 0 {
 		useBootModule()
@@ -281,35 +283,50 @@ func useBootModule() {
 }
 
 // mapImage enters the program's PT_LOAD segments, from its phnum program
-// headers at phdr (AT_PHDR), in the address-space map (the loader mapped
-// them, in PT segments of its own: their 2 MiB regions are closed to
-// mappings).
-func mapImage(phdr uintptr, phnum int) {
+// headers at phdr (AT_PHDR), in the address-space map. The loader mapped
+// them in PT segments of its own, whose 2 MiB regions are closed to
+// mappings; with lazy (the program was started beside this interpreter)
+// it mapped only the regions with file bytes (elfload.FileBacked), and
+// the rest, zero-fill only, is anonymous memory committed on demand.
+func mapImage(phdr uintptr, phnum int, lazy bool) {
+	var segments [elfload.MaxSegments]elfload.Segment
+	n := 0
+	for i := 0; i < phnum && n < len(segments); i++ {
+		p := phdr + uintptr(i)*56
+		if *(*uint32)(bare.At(p)) != 1 { // PT_LOAD
+			continue
+		}
+		flags := *(*uint32)(bare.At(p + 4))
+		segments[uint(n)%uint(len(segments))] = elfload.Segment{
+			Vaddr: *(*uint64)(bare.At(p + 16)), Filesz: *(*uint64)(bare.At(p + 32)), Memsz: *(*uint64)(bare.At(p + 40)),
+			Write: flags&2 != 0, Execute: flags&1 != 0, // PF_W, PF_X
+		}
+		n++
+	}
+	loaded := segments[:uint(n)%(elfload.MaxSegments+1)]
 	for pass := 0; pass < 2; pass++ {
-		for i := 0; i < phnum; i++ {
-			p := phdr + uintptr(i)*56
-			if *(*uint32)(bare.At(p)) != 1 { // PT_LOAD
-				continue
-			}
-			flags := *(*uint32)(bare.At(p + 4))
-			vaddr := uintptr(*(*uint64)(bare.At(p + 16)))
-			memsz := uintptr(*(*uint64)(bare.At(p + 40)))
-			start := vaddr &^ (mem.PageSize - 1)
-			end := (vaddr + memsz + mem.PageSize - 1) &^ (mem.PageSize - 1)
-			if pass == 0 {
-				start &^= mem.RegionSize - 1
-				end = (end + mem.RegionSize - 1) &^ (mem.RegionSize - 1)
-				mem.Ranges.Add(start, end, 0, mem.KindImage)
-				continue
-			}
+		for k := range loaded {
+			s := &loaded[k]
+			start := uintptr(s.Vaddr) &^ (mem.PageSize - 1)
+			end := (uintptr(s.Vaddr+s.Memsz) + mem.PageSize - 1) &^ (mem.PageSize - 1)
 			prot := uint32(mem.ProtRead)
-			if flags&2 != 0 { // PF_W
+			if s.Write {
 				prot |= mem.ProtWrite
 			}
-			if flags&1 != 0 { // PF_X
+			if s.Execute {
 				prot |= mem.ProtExec
 			}
-			mem.Ranges.Add(start, end, prot, mem.KindImage)
+			for region := start &^ (mem.RegionSize - 1); region < end; region += mem.RegionSize {
+				image := !lazy || elfload.FileBacked(loaded, uint64(region))
+				switch {
+				case pass == 0 && image:
+					mem.Ranges.Add(region, region+mem.RegionSize, 0, mem.KindImage) // closed
+				case pass == 1 && image:
+					mem.Ranges.Add(max(start, region), min(end, region+mem.RegionSize), prot, mem.KindImage)
+				case pass == 1:
+					mem.Ranges.Add(max(start, region), min(end, region+mem.RegionSize), prot, mem.KindAnonymous)
+				}
+			}
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"exogo/abi/elfload"
 )
 
 // Programs that never heard of exogo: built with the pinned toolchain
@@ -109,10 +111,11 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		return path
 	}
 	bins := []string{plain, plain + "-stripped",
-		write("tiny", tinyLinuxProgram(0x400000, 0)),
-		write("overlap", tinyLinuxProgram(0x7e00_0000_0000, 0)),
-		write("huge", tinyLinuxProgram(0x400000, 300<<20)),
-		write("big", tinyLinuxProgram(0x400000, 255<<20)),
+		write("tiny", tinyLinuxProgram(0x400000, 0, false)),
+		write("overlap", tinyLinuxProgram(0x7e00_0000_0000, 0, false)),
+		write("huge", tinyLinuxProgram(0x400000, 300<<20, false)),
+		write("big", tinyLinuxProgram(0x400000, 255<<20, false)),
+		write("bignative", tinyLinuxProgram(0x400000, 256<<20-4096, true)),
 	}
 	rc := []string{
 		"/bin/plain one two exit=3 nosys",
@@ -121,6 +124,7 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		"/bin/overlap",
 		"/bin/huge",
 		"/bin/big",
+		"/bin/bignative",
 		"/bin/plain hog",
 		"/bin/plain scribble",
 		"/bin/plain after",
@@ -143,8 +147,13 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		`init: /etc/rc:4: spawn /bin/overlap: exec format error`,
 		`libos: cannot run /bin/huge: segments too big \(over 256 MiB\)`,
 		`init: /etc/rc:5: spawn /bin/huge: exec format error`,
-		`libos: cannot run /bin/big: not enough memory for its segments and stack`,
-		`init: /etc/rc:6: spawn /bin/big: cannot allocate memory`,
+		// 255 MiB of bss: beside the interpreter, committed on demand
+		// (never, here); a native program's loader commits all of its
+		// (almost) 256 MiB, which with its tables is over a process's
+		// share.
+		`init: /bin/big \(process \d+\) exited with status 7`,
+		`libos: cannot run /bin/bignative: not enough memory for its segments and stack`,
+		`init: /etc/rc:7: spawn /bin/bignative: cannot allocate memory`,
 		`libos: the program was ended by signal 9 \(SIGKILL\): out of memory: the kernel gave no frame \(or page table\) for the page at 0x[0-9a-f]+ \(\d+ MiB in use by this process\)`,
 		`init: /bin/plain \(process \d+\) exited with status 137`,
 		// The interpreter's text is shared read-only between processes:
@@ -167,9 +176,8 @@ func TestUnmodifiedPrograms(t *testing.T) {
 		`exogo: plain \(process 1\) exited with status 0; left behind: 0 frames`,
 	)
 
-	// A first program the kernel cannot fill (255 MiB of bss, over a
-	// process's share) is refused with a message, and what it was given
-	// goes back.
+	// The kernel's loader leaves an unmodified program's bss to the
+	// interpreter too.
 	iso = makeISO(t, root, "build/exogo-unmodified-big.iso", "init=big poweroff", bins, nil)
 	c, err := ConfigFromEnv(requireImage(t, iso), BIOS, CDROM)
 	if err != nil {
@@ -181,13 +189,37 @@ func TestUnmodifiedPrograms(t *testing.T) {
 	}
 	defer m.Close()
 	if _, err := m.WaitLine(censusLine, c.Timeout); err != nil {
+		t.Fatal(m.Report(fmt.Sprintf("the first program with 255 MiB of bss: %v", err)))
+	}
+	expectLines(t, m.Console.Transcript(),
+		`exogo: starting big as process 1 with the libOS's interpreter image`,
+		`tiny: a static program that is not Go`,
+		`exogo: big \(process 1\) exited with status 7; left behind: 0 frames`,
+		censusBalanced,
+	)
+
+	// A native first program the kernel cannot fill (almost 256 MiB of
+	// bss: with its tables, over a process's share) is refused with a
+	// message, and what it was given goes back.
+	iso = makeISO(t, root, "build/exogo-unmodified-bignative.iso", "init=bignative poweroff", bins, nil)
+	c, err = ConfigFromEnv(requireImage(t, iso), BIOS, CDROM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Start(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	m = m2
+	if _, err := m.WaitLine(censusLine, c.Timeout); err != nil {
 		t.Fatal(m.Report(fmt.Sprintf("the refused first program: %v", err)))
 	}
 	if status, err := m.Wait(); err != nil || status != ExitFail {
 		t.Errorf("the refused first program: exit status %d (%v), want %d", status, err, ExitFail)
 	}
 	expectLines(t, m.Console.Transcript(),
-		`exogo: init: big: (the interpreter image: )?mapping 0x[0-9a-f]+: not enough memory: a process may hold 256 MiB \(EXO_LIMIT\)`,
+		`exogo: init: bignative: mapping 0x[0-9a-f]+: not enough memory: a process may hold 256 MiB \(EXO_LIMIT\)`,
 		censusBalanced,
 	)
 }
@@ -236,8 +268,10 @@ func makeISO(t *testing.T, root, rel, cmdline string, extraBin, rc []string) str
 // tinyLinuxProgram is a static x86-64 Linux executable that is not Go: one
 // segment at base (read, write, execute; extra bytes of zeroes after its
 // file bytes) whose code writes a line with write(2) and ends with
-// exit_group(7), as a C program's start-up would without libc.
-func tinyLinuxProgram(base uint64, extra uint64) []byte {
+// exit_group(7), as a C program's start-up would without libc. With
+// native, its entry carries exogo's native marker (abi/elfload), so a
+// loader takes it as a program that brings its own OS.
+func tinyLinuxProgram(base uint64, extra uint64, native bool) []byte {
 	const headers = 64 + 56
 	message := "tiny: a static program that is not Go\n"
 	code := []byte{
@@ -251,7 +285,12 @@ func tinyLinuxProgram(base uint64, extra uint64) []byte {
 		0x0f, 0x05, // syscall
 		0xeb, 0xfe, // jmp $
 	}
-	code[13] = byte(len(code) - 17) // from the end of the lea to the message after the code
+	prefix := 0
+	if native {
+		code = append([]byte(elfload.NativeMarker), code...)
+		prefix = len(elfload.NativeMarker)
+	}
+	code[prefix+13] = byte(len(code) - prefix - 17) // from the end of the lea to the message after the code
 	file := make([]byte, headers, headers+len(code)+len(message))
 	file = append(append(file, code...), message...)
 	le := binary.LittleEndian
