@@ -89,7 +89,7 @@ type goal struct {
 	text string
 }
 
-// goals are issue 8's aims for the race (docs/libos.md): lines where the
+// goals are issue 8's aims for the race (docs/linux-personality.md): lines where the
 // OS is not involved within 2% of Linux, lines where threads sleep and
 // wake through the OS and the memory lines at least 3x faster, clock
 // reads and the GC-heavy run no slower.
