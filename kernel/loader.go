@@ -48,9 +48,6 @@ func loadFirstProgram(name string, image []byte, files map[string][]byte, archiv
 	if problem := elfload.Parse(image, uint64(layout.UserStart), exo.StartLibosBase, &plan); problem != elfload.OK {
 		return nil, fmt.Errorf("cannot run %s: %v", name, problem)
 	}
-	if plan.Phdr == 0 {
-		return nil, fmt.Errorf("cannot run %s: its program headers are not in a loaded segment (AT_PHDR)", name)
-	}
 	entry, interpreterBase := plan.Entry, uint64(0)
 	var interpreter []byte
 	var interpreterPlan elfload.Plan

@@ -37,8 +37,8 @@ type Plan struct {
 	Phoff    uint64 // the program headers' file offset, Phnum of them
 	Phnum    int
 	// Phdr is where the program headers lie once loaded (Linux's
-	// AT_PHDR): inside the file bytes of a segment, or 0 when none holds
-	// them.
+	// AT_PHDR): inside the file bytes of a segment (Parse refuses a file
+	// where none holds them).
 	Phdr uint64
 	// Low and High bound every segment's pages: [Low, High), page-aligned.
 	Low, High uint64
@@ -51,21 +51,22 @@ type Problem uint8
 // The problems, in about the order Parse looks for them (BadSegment,
 // OutOfRange and TooBig are checked segment by segment).
 const (
-	OK              Problem = iota
-	TooShort                // shorter than an ELF header, or the program headers run past the end of the file
-	NotELF                  // no \x7fELF magic
-	Not64Bit                // not ELFCLASS64 little-endian, version 1
-	NotX86_64               // e_machine != EM_X86_64 (62)
-	NotExecutable           // e_type != ET_EXEC (2); ET_DYN (position-independent) too
-	BadHeaders              // e_phentsize != 56, or e_phnum 0 or > 64, or the headers' offset overflows
-	Dynamic                 // a PT_INTERP or PT_DYNAMIC header: a dynamically linked program
-	NoSegments              // no PT_LOAD (with memory)
-	TooManySegments         // more than MaxSegments PT_LOAD
-	BadSegment              // p_filesz > p_memsz, p_offset+p_filesz past the end or overflowing, p_vaddr and p_offset not congruent modulo 4096, vaddr+memsz overflowing
-	OutOfRange              // a segment's pages outside [lowest, highest) given to Parse
-	Overlap                 // two PT_LOAD segments overlap (sharing the boundary page is allowed)
-	TooBig                  // total Memsz > MaxBytes
-	BadEntry                // the entry point is not inside an executable segment
+	OK               Problem = iota
+	TooShort                 // shorter than an ELF header, or the program headers run past the end of the file
+	NotELF                   // no \x7fELF magic
+	Not64Bit                 // not ELFCLASS64 little-endian, version 1
+	NotX86_64                // e_machine != EM_X86_64 (62)
+	NotExecutable            // e_type != ET_EXEC (2); ET_DYN (position-independent) too
+	BadHeaders               // e_phentsize != 56, or e_phnum 0 or > 64, or the headers' offset overflows
+	Dynamic                  // a PT_INTERP or PT_DYNAMIC header: a dynamically linked program
+	NoSegments               // no PT_LOAD (with memory)
+	TooManySegments          // more than MaxSegments PT_LOAD
+	BadSegment               // p_filesz > p_memsz, p_offset+p_filesz past the end or overflowing, p_vaddr and p_offset not congruent modulo 4096, vaddr+memsz overflowing
+	OutOfRange               // a segment's pages outside [lowest, highest) given to Parse
+	Overlap                  // two PT_LOAD segments overlap (sharing the boundary page is allowed)
+	TooBig                   // total Memsz > MaxBytes
+	BadEntry                 // the entry point is not inside an executable segment
+	HeadersNotLoaded         // no segment's file bytes hold the program headers (a loader passes them as AT_PHDR)
 )
 
 // String returns a short phrase; it allocates nothing.
@@ -103,6 +104,8 @@ func (p Problem) String() string {
 		return "segments too big (over 256 MiB)"
 	case BadEntry:
 		return "entry point not in an executable segment"
+	case HeadersNotLoaded:
+		return "its program headers are not in a loaded segment (AT_PHDR)"
 	}
 	return "unknown problem"
 }
@@ -309,10 +312,10 @@ func Parse(file []byte, lowest, highest uint64, plan *Plan) Problem {
 		s := segmentAt(plan, i)
 		if phoff >= s.Offset && phoff-s.Offset <= s.Filesz && s.Filesz-(phoff-s.Offset) >= tableSize {
 			plan.Phdr = s.Vaddr + (phoff - s.Offset)
-			break
+			return OK
 		}
 	}
-	return OK
+	return HeadersNotLoaded
 }
 
 // sortSegments sorts plan's segments by Vaddr (insertion sort: at most

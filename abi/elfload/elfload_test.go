@@ -166,7 +166,11 @@ func TestAcceptedEdges(t *testing.T) {
 
 	var many []phdr
 	for i := uint64(0); i < MaxSegments; i++ {
-		many = append(many, phdr{typ: ptLoad, flags: rx, offset: i * pageSize, vaddr: 0x400000 + i*pageSize, filesz: 1, memsz: pageSize})
+		filesz := uint64(1)
+		if i == 0 {
+			filesz = pageSize // the program headers, at offset 64
+		}
+		many = append(many, phdr{typ: ptLoad, flags: rx, offset: i * pageSize, vaddr: 0x400000 + i*pageSize, filesz: filesz, memsz: pageSize})
 	}
 	file := makeELF(0x400000, 0x10000, many...)
 	if p := Parse(file, testLowest, testHighest, &plan); p != OK || plan.Count != MaxSegments {
@@ -241,6 +245,8 @@ func TestRefusals(t *testing.T) {
 		{name: "entry in data", file: edit(func(b []byte) []byte { return put64(b, offEntry, 0x401010) }), want: BadEntry},
 		{name: "entry in no segment", file: edit(func(b []byte) []byte { return put64(b, offEntry, 0x500000) }), want: BadEntry},
 		{name: "entry at the end of text", file: edit(func(b []byte) []byte { return put64(b, offEntry, 0x401000) }), want: BadEntry},
+		{name: "headers past the text's file bytes", file: one(0x400000, phdr{typ: ptLoad, flags: rx, offset: 0, vaddr: 0x400000, filesz: 0x40, memsz: 0x1000}), want: HeadersNotLoaded},
+		{name: "headers in no segment", file: one(0x401000, phdr{typ: ptLoad, flags: rx, offset: 0x1000, vaddr: 0x401000, filesz: 0x1000, memsz: 0x1000}), want: HeadersNotLoaded},
 	}
 	for _, c := range cases {
 		low, high := uint64(testLowest), uint64(testHighest)
@@ -259,7 +265,7 @@ func TestRefusals(t *testing.T) {
 
 func TestProblemStrings(t *testing.T) {
 	seen := map[string]Problem{}
-	for p := OK; p <= BadEntry; p++ {
+	for p := OK; p <= HeadersNotLoaded; p++ {
 		s := p.String()
 		if s == "" || s == "unknown problem" {
 			t.Errorf("problem %d has no phrase", p)
@@ -269,7 +275,7 @@ func TestProblemStrings(t *testing.T) {
 		}
 		seen[s] = p
 	}
-	if s := (BadEntry + 1).String(); s != "unknown problem" {
+	if s := (HeadersNotLoaded + 1).String(); s != "unknown problem" {
 		t.Errorf("out of range: %q", s)
 	}
 	for p, want := range map[Problem]string{

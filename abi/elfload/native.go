@@ -60,3 +60,26 @@ func FileBacked(segments []Segment, region uint64) bool {
 	}
 	return false
 }
+
+// LoadSegments reads the PT_LOAD entries of a program header table as it
+// lies in memory (at AT_PHDR, table's length a multiple of 56 bytes) into
+// out, in the table's order, and returns how many it read (at most
+// len(out)). Only the fields a loaded program's libOS needs are read:
+// where each segment lies, its file bytes' length and its permissions.
+func LoadSegments(table []byte, out []Segment) int {
+	rest := out
+	for at := uint64(0); at+phEntSize <= uint64(len(table)) && len(rest) > 0; at += phEntSize {
+		kind, _ := le(table, at+offPType, 4)
+		if kind != ptLoad {
+			continue
+		}
+		flags, _ := le(table, at+offPFlags, 4)
+		vaddr, _ := le(table, at+offPVaddr, 8)
+		filesz, _ := le(table, at+offPFilesz, 8)
+		memsz, _ := le(table, at+offPMemsz, 8)
+		rest[0] = Segment{Vaddr: vaddr, Filesz: filesz, Memsz: memsz,
+			Write: flags&pfWrite != 0, Execute: flags&pfExecute != 0}
+		rest = rest[1:]
+	}
+	return len(out) - len(rest)
+}

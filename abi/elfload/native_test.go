@@ -86,3 +86,32 @@ func TestFileBacked(t *testing.T) {
 		}
 	}
 }
+
+// LoadSegments reads back, from the table alone, the PT_LOADs Parse
+// planned.
+func TestLoadSegments(t *testing.T) {
+	file := validELF()
+	var plan Plan
+	if p := Parse(file, testLowest, testHighest, &plan); p != OK {
+		t.Fatal(p)
+	}
+	table := file[plan.Phoff : plan.Phoff+uint64(plan.Phnum)*phEntSize]
+	var out [MaxSegments]Segment
+	n := LoadSegments(table, out[:])
+	if n != plan.Count {
+		t.Fatalf("%d segments, Parse planned %d", n, plan.Count)
+	}
+	for i := 0; i < n; i++ {
+		want := plan.Segments[i]
+		want.Offset = 0 // not read from memory
+		if out[i] != want {
+			t.Errorf("segment %d: %+v, want %+v", i, out[i], want)
+		}
+	}
+	if got := LoadSegments(table, out[:1]); got != 1 {
+		t.Errorf("into room for one: %d", got)
+	}
+	if got := LoadSegments(table[:55], out[:]); got != 0 {
+		t.Errorf("a cut table: %d", got)
+	}
+}

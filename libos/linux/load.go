@@ -20,14 +20,17 @@ import (
 // started beside the interpreter), a region without file bytes is left
 // for the interpreter to commit on demand (elfload.FileBacked).
 func loadImage(child uint64, image uintptr, plan *elfload.Plan, share, lazy bool) bool {
+	if share {
+		retireShared()
+	}
 	for region := plan.Low &^ (mem.RegionSize - 1); region < plan.High; region += mem.RegionSize {
-		if !regionUsed(plan, region) {
+		if !regionUsed(plan, region, false) {
 			continue // a gap between segments: no segment, no tables
 		}
 		if lazy && !elfload.FileBacked(plan.Segments[:uint(plan.Count)%(elfload.MaxSegments+1)], region) {
 			continue // bss only: the interpreter commits it on demand
 		}
-		if share && !regionWritable(plan, region) && linkShared(child, image, plan, region) {
+		if share && !regionUsed(plan, region, true) && linkShared(child, image, plan, region) {
 			continue
 		}
 		segment, ok := beginSegment()
@@ -93,7 +96,6 @@ var sharedRegions, retiredRegions [4]sharedRegion
 // retired. It reports false when it cannot (the caller then copies the
 // region).
 func linkShared(child uint64, image uintptr, plan *elfload.Plan, region uint64) bool {
-	retireShared()
 	slot, free := -1, -1
 	for i := range sharedRegions {
 		switch sharedRegions[i].address {
@@ -169,23 +171,12 @@ func retireShared() {
 	}
 }
 
-// regionWritable reports whether a writable segment of plan touches the
-// 2 MiB region.
-func regionWritable(plan *elfload.Plan, region uint64) bool {
+// regionUsed reports whether any segment of plan (any writable one, with
+// writable) touches the 2 MiB region.
+func regionUsed(plan *elfload.Plan, region uint64, writable bool) bool {
 	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
 		s := &plan.Segments[i]
-		if s.Write && s.Vaddr < region+mem.RegionSize && s.Vaddr+s.Memsz > region {
-			return true
-		}
-	}
-	return false
-}
-
-// regionUsed reports whether any segment of plan touches the 2 MiB region.
-func regionUsed(plan *elfload.Plan, region uint64) bool {
-	for i := 0; i < plan.Count && i < len(plan.Segments); i++ {
-		s := &plan.Segments[i]
-		if s.Vaddr < region+mem.RegionSize && s.Vaddr+s.Memsz > region {
+		if (s.Write || !writable) && s.Vaddr < region+mem.RegionSize && s.Vaddr+s.Memsz > region {
 			return true
 		}
 	}

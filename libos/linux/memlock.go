@@ -72,8 +72,7 @@ func memPrivate(n uintptr) uintptr {
 // (mem.FaultShared: two vCPUs faulting at once run in parallel), held
 // alone when it must. It returns mem.Resolved, mem.Refused (a real
 // fault) or mem.NoMemory (the kernel gave no frame for a page the
-// program may touch). Under the lock held alone no other vCPU commits,
-// so a change of mem.CommitsRefused is this fault's.
+// program may touch).
 func memFault(address uintptr, write, instruction, present bool) mem.FaultResult {
 	mem.RLock()
 	result := mem.FaultShared(address, write, instruction, present)
@@ -82,17 +81,9 @@ func memFault(address uintptr, write, instruction, present bool) mem.FaultResult
 		return result
 	}
 	mem.Lock()
-	refused := atomic.LoadUint64(&mem.CommitsRefused)
-	ok := mem.Fault(address, write, instruction, present)
-	noMemory := !ok && atomic.LoadUint64(&mem.CommitsRefused) != refused
+	result = mem.Fault(address, write, instruction, present)
 	mem.Unlock()
-	switch {
-	case ok:
-		return mem.Resolved
-	case noMemory:
-		return mem.NoMemory
-	}
-	return mem.Refused
+	return result
 }
 
 // memGiveBack answers a revocation request for wanted frames (0: as many

@@ -89,10 +89,6 @@ func sysSpawn(path, argv, envp uint64) int64 {
 		say3("libos: cannot run /", name, ": ", problem.String())
 		return -abi.ENOEXEC
 	}
-	if plan.Phdr == 0 {
-		say3("libos: cannot run /", name, ": ", "its program headers are not in a loaded segment (AT_PHDR)")
-		return -abi.ENOEXEC
-	}
 	// A program that does not bring its own libOS is loaded beside the
 	// interpreter image and entered there (elfload.Native).
 	interpreter, entry := uintptr(0), plan.Entry

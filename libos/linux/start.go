@@ -290,19 +290,7 @@ func useBootModule() {
 // the rest, zero-fill only, is anonymous memory committed on demand.
 func mapImage(phdr uintptr, phnum int, lazy bool) {
 	var segments [elfload.MaxSegments]elfload.Segment
-	n := 0
-	for i := 0; i < phnum && n < len(segments); i++ {
-		p := phdr + uintptr(i)*56
-		if *(*uint32)(bare.At(p)) != 1 { // PT_LOAD
-			continue
-		}
-		flags := *(*uint32)(bare.At(p + 4))
-		segments[uint(n)%uint(len(segments))] = elfload.Segment{
-			Vaddr: *(*uint64)(bare.At(p + 16)), Filesz: *(*uint64)(bare.At(p + 32)), Memsz: *(*uint64)(bare.At(p + 40)),
-			Write: flags&2 != 0, Execute: flags&1 != 0, // PF_W, PF_X
-		}
-		n++
-	}
+	n := elfload.LoadSegments(bare.Bytes(phdr, uintptr(phnum)*56), segments[:])
 	loaded := segments[:uint(n)%(elfload.MaxSegments+1)]
 	for pass := 0; pass < 2; pass++ {
 		for k := range loaded {
@@ -317,14 +305,15 @@ func mapImage(phdr uintptr, phnum int, lazy bool) {
 				prot |= mem.ProtExec
 			}
 			for region := start &^ (mem.RegionSize - 1); region < end; region += mem.RegionSize {
-				image := !lazy || elfload.FileBacked(loaded, uint64(region))
+				kind := uint32(mem.KindImage)
+				if lazy && !elfload.FileBacked(loaded, uint64(region)) {
+					kind = mem.KindAnonymous
+				}
 				switch {
-				case pass == 0 && image:
+				case pass == 0 && kind == mem.KindImage:
 					mem.Ranges.Add(region, region+mem.RegionSize, 0, mem.KindImage) // closed
-				case pass == 1 && image:
-					mem.Ranges.Add(max(start, region), min(end, region+mem.RegionSize), prot, mem.KindImage)
 				case pass == 1:
-					mem.Ranges.Add(max(start, region), min(end, region+mem.RegionSize), prot, mem.KindAnonymous)
+					mem.Ranges.Add(max(start, region), min(end, region+mem.RegionSize), prot, kind)
 				}
 			}
 		}

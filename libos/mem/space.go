@@ -143,21 +143,23 @@ func committed(page uintptr) (uint64, bool) {
 }
 
 // Fault resolves a page fault at address (write: the access was a write;
-// instruction: a fetch; present: the page was there). It reports whether
-// the page is now committed; false means a real fault: the address is not
-// mapped, or the access is not allowed. With several vCPUs two threads may
+// instruction: a fetch; present: the page was there). It returns
+// Resolved when the page is now committed; Refused for a real fault (the
+// address is not mapped, or the access is not allowed); NoMemory when the
+// kernel gave no frame or table for a page the program may touch. With
+// several vCPUs two threads may
 // fault on the same page at once: the second finds it committed and
 // mapped, and goes on.
-func Fault(address uintptr, write, instruction, present bool) bool {
+func Fault(address uintptr, write, instruction, present bool) FaultResult {
 	Faults++
 	r, ok := faultable(address, write, instruction)
 	if !ok {
-		return false
+		return Refused
 	}
 	page := address &^ (PageSize - 1)
 	if w, ok := committed(page); ok {
 		if w == frameLost {
-			return false // its data is gone: a real fault, every time
+			return Refused // its data is gone: a real fault, every time
 		}
 		// Another vCPU committed the page (or mapped it again) while
 		// this fault waited for the libOS: the access may go on. A page
@@ -168,7 +170,7 @@ func Fault(address uintptr, write, instruction, present bool) bool {
 		if w&frameMapped != 0 && Owner != 0 && !ours(w&^(PageSize-1)) {
 			lose(page)
 			Lost++
-			return false
+			return Refused
 		}
 		if w&frameMapped != 0 && !present && !slotMapped(page, r.Prot) {
 			// The frame was taken by force and has come back to this
@@ -176,17 +178,20 @@ func Fault(address uintptr, write, instruction, present bool) bool {
 			// page's data is gone all the same.
 			lose(page)
 			Lost++
-			return false
+			return Refused
 		}
-		return w&frameMapped != 0
+		if w&frameMapped == 0 {
+			return Refused
+		}
+		return Resolved
 	}
 	if !commit(page, r.Prot, false) {
-		return false
+		return NoMemory // commit fails only for want of a frame or a table
 	}
 	if i := regionFor(page, false, false); i >= 0 {
 		commitAhead(&regions[uint(i)%MaxRegions], page, r)
 	}
-	return true
+	return Resolved
 }
 
 // slotMapped asks the kernel whether page's slot maps a frame: rewriting
