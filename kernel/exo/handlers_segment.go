@@ -231,6 +231,9 @@ func sysSegmentWithdraw(caller *Caller, id uint32, grantee uint32) int64 {
 // to compile if the two disagree.
 var _ = [1]struct{}{}[process.MaxProcesses-segment.MaxProcesses]
 
+// No process is ever the file system's owner.
+var _ = [1]struct{}{}[process.LastID+1-segment.FilesOwner]
+
 func sysSegmentProtect(caller *Caller, id uint32, slot uint32, permissions Permissions) int64 {
 	changed, status := segments.Protect(memoryAccess(), caller.Process.ID, segment.ID(id), uint(slot), pageRights(permissions))
 	if status != segment.OK {

@@ -22,8 +22,12 @@ const MaxProcesses = 64
 // Process IDs are never reused: an ID is generation*MaxProcesses + slot + 1
 // for a per-slot generation that grows each time the slot is taken, so a
 // frame, segment or grant left in an old process's name can never pass to
-// a new one. 0 names the kernel (for instance as the owner of a frame). A
-// slot whose next ID would not fit in 16 bits is retired.
+// a new one. 0 names the kernel (for instance as the owner of a frame), and
+// LastID + 1 (0xffff) the file system (segment.FilesOwner). A slot whose
+// next ID would be past LastID is retired.
+
+// LastID is the largest process ID.
+const LastID = 0xfffe
 
 // State is a process's life-cycle state.
 type State uint8
@@ -211,7 +215,7 @@ func Create(parent uint16, rights Rights) (*Process, Status) {
 	var p *Process
 	for i := range table {
 		next := uint32(generations[i])*MaxProcesses + uint32(i) + 1
-		if (table[i].State == Free || table[i].State == Exited && !table[i].Held) && next <= 0xffff {
+		if (table[i].State == Free || table[i].State == Exited && !table[i].Held) && next <= LastID {
 			generations[i]++
 			p = &table[i]
 			*p = Process{ID: uint16(next)}

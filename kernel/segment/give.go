@@ -44,7 +44,7 @@ func (t *Table) give(mem Memory, caller uint16, id ID, to uint16, root uint64) S
 		return BadGrantee
 	case d.grantCount != 0 || d.parents != 0:
 		return StillLinked
-	case t.owned[to] >= SegmentLimit:
+	case t.owned[to] >= segmentLimit(to):
 		return OverLimit
 	}
 	for s := d.refHead; s != 0; s = t.next(segmentList, s) {

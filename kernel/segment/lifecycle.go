@@ -25,7 +25,7 @@ func (t *Table) Create(mem Memory, owner uint16, level Level) (ID, Status) {
 }
 
 func (t *Table) create(mem Memory, owner uint16, level Level) (ID, Status) {
-	if owner != 0 && t.owned[owner] >= SegmentLimit {
+	if owner != 0 && t.owned[owner] >= segmentLimit(owner) {
 		return 0, OverLimit
 	}
 	if t.live >= MaxSegments {

@@ -177,3 +177,81 @@ func (t *Table) unlink(mem Memory, root uint64, virtual uintptr, l Level) (ID, S
 	t.reap(mem, d)
 	return id, OK
 }
+
+// LinkedAt returns the segment of level l linked at virtual in the address
+// space whose PML4 is at root, and the rights of that link (Write when the
+// link allows stores). It refuses an entry that does not link a segment of
+// that level, as Unlink does. The file system names an open file or
+// directory by where the caller linked it: the link is the capability.
+func (t *Table) LinkedAt(mem Memory, root uint64, virtual uintptr, l Level) (ID, Rights, Status) {
+	if l < Level1 || l > Level3 {
+		return 0, 0, BadLevel
+	}
+	if mem.Frames == nil {
+		return 0, 0, NoMemory
+	}
+	t.acquire()
+	id, r, status := t.linkedAt(mem, root, virtual, l)
+	t.release()
+	return id, r, status
+}
+
+func (t *Table) linkedAt(mem Memory, root uint64, virtual uintptr, l Level) (ID, Rights, Status) {
+	if status := t.checkAddress(virtual, l); status != OK {
+		return 0, 0, status
+	}
+	if status := checkRoot(mem, root); status != OK {
+		return 0, 0, status
+	}
+	e, status := t.walk(mem, root, virtual, l, false)
+	if status != OK {
+		return 0, 0, status
+	}
+	if !present(*e) {
+		return 0, 0, SlotEmpty
+	}
+	if paging.Flags(*e)&paging.Huge != 0 {
+		return 0, 0, NotASegment
+	}
+	index, ok := t.segmentAt(*e & paging.AddressMask)
+	if !ok {
+		return 0, 0, NotASegment
+	}
+	d := &t.entries[index%MaxSegments]
+	if !d.used || d.level != l || d.links == 0 {
+		return 0, 0, NotASegment
+	}
+	r := Read
+	if paging.Flags(*e)&paging.Writable != 0 {
+		r |= Write
+	}
+	if paging.Flags(*e)&paging.NoExecute == 0 {
+		r |= Execute
+	}
+	return makeID(index, d.generation), r, OK
+}
+
+// ChildAt returns the segment mapped at slot index of segment id (a PD or
+// PDPT segment) and whether one is; only the owner may ask.
+func (t *Table) ChildAt(mem Memory, caller uint16, id ID, index uint) (ID, bool) {
+	if mem.Frames == nil || index >= Entries {
+		return 0, false
+	}
+	t.acquire()
+	d, _, status := t.lookup(id)
+	if status != OK || d.owner != caller || d.level == Level1 {
+		t.release()
+		return 0, false
+	}
+	e := entry(mem, d.table, index)
+	child, ok := uint(0), present(*e)
+	if ok {
+		child, ok = t.segmentAt(*e & paging.AddressMask)
+	}
+	var found ID
+	if ok {
+		found = makeID(child, t.entries[child%MaxSegments].generation)
+	}
+	t.release()
+	return found, ok
+}

@@ -28,8 +28,13 @@ import (
 // charged to it, so that its end unlinks its links without walking its
 // address space.
 
-// RefLimit is how many links and mappings a process may hold at once.
-const RefLimit = 1024
+// RefLimit is how many links and mappings a process may hold at once;
+// FileRefLimit how many the file system may (its PD segments' mappings of
+// their PT segments).
+const (
+	RefLimit     = 1024
+	FileRefLimit = 8192
+)
 
 // ownerList and segmentList name the two lists a record is on.
 const (
@@ -38,11 +43,11 @@ const (
 )
 
 // MaxRefs is how many references exist at once: every process's limit,
-// and room for the references of orphans.
-const MaxRefs = MaxProcesses*RefLimit + 16384
+// the file system's, and room for the references of orphans.
+const MaxRefs = MaxProcesses*RefLimit + FileRefLimit + 16384
 
 const (
-	refBits  = 17 // refSlots >= MaxRefs / 0.625
+	refBits  = 17 // refSlots >= MaxRefs / 0.7: a probe is short while the table is at most 70% full
 	refSlots = 1 << refBits
 )
 
@@ -100,7 +105,7 @@ func entryPhysical(mem Memory, e *uint64) uint64 {
 // TableFull when MaxRefs exist; the caller writes the entry only after it
 // succeeded. The caller holds the lock.
 func (t *Table) addRef(d *descriptor, entry, place uint64, charged uint16) Status {
-	if charged != 0 && t.refsOf[charged] >= RefLimit {
+	if charged != 0 && uint32(t.refsOf[charged]) >= refLimit(charged) {
 		return OverLimit
 	}
 	if t.refCount >= MaxRefs {
@@ -126,6 +131,14 @@ func (t *Table) addRef(d *descriptor, entry, place uint64, charged uint16) Statu
 	t.refCount++
 	t.refsOf[charged]++
 	return OK
+}
+
+// refLimit is how many records may be charged to owner.
+func refLimit(owner uint16) uint32 {
+	if owner == FilesOwner {
+		return FileRefLimit
+	}
+	return RefLimit
 }
 
 // dropRef clears the entry that record r stands for, pointing at d's

@@ -91,9 +91,9 @@
 //
 // # Limits and orphans
 //
-// A process owns at most SegmentLimit segments at once, and the table holds
-// MaxProcesses*SegmentLimit plus room for orphans, so no process can take
-// the segments another needs. When a process ends, the segments it owned
+// A process owns at most SegmentLimit segments at once (the file system,
+// FilesOwner, FileSegmentLimit), and the table holds all of those plus
+// room for orphans, so no process can take the segments another needs. When a process ends, the segments it owned
 // that others still link or map survive as orphans (no owner can change
 // them any more); an orphan is destroyed, and its frames go back, as soon
 // as its last link and parent mapping are gone.
@@ -160,9 +160,17 @@ const (
 	// MaxProcesses is how many processes may own segments at once (the
 	// size of kernel/process's table).
 	MaxProcesses = 64
+	// FilesOwner owns the RAM file system's segments (kernel/fs): a
+	// file is a segment tree that outlives the processes that open it.
+	// kernel/process never gives a process this ID.
+	FilesOwner = 0xffff
+	// FileSegmentLimit is how many segments the file system may own (a
+	// file or directory is a PD segment and a PT segment for each 2 MiB
+	// of it that holds anything).
+	FileSegmentLimit = 12288
 	// MaxSegments is how many segments exist at once: every process's
-	// limit, and room for 4096 orphans.
-	MaxSegments = MaxProcesses*SegmentLimit + 4096
+	// limit, the file system's, and room for 4096 orphans.
+	MaxSegments = MaxProcesses*SegmentLimit + FileSegmentLimit + 4096
 	MaxGrants   = 8   // grants per segment
 	Entries     = 512 // entries in a segment's table
 )
@@ -319,6 +327,15 @@ func (t *Table) acquire() {
 }
 
 func (t *Table) release() { atomic.StoreUint32(&t.lock, 0) }
+
+// segmentLimit is how many segments owner may own at once (0, the
+// kernel: no limit but the table's size).
+func segmentLimit(owner uint16) uint16 {
+	if owner == FilesOwner {
+		return FileSegmentLimit
+	}
+	return SegmentLimit
+}
 
 func (t *Table) userStart() uintptr {
 	if t.UserStart == 0 {

@@ -1,0 +1,134 @@
+package fs
+
+import (
+	"exogo/kernel/rawmem"
+	"exogo/kernel/segment"
+)
+
+// Check walks the whole file system and returns the first inconsistency it
+// finds ("" when there is none) and the node it concerns: every entry
+// names a live node that still has a name, under one name only per
+// directory, with its d_type; every node's link count is its number of
+// names (a directory's, 2 and its subdirectories); every directory's
+// parent names it and every node is reachable from the root; every node's
+// metadata page says what its record says. The tests run it after every
+// operation, and kernel/exo's fs_check for the hostile tests in QEMU.
+func (f *FS) Check(mem segment.Memory) (string, uint32) {
+	if f.root == 0 {
+		return "", 0
+	}
+	for i := range f.names {
+		f.names[i], f.subdirs[i] = 0, 0
+	}
+	live := uint32(0)
+	for i := uint32(1); i < MaxNodes; i++ {
+		d := &f.nodes[i%MaxNodes]
+		if !d.used {
+			continue
+		}
+		live++
+		if id, ok := f.NodeOf(d.seg); !ok || id != f.id(i) {
+			return "a node's segment does not lead back to it", i
+		}
+		if problem := f.checkMeta(mem, i); problem != "" {
+			return problem, i
+		}
+		if d.mode&TypeMask != TypeDir {
+			continue
+		}
+		count := uint32(0)
+		for s := uint32(0); s < d.entries; s++ {
+			at, ok := f.entryAt(mem, d, s)
+			if !ok {
+				return "a directory slot has no page", i
+			}
+			id := *rawmem.Uint32(at + EntryNode)
+			if id == 0 {
+				continue
+			}
+			count++
+			n, ci, ok := f.lookup(id)
+			switch {
+			case !ok:
+				return "an entry names no node", i
+			case n.doomed:
+				return "an entry names a removed node", i
+			case checkName(entryName(at)) != OK:
+				return "an entry's name is not a valid name", i
+			case rawmem.Bytes(at, EntrySize)[EntryType] != direntType(n.mode):
+				return "an entry's type is not its node's", i
+			case n.mode&TypeMask == TypeDir && n.parent != i:
+				return "a directory's parent is not the directory that names it", ci
+			}
+			f.names[ci%MaxNodes]++
+			if n.mode&TypeMask == TypeDir {
+				f.subdirs[i%MaxNodes]++
+			}
+			if _, other, _ := f.find(mem, d, entryName(at)); other != ci {
+				return "a directory has two entries of one name", i
+			}
+		}
+		if count != d.live {
+			return "a directory's count of entries is wrong", i
+		}
+	}
+	if live != f.live {
+		return "the count of nodes is wrong", 0
+	}
+	doomed := uint32(0)
+	for i := uint32(1); i < MaxNodes; i++ {
+		n := &f.nodes[i%MaxNodes]
+		if !n.used {
+			continue
+		}
+		names := f.names[i%MaxNodes]
+		switch {
+		case n.doomed:
+			doomed++
+			if names != 0 || n.links != 0 {
+				return "a removed node still has a name", i
+			}
+		case i == f.root:
+			if names != 0 || n.links != 2+f.subdirs[i%MaxNodes] {
+				return "the root's link count is wrong", i
+			}
+		case n.mode&TypeMask == TypeDir:
+			if names != 1 || n.links != 2+f.subdirs[i%MaxNodes] {
+				return "a directory's link count is wrong", i
+			}
+			if !f.under(i, f.root) {
+				return "a directory is not below the root", i
+			}
+		default:
+			if names == 0 || names != n.links {
+				return "a node's link count is not its number of names", i
+			}
+		}
+	}
+	if doomed != f.doomed {
+		return "the count of removed nodes is wrong", 0
+	}
+	return "", 0
+}
+
+// checkMeta compares node i's metadata page with its record.
+func (f *FS) checkMeta(mem segment.Memory, i uint32) string {
+	n := &f.nodes[i%MaxNodes]
+	switch {
+	case *word(mem, n.meta, MetaSequence)&1 != 0:
+		return "a metadata page is left half written"
+	case *word(mem, n.meta, MetaNode) != uint64(f.id(i)):
+		return "a metadata page names another node"
+	case *word(mem, n.meta, MetaMode) != uint64(n.mode), *word(mem, n.meta, MetaLength) != n.length,
+		*word(mem, n.meta, MetaLinks) != uint64(n.links), *word(mem, n.meta, MetaPages) != n.pages:
+		return "a metadata page disagrees with its node"
+	case n.mode&TypeMask != TypeDir && pagesFor(n.length) != n.pages:
+		return "a file's pages do not match its length"
+	}
+	for p := uint64(0); p < n.pages; p++ {
+		if _, ok := f.pageFrame(mem, n, p); !ok {
+			return "a page below the length has no frame"
+		}
+	}
+	return ""
+}
