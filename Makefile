@@ -37,11 +37,11 @@ MODULES := $(BUILD)/modules
 # The restricted-Go check (docs/restricted-go.md): every function of these
 # packages, and of the kernel's main package except the hosted functions
 # listed, must not allocate, panic, block or store Go pointers.
-RESTRICTED_PACKAGES := main,exogo/arch/amd64,exogo/abi/linuxabi,exogo/abi/elfload,exogo/kernel/trap,exogo/kernel/cpu,exogo/kernel/exo,exogo/kernel/process,exogo/kernel/segment,exogo/kernel/sched,exogo/kernel/smp,exogo/kernel/acpi,exogo/kernel/linux,exogo/kernel/memory,exogo/kernel/paging,exogo/kernel/physmem,exogo/kernel/timer,exogo/kernel/console,exogo/abi/symbols,exogo/kernel/disasm,exogo/boot/multiboot2
+RESTRICTED_PACKAGES := main,exogo/kernel/fs,exogo/arch/amd64,exogo/abi/linuxabi,exogo/abi/elfload,exogo/kernel/trap,exogo/kernel/cpu,exogo/kernel/exo,exogo/kernel/process,exogo/kernel/segment,exogo/kernel/sched,exogo/kernel/smp,exogo/kernel/acpi,exogo/kernel/linux,exogo/kernel/memory,exogo/kernel/paging,exogo/kernel/physmem,exogo/kernel/timer,exogo/kernel/console,exogo/abi/symbols,exogo/kernel/disasm,exogo/boot/multiboot2
 # Indirect jumps the check cannot follow, each reviewed: start64 jumps from
 # the kernel's physical alias to its virtual address.
 INDIRECT_OK := main.start64
-HOSTED_IN_MAIN := main.main,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapPlan,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.bootModuleSegment,main.frameCensus
+HOSTED_IN_MAIN := exogo/kernel/exo.InitFiles,main.main,main.loadFiles,main.mkdirAll,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapPlan,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.bootModuleSegment,main.frameCensus
 
 # QEMU's CPU model: qemu64 has no FSGSBASE, so the libOS switches
 # threads through the kernel; CPU=qemu64,+fsgsbase (or max) lets it

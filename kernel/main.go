@@ -10,6 +10,7 @@ import (
 
 	"github.com/u-root/u-root/pkg/cpio"
 
+	"exogo/abi/elfload"
 	"exogo/arch/amd64"
 	"exogo/kernel/cmdline"
 	"exogo/kernel/console"
@@ -20,6 +21,7 @@ import (
 	"exogo/kernel/physmem"
 	"exogo/kernel/process"
 	"exogo/kernel/rawmem"
+	"exogo/kernel/segment"
 	"exogo/kernel/selftest"
 	"exogo/kernel/timer"
 )
@@ -45,7 +47,8 @@ func main() {
 	for _, problem := range options.Problems {
 		fmt.Println("exogo: command line:", problem)
 	}
-	modules, archive := listModules()
+	records, modules, archive := listModules("bin/"+options.Init, elfload.Interpreter)
+	loadFiles(records)
 
 	if options.CrashKernel {
 		fmt.Println("exogo: crashtest=kernel: faulting in kernel code on purpose")
@@ -152,12 +155,15 @@ func memoryTypeName(t uint32) string {
 	return "reserved"
 }
 
-// listModules prints each boot module and the entries of the cpio archive
-// it holds, and returns the files of every valid archive by name and where
-// the first valid archive lies (the first process gets it as a segment). A
-// module that is not a valid archive is reported and skipped.
-func listModules() (map[string][]byte, bootArchive) {
+// listModules prints each boot module and what its cpio archive holds, and
+// returns the records of every valid archive, the files among them that
+// the kernel itself needs (wanted: the first program and the libOS's
+// interpreter), and where the first valid archive lies (the first process
+// gets it as a segment). A module that is not a valid archive is reported
+// and skipped.
+func listModules(wanted ...string) ([]cpio.Record, map[string][]byte, bootArchive) {
 	files := map[string][]byte{}
+	var all []cpio.Record
 	var archive bootArchive
 	info := bootInfoBytes()
 	if bootInfo.ModuleCount == 0 {
@@ -173,13 +179,23 @@ func listModules() (map[string][]byte, bootArchive) {
 			fmt.Printf("exogo: module %q is not a valid cpio (newc) archive: %v; ignoring it\n", name, err)
 			continue
 		}
-		fmt.Printf("exogo: module %q: cpio archive with %d entries\n", name, len(records))
+		regular, size := 0, uint64(0)
+		for _, r := range records {
+			if r.Mode&cpio.S_IFMT == cpio.S_IFREG {
+				regular++
+				size += r.FileSize
+			}
+		}
+		fmt.Printf("exogo: module %q: cpio archive with %d entries (%d files, %d bytes)\n", name, len(records), regular, size)
 		if archive.length == 0 {
 			archive = bootArchive{physical: uint64(m.Start), length: uint64(m.End - m.Start)}
 		}
+		all = append(all, records...)
 		for _, r := range records {
-			fmt.Printf("exogo:   %s (%d bytes)\n", r.Name, r.FileSize)
-			if r.Mode&cpio.S_IFMT == cpio.S_IFREG {
+			for _, w := range wanted {
+				if r.Name != w || r.Mode&cpio.S_IFMT != cpio.S_IFREG {
+					continue
+				}
 				content := make([]byte, r.FileSize)
 				if _, err := r.ReadAt(content, 0); err != nil && err != io.EOF {
 					fmt.Printf("exogo: module %q: cannot read %s: %v\n", name, r.Name, err)
@@ -189,7 +205,7 @@ func listModules() (map[string][]byte, bootArchive) {
 			}
 		}
 	}
-	return files, archive
+	return all, files, archive
 }
 
 // runFirstProgram starts bin/name from the boot module as the first
@@ -229,7 +245,7 @@ func frameCensus() string {
 	var leaked, leakers, live uint64
 	withInterruptsOff(func() {
 		c = memory.Frames.TakeCensus()
-		for owner := 1; owner <= 0xffff; owner++ {
+		for owner := 1; owner <= process.LastID; owner++ {
 			held := memory.Frames.Held(uint16(owner))
 			if held == 0 {
 				continue
@@ -246,8 +262,9 @@ func frameCensus() string {
 	if !c.Balanced() {
 		verdict = fmt.Sprintf("NOT BALANCED (kept: %d free, %d held by processes, %d orphans)", c.KeptFree, c.KeptProcesses, c.KeptOrphans)
 	}
-	return fmt.Sprintf("exogo: frame census: %d frames of RAM: %d free, %d kernel, %d held by %d live processes, %d orphaned; %s; ended processes hold %d frames (%d processes)",
-		c.Frames-c.Absent, c.Free, c.Kernel, c.Processes, live, c.Orphans, verdict, leaked, leakers)
+	files := memory.Frames.Held(segment.FilesOwner)
+	return fmt.Sprintf("exogo: frame census: %d frames of RAM: %d free, %d kernel, %d held by %d live processes, %d by the file system, %d orphaned; %s; ended processes hold %d frames (%d processes)",
+		c.Frames-c.Absent, c.Free, c.Kernel, c.Processes-files, live, files, c.Orphans, verdict, leaked, leakers)
 }
 
 func readArchive(data []byte) ([]cpio.Record, error) {

@@ -33,6 +33,7 @@ func sysProcessCreate(caller *Caller) int64 {
 	p, status := process.Create(caller.Process.ID, caller.Process.Rights&process.RightConsole)
 	switch status {
 	case process.OK:
+		p.UID, p.GID = caller.Process.UID, caller.Process.GID
 		return int64(p.ID)
 	case process.NoSlot:
 		return -ErrLimit
@@ -88,6 +89,7 @@ func release(p *process.Process, tell bool) {
 	mem := memoryAccess()
 	segments.UnlinkAll(mem, p.Space.Root)
 	smp.FlushSpace(p.Space.Root)
+	collectFiles() // the files it had open and nothing names any more
 	if segments.ForgetGrantee(mem, p.ID) > 0 {
 		smp.FlushSpace(0)
 	}

@@ -149,6 +149,9 @@ func sysSegmentUnlink(caller *Caller, address uintptr, level Level) int64 {
 	if level != LevelPT || !all {
 		smp.FlushSpace(root)
 		releaseOrphans()
+		if level == LevelPD {
+			collectFiles() // a file closed: freed if it was its last link and it has no name
+		}
 		return 0
 	}
 	smp.InvalidatePage(root, address)

@@ -164,12 +164,15 @@ func (f *FS) copyData(mem segment.Memory, n *node, offset uint64, b []byte, out 
 		if !ok {
 			return false
 		}
-		page := rawmem.Bytes(mem.DirectMap+uintptr(frame), PageSize)
-		var k int
+		page := (*[PageSize]byte)(rawmem.Pointer(mem.DirectMap + uintptr(frame)))
+		var k uint
 		if out {
-			k = copy(b, page[offset%PageSize:])
+			k = uint(copy(b, page[offset%PageSize:]))
 		} else {
-			k = copy(page[offset%PageSize:], b)
+			k = uint(copy(page[offset%PageSize:], b))
+		}
+		if k > uint(len(b)) {
+			return false
 		}
 		b = b[k:]
 		offset += uint64(k)

@@ -63,7 +63,7 @@ func (f *FS) addEntry(mem segment.Memory, di uint32, name []byte, child uint32, 
 	d := &f.nodes[di%MaxNodes]
 	slot := d.entries
 	for s := uint32(0); s < d.entries; s++ {
-		if at, ok := f.entryAt(mem, d, s); ok && *rawmem.Uint32(at+EntryNode) == 0 {
+		if at, ok := f.entryAt(mem, d, s); ok && *rawmem.Uint32(at + EntryNode) == 0 {
 			slot = s
 			break
 		}
@@ -112,7 +112,7 @@ func (f *FS) removeEntry(mem segment.Memory, di, slot uint32, now int64) {
 	}
 	for d.entries > 0 {
 		at, ok := f.entryAt(mem, d, d.entries-1)
-		if ok && *rawmem.Uint32(at+EntryNode) != 0 {
+		if ok && *rawmem.Uint32(at + EntryNode) != 0 {
 			break
 		}
 		d.entries--

@@ -51,22 +51,22 @@ const MaxNodes = 4096
 type Status uint8
 
 const (
-	OK          Status = iota
-	NotFound           // no entry of that name (ENOENT)
-	Exists             // the name is taken (EEXIST)
-	NotDir             // a directory was needed (ENOTDIR)
-	IsDir              // a directory where a file was needed (EISDIR)
-	NotEmpty           // the directory still has entries (ENOTEMPTY)
-	NoAccess           // the permission bits refuse it (EACCES)
-	NotPermitted       // only the owner (or root) may (EPERM)
-	BadName            // empty, ".", "..", or holds a '/' (EINVAL)
-	NameTooLong        // longer than NameMax (ENAMETOOLONG)
-	NoSpace            // the file system's frames or nodes are used up (ENOSPC)
-	TooBig             // past MaxLength (EFBIG)
-	IsSymlink          // a symbolic link, which the libOS follows itself (ELOOP)
-	BadNode            // no such node: never made, or gone (EBADF / ESTALE)
-	Invalid            // a directory moved under itself, a bad flag (EINVAL)
-	Busy               // the root cannot be removed or replaced (EBUSY)
+	OK           Status = iota
+	NotFound            // no entry of that name (ENOENT)
+	Exists              // the name is taken (EEXIST)
+	NotDir              // a directory was needed (ENOTDIR)
+	IsDir               // a directory where a file was needed (EISDIR)
+	NotEmpty            // the directory still has entries (ENOTEMPTY)
+	NoAccess            // the permission bits refuse it (EACCES)
+	NotPermitted        // only the owner (or root) may (EPERM)
+	BadName             // empty, ".", "..", or holds a '/' (EINVAL)
+	NameTooLong         // longer than NameMax (ENAMETOOLONG)
+	NoSpace             // the file system's frames or nodes are used up (ENOSPC)
+	TooBig              // past MaxLength (EFBIG)
+	IsSymlink           // a symbolic link, which the libOS follows itself (ELOOP)
+	BadNode             // no such node: never made, or gone (EBADF / ESTALE)
+	Invalid             // a directory moved under itself, a bad flag (EINVAL)
+	Busy                // the root cannot be removed or replaced (EBUSY)
 )
 
 var statusNames = [...]string{

@@ -57,6 +57,9 @@ const (
 	EntryNameLength = 9                    // 1 byte
 	EntryName       = 16                   // NameMax bytes and a NUL
 	NameMax         = 255
+	// MaxTarget is the longest symbolic link target (Linux's PATH_MAX
+	// less the NUL).
+	MaxTarget = 4095
 )
 
 // Linux's file types and d_type values, which the layout uses as they are.

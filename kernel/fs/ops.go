@@ -120,7 +120,7 @@ func (f *FS) Make(mem segment.Memory, c Cred, dir uint32, name []byte, mode, dev
 		if len(target) == 0 {
 			return 0, NotFound
 		}
-		if len(target) >= 4096 {
+		if len(target) > MaxTarget {
 			return 0, NameTooLong
 		}
 		mode = TypeSymlink | 0o777

@@ -101,6 +101,11 @@ type Process struct {
 	Rights     Rights
 	Space      paging.Space // CR3 = Space.Root
 	ExitStatus uint64
+	// UID and GID are the user and group the file system checks
+	// (kernel/fs); a process starts as its parent's (the first as root,
+	// 0), and a root parent may choose others for a child it has not
+	// started yet (process_set_user).
+	UID, GID uint32
 
 	// VCPUs are its virtual CPUs; VCPUCount how many were started (their
 	// slots, in order; a started vCPU whose thread ended has Thread -1).

@@ -44,6 +44,16 @@
 #define START_LIBOS_BASE 0x7e0000000000
 #define START_INTERPRETER_TOP 0x7e4000000000
 
+// owner: the owner, in the frame table and the segment table, of the file system's frames and segments (no process has this id).
+#define OWNER_FILES 0xffff
+
+// fs: the RAM file system: where a file's bytes start in its segment (after the metadata page), its longest length, the longest name and symbolic link target, directory entries per page.
+#define FS_DATA_OFFSET 0x1000
+#define FS_MAX_LENGTH 0x3ffff000
+#define FS_NAME_MAX 0xff
+#define FS_TARGET_MAX 0xfff
+#define FS_ENTRIES_PER_PAGE 0xf
+
 // start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none).
 #define START_AUX_PID 0x65780001
 #define START_AUX_SCREEN_SEGMENT 0x65780002
@@ -124,6 +134,32 @@
 #define SCREEN_SEGMENT_LEVEL 80
 #define SCREEN_CURSOR_COLUMN 88
 #define SCREEN_CURSOR_ROW 96
+
+// file_meta: a node's metadata page, slot 0 of its segment (read-only): what fs_stat copies. The kernel rewrites it at every change under sequence; a reader reads sequence, the fields, and sequence again, and reads again if it changed or was odd.
+#define FILE_META_SIZE 112
+#define FILE_META_SEQUENCE 0
+#define FILE_META_NODE 8
+#define FILE_META_MODE 16
+#define FILE_META_UID 24
+#define FILE_META_GID 28
+#define FILE_META_LINKS 32
+#define FILE_META_LENGTH 40
+#define FILE_META_MTIME 48
+#define FILE_META_CTIME 56
+#define FILE_META_ATIME 64
+#define FILE_META_CHANGE 72
+#define FILE_META_ENTRIES 80
+#define FILE_META_PARENT 88
+#define FILE_META_DEVICE 96
+#define FILE_META_PAGES 104
+
+// dir_entry: a directory entry: fs EntriesPerPage of them to a page, none across a page, the first at DataOffset; the kernel rewrites one under sequence, as the metadata page.
+#define DIR_ENTRY_SIZE 272
+#define DIR_ENTRY_SEQUENCE 0
+#define DIR_ENTRY_NODE 4
+#define DIR_ENTRY_TYPE 8
+#define DIR_ENTRY_NAME_LENGTH 9
+#define DIR_ENTRY_NAME 16
 
 // boot_module: the metadata page of the boot module's segment (its slot 0, read-only; the module's bytes follow, read-only too): the cpio archive the kernel was booted with.
 #define BOOT_MODULE_SIZE 24

@@ -355,3 +355,145 @@ TEXT ·SegmentRelease(SB), NOSPLIT|NOFRAME, $0-40
 	SYSCALL
 	MOVQ	AX, ret+32(FP)
 	RET
+
+// func FsRoot(at uintptr) int64
+TEXT ·FsRoot(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	at+0(FP), DI
+	MOVQ	$0x1028, AX
+	SYSCALL
+	MOVQ	AX, ret+8(FP)
+	RET
+
+// func FsOpen(dir uintptr, name uintptr, flags OpenFlags, mode uint64, at uintptr) int64
+TEXT ·FsOpen(SB), NOSPLIT|NOFRAME, $0-48
+	MOVQ	dir+0(FP), DI
+	MOVQ	name+8(FP), SI
+	MOVQ	flags+16(FP), DX
+	MOVQ	mode+24(FP), R10
+	MOVQ	at+32(FP), R8
+	MOVQ	$0x1029, AX
+	SYSCALL
+	MOVQ	AX, ret+40(FP)
+	RET
+
+// func FsMake(dir uintptr, name uintptr, mode uint64, target uint64) int64
+TEXT ·FsMake(SB), NOSPLIT|NOFRAME, $0-40
+	MOVQ	dir+0(FP), DI
+	MOVQ	name+8(FP), SI
+	MOVQ	mode+16(FP), DX
+	MOVQ	target+24(FP), R10
+	MOVQ	$0x102a, AX
+	SYSCALL
+	MOVQ	AX, ret+32(FP)
+	RET
+
+// func FsRemove(dir uintptr, name uintptr, flags RemoveFlags) int64
+TEXT ·FsRemove(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ	dir+0(FP), DI
+	MOVQ	name+8(FP), SI
+	MOVQ	flags+16(FP), DX
+	MOVQ	$0x102b, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET
+
+// func FsRename(fromDir uintptr, fromName uintptr, toDir uintptr, toName uintptr, flags RenameFlags) int64
+TEXT ·FsRename(SB), NOSPLIT|NOFRAME, $0-48
+	MOVQ	fromDir+0(FP), DI
+	MOVQ	fromName+8(FP), SI
+	MOVQ	toDir+16(FP), DX
+	MOVQ	toName+24(FP), R10
+	MOVQ	flags+32(FP), R8
+	MOVQ	$0x102c, AX
+	SYSCALL
+	MOVQ	AX, ret+40(FP)
+	RET
+
+// func FsLink(fromDir uintptr, fromName uintptr, toDir uintptr, toName uintptr) int64
+TEXT ·FsLink(SB), NOSPLIT|NOFRAME, $0-40
+	MOVQ	fromDir+0(FP), DI
+	MOVQ	fromName+8(FP), SI
+	MOVQ	toDir+16(FP), DX
+	MOVQ	toName+24(FP), R10
+	MOVQ	$0x102d, AX
+	SYSCALL
+	MOVQ	AX, ret+32(FP)
+	RET
+
+// func FsResize(file uintptr, length uint64) int64
+TEXT ·FsResize(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	file+0(FP), DI
+	MOVQ	length+8(FP), SI
+	MOVQ	$0x102e, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET
+
+// func FsStat(dir uintptr, name uint64, out uintptr) int64
+TEXT ·FsStat(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ	dir+0(FP), DI
+	MOVQ	name+8(FP), SI
+	MOVQ	out+16(FP), DX
+	MOVQ	$0x102f, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET
+
+// func FsReadlink(dir uintptr, name uintptr, out uintptr) int64
+TEXT ·FsReadlink(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ	dir+0(FP), DI
+	MOVQ	name+8(FP), SI
+	MOVQ	out+16(FP), DX
+	MOVQ	$0x1030, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET
+
+// func FsChmod(dir uintptr, name uint64, mode uint64) int64
+TEXT ·FsChmod(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ	dir+0(FP), DI
+	MOVQ	name+8(FP), SI
+	MOVQ	mode+16(FP), DX
+	MOVQ	$0x1031, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET
+
+// func FsChown(dir uintptr, name uint64, uid uint64, gid uint64) int64
+TEXT ·FsChown(SB), NOSPLIT|NOFRAME, $0-40
+	MOVQ	dir+0(FP), DI
+	MOVQ	name+8(FP), SI
+	MOVQ	uid+16(FP), DX
+	MOVQ	gid+24(FP), R10
+	MOVQ	$0x1032, AX
+	SYSCALL
+	MOVQ	AX, ret+32(FP)
+	RET
+
+// func FsSetTimes(dir uintptr, name uint64, atime int64, mtime int64) int64
+TEXT ·FsSetTimes(SB), NOSPLIT|NOFRAME, $0-40
+	MOVQ	dir+0(FP), DI
+	MOVQ	name+8(FP), SI
+	MOVQ	atime+16(FP), DX
+	MOVQ	mtime+24(FP), R10
+	MOVQ	$0x1033, AX
+	SYSCALL
+	MOVQ	AX, ret+32(FP)
+	RET
+
+// func FsCheck() int64
+TEXT ·FsCheck(SB), NOSPLIT|NOFRAME, $0-8
+	MOVQ	$0x1034, AX
+	SYSCALL
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func ProcessSetUser(process uint64, uid uint64, gid uint64) int64
+TEXT ·ProcessSetUser(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ	process+0(FP), DI
+	MOVQ	uid+8(FP), SI
+	MOVQ	gid+16(FP), DX
+	MOVQ	$0x1035, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET

@@ -88,6 +88,34 @@ const (
 	CallWordNotify = CallBase + 38
 	// CallSegmentRelease: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown per batch, and free each of them that is the caller's data and mapped nowhere else, except the first keep of those, which are zeroed and stay the caller's, unmapped (a libOS's pool of free frames); the others stay the caller's, to free later: munmap of a range in one call instead of a segment_unmap and a frame_free per page.
 	CallSegmentRelease = CallBase + 39
+	// CallFsRoot: link the file system's root directory read-only at at (1 GiB aligned): where every path walk starts.
+	CallFsRoot = CallBase + 40
+	// CallFsOpen: open the entry name (NUL-terminated) of the directory linked at dir: link its node's segment at at (1 GiB aligned), read-only or with Write writable, no-execute; with Create make a file of permission bits mode (the libOS applied its umask) if the name is free. A symbolic link is not followed (EXO_SYMLINK). Close it with segment_unlink(at, PD).
+	CallFsOpen = CallBase + 41
+	// CallFsMake: make a directory (mode's type S_IFDIR, 0040000) or a symbolic link (S_IFLNK, 0120000, to the NUL-terminated path at target, up to 4095 bytes) named name in the directory linked at dir; mode's low 12 bits are a directory's permissions.
+	CallFsMake = CallBase + 42
+	// CallFsRemove: remove the entry name of the directory linked at dir (unlink, or with Directory rmdir of an empty directory); a node still linked by a process lives on, nameless, until its last unlink.
+	CallFsRemove = CallBase + 43
+	// CallFsRename: move the entry from_name of the directory linked at from_dir to to_name in the one linked at to_dir, replacing what to_name named (a file by a file, an empty directory by a directory); readers see both names for a moment, never neither.
+	CallFsRename = CallBase + 44
+	// CallFsLink: give the node from_name names (not a directory) another name, to_name in the directory linked at to_dir (a hard link).
+	CallFsLink = CallBase + 45
+	// CallFsResize: set the length of the file linked writable at file: new pages are zeroed frames charged to the file system (EXO_NO_SPACE when it is full: nothing changes), pages past the end go; every process that links the file sees the new length in its metadata page.
+	CallFsResize = CallBase + 46
+	// CallFsStat: copy the metadata page (layout file_meta) of the entry name (a NUL-terminated name's address, or 0: the node linked at dir itself) of the directory linked at dir to out; a symbolic link is not followed.
+	CallFsStat = CallBase + 47
+	// CallFsReadlink: copy the target of the symbolic link name in the directory linked at dir to out (not NUL-terminated).
+	CallFsReadlink = CallBase + 48
+	// CallFsChmod: set the permission bits (mode's low 12) of the entry name (or 0: the node linked at dir) of the directory linked at dir; its owner or root only.
+	CallFsChmod = CallBase + 49
+	// CallFsChown: set the owner and group (0xffffffff: unchanged) of the entry name (or 0: the node linked at dir); root only.
+	CallFsChown = CallBase + 50
+	// CallFsSetTimes: set the access and modification times (ns since 1970) of the entry name (or 0: the node linked at dir); its owner, root, or one who may write it.
+	CallFsSetTimes = CallBase + 51
+	// CallFsCheck: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations.
+	CallFsCheck = CallBase + 52
+	// CallProcessSetUser: set the user and group a child not yet started runs as (a process starts as its parent's); only a parent running as root (user 0) may choose others than its own.
+	CallProcessSetUser = CallBase + 53
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -114,6 +142,28 @@ const (
 	ErrBusy = 10
 	// ErrLimit (EXO_LIMIT): a per-process limit was reached (frames of every kind: data, page tables, segment tables; segments; links and mappings; processes; grants): release some (docs/exokernel.md lists the limits).
 	ErrLimit = 11
+	// ErrNotFound (EXO_NOT_FOUND): no directory entry has that name (a file system call); check the path, or create it.
+	ErrNotFound = 12
+	// ErrExists (EXO_EXISTS): the name is taken in that directory; pick another name, or remove the entry first.
+	ErrExists = 13
+	// ErrNotDirectory (EXO_NOT_DIRECTORY): a directory was needed and the node is not one (or the address links no directory).
+	ErrNotDirectory = 14
+	// ErrIsDirectory (EXO_IS_DIRECTORY): the node is a directory and the call needs something else (a writable open, unlink, a file over a directory).
+	ErrIsDirectory = 15
+	// ErrNotEmpty (EXO_NOT_EMPTY): the directory still has entries; remove them first.
+	ErrNotEmpty = 16
+	// ErrAccess (EXO_ACCESS): the node's permission bits (its owner, group and mode, against the caller's user and group) refuse the access; ask the owner to change them.
+	ErrAccess = 17
+	// ErrBadName (EXO_BAD_NAME): a name is empty, "." or "..", holds a '/', or a flag or move is invalid (a directory moved below itself); a libOS resolves "." and ".." itself.
+	ErrBadName = 18
+	// ErrNameTooLong (EXO_NAME_TOO_LONG): a name is longer than 255 bytes (no NUL in the 256 bytes passed), or a symbolic link's target than 4095.
+	ErrNameTooLong = 19
+	// ErrNoSpace (EXO_NO_SPACE): the file system has no frame or node left (its size is half the memory free at boot); remove files.
+	ErrNoSpace = 20
+	// ErrTooBig (EXO_TOO_BIG): a file may hold at most 1 GiB less its metadata page (fs MaxLength).
+	ErrTooBig = 21
+	// ErrSymlink (EXO_SYMLINK): the entry is a symbolic link, which the kernel does not follow: read it with fs_readlink and walk on.
+	ErrSymlink = 22
 )
 
 // Level is an enum: the page-table level at the root of a segment: PT covers 2 MiB, PD 1 GiB, PDPT 512 GiB.
@@ -164,6 +214,43 @@ const (
 
 // RightsAll is every flag of Rights; any other bit is rejected.
 const RightsAll Rights = 0xf
+
+// OpenFlags is a set of flags: how fs_open opens a node: link it writable (read permission is always needed too: x86 has no write-only pages); make a file if the name is free; with Create, the name must be free; with Write, a file's length becomes 0; the node must be a directory.
+type OpenFlags uint64
+
+// Values of OpenFlags.
+const (
+	OpenFlagsWrite     OpenFlags = 0x1
+	OpenFlagsCreate    OpenFlags = 0x2
+	OpenFlagsExclusive OpenFlags = 0x4
+	OpenFlagsTruncate  OpenFlags = 0x8
+	OpenFlagsDirectory OpenFlags = 0x10
+)
+
+// OpenFlagsAll is every flag of OpenFlags; any other bit is rejected.
+const OpenFlagsAll OpenFlags = 0x1f
+
+// RemoveFlags is a set of flags: what fs_remove removes: with Directory an empty directory (rmdir), without anything else (unlink).
+type RemoveFlags uint64
+
+// Values of RemoveFlags.
+const (
+	RemoveFlagsDirectory RemoveFlags = 0x1
+)
+
+// RemoveFlagsAll is every flag of RemoveFlags; any other bit is rejected.
+const RemoveFlagsAll RemoveFlags = 0x1
+
+// RenameFlags is a set of flags: fs_rename: refuse to replace an existing entry (Linux's RENAME_NOREPLACE).
+type RenameFlags uint64
+
+// Values of RenameFlags.
+const (
+	RenameFlagsNoReplace RenameFlags = 0x1
+)
+
+// RenameFlagsAll is every flag of RenameFlags; any other bit is rejected.
+const RenameFlagsAll RenameFlags = 0x1
 
 // CallName returns the table name of an exokernel call number ("segment_create"),
 // or "" if the number is not one. It does not allocate.
@@ -249,6 +336,34 @@ func CallName(number uint64) string {
 		return "word_notify"
 	case CallSegmentRelease:
 		return "segment_release"
+	case CallFsRoot:
+		return "fs_root"
+	case CallFsOpen:
+		return "fs_open"
+	case CallFsMake:
+		return "fs_make"
+	case CallFsRemove:
+		return "fs_remove"
+	case CallFsRename:
+		return "fs_rename"
+	case CallFsLink:
+		return "fs_link"
+	case CallFsResize:
+		return "fs_resize"
+	case CallFsStat:
+		return "fs_stat"
+	case CallFsReadlink:
+		return "fs_readlink"
+	case CallFsChmod:
+		return "fs_chmod"
+	case CallFsChown:
+		return "fs_chown"
+	case CallFsSetTimes:
+		return "fs_set_times"
+	case CallFsCheck:
+		return "fs_check"
+	case CallProcessSetUser:
+		return "process_set_user"
 	}
 	return ""
 }
@@ -283,6 +398,28 @@ func ErrorName(code int64) string {
 		return "EXO_BUSY"
 	case ErrLimit:
 		return "EXO_LIMIT"
+	case ErrNotFound:
+		return "EXO_NOT_FOUND"
+	case ErrExists:
+		return "EXO_EXISTS"
+	case ErrNotDirectory:
+		return "EXO_NOT_DIRECTORY"
+	case ErrIsDirectory:
+		return "EXO_IS_DIRECTORY"
+	case ErrNotEmpty:
+		return "EXO_NOT_EMPTY"
+	case ErrAccess:
+		return "EXO_ACCESS"
+	case ErrBadName:
+		return "EXO_BAD_NAME"
+	case ErrNameTooLong:
+		return "EXO_NAME_TOO_LONG"
+	case ErrNoSpace:
+		return "EXO_NO_SPACE"
+	case ErrTooBig:
+		return "EXO_TOO_BIG"
+	case ErrSymlink:
+		return "EXO_SYMLINK"
 	}
 	return ""
 }
@@ -291,16 +428,18 @@ func ErrorName(code int64) string {
 // the number is not an exokernel call.
 func ArgCount(number uint64) int {
 	switch number {
-	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow:
+	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow, CallFsCheck:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
-	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease:
+	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease, CallFsMake, CallFsLink, CallFsChown, CallFsSetTimes:
 		return 4
+	case CallFsOpen, CallFsRename:
+		return 5
 	}
 	return -1
 }
@@ -360,6 +499,20 @@ const (
 	StartBootModule     = 0x7f4000000000
 	StartLibosBase      = 0x7e0000000000
 	StartInterpreterTop = 0x7e4000000000
+)
+
+// Owner: the owner, in the frame table and the segment table, of the file system's frames and segments (no process has this id).
+const (
+	OwnerFiles = 0xffff
+)
+
+// Fs: the RAM file system: where a file's bytes start in its segment (after the metadata page), its longest length, the longest name and symbolic link target, directory entries per page.
+const (
+	FsDataOffset     = 0x1000
+	FsMaxLength      = 0x3ffff000
+	FsNameMax        = 0xff
+	FsTargetMax      = 0xfff
+	FsEntriesPerPage = 0xf
 )
 
 // StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none).
@@ -455,6 +608,36 @@ const (
 	ScreenSegmentLevel = 80 // 8 bytes: 1: a PT segment (2 MiB), 2: a PD segment (1 GiB, linked at a 1 GiB boundary)
 	ScreenCursorColumn = 88 // 8 bytes: where the kernel's log left its cursor (text cells of 8x16 pixels on a framebuffer), written when a process first links the segment writable: from then on the screen is the process's and the kernel's log goes to the serial line only
 	ScreenCursorRow    = 96 // 8 bytes: the cursor's row, written with cursor_column
+)
+
+// FileMeta: a node's metadata page, slot 0 of its segment (read-only): what fs_stat copies. The kernel rewrites it at every change under sequence; a reader reads sequence, the fields, and sequence again, and reads again if it changed or was odd. FileMetaSize is its size in bytes; the others are byte offsets.
+const (
+	FileMetaSize     = 112
+	FileMetaSequence = 0   // 8 bytes: even while the page is stable, odd while the kernel rewrites it
+	FileMetaNode     = 8   // 8 bytes: the node's id (its generation in bits 16-31, its index in bits 0-15)
+	FileMetaMode     = 16  // 8 bytes: the type and permission bits, as Linux's st_mode (S_IFREG 0100000, S_IFDIR 0040000, S_IFLNK 0120000, S_IFCHR 0020000)
+	FileMetaUid      = 24  // 4 bytes: the owner
+	FileMetaGid      = 28  // 4 bytes: the group
+	FileMetaLinks    = 32  // 8 bytes: how many entries name it (a directory: 2 + its subdirectories; 0: removed, still linked by a process)
+	FileMetaLength   = 40  // 8 bytes: its length in bytes (a directory: the bytes of its entry pages)
+	FileMetaMtime    = 48  // 8 bytes: last change of the contents, ns since 1970 UTC (fs_resize, entries; a store does not change it)
+	FileMetaCtime    = 56  // 8 bytes: last change of the node
+	FileMetaAtime    = 64  // 8 bytes: set by fs_set_times (reads do not change it)
+	FileMetaChange   = 72  // 8 bytes: bumped by every change of the node and of a directory's entries: a libOS's cached lookups through a directory are right while it holds
+	FileMetaEntries  = 80  // 8 bytes: a directory: how many entry slots to read (layout dir_entry, fs EntriesPerPage to a page from DataOffset on)
+	FileMetaParent   = 88  // 8 bytes: a directory: its parent's node id (the root's is its own): ".."
+	FileMetaDevice   = 96  // 8 bytes: a character device: its number (Linux's st_rdev, major << 8 plus minor)
+	FileMetaPages    = 104 // 8 bytes: data pages held (st_blocks is 8 times this)
+)
+
+// DirEntry: a directory entry: fs EntriesPerPage of them to a page, none across a page, the first at DataOffset; the kernel rewrites one under sequence, as the metadata page. DirEntrySize is its size in bytes; the others are byte offsets.
+const (
+	DirEntrySize       = 272
+	DirEntrySequence   = 0  // 4 bytes: even while the entry is stable, odd while the kernel rewrites it
+	DirEntryNode       = 4  // 4 bytes: the node's id; 0: a free slot
+	DirEntryType       = 8  // 1 bytes: Linux's d_type: 8 a file, 4 a directory, 10 a symbolic link, 2 a character device
+	DirEntryNameLength = 9  // 1 bytes: the name's length (1-255)
+	DirEntryName       = 16 // 256 bytes: the name, NUL-terminated
 )
 
 // BootModule: the metadata page of the boot module's segment (its slot 0, read-only; the module's bytes follow, read-only too): the cpio archive the kernel was booted with. BootModuleSize is its size in bytes; the others are byte offsets.
@@ -707,3 +890,103 @@ func WordNotify(word uintptr, count uint64) int64
 // count: uint64, not checked.
 // keep: uint64, not checked.
 func SegmentRelease(segment uint64, first uint64, count uint64, keep uint64) int64
+
+// FsRoot is fs_root: link the file system's root directory read-only at at (1 GiB aligned): where every path walk starts.
+// Result: the root directory's node id. Rights: none.
+// at: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+func FsRoot(at uintptr) int64
+
+// FsOpen is fs_open: open the entry name (NUL-terminated) of the directory linked at dir: link its node's segment at at (1 GiB aligned), read-only or with Write writable, no-execute; with Create make a file of permission bits mode (the libOS applied its umask) if the name is free. A symbolic link is not followed (EXO_SYMLINK). Close it with segment_unlink(at, PD).
+// Result: the node's id. Rights: files.
+// dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// name: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// flags: open_flags, an OR of Write=1, Create=2, Exclusive=4, Truncate=8, Directory=16 (else EXO_BAD_ARGUMENT).
+// mode: uint64, not checked.
+// at: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+func FsOpen(dir uintptr, name uintptr, flags OpenFlags, mode uint64, at uintptr) int64
+
+// FsMake is fs_make: make a directory (mode's type S_IFDIR, 0040000) or a symbolic link (S_IFLNK, 0120000, to the NUL-terminated path at target, up to 4095 bytes) named name in the directory linked at dir; mode's low 12 bits are a directory's permissions.
+// Result: the new node's id. Rights: files.
+// dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// name: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// mode: uint64, not checked.
+// target: uint64, not checked.
+func FsMake(dir uintptr, name uintptr, mode uint64, target uint64) int64
+
+// FsRemove is fs_remove: remove the entry name of the directory linked at dir (unlink, or with Directory rmdir of an empty directory); a node still linked by a process lives on, nameless, until its last unlink.
+// Result: 0. Rights: files.
+// dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// name: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// flags: remove_flags, an OR of Directory=1 (else EXO_BAD_ARGUMENT).
+func FsRemove(dir uintptr, name uintptr, flags RemoveFlags) int64
+
+// FsRename is fs_rename: move the entry from_name of the directory linked at from_dir to to_name in the one linked at to_dir, replacing what to_name named (a file by a file, an empty directory by a directory); readers see both names for a moment, never neither.
+// Result: 0. Rights: files.
+// fromDir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// fromName: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// toDir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// toName: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// flags: rename_flags, an OR of NoReplace=1 (else EXO_BAD_ARGUMENT).
+func FsRename(fromDir uintptr, fromName uintptr, toDir uintptr, toName uintptr, flags RenameFlags) int64
+
+// FsLink is fs_link: give the node from_name names (not a directory) another name, to_name in the directory linked at to_dir (a hard link).
+// Result: 0. Rights: files.
+// fromDir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// fromName: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// toDir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// toName: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+func FsLink(fromDir uintptr, fromName uintptr, toDir uintptr, toName uintptr) int64
+
+// FsResize is fs_resize: set the length of the file linked writable at file: new pages are zeroed frames charged to the file system (EXO_NO_SPACE when it is full: nothing changes), pages past the end go; every process that links the file sees the new length in its metadata page.
+// Result: 0. Rights: files.
+// file: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// length: uint64, not checked.
+func FsResize(file uintptr, length uint64) int64
+
+// FsStat is fs_stat: copy the metadata page (layout file_meta) of the entry name (a NUL-terminated name's address, or 0: the node linked at dir itself) of the directory linked at dir to out; a symbolic link is not followed.
+// Result: the node's id. Rights: files.
+// dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// name: uint64, not checked.
+// out: user address range of 112 bytes, [a, a+112) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+func FsStat(dir uintptr, name uint64, out uintptr) int64
+
+// FsReadlink is fs_readlink: copy the target of the symbolic link name in the directory linked at dir to out (not NUL-terminated).
+// Result: the target's length. Rights: files.
+// dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// name: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// out: user address range of 4096 bytes, [a, a+4096) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+func FsReadlink(dir uintptr, name uintptr, out uintptr) int64
+
+// FsChmod is fs_chmod: set the permission bits (mode's low 12) of the entry name (or 0: the node linked at dir) of the directory linked at dir; its owner or root only.
+// Result: 0. Rights: files.
+// dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// name: uint64, not checked.
+// mode: uint64, not checked.
+func FsChmod(dir uintptr, name uint64, mode uint64) int64
+
+// FsChown is fs_chown: set the owner and group (0xffffffff: unchanged) of the entry name (or 0: the node linked at dir); root only.
+// Result: 0. Rights: files.
+// dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// name: uint64, not checked.
+// uid: uint64, not checked.
+// gid: uint64, not checked.
+func FsChown(dir uintptr, name uint64, uid uint64, gid uint64) int64
+
+// FsSetTimes is fs_set_times: set the access and modification times (ns since 1970) of the entry name (or 0: the node linked at dir); its owner, root, or one who may write it.
+// Result: 0. Rights: files.
+// dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// name: uint64, not checked.
+// atime: int64, not checked.
+// mtime: int64, not checked.
+func FsSetTimes(dir uintptr, name uint64, atime int64, mtime int64) int64
+
+// FsCheck is fs_check: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations.
+// Result: 0, or the id of a node where the file system is inconsistent (the kernel's console says what). Rights: none.
+func FsCheck() int64
+
+// ProcessSetUser is process_set_user: set the user and group a child not yet started runs as (a process starts as its parent's); only a parent running as root (user 0) may choose others than its own.
+// Result: 0. Rights: parent(process).
+// process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+// uid: uint64, not checked.
+// gid: uint64, not checked.
+func ProcessSetUser(process uint64, uid uint64, gid uint64) int64

@@ -30,7 +30,7 @@ func runToEnd(t *testing.T, m *Machine, what string) string {
 // process.
 var censusLine = regexp.MustCompile(`exogo: frame census:`)
 
-const censusBalanced = `exogo: frame census: \d+ frames of RAM: \d+ free, \d+ kernel, \d+ held by \d+ live processes, \d+ orphaned; balanced; ended processes hold 0 frames \(0 processes\)`
+const censusBalanced = `exogo: frame census: \d+ frames of RAM: \d+ free, \d+ kernel, \d+ held by \d+ live processes, \d+ by the file system, \d+ orphaned; balanced; ended processes hold 0 frames \(0 processes\)`
 
 // HelloISO boots with init=exo-hello poweroff: the first user program.
 const HelloISO = "build/exogo-hello.iso"
