@@ -31,5 +31,13 @@ const (
 	ERANGE       = 34
 	ENAMETOOLONG = 36
 	ENOSYS       = 38
+	EOPNOTSUPP   = 95
+	ELOOP        = 40
+	ENOTEMPTY    = 39
+	EMLINK       = 31
+	EFBIG        = 27
+	ETXTBSY      = 26
+	EXDEV        = 18
+	ENXIO        = 6
 	ETIMEDOUT    = 110
 )

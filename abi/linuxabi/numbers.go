@@ -7,7 +7,9 @@ const (
 	SysWrite            = 1
 	SysOpen             = 2
 	SysClose            = 3
+	SysStat             = 4
 	SysFstat            = 5
+	SysLstat            = 6
 	SysLseek            = 8
 	SysMmap             = 9
 	SysMprotect         = 10
@@ -21,6 +23,7 @@ const (
 	SysPwrite64         = 18
 	SysReadv            = 19
 	SysWritev           = 20
+	SysAccess           = 21
 	SysPipe             = 22
 	SysSchedYield       = 24
 	SysMincore          = 27
@@ -29,6 +32,7 @@ const (
 	SysDup2             = 33
 	SysNanosleep        = 35
 	SysGetpid           = 39
+	SysSendfile         = 40
 	SysClone            = 56
 	SysFork             = 57
 	SysVfork            = 58
@@ -38,8 +42,27 @@ const (
 	SysKill             = 62
 	SysUname            = 63
 	SysFcntl            = 72
+	SysFlock            = 73
+	SysFsync            = 74
+	SysFdatasync        = 75
+	SysTruncate         = 76
+	SysFtruncate        = 77
 	SysGetcwd           = 79
+	SysChdir            = 80
+	SysFchdir           = 81
+	SysRename           = 82
+	SysMkdir            = 83
+	SysRmdir            = 84
+	SysLink             = 86
+	SysUnlink           = 87
+	SysSymlink          = 88
 	SysReadlink         = 89
+	SysChmod            = 90
+	SysFchmod           = 91
+	SysChown            = 92
+	SysFchown           = 93
+	SysLchown           = 94
+	SysUmask            = 95
 	SysGettimeofday     = 96
 	SysGetrlimit        = 97
 	SysGetuid           = 102
@@ -48,6 +71,8 @@ const (
 	SysGetegid          = 108
 	SysGetppid          = 110
 	SysSigaltstack      = 131
+	SysStatfs           = 137
+	SysFstatfs          = 138
 	SysPrctl            = 157
 	SysArchPrctl        = 158
 	SysGettid           = 186
@@ -56,6 +81,7 @@ const (
 	SysSchedGetaffinity = 204
 	SysGetdents64       = 217
 	SysSetTidAddress    = 218
+	SysFadvise64        = 221
 	SysClockGettime     = 228
 	SysClockGetres      = 229
 	SysClockNanosleep   = 230
@@ -64,19 +90,35 @@ const (
 	SysEpollCtl         = 233
 	SysTgkill           = 234
 	SysOpenat           = 257
+	SysMkdirat          = 258
+	SysFchownat         = 260
 	SysNewfstatat       = 262
+	SysUnlinkat         = 263
+	SysRenameat         = 264
+	SysLinkat           = 265
+	SysSymlinkat        = 266
 	SysReadlinkat       = 267
+	SysFchmodat         = 268
 	SysFaccessat        = 269
 	SysPselect6         = 270
+	SysSplice           = 275
+	SysUtimensat        = 280
 	SysEpollPwait       = 281
+	SysFallocate        = 285
 	SysEventfd2         = 290
 	SysEpollCreate1     = 291
+	SysDup3             = 292
 	SysPipe2            = 293
+	SysPreadv           = 295
+	SysPwritev          = 296
 	SysPrlimit64        = 302
+	SysRenameat2        = 316
 	SysGetrandom        = 318
+	SysCopyFileRange    = 326
 	SysStatx            = 332
 	SysRseq             = 334
 	SysFaccessat2       = 439
+	SysFchmodat2        = 452
 
 	// SysMax bounds the numbers a personality tables (per-number
 	// statistics, "logged once" bits).

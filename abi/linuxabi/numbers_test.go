@@ -31,6 +31,7 @@ func TestNumbersMatchLinux(t *testing.T) {
 		{"ETIMEDOUT", ETIMEDOUT, int64(unix.ETIMEDOUT)}, {"E2BIG", E2BIG, int64(unix.E2BIG)},
 		{"ENOEXEC", ENOEXEC, int64(unix.ENOEXEC)}, {"EROFS", EROFS, int64(unix.EROFS)},
 		{"ENAMETOOLONG", ENAMETOOLONG, int64(unix.ENAMETOOLONG)},
+		{"ENXIO", ENXIO, int64(unix.ENXIO)}, {"EXDEV", EXDEV, int64(unix.EXDEV)}, {"ETXTBSY", ETXTBSY, int64(unix.ETXTBSY)}, {"EFBIG", EFBIG, int64(unix.EFBIG)}, {"EMLINK", EMLINK, int64(unix.EMLINK)}, {"ENOTEMPTY", ENOTEMPTY, int64(unix.ENOTEMPTY)}, {"ELOOP", ELOOP, int64(unix.ELOOP)}, {"EOPNOTSUPP", EOPNOTSUPP, int64(unix.EOPNOTSUPP)},
 
 		{"read", SysRead, unix.SYS_READ}, {"write", SysWrite, unix.SYS_WRITE},
 		{"open", SysOpen, unix.SYS_OPEN}, {"close", SysClose, unix.SYS_CLOSE},
@@ -67,6 +68,7 @@ func TestNumbersMatchLinux(t *testing.T) {
 		{"epoll_create1", SysEpollCreate1, unix.SYS_EPOLL_CREATE1}, {"pipe2", SysPipe2, unix.SYS_PIPE2}, {"pipe", SysPipe, unix.SYS_PIPE},
 		{"prlimit64", SysPrlimit64, unix.SYS_PRLIMIT64}, {"getrandom", SysGetrandom, unix.SYS_GETRANDOM},
 		{"statx", SysStatx, unix.SYS_STATX}, {"rseq", SysRseq, unix.SYS_RSEQ}, {"faccessat2", SysFaccessat2, unix.SYS_FACCESSAT2},
+		{"stat", SysStat, unix.SYS_STAT}, {"lstat", SysLstat, unix.SYS_LSTAT}, {"access", SysAccess, unix.SYS_ACCESS}, {"sendfile", SysSendfile, unix.SYS_SENDFILE}, {"fsync", SysFsync, unix.SYS_FSYNC}, {"fdatasync", SysFdatasync, unix.SYS_FDATASYNC}, {"truncate", SysTruncate, unix.SYS_TRUNCATE}, {"ftruncate", SysFtruncate, unix.SYS_FTRUNCATE}, {"chdir", SysChdir, unix.SYS_CHDIR}, {"fchdir", SysFchdir, unix.SYS_FCHDIR}, {"rename", SysRename, unix.SYS_RENAME}, {"mkdir", SysMkdir, unix.SYS_MKDIR}, {"rmdir", SysRmdir, unix.SYS_RMDIR}, {"link", SysLink, unix.SYS_LINK}, {"unlink", SysUnlink, unix.SYS_UNLINK}, {"symlink", SysSymlink, unix.SYS_SYMLINK}, {"chmod", SysChmod, unix.SYS_CHMOD}, {"fchmod", SysFchmod, unix.SYS_FCHMOD}, {"chown", SysChown, unix.SYS_CHOWN}, {"fchown", SysFchown, unix.SYS_FCHOWN}, {"lchown", SysLchown, unix.SYS_LCHOWN}, {"umask", SysUmask, unix.SYS_UMASK}, {"statfs", SysStatfs, unix.SYS_STATFS}, {"fstatfs", SysFstatfs, unix.SYS_FSTATFS}, {"flock", SysFlock, unix.SYS_FLOCK}, {"fadvise64", SysFadvise64, unix.SYS_FADVISE64}, {"mkdirat", SysMkdirat, unix.SYS_MKDIRAT}, {"fchownat", SysFchownat, unix.SYS_FCHOWNAT}, {"unlinkat", SysUnlinkat, unix.SYS_UNLINKAT}, {"renameat", SysRenameat, unix.SYS_RENAMEAT}, {"linkat", SysLinkat, unix.SYS_LINKAT}, {"symlinkat", SysSymlinkat, unix.SYS_SYMLINKAT}, {"fchmodat", SysFchmodat, unix.SYS_FCHMODAT}, {"splice", SysSplice, unix.SYS_SPLICE}, {"utimensat", SysUtimensat, unix.SYS_UTIMENSAT}, {"fallocate", SysFallocate, unix.SYS_FALLOCATE}, {"dup3", SysDup3, unix.SYS_DUP3}, {"preadv", SysPreadv, unix.SYS_PREADV}, {"pwritev", SysPwritev, unix.SYS_PWRITEV}, {"renameat2", SysRenameat2, unix.SYS_RENAMEAT2}, {"copyfilerange", SysCopyFileRange, unix.SYS_COPY_FILE_RANGE}, {"fchmodat2", SysFchmodat2, unix.SYS_FCHMODAT2},
 
 		{"CLONE_VM", CloneVM, unix.CLONE_VM}, {"CLONE_FS", CloneFS, unix.CLONE_FS},
 		{"CLONE_FILES", CloneFiles, unix.CLONE_FILES}, {"CLONE_SIGHAND", CloneSighand, unix.CLONE_SIGHAND},

@@ -170,6 +170,9 @@ const (
 	// CallProcessSetUser: set the user and group a child not yet started runs as (a process starts as its parent's); only a parent running as root (user 0) may choose others than its own.
 	// Handler: sysProcessSetUser(caller *Caller, process uint32, uid uint64, gid uint64) int64.
 	CallProcessSetUser = CallBase + 53
+	// CallFsOpenParent: link the parent of the directory linked at dir (its ".."; the root's is the root) read-only at at (1 GiB aligned), if the caller may read it: how a libOS walks ".." and finds its current directory's path.
+	// Handler: sysFsOpenParent(caller *Caller, dir uintptr, at uintptr) int64.
+	CallFsOpenParent = CallBase + 54
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -418,6 +421,8 @@ func CallName(number uint64) string {
 		return "fs_check"
 	case CallProcessSetUser:
 		return "process_set_user"
+	case CallFsOpenParent:
+		return "fs_open_parent"
 	}
 	return ""
 }
@@ -486,7 +491,7 @@ func ArgCount(number uint64) int {
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
@@ -1122,6 +1127,14 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrNoSuchObject
 		}
 		return sysProcessSetUser(caller, uint32(a0), a1, a2)
+	case CallFsOpenParent:
+		if !userAddress(a0) { // dir
+			return -ErrBadAddress
+		}
+		if !userAddress(a1) { // at
+			return -ErrBadAddress
+		}
+		return sysFsOpenParent(caller, uintptr(a0), uintptr(a1))
 	}
 	return -ErrUnknownCall
 }

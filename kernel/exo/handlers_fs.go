@@ -231,6 +231,24 @@ func sysFsOpen(caller *Caller, dir, name uintptr, flags OpenFlags, mode uint64, 
 	return int64(id)
 }
 
+func sysFsOpenParent(caller *Caller, dir, at uintptr) int64 {
+	if err := freeSlot(caller, at); err != 0 {
+		return err
+	}
+	d, _, err := linkedNode(caller, dir)
+	if err != 0 {
+		return err
+	}
+	parent, status := files.Parent(cred(caller), d)
+	if status != fs.OK {
+		return fsError(status)
+	}
+	if err := linkNode(caller, parent, at, segment.Read); err != 0 {
+		return err
+	}
+	return int64(parent)
+}
+
 func sysFsMake(caller *Caller, dir, name uintptr, mode uint64, targetAddress uint64) int64 {
 	if mode > 0xffff_ffff {
 		return -ErrBadArgument

@@ -103,6 +103,20 @@ func (f *FS) Open(mem segment.Memory, c Cred, dir uint32, name []byte, flags Ope
 	return f.id(ci), flush, status
 }
 
+// Parent returns the parent of directory dir ("..": the root's is
+// itself), which c must be allowed to read: to link it.
+func (f *FS) Parent(c Cred, dir uint32) (uint32, Status) {
+	d, _, status := f.dirNode(dir)
+	if status != OK {
+		return 0, status
+	}
+	p := &f.nodes[d.parent%MaxNodes]
+	if !may(c, p, 4) {
+		return 0, NoAccess
+	}
+	return f.id(d.parent), OK
+}
+
 // Make makes a directory, a symbolic link to target, or (root only) a
 // character device numbered device, as mode's type says, named name in
 // directory dir. It returns the new node.

@@ -497,3 +497,12 @@ TEXT ·ProcessSetUser(SB), NOSPLIT|NOFRAME, $0-32
 	SYSCALL
 	MOVQ	AX, ret+24(FP)
 	RET
+
+// func FsOpenParent(dir uintptr, at uintptr) int64
+TEXT ·FsOpenParent(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	dir+0(FP), DI
+	MOVQ	at+8(FP), SI
+	MOVQ	$0x1036, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET

@@ -116,6 +116,8 @@ const (
 	CallFsCheck = CallBase + 52
 	// CallProcessSetUser: set the user and group a child not yet started runs as (a process starts as its parent's); only a parent running as root (user 0) may choose others than its own.
 	CallProcessSetUser = CallBase + 53
+	// CallFsOpenParent: link the parent of the directory linked at dir (its ".."; the root's is the root) read-only at at (1 GiB aligned), if the caller may read it: how a libOS walks ".." and finds its current directory's path.
+	CallFsOpenParent = CallBase + 54
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -364,6 +366,8 @@ func CallName(number uint64) string {
 		return "fs_check"
 	case CallProcessSetUser:
 		return "process_set_user"
+	case CallFsOpenParent:
+		return "fs_open_parent"
 	}
 	return ""
 }
@@ -432,7 +436,7 @@ func ArgCount(number uint64) int {
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
@@ -990,3 +994,9 @@ func FsCheck() int64
 // uid: uint64, not checked.
 // gid: uint64, not checked.
 func ProcessSetUser(process uint64, uid uint64, gid uint64) int64
+
+// FsOpenParent is fs_open_parent: link the parent of the directory linked at dir (its ".."; the root's is the root) read-only at at (1 GiB aligned), if the caller may read it: how a libOS walks ".." and finds its current directory's path.
+// Result: the parent's node id. Rights: files.
+// dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// at: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+func FsOpenParent(dir uintptr, at uintptr) int64

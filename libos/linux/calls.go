@@ -154,9 +154,9 @@ func lockedCall(context uintptr, current int, number uint64) int {
 	case abi.SysPrlimit64:
 		result = sysPrlimit(a1, a2, a3)
 	case abi.SysOpenat:
-		result = sysOpenat(a0, a1, a2)
+		result = sysOpenat(a0, a1, a2, a3)
 	case abi.SysOpen:
-		result = sysOpenat(atFdcwd, a0, a1)
+		result = sysOpenat(atFdcwd, a0, a1, a2)
 	case abi.SysPread64:
 		result = sysPread(a0, a1, a2, a3)
 	case abi.SysLseek:
@@ -187,8 +187,11 @@ func lockedCall(context uintptr, current int, number uint64) int {
 	case abi.SysRseq:
 		result = -abi.ENOSYS // glibc registers it; the Go runtime does not
 	default:
-		logUnknownOnce(number)
-		result = -abi.ENOSYS
+		var handled bool
+		if result, handled = fileCall(number, a0, a1, a2, a3, a4); !handled {
+			logUnknownOnce(number)
+			result = -abi.ENOSYS
+		}
 	}
 	put(context, exo.ContextRax, uint64(result))
 	return resume

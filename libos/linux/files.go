@@ -6,14 +6,19 @@ import (
 	"exogo/libos/uthread"
 )
 
-// File descriptors: 0, 1 and 2 are the console; eventfds and epoll
-// instances serve the runtime's network poller (its timers and
-// netpollBreak); the boot module's files are read-only files
-// (bootfiles.go); pipes within the process (pipes.go). Sockets are not
-// built yet.
+// File descriptors and the open file descriptions they name (dup gives a
+// second descriptor for one description, which shares its offset and
+// flags). 0, 1 and 2 are the console at the zero value; eventfds and
+// epoll instances serve the runtime's network poller (its timers and
+// netpollBreak); files and directories of the RAM file system (fsys.go,
+// fileops.go); the devices (/dev/null, ...); pipes within the process
+// (pipes.go). Sockets are not built yet.
 // The console's reads and writes are console.go's.
 
-const maxFiles = 64
+const (
+	maxFiles = 256 // descriptors (RLIMIT_NOFILE)
+	maxOpen  = 256 // open file descriptions
+)
 
 const (
 	kindFree = iota
@@ -22,53 +27,209 @@ const (
 	kindEpoll
 	kindPipeRead // the ends of a pipe (pipes.go)
 	kindPipeWrite
+	kindFile     // a file of the RAM file system, linked at slot
+	kindDir      // a directory of it, linked at slot (read with getdents64)
+	kindNull     // /dev/null
+	kindZero     // /dev/zero
+	kindRandom   // /dev/random and /dev/urandom
+	kindProcFile // a file the libOS makes up (/proc/self/cmdline): its bytes at start, size of them
 )
 
-// file is one open file description (one per descriptor: no dup yet).
+// file is one open file description.
 type file struct {
 	kind  uint32
-	flags uint32
+	flags uint32 // the open flags that stay (O_APPEND, O_NONBLOCK, the access mode)
+	refs  uint32 // descriptors naming it
 	count uint64 // an eventfd's counter
 	// An epoll instance's interest list: a bit per descriptor, with the
 	// events and data of each in the descriptor's own record.
-	interest         uint64
+	interest         [maxFiles / 64]uint64
 	events           uint32
 	data             uint64
 	watchedByEpollFD int32 // +1; 0: none
-	// A boot-module file's (bootfiles.go): where its bytes are in the
-	// archive (start), its size, mode and inode, and the read offset (for a
-	// directory, the next record to list).
-	start, size, offset, ino uint64
-	mode                     uint32
-	pipe                     uint32 // a pipe end's pipe
+	// A file's or directory's (fileops.go): its node, where it is linked
+	// (its slot in the file window), and the offset (for a directory,
+	// the next entry slot to list, past "." and "..").
+	node   uint32
+	slot   uintptr
+	offset uint64
+	// A made-up file's bytes.
+	start, size uint64
+	pipe        uint32 // a pipe end's pipe
 }
 
-var files [maxFiles]file
+// descs are the open file descriptions; descs[0] is the console's.
+var descs [maxOpen]file
 
-func fileAt(fd uint64) *file {
-	if fd >= maxFiles {
-		return nil
-	}
-	f := &files[fd]
-	if fd < 3 && f.kind == kindFree && !consoleClosed[fd] {
-		f.kind = kindConsole // the zero value: 0-2 are open on the console
-	}
-	if f.kind == kindFree {
-		return nil
-	}
-	return f
-}
+// fdTable holds, for each descriptor, its description's index + 1 (0:
+// closed), with fdCloexec set for close-on-exec. A descriptor 0-2 that
+// was never used names the console.
+var fdTable [maxFiles]uint16
+
+const fdCloexec = 1 << 15
 
 var consoleClosed [3]bool
 
-func allocateFD(kind uint32) int64 {
-	for fd := uint64(3); fd < maxFiles; fd++ {
-		if files[fd].kind == kindFree {
-			files[fd] = file{kind: kind}
+// descOf returns the index of the description fd names.
+func descOf(fd uint64) (uint, bool) {
+	if fd >= maxFiles {
+		return 0, false
+	}
+	e := fdTable[fd]
+	if e == 0 {
+		if fd < 3 && !consoleClosed[fd] {
+			descs[0].kind = kindConsole // the zero value: 0-2 are open on the console
+			return 0, true
+		}
+		return 0, false
+	}
+	return uint(e&^fdCloexec-1) % maxOpen, true
+}
+
+func fileAt(fd uint64) *file {
+	d, ok := descOf(fd)
+	if !ok || descs[d%maxOpen].kind == kindFree {
+		return nil
+	}
+	return &descs[d%maxOpen]
+}
+
+// fdFree reports whether descriptor fd is closed.
+func fdFree(fd uint64) bool {
+	_, open := descOf(fd)
+	return !open
+}
+
+// installFD gives description d the lowest closed descriptor from first
+// on.
+func installFD(d uint, first uint64, cloexec bool) int64 {
+	for fd := first; fd < maxFiles; fd++ {
+		if fdFree(fd) {
+			setFD(fd, d, cloexec)
 			return int64(fd)
 		}
 	}
 	return -abi.EMFILE
+}
+
+// setFD makes descriptor fd (closed) name description d.
+func setFD(fd uint64, d uint, cloexec bool) {
+	e := uint16(d%maxOpen) + 1
+	if cloexec {
+		e |= fdCloexec
+	}
+	fdTable[fd%maxFiles] = e
+	if fd < 3 {
+		consoleClosed[fd] = false
+	}
+	descs[d%maxOpen].refs++
+}
+
+// newDesc returns a free description, made of kind with one reference
+// to come (installFD).
+func newDesc(kind uint32) (uint, bool) {
+	for d := uint(1); d < maxOpen; d++ {
+		if descs[d].kind == kindFree {
+			descs[d] = file{kind: kind}
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// allocateFD opens a new description of kind on the lowest closed
+// descriptor.
+func allocateFD(kind uint32) int64 {
+	d, ok := newDesc(kind)
+	if !ok {
+		return -abi.ENFILE
+	}
+	fd := installFD(d, 0, false)
+	if fd < 0 {
+		descs[d] = file{}
+	}
+	return fd
+}
+
+// allocateFDFlags is allocateFD with O_CLOEXEC from flags.
+func allocateFDFlags(kind uint32, flags uint64) int64 {
+	fd := allocateFD(kind)
+	if fd >= 0 && flags&abi.OCloexec != 0 {
+		fdTable[uint64(fd)%maxFiles] |= fdCloexec
+	}
+	return fd
+}
+
+// discardFD undoes an allocateFD whose description was not set up yet.
+func discardFD(fd uint64) {
+	if d, ok := descOf(fd); ok && d != 0 {
+		descs[d%maxOpen] = file{}
+	}
+	fdTable[fd%maxFiles] = 0
+}
+
+// closeFD closes descriptor fd; the description goes with its last
+// descriptor.
+func closeFD(fd uint64) int64 {
+	d, ok := descOf(fd)
+	if !ok || descs[d%maxOpen].kind == kindFree {
+		return -abi.EBADF
+	}
+	fdTable[fd%maxFiles] = 0
+	if fd < 3 {
+		consoleClosed[fd] = true
+	}
+	// Leave every interest list it was on.
+	for e := range descs {
+		descs[e].interest[fd/64%uint64(len(descs[e].interest))] &^= 1 << (fd % 64)
+	}
+	if d == 0 {
+		return 0 // the console's stays
+	}
+	f := &descs[d%maxOpen]
+	if f.refs > 1 {
+		f.refs--
+		return 0
+	}
+	switch f.kind {
+	case kindPipeRead, kindPipeWrite:
+		closePipeEnd(f.pipe, f.kind == kindPipeWrite)
+	case kindFile, kindDir:
+		releaseSlot(f.slot)
+	}
+	*f = file{}
+	return 0
+}
+
+func sysClose(fd uint64) int64 { return closeFD(fd) }
+
+// sysDup3 makes descriptor to name what from names (dup2 and dup3; dup
+// when to is -1: the lowest closed descriptor).
+func sysDup3(from, to, flags uint64, dup2 bool) int64 {
+	if flags&^uint64(abi.OCloexec) != 0 {
+		return -abi.EINVAL
+	}
+	d, ok := descOf(from)
+	if !ok || descs[d%maxOpen].kind == kindFree {
+		return -abi.EBADF
+	}
+	if int64(to) == -1 {
+		return installFD(d, 0, false)
+	}
+	if to >= maxFiles {
+		return -abi.EBADF
+	}
+	if to == from {
+		if dup2 {
+			return int64(to)
+		}
+		return -abi.EINVAL
+	}
+	if !fdFree(to) {
+		closeFD(to)
+	}
+	setFD(to, d, flags&abi.OCloexec != 0)
+	return int64(to)
 }
 
 func sysWrite(fd, address, length uint64) int64 {
@@ -79,6 +240,9 @@ func sysWrite(fd, address, length uint64) int64 {
 	b, ok := userBytes(address, length, false)
 	if !ok {
 		return -abi.EFAULT
+	}
+	if n, handled := writeFile(f, b, 0, false); handled {
+		return n
 	}
 	switch f.kind {
 	case kindConsole:
@@ -109,13 +273,10 @@ func sysRead(fd, address, length uint64) int64 {
 	if !ok {
 		return -abi.EFAULT
 	}
-	switch f.kind {
-	case kindBootFile, kindBootDir:
-		n := readBootFile(f, b, f.offset)
-		if n > 0 {
-			f.offset += uint64(n)
-		}
+	if n, handled := readFile(f, b, 0, false); handled {
 		return n
+	}
+	switch f.kind {
 	case kindConsole:
 		return 0 // not reached: systemCall sends console reads to consoleRead
 	case kindEventfd:
@@ -134,56 +295,32 @@ func sysRead(fd, address, length uint64) int64 {
 	return -abi.EINVAL
 }
 
-func sysClose(fd uint64) int64 {
-	f := fileAt(fd)
-	if f == nil {
-		return -abi.EBADF
-	}
-	if fd < 3 {
-		consoleClosed[fd] = true
-	}
-	if f.kind == kindPipeRead || f.kind == kindPipeWrite {
-		closePipeEnd(f.pipe, f.kind == kindPipeWrite)
-	}
-	*f = file{}
-	// Leave every interest list it was on.
-	for e := range files {
-		files[e].interest &^= 1 << (fd % 64)
-	}
-	return 0
-}
-
-func sysFstat(fd, address uint64) int64 {
-	f := fileAt(fd)
-	if f == nil {
-		return -abi.EBADF
-	}
-	b, ok := userBytes(address, abi.StatLength, true)
-	if !ok {
-		return -abi.EFAULT
-	}
-	switch f.kind {
-	case kindBootFile, kindBootDir:
-		fillStat(b, f.mode, f.size, f.ino)
-	case kindConsole:
-		fillStat(b, 0o020600, 0, 0) // S_IFCHR
-	case kindPipeRead, kindPipeWrite:
-		fillStat(b, 0o010600, 0, 0) // S_IFIFO
-	default:
-		fillStat(b, 0o600, 0, 0) // an eventfd or epoll instance
-	}
-	return 0
-}
-
 func sysFcntl(fd, command, argument uint64) int64 {
 	f := fileAt(fd)
 	if f == nil {
 		return -abi.EBADF
 	}
 	switch command {
+	case abi.FDupfd, abi.FDupfdCloexec:
+		if argument >= maxFiles {
+			return -abi.EINVAL
+		}
+		d, _ := descOf(fd)
+		return installFD(d, argument, command == abi.FDupfdCloexec)
 	case abi.FGetfd:
+		if fdTable[fd%maxFiles]&fdCloexec != 0 {
+			return abi.FdCloexec
+		}
 		return 0
 	case abi.FSetfd:
+		if fd < 3 && fdTable[fd%maxFiles] == 0 {
+			setFD(fd, 0, false) // the console at the zero value: made explicit
+		}
+		if argument&abi.FdCloexec != 0 {
+			fdTable[fd%maxFiles] |= fdCloexec
+		} else {
+			fdTable[fd%maxFiles] &^= fdCloexec
+		}
 		return 0
 	case abi.FGetfl:
 		access := int64(abi.ORdwr)
@@ -192,10 +329,13 @@ func sysFcntl(fd, command, argument uint64) int64 {
 			access = abi.ORdonly
 		case kindPipeWrite:
 			access = abi.OWronly
+		case kindFile, kindDir, kindNull, kindZero, kindRandom, kindProcFile:
+			access = int64(accessMode(f.flags))
 		}
-		return access | int64(f.flags)&abi.ONonblock
+		return access | int64(f.flags)&(abi.ONonblock|abi.OAppend)
 	case abi.FSetfl:
-		f.flags = uint32(argument) & abi.ONonblock
+		// Only O_APPEND and O_NONBLOCK change (as on Linux).
+		f.flags = f.flags&^(abi.ONonblock|abi.OAppend) | uint32(argument)&(abi.ONonblock|abi.OAppend)
 		return 0
 	}
 	return -abi.EINVAL
@@ -204,7 +344,7 @@ func sysFcntl(fd, command, argument uint64) int64 {
 func sysEventfd(initial, flags uint64) int64 {
 	fd := allocateFD(kindEventfd)
 	if fd >= 0 {
-		f := &files[uint64(fd)%maxFiles]
+		f := fileAt(uint64(fd))
 		f.count = initial & 0xffff_ffff
 		f.flags = uint32(flags) & abi.ONonblock
 	}
@@ -224,10 +364,9 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 	if f.kind != kindEventfd {
 		return -abi.EPERM // consoles and regular files are not pollable here
 	}
-	bit := uint64(1) << (fd % 64)
 	switch op {
 	case abi.EpollCtlAdd, abi.EpollCtlMod:
-		if (op == abi.EpollCtlAdd) == (e.interest&bit != 0) {
+		if (op == abi.EpollCtlAdd) == interested(e, fd) {
 			if op == abi.EpollCtlAdd {
 				return -abi.EEXIST
 			}
@@ -240,16 +379,31 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 		f.events = uint32(word(b, 0))
 		f.data = word(b, abi.EpollEventData)
 		f.watchedByEpollFD = int32(epfd + 1)
-		e.interest |= bit
+		setInterest(e, fd, true)
 	case abi.EpollCtlDel:
-		if e.interest&bit == 0 {
+		if !interested(e, fd) {
 			return -abi.ENOENT
 		}
-		e.interest &^= bit
+		setInterest(e, fd, false)
 	default:
 		return -abi.EINVAL
 	}
 	return 0
+}
+
+// interested reports whether epoll instance e watches descriptor fd.
+func interested(e *file, fd uint64) bool {
+	return e.interest[fd/64%uint64(len(e.interest))]&(1<<(fd%64)) != 0
+}
+
+// setInterest adds fd to e's interest list, or takes it off.
+func setInterest(e *file, fd uint64, on bool) {
+	w := &e.interest[fd/64%uint64(len(e.interest))]
+	if on {
+		*w |= 1 << (fd % 64)
+	} else {
+		*w &^= 1 << (fd % 64)
+	}
 }
 
 // epollKey is the wait address of threads blocked in epoll_pwait on epfd:
@@ -261,11 +415,11 @@ func epollKey(epfd uint64) uintptr { return uintptr(0x1000 + epfd) }
 func readyEvents(e *file, address, capacity uint64) int64 {
 	n := uint64(0)
 	for fd := uint64(0); fd < maxFiles && n < capacity; fd++ {
-		if e.interest&(1<<(fd%64)) == 0 {
+		if !interested(e, fd) {
 			continue
 		}
-		f := &files[fd]
-		if f.kind != kindEventfd || f.count == 0 || f.events&abi.EpollIn == 0 {
+		f := fileAt(fd)
+		if f == nil || f.kind != kindEventfd || f.count == 0 || f.events&abi.EpollIn == 0 {
 			continue
 		}
 		b, ok := userBytes(address+n*abi.EpollEventSize, abi.EpollEventSize, true)
@@ -309,12 +463,12 @@ func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutM
 
 // notifyEpoll wakes the threads waiting on the epoll instance watching fd.
 func notifyEpoll(fd uint64) {
-	f := &files[fd%maxFiles]
-	if f.watchedByEpollFD == 0 {
+	f := fileAt(fd)
+	if f == nil || f.watchedByEpollFD == 0 {
 		return
 	}
 	epfd := uint64(f.watchedByEpollFD - 1)
-	if files[epfd%maxFiles].interest&(1<<(fd%64)) != 0 {
+	if e := fileAt(epfd); e != nil && interested(e, fd) {
 		threads.Wake(epollKey(epfd), uthread.MaxThreads, callsHolder)
 	}
 }

@@ -68,17 +68,17 @@ func sysPipe2(address, flags uint64) int64 {
 			return -abi.ENOMEM
 		}
 	}
-	r := allocateFD(kindPipeRead)
+	r := allocateFDFlags(kindPipeRead, flags)
 	if r < 0 {
 		return r
 	}
-	w := allocateFD(kindPipeWrite)
+	w := allocateFDFlags(kindPipeWrite, flags)
 	if w < 0 {
-		files[uint64(r)%maxFiles] = file{}
+		discardFD(uint64(r))
 		return w
 	}
 	for _, fd := range [2]int64{r, w} {
-		f := &files[uint64(fd)%maxFiles]
+		f := fileAt(uint64(fd))
 		f.pipe, f.flags = uint32(i), uint32(flags)&abi.ONonblock
 	}
 	*p = pipe{ring: p.ring, used: true, readers: 1, writers: 1}

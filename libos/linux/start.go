@@ -257,7 +257,7 @@ func execPath(address uint64) abi.Text {
 	b := bare.Bytes(uintptr(address), uintptr(top-address))
 	for i := range b {
 		if b[i] == 0 {
-			return abi.Text{Address: uintptr(address), Length: min(i, maxPath)}
+			return abi.Text{Address: uintptr(address), Length: min(i, pathMax)}
 		}
 	}
 	return abi.Text{}

@@ -1,0 +1,458 @@
+package linux
+
+import (
+	"unsafe"
+
+	abi "exogo/abi/linuxabi"
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+)
+
+// Open files of the RAM file system: open links the node's segment into
+// a slot of the file window (fsys.go); read and write copy between the
+// program's buffer and the file's own pages (no buffer cache); a write
+// past the end asks the kernel for the length first (fs_resize).
+// TODO(issue 9): a file shrunk by another process while this one copies
+// from it faults inside the libOS, which ends this process; the kernel
+// needs a fault fixup for the libOS's copies (as Linux's exception
+// tables) to turn that into a short read.
+
+// Character devices the libOS serves (Linux's numbers).
+const (
+	devNull    = 1<<8 | 3
+	devZero    = 1<<8 | 5
+	devRandom  = 1<<8 | 8
+	devURandom = 1<<8 | 9
+	devTty     = 5<<8 | 0
+	devConsole = 5<<8 | 1
+)
+
+// umask is the file mode creation mask, kept inverted so the zero value
+// is Linux's default 022.
+var umaskInverted uint32
+
+func currentUmask() uint32 { return (umaskInverted ^ 0o022) & 0o777 }
+
+func sysUmask(mask uint64) int64 {
+	old := currentUmask()
+	umaskInverted = (uint32(mask) & 0o777) ^ 0o022
+	return int64(old)
+}
+
+func accessMode(flags uint32) uint32 { return flags & 3 }
+
+func writable(f *file) bool { return accessMode(f.flags) != abi.ORdonly }
+
+func readable(f *file) bool { return accessMode(f.flags) != abi.OWronly }
+
+// statNode fills st with the metadata at meta (a linked node's slot or
+// fs_stat's copy).
+func statNode(b []byte, meta uintptr) {
+	var m nodeMeta
+	readMeta(meta, &m)
+	clear(b)
+	putWord(b, abi.StatDev, 0x2e)
+	putWord(b, abi.StatIno, m.node)
+	putWord(b, abi.StatNlink, m.links)
+	putWord32(b, abi.StatMode, uint32(m.mode))
+	putWord32(b, abi.StatMode+4, uint32(m.uid))     // st_uid
+	putWord32(b, abi.StatMode+8, uint32(m.uid>>32)) // st_gid
+	putWord(b, abi.StatRdev, m.device)
+	putWord(b, abi.StatSize, m.length)
+	putWord(b, abi.StatBlksize, 4096)
+	putWord(b, abi.StatBlocks, m.pages*8)
+	putWord(b, abi.StatAtime, m.atime/1e9)
+	putWord(b, abi.StatAtime+8, m.atime%1e9)
+	putWord(b, abi.StatMtime, m.mtime/1e9)
+	putWord(b, abi.StatMtime+8, m.mtime%1e9)
+	putWord(b, abi.StatCtime, m.ctime/1e9)
+	putWord(b, abi.StatCtime+8, m.ctime%1e9)
+}
+
+// A metadata page copied by fs_stat.
+var statCopy [exo.FileMetaSize]uint64
+
+func statCopyAddress() uintptr { return uintptr(unsafe.Pointer(&statCopy[0])) }
+
+// statWalked copies the metadata of what walk w found into statCopy.
+func statWalked(w *walkResult) int64 {
+	name := uint64(0)
+	if w.n != 0 {
+		name = uint64(w.nameArg())
+	}
+	if r := exo.FsStat(w.dir, name, statCopyAddress()); r < 0 {
+		return errnoOf(r)
+	}
+	return 0
+}
+
+// deviceKind is the kind of description for character device number.
+func deviceKind(number uint64) (uint32, bool) {
+	switch number {
+	case devNull:
+		return kindNull, true
+	case devZero:
+		return kindZero, true
+	case devRandom, devURandom:
+		return kindRandom, true
+	case devTty, devConsole:
+		return kindConsole, true
+	}
+	return 0, false
+}
+
+func sysOpenat(dirfd, path, flags, mode uint64) int64 {
+	if errno, fd := openProc(path, flags); errno != 0 || fd >= 0 {
+		if errno != 0 {
+			return errno
+		}
+		return fd
+	}
+	var w walkResult
+	follow := flags&abi.ONofollow == 0 && flags&(abi.OCreat|abi.OExcl) != abi.OCreat|abi.OExcl
+	if errno := walkPath(dirfd, path, follow, &w); errno != 0 {
+		return errno
+	}
+	fd := openWalked(&w, flags, mode)
+	w.release()
+	return fd
+}
+
+// openWalked opens what walk w found (or creates it).
+func openWalked(w *walkResult, flags, mode uint64) int64 {
+	access := uint32(flags) & 3
+	writing := access != abi.ORdonly
+	switch {
+	case access == 3:
+		return -abi.EINVAL
+	case w.n == 0 || w.found && w.entry.dtype == dtDir:
+		return openDir(w, flags, writing)
+	case w.found && w.entry.dtype == dtSymlink:
+		return -abi.ELOOP // O_NOFOLLOW, or O_CREAT|O_EXCL on a link
+	case w.found && flags&(abi.OCreat|abi.OExcl) == abi.OCreat|abi.OExcl:
+		return -abi.EEXIST
+	case w.trailing:
+		if w.found {
+			return -abi.ENOTDIR
+		}
+		if flags&abi.OCreat != 0 {
+			return -abi.EISDIR
+		}
+		return -abi.ENOENT
+	case !w.found && flags&abi.OCreat == 0:
+		return -abi.ENOENT
+	case flags&abi.ODirectory != 0 && w.found:
+		return -abi.ENOTDIR
+	case w.found && w.entry.dtype == dtChar:
+		return openDevice(w, flags)
+	}
+	open := exo.OpenFlags(0)
+	if writing {
+		open |= exo.OpenFlagsWrite
+		if flags&abi.OTrunc != 0 {
+			open |= exo.OpenFlagsTruncate
+		}
+	}
+	if flags&abi.OCreat != 0 {
+		open |= exo.OpenFlagsCreate
+		if flags&abi.OExcl != 0 {
+			open |= exo.OpenFlagsExclusive
+		}
+	}
+	slot, ok := takeSlot()
+	if !ok {
+		return -abi.EMFILE
+	}
+	id := exo.FsOpen(w.dir, w.nameArg(), open, uint64(uint32(mode)&0o7777&^currentUmask()), slot)
+	if id < 0 {
+		freeUnlinked(slot)
+		return errnoOf(id)
+	}
+	fd := allocateFDFlags(kindFile, flags)
+	if fd < 0 {
+		releaseSlot(slot)
+		return fd
+	}
+	f := fileAt(uint64(fd))
+	f.node, f.slot, f.flags = uint32(id), slot, uint32(flags)&(3|abi.OAppend|abi.ONonblock)
+	return fd
+}
+
+// openDir opens a directory for reading (getdents64, fchdir, *at).
+func openDir(w *walkResult, flags uint64, writing bool) int64 {
+	if writing || flags&abi.OCreat != 0 && w.n == 0 {
+		return -abi.EISDIR
+	}
+	slot := w.dir
+	if w.n != 0 {
+		var errno int64
+		if slot, errno = openDirAt(w.dir, w.nameBytes(), w.entry.node); errno != 0 {
+			return errno
+		}
+	}
+	fd := allocateFDFlags(kindDir, flags)
+	if fd < 0 {
+		return fd
+	}
+	holdSlot(slot)
+	f := fileAt(uint64(fd))
+	f.node, f.slot, f.flags = uint32(metaWord(slot, exo.FileMetaNode)), slot, abi.ORdonly
+	return fd
+}
+
+// openDevice opens /dev/null, /dev/zero, /dev/urandom or the console.
+func openDevice(w *walkResult, flags uint64) int64 {
+	if errno := statWalked(w); errno != 0 {
+		return errno
+	}
+	kind, ok := deviceKind(statCopy[exo.FileMetaDevice/8])
+	if !ok {
+		return -abi.ENXIO
+	}
+	fd := allocateFDFlags(kind, flags)
+	if fd >= 0 && kind != kindConsole {
+		fileAt(uint64(fd)).flags = uint32(flags) & 3
+	}
+	return fd
+}
+
+// fileRead copies from file f at offset into b.
+func fileRead(f *file, b []byte, offset uint64) int64 {
+	length := metaWord(f.slot, exo.FileMetaLength)
+	if offset >= length || len(b) == 0 {
+		return 0
+	}
+	n := min(uint64(len(b)), length-offset)
+	return int64(copy(b, bare.Bytes(f.slot+exo.FsDataOffset+uintptr(offset), uintptr(n))))
+}
+
+// fileWrite copies b into file f at offset, growing it first.
+func fileWrite(f *file, b []byte, offset uint64) int64 {
+	if offset > exo.FsMaxLength || uint64(len(b)) > exo.FsMaxLength-offset {
+		return -abi.EFBIG
+	}
+	if len(b) == 0 {
+		return 0 // (bare.Bytes would touch the page, which may not exist)
+	}
+	end := offset + uint64(len(b))
+	if end > metaWord(f.slot, exo.FileMetaLength) {
+		if r := exo.FsResize(f.slot, end); r < 0 {
+			return errnoOf(r)
+		}
+	}
+	return int64(copy(bare.Bytes(f.slot+exo.FsDataOffset+uintptr(offset), uintptr(len(b))), b))
+}
+
+// readFile serves read and pread for the kinds this file knows; handled
+// false for the others.
+func readFile(f *file, b []byte, offset uint64, positioned bool) (int64, bool) {
+	switch f.kind {
+	case kindFile:
+		if !readable(f) {
+			return -abi.EBADF, true
+		}
+		if !positioned {
+			offset = f.offset
+		}
+		n := fileRead(f, b, offset)
+		if n > 0 && !positioned {
+			f.offset += uint64(n)
+		}
+		return n, true
+	case kindDir:
+		return -abi.EISDIR, true
+	case kindNull:
+		return 0, true
+	case kindZero:
+		clear(b)
+		return int64(len(b)), true
+	case kindRandom:
+		fillRandom(b)
+		return int64(len(b)), true
+	case kindProcFile:
+		if !positioned {
+			offset = f.offset
+		}
+		if offset >= f.size {
+			return 0, true
+		}
+		n := int64(copy(b, bare.Bytes(uintptr(f.start+offset), uintptr(f.size-offset))))
+		if !positioned {
+			f.offset += uint64(n)
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// writeFile serves write and pwrite likewise.
+func writeFile(f *file, b []byte, offset uint64, positioned bool) (int64, bool) {
+	switch f.kind {
+	case kindFile:
+		if !writable(f) {
+			return -abi.EBADF, true
+		}
+		if !positioned {
+			offset = f.offset
+			if f.flags&abi.OAppend != 0 {
+				offset = metaWord(f.slot, exo.FileMetaLength)
+			}
+		}
+		n := fileWrite(f, b, offset)
+		if n > 0 && !positioned {
+			f.offset = offset + uint64(n)
+		}
+		return n, true
+	case kindDir:
+		return -abi.EBADF, true
+	case kindNull, kindZero, kindRandom:
+		return int64(len(b)), true
+	case kindProcFile:
+		return -abi.EBADF, true
+	}
+	return 0, false
+}
+
+func sysPread(fd, address, length, offset uint64) int64 {
+	f := fileAt(fd)
+	if f == nil {
+		return -abi.EBADF
+	}
+	if int64(offset) < 0 {
+		return -abi.EINVAL
+	}
+	b, ok := userBytes(address, length, true)
+	if !ok {
+		return -abi.EFAULT
+	}
+	if f.kind != kindFile && f.kind != kindDir && f.kind != kindProcFile {
+		return -abi.ESPIPE
+	}
+	n, _ := readFile(f, b, offset, true)
+	return n
+}
+
+func sysPwrite(fd, address, length, offset uint64) int64 {
+	f := fileAt(fd)
+	if f == nil {
+		return -abi.EBADF
+	}
+	if int64(offset) < 0 {
+		return -abi.EINVAL
+	}
+	b, ok := userBytes(address, length, false)
+	if !ok {
+		return -abi.EFAULT
+	}
+	if f.kind != kindFile && f.kind != kindDir && f.kind != kindProcFile {
+		return -abi.ESPIPE
+	}
+	n, _ := writeFile(f, b, offset, true)
+	return n
+}
+
+func sysLseek(fd, offset, whence uint64) int64 {
+	f := fileAt(fd)
+	if f == nil {
+		return -abi.EBADF
+	}
+	size := uint64(0)
+	switch f.kind {
+	case kindFile:
+		size = metaWord(f.slot, exo.FileMetaLength)
+	case kindProcFile:
+		size = f.size
+	case kindDir:
+	case kindNull, kindZero, kindRandom:
+		return 0
+	default:
+		return -abi.ESPIPE
+	}
+	position := int64(offset)
+	switch whence {
+	case 0: // SEEK_SET
+	case 1: // SEEK_CUR
+		position += int64(f.offset)
+	case 2: // SEEK_END
+		position += int64(size)
+	case 3, 4: // SEEK_DATA, SEEK_HOLE: no holes, so data is everywhere before the end
+		if position < 0 || uint64(position) >= size {
+			return -abi.ENXIO
+		}
+		if whence == 4 {
+			position = int64(size)
+		}
+	default:
+		return -abi.EINVAL
+	}
+	if position < 0 || (f.kind == kindDir && position != 0) {
+		return -abi.EINVAL // a directory rewinds only
+	}
+	f.offset = uint64(position)
+	return position
+}
+
+func sysFtruncate(fd, length uint64) int64 {
+	f := fileAt(fd)
+	switch {
+	case f == nil:
+		return -abi.EBADF
+	case int64(length) < 0:
+		return -abi.EINVAL
+	case f.kind != kindFile || !writable(f):
+		return -abi.EINVAL
+	}
+	if r := exo.FsResize(f.slot, length); r < 0 {
+		return errnoOf(r)
+	}
+	return 0
+}
+
+// sysGetdents64 lists a directory: ".", "..", then its entries from the
+// descriptor's offset on (offset k > 1 is entry slot k-2).
+func sysGetdents64(fd, address, capacity uint64) int64 {
+	f := fileAt(fd)
+	if f == nil {
+		return -abi.EBADF
+	}
+	if f.kind != kindDir {
+		return -abi.ENOTDIR
+	}
+	if _, ok := userBytes(address, capacity, true); !ok {
+		return -abi.EFAULT
+	}
+	used := uint64(0)
+	var e dirEntry
+	for {
+		entries := metaWord(f.slot, exo.FileMetaEntries) + 2
+		if f.offset >= entries {
+			break
+		}
+		switch f.offset {
+		case 0:
+			e.node, e.dtype, e.n, e.name[0] = f.node, dtDir, 1, '.'
+		case 1:
+			e.node, e.dtype, e.n, e.name[0], e.name[1] = uint32(metaWord(f.slot, exo.FileMetaParent)), dtDir, 2, '.', '.'
+		default:
+			readEntry(f.slot, f.offset-2, &e)
+		}
+		if e.node != 0 {
+			length := uint64(abi.DirentName+e.n+1+7) &^ 7
+			if used+length > capacity {
+				if used == 0 {
+					return -abi.EINVAL // the buffer holds no entry
+				}
+				break
+			}
+			entry := bare.Bytes(uintptr(address+used), uintptr(length))
+			clear(entry)
+			putWord(entry, abi.DirentIno, uint64(e.node))
+			putWord(entry, abi.DirentOff, f.offset+1)
+			putWord32(entry, abi.DirentReclen, uint32(length)|uint32(e.dtype)<<16) // d_reclen, d_type
+			copy(bare.Bytes(uintptr(address+used)+abi.DirentName, uintptr(e.n)), e.nameBytes())
+			used += length
+		}
+		f.offset++
+	}
+	return int64(used)
+}
