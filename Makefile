@@ -130,6 +130,7 @@ $(MODULES): programs
 
 programs: deps
 	@mkdir -p $(MODULES)/bin
+	@cp -R rootfs/etc $(MODULES)/
 	@for p in $(PROGRAMS); do \
 		entry=exogo/libos/bare.Start; if [ -f cmd/$$p/start_amd64.s ]; then entry=exogo/libos/bare.CustomStart; fi; \
 		if grep -qs '"exogo/libos/linux"' cmd/$$p/*.go; then entry=exogo/libos/linux.Start; fi; \
@@ -144,10 +145,13 @@ programs: deps
 		-ldflags "-E exogo/libos/linux.Start -T $(INTERPRETER_TEXT) -R 0x200000" ./libos/interp
 
 # The boot module's extras: EXTRA_BIN='file ...' adds prebuilt programs to
-# /bin, RC=path replaces /etc/rc (the script cmd/init runs).
+# /bin, EXTRA_TREE='dir[:dest] ...' copies host directories into the file
+# system (into its root, or into dest), RC=path replaces /etc/rc (the
+# script cmd/init runs).
 RC ?= cmd/init/rc
 EXTRA_BIN ?=
-EXTRAS = -rc '$(RC)' $(if $(strip $(EXTRA_BIN)),-extra-bin '$(EXTRA_BIN)')
+EXTRA_TREE ?=
+EXTRAS = -rc '$(RC)' $(if $(strip $(EXTRA_BIN)),-extra-bin '$(EXTRA_BIN)') $(if $(strip $(EXTRA_TREE)),-extra-tree '$(EXTRA_TREE)')
 
 # ISO names the image make iso writes (the QEMU tests write their own).
 ISO ?= $(BUILD)/exogo.iso
@@ -234,6 +238,7 @@ test-images: kernel $(MODULES)
 		-work $(BUILD)/image-tree-gohello -format iso -out $(BUILD)/exogo-gohello.iso
 	printf '\177ELF\002\001\001 a corrupt program' > $(BUILD)/corrupt-elf
 	printf 'not a program at all\n' > $(BUILD)/notes.txt
+	chmod +x $(BUILD)/corrupt-elf $(BUILD)/notes.txt
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline 'init=init' -module-dir $(MODULES) \
 		-rc test/qemu/testdata/init.rc -extra-bin '$(BUILD)/corrupt-elf $(BUILD)/notes.txt' \
 		-work $(BUILD)/image-tree-init -format iso -out $(BUILD)/exogo-init.iso

@@ -20,11 +20,14 @@ import (
 // standardDirs are made first (the archive may hold them too: then its
 // modes win).
 var standardDirs = []struct {
-	path string
-	mode uint32
+	path     string
+	mode     uint32
+	uid, gid uint32
 }{
-	{"bin", 0o755}, {"dev", 0o755}, {"etc", 0o755}, {"home", 0o755}, {"lib", 0o755},
-	{"root", 0o700}, {"tmp", 0o1777}, {"usr", 0o755}, {"var", 0o755}, {"proc", 0o555},
+	{"bin", 0o755, 0, 0}, {"dev", 0o755, 0, 0}, {"etc", 0o755, 0, 0}, {"home", 0o755, 0, 0},
+	{"home/user", 0o755, 1000, 1000}, // the ordinary user of rootfs/etc/passwd
+	{"lib", 0o755, 0, 0}, {"root", 0o700, 0, 0}, {"tmp", 0o1777, 0, 0}, {"usr/bin", 0o755, 0, 0},
+	{"var/tmp", 0o1777, 0, 0}, {"proc", 0o555, 0, 0},
 }
 
 // devices are character devices the libOS serves (the kernel only names
@@ -49,7 +52,9 @@ func loadFiles(records []cpio.Record) {
 	}
 	f, mem, now := exo.Files(), exo.FilesMemory(), timer.WallClock()
 	for _, d := range standardDirs {
-		mkdirAll(d.path, d.mode)
+		if id, err := mkdirAll(d.path, d.mode); err == nil && d.uid != 0 {
+			f.Chown(mem, fs.Cred{}, id, d.uid, d.gid, now)
+		}
 	}
 	if dev, err := mkdirAll("dev", 0o755); err == nil {
 		for _, d := range devices {

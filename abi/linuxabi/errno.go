@@ -31,6 +31,7 @@ const (
 	ERANGE       = 34
 	ENAMETOOLONG = 36
 	ENOSYS       = 38
+	EOVERFLOW    = 75
 	EOPNOTSUPP   = 95
 	ELOOP        = 40
 	ENOTEMPTY    = 39

@@ -69,6 +69,7 @@ const (
 	SysGetgid           = 104
 	SysGeteuid          = 107
 	SysGetegid          = 108
+	SysGetgroups        = 115
 	SysGetppid          = 110
 	SysSigaltstack      = 131
 	SysStatfs           = 137

@@ -1,11 +1,12 @@
 // Command init is the first program: an ordinary Go program on the libOS
-// that runs /etc/rc from the boot module line by line. A line is a program
+// that runs /etc/rc line by line. A line is a program
 // path and its arguments (separated by spaces; # starts a comment); init
 // starts it in its own process through the libOS's ELF loader, waits for
 // it and prints its exit status. A line ending with "&" starts its program
 // without waiting: init waits for such programs, and prints their
-// statuses, when /etc/rc ends or before it powers off. A line "poweroff"
-// powers the machine off with the last status (QEMU's exit status says
+// statuses, when /etc/rc ends or before it powers off. A line "cd DIR"
+// makes DIR the directory the programs that follow start in. A line
+// "poweroff" powers the machine off with the last status (QEMU's exit status says
 // whether it was 0).
 //
 // When /etc/rc ends without powering off, init takes the same lines from
@@ -71,6 +72,15 @@ func runLines(r io.Reader, where func(int) string, prompt func(), last int) int 
 		}
 		fields := strings.Fields(line)
 		if len(fields) == 0 {
+			continue
+		}
+		if fields[0] == "cd" && len(fields) == 2 {
+			// The programs that follow start in that directory.
+			fmt.Printf("init: %s: cd %s\n", where(number), fields[1])
+			if err := os.Chdir(fields[1]); err != nil {
+				fmt.Printf("init: %s: %v\n", where(number), err)
+				last = 1
+			}
 			continue
 		}
 		if fields[0] == "poweroff" {

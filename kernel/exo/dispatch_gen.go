@@ -173,6 +173,9 @@ const (
 	// CallFsOpenParent: link the parent of the directory linked at dir (its ".."; the root's is the root) read-only at at (1 GiB aligned), if the caller may read it: how a libOS walks ".." and finds its current directory's path.
 	// Handler: sysFsOpenParent(caller *Caller, dir uintptr, at uintptr) int64.
 	CallFsOpenParent = CallBase + 54
+	// CallFsShare: link the node linked at file into the caller's space (process 0) or a child's at at (1 GiB aligned), with at most the rights of the caller's link (Write only from a writable link; never Execute): a second, read-only link for a private mapping, or a child's copy of an open file.
+	// Handler: sysFsShare(caller *Caller, file uintptr, process uint32, at uintptr, permissions Permissions) int64.
+	CallFsShare = CallBase + 55
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -423,6 +426,8 @@ func CallName(number uint64) string {
 		return "process_set_user"
 	case CallFsOpenParent:
 		return "fs_open_parent"
+	case CallFsShare:
+		return "fs_share"
 	}
 	return ""
 }
@@ -495,7 +500,7 @@ func ArgCount(number uint64) int {
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
-	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease, CallFsMake, CallFsLink, CallFsChown, CallFsSetTimes:
+	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease, CallFsMake, CallFsLink, CallFsChown, CallFsSetTimes, CallFsShare:
 		return 4
 	case CallFsOpen, CallFsRename:
 		return 5
@@ -574,7 +579,7 @@ const (
 	FsEntriesPerPage = 0xf
 )
 
-// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none).
+// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
 const (
 	StartAuxPid               = 0x65780001
 	StartAuxScreenSegment     = 0x65780002
@@ -585,6 +590,7 @@ const (
 	StartAuxPclntab           = 0x65780007
 	StartAuxPclntabSize       = 0x65780008
 	StartAuxText              = 0x65780009
+	StartAuxCwd               = 0x6578000a
 )
 
 // FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it), bit 41 while a frame charged to its owner is not handed over yet (being zeroed, or its mapping not stored yet: nothing may map, free or take it).
@@ -1135,6 +1141,20 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrBadAddress
 		}
 		return sysFsOpenParent(caller, uintptr(a0), uintptr(a1))
+	case CallFsShare:
+		if !userAddress(a0) { // file
+			return -ErrBadAddress
+		}
+		if a1 > 0xFFFF_FFFF { // process: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		if !userAddress(a2) { // at
+			return -ErrBadAddress
+		}
+		if a3&^uint64(PermissionsAll) != 0 { // permissions
+			return -ErrBadArgument
+		}
+		return sysFsShare(caller, uintptr(a0), uint32(a1), uintptr(a2), Permissions(a3))
 	}
 	return -ErrUnknownCall
 }

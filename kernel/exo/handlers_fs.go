@@ -177,17 +177,26 @@ func finish(f fs.Flush) {
 
 // linkNode links node id's segment at at in the caller's space.
 func linkNode(caller *Caller, id uint32, at uintptr, r segment.Rights) int64 {
+	return linkNodeIn(caller.Process, id, at, r)
+}
+
+// linkNodeIn links node id's segment at at in p's space.
+func linkNodeIn(p *process.Process, id uint32, at uintptr, r segment.Rights) int64 {
 	seg, ok := files.Segment(id)
 	if !ok {
 		return -ErrNoSuchObject
 	}
-	return segmentError(segments.Link(memoryAccess(), segment.FilesOwner, caller.Process.Space.Root, at, seg, r))
+	return segmentError(segments.Link(memoryAccess(), segment.FilesOwner, p.Space.Root, at, seg, r))
 }
 
 // freeSlot checks, before anything is made, that at is a place a node can
 // be linked: 1 GiB aligned, in user space, nothing linked there.
 func freeSlot(caller *Caller, at uintptr) int64 {
-	_, _, status := segments.LinkedAt(memoryAccess(), caller.Process.Space.Root, at, segment.Level2)
+	return freeSlotIn(caller.Process, at)
+}
+
+func freeSlotIn(p *process.Process, at uintptr) int64 {
+	_, _, status := segments.LinkedAt(memoryAccess(), p.Space.Root, at, segment.Level2)
 	switch status {
 	case segment.OK:
 		return -ErrBusy
@@ -247,6 +256,35 @@ func sysFsOpenParent(caller *Caller, dir, at uintptr) int64 {
 		return err
 	}
 	return int64(parent)
+}
+
+func sysFsShare(caller *Caller, file uintptr, processID uint32, at uintptr, permissions Permissions) int64 {
+	id, r, err := linkedNode(caller, file)
+	if err != 0 {
+		return err
+	}
+	target := caller.Process
+	if processID != 0 {
+		if target, err = child(caller, processID); target == nil {
+			return err
+		}
+	}
+	want := segment.Read
+	switch {
+	case permissions&PermissionsExecute != 0:
+		return -ErrBadArgument
+	case permissions&PermissionsWrite != 0 && r&segment.Write == 0:
+		return -ErrNoRight
+	case permissions&PermissionsWrite != 0:
+		want |= segment.Write
+	}
+	if err := freeSlotIn(target, at); err != 0 {
+		return err
+	}
+	if err := linkNodeIn(target, id, at, want); err != 0 {
+		return err
+	}
+	return int64(id)
 }
 
 func sysFsMake(caller *Caller, dir, name uintptr, mode uint64, targetAddress uint64) int64 {

@@ -54,7 +54,7 @@
 #define FS_TARGET_MAX 0xfff
 #define FS_ENTRIES_PER_PAGE 0xf
 
-// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none).
+// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
 #define START_AUX_PID 0x65780001
 #define START_AUX_SCREEN_SEGMENT 0x65780002
 #define START_AUX_SCREEN_KIND 0x65780003
@@ -64,6 +64,7 @@
 #define START_AUX_PCLNTAB 0x65780007
 #define START_AUX_PCLNTAB_SIZE 0x65780008
 #define START_AUX_TEXT 0x65780009
+#define START_AUX_CWD 0x6578000a
 
 // frame_entry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it), bit 41 while a frame charged to its owner is not handed over yet (being zeroed, or its mapping not stored yet: nothing may map, free or take it).
 #define FRAME_ENTRY_USE_MASK 0xff

@@ -506,3 +506,14 @@ TEXT ·FsOpenParent(SB), NOSPLIT|NOFRAME, $0-24
 	SYSCALL
 	MOVQ	AX, ret+16(FP)
 	RET
+
+// func FsShare(file uintptr, process uint64, at uintptr, permissions Permissions) int64
+TEXT ·FsShare(SB), NOSPLIT|NOFRAME, $0-40
+	MOVQ	file+0(FP), DI
+	MOVQ	process+8(FP), SI
+	MOVQ	at+16(FP), DX
+	MOVQ	permissions+24(FP), R10
+	MOVQ	$0x1037, AX
+	SYSCALL
+	MOVQ	AX, ret+32(FP)
+	RET

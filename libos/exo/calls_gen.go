@@ -118,6 +118,8 @@ const (
 	CallProcessSetUser = CallBase + 53
 	// CallFsOpenParent: link the parent of the directory linked at dir (its ".."; the root's is the root) read-only at at (1 GiB aligned), if the caller may read it: how a libOS walks ".." and finds its current directory's path.
 	CallFsOpenParent = CallBase + 54
+	// CallFsShare: link the node linked at file into the caller's space (process 0) or a child's at at (1 GiB aligned), with at most the rights of the caller's link (Write only from a writable link; never Execute): a second, read-only link for a private mapping, or a child's copy of an open file.
+	CallFsShare = CallBase + 55
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -368,6 +370,8 @@ func CallName(number uint64) string {
 		return "process_set_user"
 	case CallFsOpenParent:
 		return "fs_open_parent"
+	case CallFsShare:
+		return "fs_share"
 	}
 	return ""
 }
@@ -440,7 +444,7 @@ func ArgCount(number uint64) int {
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
-	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease, CallFsMake, CallFsLink, CallFsChown, CallFsSetTimes:
+	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease, CallFsMake, CallFsLink, CallFsChown, CallFsSetTimes, CallFsShare:
 		return 4
 	case CallFsOpen, CallFsRename:
 		return 5
@@ -519,7 +523,7 @@ const (
 	FsEntriesPerPage = 0xf
 )
 
-// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none).
+// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
 const (
 	StartAuxPid               = 0x65780001
 	StartAuxScreenSegment     = 0x65780002
@@ -530,6 +534,7 @@ const (
 	StartAuxPclntab           = 0x65780007
 	StartAuxPclntabSize       = 0x65780008
 	StartAuxText              = 0x65780009
+	StartAuxCwd               = 0x6578000a
 )
 
 // FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it), bit 41 while a frame charged to its owner is not handed over yet (being zeroed, or its mapping not stored yet: nothing may map, free or take it).
@@ -1000,3 +1005,11 @@ func ProcessSetUser(process uint64, uid uint64, gid uint64) int64
 // dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // at: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 func FsOpenParent(dir uintptr, at uintptr) int64
+
+// FsShare is fs_share: link the node linked at file into the caller's space (process 0) or a child's at at (1 GiB aligned), with at most the rights of the caller's link (Write only from a writable link; never Execute): a second, read-only link for a private mapping, or a child's copy of an open file.
+// Result: the node's id. Rights: files.
+// file: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
+// at: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+func FsShare(file uintptr, process uint64, at uintptr, permissions Permissions) int64

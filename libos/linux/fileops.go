@@ -127,10 +127,10 @@ func openWalked(w *walkResult, flags, mode uint64) int64 {
 		return -abi.EINVAL
 	case w.n == 0 || w.found && w.entry.dtype == dtDir:
 		return openDir(w, flags, writing)
-	case w.found && w.entry.dtype == dtSymlink:
-		return -abi.ELOOP // O_NOFOLLOW, or O_CREAT|O_EXCL on a link
 	case w.found && flags&(abi.OCreat|abi.OExcl) == abi.OCreat|abi.OExcl:
-		return -abi.EEXIST
+		return -abi.EEXIST // a dangling symbolic link too
+	case w.found && w.entry.dtype == dtSymlink:
+		return -abi.ELOOP // O_NOFOLLOW
 	case w.trailing:
 		if w.found {
 			return -abi.ENOTDIR
@@ -167,6 +167,9 @@ func openWalked(w *walkResult, flags, mode uint64) int64 {
 	if id < 0 {
 		freeUnlinked(slot)
 		return errnoOf(id)
+	}
+	if writing {
+		markWritable(slot)
 	}
 	fd := allocateFDFlags(kindFile, flags)
 	if fd < 0 {

@@ -46,7 +46,8 @@ type file struct {
 	interest         [maxFiles / 64]uint64
 	events           uint32
 	data             uint64
-	watchedByEpollFD int32 // +1; 0: none
+	watchedByEpollFD int32  // +1; 0: none
+	pending          uint32 // a pipe end's events not reported yet (edge-triggered: pipes.go)
 	// A file's or directory's (fileops.go): its node, where it is linked
 	// (its slot in the file window), and the offset (for a directory,
 	// the next entry slot to list, past "." and "..").
@@ -361,7 +362,7 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 	if e.kind != kindEpoll || epfd == fd {
 		return -abi.EINVAL
 	}
-	if f.kind != kindEventfd {
+	if f.kind != kindEventfd && f.kind != kindPipeRead && f.kind != kindPipeWrite {
 		return -abi.EPERM // consoles and regular files are not pollable here
 	}
 	switch op {
@@ -379,6 +380,7 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 		f.events = uint32(word(b, 0))
 		f.data = word(b, abi.EpollEventData)
 		f.watchedByEpollFD = int32(epfd + 1)
+		f.pending = pipeReady(f) // what holds now is reported once
 		setInterest(e, fd, true)
 	case abi.EpollCtlDel:
 		if !interested(e, fd) {
@@ -419,15 +421,28 @@ func readyEvents(e *file, address, capacity uint64) int64 {
 			continue
 		}
 		f := fileAt(fd)
-		if f == nil || f.kind != kindEventfd || f.count == 0 || f.events&abi.EpollIn == 0 {
+		if f == nil {
+			continue
+		}
+		ready := uint32(0)
+		switch f.kind {
+		case kindEventfd:
+			if f.count != 0 {
+				ready = abi.EpollIn & f.events
+			}
+		case kindPipeRead, kindPipeWrite:
+			ready = f.pending & (f.events | abi.EpollErr | abi.EpollHup)
+		}
+		if ready == 0 {
 			continue
 		}
 		b, ok := userBytes(address+n*abi.EpollEventSize, abi.EpollEventSize, true)
 		if !ok {
 			return -abi.EFAULT
 		}
+		f.pending = 0
 		putWord(b, abi.EpollEventData, f.data)
-		putWord32(b, abi.EpollEventEvents, abi.EpollIn)
+		putWord32(b, abi.EpollEventEvents, ready)
 		n++
 	}
 	return int64(n)

@@ -47,15 +47,24 @@ func slotIndex(slot uintptr) (uint, bool) {
 	return uint((slot - fileWindow) / slotSpan), true
 }
 
-// takeSlot reserves a free slot (one reference) for a link.
+// takeSlot reserves a free slot (one reference) for a read-only link
+// (markWritable says otherwise).
 func takeSlot() (uintptr, bool) {
 	for k := uint(0); k < fileSlots; k++ {
 		if slotRefs[k] == 0 {
 			slotRefs[k] = 1
+			slotWritable[k] = false
 			return fileWindow + uintptr(k)*slotSpan, true
 		}
 	}
 	return 0, false
+}
+
+// markWritable records that slot's link allows stores.
+func markWritable(slot uintptr) {
+	if k, ok := slotIndex(slot); ok {
+		slotWritable[k%fileSlots] = true
+	}
 }
 
 // holdSlot adds a reference to the segment linked at slot.
@@ -147,8 +156,30 @@ func fsStart() bool {
 	holdSlot(slot) // the current directory's reference
 	cwdSlot, cwdNode = slot, uint32(id)
 	fsReady = true
+	if startCwd != 0 {
+		// The parent's current directory (StartAuxCwd), if it is still
+		// there.
+		var w walkResult
+		at := uintptr(startCwd)
+		startCwd = 0
+		n := 0
+		for n < pathMax && *(*byte)(bare.At(at + uintptr(n))) != 0 {
+			n++
+		}
+		if walkString(bare.StringAt(at, n), &w) == 0 {
+			if fd := openWalked(&w, abi.ODirectory, 0); fd >= 0 {
+				sysFchdir(uint64(fd))
+				closeFD(uint64(fd))
+			}
+			w.release()
+		}
+	}
 	return true
 }
+
+// startCwd is the address of the parent's current directory's path on
+// the start stack (StartAuxCwd), until fsStart has walked it.
+var startCwd uint64
 
 // The directory cache: directories linked for walks, by node, reused
 // round-robin. Each holds a reference on its slot.

@@ -287,6 +287,14 @@ func startStack(child uint64, path string, args, env []string, plan *elfload.Pla
 	var random [16]byte
 	fillRandom(random[:])
 	consoleSegment, ports, screenSegment, screenKind := grantConsole(child)
+	// The current directory's path goes at the very top, for the child's
+	// libOS (StartAuxCwd); the Linux stack below it.
+	stack := bare.Bytes(spawnWindow+mem.RegionSize-exo.StartStackSize, exo.StartStackSize)
+	cwd, top := uint64(0), uintptr(exo.StartStackTop)
+	if n, errno := cwdPath(stack[len(stack)-pathMax-8:]); errno == 0 && n > 1 {
+		top -= uintptr(pathMax + 8)
+		cwd = uint64(top)
+	}
 	aux := [...]abi.AuxEntry{
 		{Key: abi.AtPagesz, Value: mem.PageSize},
 		{Key: abi.AtRandom},
@@ -304,8 +312,8 @@ func startStack(child uint64, path string, args, env []string, plan *elfload.Pla
 		{Key: exo.StartAuxPclntab, Value: symbols.Pclntab},
 		{Key: exo.StartAuxPclntabSize, Value: symbols.PclntabSize},
 		{Key: exo.StartAuxText, Value: symbols.Text},
+		{Key: exo.StartAuxCwd, Value: cwd},
 	}
-	stack := bare.Bytes(spawnWindow+mem.RegionSize-exo.StartStackSize, exo.StartStackSize)
-	childStackPointer = uint64(abi.InitialStack(stack, exo.StartStackTop, path, args, env, aux[:], random))
+	childStackPointer = uint64(abi.InitialStack(stack[:uintptr(len(stack))-(exo.StartStackTop-top)], top, path, args, env, aux[:], random))
 	return finishSegment(child, segment, region, childStackPointer != 0)
 }

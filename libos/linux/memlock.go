@@ -14,7 +14,7 @@ import (
 
 func memCheck(address, length uintptr, write bool) bool {
 	mem.Lock()
-	ok := mem.Check(address, length, write)
+	ok := mem.Check(address, length, write) || inFileMapping(address, length, write)
 	mem.Unlock()
 	return ok
 }

@@ -30,7 +30,7 @@ func sysMmap(address, length, prot, flags, fd, offset uint64) int64 {
 		return -abi.EINVAL
 	}
 	if flags&abi.MapAnonymous == 0 {
-		return -abi.ENODEV // TODO(issue 9): mappings of files
+		return mmapFile(address, n, prot, flags, fd, offset)
 	}
 	start := uintptr(0)
 	switch {
@@ -63,6 +63,9 @@ func sysMmap(address, length, prot, flags, fd, offset uint64) int64 {
 }
 
 func sysMunmap(address, length uint64) int64 {
+	if munmapFile(uintptr(address)) {
+		return 0
+	}
 	n, ok := roundUp(length)
 	if !ok || !pageAligned(address) || !mem.Usable(uintptr(address), uintptr(address+n)) {
 		return -abi.EINVAL

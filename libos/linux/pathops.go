@@ -481,12 +481,14 @@ func sysFchdir(fd uint64) int64 {
 	return 0
 }
 
-// sysGetcwd writes the current directory's path: found by walking its
-// parents and looking each one's name up in its parent, so it stays
-// right when a directory above is renamed.
-func sysGetcwd(address, size uint64) int64 {
+// cwdPath writes the current directory's path into out, NUL-terminated,
+// and returns its length, or an errno: ENOENT when the directory was
+// removed, ENAMETOOLONG when the path is longer than PATH_MAX or out. It
+// is found by walking the directory's parents and looking each one's name
+// up in its parent, so it stays right when a directory above is renamed.
+func cwdPath(out []byte) (int, int64) {
 	if !fsStart() {
-		return -abi.ENOMEM
+		return 0, -abi.ENOMEM
 	}
 	var path [pathMax]byte
 	end := len(path)
@@ -497,7 +499,7 @@ func sysGetcwd(address, size uint64) int64 {
 		parent, _, errno := openParent(dir)
 		if errno != 0 {
 			releaseSlot(dir)
-			return errno
+			return 0, errno
 		}
 		found := false
 		entries := metaWord(parent, exo.FileMetaEntries)
@@ -510,11 +512,11 @@ func sysGetcwd(address, size uint64) int64 {
 		dir, node = parent, uint32(metaWord(parent, exo.FileMetaNode))
 		if !found {
 			releaseSlot(dir)
-			return -abi.ENOENT // removed
+			return 0, -abi.ENOENT // removed
 		}
 		if end < e.n+1 {
 			releaseSlot(dir)
-			return -abi.ENAMETOOLONG
+			return 0, -abi.ENAMETOOLONG
 		}
 		end -= e.n
 		copy(path[uint(end)%pathMax:], e.nameBytes())
@@ -526,7 +528,23 @@ func sysGetcwd(address, size uint64) int64 {
 		end--
 		path[uint(end)%pathMax] = '/'
 	}
-	n := uint64(len(path) - end)
+	n := len(path) - end
+	if n+1 > len(out) {
+		return 0, -abi.ENAMETOOLONG
+	}
+	copy(out, path[uint(end)%pathMax:])
+	out[n] = 0
+	return n, 0
+}
+
+var cwdBuffer [pathMax + 1]byte
+
+func sysGetcwd(address, size uint64) int64 {
+	length, errno := cwdPath(cwdBuffer[:])
+	if errno != 0 {
+		return errno
+	}
+	n := uint64(length)
 	if size < n+1 {
 		return -abi.ERANGE
 	}
@@ -534,11 +552,7 @@ func sysGetcwd(address, size uint64) int64 {
 	if !ok {
 		return -abi.EFAULT
 	}
-	copy(b, path[uint(end)%pathMax:])
-	if uint64(len(b)) > n {
-		b[n] = 0
-	}
-	return int64(n + 1)
+	return int64(copy(b, cwdBuffer[:n+1]))
 }
 
 // sysStatfs describes the file system (statfs and fstatfs): tmpfs's
@@ -636,6 +650,8 @@ func fileCall(number, a0, a1, a2, a3, a4 uint64) (int64, bool) {
 			return -abi.EBADF, true
 		}
 		return 0, true
+	case abi.SysGetgroups:
+		return 0, true // no supplementary groups
 	case abi.SysDup:
 		return sysDup3(a0, ^uint64(0), 0, true), true
 	case abi.SysDup2:

@@ -12,14 +12,15 @@ import (
 // Pipes within one process (pipe2; os.Pipe: the testing package catches
 // an example's output through one). A pipe is a ring of pipeSize bytes in
 // the libOS's private memory, from a fixed set whose rings are reused;
-// each end is one descriptor (no dup yet). The network poller cannot
-// watch them (epoll_ctl says EPERM), so the runtime reads and writes them
-// as blocking calls: a call that cannot go on blocks its thread, and the
-// runtime moves the thread's P on, as for a blocking read on Linux.
-// TODO(issue 9): pipes between processes, dup, and the poller.
+// each end is an open file description. The network poller watches them
+// as on Linux (epoll, edge-triggered: every change of a pipe marks the
+// events of its watched ends pending, and epoll_pwait reports them once),
+// so the runtime reads and writes them without blocking a thread; a
+// blocking end blocks its thread, and the runtime moves the thread's P on.
+// TODO(issue 9): pipes between processes.
 
 const (
-	maxPipes = 16
+	maxPipes = 128
 	pipeSize = 64 << 10 // Linux's default capacity
 	pipeBuf  = 4096     // PIPE_BUF: writes up to this size are never split
 )
@@ -111,6 +112,7 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 	copyAt(to+uintptr(first), p.ring, n-first)
 	p.start, p.length = (p.start+n)%pipeSize, p.length-n
 	threads.Wake(pipeKey(f.pipe, true), uthread.MaxThreads, callsHolder)
+	pipeChanged(f.pipe)
 	return int64(n), false
 }
 
@@ -144,6 +146,7 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 	copyAt(p.ring, from+uintptr(first), n-first)
 	p.length += n
 	threads.Wake(pipeKey(f.pipe, false), uthread.MaxThreads, callsHolder)
+	pipeChanged(f.pipe)
 	return int64(n), false
 }
 
@@ -160,6 +163,7 @@ func closePipeEnd(i uint32, writer bool) {
 	}
 	threads.Wake(pipeKey(i, !writer), uthread.MaxThreads, callsHolder)
 	threads.Wake(pipeKey(i, writer), uthread.MaxThreads, callsHolder)
+	pipeChanged(i)
 	if p.readers == 0 && p.writers == 0 {
 		*p = pipe{ring: p.ring}
 	}
@@ -192,5 +196,46 @@ func pipeCall(context uintptr, current int, f *file, address, length uint64, wri
 func copyAt(to, from uintptr, n uint64) {
 	if n != 0 {
 		copy(bare.Bytes(to, uintptr(n)), bare.Bytes(from, uintptr(n)))
+	}
+}
+
+// pipeReady is what epoll reports for pipe end f now: a reading end is
+// readable with bytes in the pipe, and at its end (EPOLLHUP) once every
+// writer closed; a writing end is writable with PIPE_BUF bytes free, and
+// in error (EPOLLERR) once every reader closed. 0 for other kinds.
+func pipeReady(f *file) uint32 {
+	p := &pipes[f.pipe%maxPipes]
+	ready := uint32(0)
+	switch f.kind {
+	case kindPipeRead:
+		if p.length > 0 {
+			ready |= abi.EpollIn
+		}
+		if p.writers == 0 {
+			ready |= abi.EpollIn | abi.EpollHup
+		}
+	case kindPipeWrite:
+		if pipeSize-p.length >= pipeBuf {
+			ready |= abi.EpollOut
+		}
+		if p.readers == 0 {
+			ready |= abi.EpollOut | abi.EpollErr
+		}
+	}
+	return ready
+}
+
+// pipeChanged marks the events of pipe i's watched ends pending and wakes
+// the threads waiting in epoll_pwait on their instances.
+func pipeChanged(i uint32) {
+	for d := range descs {
+		f := &descs[d]
+		if (f.kind != kindPipeRead && f.kind != kindPipeWrite) || f.pipe != i || f.watchedByEpollFD == 0 {
+			continue
+		}
+		if ready := pipeReady(f); ready != 0 {
+			f.pending |= ready
+			threads.Wake(epollKey(uint64(f.watchedByEpollFD-1)), uthread.MaxThreads, callsHolder)
+		}
 	}
 }

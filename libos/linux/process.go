@@ -4,13 +4,12 @@ import (
 	"exogo/abi/elfload"
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
-	"exogo/libos/bootfs"
 	"exogo/libos/exo"
 	"exogo/libos/mem"
 	"exogo/libos/uthread"
 )
 
-// Processes: the libOS loads a program from the boot module into a child
+// Processes: the libOS loads a program from the file system into a child
 // process with its own ELF loader (segments, never the kernel's loader),
 // starts it, learns of its end from the kernel's child upcall and reports
 // its status through wait4.
@@ -25,8 +24,8 @@ import (
 // keeps (charged to it) and links into every child read-only (load.go).
 
 // SysSpawn is exogo's own call (not Linux's): spawn(path, argv, envp)
-// starts the program at path (a file of the boot module) in a new child
-// process and returns its process id. libos/spawn wraps it for programs.
+// starts the program at path (a file of the file system, with an execute
+// bit) in a new child process and returns its process id. libos/spawn wraps it for programs.
 const SysSpawn = 0x2000
 
 const (
@@ -60,33 +59,59 @@ var (
 // sysSpawn starts the program at path with the argument and environment
 // vectors at argv and envp (NULL-terminated arrays of C strings).
 func sysSpawn(path, argv, envp uint64) int64 {
-	var pathBuf, nameBuf [256]byte
-	p, errno := userString(path, pathBuf[:])
+	var w walkResult
+	if errno := walkPath(atFdcwd, path, true, &w); errno != 0 {
+		return errno
+	}
+	image, size, program, errno := openProgram(&w)
+	w.release()
 	if errno != 0 {
 		return errno
 	}
-	if p == "" {
-		return -abi.ENOENT
+	result := spawnImage(path, image, size, argv, envp)
+	releaseSlot(program)
+	return result
+}
+
+// openProgram opens the regular file walk w found for running: it must
+// have an execute bit. It returns where its bytes are and how many, and
+// the slot it is linked at (release it).
+func openProgram(w *walkResult) (uintptr, uint64, uintptr, int64) {
+	switch {
+	case !w.found:
+		return 0, 0, 0, -abi.ENOENT
+	case w.n == 0 || w.entry.dtype != 8:
+		return 0, 0, 0, -abi.EACCES // a directory or a device
 	}
-	name, ok := bootfs.Clean(nameBuf[:], p)
+	if errno := statWalked(w); errno != 0 {
+		return 0, 0, 0, errno
+	}
+	if statCopy[exo.FileMetaMode/8]&0o111 == 0 {
+		return 0, 0, 0, -abi.EACCES
+	}
+	slot, ok := takeSlot()
 	if !ok {
-		return -abi.ENAMETOOLONG
+		return 0, 0, 0, -abi.EMFILE
 	}
-	archive := bootArchive()
-	e, found := bootfs.Lookup(archive, name)
-	if !found {
-		return -abi.ENOENT
+	if id := exo.FsOpen(w.dir, w.nameArg(), 0, 0, slot); id < 0 {
+		freeUnlinked(slot)
+		return 0, 0, 0, errnoOf(id)
 	}
-	if e.Mode&0o170000 != 0o100000 {
-		return -abi.EACCES
+	return slot + exo.FsDataOffset, metaWord(slot, exo.FileMetaLength), slot, 0
+}
+
+// spawnImage starts the program whose file bytes are at image (size of
+// them), named by the path at path, in a new child.
+func spawnImage(path uint64, imageAddress uintptr, size, argv, envp uint64) int64 {
+	var nameBuf [256]byte
+	name, errno := userString(path, nameBuf[:])
+	if errno != 0 {
+		return errno
 	}
-	if e.Data > uint64(len(archive)) || e.Size > uint64(len(archive))-e.Data {
-		return -abi.ENOEXEC
-	}
-	image := bare.Bytes(uintptr(bootModule.data+e.Data), uintptr(e.Size))
+	image := bare.Bytes(imageAddress, uintptr(size))
 	plan := &spawnPlan
 	if problem := elfload.Parse(image, mem.UserStart, mem.LibOSBase, plan); problem != elfload.OK {
-		say3("libos: cannot run /", name, ": ", problem.String())
+		say3("libos: cannot run ", name, ": ", problem.String())
 		return -abi.ENOEXEC
 	}
 	// A program that does not bring its own libOS is loaded beside the
@@ -94,7 +119,7 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	interpreter, entry := uintptr(0), plan.Entry
 	if !elfload.Native(image, plan) {
 		var errno int64
-		if interpreter, errno = findInterpreter(archive, name); errno != 0 {
+		if interpreter, errno = findInterpreter(name); errno != 0 {
 			return errno
 		}
 		entry = interpreterPlan.Entry
@@ -136,14 +161,14 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	if interpreter != 0 {
 		base = interpreterPlan.Low
 	}
-	if slot < 0 || !loadImage(uint64(id), uintptr(bootModule.data+e.Data), plan, false, interpreter != 0) ||
+	if slot < 0 || !loadImage(uint64(id), imageAddress, plan, false, interpreter != 0) ||
 		(interpreter != 0 && !loadImage(uint64(id), interpreter, &interpreterPlan, true, false)) ||
-		!startStack(uint64(id), absolute(&pathBuf, name), args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, base, module, symbols) {
+		!startStack(uint64(id), name, args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, base, module, symbols) {
 		destroyChild(uint64(id))
 		if slot < 0 {
 			return -abi.EAGAIN
 		}
-		say3("libos: cannot run /", name, ": ", "not enough memory for its segments and stack")
+		say3("libos: cannot run ", name, ": ", "not enough memory for its segments and stack")
 		return -abi.ENOMEM
 	}
 	if r := exo.ProcessStart(uint64(id), uintptr(entry), uintptr(childStackPointer)); r != 0 {
@@ -154,32 +179,41 @@ func sysSpawn(path, argv, envp uint64) int64 {
 	return id
 }
 
-// absolute writes "/" and name (a cleaned path of the boot module) into
-// buf and returns that.
-func absolute(buf *[256]byte, name string) string {
-	buf[0] = '/'
-	n := 1 + copy(buf[1:], name)
-	return bare.String(buf[:n])
-}
-
 // interpreterPlan is the interpreter image's plan, made by findInterpreter.
 var interpreterPlan elfload.Plan
 
-// findInterpreter finds the libOS's interpreter image in the boot module
-// and checks it, for the program name; it returns the image's address or
-// an errno (after saying why).
-func findInterpreter(archive []byte, name string) (uintptr, int64) {
-	e, found := bootfs.Lookup(archive, elfload.Interpreter)
-	if !found || e.Mode&0o170000 != 0o100000 || e.Data > uint64(len(archive)) || e.Size > uint64(len(archive))-e.Data {
-		say3("libos: cannot run /", name, ": ", "it is not built for exogo, and the boot module has no interpreter image /"+elfload.Interpreter)
+// interpreterSlot is where the interpreter image's file stays linked
+// (its read-only regions are built from it once and shared: load.go).
+var interpreterSlot uintptr
+
+// interpreterPath is the interpreter image's path in the file system.
+const interpreterPath = "/" + elfload.Interpreter
+
+// findInterpreter finds the libOS's interpreter image and checks it, for
+// the program name; it returns the image's address or an errno (after
+// saying why).
+func findInterpreter(name string) (uintptr, int64) {
+	if interpreterSlot != 0 {
+		return interpreterSlot + exo.FsDataOffset, 0
+	}
+	var w walkResult
+	errno := walkString(interpreterPath, &w)
+	image, size, slot := uintptr(0), uint64(0), uintptr(0)
+	if errno == 0 {
+		image, size, slot, errno = openProgram(&w)
+		w.release()
+	}
+	if errno != 0 {
+		say3("libos: cannot run ", name, ": ", "it is not built for exogo, and there is no interpreter image "+interpreterPath)
 		return 0, -abi.ENOEXEC
 	}
-	image := bare.Bytes(uintptr(bootModule.data+e.Data), uintptr(e.Size))
-	if problem := elfload.Parse(image, exo.StartLibosBase, exo.StartInterpreterTop, &interpreterPlan); problem != elfload.OK {
-		say3("libos: the interpreter image /"+elfload.Interpreter, " is unusable: ", problem.String(), "")
+	if problem := elfload.Parse(bare.Bytes(image, uintptr(size)), exo.StartLibosBase, exo.StartInterpreterTop, &interpreterPlan); problem != elfload.OK {
+		say3("libos: the interpreter image "+interpreterPath, " is unusable: ", problem.String(), "")
+		releaseSlot(slot)
 		return 0, -abi.ENOEXEC
 	}
-	return uintptr(bootModule.data + e.Data), 0
+	interpreterSlot = slot
+	return image, 0
 }
 
 // say3 writes a line of four parts.

@@ -164,6 +164,8 @@ func start() {
 			pclntab = e.Value
 		case exo.StartAuxPclntabSize:
 			pclntabSize = e.Value
+		case exo.StartAuxCwd:
+			startCwd = e.Value
 		case exo.StartAuxText:
 			text = e.Value
 		}

@@ -89,6 +89,16 @@ func walkPath(dirfd, address uint64, follow bool, w *walkResult) int64 {
 	return walk(start, pathBuffers[0][:min(uint(len(p)), pathMax)], follow, w)
 }
 
+// walkString walks p, a path of the libOS's own, from the root.
+func walkString(p string, w *walkResult) int64 {
+	if !fsStart() {
+		return -abi.ENOMEM
+	}
+	*w = walkResult{}
+	n := copy(pathBuffers[0][:], p)
+	return walk(rootSlot, pathBuffers[0][:min(uint(n), pathMax)], true, w)
+}
+
 // onlySlashes reports whether p holds nothing but '/'.
 func onlySlashes(p []byte) bool {
 	for _, c := range p {
@@ -183,6 +193,10 @@ func walk(start uintptr, p []byte, follow bool, w *walkResult) int64 {
 			continue
 		}
 		if last {
+			if len(rest) > 0 && e.dtype != dtDir {
+				releaseSlot(cur)
+				return -abi.ENOTDIR // "file/": only a directory may end with a slash
+			}
 			w.dir, w.found, w.trailing, w.entry = cur, true, len(rest) > 0, e
 			w.n = copy(w.name[:], component)
 			return 0

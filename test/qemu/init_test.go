@@ -10,7 +10,7 @@ import (
 const InitISO = "build/exogo-init.iso"
 
 // TestInitRunsRC: cmd/init, an ordinary Go program, reads /etc/rc from the
-// boot module and runs each line in its own process through the libOS's
+// file system (filled from the boot module) and runs each line in its own process through the libOS's
 // ELF loader (spawn), passing arguments and reporting exit statuses (0 and
 // 3 from hello, 0 from the whole of libos-test run as a child); a missing
 // program, a corrupt ELF and a text file are refused with a message and

@@ -120,7 +120,8 @@ func initrdRecord(path, name string, info fs.FileInfo) (cpio.Record, error) {
 }
 
 // Extra is a file added to the boot module beside the tree: make's
-// EXTRA_BIN (bin/NAME) and RC (etc/rc).
+// EXTRA_BIN (bin/NAME), RC (etc/rc) and each file and symbolic link of
+// EXTRA_TREE (TreeExtras).
 type Extra struct {
 	Name string // its name in the archive, relative, with slashes
 	Path string // the file on the host
@@ -138,12 +139,12 @@ func addExtras(records []cpio.Record, extras []Extra) ([]cpio.Record, error) {
 		if name == "." || strings.HasPrefix(name, "../") {
 			return nil, fmt.Errorf("%s: %q is not a name inside the boot module", e.Path, e.Name)
 		}
-		info, err := os.Stat(e.Path)
+		info, err := os.Lstat(e.Path)
 		if err != nil {
 			return nil, err
 		}
-		if !info.Mode().IsRegular() {
-			return nil, fmt.Errorf("%s: not a regular file (only files can be added to the boot module)", e.Path)
+		if !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0 {
+			return nil, fmt.Errorf("%s: not a regular file or a symbolic link (only those can be added to the boot module)", e.Path)
 		}
 		for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
 			if _, ok := have[dir]; !ok {
@@ -168,4 +169,26 @@ func addExtras(records []cpio.Record, extras []Extra) ([]cpio.Record, error) {
 		records = append(records, rec)
 	}
 	return records, nil
+}
+
+// TreeExtras returns an extra for every file and symbolic link under the
+// host directory dir, named dest (a directory of the boot module, "" for
+// its root) and its path below dir: make's EXTRA_TREE.
+func TreeExtras(dir, dest string) ([]Extra, error) {
+	var extras []Extra
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		extras = append(extras, Extra{Name: path.Join(dest, filepath.ToSlash(rel)), Path: p})
+		return nil
+	})
+	return extras, err
 }

@@ -193,3 +193,34 @@ func TestWriteInitrdExtras(t *testing.T) {
 		}
 	}
 }
+
+// TestTreeExtras: EXTRA_TREE copies a host directory's files and symbolic
+// links into the archive, at its root or below a destination.
+func TestTreeExtras(t *testing.T) {
+	host := t.TempDir()
+	writeFile(t, filepath.Join(host, "testdata/basic.dat"), "data", 0o644)
+	writeFile(t, filepath.Join(host, "example_test.go"), "package x", 0o644)
+	if err := os.Symlink("basic.dat", filepath.Join(host, "testdata/link")); err != nil {
+		t.Fatal(err)
+	}
+	extras, err := TreeExtras(host, "src/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := WriteInitrd(&buf, "", extras...); err != nil {
+		t.Fatal(err)
+	}
+	got := readArchive(t, buf.Bytes())
+	want := []archivedFile{
+		{Name: "src", Mode: cpio.S_IFDIR | 0o755},
+		{Name: "src/x", Mode: cpio.S_IFDIR | 0o755},
+		{Name: "src/x/example_test.go", Mode: cpio.S_IFREG | 0o644, Contents: "package x"},
+		{Name: "src/x/testdata", Mode: cpio.S_IFDIR | 0o755},
+		{Name: "src/x/testdata/basic.dat", Mode: cpio.S_IFREG | 0o644, Contents: "data"},
+		{Name: "src/x/testdata/link", Mode: cpio.S_IFLNK | 0o777, Contents: "basic.dat"},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b archivedFile) bool { return a.Name < b.Name })); diff != "" {
+		t.Errorf("archive mismatch (-want +got):\n%s", diff)
+	}
+}

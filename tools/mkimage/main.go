@@ -45,6 +45,7 @@ func main() {
 	format := flag.String("format", "iso", "image format: iso (CD-ROM) or usb (disk image for dd); both are the same hybrid image")
 	work := flag.String("work", "build/image-tree", "directory the image tree is staged in (its contents are replaced)")
 	extraBin := flag.String("extra-bin", "", "space-separated files added to the boot module's bin/ (make's EXTRA_BIN)")
+	extraTree := flag.String("extra-tree", "", "space-separated host directories copied into the boot module, each DIR (into its root) or DIR:DEST (into DEST) (make's EXTRA_TREE)")
 	rc := flag.String("rc", "", "file added to the boot module as etc/rc, the script init runs (make's RC)")
 	efiMode := flag.String("efi-mode", "", "graphics mode to ask for under UEFI, WIDTHxHEIGHT[xDEPTH] (e.g. 1920x1080x32); default: the firmware's")
 	flag.Usage = func() {
@@ -69,6 +70,15 @@ func main() {
 	}
 	for _, f := range strings.Fields(*extraBin) {
 		opts.Extras = append(opts.Extras, Extra{Name: "bin/" + filepath.Base(f), Path: f})
+	}
+	for _, t := range strings.Fields(*extraTree) {
+		dir, dest, _ := strings.Cut(t, ":")
+		extras, err := TreeExtras(dir, dest)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "mkimage: -extra-tree %s: %v\n", t, err)
+			os.Exit(1)
+		}
+		opts.Extras = append(opts.Extras, extras...)
 	}
 	if *rc != "" {
 		opts.Extras = append(opts.Extras, Extra{Name: "etc/rc", Path: *rc})

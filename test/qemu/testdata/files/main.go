@@ -219,6 +219,47 @@ func main() {
 		}
 		return nil
 	}())
+	check("mmap", func() error {
+		name := filepath.Join(dir, "mapped")
+		content := bytes.Repeat([]byte("mapped!"), 1000)
+		if err := os.WriteFile(name, content, 0o644); err != nil {
+			return err
+		}
+		f, err := os.OpenFile(name, os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		shared, err := syscall.Mmap(int(f.Fd()), 0, len(content), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+		if err != nil {
+			return fmt.Errorf("shared: %v", err)
+		}
+		if !bytes.Equal(shared, content) {
+			return fmt.Errorf("the shared mapping holds %q...", shared[:16])
+		}
+		copy(shared, "MAPPED")
+		if b, _ := os.ReadFile(name); string(b[:7]) != "MAPPED!" {
+			return fmt.Errorf("a store through the mapping is not in the file: %q", b[:7])
+		}
+		// The mapping's bytes can be written elsewhere directly.
+		if err := os.WriteFile(name+".copy", shared[:7], 0o644); err != nil {
+			return fmt.Errorf("write from the mapping: %v", err)
+		}
+		private, err := syscall.Mmap(int(f.Fd()), 0, 4096, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
+		if err != nil {
+			return fmt.Errorf("private: %v", err)
+		}
+		copy(private, "privat")
+		if b, _ := os.ReadFile(name); string(b[:6]) != "MAPPED" {
+			return fmt.Errorf("a store to a private mapping reached the file: %q", b[:6])
+		}
+		for _, m := range [][]byte{shared, private} {
+			if err := syscall.Munmap(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}())
 	check("CreateTemp and RemoveAll", func() error {
 		f, err := os.CreateTemp(dir, "temp-*.txt")
 		if err != nil {
