@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -18,73 +17,6 @@ import (
 // with make iso's EXTRA_BIN and run from an /etc/rc given with RC, as a
 // person would. The loader runs each beside the libOS's interpreter
 // image (abi/elfload.Native).
-
-// stdTests are the standard library packages whose own tests run on
-// exogo (go test -c), with the -test.skip each needs, and why.
-var stdTests = []struct{ pkg, skip string }{
-	{"sort", ""}, {"strings", ""}, {"strconv", ""}, {"bytes", ""},
-	{"unicode/utf8", ""}, {"container/list", ""}, {"math", ""},
-	{"math/rand", ""}, {"fmt", ""}, {"hash/crc32", ""},
-	{"text/tabwriter", ""}, {"encoding/base64", ""},
-	// TestMutexMisuse and TestIssue76126 run the test binary again as a
-	// subprocess (exec: issue 9); ExampleOnceValues reads its own source
-	// file, example_test.go, from the package's directory (files: issue 9).
-	{"sync", "^(TestMutexMisuse|TestIssue76126|ExampleOnceValues)$"},
-}
-
-// TestStandardLibraryTests runs the standard library's own tests, built
-// with go test -c, with -test.short, on two CPUs: every one prints PASS
-// and exits with status 0.
-func TestStandardLibraryTests(t *testing.T) {
-	root := repoRoot(t)
-	requireQEMU(t)
-	dir := t.TempDir()
-	var pkgs, bins, rc []string
-	for _, s := range stdTests {
-		pkgs = append(pkgs, s.pkg)
-		name := filepath.Base(s.pkg) + ".test"
-		bins = append(bins, filepath.Join(dir, name))
-		line := "/bin/" + name + " -test.short"
-		if s.skip != "" {
-			line += " -test.skip " + s.skip
-		}
-		rc = append(rc, line)
-	}
-	goCommand(t, root, dir, append([]string{"test", "-c", "-o", dir + "/"}, pkgs...)...)
-	iso := makeISO(t, root, "build/exogo-stdtests.iso", "init=init", bins, append(rc, "poweroff"))
-	out := bootAndRun(t, iso, BIOS, 2, "", "the standard library's tests")
-	expectLines(t, out, `init: powering off \(last status 0\)`)
-	// Each binary's lines: its rc line, PASS, and its exit status 0.
-	var lines []string
-	for _, l := range strings.Split(out, "\n") {
-		if _, text, ok := strings.Cut(l, "] "); ok {
-			lines = append(lines, strings.TrimRight(text, "\r"))
-		}
-	}
-	for _, s := range stdTests {
-		name := filepath.Base(s.pkg) + ".test"
-		started := regexp.MustCompile(`^init: /etc/rc:\d+: /bin/` + regexp.QuoteMeta(name) + ` -test.short`)
-		ended := regexp.MustCompile(`^init: /bin/` + regexp.QuoteMeta(name) + ` \(process \d+\) exited with status (\d+)`)
-		state := "never started"
-		for _, l := range lines {
-			switch {
-			case started.MatchString(l):
-				state = "started, no PASS"
-			case l == "PASS" && state == "started, no PASS":
-				state = "passed"
-			case ended.MatchString(l):
-				if status := ended.FindStringSubmatch(l)[1]; status != "0" || state != "passed" {
-					state = "ended with status " + status + " after: " + state
-				} else {
-					state = "ok"
-				}
-			}
-		}
-		if state != "ok" {
-			t.Errorf("%s (%s): %s", s.pkg, name, state)
-		}
-	}
-}
 
 // TestUnmodifiedPrograms runs, from /bin: a Go program built with plain
 // go build (arguments, os.Executable, goroutines, a timer, a pipe, the GC,
@@ -245,11 +177,12 @@ func goCommand(t *testing.T, root, dir string, args ...string) {
 	}
 }
 
-// makeISO runs make iso with CMDLINE, EXTRA_BIN and RC (rc's lines; none:
-// the default /etc/rc) into rel, and returns rel.
-func makeISO(t *testing.T, root, rel, cmdline string, extraBin, rc []string) string {
+// makeISO runs make iso with CMDLINE, EXTRA_BIN, RC (rc's lines; none:
+// the default /etc/rc) and more make variables (such as EXTRA_TREE=dir)
+// into rel, and returns rel.
+func makeISO(t *testing.T, root, rel, cmdline string, extraBin, rc []string, vars ...string) string {
 	t.Helper()
-	args := []string{"-s", "iso", "ISO=" + rel, "CMDLINE=" + cmdline, "EXTRA_BIN=" + strings.Join(extraBin, " ")}
+	args := append([]string{"-s", "iso", "ISO=" + rel, "CMDLINE=" + cmdline, "EXTRA_BIN=" + strings.Join(extraBin, " ")}, vars...)
 	if rc != nil {
 		path := filepath.Join(t.TempDir(), "rc")
 		if err := os.WriteFile(path, []byte(strings.Join(rc, "\n")+"\n"), 0o644); err != nil {

@@ -125,6 +125,7 @@ func initrdRecord(path, name string, info fs.FileInfo) (cpio.Record, error) {
 type Extra struct {
 	Name string // its name in the archive, relative, with slashes
 	Path string // the file on the host
+	Tree bool   // from EXTRA_TREE: a directory is allowed (kept even when empty)
 }
 
 // addExtras adds the extras' records to records, replacing same-named
@@ -143,7 +144,7 @@ func addExtras(records []cpio.Record, extras []Extra) ([]cpio.Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0 {
+		if !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0 && !(e.Tree && info.IsDir()) {
 			return nil, fmt.Errorf("%s: not a regular file or a symbolic link (only those can be added to the boot module)", e.Path)
 		}
 		for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
@@ -171,8 +172,8 @@ func addExtras(records []cpio.Record, extras []Extra) ([]cpio.Record, error) {
 	return records, nil
 }
 
-// TreeExtras returns an extra for every file and symbolic link under the
-// host directory dir, named dest (a directory of the boot module, "" for
+// TreeExtras returns an extra for every directory, file and symbolic link
+// under the host directory dir, named dest (a directory of the boot module, "" for
 // its root) and its path below dir: make's EXTRA_TREE.
 func TreeExtras(dir, dest string) ([]Extra, error) {
 	var extras []Extra
@@ -180,14 +181,14 @@ func TreeExtras(dir, dest string) ([]Extra, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
-			return nil
-		}
 		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
-		extras = append(extras, Extra{Name: path.Join(dest, filepath.ToSlash(rel)), Path: p})
+		if rel == "." {
+			return nil
+		}
+		extras = append(extras, Extra{Name: path.Join(dest, filepath.ToSlash(rel)), Path: p, Tree: true})
 		return nil
 	})
 	return extras, err

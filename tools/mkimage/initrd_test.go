@@ -200,6 +200,9 @@ func TestTreeExtras(t *testing.T) {
 	host := t.TempDir()
 	writeFile(t, filepath.Join(host, "testdata/basic.dat"), "data", 0o644)
 	writeFile(t, filepath.Join(host, "example_test.go"), "package x", 0o644)
+	if err := os.Mkdir(filepath.Join(host, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Symlink("basic.dat", filepath.Join(host, "testdata/link")); err != nil {
 		t.Fatal(err)
 	}
@@ -215,6 +218,7 @@ func TestTreeExtras(t *testing.T) {
 	want := []archivedFile{
 		{Name: "src", Mode: cpio.S_IFDIR | 0o755},
 		{Name: "src/x", Mode: cpio.S_IFDIR | 0o755},
+		{Name: "src/x/empty", Mode: cpio.S_IFDIR | 0o755},
 		{Name: "src/x/example_test.go", Mode: cpio.S_IFREG | 0o644, Contents: "package x"},
 		{Name: "src/x/testdata", Mode: cpio.S_IFDIR | 0o755},
 		{Name: "src/x/testdata/basic.dat", Mode: cpio.S_IFREG | 0o644, Contents: "data"},
