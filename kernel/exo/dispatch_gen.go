@@ -50,7 +50,7 @@ const (
 	// CallSegmentGrant: let another process use a segment (the owner sets its rights; a grantee with the Grant right adds rights it holds).
 	// Handler: sysSegmentGrant(caller *Caller, segment uint32, process uint32, rights Rights) int64.
 	CallSegmentGrant = CallBase + 13
-	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller.
+	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process).
 	// Handler: sysProcessCreate(caller *Caller) int64.
 	CallProcessCreate = CallBase + 14
 	// CallProcessLinkSegment: link a segment into a child's address space.
@@ -167,7 +167,7 @@ const (
 	// CallFsCheck: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations.
 	// Handler: sysFsCheck(caller *Caller) int64.
 	CallFsCheck = CallBase + 52
-	// CallProcessSetUser: set the user and group a child not yet started runs as (a process starts as its parent's); only a parent running as root (user 0) may choose others than its own.
+	// CallProcessSetUser: set the user and group the file system checks for the caller (process 0) or a child not yet started (a process starts as its parent's); only a process running as root (user 0) may choose others than its own, and a process that leaves root cannot come back.
 	// Handler: sysProcessSetUser(caller *Caller, process uint32, uid uint64, gid uint64) int64.
 	CallProcessSetUser = CallBase + 53
 	// CallFsOpenParent: link the parent of the directory linked at dir (its ".."; the root's is the root) read-only at at (1 GiB aligned), if the caller may read it: how a libOS walks ".." and finds its current directory's path.

@@ -441,15 +441,19 @@ func sysFsCheck(caller *Caller) int64 {
 }
 
 func sysProcessSetUser(caller *Caller, id uint32, uid, gid uint64) int64 {
-	p, err := child(caller, id)
-	if p == nil {
-		return err
+	p := caller.Process
+	if id != 0 {
+		var err int64
+		if p, err = child(caller, id); p == nil {
+			return err
+		}
+		if p.State != process.Created {
+			return -ErrBusy // started: only it may change its user
+		}
 	}
 	switch {
 	case uid > 0xffff_ffff || gid > 0xffff_ffff:
 		return -ErrBadArgument
-	case p.State != process.Created:
-		return -ErrBusy // started: its user is fixed
 	case caller.Process.UID != 0 && (uint32(uid) != caller.Process.UID || uint32(gid) != caller.Process.GID):
 		return -ErrNoRight
 	}

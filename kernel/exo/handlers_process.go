@@ -30,7 +30,14 @@ func sysProcessCreate(caller *Caller) int64 {
 	if caller.Process.Rights&process.RightCreateProcess == 0 {
 		return -ErrNoRight
 	}
-	p, status := process.Create(caller.Process.ID, caller.Process.Rights&process.RightConsole)
+	if childrenOf(caller.Process.ID) >= MaxChildren {
+		return -ErrLimit
+	}
+	// A child may create processes too (a shell's commands do), within
+	// the same limit of children each.
+	// TODO(issue 9): a quota for a whole tree of processes; now a tree
+	// can still take every slot of the process table.
+	p, status := process.Create(caller.Process.ID, caller.Process.Rights&(process.RightConsole|process.RightCreateProcess))
 	switch status {
 	case process.OK:
 		p.UID, p.GID = caller.Process.UID, caller.Process.GID
@@ -39,6 +46,21 @@ func sysProcessCreate(caller *Caller) int64 {
 		return -ErrLimit
 	}
 	return -ErrNoMemory
+}
+
+// MaxChildren is how many children (running, or exited and not reaped) a
+// process may have.
+const MaxChildren = 32
+
+// childrenOf counts the processes whose parent is id.
+func childrenOf(id uint16) int {
+	n := 0
+	for i := 0; i < process.MaxProcesses; i++ {
+		if p := process.Table(i); p.State != process.Free && p.Parent == id && (p.State != process.Exited || p.Held) {
+			n++
+		}
+	}
+	return n
 }
 
 func sysProcessLinkSegment(caller *Caller, id uint32, segmentID uint32, address uintptr, permissions Permissions) int64 {

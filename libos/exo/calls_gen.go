@@ -36,7 +36,7 @@ const (
 	CallSegmentUnlink = CallBase + 12
 	// CallSegmentGrant: let another process use a segment (the owner sets its rights; a grantee with the Grant right adds rights it holds).
 	CallSegmentGrant = CallBase + 13
-	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller.
+	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process).
 	CallProcessCreate = CallBase + 14
 	// CallProcessLinkSegment: link a segment into a child's address space.
 	CallProcessLinkSegment = CallBase + 15
@@ -114,7 +114,7 @@ const (
 	CallFsSetTimes = CallBase + 51
 	// CallFsCheck: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations.
 	CallFsCheck = CallBase + 52
-	// CallProcessSetUser: set the user and group a child not yet started runs as (a process starts as its parent's); only a parent running as root (user 0) may choose others than its own.
+	// CallProcessSetUser: set the user and group the file system checks for the caller (process 0) or a child not yet started (a process starts as its parent's); only a process running as root (user 0) may choose others than its own, and a process that leaves root cannot come back.
 	CallProcessSetUser = CallBase + 53
 	// CallFsOpenParent: link the parent of the directory linked at dir (its ".."; the root's is the root) read-only at at (1 GiB aligned), if the caller may read it: how a libOS walks ".." and finds its current directory's path.
 	CallFsOpenParent = CallBase + 54
@@ -751,7 +751,7 @@ func SegmentUnlink(address uintptr, level Level) int64
 // rights: rights, an OR of Link=1, Write=2, Execute=4, Grant=8 (else EXO_BAD_ARGUMENT).
 func SegmentGrant(segment uint64, process uint64, rights Rights) int64
 
-// ProcessCreate is process_create: create an empty process (no segments, not running) whose parent is the caller.
+// ProcessCreate is process_create: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process).
 // Result: the new process's id. Rights: create-process.
 func ProcessCreate() int64
 
@@ -993,7 +993,7 @@ func FsSetTimes(dir uintptr, name uint64, atime int64, mtime int64) int64
 // Result: 0, or the id of a node where the file system is inconsistent (the kernel's console says what). Rights: none.
 func FsCheck() int64
 
-// ProcessSetUser is process_set_user: set the user and group a child not yet started runs as (a process starts as its parent's); only a parent running as root (user 0) may choose others than its own.
+// ProcessSetUser is process_set_user: set the user and group the file system checks for the caller (process 0) or a child not yet started (a process starts as its parent's); only a process running as root (user 0) may choose others than its own, and a process that leaves root cannot come back.
 // Result: 0. Rights: parent(process).
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // uid: uint64, not checked.

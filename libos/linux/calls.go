@@ -135,7 +135,7 @@ func lockedCall(context uintptr, current int, number uint64) int {
 		result = sysKill(context, current, a0, a1)
 	case SysSpawn:
 		result = sysSpawn(a0, a1, a2)
-	case abi.SysGetppid, abi.SysGetuid, abi.SysGetgid, abi.SysGeteuid, abi.SysGetegid:
+	case abi.SysGetppid:
 		result = 0
 	case abi.SysTgkill:
 		result = sysTgkill(context, current, a0, a1, a2)
@@ -188,6 +188,9 @@ func lockedCall(context uintptr, current int, number uint64) int {
 		result = -abi.ENOSYS // glibc registers it; the Go runtime does not
 	default:
 		var handled bool
+		if result, handled = userCall(number, a0, a1, a2); handled {
+			break
+		}
 		if result, handled = fileCall(number, a0, a1, a2, a3, a4); !handled {
 			logUnknownOnce(number)
 			result = -abi.ENOSYS

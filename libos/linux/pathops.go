@@ -439,10 +439,9 @@ func sysFaccessat(dirfd, path, mode, flags uint64) int64 {
 	if r := onTarget(dirfd, path, flags&^atEmptyPath, doAccess, 0, 0); r != 0 {
 		return r
 	}
-	want := uint32(mode) & 7
-	perm := uint32(statCopy[exo.FileMetaMode/8])
-	if want&1 != 0 && perm&0o111 == 0 && perm&0o170000 != 0o040000 {
-		return -abi.EACCES // root too needs an execute bit
+	ids := statCopy[exo.FileMetaUid/8]
+	if !mayAccess(uint32(statCopy[exo.FileMetaMode/8]), uint32(ids), uint32(ids>>32), uint32(mode)&7) {
+		return -abi.EACCES
 	}
 	return 0
 }
@@ -650,8 +649,6 @@ func fileCall(number, a0, a1, a2, a3, a4 uint64) (int64, bool) {
 			return -abi.EBADF, true
 		}
 		return 0, true
-	case abi.SysGetgroups:
-		return 0, true // no supplementary groups
 	case abi.SysDup:
 		return sysDup3(a0, ^uint64(0), 0, true), true
 	case abi.SysDup2:

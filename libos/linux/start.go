@@ -164,6 +164,10 @@ func start() {
 			pclntab = e.Value
 		case exo.StartAuxPclntabSize:
 			pclntabSize = e.Value
+		case abi.AtUID:
+			procUID = uint32(e.Value)
+		case abi.AtGID:
+			procGID = uint32(e.Value)
 		case exo.StartAuxCwd:
 			startCwd = e.Value
 		case exo.StartAuxText:
