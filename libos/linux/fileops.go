@@ -159,14 +159,34 @@ func openWalked(w *walkResult, flags, mode uint64) int64 {
 			open |= exo.OpenFlagsExclusive
 		}
 	}
-	slot, ok := takeSlot()
-	if !ok {
-		return -abi.EMFILE
+	var slot uintptr
+	var id int64
+	if w.found {
+		// A link this process kept of the file (fcache.go).
+		var errno int64
+		if slot, errno = reuseClosed(w.entry.node, w.dir, writing); errno != 0 {
+			return errno
+		}
+		if slot != 0 {
+			id = int64(w.entry.node)
+			if open&exo.OpenFlagsTruncate != 0 {
+				if r := exo.FsResize(slot, 0); r < 0 {
+					releaseSlot(slot)
+					return errnoOf(r)
+				}
+			}
+		}
 	}
-	id := exo.FsOpen(w.dir, w.nameArg(), open, uint64(uint32(mode)&0o7777&^currentUmask()), slot)
-	if id < 0 {
-		freeUnlinked(slot)
-		return errnoOf(id)
+	if slot == 0 {
+		var ok bool
+		if slot, ok = takeSlot(); !ok {
+			return -abi.EMFILE
+		}
+		id = exo.FsOpen(w.dir, w.nameArg(), open, uint64(uint32(mode)&0o7777&^currentUmask()), slot)
+		if id < 0 {
+			freeUnlinked(slot)
+			return errnoOf(id)
+		}
 	}
 	if writing {
 		markWritable(slot)

@@ -195,7 +195,9 @@ func closeFD(fd uint64) int64 {
 	switch f.kind {
 	case kindPipeRead, kindPipeWrite:
 		closePipeEnd(f.pipe, f.kind == kindPipeWrite)
-	case kindFile, kindDir:
+	case kindFile:
+		keepClosed(f.node, f.slot)
+	case kindDir:
 		releaseSlot(f.slot)
 	}
 	*f = file{}

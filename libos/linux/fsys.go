@@ -349,11 +349,19 @@ func readEntry(dir uintptr, s uint64, e *dirEntry) {
 
 func (e *dirEntry) nameBytes() []byte { return e.name[:uint(e.n)%(nameMax+1)] }
 
-// lookupEntry finds name in the directory linked at dir.
+// lookupEntry finds name in the directory linked at dir. It compares in
+// place, and copies only the entry that matches (under its sequence
+// number).
 func lookupEntry(dir uintptr, name []byte, e *dirEntry) bool {
 	entries := metaWord(dir, exo.FileMetaEntries)
 	for s := uint64(0); s < entries; s++ {
-		readEntry(dir, s, e)
+		at := entryAddress(dir, s)
+		if int(*(*uint8)(bare.At(at + exo.DirEntryNameLength))) != len(name) ||
+			atomic.LoadUint32((*uint32)(bare.At(at+exo.DirEntryNode))) == 0 ||
+			!sameBytes(bare.Bytes(at+exo.DirEntryName, uintptr(len(name))), name) {
+			continue
+		}
+		readEntry(dir, s, e) // a consistent copy; it may have changed since
 		if e.node != 0 && sameBytes(e.nameBytes(), name) {
 			return true
 		}

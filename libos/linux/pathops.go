@@ -125,6 +125,16 @@ func sysNewfstatat(dirfd, path, address, flags uint64) int64 {
 	case w.trailing && w.entry.dtype != dtDir:
 		errno = -abi.ENOTDIR
 	default:
+		if slot, ok := linkedNode(w.entry.node); ok && w.n != 0 && searchable(w.dir) {
+			// Linked here already: its metadata page, without a call.
+			w.release()
+			b, ok := userBytes(address, abi.StatLength, true)
+			if !ok {
+				return -abi.EFAULT
+			}
+			statNode(b, slot)
+			return 0
+		}
 		errno = statWalked(&w)
 	}
 	w.release()
@@ -137,6 +147,14 @@ func sysNewfstatat(dirfd, path, address, flags uint64) int64 {
 	}
 	statNode(b, statCopyAddress())
 	return 0
+}
+
+// searchable reports whether this process may search the directory
+// linked at dir (as the kernel's fs_stat would check).
+func searchable(dir uintptr) bool {
+	var d nodeMeta
+	readMeta(dir, &d)
+	return mayAccess(uint32(d.mode), uint32(d.uid), uint32(d.uid>>32), 1)
 }
 
 func sysMkdirat(dirfd, path, mode uint64) int64 {
@@ -181,6 +199,7 @@ func sysUnlinkat(dirfd, path, flags uint64) int64 {
 		if flags&atRemovedir != 0 {
 			remove = exo.RemoveFlagsDirectory
 		}
+		forgetClosed(w.entry.node)
 		if r := exo.FsRemove(w.dir, w.nameArg(), remove); r < 0 {
 			result = errnoOf(r)
 			if result == -abi.EISDIR && flags&atRemovedir == 0 {
@@ -214,6 +233,9 @@ func sysRenameat2(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 	case !fromWalk.found:
 		result = -abi.ENOENT
 	default:
+		if to.found {
+			forgetClosed(to.entry.node) // it may lose its last name
+		}
 		var a, b [nameMax + 1]byte
 		copy(a[:], fromWalk.nameBytes())
 		copy(b[:], to.nameBytes())
