@@ -124,7 +124,7 @@ RUNTIME_FREE_PACKAGES := exogo/libos/bare exogo/libos/exo exogo/libos/fault exog
 # (-R), so that its text and read-only data fill regions of their own,
 # which a libOS's spawn shares between children, read-only.
 INTERPRETER_TEXT := 0x7e0000001000
-LIBOS_PACKAGES := exogo/libos/linux,exogo/abi/symbols,exogo/libos/console,exogo/libos/bootfs,exogo/abi/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
+LIBOS_PACKAGES := exogo/libos/linux,exogo/abi/symbols,exogo/libos/console,exogo/abi/elfload,exogo/libos/mem,exogo/libos/uthread,exogo/libos/exo,exogo/libos/bare,exogo/abi/linuxabi,exogo/arch/amd64
 
 $(MODULES): programs
 

@@ -10,6 +10,7 @@ import (
 	"exogo/kernel/exo"
 	"exogo/kernel/fs"
 	"exogo/kernel/memory"
+	"exogo/kernel/physmem"
 	"exogo/kernel/timer"
 )
 
@@ -41,9 +42,30 @@ var devices = []struct {
 	{"urandom", 1<<8 | 9, 0o666}, {"tty", 5<<8 | 0, 0o666}, {"console", 5<<8 | 1, 0o620},
 }
 
+// bootRecord is a record of a boot module's archive, and the module's
+// bytes.
+type bootRecord struct {
+	cpio.Record
+	module []byte
+}
+
+// contents returns the bytes of a regular file's record: where they are
+// in the module, without a copy.
+func (r bootRecord) contents() ([]byte, bool) {
+	s, ok := r.ReaderAt.(*io.SectionReader)
+	if !ok {
+		return nil, false
+	}
+	_, offset, n := s.Outer()
+	if offset < 0 || n < 0 || uint64(n) != r.FileSize || offset+n > int64(len(r.module)) {
+		return nil, false
+	}
+	return r.module[offset : offset+n], true
+}
+
 // loadFiles makes the file system, which may hold half of the frames free
 // now, and fills it. A file that does not fit is reported and skipped.
-func loadFiles(records []cpio.Record) {
+func loadFiles(records []bootRecord) {
 	start := timer.Nanotime()
 	budget := memory.Frames.FreeFrames() / 2
 	if !exo.InitFiles(uint32(budget)) {
@@ -65,7 +87,6 @@ func loadFiles(records []cpio.Record) {
 	}
 	var count int
 	var bytes uint64
-	buffer := make([]byte, 1<<20)
 	for _, r := range records {
 		name := strings.Trim(r.Name, "/")
 		name = strings.TrimPrefix(name, "./")
@@ -99,15 +120,14 @@ func loadFiles(records []cpio.Record) {
 			}
 			id, s = f.Make(mem, fs.Cred{}, dir, []byte(base), fs.TypeSymlink, 0, target, now)
 		case cpio.S_IFREG:
+			data, ok := r.contents()
+			if !ok {
+				fmt.Printf("exogo: file system: cannot find the bytes of /%s in the module\n", name)
+				continue
+			}
 			id, _, s = f.Open(mem, fs.Cred{}, dir, []byte(base), fs.OpenWrite|fs.OpenCreate|fs.OpenTruncate, perm, now)
-			for offset := uint64(0); s == fs.OK && offset < r.FileSize; {
-				n, err := r.ReadAt(buffer[:min(uint64(len(buffer)), r.FileSize-offset)], int64(offset))
-				if n == 0 && err != nil {
-					fmt.Printf("exogo: file system: cannot read /%s: %v\n", name, err)
-					break
-				}
-				s = f.WriteAt(mem, id, offset, buffer[:n], now)
-				offset += uint64(n)
+			if s == fs.OK {
+				s = f.Load(mem, id, data, now)
 			}
 			bytes += r.FileSize
 			count++
@@ -124,8 +144,22 @@ func loadFiles(records []cpio.Record) {
 			fmt.Printf("exogo: file system: cannot make /%s: %v\n", name, s)
 		}
 	}
+	memory.Frames.ReleasePending() // what a file that did not fit held
 	fmt.Printf("exogo: file system: %d files (%d KiB) from the boot module in %.1f ms; %d nodes, %d of %d frames used\n",
 		count, bytes>>10, float64(timer.Nanotime()-start)/1e6, f.Live(), exo.FilesFrames(), budget)
+}
+
+// releaseModules gives the boot modules' frames back: the file system
+// holds copies of their files, and nothing maps them.
+func releaseModules() {
+	var released uint64
+	for i := 0; i < bootInfo.ModuleCount && i < len(bootInfo.Modules); i++ {
+		m := bootInfo.Modules[i]
+		released += memory.Frames.ReleaseUse(uint64(m.Start), uint64(m.End), physmem.UseBootModule)
+	}
+	if released > 0 {
+		fmt.Printf("exogo: the boot module's %d KiB are free again\n", released*4)
+	}
 }
 
 // mkdirAll returns the directory at path (relative to the root), making

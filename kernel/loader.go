@@ -43,7 +43,7 @@ func withInterruptsOff(f func()) {
 // stack with frames it owns, and starts it. The first process gets every
 // right. The file is checked, and the way it is loaded chosen, by the
 // same code a libOS's spawn uses (abi/elfload).
-func loadFirstProgram(name string, image []byte, files map[string][]byte, archive bootArchive) (*process.Process, error) {
+func loadFirstProgram(name string, image []byte, files map[string][]byte) (*process.Process, error) {
 	var plan elfload.Plan
 	if problem := elfload.Parse(image, uint64(layout.UserStart), exo.StartLibosBase, &plan); problem != elfload.OK {
 		return nil, fmt.Errorf("cannot run %s: %v", name, problem)
@@ -94,7 +94,6 @@ func loadFirstProgram(name string, image []byte, files map[string][]byte, archiv
 		}
 	}
 	screen, kind := screenSegment(p)
-	module := bootModuleSegment(p, archive)
 	// The initial stack, as Linux lays it out, with exogo's entries in the
 	// auxiliary vector (a libOS reads them; a runtime-free program ignores
 	// the stack).
@@ -113,7 +112,6 @@ func loadFirstProgram(name string, image []byte, files map[string][]byte, archiv
 		{Key: exo.StartAuxPid, Value: uint64(p.ID)},
 		{Key: exo.StartAuxScreenSegment, Value: screen},
 		{Key: exo.StartAuxScreenKind, Value: kind},
-		{Key: exo.StartAuxBootModuleSegment, Value: module},
 	}
 	if symbols, ok := elfload.Sections(image, &plan); ok {
 		aux = append(aux, abi.AuxEntry{Key: exo.StartAuxPclntab, Value: symbols.Pclntab},
@@ -171,33 +169,6 @@ func mapPlan(p *process.Process, regions map[uintptr]uint64, file []byte, plan *
 		}
 	}
 	return nil
-}
-
-// bootModuleSegment gives the first process the boot module (the cpio
-// archive it was loaded from) as a read-only segment, linked at
-// exo.StartBootModule. It returns the segment's id, or 0.
-func bootModuleSegment(p *process.Process, archive bootArchive) (id uint64) {
-	if archive.length == 0 {
-		return 0
-	}
-	withInterruptsOff(func() {
-		smp.Lock()
-		defer smp.Unlock()
-		id = exo.CreateBootModuleSegment(p, archive.physical, archive.length)
-		if id != 0 && !exo.LinkInto(p, id, exo.StartBootModule, 0) {
-			id = 0
-		}
-	})
-	if id == 0 {
-		fmt.Println("exogo: the boot module could not be given to the first process as a segment")
-	}
-	return id
-}
-
-// bootArchive is where the boot module holding the first program lies in
-// physical memory.
-type bootArchive struct {
-	physical, length uint64
 }
 
 // screenSegment gives the first process the screen as a device segment

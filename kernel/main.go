@@ -47,15 +47,16 @@ func main() {
 	for _, problem := range options.Problems {
 		fmt.Println("exogo: command line:", problem)
 	}
-	records, modules, archive := listModules("bin/"+options.Init, elfload.Interpreter)
+	records, modules := listModules("bin/"+options.Init, elfload.Interpreter)
 	loadFiles(records)
+	releaseModules()
 
 	if options.CrashKernel {
 		fmt.Println("exogo: crashtest=kernel: faulting in kernel code on purpose")
 		linux.CrashTest()
 	}
 	if options.Init != "" {
-		status, err := runFirstProgram(options.Init, modules, archive)
+		status, err := runFirstProgram(options.Init, modules)
 		if err != nil {
 			fmt.Println("exogo: init:", err)
 			fmt.Println(frameCensus()) // what a refused program was given went back
@@ -156,15 +157,13 @@ func memoryTypeName(t uint32) string {
 }
 
 // listModules prints each boot module and what its cpio archive holds, and
-// returns the records of every valid archive, the files among them that
-// the kernel itself needs (wanted: the first program and the libOS's
-// interpreter), and where the first valid archive lies (the first process
-// gets it as a segment). A module that is not a valid archive is reported
+// returns the records of every valid archive and the files among them
+// that the kernel itself needs (wanted: the first program and the libOS's
+// interpreter), copied. A module that is not a valid archive is reported
 // and skipped.
-func listModules(wanted ...string) ([]cpio.Record, map[string][]byte, bootArchive) {
+func listModules(wanted ...string) ([]bootRecord, map[string][]byte) {
 	files := map[string][]byte{}
-	var all []cpio.Record
-	var archive bootArchive
+	var all []bootRecord
 	info := bootInfoBytes()
 	if bootInfo.ModuleCount == 0 {
 		fmt.Println("exogo: no boot modules")
@@ -187,10 +186,9 @@ func listModules(wanted ...string) ([]cpio.Record, map[string][]byte, bootArchiv
 			}
 		}
 		fmt.Printf("exogo: module %q: cpio archive with %d entries (%d files, %d bytes)\n", name, len(records), regular, size)
-		if archive.length == 0 {
-			archive = bootArchive{physical: uint64(m.Start), length: uint64(m.End - m.Start)}
+		for _, r := range records {
+			all = append(all, bootRecord{r, data})
 		}
-		all = append(all, records...)
 		for _, r := range records {
 			for _, w := range wanted {
 				if r.Name != w || r.Mode&cpio.S_IFMT != cpio.S_IFREG {
@@ -205,18 +203,18 @@ func listModules(wanted ...string) ([]cpio.Record, map[string][]byte, bootArchiv
 			}
 		}
 	}
-	return all, files, archive
+	return all, files
 }
 
-// runFirstProgram starts bin/name from the boot module as the first
+// runFirstProgram starts bin/name of the boot module as the first
 // process and waits for it to exit, returning its exit status.
-func runFirstProgram(name string, files map[string][]byte, archive bootArchive) (uint64, error) {
+func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
 	image, ok := files["bin/"+name]
 	if !ok {
 		return 0, fmt.Errorf("no program bin/%s in the boot module (put it in build/modules/bin/, see the Makefile's programs target)", name)
 	}
 	stacksBefore := memory.StacksInUse()
-	p, err := loadFirstProgram(name, image, files, archive)
+	p, err := loadFirstProgram(name, image, files)
 	if err != nil {
 		return 0, err
 	}

@@ -78,25 +78,6 @@ func linkedScreen(p *process.Process, id uint64, permissions Permissions) {
 	}
 }
 
-// CreateBootModuleSegment makes the boot module's segment for process p:
-// the module's length bytes at physical (page-aligned, as GRUB loads
-// modules; the end of the last page is shown too), read-only, after
-// a metadata page (layout boot_module) that says where they start. It
-// returns the segment's id, or 0.
-func CreateBootModuleSegment(p *process.Process, physical uint64, length uint64) uint64 {
-	if physical&0xfff != 0 {
-		return 0 // the rest of its first page is not the module's to show
-	}
-	var describe [BootModuleSize]byte
-	offset := 4096 + physical&0xfff
-	for i := 0; i < 8; i++ {
-		describe[BootModuleLength+i] = byte(length >> (8 * i))
-		describe[BootModuleOffset+i] = byte(offset >> (8 * i))
-	}
-	id, _ := deviceSegment(p, physical&^0xfff, length+physical&0xfff, describe[:], BootModuleSegmentLevel, 0)
-	return id
-}
-
 // deviceSegment makes a device segment p owns over length bytes of
 // physical memory from physical (page-aligned), mapped with flags, after a
 // metadata page holding describe, in which it writes the segment's level

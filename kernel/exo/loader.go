@@ -42,7 +42,7 @@ func LoaderPage(p *process.Process, id uint64, slot uint32, permissions Permissi
 
 // AbandonLoad ends p, a process the kernel's loader created but could not
 // fill or start: everything it was given so far (its segments, their
-// frames and tables, the boot module's and the screen's links) goes back,
+// frames and tables, the screen's link) goes back,
 // as at any process's end. The caller holds smp.Lock with interrupts off.
 func AbandonLoad(p *process.Process) {
 	endProcess(p, 127, false)

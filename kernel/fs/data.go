@@ -44,6 +44,12 @@ func (f *FS) pageFrame(mem segment.Memory, n *node, p uint64) (uint64, bool) {
 
 // ensurePage gives data page p of node i a zeroed frame if it has none.
 func (f *FS) ensurePage(mem segment.Memory, i uint32, p uint64) Status {
+	return f.ensurePageZeroed(mem, i, p, true)
+}
+
+// ensurePageZeroed is ensurePage; without zero a new frame is not zeroed
+// (the caller overwrites all of it).
+func (f *FS) ensurePageZeroed(mem segment.Memory, i uint32, p uint64, zero bool) Status {
 	n := &f.nodes[i%MaxNodes]
 	if _, ok := f.pageFrame(mem, n, p); ok {
 		return OK
@@ -62,7 +68,7 @@ func (f *FS) ensurePage(mem segment.Memory, i uint32, p uint64) Status {
 			return NoSpace
 		}
 	}
-	if _, ok := f.mapFrame(mem, pt, uint(k%segment.Entries), segment.Read|segment.Write); !ok {
+	if _, ok := f.mapFrameZeroed(mem, pt, uint(k%segment.Entries), segment.Read|segment.Write, zero); !ok {
 		return NoSpace
 	}
 	n.pages++
@@ -198,6 +204,33 @@ func (f *FS) WriteAt(mem segment.Memory, id uint32, offset uint64, b []byte, now
 	if !f.copyData(mem, n, offset, b, false) {
 		return BadNode
 	}
+	return OK
+}
+
+// Load fills empty file id with b, for the kernel's own use: the frames
+// its pages fill whole are not zeroed first, as a growth's would be. No
+// process may link the file yet (at boot none runs).
+func (f *FS) Load(mem segment.Memory, id uint32, b []byte, now int64) Status {
+	n, i, ok := f.lookup(id)
+	if !ok || n.mode&TypeMask != TypeFile || n.length != 0 {
+		return BadNode
+	}
+	if uint64(len(b)) > MaxLength {
+		return TooBig
+	}
+	pages := pagesFor(uint64(len(b)))
+	for p := uint64(0); p < pages; p++ {
+		if f.ensurePageZeroed(mem, i, p, p+1 == pages) != OK {
+			f.dropPages(mem, n, 0, p)
+			return NoSpace
+		}
+	}
+	n.length = uint64(len(b))
+	if !f.copyData(mem, n, 0, b, false) {
+		return BadNode
+	}
+	n.mtime, n.ctime = now, now
+	f.writeMeta(mem, i)
 	return OK
 }
 

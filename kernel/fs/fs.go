@@ -258,7 +258,13 @@ func (f *FS) newNode(mem segment.Memory, mode uint32, c Cred, now int64) (uint32
 // mapFrame charges a zeroed frame to the file system and maps it at slot
 // of PT segment pt with rights r.
 func (f *FS) mapFrame(mem segment.Memory, pt segment.ID, slot uint, r segment.Rights) (uint64, bool) {
-	frame, charged := mem.Frames.ChargeMapped(segment.FilesOwner, physmem.UseProcess, true)
+	return f.mapFrameZeroed(mem, pt, slot, r, true)
+}
+
+// mapFrameZeroed is mapFrame; without zero the frame holds what it held
+// (the caller fills it before anything can read it).
+func (f *FS) mapFrameZeroed(mem segment.Memory, pt segment.ID, slot uint, r segment.Rights, zero bool) (uint64, bool) {
+	frame, charged := mem.Frames.ChargeMapped(segment.FilesOwner, physmem.UseProcess, zero)
 	if charged != physmem.Done {
 		return 0, false
 	}

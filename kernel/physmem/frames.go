@@ -144,6 +144,25 @@ func (t *Table) SetRange(start, end uint64, use Use) {
 	t.release()
 }
 
+// ReleaseUse frees every frame of [start, end) (whole frames, the partial
+// ones at the ends included) whose use is use, and returns how many: the
+// boot modules, once the kernel has copied what it needs.
+func (t *Table) ReleaseUse(start, end uint64, use Use) (released uint64) {
+	limit := t.frames * FrameSize
+	first, last := min(start, limit)/FrameSize, (min(end, limit)+FrameSize-1)/FrameSize
+	t.acquire()
+	for i := first; i < last && i < t.frames; i++ {
+		e := t.entry(i)
+		if Use(*e&entryUseMask) == use {
+			t.disown(*e)
+			t.markFree(i)
+			released++
+		}
+	}
+	t.release()
+	return released
+}
+
 // Allocate takes a free frame, marks it with use and returns its physical
 // address. The frame's contents are zeroed when zero is true. ok is false
 // when no frame is free; nothing changes then.

@@ -37,10 +37,9 @@
 #define ADDRESS_FRAME_TABLE_VIEW 0x7f8000000000
 #define ADDRESS_KERNEL_INFO 0x7f8040000000
 
-// start: how a program starts: its initial stack (Linux's: argc, argv, envp and the auxiliary vector at the stack pointer, the strings above) lies in [StackTop - StackSize, StackTop), written by whoever loaded the program (the kernel for the first, a libOS for the others); the boot module's segment is linked read-only at BootModule. A program's segments lie below LibosBase, the start of the libOS's part of the address space; a program that does not bring its own libOS (abi/elfload.Native) is loaded with the libOS's interpreter image, whose segments lie in [LibosBase, InterpreterTop), and entered there.
+// start: how a program starts: its initial stack (Linux's: argc, argv, envp and the auxiliary vector at the stack pointer, the strings above) lies in [StackTop - StackSize, StackTop), written by whoever loaded the program (the kernel for the first, a libOS for the others). A program's segments lie below LibosBase, the start of the libOS's part of the address space; a program that does not bring its own libOS (abi/elfload.Native) is loaded with the libOS's interpreter image, whose segments lie in [LibosBase, InterpreterTop), and entered there.
 #define START_STACK_TOP 0x7fffc0000000
 #define START_STACK_SIZE 0x10000
-#define START_BOOT_MODULE 0x7f4000000000
 #define START_LIBOS_BASE 0x7e0000000000
 #define START_INTERPRETER_TOP 0x7e4000000000
 
@@ -54,11 +53,10 @@
 #define FS_TARGET_MAX 0xfff
 #define FS_ENTRIES_PER_PAGE 0xf
 
-// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
+// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
 #define START_AUX_PID 0x65780001
 #define START_AUX_SCREEN_SEGMENT 0x65780002
 #define START_AUX_SCREEN_KIND 0x65780003
-#define START_AUX_BOOT_MODULE_SEGMENT 0x65780004
 #define START_AUX_CONSOLE_SEGMENT 0x65780005
 #define START_AUX_CONSOLE_PORTS 0x65780006
 #define START_AUX_PCLNTAB 0x65780007
@@ -161,12 +159,6 @@
 #define DIR_ENTRY_TYPE 8
 #define DIR_ENTRY_NAME_LENGTH 9
 #define DIR_ENTRY_NAME 16
-
-// boot_module: the metadata page of the boot module's segment (its slot 0, read-only; the module's bytes follow, read-only too): the cpio archive the kernel was booted with.
-#define BOOT_MODULE_SIZE 24
-#define BOOT_MODULE_LENGTH 0
-#define BOOT_MODULE_OFFSET 8
-#define BOOT_MODULE_SEGMENT_LEVEL 16
 
 // kernel_info: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine.
 #define KERNEL_INFO_SIZE 4096

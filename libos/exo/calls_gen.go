@@ -500,11 +500,10 @@ const (
 	AddressKernelInfo     = 0x7f8040000000
 )
 
-// Start: how a program starts: its initial stack (Linux's: argc, argv, envp and the auxiliary vector at the stack pointer, the strings above) lies in [StackTop - StackSize, StackTop), written by whoever loaded the program (the kernel for the first, a libOS for the others); the boot module's segment is linked read-only at BootModule. A program's segments lie below LibosBase, the start of the libOS's part of the address space; a program that does not bring its own libOS (abi/elfload.Native) is loaded with the libOS's interpreter image, whose segments lie in [LibosBase, InterpreterTop), and entered there.
+// Start: how a program starts: its initial stack (Linux's: argc, argv, envp and the auxiliary vector at the stack pointer, the strings above) lies in [StackTop - StackSize, StackTop), written by whoever loaded the program (the kernel for the first, a libOS for the others). A program's segments lie below LibosBase, the start of the libOS's part of the address space; a program that does not bring its own libOS (abi/elfload.Native) is loaded with the libOS's interpreter image, whose segments lie in [LibosBase, InterpreterTop), and entered there.
 const (
 	StartStackTop       = 0x7fffc0000000
 	StartStackSize      = 0x10000
-	StartBootModule     = 0x7f4000000000
 	StartLibosBase      = 0x7e0000000000
 	StartInterpreterTop = 0x7e4000000000
 )
@@ -523,18 +522,17 @@ const (
 	FsEntriesPerPage = 0xf
 )
 
-// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none), the boot module's segment (0: none; linked at StartBootModule); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
+// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
 const (
-	StartAuxPid               = 0x65780001
-	StartAuxScreenSegment     = 0x65780002
-	StartAuxScreenKind        = 0x65780003
-	StartAuxBootModuleSegment = 0x65780004
-	StartAuxConsoleSegment    = 0x65780005
-	StartAuxConsolePorts      = 0x65780006
-	StartAuxPclntab           = 0x65780007
-	StartAuxPclntabSize       = 0x65780008
-	StartAuxText              = 0x65780009
-	StartAuxCwd               = 0x6578000a
+	StartAuxPid            = 0x65780001
+	StartAuxScreenSegment  = 0x65780002
+	StartAuxScreenKind     = 0x65780003
+	StartAuxConsoleSegment = 0x65780005
+	StartAuxConsolePorts   = 0x65780006
+	StartAuxPclntab        = 0x65780007
+	StartAuxPclntabSize    = 0x65780008
+	StartAuxText           = 0x65780009
+	StartAuxCwd            = 0x6578000a
 )
 
 // FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it), bit 41 while a frame charged to its owner is not handed over yet (being zeroed, or its mapping not stored yet: nothing may map, free or take it).
@@ -647,14 +645,6 @@ const (
 	DirEntryType       = 8  // 1 bytes: Linux's d_type: 8 a file, 4 a directory, 10 a symbolic link, 2 a character device
 	DirEntryNameLength = 9  // 1 bytes: the name's length (1-255)
 	DirEntryName       = 16 // 256 bytes: the name, NUL-terminated
-)
-
-// BootModule: the metadata page of the boot module's segment (its slot 0, read-only; the module's bytes follow, read-only too): the cpio archive the kernel was booted with. BootModuleSize is its size in bytes; the others are byte offsets.
-const (
-	BootModuleSize         = 24
-	BootModuleLength       = 0  // 8 bytes: the module's length in bytes
-	BootModuleOffset       = 8  // 8 bytes: where its first byte is in the segment
-	BootModuleSegmentLevel = 16 // 8 bytes: 1: a PT segment (2 MiB), 2: a PD segment (1 GiB)
 )
 
 // KernelInfo: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine. KernelInfoSize is its size in bytes; the others are byte offsets.

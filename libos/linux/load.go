@@ -273,7 +273,7 @@ var childStackPointer uint64
 // the program's (AT_EXECFN), plan
 // the program's; interpreter is where the interpreter image starts (AT_BASE),
 // 0 for a native program.
-func startStack(child uint64, path string, args, env []string, plan *elfload.Plan, interpreter, module uint64, symbols elfload.Symbols) bool {
+func startStack(child uint64, path string, args, env []string, plan *elfload.Plan, interpreter uint64, symbols elfload.Symbols) bool {
 	segment, ok := beginSegment()
 	if !ok {
 		return false
@@ -308,7 +308,6 @@ func startStack(child uint64, path string, args, env []string, plan *elfload.Pla
 		{Key: abi.AtGID, Value: uint64(procGID)},
 		{Key: abi.AtEGID, Value: uint64(procGID)},
 		{Key: exo.StartAuxPid, Value: child},
-		{Key: exo.StartAuxBootModuleSegment, Value: module},
 		{Key: exo.StartAuxConsoleSegment, Value: consoleSegment},
 		{Key: exo.StartAuxConsolePorts, Value: ports},
 		{Key: exo.StartAuxScreenSegment, Value: screenSegment},

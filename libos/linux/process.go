@@ -151,19 +151,13 @@ func spawnImage(path uint64, imageAddress uintptr, size, argv, envp uint64) int6
 			break
 		}
 	}
-	// The child sees the boot module too (read-only), if it can be
-	// linked; its start stack says whether it was.
-	module := uint64(0)
-	if bootModule.segment != 0 && exo.ProcessLinkSegment(uint64(id), bootModule.segment, exo.StartBootModule, 0) == 0 {
-		module = bootModule.segment
-	}
 	base := uint64(0)
 	if interpreter != 0 {
 		base = interpreterPlan.Low
 	}
 	if slot < 0 || !loadImage(uint64(id), imageAddress, plan, false, interpreter != 0) ||
 		(interpreter != 0 && !loadImage(uint64(id), interpreter, &interpreterPlan, true, false)) ||
-		!startStack(uint64(id), name, args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, base, module, symbols) {
+		!startStack(uint64(id), name, args[:uint(nargs)%(maxArgs+1)], env[:uint(nenv)%(maxArgs+1)], plan, base, symbols) {
 		destroyChild(uint64(id))
 		if slot < 0 {
 			return -abi.EAGAIN

@@ -39,22 +39,8 @@ const (
 
 // What the loader said on the initial stack (the start protocol,
 // exo.Start*): the process's id, which is also its main thread's Linux ID
-// (getpid), and where the boot module is.
-var (
-	processID  uint32 = 1
-	bootModule struct {
-		segment      uint64
-		data, length uint64
-	}
-)
-
-// bootArchive returns the boot module's bytes (the cpio archive), or nil.
-func bootArchive() []byte {
-	if bootModule.length == 0 {
-		return nil
-	}
-	return bare.Bytes(uintptr(bootModule.data), uintptr(bootModule.length))
-}
+// (getpid).
+var processID uint32 = 1
 
 // entryStack is the stack pointer the loader started the process with
 // (set by Start): the start protocol's initial stack.
@@ -150,8 +136,6 @@ func start() {
 			execfn = e.Value
 		case exo.StartAuxPid:
 			processID = uint32(e.Value)
-		case exo.StartAuxBootModuleSegment:
-			bootModule.segment = e.Value
 		case exo.StartAuxScreenSegment:
 			screenSegment = e.Value
 		case exo.StartAuxScreenKind:
@@ -190,9 +174,6 @@ func start() {
 	}
 	mapImage(uintptr(phdr), int(phnum), interpreted)
 	programPath = execPath(execfn)
-	if bootModule.segment != 0 {
-		useBootModule()
-	}
 	mem.Owner = uint64(processID) // the frame table's owner of its frames
 	setupConsole(screenSegment, screenKind, consoleSegment, consolePorts)
 	useSymbols(pclntab, pclntabSize, text)
@@ -269,24 +250,6 @@ func execPath(address uint64) abi.Text {
 	return abi.Text{}
 }
 
-// useBootModule reads the boot module segment's metadata page (linked at
-// exo.StartBootModule by the loader) and closes its span to mappings.
-func useBootModule() {
-	level := *(*uint64)(bare.At(exo.StartBootModule + exo.BootModuleSegmentLevel))
-	span := uint64(mem.RegionSize)
-	if level == 2 {
-		span = 1 << 30
-	}
-	offset := *(*uint64)(bare.At(exo.StartBootModule + exo.BootModuleOffset))
-	length := *(*uint64)(bare.At(exo.StartBootModule + exo.BootModuleLength))
-	if offset < mem.PageSize || offset > span || length > span-offset {
-		bare.SayLine("libos: the boot module's metadata is inconsistent; ignoring the module", "")
-		bootModule.segment = 0
-		return
-	}
-	mem.Ranges.Add(exo.StartBootModule, uintptr(exo.StartBootModule+span), 0, mem.KindImage)
-	bootModule.data, bootModule.length = exo.StartBootModule+offset, length
-}
 
 // mapImage enters the program's PT_LOAD segments, from its phnum program
 // headers at phdr (AT_PHDR), in the address-space map. The loader mapped

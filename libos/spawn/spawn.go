@@ -1,11 +1,11 @@
-// Package spawn starts programs of the boot module in child processes and
+// Package spawn starts programs of the file system in child processes and
 // waits for them, from an ordinary Go program linked with the libOS
 // (exogo/libos/linux). It is hosted Go, not part of the libOS: it makes
 // the libOS's own spawn call (linux.SysSpawn) and Linux's wait4 and kill,
 // which the libOS serves.
 //
-// TODO(issue 9): os/exec (clone and execve) will start programs from the
-// file system; this package stays for programs that want exogo's call.
+// TODO(issue 9): os/exec (clone and execve) will start programs too; this
+// package stays for programs that want exogo's call.
 package spawn
 
 import (
@@ -16,8 +16,8 @@ import (
 	"exogo/libos/linux"
 )
 
-// Start runs the program at path (a file of the boot module, such as
-// /bin/hello) in a new process with the given arguments (argv[0]
+// Start runs the program at path (a file with an execute bit, such as
+// /bin/hello; a relative path starts from the current directory) in a new process with the given arguments (argv[0]
 // included) and environment, and returns its process id.
 func Start(path string, argv, env []string) (int, error) {
 	p, err := syscall.BytePtrFromString(path)
