@@ -250,7 +250,6 @@ func execPath(address uint64) abi.Text {
 	return abi.Text{}
 }
 
-
 // mapImage enters the program's PT_LOAD segments, from its phnum program
 // headers at phdr (AT_PHDR), in the address-space map. The loader mapped
 // them in PT segments of its own, whose 2 MiB regions are closed to
