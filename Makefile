@@ -41,7 +41,7 @@ RESTRICTED_PACKAGES := main,exogo/kernel/fs,exogo/arch/amd64,exogo/abi/linuxabi,
 # Indirect jumps the check cannot follow, each reviewed: start64 jumps from
 # the kernel's physical alias to its virtual address.
 INDIRECT_OK := main.start64
-HOSTED_IN_MAIN := exogo/kernel/exo.InitFiles,main.main,main.loadFiles,main.mkdirAll,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapPlan,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.bootModuleSegment,main.frameCensus
+HOSTED_IN_MAIN := exogo/kernel/exo.InitFiles,main.main,main.loadFiles,main.mkdirAll,main.releaseModules,main.bootRecord.contents,main.report,main.listModules,main.readArchive,main.memoryTypeName,main.bootInfoBytes,main.runFirstProgram,main.loadFirstProgram,main.mapPlan,main.mapUser,main.startProcess,main.withInterruptsOff,main.screenSegment,main.bootModuleSegment,main.frameCensus
 
 # QEMU's CPU model: qemu64 has no FSGSBASE, so the libOS switches
 # threads through the kernel; CPU=qemu64,+fsgsbase (or max) lets it

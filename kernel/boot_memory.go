@@ -77,13 +77,16 @@ func setUpMemory(infoPhysical, infoSize uintptr) {
 	for i := 0; i < count && i < len(regions); i++ {
 		memory.Frames.SetRange(regions[i].Start, regions[i].End, physmem.UseFree)
 	}
-	memory.Frames.SetRange(imagePhysical(loadBase), imagePhysical(imageEnd), physmem.UseKernel)
-	memory.Frames.SetRange(uint64(infoPhysical), uint64(infoPhysical+infoSize), physmem.UseKernel)
-	memory.Frames.SetRange(tableAt, tableAt+tableBytes, physmem.UseKernel)
+	// The modules first: a frame one shares with the kernel's image, the
+	// boot information or the frame table stays the kernel's, so that
+	// freeing the modules later (releaseModules) never frees it.
 	for i := 0; i < bootInfo.ModuleCount && i < len(bootInfo.Modules); i++ {
 		m := bootInfo.Modules[i]
 		memory.Frames.SetRange(uint64(m.Start), uint64(m.End), physmem.UseBootModule)
 	}
+	memory.Frames.SetRange(imagePhysical(loadBase), imagePhysical(imageEnd), physmem.UseKernel)
+	memory.Frames.SetRange(uint64(infoPhysical), uint64(infoPhysical+infoSize), physmem.UseKernel)
+	memory.Frames.SetRange(tableAt, tableAt+tableBytes, physmem.UseKernel)
 
 	space, ok := paging.NewSpace(&memory.Frames, 0)
 	if !ok {

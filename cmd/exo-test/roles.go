@@ -114,7 +114,24 @@ func hostile() {
 	expect("hostile: destroy the parent's segment", exo.SegmentDestroy(mailboxSegment), exo.ErrNotOwner)
 	expect("hostile: a segment id that never existed", exo.SegmentDestroy(0xfff0fff), exo.ErrNoSuchObject)
 	expect("hostile: bad level", exo.SegmentCreate(7), exo.ErrBadArgument)
-	expect("hostile: create a process without the right", exo.ProcessCreate(), exo.ErrNoRight)
+	// The right to create processes passes on, within 32 children each.
+	var kids [33]int64
+	children, refused := 0, int64(0)
+	for i := range kids {
+		k := exo.ProcessCreate()
+		if k < 0 {
+			refused = k
+			break
+		}
+		kids[i] = k
+		children++
+	}
+	check("hostile: creating processes stops at 32 children (or a full table) with EXO_LIMIT", children <= 32 && refused == -exo.ErrLimit)
+	for _, k := range kids {
+		if k > 0 {
+			exo.ProcessDestroy(uint64(k))
+		}
+	}
 	expect("hostile: start process 1 (not my child)", exo.ProcessStart(1, imageBase, stackWindow), exo.ErrNotOwner)
 	expect("hostile: destroy process 1", exo.ProcessDestroy(1), exo.ErrNotOwner)
 	expect("hostile: register upcalls from kernel memory", exo.UpcallRegister(0xffff_ffff_8010_0000, buffer, 8), exo.ErrBadAddress)

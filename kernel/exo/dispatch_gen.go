@@ -50,13 +50,13 @@ const (
 	// CallSegmentGrant: let another process use a segment (the owner sets its rights; a grantee with the Grant right adds rights it holds).
 	// Handler: sysSegmentGrant(caller *Caller, segment uint32, process uint32, rights Rights) int64.
 	CallSegmentGrant = CallBase + 13
-	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process).
+	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process); a process's end ends its children.
 	// Handler: sysProcessCreate(caller *Caller) int64.
 	CallProcessCreate = CallBase + 14
 	// CallProcessLinkSegment: link a segment into a child's address space.
 	// Handler: sysProcessLinkSegment(caller *Caller, process uint32, segment uint32, address uintptr, permissions Permissions) int64.
 	CallProcessLinkSegment = CallBase + 15
-	// CallProcessStart: start a child at an entry point with a stack pointer.
+	// CallProcessStart: start a child at an entry point with a stack pointer; a caller that is not root may start only a child of its own user and group (EXO_NO_RIGHT).
 	// Handler: sysProcessStart(caller *Caller, process uint32, entry uintptr, stack uintptr) int64.
 	CallProcessStart = CallBase + 16
 	// CallProcessDestroy: end a child process.
@@ -128,7 +128,7 @@ const (
 	// CallSegmentRelease: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown per batch, and free each of them that is the caller's data and mapped nowhere else, except the first keep of those, which are zeroed and stay the caller's, unmapped (a libOS's pool of free frames); the others stay the caller's, to free later: munmap of a range in one call instead of a segment_unmap and a frame_free per page.
 	// Handler: sysSegmentRelease(caller *Caller, segment uint32, first uint32, count uint64, keep uint64) int64.
 	CallSegmentRelease = CallBase + 39
-	// CallFsRoot: link the file system's root directory read-only at at (1 GiB aligned): where every path walk starts.
+	// CallFsRoot: link the file system's root directory read-only at at (1 GiB aligned), if the caller may read it: where every path walk starts.
 	// Handler: sysFsRoot(caller *Caller, at uintptr) int64.
 	CallFsRoot = CallBase + 40
 	// CallFsOpen: open the entry name (NUL-terminated) of the directory linked at dir: link its node's segment at at (1 GiB aligned), read-only or with Write writable, no-execute; with Create make a file of permission bits mode (the libOS applied its umask) if the name is free. A symbolic link is not followed (EXO_SYMLINK). Close it with segment_unlink(at, PD).
@@ -143,7 +143,7 @@ const (
 	// CallFsRename: move the entry from_name of the directory linked at from_dir to to_name in the one linked at to_dir, replacing what to_name named (a file by a file, an empty directory by a directory); readers see both names for a moment, never neither.
 	// Handler: sysFsRename(caller *Caller, fromDir uintptr, fromName uintptr, toDir uintptr, toName uintptr, flags RenameFlags) int64.
 	CallFsRename = CallBase + 44
-	// CallFsLink: give the node from_name names (not a directory) another name, to_name in the directory linked at to_dir (a hard link).
+	// CallFsLink: give the node from_name names (not a directory) another name, to_name in the directory linked at to_dir (a hard link); one who does not own it must be allowed to read and write it (Linux's protected_hardlinks).
 	// Handler: sysFsLink(caller *Caller, fromDir uintptr, fromName uintptr, toDir uintptr, toName uintptr) int64.
 	CallFsLink = CallBase + 45
 	// CallFsResize: set the length of the file linked writable at file: new pages are zeroed frames charged to the file system (EXO_NO_SPACE when it is full: nothing changes), pages past the end go; every process that links the file sees the new length in its metadata page.
@@ -161,10 +161,10 @@ const (
 	// CallFsChown: set the owner and group (0xffffffff: unchanged) of the entry name (or 0: the node linked at dir); root only.
 	// Handler: sysFsChown(caller *Caller, dir uintptr, name uint64, uid uint64, gid uint64) int64.
 	CallFsChown = CallBase + 50
-	// CallFsSetTimes: set the access and modification times (ns since 1970) of the entry name (or 0: the node linked at dir); its owner, root, or one who may write it.
+	// CallFsSetTimes: set the access and modification times (ns since 1970) of the entry name (or 0: the node linked at dir): any times for its owner or root; the current time, asked as -1 and -1, for one who may write it.
 	// Handler: sysFsSetTimes(caller *Caller, dir uintptr, name uint64, atime int64, mtime int64) int64.
 	CallFsSetTimes = CallBase + 51
-	// CallFsCheck: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations.
+	// CallFsCheck: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations; root (user 0) only (EXO_NO_RIGHT), as the walk holds the call lock.
 	// Handler: sysFsCheck(caller *Caller) int64.
 	CallFsCheck = CallBase + 52
 	// CallProcessSetUser: set the user and group the file system checks for the caller (process 0) or a child not yet started (a process starts as its parent's); only a process running as root (user 0) may choose others than its own, and a process that leaves root cannot come back.

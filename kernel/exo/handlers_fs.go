@@ -208,6 +208,9 @@ func freeSlotIn(p *process.Process, at uintptr) int64 {
 
 func sysFsRoot(caller *Caller, at uintptr) int64 {
 	root := files.Root()
+	if !files.Readable(cred(caller), root) {
+		return -ErrAccess // a link shows every entry: read permission
+	}
 	if err := linkNode(caller, root, at, segment.Read); err != 0 {
 		return err
 	}
@@ -225,8 +228,8 @@ func sysFsOpen(caller *Caller, dir, name uintptr, flags OpenFlags, mode uint64, 
 	if err != 0 {
 		return err
 	}
-	id, flush, status := files.Open(memoryAccess(), cred(caller), d, n, fs.OpenFlags(flags), uint32(mode), timer.WallClock())
-	finish(flush)
+	// A truncation waits for the link: a failed open changes nothing.
+	id, _, status := files.Open(memoryAccess(), cred(caller), d, n, fs.OpenFlags(flags&^OpenFlagsTruncate), uint32(mode), timer.WallClock())
 	if status != fs.OK {
 		return fsError(status)
 	}
@@ -236,6 +239,15 @@ func sysFsOpen(caller *Caller, dir, name uintptr, flags OpenFlags, mode uint64, 
 	}
 	if err := linkNode(caller, id, at, r); err != 0 {
 		return err
+	}
+	if flags&(OpenFlagsWrite|OpenFlagsTruncate) == OpenFlagsWrite|OpenFlagsTruncate {
+		if mode, _, _ := files.Mode(id); mode&fs.TypeMask == fs.TypeFile {
+			flush, status := files.Resize(memoryAccess(), id, 0, timer.WallClock())
+			finish(flush)
+			if status != fs.OK {
+				return fsError(status)
+			}
+		}
 	}
 	return int64(id)
 }
@@ -431,6 +443,9 @@ func sysFsSetTimes(caller *Caller, dir uintptr, name uint64, atime, mtime int64)
 }
 
 func sysFsCheck(caller *Caller) int64 {
+	if caller.Process.UID != 0 {
+		return -ErrNoRight // a walk of everything, under the call lock: root's
+	}
 	problem, node := files.Check(memoryAccess())
 	if problem == "" {
 		return 0

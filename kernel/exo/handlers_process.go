@@ -84,6 +84,11 @@ func sysProcessStart(caller *Caller, id uint32, entry uintptr, stack uintptr) in
 	if p.State != process.Created {
 		return -ErrBusy
 	}
+	if caller.Process.UID != 0 && (p.UID != caller.Process.UID || p.GID != caller.Process.GID) {
+		// Made while the caller was root, which it no longer is: it may
+		// not start code with rights it gave up.
+		return -ErrNoRight
+	}
 	if !StartProcess(p, entry, stack, 0, 0) {
 		return -ErrNoMemory
 	}

@@ -180,6 +180,14 @@ func endProcess(p *process.Process, status uint64, tell bool) {
 		return
 	}
 	p.Exiting, p.ExitStatus, p.ExitTell = true, status, tell
+	// Its children go with it (as by SIGKILL), and theirs: no process
+	// outlives its parent, so every slot of the table can be taken back
+	// (a child no one can end would hold its slot for good).
+	for i := 0; i < process.MaxProcesses; i++ {
+		if c := process.Table(i); c.Parent == p.ID && (c.State == process.Created || c.State == process.Running) && !c.Exiting {
+			endProcess(c, 128+9, false)
+		}
+	}
 	self := sched.CurrentIndex()
 	for i := range p.VCPUs {
 		v := &p.VCPUs[i]

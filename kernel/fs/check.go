@@ -1,6 +1,7 @@
 package fs
 
 import (
+	"exogo/kernel/paging"
 	"exogo/kernel/rawmem"
 	"exogo/kernel/segment"
 )
@@ -64,7 +65,7 @@ func (f *FS) Check(mem segment.Memory) (string, uint32) {
 			if n.mode&TypeMask == TypeDir {
 				f.subdirs[i%MaxNodes]++
 			}
-			if _, other, _ := f.find(mem, d, entryName(at)); other != ci {
+			if first, _, _ := f.find(mem, d, entryName(at)); first != s {
 				return "a directory has two entries of one name", i
 			}
 		}
@@ -88,6 +89,12 @@ func (f *FS) Check(mem segment.Memory) (string, uint32) {
 			if names != 0 || n.links != 0 {
 				return "a removed node still has a name", i
 			}
+			if n.mode&TypeMask == TypeDir && n.live != 0 {
+				return "a removed directory still has entries", i
+			}
+			if info, status := f.Segments.Info(n.seg); status != segment.OK || info.Links == 0 && info.Parents == 0 {
+				return "a removed node nothing links was not freed", i
+			}
 		case i == f.root:
 			if names != 0 || n.links != 2+f.subdirs[i%MaxNodes] {
 				return "the root's link count is wrong", i
@@ -96,7 +103,7 @@ func (f *FS) Check(mem segment.Memory) (string, uint32) {
 			if names != 1 || n.links != 2+f.subdirs[i%MaxNodes] {
 				return "a directory's link count is wrong", i
 			}
-			if !f.under(i, f.root) {
+			if !f.reachesRoot(i) {
 				return "a directory is not below the root", i
 			}
 		default:
@@ -111,19 +118,62 @@ func (f *FS) Check(mem segment.Memory) (string, uint32) {
 	return "", 0
 }
 
+// reachesRoot reports whether the parents of directory i lead to the
+// root through live directories, without a loop.
+func (f *FS) reachesRoot(i uint32) bool {
+	for k := 0; k < MaxNodes; k++ {
+		if i == f.root {
+			return true
+		}
+		n := &f.nodes[i%MaxNodes]
+		if !n.used || n.mode&TypeMask != TypeDir {
+			return false
+		}
+		i = n.parent
+	}
+	return false // a loop
+}
+
+// mappedPages counts the data pages node n's segment maps.
+func (f *FS) mappedPages(mem segment.Memory, n *node) uint64 {
+	count := uint64(0)
+	for slot := uintptr(0); slot < segment.Entries; slot++ {
+		e := *word(mem, n.pd, slot*8)
+		if paging.Flags(e)&paging.Present == 0 {
+			continue
+		}
+		for k := uintptr(0); k < segment.Entries; k++ {
+			if paging.Flags(*word(mem, e&paging.AddressMask, k*8))&paging.Present != 0 && (slot != 0 || k != 0) {
+				count++
+			}
+		}
+	}
+	return count
+}
+
 // checkMeta compares node i's metadata page with its record.
 func (f *FS) checkMeta(mem segment.Memory, i uint32) string {
 	n := &f.nodes[i%MaxNodes]
+	parent := uint64(0)
+	if n.mode&TypeMask == TypeDir {
+		parent = uint64(f.id(n.parent))
+	}
 	switch {
 	case *word(mem, n.meta, MetaSequence)&1 != 0:
 		return "a metadata page is left half written"
 	case *word(mem, n.meta, MetaNode) != uint64(f.id(i)):
 		return "a metadata page names another node"
 	case *word(mem, n.meta, MetaMode) != uint64(n.mode), *word(mem, n.meta, MetaLength) != n.length,
-		*word(mem, n.meta, MetaLinks) != uint64(n.links), *word(mem, n.meta, MetaPages) != n.pages:
+		*word(mem, n.meta, MetaLinks) != uint64(n.links), *word(mem, n.meta, MetaPages) != n.pages,
+		*word(mem, n.meta, MetaUID) != uint64(n.uid)|uint64(n.gid)<<32, *word(mem, n.meta, MetaParent) != parent,
+		*word(mem, n.meta, MetaEntries) != uint64(n.entries), *word(mem, n.meta, MetaDevice) != uint64(n.device):
 		return "a metadata page disagrees with its node"
 	case n.mode&TypeMask != TypeDir && pagesFor(n.length) != n.pages:
 		return "a file's pages do not match its length"
+	case n.mode&TypeMask == TypeDir && n.length != n.pages*PageSize:
+		return "a directory's length is not its pages'"
+	case f.mappedPages(mem, n) != n.pages:
+		return "a node maps pages its count does not hold"
 	}
 	for p := uint64(0); p < n.pages; p++ {
 		if _, ok := f.pageFrame(mem, n, p); !ok {

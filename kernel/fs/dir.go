@@ -76,7 +76,7 @@ func (f *FS) addEntry(mem segment.Memory, di uint32, name []byte, child uint32, 
 			if f.ensurePage(mem, di, uint64(slot/EntriesPerPage)) != OK {
 				return NoSpace
 			}
-			d.length = uint64(slot/EntriesPerPage+1) * PageSize
+			d.length = d.pages * PageSize // its pages stay: it never shrinks
 		}
 		d.entries++
 	}

@@ -193,6 +193,12 @@ func (f *FS) Mode(id uint32) (mode, uid uint32, ok bool) {
 	return n.mode, n.uid, true
 }
 
+// Readable reports whether c may read node id (link it).
+func (f *FS) Readable(c Cred, id uint32) bool {
+	n, _, ok := f.lookup(id)
+	return ok && may(c, n, 4)
+}
+
 // may reports whether c may access n as want asks (4 read, 2 write, 1
 // search or execute). Root may do anything but execute a file no one may.
 func may(c Cred, n *node, want uint32) bool {

@@ -283,6 +283,9 @@ func (f *FS) Rename(mem segment.Memory, c Cred, fromDir uint32, fromName []byte,
 	if srcDir && f.under(ti, si) {
 		return Invalid // into itself or below
 	}
+	if srcDir && fi != ti && !may(c, src, 2) {
+		return NoAccess // its ".." changes: a write to it, as on Linux
+	}
 	toSlot, di, exists := f.find(mem, to, toName)
 	if exists {
 		dst := &f.nodes[di%MaxNodes]
@@ -336,6 +339,9 @@ func (f *FS) Link(mem segment.Memory, c Cred, id uint32, toDir uint32, toName []
 	}
 	if n.mode&TypeMask == TypeDir {
 		return NotPermitted
+	}
+	if c.UID != 0 && c.UID != n.uid && !may(c, n, 6) {
+		return NotPermitted // Linux's protected_hardlinks: only what one owns, or may read and write
 	}
 	to, ti, status := f.dirNode(toDir)
 	if status != OK {
@@ -398,14 +404,25 @@ func (f *FS) Chown(mem segment.Memory, c Cred, id uint32, uid, gid uint32, now i
 	return OK
 }
 
-// SetTimes sets node id's access and modification times (its owner, root,
-// or one who may write it).
+// TimeNow, as both times of SetTimes, asks for the current time: what one
+// who may write a node but does not own it may set.
+const TimeNow = -1
+
+// SetTimes sets node id's access and modification times: any time for its
+// owner or root, the current time (both TimeNow) for one who may write it.
 func (f *FS) SetTimes(mem segment.Memory, c Cred, id uint32, atime, mtime, now int64) Status {
 	n, i, ok := f.lookup(id)
 	if !ok {
 		return BadNode
 	}
-	if c.UID != 0 && c.UID != n.uid && !may(c, n, 2) {
+	touch := atime == TimeNow && mtime == TimeNow
+	if touch {
+		atime, mtime = now, now
+	}
+	if c.UID != 0 && c.UID != n.uid && !(touch && may(c, n, 2)) {
+		if touch {
+			return NoAccess
+		}
 		return NotPermitted
 	}
 	n.atime, n.mtime, n.ctime = atime, mtime, now

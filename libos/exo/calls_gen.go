@@ -36,11 +36,11 @@ const (
 	CallSegmentUnlink = CallBase + 12
 	// CallSegmentGrant: let another process use a segment (the owner sets its rights; a grantee with the Grant right adds rights it holds).
 	CallSegmentGrant = CallBase + 13
-	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process).
+	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process); a process's end ends its children.
 	CallProcessCreate = CallBase + 14
 	// CallProcessLinkSegment: link a segment into a child's address space.
 	CallProcessLinkSegment = CallBase + 15
-	// CallProcessStart: start a child at an entry point with a stack pointer.
+	// CallProcessStart: start a child at an entry point with a stack pointer; a caller that is not root may start only a child of its own user and group (EXO_NO_RIGHT).
 	CallProcessStart = CallBase + 16
 	// CallProcessDestroy: end a child process.
 	CallProcessDestroy = CallBase + 17
@@ -88,7 +88,7 @@ const (
 	CallWordNotify = CallBase + 38
 	// CallSegmentRelease: unmap the frames mapped at count slots of a PT segment from slot first on (first + count at most 512; empty slots are skipped) with one TLB shootdown per batch, and free each of them that is the caller's data and mapped nowhere else, except the first keep of those, which are zeroed and stay the caller's, unmapped (a libOS's pool of free frames); the others stay the caller's, to free later: munmap of a range in one call instead of a segment_unmap and a frame_free per page.
 	CallSegmentRelease = CallBase + 39
-	// CallFsRoot: link the file system's root directory read-only at at (1 GiB aligned): where every path walk starts.
+	// CallFsRoot: link the file system's root directory read-only at at (1 GiB aligned), if the caller may read it: where every path walk starts.
 	CallFsRoot = CallBase + 40
 	// CallFsOpen: open the entry name (NUL-terminated) of the directory linked at dir: link its node's segment at at (1 GiB aligned), read-only or with Write writable, no-execute; with Create make a file of permission bits mode (the libOS applied its umask) if the name is free. A symbolic link is not followed (EXO_SYMLINK). Close it with segment_unlink(at, PD).
 	CallFsOpen = CallBase + 41
@@ -98,7 +98,7 @@ const (
 	CallFsRemove = CallBase + 43
 	// CallFsRename: move the entry from_name of the directory linked at from_dir to to_name in the one linked at to_dir, replacing what to_name named (a file by a file, an empty directory by a directory); readers see both names for a moment, never neither.
 	CallFsRename = CallBase + 44
-	// CallFsLink: give the node from_name names (not a directory) another name, to_name in the directory linked at to_dir (a hard link).
+	// CallFsLink: give the node from_name names (not a directory) another name, to_name in the directory linked at to_dir (a hard link); one who does not own it must be allowed to read and write it (Linux's protected_hardlinks).
 	CallFsLink = CallBase + 45
 	// CallFsResize: set the length of the file linked writable at file: new pages are zeroed frames charged to the file system (EXO_NO_SPACE when it is full: nothing changes), pages past the end go; every process that links the file sees the new length in its metadata page.
 	CallFsResize = CallBase + 46
@@ -110,9 +110,9 @@ const (
 	CallFsChmod = CallBase + 49
 	// CallFsChown: set the owner and group (0xffffffff: unchanged) of the entry name (or 0: the node linked at dir); root only.
 	CallFsChown = CallBase + 50
-	// CallFsSetTimes: set the access and modification times (ns since 1970) of the entry name (or 0: the node linked at dir); its owner, root, or one who may write it.
+	// CallFsSetTimes: set the access and modification times (ns since 1970) of the entry name (or 0: the node linked at dir): any times for its owner or root; the current time, asked as -1 and -1, for one who may write it.
 	CallFsSetTimes = CallBase + 51
-	// CallFsCheck: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations.
+	// CallFsCheck: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations; root (user 0) only (EXO_NO_RIGHT), as the walk holds the call lock.
 	CallFsCheck = CallBase + 52
 	// CallProcessSetUser: set the user and group the file system checks for the caller (process 0) or a child not yet started (a process starts as its parent's); only a process running as root (user 0) may choose others than its own, and a process that leaves root cannot come back.
 	CallProcessSetUser = CallBase + 53
@@ -741,7 +741,7 @@ func SegmentUnlink(address uintptr, level Level) int64
 // rights: rights, an OR of Link=1, Write=2, Execute=4, Grant=8 (else EXO_BAD_ARGUMENT).
 func SegmentGrant(segment uint64, process uint64, rights Rights) int64
 
-// ProcessCreate is process_create: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process).
+// ProcessCreate is process_create: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process); a process's end ends its children.
 // Result: the new process's id. Rights: create-process.
 func ProcessCreate() int64
 
@@ -753,7 +753,7 @@ func ProcessCreate() int64
 // permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
 func ProcessLinkSegment(process uint64, segment uint64, address uintptr, permissions Permissions) int64
 
-// ProcessStart is process_start: start a child at an entry point with a stack pointer.
+// ProcessStart is process_start: start a child at an entry point with a stack pointer; a caller that is not root may start only a child of its own user and group (EXO_NO_RIGHT).
 // Result: 0. Rights: parent(process).
 // process: object id, < 2^32 (else EXO_NO_SUCH_OBJECT).
 // entry: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
@@ -890,7 +890,7 @@ func WordNotify(word uintptr, count uint64) int64
 // keep: uint64, not checked.
 func SegmentRelease(segment uint64, first uint64, count uint64, keep uint64) int64
 
-// FsRoot is fs_root: link the file system's root directory read-only at at (1 GiB aligned): where every path walk starts.
+// FsRoot is fs_root: link the file system's root directory read-only at at (1 GiB aligned), if the caller may read it: where every path walk starts.
 // Result: the root directory's node id. Rights: none.
 // at: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 func FsRoot(at uintptr) int64
@@ -928,7 +928,7 @@ func FsRemove(dir uintptr, name uintptr, flags RemoveFlags) int64
 // flags: rename_flags, an OR of NoReplace=1 (else EXO_BAD_ARGUMENT).
 func FsRename(fromDir uintptr, fromName uintptr, toDir uintptr, toName uintptr, flags RenameFlags) int64
 
-// FsLink is fs_link: give the node from_name names (not a directory) another name, to_name in the directory linked at to_dir (a hard link).
+// FsLink is fs_link: give the node from_name names (not a directory) another name, to_name in the directory linked at to_dir (a hard link); one who does not own it must be allowed to read and write it (Linux's protected_hardlinks).
 // Result: 0. Rights: files.
 // fromDir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // fromName: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
@@ -971,7 +971,7 @@ func FsChmod(dir uintptr, name uint64, mode uint64) int64
 // gid: uint64, not checked.
 func FsChown(dir uintptr, name uint64, uid uint64, gid uint64) int64
 
-// FsSetTimes is fs_set_times: set the access and modification times (ns since 1970) of the entry name (or 0: the node linked at dir); its owner, root, or one who may write it.
+// FsSetTimes is fs_set_times: set the access and modification times (ns since 1970) of the entry name (or 0: the node linked at dir): any times for its owner or root; the current time, asked as -1 and -1, for one who may write it.
 // Result: 0. Rights: files.
 // dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // name: uint64, not checked.
@@ -979,8 +979,8 @@ func FsChown(dir uintptr, name uint64, uid uint64, gid uint64) int64
 // mtime: int64, not checked.
 func FsSetTimes(dir uintptr, name uint64, atime int64, mtime int64) int64
 
-// FsCheck is fs_check: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations.
-// Result: 0, or the id of a node where the file system is inconsistent (the kernel's console says what). Rights: none.
+// FsCheck is fs_check: walk the whole file system and check it (every entry names a live node, link counts, parents, metadata pages): for tests after hostile operations; root (user 0) only (EXO_NO_RIGHT), as the walk holds the call lock.
+// Result: 0, or the id of a node where the file system is inconsistent (the kernel's console says what). Rights: self.
 func FsCheck() int64
 
 // ProcessSetUser is process_set_user: set the user and group the file system checks for the caller (process 0) or a child not yet started (a process starts as its parent's); only a process running as root (user 0) may choose others than its own, and a process that leaves root cannot come back.

@@ -125,10 +125,10 @@ func openWalked(w *walkResult, flags, mode uint64) int64 {
 	switch {
 	case access == 3:
 		return -abi.EINVAL
+	case (w.found || w.n == 0) && flags&(abi.OCreat|abi.OExcl) == abi.OCreat|abi.OExcl:
+		return -abi.EEXIST // a directory, or a dangling symbolic link, too
 	case w.n == 0 || w.found && w.entry.dtype == dtDir:
 		return openDir(w, flags, writing)
-	case w.found && flags&(abi.OCreat|abi.OExcl) == abi.OCreat|abi.OExcl:
-		return -abi.EEXIST // a dangling symbolic link too
 	case w.found && w.entry.dtype == dtSymlink:
 		return -abi.ELOOP // O_NOFOLLOW
 	case w.trailing:
@@ -203,7 +203,7 @@ func openWalked(w *walkResult, flags, mode uint64) int64 {
 
 // openDir opens a directory for reading (getdents64, fchdir, *at).
 func openDir(w *walkResult, flags uint64, writing bool) int64 {
-	if writing || flags&abi.OCreat != 0 && w.n == 0 {
+	if writing || flags&abi.OCreat != 0 {
 		return -abi.EISDIR
 	}
 	slot := w.dir
@@ -212,6 +212,11 @@ func openDir(w *walkResult, flags uint64, writing bool) int64 {
 		if slot, errno = openDirAt(w.dir, w.nameBytes(), w.entry.node); errno != 0 {
 			return errno
 		}
+	}
+	var m nodeMeta
+	readMeta(slot, &m)
+	if !mayAccess(uint32(m.mode), uint32(m.uid), uint32(m.uid>>32), 4) {
+		return -abi.EACCES // a cached link: the check the kernel made then
 	}
 	fd := allocateFDFlags(kindDir, flags)
 	if fd < 0 {
@@ -284,13 +289,17 @@ func readFile(f *file, b []byte, offset uint64, positioned bool) (int64, bool) {
 		return n, true
 	case kindDir:
 		return -abi.EISDIR, true
-	case kindNull:
-		return 0, true
-	case kindZero:
-		clear(b)
-		return int64(len(b)), true
-	case kindRandom:
-		fillRandom(b)
+	case kindNull, kindZero, kindRandom:
+		switch {
+		case !readable(f):
+			return -abi.EBADF, true
+		case f.kind == kindZero:
+			clear(b)
+		case f.kind == kindRandom:
+			fillRandom(b)
+		default:
+			return 0, true
+		}
 		return int64(len(b)), true
 	case kindProcFile:
 		if !positioned {
@@ -329,6 +338,9 @@ func writeFile(f *file, b []byte, offset uint64, positioned bool) (int64, bool) 
 	case kindDir:
 		return -abi.EBADF, true
 	case kindNull, kindZero, kindRandom:
+		if !writable(f) {
+			return -abi.EBADF, true
+		}
 		return int64(len(b)), true
 	case kindProcFile:
 		return -abi.EBADF, true
@@ -348,10 +360,10 @@ func sysPread(fd, address, length, offset uint64) int64 {
 	if !ok {
 		return -abi.EFAULT
 	}
-	if f.kind != kindFile && f.kind != kindDir && f.kind != kindProcFile {
-		return -abi.ESPIPE
+	n, handled := readFile(f, b, offset, true)
+	if !handled {
+		return -abi.ESPIPE // a pipe, the console, ...
 	}
-	n, _ := readFile(f, b, offset, true)
 	return n
 }
 
@@ -367,10 +379,10 @@ func sysPwrite(fd, address, length, offset uint64) int64 {
 	if !ok {
 		return -abi.EFAULT
 	}
-	if f.kind != kindFile && f.kind != kindDir && f.kind != kindProcFile {
+	n, handled := writeFile(f, b, offset, true)
+	if !handled {
 		return -abi.ESPIPE
 	}
-	n, _ := writeFile(f, b, offset, true)
 	return n
 }
 
@@ -408,8 +420,8 @@ func sysLseek(fd, offset, whence uint64) int64 {
 	default:
 		return -abi.EINVAL
 	}
-	if position < 0 || (f.kind == kindDir && position != 0) {
-		return -abi.EINVAL // a directory rewinds only
+	if position < 0 {
+		return -abi.EINVAL
 	}
 	f.offset = uint64(position)
 	return position

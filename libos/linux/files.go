@@ -42,12 +42,8 @@ type file struct {
 	refs  uint32 // descriptors naming it
 	count uint64 // an eventfd's counter
 	// An epoll instance's interest list: a bit per descriptor, with the
-	// events and data of each in the descriptor's own record.
-	interest         [maxFiles / 64]uint64
-	events           uint32
-	data             uint64
-	watchedByEpollFD int32  // +1; 0: none
-	pending          uint32 // a pipe end's events not reported yet (edge-triggered: pipes.go)
+	// events and data of each in polls.
+	interest [maxFiles / 64]uint64
 	// A file's or directory's (fileops.go): its node, where it is linked
 	// (its slot in the file window), and the offset (for a directory,
 	// the next entry slot to list, past "." and "..").
@@ -61,6 +57,17 @@ type file struct {
 
 // descs are the open file descriptions; descs[0] is the console's.
 var descs [maxOpen]file
+
+// polls holds, for each descriptor an epoll instance watches, what it
+// watches for, its data, the instance, and (pipes) the events not
+// reported yet (edge-triggered: pipes.go). Per descriptor, not per
+// description: two descriptors of one pipe end are watched apart.
+var polls [maxFiles]struct {
+	events  uint32
+	pending uint32
+	data    uint64
+	epfd    int32 // +1; 0: none
+}
 
 // fdTable holds, for each descriptor, its description's index + 1 (0:
 // closed), with fdCloexec set for close-on-exec. A descriptor 0-2 that
@@ -167,6 +174,9 @@ func discardFD(fd uint64) {
 		descs[d%maxOpen] = file{}
 	}
 	fdTable[fd%maxFiles] = 0
+	if fd < 3 {
+		consoleClosed[fd] = true
+	}
 }
 
 // closeFD closes descriptor fd; the description goes with its last
@@ -177,6 +187,7 @@ func closeFD(fd uint64) int64 {
 		return -abi.EBADF
 	}
 	fdTable[fd%maxFiles] = 0
+	polls[fd%maxFiles].epfd, polls[fd%maxFiles].events, polls[fd%maxFiles].pending = 0, 0, 0
 	if fd < 3 {
 		consoleClosed[fd] = true
 	}
@@ -379,10 +390,11 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 		if !ok {
 			return -abi.EFAULT
 		}
-		f.events = uint32(word(b, 0))
-		f.data = word(b, abi.EpollEventData)
-		f.watchedByEpollFD = int32(epfd + 1)
-		f.pending = pipeReady(f) // what holds now is reported once
+		w := &polls[fd%maxFiles]
+		w.events = uint32(word(b, 0))
+		w.data = word(b, abi.EpollEventData)
+		w.epfd = int32(epfd + 1)
+		w.pending = pipeReady(f) // what holds now is reported once
 		setInterest(e, fd, true)
 	case abi.EpollCtlDel:
 		if !interested(e, fd) {
@@ -430,10 +442,10 @@ func readyEvents(e *file, address, capacity uint64) int64 {
 		switch f.kind {
 		case kindEventfd:
 			if f.count != 0 {
-				ready = abi.EpollIn & f.events
+				ready = abi.EpollIn & polls[fd%maxFiles].events
 			}
 		case kindPipeRead, kindPipeWrite:
-			ready = f.pending & (f.events | abi.EpollErr | abi.EpollHup)
+			ready = polls[fd%maxFiles].pending & (polls[fd%maxFiles].events | abi.EpollErr | abi.EpollHup)
 		}
 		if ready == 0 {
 			continue
@@ -442,8 +454,8 @@ func readyEvents(e *file, address, capacity uint64) int64 {
 		if !ok {
 			return -abi.EFAULT
 		}
-		f.pending = 0
-		putWord(b, abi.EpollEventData, f.data)
+		polls[fd%maxFiles].pending = 0
+		putWord(b, abi.EpollEventData, polls[fd%maxFiles].data)
 		putWord32(b, abi.EpollEventEvents, ready)
 		n++
 	}
@@ -481,10 +493,10 @@ func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutM
 // notifyEpoll wakes the threads waiting on the epoll instance watching fd.
 func notifyEpoll(fd uint64) {
 	f := fileAt(fd)
-	if f == nil || f.watchedByEpollFD == 0 {
+	if f == nil || polls[fd%maxFiles].epfd == 0 {
 		return
 	}
-	epfd := uint64(f.watchedByEpollFD - 1)
+	epfd := uint64(polls[fd%maxFiles].epfd - 1)
 	if e := fileAt(epfd); e != nil && interested(e, fd) {
 		threads.Wake(epollKey(epfd), uthread.MaxThreads, callsHolder)
 	}

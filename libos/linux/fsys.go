@@ -215,6 +215,34 @@ func cacheDir(node uint32, slot uintptr) {
 	}
 }
 
+// dropCachedDir unlinks directory node from the cache (it was removed, or
+// replaced by a rename), so the kernel can free it.
+func dropCachedDir(node uint32) {
+	for k := range dirCache {
+		if slot := dirCache[k].slot; slot != 0 && dirCache[k].node == node {
+			dirCache[k].slot, dirCache[k].node = 0, 0
+			releaseSlot(slot)
+		}
+	}
+}
+
+// dropCaches unlinks every cached directory and kept file: after a change
+// of user, whose rights the cached links no longer show.
+func dropCaches() {
+	for k := range dirCache {
+		if slot := dirCache[k].slot; slot != 0 {
+			dirCache[k].slot, dirCache[k].node = 0, 0
+			releaseSlot(slot)
+		}
+	}
+	for i := range fileCache {
+		if slot := fileCache[i].slot; slot != 0 {
+			fileCache[i].slot, fileCache[i].node = 0, 0
+			releaseSlot(slot)
+		}
+	}
+}
+
 // forgetDir drops slot from the cache (its segment is being unlinked).
 func forgetDir(slot uintptr) {
 	for k := range dirCache {

@@ -200,6 +200,9 @@ func sysUnlinkat(dirfd, path, flags uint64) int64 {
 			remove = exo.RemoveFlagsDirectory
 		}
 		forgetClosed(w.entry.node)
+		if w.entry.dtype == dtDir {
+			dropCachedDir(w.entry.node)
+		}
 		if r := exo.FsRemove(w.dir, w.nameArg(), remove); r < 0 {
 			result = errnoOf(r)
 			if result == -abi.EISDIR && flags&atRemovedir == 0 {
@@ -214,16 +217,27 @@ func sysUnlinkat(dirfd, path, flags uint64) int64 {
 // The source of a rename or link, kept while the destination is walked.
 var fromWalk walkResult
 
+// walkBoth walks a rename's or link's source into fromWalk (following a
+// link in its last component when follow says) and its destination into
+// to; on an error neither holds a reference. (The two names' nameArg
+// buffers differ: nameArg alternates between two.)
+func walkBoth(oldDirfd, oldPath uint64, follow bool, newDirfd, newPath uint64, to *walkResult) int64 {
+	if errno := walkPath(oldDirfd, oldPath, follow, &fromWalk); errno != 0 {
+		return errno
+	}
+	if errno := walkPath(newDirfd, newPath, false, to); errno != 0 {
+		fromWalk.release()
+		return errno
+	}
+	return 0
+}
+
 func sysRenameat2(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 	if flags&^uint64(renameNoreplace) != 0 {
 		return -abi.EINVAL // RENAME_EXCHANGE and RENAME_WHITEOUT are not served
 	}
-	if errno := walkPath(oldDirfd, oldPath, false, &fromWalk); errno != 0 {
-		return errno
-	}
 	var to walkResult
-	if errno := walkPath(newDirfd, newPath, false, &to); errno != 0 {
-		fromWalk.release()
+	if errno := walkBoth(oldDirfd, oldPath, false, newDirfd, newPath, &to); errno != 0 {
 		return errno
 	}
 	result := int64(0)
@@ -235,11 +249,11 @@ func sysRenameat2(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 	default:
 		if to.found {
 			forgetClosed(to.entry.node) // it may lose its last name
+			if to.entry.dtype == dtDir {
+				dropCachedDir(to.entry.node)
+			}
 		}
-		var a, b [nameMax + 1]byte
-		copy(a[:], fromWalk.nameBytes())
-		copy(b[:], to.nameBytes())
-		if r := exo.FsRename(fromWalk.dir, uintptr(unsafe.Pointer(&a[0])), to.dir, uintptr(unsafe.Pointer(&b[0])), exo.RenameFlags(flags)); r < 0 {
+		if r := exo.FsRename(fromWalk.dir, fromWalk.nameArg(), to.dir, to.nameArg(), exo.RenameFlags(flags)); r < 0 {
 			result = errnoOf(r)
 		}
 	}
@@ -252,12 +266,8 @@ func sysLinkat(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 	if flags&^uint64(atSymlinkFollow|atEmptyPath) != 0 {
 		return -abi.EINVAL
 	}
-	if errno := walkPath(oldDirfd, oldPath, flags&atSymlinkFollow != 0, &fromWalk); errno != 0 {
-		return errno
-	}
 	var to walkResult
-	if errno := walkPath(newDirfd, newPath, false, &to); errno != 0 {
-		fromWalk.release()
+	if errno := walkBoth(oldDirfd, oldPath, flags&atSymlinkFollow != 0, newDirfd, newPath, &to); errno != 0 {
 		return errno
 	}
 	result := int64(0)
@@ -269,10 +279,7 @@ func sysLinkat(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 	case to.n == 0 || to.found:
 		result = -abi.EEXIST
 	default:
-		var a, b [nameMax + 1]byte
-		copy(a[:], fromWalk.nameBytes())
-		copy(b[:], to.nameBytes())
-		if r := exo.FsLink(fromWalk.dir, uintptr(unsafe.Pointer(&a[0])), to.dir, uintptr(unsafe.Pointer(&b[0]))); r < 0 {
+		if r := exo.FsLink(fromWalk.dir, fromWalk.nameArg(), to.dir, to.nameArg()); r < 0 {
 			result = errnoOf(r)
 		}
 	}
@@ -420,7 +427,7 @@ func sysFchownat(dirfd, path, uid, gid, flags uint64) int64 {
 // sysUtimensat sets a node's times (UTIME_NOW, UTIME_OMIT as Linux).
 func sysUtimensat(dirfd, path, times, flags uint64) int64 {
 	now := int64(bare.Now()) + int64(bare.Info(exo.KernelInfoWallClockBoot))
-	atime, mtime := now, now
+	atime, mtime := int64(-1), int64(-1) // the kernel's "now" (fs.TimeNow), which a writer may set
 	if times != 0 {
 		b, ok := userBytes(times, 32, false)
 		if !ok {
@@ -430,7 +437,9 @@ func sysUtimensat(dirfd, path, times, flags uint64) int64 {
 		for k, t := range [2]*int64{&atime, &mtime} {
 			sec, nsec := int64(word(b, k*16)), int64(word(b, k*16+8))
 			switch {
+			case nsec == utimeNow && !omitOrSet(b):
 			case nsec == utimeNow:
+				*t = now
 			case nsec == utimeOmit:
 				omit[k] = true
 			case nsec < 0 || nsec >= 1e9:
@@ -453,6 +462,13 @@ func sysUtimensat(dirfd, path, times, flags uint64) int64 {
 		}
 	}
 	return onTarget(dirfd, path, flags, doTimes, uint64(atime), uint64(mtime))
+}
+
+// omitOrSet reports whether a utimensat times pair (b) holds anything but
+// UTIME_NOW twice: then "now" is an explicit time, which only the owner
+// may set.
+func omitOrSet(b []byte) bool {
+	return int64(word(b, 8)) != utimeNow || int64(word(b, 24)) != utimeNow
 }
 
 // sysFaccessat checks that the node exists and that its bits allow mode
@@ -549,13 +565,13 @@ func cwdPath(out []byte) (int, int64) {
 		end--
 		path[uint(end)%pathMax] = '/'
 	}
-	n := len(path) - end
-	if n+1 > len(out) {
+	n := uint(len(path) - end)
+	if n >= uint(len(out)) {
 		return 0, -abi.ENAMETOOLONG
 	}
 	copy(out, path[uint(end)%pathMax:])
 	out[n] = 0
-	return n, 0
+	return int(n), 0
 }
 
 var cwdBuffer [pathMax + 1]byte
@@ -573,7 +589,7 @@ func sysGetcwd(address, size uint64) int64 {
 	if !ok {
 		return -abi.EFAULT
 	}
-	return int64(copy(b, cwdBuffer[:n+1]))
+	return int64(copy(b, cwdBuffer[:min(n+1, uint64(len(cwdBuffer)))]))
 }
 
 // sysStatfs describes the file system (statfs and fstatfs): tmpfs's
@@ -625,7 +641,9 @@ func fileCall(number, a0, a1, a2, a3, a4 uint64) (int64, bool) {
 		return sysSymlinkat(a0, a1, a2), true
 	case abi.SysSymlink:
 		return sysSymlinkat(a0, atFdcwd, a1), true
-	case abi.SysFchmodat, abi.SysFchmodat2:
+	case abi.SysFchmodat:
+		return sysFchmodat(a0, a1, a2, 0), true // no flags argument
+	case abi.SysFchmodat2:
 		return sysFchmodat(a0, a1, a2, a3), true
 	case abi.SysChmod:
 		return sysFchmodat(atFdcwd, a0, a1, 0), true
@@ -641,7 +659,9 @@ func fileCall(number, a0, a1, a2, a3, a4 uint64) (int64, bool) {
 		return onTarget(a0, 0, 0, doChown, uint64(uint32(a1)), uint64(uint32(a2))), true
 	case abi.SysUtimensat:
 		return sysUtimensat(a0, a1, a2, a3), true
-	case abi.SysFaccessat, abi.SysFaccessat2:
+	case abi.SysFaccessat:
+		return sysFaccessat(a0, a1, a2, 0), true // no flags argument
+	case abi.SysFaccessat2:
 		return sysFaccessat(a0, a1, a2, a3), true
 	case abi.SysAccess:
 		return sysFaccessat(atFdcwd, a0, a1, 0), true
@@ -658,6 +678,9 @@ func fileCall(number, a0, a1, a2, a3, a4 uint64) (int64, bool) {
 	case abi.SysUmask:
 		return sysUmask(a0), true
 	case abi.SysStatfs:
+		if r := onTarget(atFdcwd, a0, 0, doAccess, 0, 0); r != 0 {
+			return r, true // the path must exist
+		}
 		return sysStatfs(a1), true
 	case abi.SysFstatfs:
 		if fileAt(a0) == nil {

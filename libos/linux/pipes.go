@@ -228,14 +228,18 @@ func pipeReady(f *file) uint32 {
 // pipeChanged marks the events of pipe i's watched ends pending and wakes
 // the threads waiting in epoll_pwait on their instances.
 func pipeChanged(i uint32) {
-	for d := range descs {
-		f := &descs[d]
-		if (f.kind != kindPipeRead && f.kind != kindPipeWrite) || f.pipe != i || f.watchedByEpollFD == 0 {
+	for fd := uint64(0); fd < maxFiles; fd++ {
+		w := &polls[fd]
+		if w.epfd == 0 {
+			continue
+		}
+		f := fileAt(fd)
+		if f == nil || (f.kind != kindPipeRead && f.kind != kindPipeWrite) || f.pipe != i {
 			continue
 		}
 		if ready := pipeReady(f); ready != 0 {
-			f.pending |= ready
-			threads.Wake(epollKey(uint64(f.watchedByEpollFD-1)), uthread.MaxThreads, callsHolder)
+			w.pending |= ready
+			threads.Wake(epollKey(uint64(w.epfd-1)), uthread.MaxThreads, callsHolder)
 		}
 	}
 }

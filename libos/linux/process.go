@@ -86,8 +86,12 @@ func openProgram(w *walkResult) (uintptr, uint64, uintptr, int64) {
 	if errno := statWalked(w); errno != 0 {
 		return 0, 0, 0, errno
 	}
-	if statCopy[exo.FileMetaMode/8]&0o111 == 0 {
+	ids := statCopy[exo.FileMetaUid/8]
+	if !mayAccess(uint32(statCopy[exo.FileMetaMode/8]), uint32(ids), uint32(ids>>32), 1) {
 		return 0, 0, 0, -abi.EACCES
+	}
+	if statCopy[exo.FileMetaLength/8] < 64 {
+		return 0, 0, 0, -abi.ENOEXEC // not even an ELF header (and no page to read)
 	}
 	slot, ok := takeSlot()
 	if !ok {
@@ -103,8 +107,7 @@ func openProgram(w *walkResult) (uintptr, uint64, uintptr, int64) {
 // spawnImage starts the program whose file bytes are at image (size of
 // them), named by the path at path, in a new child.
 func spawnImage(path uint64, imageAddress uintptr, size, argv, envp uint64) int64 {
-	var nameBuf [256]byte
-	name, errno := userString(path, nameBuf[:])
+	name, errno := absolutePath(path)
 	if errno != 0 {
 		return errno
 	}
@@ -175,6 +178,37 @@ func spawnImage(path uint64, imageAddress uintptr, size, argv, envp uint64) int6
 
 // interpreterPlan is the interpreter image's plan, made by findInterpreter.
 var interpreterPlan elfload.Plan
+
+// execPathBuffer holds the absolute path of the program being spawned,
+// its AT_EXECFN (what /proc/self/exe says, as on Linux).
+var execPathBuffer [pathMax + 1]byte
+
+// absolutePath returns the path at address made absolute: after the
+// current directory's path when it is relative.
+func absolutePath(address uint64) (string, int64) {
+	p, errno := userString(address, pathBuffers[1][:])
+	if errno != 0 {
+		return "", errno
+	}
+	if len(p) > 0 && p[0] == '/' {
+		n := copy(execPathBuffer[:pathMax], p)
+		return bare.String(execPathBuffer[:min(uint(n), pathMax)]), 0
+	}
+	n, errno := cwdPath(execPathBuffer[:])
+	if errno != 0 {
+		return "", errno
+	}
+	k := uint(n)
+	if k > 1 && k < pathMax {
+		execPathBuffer[k] = '/'
+		k++
+	}
+	if k+uint(len(p)) > pathMax {
+		return "", -abi.ENAMETOOLONG
+	}
+	k += uint(copy(execPathBuffer[min(k, pathMax):pathMax], p))
+	return bare.String(execPathBuffer[:min(k, pathMax)]), 0
+}
 
 // interpreterSlot is where the interpreter image's file stays linked
 // (its read-only regions are built from it once and shared: load.go).

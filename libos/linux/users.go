@@ -26,6 +26,7 @@ func setUser(uid, gid uint64) int64 {
 		return -abi.EPERM
 	}
 	procUID, procGID = uint32(uid), uint32(gid)
+	dropCaches()
 	return 0
 }
 

@@ -149,6 +149,10 @@ func walk(start uintptr, p []byte, follow bool, w *walkResult) int64 {
 			cur = parent
 			continue
 		}
+		if !searchable(cur) {
+			releaseSlot(cur)
+			return -abi.EACCES // as the kernel says (the directory may be cached from before a chmod or setuid)
+		}
 		var e dirEntry
 		if !lookupEntry(cur, component, &e) {
 			if !last {
