@@ -90,9 +90,6 @@ func openProgram(w *walkResult) (uintptr, uint64, uintptr, int64) {
 	if !mayAccess(uint32(statCopy[exo.FileMetaMode/8]), uint32(ids), uint32(ids>>32), 1) {
 		return 0, 0, 0, -abi.EACCES
 	}
-	if statCopy[exo.FileMetaLength/8] < 64 {
-		return 0, 0, 0, -abi.ENOEXEC // not even an ELF header (and no page to read)
-	}
 	slot, ok := takeSlot()
 	if !ok {
 		return 0, 0, 0, -abi.EMFILE
@@ -110,6 +107,10 @@ func spawnImage(path uint64, imageAddress uintptr, size, argv, envp uint64) int6
 	name, errno := absolutePath(path)
 	if errno != 0 {
 		return errno
+	}
+	if size == 0 {
+		say3("libos: cannot run ", name, ": ", "an empty file")
+		return -abi.ENOEXEC // (and it has no page to read)
 	}
 	image := bare.Bytes(imageAddress, uintptr(size))
 	plan := &spawnPlan
@@ -230,6 +231,10 @@ func findInterpreter(name string) (uintptr, int64) {
 	if errno == 0 {
 		image, size, slot, errno = openProgram(&w)
 		w.release()
+		if errno == 0 && size == 0 {
+			releaseSlot(slot)
+			errno = -abi.ENOEXEC // empty: no page to read
+		}
 	}
 	if errno != 0 {
 		say3("libos: cannot run ", name, ": ", "it is not built for exogo, and there is no interpreter image "+interpreterPath)
