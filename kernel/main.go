@@ -221,7 +221,12 @@ func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
 	for p.State != process.Exited {
 		time.Sleep(time.Millisecond)
 	}
-	time.Sleep(5 * time.Millisecond) // the next switches reap its kernel stack
+	// The next switches reap its kernel stack, and those of children that
+	// ended with it, on whichever CPUs ran them: wait for them (a stack
+	// still held after 200 ms is reported).
+	for waited := 0; waited < 200 && memory.StacksInUse() > stacksBefore; waited++ {
+		time.Sleep(time.Millisecond)
+	}
 	// Every frame made for the process (data, page tables, segment
 	// tables) is owned by it, so counting what it still owns finds leaks.
 	var owned uint64
