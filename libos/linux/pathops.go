@@ -62,13 +62,18 @@ func sysMkdirat(dirfd, path, mode uint64) int64 {
 	if errno := walkPath(dirfd, path, false, &w); errno != 0 {
 		return errno
 	}
+	return makeWalked(&w, 0o040000|uint64(uint32(mode)&0o7777&^currentUmask()), 0)
+}
+
+// makeWalked makes a directory or symbolic link (fs_make's mode and
+// target) where walk w ended, if nothing is there, and releases w.
+func makeWalked(w *walkResult, mode, target uint64) int64 {
 	result := int64(-abi.EEXIST)
 	if !w.found && w.n != 0 {
-		result = exo.FsMake(w.dir, w.nameArg(), 0o040000|uint64(uint32(mode)&0o7777&^currentUmask()), 0)
-		if result >= 0 {
-			result = 0
+		if r := exo.FsMake(w.dir, w.nameArg(), mode, target); r < 0 {
+			result = errnoOf(r)
 		} else {
-			result = errnoOf(result)
+			result = 0
 		}
 	}
 	w.release()
@@ -205,17 +210,7 @@ func sysSymlinkat(target, dirfd, path uint64) int64 {
 	if errno := walkPath(dirfd, path, false, &w); errno != 0 {
 		return errno
 	}
-	result := int64(-abi.EEXIST)
-	if !w.found && w.n != 0 {
-		result = exo.FsMake(w.dir, w.nameArg(), 0o120000, uint64(uintptr(unsafe.Pointer(&targetBuffer[0]))))
-		if result >= 0 {
-			result = 0
-		} else {
-			result = errnoOf(result)
-		}
-	}
-	w.release()
-	return result
+	return makeWalked(&w, 0o120000, uint64(uintptr(unsafe.Pointer(&targetBuffer[0]))))
 }
 
 // programPath is the program's path, from the loader's AT_EXECFN: where
