@@ -15,7 +15,8 @@
 #
 # Variables: CMDLINE (kernel command line, default init=init: cmd/init runs
 # /etc/rc), RC and EXTRA_BIN (the boot module's /etc/rc and extra /bin
-# programs), SMP (CPUs, default 1), MEM
+# programs), EXTRA_TREE (host directories copied into the file system,
+# DIR or DIR:DEST), SMP (CPUs, default 1), MEM
 # (RAM, default 512M), FIRMWARE (bios or uefi, for run), CPU (QEMU's CPU
 # model, default qemu64), QEMU_DISPLAY (none, or gtk/sdl for a window
 # showing the screen).
