@@ -136,6 +136,23 @@ func (f *FS) dirNode(id uint32) (*node, uint32, Status) {
 	return d, i, OK
 }
 
+// dirFor returns directory dir for an operation on its entry name: the
+// directory must have its name, the name must be valid, and c must be
+// allowed want on the directory (1 to look in it, 3 to change it).
+func (f *FS) dirFor(c Cred, dir uint32, name []byte, want uint32) (*node, uint32, Status) {
+	d, di, status := f.dirNode(dir)
+	if status != OK {
+		return nil, 0, status
+	}
+	if status := checkName(name); status != OK {
+		return nil, 0, status
+	}
+	if !may(c, d, want) {
+		return nil, 0, NoAccess
+	}
+	return d, di, OK
+}
+
 // under reports whether directory a is d or below it.
 func (f *FS) under(a, d uint32) bool {
 	for k := 0; k < MaxNodes; k++ {

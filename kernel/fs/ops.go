@@ -22,15 +22,9 @@ const (
 // Lookup returns the node name names in directory dir (search permission
 // on dir needed).
 func (f *FS) Lookup(mem segment.Memory, c Cred, dir uint32, name []byte) (uint32, Status) {
-	d, _, status := f.dirNode(dir)
+	d, _, status := f.dirFor(c, dir, name, 1)
 	if status != OK {
 		return 0, status
-	}
-	if status := checkName(name); status != OK {
-		return 0, status
-	}
-	if !may(c, d, 1) {
-		return 0, NoAccess
 	}
 	_, child, found := f.find(mem, d, name)
 	if !found {
@@ -47,15 +41,9 @@ func (f *FS) Open(mem segment.Memory, c Cred, dir uint32, name []byte, flags Ope
 	if flags&^openAll != 0 {
 		return 0, Flush{}, Invalid
 	}
-	d, di, status := f.dirNode(dir)
+	d, di, status := f.dirFor(c, dir, name, 1)
 	if status != OK {
 		return 0, Flush{}, status
-	}
-	if status := checkName(name); status != OK {
-		return 0, Flush{}, status
-	}
-	if !may(c, d, 1) {
-		return 0, Flush{}, NoAccess
 	}
 	_, ci, found := f.find(mem, d, name)
 	if !found {
@@ -205,15 +193,9 @@ func mayRemove(c Cred, d, n *node) bool {
 // Remove removes name from directory dir: a directory (rmdir) when dirs is
 // set, which must be empty, anything else (unlink) when it is not.
 func (f *FS) Remove(mem segment.Memory, c Cred, dir uint32, name []byte, dirs bool, now int64) Status {
-	d, di, status := f.dirNode(dir)
+	d, di, status := f.dirFor(c, dir, name, 3)
 	if status != OK {
 		return status
-	}
-	if status := checkName(name); status != OK {
-		return status
-	}
-	if !may(c, d, 3) {
-		return NoAccess
 	}
 	slot, ci, found := f.find(mem, d, name)
 	if !found {
@@ -343,15 +325,9 @@ func (f *FS) Link(mem segment.Memory, c Cred, id uint32, toDir uint32, toName []
 	if c.UID != 0 && c.UID != n.uid && !may(c, n, 6) {
 		return NotPermitted // Linux's protected_hardlinks: only what one owns, or may read and write
 	}
-	to, ti, status := f.dirNode(toDir)
+	to, ti, status := f.dirFor(c, toDir, toName, 3)
 	if status != OK {
 		return status
-	}
-	if status := checkName(toName); status != OK {
-		return status
-	}
-	if !may(c, to, 3) {
-		return NoAccess
 	}
 	if _, _, found := f.find(mem, to, toName); found {
 		return Exists

@@ -59,8 +59,8 @@ func reuseClosed(node uint32, parent uintptr, writing bool) (uintptr, int64) {
 		if writing {
 			want |= 2
 		}
-		if !mayAccess(uint32(d.mode), uint32(d.uid), uint32(d.uid>>32), 1) ||
-			!mayAccess(uint32(m.mode), uint32(m.uid), uint32(m.uid>>32), want) {
+		if !mayAccess(d.mode, d.uid, 1) ||
+			!mayAccess(m.mode, m.uid, want) {
 			return 0, -abi.EACCES
 		}
 		slot := c.slot

@@ -215,7 +215,7 @@ func openDir(w *walkResult, flags uint64, writing bool) int64 {
 	}
 	var m nodeMeta
 	readMeta(slot, &m)
-	if !mayAccess(uint32(m.mode), uint32(m.uid), uint32(m.uid>>32), 4) {
+	if !mayAccess(m.mode, m.uid, 4) {
 		return -abi.EACCES // a cached link: the check the kernel made then
 	}
 	fd := allocateFDFlags(kindDir, flags)

@@ -372,8 +372,7 @@ func sysFaccessat(dirfd, path, mode, flags uint64) int64 {
 	if r := onTarget(dirfd, path, flags&^atEmptyPath, doAccess, 0, 0); r != 0 {
 		return r
 	}
-	ids := statCopy[exo.FileMetaUid/8]
-	if !mayAccess(uint32(statCopy[exo.FileMetaMode/8]), uint32(ids), uint32(ids>>32), uint32(mode)&7) {
+	if !mayAccess(statCopy[exo.FileMetaMode/8], statCopy[exo.FileMetaUid/8], uint32(mode)&7) {
 		return -abi.EACCES
 	}
 	return 0

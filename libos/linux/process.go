@@ -86,8 +86,7 @@ func openProgram(w *walkResult) (uintptr, uint64, uintptr, int64) {
 	if errno := statWalked(w); errno != 0 {
 		return 0, 0, 0, errno
 	}
-	ids := statCopy[exo.FileMetaUid/8]
-	if !mayAccess(uint32(statCopy[exo.FileMetaMode/8]), uint32(ids), uint32(ids>>32), 1) {
+	if !mayAccess(statCopy[exo.FileMetaMode/8], statCopy[exo.FileMetaUid/8], 1) {
 		return 0, 0, 0, -abi.EACCES
 	}
 	slot, ok := takeSlot()

@@ -105,5 +105,5 @@ func sysNewfstatat(dirfd, path, address, flags uint64) int64 {
 func searchable(dir uintptr) bool {
 	var d nodeMeta
 	readMeta(dir, &d)
-	return mayAccess(uint32(d.mode), uint32(d.uid), uint32(d.uid>>32), 1)
+	return mayAccess(d.mode, d.uid, 1)
 }

@@ -78,16 +78,17 @@ func pickID(a, b uint64) uint64 {
 }
 
 // mayAccess reports whether this process's user may access a node of
-// mode, owned by uid and gid, as want asks (4 read, 2 write, 1 execute),
-// as the kernel decides.
-func mayAccess(mode, uid, gid, want uint32) bool {
+// mode, whose owner and group are ids (the metadata page's word: the
+// user in the low 32 bits, the group in the high), as want asks (4 read,
+// 2 write, 1 execute), as the kernel decides.
+func mayAccess(mode, ids uint64, want uint32) bool {
 	if procUID == 0 {
 		return want&1 == 0 || mode&0o170000 == 0o040000 || mode&0o111 != 0
 	}
-	perm := mode
-	if procUID == uid {
+	perm := uint32(mode)
+	if procUID == uint32(ids) {
 		perm >>= 6
-	} else if procGID == gid {
+	} else if procGID == uint32(ids>>32) {
 		perm >>= 3
 	}
 	return perm&want == want
