@@ -146,30 +146,11 @@ func (t *Table) Unlink(mem Memory, root uint64, virtual uintptr, l Level) (ID, S
 }
 
 func (t *Table) unlink(mem Memory, root uint64, virtual uintptr, l Level) (ID, Status) {
-	if status := t.checkAddress(virtual, l); status != OK {
-		return 0, status
-	}
-	if status := checkRoot(mem, root); status != OK {
-		return 0, status
-	}
-	e, status := t.walk(mem, root, virtual, l, false)
+	e, index, status := t.linkEntry(mem, root, virtual, l)
 	if status != OK {
 		return 0, status
 	}
-	if !present(*e) {
-		return 0, SlotEmpty
-	}
-	if paging.Flags(*e)&paging.Huge != 0 {
-		return 0, NotASegment
-	}
-	index, ok := t.segmentAt(*e & paging.AddressMask)
-	if !ok {
-		return 0, NotASegment
-	}
 	d := &t.entries[index%MaxSegments]
-	if !d.used || d.level != l || d.links == 0 {
-		return 0, NotASegment
-	}
 	t.removeRef(entryPhysical(mem, e))
 	*e = 0
 	d.links--
@@ -197,29 +178,9 @@ func (t *Table) LinkedAt(mem Memory, root uint64, virtual uintptr, l Level) (ID,
 }
 
 func (t *Table) linkedAt(mem Memory, root uint64, virtual uintptr, l Level) (ID, Rights, Status) {
-	if status := t.checkAddress(virtual, l); status != OK {
-		return 0, 0, status
-	}
-	if status := checkRoot(mem, root); status != OK {
-		return 0, 0, status
-	}
-	e, status := t.walk(mem, root, virtual, l, false)
+	e, index, status := t.linkEntry(mem, root, virtual, l)
 	if status != OK {
 		return 0, 0, status
-	}
-	if !present(*e) {
-		return 0, 0, SlotEmpty
-	}
-	if paging.Flags(*e)&paging.Huge != 0 {
-		return 0, 0, NotASegment
-	}
-	index, ok := t.segmentAt(*e & paging.AddressMask)
-	if !ok {
-		return 0, 0, NotASegment
-	}
-	d := &t.entries[index%MaxSegments]
-	if !d.used || d.level != l || d.links == 0 {
-		return 0, 0, NotASegment
 	}
 	r := Read
 	if paging.Flags(*e)&paging.Writable != 0 {
@@ -228,7 +189,39 @@ func (t *Table) linkedAt(mem Memory, root uint64, virtual uintptr, l Level) (ID,
 	if paging.Flags(*e)&paging.NoExecute == 0 {
 		r |= Execute
 	}
-	return makeID(index, d.generation), r, OK
+	return makeID(index, t.entries[index%MaxSegments].generation), r, OK
+}
+
+// linkEntry finds the entry that links a segment of level l at virtual in
+// the address space whose PML4 is at root, and the segment's index; it
+// refuses an entry that does not link a segment of that level (a page
+// table the kernel made, say). The caller holds the lock.
+func (t *Table) linkEntry(mem Memory, root uint64, virtual uintptr, l Level) (*uint64, uint, Status) {
+	if status := t.checkAddress(virtual, l); status != OK {
+		return nil, 0, status
+	}
+	if status := checkRoot(mem, root); status != OK {
+		return nil, 0, status
+	}
+	e, status := t.walk(mem, root, virtual, l, false)
+	if status != OK {
+		return nil, 0, status
+	}
+	if !present(*e) {
+		return nil, 0, SlotEmpty
+	}
+	if paging.Flags(*e)&paging.Huge != 0 {
+		return nil, 0, NotASegment
+	}
+	index, ok := t.segmentAt(*e & paging.AddressMask)
+	if !ok {
+		return nil, 0, NotASegment
+	}
+	d := &t.entries[index%MaxSegments]
+	if !d.used || d.level != l || d.links == 0 {
+		return nil, 0, NotASegment
+	}
+	return e, index, OK
 }
 
 // ChildAt returns the segment mapped at slot index of segment id (a PD or

@@ -20,9 +20,8 @@ import (
 const fileCacheSize = 16
 
 var fileCache [fileCacheSize]struct {
-	node     uint32
-	slot     uintptr
-	writable bool
+	node uint32
+	slot uintptr
 }
 var fileCacheNext uint
 
@@ -33,11 +32,10 @@ func keepClosed(node uint32, slot uintptr) {
 		releaseSlot(slot) // removed: let the kernel free it
 		return
 	}
-	k, _ := slotIndex(slot)
 	i := fileCacheNext % fileCacheSize
 	fileCacheNext++
 	old := fileCache[i].slot
-	fileCache[i].node, fileCache[i].slot, fileCache[i].writable = node, slot, slotWritable[k%fileSlots]
+	fileCache[i].node, fileCache[i].slot = node, slot
 	if old != 0 {
 		releaseSlot(old)
 	}
@@ -49,7 +47,8 @@ func keepClosed(node uint32, slot uintptr) {
 func reuseClosed(node uint32, parent uintptr, writing bool) (uintptr, int64) {
 	for i := range fileCache {
 		c := &fileCache[i]
-		if c.slot == 0 || c.node != node || (writing && !c.writable) {
+		k, _ := slotIndex(c.slot)
+		if c.slot == 0 || c.node != node || (writing && !slotWritable[k%fileSlots]) {
 			continue
 		}
 		var m, d nodeMeta

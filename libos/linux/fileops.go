@@ -102,11 +102,8 @@ func deviceKind(number uint64) (uint32, bool) {
 }
 
 func sysOpenat(dirfd, path, flags, mode uint64) int64 {
-	if errno, fd := openProc(path, flags); errno != 0 || fd >= 0 {
-		if errno != 0 {
-			return errno
-		}
-		return fd
+	if errno := openProc(path); errno != 0 {
+		return errno
 	}
 	var w walkResult
 	follow := flags&abi.ONofollow == 0 && flags&(abi.OCreat|abi.OExcl) != abi.OCreat|abi.OExcl

@@ -83,7 +83,6 @@ func releaseSlot(slot uintptr) {
 	}
 	slotRefs[k%fileSlots]--
 	if slotRefs[k%fileSlots] == 0 {
-		forgetDir(slot)
 		exo.SegmentUnlink(slot, exo.LevelPD)
 	}
 }
@@ -160,13 +159,9 @@ func fsStart() bool {
 		// The parent's current directory (StartAuxCwd), if it is still
 		// there.
 		var w walkResult
-		at := uintptr(startCwd)
+		t := execPath(startCwd) // a string on the start stack, or none
 		startCwd = 0
-		n := 0
-		for n < pathMax && *(*byte)(bare.At(at + uintptr(n))) != 0 {
-			n++
-		}
-		if walkString(bare.StringAt(at, n), &w) == 0 {
+		if t.Length > 0 && walkString(bare.StringAt(t.Address, t.Length), &w) == 0 {
 			if fd := openWalked(&w, abi.ODirectory, 0); fd >= 0 {
 				sysFchdir(uint64(fd))
 				closeFD(uint64(fd))
@@ -239,15 +234,6 @@ func dropCaches() {
 		if slot := fileCache[i].slot; slot != 0 {
 			fileCache[i].slot, fileCache[i].node = 0, 0
 			releaseSlot(slot)
-		}
-	}
-}
-
-// forgetDir drops slot from the cache (its segment is being unlinked).
-func forgetDir(slot uintptr) {
-	for k := range dirCache {
-		if dirCache[k].slot == slot {
-			dirCache[k].slot, dirCache[k].node = 0, 0
 		}
 	}
 }

@@ -25,16 +25,16 @@ const (
 // procPrefix is what openProc and readlink serve themselves.
 const procSelf = "/proc/self/"
 
-// openProc opens what /proc/self holds for Go programs: fd -1 when path
-// is not there.
+// openProc answers an open of /proc/self/...: ENOENT, as the libOS
+// makes none of its files up yet; 0 for any other path.
 // TODO(issue 9): /proc/self/cmdline and /proc/self/fd.
-func openProc(path, flags uint64) (int64, int64) {
+func openProc(path uint64) int64 {
 	var raw [len(procSelf) + 16]byte
 	p, errno := userString(path, raw[:])
 	if errno != 0 || len(p) < len(procSelf) || p[:len(procSelf)] != procSelf {
-		return 0, -1
+		return 0
 	}
-	return -abi.ENOENT, -1
+	return -abi.ENOENT
 }
 
 // targetOf names the node a *at call acts on for fchmod, fstat, ...: the
@@ -109,10 +109,7 @@ func sysUnlinkat(dirfd, path, flags uint64) int64 {
 			dropCachedDir(w.entry.node)
 		}
 		if r := exo.FsRemove(w.dir, w.nameArg(), remove); r < 0 {
-			result = errnoOf(r)
-			if result == -abi.EISDIR && flags&atRemovedir == 0 {
-				result = -abi.EISDIR // unlink of a directory: Linux says EISDIR
-			}
+			result = errnoOf(r) // (unlink of a directory: EISDIR, as Linux says)
 		}
 	}
 	w.release()

@@ -80,7 +80,7 @@ func openProgram(w *walkResult) (uintptr, uint64, uintptr, int64) {
 	switch {
 	case !w.found:
 		return 0, 0, 0, -abi.ENOENT
-	case w.n == 0 || w.entry.dtype != 8:
+	case w.n == 0 || w.entry.dtype != dtFile:
 		return 0, 0, 0, -abi.EACCES // a directory or a device
 	}
 	if errno := statWalked(w); errno != 0 {

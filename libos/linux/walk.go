@@ -18,6 +18,7 @@ import (
 
 const (
 	dtDir     = 4
+	dtFile    = 8
 	dtChar    = 2
 	dtSymlink = 10
 )
