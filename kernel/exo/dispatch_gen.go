@@ -176,6 +176,9 @@ const (
 	// CallFsShare: link the node linked at file into the caller's space (process 0) or a child's at at (1 GiB aligned), with at most the rights of the caller's link (Write only from a writable link; never Execute): a second, read-only link for a private mapping, or a child's copy of an open file.
 	// Handler: sysFsShare(caller *Caller, file uintptr, process uint32, at uintptr, permissions Permissions) int64.
 	CallFsShare = CallBase + 55
+	// CallFsPipe: make a pipe node (S_IFIFO, mode 0600, the caller's): nameless, of length zeroed bytes (up to fs MaxPipeLength) after its metadata page, linked writable at at (1 GiB aligned) and freed once nothing links it. What processes keep in it is theirs; the kernel counts the links that may write it (file_meta writers), so a libOS can tell when a pipe's last writer went. Share it with fs_share.
+	// Handler: sysFsPipe(caller *Caller, at uintptr, length uint64) int64.
+	CallFsPipe = CallBase + 56
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -428,6 +431,8 @@ func CallName(number uint64) string {
 		return "fs_open_parent"
 	case CallFsShare:
 		return "fs_share"
+	case CallFsPipe:
+		return "fs_pipe"
 	}
 	return ""
 }
@@ -496,7 +501,7 @@ func ArgCount(number uint64) int {
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
@@ -569,13 +574,14 @@ const (
 	OwnerFiles = 0xffff
 )
 
-// Fs: the RAM file system: where a file's bytes start in its segment (after the metadata page), its longest length, the longest name and symbolic link target, directory entries per page.
+// Fs: the RAM file system: where a file's bytes start in its segment (after the metadata page), its longest length, the longest name and symbolic link target, directory entries per page, the most bytes a pipe node holds.
 const (
 	FsDataOffset     = 0x1000
 	FsMaxLength      = 0x3ffff000
 	FsNameMax        = 0xff
 	FsTargetMax      = 0xfff
 	FsEntriesPerPage = 0xf
+	FsMaxPipeLength  = 0x100000
 )
 
 // StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
@@ -675,10 +681,10 @@ const (
 
 // FileMeta: a node's metadata page, slot 0 of its segment (read-only): what fs_stat copies. The kernel rewrites it at every change under sequence; a reader reads sequence, the fields, and sequence again, and reads again if it changed or was odd. FileMetaSize is its size in bytes; the others are byte offsets.
 const (
-	FileMetaSize     = 112
+	FileMetaSize     = 120
 	FileMetaSequence = 0   // 8 bytes: even while the page is stable, odd while the kernel rewrites it
 	FileMetaNode     = 8   // 8 bytes: the node's id (its generation in bits 16-31, its index in bits 0-15)
-	FileMetaMode     = 16  // 8 bytes: the type and permission bits, as Linux's st_mode (S_IFREG 0100000, S_IFDIR 0040000, S_IFLNK 0120000, S_IFCHR 0020000)
+	FileMetaMode     = 16  // 8 bytes: the type and permission bits, as Linux's st_mode (S_IFREG 0100000, S_IFDIR 0040000, S_IFLNK 0120000, S_IFCHR 0020000, S_IFIFO 0010000)
 	FileMetaUid      = 24  // 4 bytes: the owner
 	FileMetaGid      = 28  // 4 bytes: the group
 	FileMetaLinks    = 32  // 8 bytes: how many entries name it (a directory: 2 + its subdirectories; 0: removed, still linked by a process)
@@ -691,6 +697,7 @@ const (
 	FileMetaParent   = 88  // 8 bytes: a directory: its parent's node id (the root's is its own): ".."
 	FileMetaDevice   = 96  // 8 bytes: a character device: its number (Linux's st_rdev, major << 8 plus minor)
 	FileMetaPages    = 104 // 8 bytes: data pages held (st_blocks is 8 times this)
+	FileMetaWriters  = 112 // 8 bytes: a pipe (fs_pipe): how many links may write it, counted again after every link and unlink and every process's end (a word event on its low 4 bytes when it changes); 0 for other nodes
 )
 
 // DirEntry: a directory entry: fs EntriesPerPage of them to a page, none across a page, the first at DataOffset; the kernel rewrites one under sequence, as the metadata page. DirEntrySize is its size in bytes; the others are byte offsets.
@@ -698,7 +705,7 @@ const (
 	DirEntrySize       = 272
 	DirEntrySequence   = 0  // 4 bytes: even while the entry is stable, odd while the kernel rewrites it
 	DirEntryNode       = 4  // 4 bytes: the node's id; 0: a free slot
-	DirEntryType       = 8  // 1 bytes: Linux's d_type: 8 a file, 4 a directory, 10 a symbolic link, 2 a character device
+	DirEntryType       = 8  // 1 bytes: Linux's d_type: 8 a file, 4 a directory, 10 a symbolic link, 2 a character device, 1 a pipe
 	DirEntryNameLength = 9  // 1 bytes: the name's length (1-255)
 	DirEntryName       = 16 // 256 bytes: the name, NUL-terminated
 )
@@ -1086,7 +1093,7 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		if !userAddress(a0) { // dir
 			return -ErrBadAddress
 		}
-		if !userRange(a2, 112) { // out: 112 bytes
+		if !userRange(a2, 120) { // out: 120 bytes
 			return -ErrBadAddress
 		}
 		return sysFsStat(caller, uintptr(a0), a1, uintptr(a2))
@@ -1145,6 +1152,11 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrBadArgument
 		}
 		return sysFsShare(caller, uintptr(a0), uint32(a1), uintptr(a2), Permissions(a3))
+	case CallFsPipe:
+		if !userAddress(a0) { // at
+			return -ErrBadAddress
+		}
+		return sysFsPipe(caller, uintptr(a0), a1)
 	}
 	return -ErrUnknownCall
 }

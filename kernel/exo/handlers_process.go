@@ -114,6 +114,9 @@ func sysProcessDestroy(caller *Caller, id uint32) int64 {
 // still runs keeps p's status until it reaps it, and gets the child upcall.
 func release(p *process.Process, tell bool) {
 	mem := memoryAccess()
+	// Its watches go first: the unlinks below can notify the words of
+	// pipes it shared.
+	watches.forget(&p.Watches)
 	segments.UnlinkAll(mem, p.Space.Root)
 	smp.FlushSpace(p.Space.Root)
 	collectFiles() // the files it had open and nothing names any more
@@ -124,7 +127,6 @@ func release(p *process.Process, tell bool) {
 		smp.FlushSpace(0) // its segments were taken from other processes
 	}
 	releaseIRQs(p)
-	watches.forget(&p.Watches)
 	if p.RevokePending {
 		// Its request ends with it: counted here, or a slot reaped and
 		// reused before the deadline would leave the count up for good

@@ -173,6 +173,14 @@ func sysWordNotify(caller *Caller, address uintptr, count uint64) int64 {
 	if err != 0 {
 		return err
 	}
+	return notifyWord(word, count)
+}
+
+// notifyWord notifies up to count watchers of the word at physical
+// address word (sysWordNotify's, and the file system's count of a pipe's
+// writers: tellPipeWriters).
+// Preconditions: smp.Lock held.
+func notifyWord(word, count uint64) int64 {
 	notified := int64(0)
 	for uint64(notified) < count {
 		owner, entry, found := watches.take(word)

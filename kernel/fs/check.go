@@ -166,8 +166,13 @@ func (f *FS) checkMeta(mem segment.Memory, i uint32) string {
 	case *word(mem, n.meta, MetaMode) != uint64(n.mode), *word(mem, n.meta, MetaLength) != n.length,
 		*word(mem, n.meta, MetaLinks) != uint64(n.links), *word(mem, n.meta, MetaPages) != n.pages,
 		*word(mem, n.meta, MetaUID) != uint64(n.uid)|uint64(n.gid)<<32, *word(mem, n.meta, MetaParent) != parent,
-		*word(mem, n.meta, MetaEntries) != uint64(n.entries), *word(mem, n.meta, MetaDevice) != uint64(n.device):
+		*word(mem, n.meta, MetaEntries) != uint64(n.entries), *word(mem, n.meta, MetaDevice) != uint64(n.device),
+		*word(mem, n.meta, MetaWriters) != uint64(n.writers):
 		return "a metadata page disagrees with its node"
+	case n.mode&TypeMask == TypeFifo && n.writers != f.Segments.WritableLinks(mem, n.seg):
+		return "a pipe's count of writers is wrong"
+	case n.mode&TypeMask == TypeFifo && !n.doomed:
+		return "a pipe has a name"
 	case n.mode&TypeMask != TypeDir && pagesFor(n.length) != n.pages:
 		return "a file's pages do not match its length"
 	case n.mode&TypeMask == TypeDir && n.length != n.pages*PageSize:

@@ -103,6 +103,8 @@ type node struct {
 	links   uint32
 	device  uint32
 	parent  uint32 // a directory's parent's index
+	writers uint32 // a pipe's writable links, as last counted (Collect)
+	changed bool   // writers changed since NextChanged last returned it
 	entries uint32 // a directory's slots in use or freed
 	live    uint32 // a directory's entries in use
 	gen     uint16
@@ -122,6 +124,9 @@ type FS struct {
 	root     uint32
 	// bySegment maps a PD segment's index to its node's index.
 	bySegment [segment.MaxSegments]uint16
+	// changed counts the pipes whose count of writers changed and is
+	// not yet taken (NextChanged).
+	changed uint32
 	// Check's counts of each node's names and each directory's
 	// subdirectories.
 	names, subdirs [MaxNodes]uint32
@@ -317,12 +322,16 @@ func (f *FS) freeNode(mem segment.Memory, i uint32) {
 	if n.doomed && f.doomed > 0 {
 		f.doomed--
 	}
+	if n.changed && f.changed > 0 {
+		f.changed-- // no one can watch its words any more
+	}
 	*n = node{gen: n.gen}
 	f.live--
 }
 
 // Collect frees the nameless nodes that no process links any more (the
-// caller has flushed the TLBs after the unlinks), and returns how many.
+// caller has flushed the TLBs after the unlinks), and returns how many;
+// it counts the writers of the pipes left (pipe.go).
 // kernel/exo calls it after every unlink and every process's end.
 func (f *FS) Collect(mem segment.Memory) int {
 	freed := 0
@@ -334,6 +343,8 @@ func (f *FS) Collect(mem segment.Memory) int {
 		if info, status := f.Segments.Info(n.seg); status == segment.OK && info.Links == 0 && info.Parents == 0 {
 			f.freeNode(mem, i)
 			freed++
+		} else if n.mode&TypeMask == TypeFifo {
+			f.countWriters(mem, i) // a link may have gone
 		}
 	}
 	return freed

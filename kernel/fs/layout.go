@@ -46,7 +46,8 @@ const (
 	MetaParent   = 88  // a directory: its parent's node id (the root's is its own)
 	MetaDevice   = 96  // a device node: its device number (Linux's st_rdev)
 	MetaPages    = 104 // data pages held (st_blocks is 8 times this)
-	MetaSize     = 112
+	MetaWriters  = 112 // a pipe: how many links may write it, kept current as links come and go (4 bytes a libOS can watch, then 4 zero)
+	MetaSize     = 120
 
 	// A directory entry's fields.
 	EntrySize       = 272
@@ -69,9 +70,11 @@ const (
 	TypeDir     = 0o040000
 	TypeSymlink = 0o120000
 	TypeChar    = 0o020000
+	TypeFifo    = 0o010000
 	PermMask    = 0o7777
 	StickyBit   = 0o1000
 
+	dtFifo    = 1
 	dtChar    = 2
 	dtDir     = 4
 	dtFile    = 8
@@ -87,6 +90,8 @@ func direntType(mode uint32) uint8 {
 		return dtSymlink
 	case TypeChar:
 		return dtChar
+	case TypeFifo:
+		return dtFifo
 	}
 	return dtFile
 }
@@ -121,6 +126,7 @@ func (f *FS) writeMeta(mem segment.Memory, i uint32) {
 	*word(mem, n.meta, MetaParent) = uint64(parent)
 	*word(mem, n.meta, MetaDevice) = uint64(n.device)
 	*word(mem, n.meta, MetaPages) = n.pages
+	atomic.StoreUint64(word(mem, n.meta, MetaWriters), uint64(n.writers))
 	atomic.StoreUint64(seq, atomic.LoadUint64(seq)+1)
 }
 

@@ -169,7 +169,7 @@ type Process struct {
 
 // WatchesPerProcess is how many words a process may watch at once
 // (word_watch).
-const WatchesPerProcess = 16
+const WatchesPerProcess = 32
 
 var (
 	table       [MaxProcesses]Process

@@ -1,6 +1,10 @@
 package segment
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"exogo/kernel/paging"
+)
 
 // Where segments are linked. Removing a page from a segment (Unmap) must
 // drop its translation from the TLB of every CPU that may hold it, in every
@@ -70,4 +74,26 @@ func (t *Table) MappedSlots(mem Memory, id ID, out *[16]uint16) (n int, all bool
 // indexOf returns the index of descriptor d in the table.
 func (t *Table) indexOf(d *descriptor) uint {
 	return uint((uintptr(unsafe.Pointer(d)) - uintptr(unsafe.Pointer(&t.entries[0]))) / unsafe.Sizeof(*d))
+}
+
+// WritableLinks returns how many of segment id's links (entries in
+// address spaces, not parent segments) let their address space write it:
+// the file system's count of a pipe's writers (kernel/fs). 0 for a
+// segment that does not exist.
+func (t *Table) WritableLinks(mem Memory, id ID) uint32 {
+	t.acquire()
+	d, _, status := t.lookup(id)
+	if status != OK {
+		t.release()
+		return 0
+	}
+	n := uint32(0)
+	for slot := d.refHead; slot != 0; slot = t.next(segmentList, slot) {
+		r := &t.refs[(slot-1)%refSlots]
+		if r.place != 0 && *rawEntry(mem, r.entry)&uint64(paging.Writable) != 0 {
+			n++
+		}
+	}
+	t.release()
+	return n
 }

@@ -63,6 +63,7 @@ func TestRefsUnderChurn(t *testing.T) {
 	}
 	mapped := map[[2]uint64]uint16{} // parent, slot -> the mapper
 	granted := map[uint16]bool{}
+	writable := map[link]bool{}
 	for step := 0; step < 20000; step++ {
 		p := procs[rng.IntN(len(procs))]
 		switch rng.IntN(6) {
@@ -72,9 +73,17 @@ func TestRefsUnderChurn(t *testing.T) {
 				granted[p] = true
 			}
 			l := link{p, uintptr(4*mib + rng.IntN(300)*2*mib)}
-			s := m.seg.Link(m.mem, p, m.root(p), l.address, id, segment.Read)
-			if _, exists := links[l]; exists != (s == segment.SlotInUse) || (!exists && s != segment.OK) {
+			r := segment.Read
+			if p == procA && rng.IntN(2) == 0 {
+				r |= segment.Write // the owner's writable links: WritableLinks counts them
+			}
+			s := m.seg.Link(m.mem, p, m.root(p), l.address, id, r)
+			_, exists := links[l]
+			if exists != (s == segment.SlotInUse) || (!exists && s != segment.OK) {
 				t.Fatalf("step %d: Link(%d, %#x) = %v with exists %v", step, p, l.address, s, exists)
+			}
+			if !exists {
+				writable[l] = r&segment.Write != 0
 			}
 			links[l] = p
 		case 2: // unlink
@@ -132,6 +141,15 @@ func TestRefsUnderChurn(t *testing.T) {
 		info, _ := m.seg.Info(id)
 		if int(info.Links) != len(links) || int(info.Parents) != len(mapped) {
 			t.Fatalf("step %d: %d links, %d parents; model %d, %d", step, info.Links, info.Parents, len(links), len(mapped))
+		}
+		wantWritable := 0
+		for l := range links {
+			if writable[l] {
+				wantWritable++
+			}
+		}
+		if got := m.seg.WritableLinks(m.mem, id); int(got) != wantWritable {
+			t.Fatalf("step %d: WritableLinks = %d; model %d", step, got, wantWritable)
 		}
 		complete := len(links) <= segment.MaxPlaces && len(mapped) == 0
 		want := 0

@@ -46,12 +46,13 @@
 // owner: the owner, in the frame table and the segment table, of the file system's frames and segments (no process has this id).
 #define OWNER_FILES 0xffff
 
-// fs: the RAM file system: where a file's bytes start in its segment (after the metadata page), its longest length, the longest name and symbolic link target, directory entries per page.
+// fs: the RAM file system: where a file's bytes start in its segment (after the metadata page), its longest length, the longest name and symbolic link target, directory entries per page, the most bytes a pipe node holds.
 #define FS_DATA_OFFSET 0x1000
 #define FS_MAX_LENGTH 0x3ffff000
 #define FS_NAME_MAX 0xff
 #define FS_TARGET_MAX 0xfff
 #define FS_ENTRIES_PER_PAGE 0xf
+#define FS_MAX_PIPE_LENGTH 0x100000
 
 // start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
 #define START_AUX_PID 0x65780001
@@ -135,7 +136,7 @@
 #define SCREEN_CURSOR_ROW 96
 
 // file_meta: a node's metadata page, slot 0 of its segment (read-only): what fs_stat copies. The kernel rewrites it at every change under sequence; a reader reads sequence, the fields, and sequence again, and reads again if it changed or was odd.
-#define FILE_META_SIZE 112
+#define FILE_META_SIZE 120
 #define FILE_META_SEQUENCE 0
 #define FILE_META_NODE 8
 #define FILE_META_MODE 16
@@ -151,6 +152,7 @@
 #define FILE_META_PARENT 88
 #define FILE_META_DEVICE 96
 #define FILE_META_PAGES 104
+#define FILE_META_WRITERS 112
 
 // dir_entry: a directory entry: fs EntriesPerPage of them to a page, none across a page, the first at DataOffset; the kernel rewrites one under sequence, as the metadata page.
 #define DIR_ENTRY_SIZE 272

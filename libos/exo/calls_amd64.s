@@ -517,3 +517,12 @@ TEXT ·FsShare(SB), NOSPLIT|NOFRAME, $0-40
 	SYSCALL
 	MOVQ	AX, ret+32(FP)
 	RET
+
+// func FsPipe(at uintptr, length uint64) int64
+TEXT ·FsPipe(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	at+0(FP), DI
+	MOVQ	length+8(FP), SI
+	MOVQ	$0x1038, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET

@@ -1,0 +1,79 @@
+package fs
+
+import "exogo/kernel/segment"
+
+// Pipes: nameless nodes of type S_IFIFO (kernel/exo's fs_pipe) whose
+// bytes the processes that link them share. A libOS keeps a pipe's ring
+// and its counters there (libos/linux, pipes.go); the kernel knows
+// nothing of them. What it keeps is what no process can be trusted to
+// say: how many links may write the node. It counts them after every
+// change of links (Collect, Recount), writes the count to the metadata
+// page (MetaWriters) and marks the word changed for kernel/exo, which
+// takes it with NextChanged and wakes the processes watching it: so a
+// reader learns that the last writer went, even one whose process was
+// ended without a word. A pipe
+// node is doomed from birth: Collect frees it once nothing links it.
+
+// MaxPipeLength bounds a pipe node's bytes (its ring and counters).
+const MaxPipeLength = 1 << 20
+
+// MakePipe makes a nameless pipe node of length zeroed bytes, mode 0600,
+// owned by c, and returns its id. Nothing links it yet: the caller links
+// it before anything calls Collect.
+func (f *FS) MakePipe(mem segment.Memory, c Cred, length uint64, now int64) (uint32, Status) {
+	if length > MaxPipeLength {
+		return 0, TooBig
+	}
+	i, status := f.newNode(mem, TypeFifo|0o600, c, now)
+	if status != OK {
+		return 0, status
+	}
+	n := &f.nodes[i%MaxNodes]
+	n.links, n.doomed = 0, true
+	f.doomed++
+	if _, status := f.resize(mem, i, length, now); status != OK {
+		f.freeNode(mem, i)
+		return 0, status
+	}
+	f.writeMeta(mem, i)
+	return f.id(i), OK
+}
+
+// Recount counts node id's writers again if it is a pipe (after a link
+// was made).
+func (f *FS) Recount(mem segment.Memory, id uint32) {
+	if n, i, ok := f.lookup(id); ok && n.mode&TypeMask == TypeFifo {
+		f.countWriters(mem, i)
+	}
+}
+
+// countWriters counts pipe node i's writable links; a change is written
+// to its metadata page and marked for NextChanged.
+func (f *FS) countWriters(mem segment.Memory, i uint32) {
+	n := &f.nodes[i%MaxNodes]
+	w := f.Segments.WritableLinks(mem, n.seg)
+	if w == n.writers {
+		return
+	}
+	n.writers = w
+	f.writeMeta(mem, i)
+	if !n.changed {
+		n.changed = true
+		f.changed++
+	}
+}
+
+// NextChanged returns the physical address of the MetaWriters word of a
+// pipe whose count changed since it was last returned, or false when
+// there is none left.
+func (f *FS) NextChanged() (uint64, bool) {
+	for i := uint32(1); i < MaxNodes && f.changed > 0; i++ {
+		if n := &f.nodes[i%MaxNodes]; n.used && n.changed {
+			n.changed = false
+			f.changed--
+			return n.meta + MetaWriters, true
+		}
+	}
+	f.changed = 0
+	return 0, false
+}

@@ -1,0 +1,91 @@
+package fs_test
+
+import (
+	"testing"
+
+	"exogo/kernel/fs"
+	"exogo/kernel/paging"
+	"exogo/kernel/segment"
+)
+
+// TestPipeWriters makes a pipe node, links it writable and read-only in
+// two address spaces, and checks the count of writers in its metadata
+// page, the words NextChanged gives, the checker, and that the node and its
+// frames go with its last link.
+func TestPipeWriters(t *testing.T) {
+	m := newMachine(t, 64<<20)
+	var told []uint64
+	take := func() {
+		for w, ok := m.fs.NextChanged(); ok; w, ok = m.fs.NextChanged() {
+			told = append(told, w)
+		}
+	}
+	held := m.frames.Held(segment.FilesOwner)
+	if _, s := m.fs.MakePipe(m.mem, alice, fs.MaxPipeLength+1, m.tick()); s != fs.TooBig {
+		t.Fatalf("MakePipe past the limit: %v", s)
+	}
+	p, s := m.fs.MakePipe(m.mem, alice, 3*4096, m.tick())
+	expect(t, "MakePipe", s, fs.OK)
+	if mode := m.metaWord(t, p, fs.MetaMode); mode != fs.TypeFifo|0o600 {
+		t.Fatalf("mode %#o", mode)
+	}
+	if got := m.metaWord(t, p, fs.MetaLength); got != 3*4096 {
+		t.Fatalf("length %d", got)
+	}
+	seg, _ := m.fs.Segment(p)
+	var spaces [2]uint64
+	for k := range spaces {
+		space, ok := paging.NewSpace(m.frames, m.base)
+		if !ok {
+			t.Fatal("NewSpace")
+		}
+		spaces[k] = space.Root
+	}
+	link := func(k int, at uintptr, r segment.Rights) {
+		t.Helper()
+		if s := m.seg.Link(m.mem, segment.FilesOwner, spaces[k], at, seg, r); s != segment.OK {
+			t.Fatalf("link: %v", s)
+		}
+		m.fs.Recount(m.mem, p)
+		take()
+	}
+	unlink := func(k int, at uintptr) {
+		t.Helper()
+		if _, s := m.seg.Unlink(m.mem, spaces[k], at, segment.Level2); s != segment.OK {
+			t.Fatalf("unlink: %v", s)
+		}
+		m.fs.Collect(m.mem)
+		take()
+	}
+	writers := func(want uint64) {
+		t.Helper()
+		if got := m.metaWord(t, p, fs.MetaWriters); got != want {
+			t.Fatalf("%d writers, want %d", got, want)
+		}
+		m.check(t)
+	}
+	link(0, 1<<30, segment.Read|segment.Write)
+	writers(1)
+	link(1, 1<<30, segment.Read)
+	writers(1)
+	link(1, 2<<30, segment.Read|segment.Write)
+	writers(2)
+	if len(told) != 2 {
+		t.Fatalf("NextChanged gave %d words, want 2 (one per change)", len(told))
+	}
+	unlink(0, 1<<30)
+	writers(1)
+	unlink(1, 2<<30)
+	writers(0)
+	if len(told) != 4 || told[3] != told[0] {
+		t.Fatalf("NextChanged gave %#x", told)
+	}
+	unlink(1, 1<<30)
+	if m.fs.Live() != 1 {
+		t.Fatalf("%d nodes left, want the root", m.fs.Live())
+	}
+	m.check(t)
+	if got := m.frames.Held(segment.FilesOwner); got != held {
+		t.Fatalf("the file system holds %d frames, want %d", got, held)
+	}
+}
