@@ -95,6 +95,7 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 			consoleInterrupt(detail)
 		default:
 			checkConsole()
+			checkPipes()
 		}
 		unlockCalls()
 		if !fifo && threads.Waiting() > 0 {
@@ -215,6 +216,7 @@ func runNext(v int, slot uintptr) {
 		}
 		reapChildren()
 		poll := checkConsole()
+		poll = checkPipes() || poll
 		unlockCalls()
 		if threads.Waiting() > 0 {
 			continue

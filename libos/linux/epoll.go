@@ -17,7 +17,8 @@ var polls [maxFiles]struct {
 	events  uint32
 	pending uint32
 	data    uint64
-	epfd    int32 // +1; 0: none
+	stamp   uint64 // a pipe's counters when its events were last marked
+	epfd    int32  // +1; 0: none
 }
 
 func sysEventfd(initial, flags uint64) int64 {
@@ -60,6 +61,9 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 		w.data = word(b, abi.EpollEventData)
 		w.epfd = int32(epfd + 1)
 		w.pending = pipeReady(f) // what holds now is reported once
+		if w.pending != 0 {
+			w.stamp = pipeStamp(f)
+		}
 		setInterest(e, fd, true)
 	case abi.EpollCtlDel:
 		if !interested(e, fd) {
@@ -149,6 +153,15 @@ func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutM
 	if int32(timeoutMillis) > 0 {
 		deadline = nowNanos() + uint64(int32(timeoutMillis))*1e6
 	}
+	// Pipes change in other processes too: their next change must reach
+	// this one (a word event) before it sleeps.
+	if armPolledPipes(e) {
+		pipeActivity()
+		if result = readyEvents(e, events, capacity); result != 0 {
+			put(context, exo.ContextRax, uint64(result))
+			return resume
+		}
+	}
 	// A wake-up runs the call again (to collect the events); the
 	// deadline returns 0 events.
 	threads.Block(current, epollKey(epfd), deadline, 0, restartCall(context))
@@ -165,4 +178,18 @@ func notifyEpoll(fd uint64) {
 	if e := fileAt(epfd); e != nil && interested(e, fd) {
 		threads.Wake(epollKey(epfd), uthread.MaxThreads, callsHolder)
 	}
+}
+
+// armPolledPipes arms the pipe ends epoll instance e watches (pipes.go)
+// and reports whether one moved meanwhile.
+func armPolledPipes(e *file) (moved bool) {
+	for fd := uint64(0); fd < maxFiles; fd++ {
+		if !interested(e, fd) {
+			continue
+		}
+		if f := fileAt(fd); f != nil && (f.kind == kindPipeRead || f.kind == kindPipeWrite) && armPipe(f) {
+			moved = true
+		}
+	}
+	return moved
 }

@@ -50,7 +50,11 @@ type file struct {
 	offset uint64
 	// A made-up file's bytes.
 	start, size uint64
-	pipe        uint32 // a pipe end's pipe
+	// A pipe end's: slot is where its data node is linked, peer its
+	// tail node (pipes.go); armed while it counts among its side's
+	// waiters.
+	peer  uintptr
+	armed bool
 }
 
 // descs are the open file descriptions; descs[0] is the console's.
@@ -192,7 +196,7 @@ func closeFD(fd uint64) int64 {
 	}
 	switch f.kind {
 	case kindPipeRead, kindPipeWrite:
-		closePipeEnd(f.pipe, f.kind == kindPipeWrite)
+		closePipeEnd(f)
 	case kindFile:
 		keepClosed(f.node, f.slot)
 	case kindDir:

@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	abi "exogo/abi/linuxabi"
@@ -9,40 +10,62 @@ import (
 	"exogo/libos/uthread"
 )
 
-// Pipes within one process (pipe2; os.Pipe: the testing package catches
-// an example's output through one). A pipe is a ring of pipeSize bytes in
-// the libOS's private memory, from a fixed set whose rings are reused;
-// each end is an open file description. The network poller watches them
-// as on Linux (epoll, edge-triggered: every change of a pipe marks the
-// events of its watched ends pending, and epoll_pwait reports them once),
-// so the runtime reads and writes them without blocking a thread; a
-// blocking end blocks its thread, and the runtime moves the thread's P on.
-// TODO(issue 9): pipes between processes.
+// Pipes (pipe2; os.Pipe, os/exec's pipes, a shell's pipelines) work
+// within a process and between processes alike: a pipe is a ring in two
+// pipe nodes of the file system (the kernel's fs_pipe), which every
+// process holding an end links:
+//
+//	the data node:  a control page (head: the bytes ever written; the
+//	                count of readers waiting for bytes), then the ring of
+//	                pipeSize bytes. Writers link it writable, readers
+//	                read-only.
+//	the tail node:  a control page (tail: the bytes ever read; the count
+//	                of writers waiting for room). Readers link it
+//	                writable, writers read-only.
+//
+// So the kernel's count of a node's writable links (file_meta writers)
+// is the count of the pipe's writers (data node) and of its readers
+// (tail node), kept right even when a process ends without closing: a
+// reader sees the end of the file once the last writer is gone, a
+// writer EPIPE once the last reader is. Each end (an open file
+// description) holds its own two links: slot the data node's, peer the
+// tail node's.
+//
+// A thread that must wait asks the kernel for word events on the
+// counter it waits for and on the other side's count (word_watch), adds
+// itself to the other side's count of waiters, so that the other side's
+// next change notifies (word_notify), and blocks; the word upcall wakes
+// it (checkPipes), as does a change made within this process. The
+// network poller watches the ends as on Linux (epoll, edge-triggered:
+// every change marks the events of its watched ends pending, and
+// epoll_pwait reports them once), so the runtime reads and writes them
+// without blocking a thread.
+//
+// What a peer stores in the shared pages is not trusted: a head and tail
+// further apart than the ring is an I/O error, never a copy out of it.
+// Offsets and flags are the description's, not shared between processes.
 
 const (
-	maxPipes = 128
 	pipeSize = 64 << 10 // Linux's default capacity
 	pipeBuf  = 4096     // PIPE_BUF: writes up to this size are never split
+
+	pipeCounter  = exo.FsDataOffset      // head (data node), tail (tail node): 8 bytes
+	pipeWaiters  = exo.FsDataOffset + 8  // readers waiting (data node), writers waiting (tail node)
+	pipeRing     = exo.FsDataOffset + 4096
+	pipeDataSize = 4096 + pipeSize
+	pipeTailSize = 4096
 )
 
-type pipe struct {
-	ring             uintptr // pipeSize bytes, 0 until first used
-	used             bool
-	start, length    uint64 // the unread bytes: length of them from start
-	readers, writers uint32 // open ends
-}
+// word64 is the shared 8-byte word at address (a linked node's page).
+func word64(address uintptr) *uint64 { return bare.Word(address) }
 
-var pipes [maxPipes]pipe
+// pipeKey is the wait address of threads blocked on description d (a
+// pipe end): below the lowest user address, so never a futex word.
+func pipeKey(d uint) uintptr { return uintptr(0x3000) + uintptr(d%maxOpen) }
 
-// pipeKey is the wait address of threads blocked on pipe i's reading
-// (writer false) or writing end: below the lowest user address, so never
-// a futex word.
-func pipeKey(i uint32, writer bool) uintptr {
-	key := uintptr(0x3000) + uintptr(i%maxPipes)*2
-	if writer {
-		key++
-	}
-	return key
+// descIndex is the index of description f.
+func descIndex(f *file) uint {
+	return uint((uintptr(unsafe.Pointer(f)) - uintptr(unsafe.Pointer(&descs[0]))) / unsafe.Sizeof(descs[0]))
 }
 
 func sysPipe2(address, flags uint64) int64 {
@@ -53,120 +76,221 @@ func sysPipe2(address, flags uint64) int64 {
 	if !ok {
 		return -abi.EFAULT
 	}
-	i := -1
-	for j := range pipes {
-		if !pipes[j].used {
-			i = j
+	var slots [4]uintptr // data (writer's), tail (reader's), data (reader's), tail (writer's)
+	errno := int64(0)
+	for k := range slots {
+		s, ok := takeSlot()
+		if !ok {
+			errno = -abi.ENFILE
 			break
 		}
+		var r int64
+		switch k {
+		case 0:
+			r = exo.FsPipe(s, pipeDataSize)
+		case 1:
+			r = exo.FsPipe(s, pipeTailSize)
+		default:
+			r = exo.FsShare(slots[k-2], 0, s, 0) // read-only
+		}
+		if r < 0 {
+			freeUnlinked(s)
+			errno = errnoOf(r)
+			break
+		}
+		slots[k] = s
 	}
-	if i < 0 {
-		return -abi.ENFILE
-	}
-	p := &pipes[uint(i)%maxPipes]
-	if p.ring == 0 {
-		if p.ring = memPrivate(pipeSize); p.ring == 0 {
-			return -abi.ENOMEM
+	var fds [2]int64
+	for k := 0; k < 2 && errno == 0; k++ {
+		kind := uint32(kindPipeRead + k)
+		if fds[k] = allocateFDFlags(kind, flags); fds[k] < 0 {
+			errno = fds[k]
+			if k == 1 {
+				discardFD(uint64(fds[0]))
+			}
 		}
 	}
-	r := allocateFDFlags(kindPipeRead, flags)
-	if r < 0 {
-		return r
+	if errno != 0 {
+		for _, s := range slots {
+			if s != 0 {
+				releaseSlot(s)
+			}
+		}
+		return errno
 	}
-	w := allocateFDFlags(kindPipeWrite, flags)
-	if w < 0 {
-		discardFD(uint64(r))
-		return w
-	}
-	for _, fd := range [2]int64{r, w} {
-		f := fileAt(uint64(fd))
-		f.pipe, f.flags = uint32(i), uint32(flags)&abi.ONonblock
-	}
-	*p = pipe{ring: p.ring, used: true, readers: 1, writers: 1}
-	putWord32(b, 0, uint32(r))
-	putWord32(b, 4, uint32(w))
+	markWritable(slots[0])
+	markWritable(slots[1])
+	r, w := fileAt(uint64(fds[0])), fileAt(uint64(fds[1]))
+	r.slot, r.peer, r.flags = slots[2], slots[1], uint32(flags)&abi.ONonblock
+	w.slot, w.peer, w.flags = slots[0], slots[3], uint32(flags)&abi.ONonblock
+	putWord32(b, 0, uint32(fds[0]))
+	putWord32(b, 4, uint32(fds[1]))
 	return 0
 }
 
-// pipeRead reads what pipe f's end holds, or blocks until a writer writes
-// or the last writer closes (then 0: the end of the file).
+// pipeState reads pipe end f's shared words: the bytes in the ring, the
+// writers and the readers; ok is false when a peer broke the counters.
+func pipeState(f *file) (avail, writers, readers uint64, ok bool) {
+	head := atomic.LoadUint64(word64(f.slot + pipeCounter))
+	tail := atomic.LoadUint64(word64(f.peer + pipeCounter))
+	writers = metaWord(f.slot, exo.FileMetaWriters)
+	readers = metaWord(f.peer, exo.FileMetaWriters)
+	avail = head - tail
+	return avail, writers, readers, avail <= pipeSize
+}
+
+// pipeRead reads what pipe end f holds, or blocks until a writer writes
+// or the last writer goes (then 0: the end of the file).
 func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
-	p := &pipes[f.pipe%maxPipes]
 	if len(b) == 0 {
 		return 0, false
 	}
-	if p.length == 0 {
+	for tries := 0; ; tries++ {
+		avail, writers, _, ok := pipeState(f)
 		switch {
-		case p.writers == 0:
-			return 0, false
-		case f.flags&abi.ONonblock != 0:
+		case !ok:
+			return -abi.EIO, false
+		case avail == 0 && writers == 0:
+			if a, _, _, _ := pipeState(f); a == 0 {
+				return 0, false // (a last write may have come before the count)
+			}
+			continue
+		case avail == 0 && f.flags&abi.ONonblock != 0:
 			return -abi.EAGAIN, false
+		case avail == 0:
+			if tries < 3 && armPipe(f) {
+				continue // it moved while the watch was set
+			}
+			blockOnPipe(context, current, f)
+			return 0, true
 		}
-		threads.Block(current, pipeKey(f.pipe, false), 0, 0, restartCall(context))
-		return 0, true
+		n := min(uint64(len(b)), avail)
+		tail := atomic.LoadUint64(word64(f.peer + pipeCounter))
+		at := tail % pipeSize
+		first := min(n, pipeSize-at)
+		to := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+		copyAt(to, f.slot+pipeRing+uintptr(at), first)
+		copyAt(to+uintptr(first), f.slot+pipeRing, n-first)
+		atomic.StoreUint64(word64(f.peer+pipeCounter), tail+n)
+		if atomic.LoadUint64(word64(f.peer+pipeWaiters)) != 0 {
+			exo.WordNotify(f.peer+pipeCounter, ^uint64(0))
+		}
+		pipeActivity()
+		return int64(n), false
 	}
-	n := min(uint64(len(b)), p.length)
-	first := min(n, pipeSize-p.start)
-	to := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	copyAt(to, p.ring+uintptr(p.start), first)
-	copyAt(to+uintptr(first), p.ring, n-first)
-	p.start, p.length = (p.start+n)%pipeSize, p.length-n
-	threads.Wake(pipeKey(f.pipe, true), uthread.MaxThreads, callsHolder)
-	pipeChanged(f.pipe)
-	return int64(n), false
 }
 
-// pipeWrite writes what fits into pipe f's end (a write of up to pipeBuf
+// pipeWrite writes what fits into pipe end f (a write of up to pipeBuf
 // bytes all at once or not at all), or blocks until a reader makes room.
 // A blocking write of more than fits returns the count written, where
 // Linux would block until all of it is (Go's os.File writes the rest).
 // With no reader left it fails with EPIPE (without SIGPIPE, which the Go
 // runtime ignores for descriptors other than 1 and 2).
 func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
-	p := &pipes[f.pipe%maxPipes]
-	switch {
-	case len(b) == 0:
+	if len(b) == 0 {
 		return 0, false
-	case p.readers == 0:
-		return -abi.EPIPE, false
 	}
-	space := pipeSize - p.length
-	if space == 0 || (uint64(len(b)) <= pipeBuf && space < uint64(len(b))) {
-		if f.flags&abi.ONonblock != 0 {
-			return -abi.EAGAIN, false
+	for tries := 0; ; tries++ {
+		avail, _, readers, ok := pipeState(f)
+		switch {
+		case !ok:
+			return -abi.EIO, false
+		case readers == 0:
+			return -abi.EPIPE, false
 		}
-		threads.Block(current, pipeKey(f.pipe, true), 0, 0, restartCall(context))
-		return 0, true
+		space := pipeSize - avail
+		if space == 0 || (uint64(len(b)) <= pipeBuf && space < uint64(len(b))) {
+			if f.flags&abi.ONonblock != 0 {
+				return -abi.EAGAIN, false
+			}
+			if tries < 3 && armPipe(f) {
+				continue
+			}
+			blockOnPipe(context, current, f)
+			return 0, true
+		}
+		n := min(uint64(len(b)), space)
+		head := atomic.LoadUint64(word64(f.slot + pipeCounter))
+		at := head % pipeSize
+		first := min(n, pipeSize-at)
+		from := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+		copyAt(f.slot+pipeRing+uintptr(at), from, first)
+		copyAt(f.slot+pipeRing, from+uintptr(first), n-first)
+		atomic.StoreUint64(word64(f.slot+pipeCounter), head+n)
+		if atomic.LoadUint64(word64(f.slot+pipeWaiters)) != 0 {
+			exo.WordNotify(f.slot+pipeCounter, ^uint64(0))
+		}
+		pipeActivity()
+		return int64(n), false
 	}
-	n := min(uint64(len(b)), space)
-	at := (p.start + p.length) % pipeSize
-	first := min(n, pipeSize-at)
-	from := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	copyAt(p.ring+uintptr(at), from, first)
-	copyAt(p.ring, from+uintptr(first), n-first)
-	p.length += n
-	threads.Wake(pipeKey(f.pipe, false), uthread.MaxThreads, callsHolder)
-	pipeChanged(f.pipe)
-	return int64(n), false
 }
 
-// closePipeEnd closes one end of pipe i: the threads waiting at the other
-// end wake to find the end of the file (readers) or EPIPE (writers), and
-// those waiting on this end (other threads, on the descriptor just
-// closed) to find it closed (EBADF) rather than wait for ever.
-func closePipeEnd(i uint32, writer bool) {
-	p := &pipes[i%maxPipes]
-	if writer && p.writers > 0 {
-		p.writers--
-	} else if !writer && p.readers > 0 {
-		p.readers--
+// armPipe makes pipe end f's next change reach this process: it counts f
+// among the other side's waiters (once) and watches the counter it waits
+// for and the other side's count. It reports whether they moved already
+// (look again). A watch the kernel refuses (its table full) leaves the
+// idle loop to poll (pipesPoll).
+func armPipe(f *file) (moved bool) {
+	if !f.armed {
+		f.armed = true
+		atomic.AddUint64(word64(pipeWaitersOf(f)), 1)
 	}
-	threads.Wake(pipeKey(i, !writer), uthread.MaxThreads, callsHolder)
-	threads.Wake(pipeKey(i, writer), uthread.MaxThreads, callsHolder)
-	pipeChanged(i)
-	if p.readers == 0 && p.writers == 0 {
-		*p = pipe{ring: p.ring}
+	counter, count := f.slot+pipeCounter, f.slot+exo.FileMetaWriters // a reader waits for head and writers
+	if f.kind == kindPipeWrite {
+		counter, count = f.peer+pipeCounter, f.peer+exo.FileMetaWriters // a writer for tail and readers
 	}
+	for _, w := range [2]uintptr{counter, count} {
+		switch exo.WordWatch(w, uint64(uint32(atomic.LoadUint64(word64(w))))) {
+		case 0:
+		case 1:
+			moved = true
+		default:
+			pipesPoll = true
+		}
+	}
+	return moved
+}
+
+// pipeWaitersOf is the waiters count f's side keeps: a reader's in the
+// tail node (which it may write), read by writers; a writer's in the data
+// node.
+func pipeWaitersOf(f *file) uintptr {
+	if f.kind == kindPipeWrite {
+		return f.slot + pipeWaiters
+	}
+	return f.peer + pipeWaiters
+}
+
+// pipesPoll is set when the kernel refused a watch: the idle loop then
+// looks at the pipes now and then instead.
+var pipesPoll bool
+
+// disarmPipe takes f off its side's waiters.
+func disarmPipe(f *file) {
+	if f.armed {
+		f.armed = false
+		atomic.AddUint64(word64(pipeWaitersOf(f)), ^uint64(0))
+	}
+}
+
+// blockOnPipe blocks the calling thread until pipe end f changes; the
+// call runs again then.
+func blockOnPipe(context uintptr, current int, f *file) {
+	deadline := uint64(0)
+	if pipesPoll {
+		deadline = nowNanos() + 10e6 // no watch: look again soon (EINTR)
+	}
+	threads.Block(current, pipeKey(descIndex(f)), deadline, -abi.EINTR, restartCall(context))
+}
+
+// closePipeEnd closes pipe end f: its links go, so the kernel's counts
+// tell the other side (and this process's threads are woken to see it).
+func closePipeEnd(f *file) {
+	disarmPipe(f)
+	releaseSlot(f.slot)
+	releaseSlot(f.peer)
+	threads.Wake(pipeKey(descIndex(f)), uthread.MaxThreads, callsHolder)
+	pipeActivity()
 }
 
 // pipeCall serves a read (write false) or write of length bytes at address
@@ -201,45 +325,84 @@ func copyAt(to, from uintptr, n uint64) {
 
 // pipeReady is what epoll reports for pipe end f now: a reading end is
 // readable with bytes in the pipe, and at its end (EPOLLHUP) once every
-// writer closed; a writing end is writable with PIPE_BUF bytes free, and
-// in error (EPOLLERR) once every reader closed. 0 for other kinds.
+// writer went; a writing end is writable with PIPE_BUF bytes free, and
+// in error (EPOLLERR) once every reader went. 0 for other kinds.
 func pipeReady(f *file) uint32 {
-	p := &pipes[f.pipe%maxPipes]
+	if f.kind != kindPipeRead && f.kind != kindPipeWrite {
+		return 0
+	}
+	avail, writers, readers, ok := pipeState(f)
 	ready := uint32(0)
-	switch f.kind {
-	case kindPipeRead:
-		if p.length > 0 {
+	switch {
+	case !ok:
+		ready = abi.EpollErr
+	case f.kind == kindPipeRead:
+		if avail > 0 {
 			ready |= abi.EpollIn
 		}
-		if p.writers == 0 {
+		if writers == 0 {
 			ready |= abi.EpollIn | abi.EpollHup
 		}
-	case kindPipeWrite:
-		if pipeSize-p.length >= pipeBuf {
+	default:
+		if pipeSize-avail >= pipeBuf {
 			ready |= abi.EpollOut
 		}
-		if p.readers == 0 {
+		if readers == 0 {
 			ready |= abi.EpollOut | abi.EpollErr
 		}
 	}
 	return ready
 }
 
-// pipeChanged marks the events of pipe i's watched ends pending and wakes
-// the threads waiting in epoll_pwait on their instances.
-func pipeChanged(i uint32) {
+// pipeActivity wakes the threads blocked on pipe ends that can go on now
+// (a change in this process, or a word event from another), and marks
+// the events of the watched ends pending, waking their epoll_pwait. A
+// blocked thread's call runs again and blocks again if it must.
+func pipeActivity() {
+	for d := uint(1); d < maxOpen; d++ {
+		f := &descs[d]
+		if (f.kind == kindPipeRead || f.kind == kindPipeWrite) && f.armed && pipeReady(f) != 0 {
+			threads.Wake(pipeKey(d), uthread.MaxThreads, callsHolder)
+		}
+	}
 	for fd := uint64(0); fd < maxFiles; fd++ {
 		w := &polls[fd]
 		if w.epfd == 0 {
 			continue
 		}
 		f := fileAt(fd)
-		if f == nil || (f.kind != kindPipeRead && f.kind != kindPipeWrite) || f.pipe != i {
+		if f == nil || (f.kind != kindPipeRead && f.kind != kindPipeWrite) {
 			continue
 		}
-		if ready := pipeReady(f); ready != 0 {
+		stamp := pipeStamp(f)
+		if ready := pipeReady(f); ready != 0 && stamp != w.stamp {
 			w.pending |= ready
+			w.stamp = stamp
 			threads.Wake(epollKey(uint64(w.epfd-1)), uthread.MaxThreads, callsHolder)
 		}
 	}
+}
+
+// pipeStamp sums pipe end f's counters: it changes when the pipe does.
+func pipeStamp(f *file) uint64 {
+	return atomic.LoadUint64(word64(f.slot+pipeCounter)) + 3*atomic.LoadUint64(word64(f.peer+pipeCounter)) +
+		metaWord(f.slot, exo.FileMetaWriters)<<48 + metaWord(f.peer, exo.FileMetaWriters)<<56
+}
+
+// checkPipes serves a word event (or the idle loop's look): it wakes what
+// can go on, and watches again for the polled ends (a watch ends with its
+// event). It reports whether the idle loop must poll.
+func checkPipes() (poll bool) {
+	pipeActivity()
+	for fd := uint64(0); fd < maxFiles; fd++ {
+		if polls[fd].epfd == 0 {
+			continue
+		}
+		if f := fileAt(fd); f != nil && (f.kind == kindPipeRead || f.kind == kindPipeWrite) && armPipe(f) {
+			pipeActivity()
+		}
+	}
+	poll = pipesPoll
+	pipesPoll = false
+	return poll
 }
