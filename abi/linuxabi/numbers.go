@@ -71,7 +71,10 @@ const (
 	SysSetgid           = 106
 	SysGeteuid          = 107
 	SysGetegid          = 108
+	SysSetpgid          = 109
 	SysGetppid          = 110
+	SysGetpgrp          = 111
+	SysSetsid           = 112
 	SysSetreuid         = 113
 	SysSetregid         = 114
 	SysGetgroups        = 115
@@ -90,6 +93,8 @@ const (
 	SysFutex            = 202
 	SysSchedGetaffinity = 204
 	SysGetdents64       = 217
+	SysGetpgid          = 121
+	SysGetsid           = 124
 	SysSetTidAddress    = 218
 	SysFadvise64        = 221
 	SysClockGettime     = 228
@@ -122,6 +127,8 @@ const (
 	SysPreadv           = 295
 	SysPwritev          = 296
 	SysPrlimit64        = 302
+	SysWaitid           = 247
+	SysPidfdOpen        = 434
 	SysRenameat2        = 316
 	SysGetrandom        = 318
 	SysCopyFileRange    = 326

@@ -119,7 +119,7 @@ const (
 	// CallVcpuKick: interrupt one of the caller's vCPUs (itself included) with a kick upcall: at once if it runs on another CPU (an inter-processor interrupt), when its wait ends (the kick ends it) or when it next runs; a kick waits while that vCPU's upcalls are disabled and is dropped without a kick entry point.
 	// Handler: sysVcpuKick(caller *Caller, vcpu uint32) int64.
 	CallVcpuKick = CallBase + 36
-	// CallWordWatch: ask for a word upcall when a process calls word_notify on the 4-byte word at address (4-byte aligned, readable by the caller), keyed by its physical name: the frame and offset, so processes that map the same frame at different addresses meet. The watch is made only while the word still holds value (its low 32 bits), so a notify after the caller read it is never lost. One watch per word per process (watching it again keeps one), at most 16 per process; a notify ends it. A word event is a hint: a libOS re-reads its words (a frame freed and reused may bring one that means nothing).
+	// CallWordWatch: ask for a word upcall when a process calls word_notify on the 4-byte word at address (4-byte aligned, readable by the caller), keyed by its physical name: the frame and offset, so processes that map the same frame at different addresses meet. The watch is made only while the word still holds value (its low 32 bits), so a notify after the caller read it is never lost. One watch per word per process (watching it again keeps one), at most 32 per process; a notify ends it, as does value word Unwatch (the caller stops watching the word: before it unlinks the word's frame, say). A word event is a hint: a libOS re-reads its words (a frame freed and reused may bring one that means nothing).
 	// Handler: sysWordWatch(caller *Caller, word uintptr, value uint64) int64.
 	CallWordWatch = CallBase + 37
 	// CallWordNotify: notify up to count processes watching the 4-byte word at address (4-byte aligned, writable by the caller: only a process that can change a word wakes its watchers), the caller included: each gets one word event (the word upcall, or on vCPU 0 its wait returns) and its watch of the word ends.
@@ -534,6 +534,11 @@ const (
 	RevokeGraceNs   = 0x5f5e100
 )
 
+// Word: word_watch's value that ends the caller's watch of the word rather than making one.
+const (
+	WordUnwatch = 0xffffffffffffffff
+)
+
 // Wait: what else vCPU 0's wait returns, beside the interrupt lines in bits 0-15: a revocation request is pending (answer it with revoke_reply; the upcall comes too, for what is still wanted, when a thread resumes).
 const (
 	WaitRevocation = 0x10000
@@ -584,7 +589,7 @@ const (
 	FsMaxPipeLength  = 0x100000
 )
 
-// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
+// StartAux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start; and from a libOS to its children, the address of the table of the descriptors they inherit (libos/linux, inherit.go).
 const (
 	StartAuxPid            = 0x65780001
 	StartAuxScreenSegment  = 0x65780002
@@ -595,6 +600,7 @@ const (
 	StartAuxPclntabSize    = 0x65780008
 	StartAuxText           = 0x65780009
 	StartAuxCwd            = 0x6578000a
+	StartAuxFiles          = 0x6578000b
 )
 
 // FrameEntry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it), bit 41 while a frame charged to its owner is not handed over yet (being zeroed, or its mapping not stored yet: nothing may map, free or take it).

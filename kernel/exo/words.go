@@ -129,6 +129,16 @@ func (t *watchTable) take(word uint64) (owner uint16, entry uint16, ok bool) {
 	return 0, 0, false
 }
 
+// drop removes the watch of word in list, if there is one.
+func (t *watchTable) drop(list *[process.WatchesPerProcess]uint16, word uint64) {
+	for k, e := range list {
+		if i := uint(e) - 1; e != 0 && i < maxWatches && t.entries[i%maxWatches].word == word {
+			t.remove(int(i))
+			list[uint(k)%process.WatchesPerProcess] = 0
+		}
+	}
+}
+
 // forget removes every watch in list (a process's, at its end).
 func (t *watchTable) forget(list *[process.WatchesPerProcess]uint16) {
 	for k, e := range list {
@@ -157,6 +167,10 @@ func sysWordWatch(caller *Caller, address uintptr, value uint64) int64 {
 	word, err := wordName(caller, address, false)
 	if err != 0 {
 		return err
+	}
+	if value == WordUnwatch {
+		watches.drop(&caller.Process.Watches, word)
+		return 0
 	}
 	// The table is changed under smp.Lock, which every notify holds too:
 	// a store to the word made before a notify is seen here, or the

@@ -116,3 +116,30 @@ func countWatches(list *watchList) int {
 	}
 	return n
 }
+
+// TestWatchTableDrop checks that drop ends one process's watch of one
+// word and leaves the rest.
+func TestWatchTableDrop(t *testing.T) {
+	var table watchTable
+	var a, b watchList
+	for _, w := range []uint64{0x5000, 0x6000} {
+		if table.add(1, &a, w) != 0 || table.add(2, &b, w) != 0 {
+			t.Fatal("add")
+		}
+	}
+	table.drop(&a, 0x5000)
+	table.drop(&a, 0x7000) // not watched: nothing happens
+	if n := countWatches(&a); n != 1 {
+		t.Fatalf("%d watches left in a, want 1", n)
+	}
+	owner, _, ok := table.take(0x5000)
+	if !ok || owner != 2 {
+		t.Fatalf("take = %d, %v; want process 2's watch", owner, ok)
+	}
+	if _, _, ok := table.take(0x5000); ok {
+		t.Fatal("the dropped watch is still there")
+	}
+	if owner, _, ok := table.take(0x6000); !ok || (owner != 1 && owner != 2) {
+		t.Fatal("the other word's watches went")
+	}
+}

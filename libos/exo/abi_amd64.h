@@ -20,6 +20,9 @@
 #define REVOKE_AMOUNT 0x400
 #define REVOKE_GRACE_NS 0x5f5e100
 
+// word: word_watch's value that ends the caller's watch of the word rather than making one.
+#define WORD_UNWATCH 0xffffffffffffffff
+
 // wait: what else vCPU 0's wait returns, beside the interrupt lines in bits 0-15: a revocation request is pending (answer it with revoke_reply; the upcall comes too, for what is still wanted, when a thread resumes).
 #define WAIT_REVOCATION 0x10000
 
@@ -54,7 +57,7 @@
 #define FS_ENTRIES_PER_PAGE 0xf
 #define FS_MAX_PIPE_LENGTH 0x100000
 
-// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start.
+// start_aux: exogo's entries in a starting program's auxiliary vector, beside Linux's: the process's id, the screen segment and its kind (ScreenKind*; 0: none); from a libOS to its children, the console's shared segment and which of the console's ports it granted them (libos/linux, console.go); and from either loader, where the program's Go function table (.gopclntab: address, size) and its text (.text) are, found in its section headers, for reports by symbol (absent when it has none); from a libOS to its children, the address of its current directory's path (a NUL-terminated string at the top of the start stack), where the child's walks of relative paths start; and from a libOS to its children, the address of the table of the descriptors they inherit (libos/linux, inherit.go).
 #define START_AUX_PID 0x65780001
 #define START_AUX_SCREEN_SEGMENT 0x65780002
 #define START_AUX_SCREEN_KIND 0x65780003
@@ -64,6 +67,7 @@
 #define START_AUX_PCLNTAB_SIZE 0x65780008
 #define START_AUX_TEXT 0x65780009
 #define START_AUX_CWD 0x6578000a
+#define START_AUX_FILES 0x6578000b
 
 // frame_entry: the fields of a frame-table entry: the use in bits 0-7, the owner (a process id; 0 the kernel) in bits 8-23, the reference count in bits 24-39, bit 40 set for an orphan (its owner ended while others still map it), bit 41 while a frame charged to its owner is not handed over yet (being zeroed, or its mapping not stored yet: nothing may map, free or take it).
 #define FRAME_ENTRY_USE_MASK 0xff

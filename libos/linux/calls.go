@@ -53,7 +53,12 @@ func systemCall(context uintptr, v, current int, number uint64) int {
 		result = int64(processID)
 	default:
 		lockCalls(v)
-		verdict := lockedCall(context, current, number)
+		var verdict int
+		if vfork.active && vfork.thread == current {
+			verdict = vforkCall(context, current, number) // a vfork child's (vfork.go)
+		} else {
+			verdict = lockedCall(context, current, number)
+		}
 		unlockCalls()
 		return verdict
 	}
@@ -122,7 +127,23 @@ func lockedCall(context uintptr, current int, number uint64) int {
 		}
 		return resume
 	case abi.SysClone:
+		if a0&(abi.CloneVfork|abi.CloneVM|abi.CloneThread) == abi.CloneVfork|abi.CloneVM {
+			result = vforkBegin(context, current)
+			break
+		}
 		result = sysClone(context, current, a0, a1, a2, a3, a4)
+	case abi.SysVfork:
+		result = vforkBegin(context, current)
+	case abi.SysExecve:
+		return sysExecve(context, current, a0, a1, a2)
+	case abi.SysPidfdOpen:
+		result = -abi.ENOSYS // Go's os then uses pids and wait4
+	case abi.SysSetsid, abi.SysGetpgrp, abi.SysGetpgid, abi.SysGetsid:
+		result = int64(processID) // one session and group per process: job control is not built
+	case abi.SysSetpgid:
+		result = 0
+	case abi.SysWaitid:
+		return sysWaitid(context, current, a0, a1, a2, a3)
 	case abi.SysExit:
 		return sysExit(current, a0)
 	case abi.SysExitGroup:

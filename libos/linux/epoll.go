@@ -13,7 +13,9 @@ import (
 // watches for, its data, the instance, and (pipes) the events not
 // reported yet (edge-triggered: pipes.go). Per descriptor, not per
 // description: two descriptors of one pipe end are watched apart.
-var polls [maxFiles]struct {
+var polls [maxFiles]pollState
+
+type pollState struct {
 	events  uint32
 	pending uint32
 	data    uint64
@@ -61,8 +63,8 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 		w.data = word(b, abi.EpollEventData)
 		w.epfd = int32(epfd + 1)
 		w.pending = pipeReady(f) // what holds now is reported once
-		if w.pending != 0 {
-			w.stamp = pipeStamp(f)
+		if f.kind == kindPipeRead || f.kind == kindPipeWrite {
+			w.stamp = pipeStamp(f) // changes from here on are reported
 		}
 		setInterest(e, fd, true)
 	case abi.EpollCtlDel:

@@ -178,13 +178,15 @@ func closeFD(fd uint64) int64 {
 		return -abi.EBADF
 	}
 	fdTable[fd%maxFiles] = 0
-	polls[fd%maxFiles].epfd, polls[fd%maxFiles].events, polls[fd%maxFiles].pending = 0, 0, 0
 	if fd < 3 {
 		consoleClosed[fd] = true
 	}
-	// Leave every interest list it was on.
-	for e := range descs {
-		descs[e].interest[fd/64%uint64(len(descs[e].interest))] &^= 1 << (fd % 64)
+	if !vfork.swapped { // (a vfork child's table is a copy: vfork.go)
+		// Leave every interest list it was on.
+		polls[fd%maxFiles] = pollState{}
+		for e := range descs {
+			descs[e].interest[fd/64%uint64(len(descs[e].interest))] &^= 1 << (fd % 64)
+		}
 	}
 	if d == 0 {
 		return 0 // the console's stays

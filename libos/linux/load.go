@@ -295,6 +295,12 @@ func startStack(child uint64, path string, args, env []string, plan *elfload.Pla
 		top -= uintptr(pathMax + 8)
 		cwd = uint64(top)
 	}
+	// Below it, the table of the descriptors it inherits (inherit.go).
+	top -= inheritBytes
+	files := uint64(top)
+	if !writeInherited(child, stack[uintptr(len(stack))-(exo.StartStackTop-top):]) {
+		return finishSegment(child, segment, region, false)
+	}
 	aux := [...]abi.AuxEntry{
 		{Key: abi.AtPagesz, Value: mem.PageSize},
 		{Key: abi.AtRandom},
@@ -316,6 +322,7 @@ func startStack(child uint64, path string, args, env []string, plan *elfload.Pla
 		{Key: exo.StartAuxPclntabSize, Value: symbols.PclntabSize},
 		{Key: exo.StartAuxText, Value: symbols.Text},
 		{Key: exo.StartAuxCwd, Value: cwd},
+		{Key: exo.StartAuxFiles, Value: files},
 	}
 	childStackPointer = uint64(abi.InitialStack(stack[:uintptr(len(stack))-(exo.StartStackTop-top)], top, path, args, env, aux[:], random))
 	return finishSegment(child, segment, region, childStackPointer != 0)

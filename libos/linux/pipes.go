@@ -16,11 +16,11 @@ import (
 // process holding an end links:
 //
 //	the data node:  a control page (head: the bytes ever written; the
-//	                count of readers waiting for bytes), then the ring of
+//	                count of writers waiting for room), then the ring of
 //	                pipeSize bytes. Writers link it writable, readers
 //	                read-only.
 //	the tail node:  a control page (tail: the bytes ever read; the count
-//	                of writers waiting for room). Readers link it
+//	                of readers waiting for bytes). Readers link it
 //	                writable, writers read-only.
 //
 // So the kernel's count of a node's writable links (file_meta writers)
@@ -49,8 +49,8 @@ const (
 	pipeSize = 64 << 10 // Linux's default capacity
 	pipeBuf  = 4096     // PIPE_BUF: writes up to this size are never split
 
-	pipeCounter  = exo.FsDataOffset      // head (data node), tail (tail node): 8 bytes
-	pipeWaiters  = exo.FsDataOffset + 8  // readers waiting (data node), writers waiting (tail node)
+	pipeCounter  = exo.FsDataOffset     // head (data node), tail (tail node): 8 bytes
+	pipeWaiters  = exo.FsDataOffset + 8 // readers waiting (data node), writers waiting (tail node)
 	pipeRing     = exo.FsDataOffset + 4096
 	pipeDataSize = 4096 + pipeSize
 	pipeTailSize = 4096
@@ -172,7 +172,7 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		copyAt(to, f.slot+pipeRing+uintptr(at), first)
 		copyAt(to+uintptr(first), f.slot+pipeRing, n-first)
 		atomic.StoreUint64(word64(f.peer+pipeCounter), tail+n)
-		if atomic.LoadUint64(word64(f.peer+pipeWaiters)) != 0 {
+		if atomic.LoadUint64(word64(f.slot+pipeWaiters)) != 0 { // writers waiting for room
 			exo.WordNotify(f.peer+pipeCounter, ^uint64(0))
 		}
 		pipeActivity()
@@ -217,7 +217,7 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		copyAt(f.slot+pipeRing+uintptr(at), from, first)
 		copyAt(f.slot+pipeRing, from+uintptr(first), n-first)
 		atomic.StoreUint64(word64(f.slot+pipeCounter), head+n)
-		if atomic.LoadUint64(word64(f.slot+pipeWaiters)) != 0 {
+		if atomic.LoadUint64(word64(f.peer+pipeWaiters)) != 0 { // readers waiting for bytes
 			exo.WordNotify(f.slot+pipeCounter, ^uint64(0))
 		}
 		pipeActivity()
@@ -235,10 +235,7 @@ func armPipe(f *file) (moved bool) {
 		f.armed = true
 		atomic.AddUint64(word64(pipeWaitersOf(f)), 1)
 	}
-	counter, count := f.slot+pipeCounter, f.slot+exo.FileMetaWriters // a reader waits for head and writers
-	if f.kind == kindPipeWrite {
-		counter, count = f.peer+pipeCounter, f.peer+exo.FileMetaWriters // a writer for tail and readers
-	}
+	counter, count := watchedWords(f)
 	for _, w := range [2]uintptr{counter, count} {
 		switch exo.WordWatch(w, uint64(uint32(atomic.LoadUint64(word64(w))))) {
 		case 0:
@@ -251,9 +248,19 @@ func armPipe(f *file) (moved bool) {
 	return moved
 }
 
-// pipeWaitersOf is the waiters count f's side keeps: a reader's in the
-// tail node (which it may write), read by writers; a writer's in the data
-// node.
+// watchedWords are the words a thread waiting on pipe end f watches: a
+// reader's head and the count of writers, a writer's tail and the count
+// of readers.
+func watchedWords(f *file) (counter, count uintptr) {
+	if f.kind == kindPipeWrite {
+		return f.peer + pipeCounter, f.peer + exo.FileMetaWriters
+	}
+	return f.slot + pipeCounter, f.slot + exo.FileMetaWriters
+}
+
+// pipeWaitersOf is the waiters count f's side keeps: readers' in the
+// tail node (which they may write), read by writers; writers' in the
+// data node, read by readers.
 func pipeWaitersOf(f *file) uintptr {
 	if f.kind == kindPipeWrite {
 		return f.slot + pipeWaiters
@@ -270,6 +277,11 @@ func disarmPipe(f *file) {
 	if f.armed {
 		f.armed = false
 		atomic.AddUint64(word64(pipeWaitersOf(f)), ^uint64(0))
+		// Its watches end too: a watch lasts until its word is
+		// notified, which a closed pipe's may never be.
+		counter, count := watchedWords(f)
+		exo.WordWatch(counter, exo.WordUnwatch)
+		exo.WordWatch(count, exo.WordUnwatch)
 	}
 }
 

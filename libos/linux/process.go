@@ -168,6 +168,11 @@ func spawnImage(path uint64, imageAddress uintptr, size, argv, envp uint64) int6
 		say3("libos: cannot run ", name, ": ", "not enough memory for its segments and stack")
 		return -abi.ENOMEM
 	}
+	if vfork.swapped && (procUID != vfork.uid || procGID != vfork.gid) &&
+		exo.ProcessSetUser(uint64(id), uint64(procUID), uint64(procGID)) < 0 {
+		destroyChild(uint64(id)) // a vfork child's setuid: vfork.go
+		return -abi.EPERM
+	}
 	if r := exo.ProcessStart(uint64(id), uintptr(entry), uintptr(childStackPointer)); r != 0 {
 		destroyChild(uint64(id))
 		return -abi.EAGAIN
@@ -266,6 +271,9 @@ func reapChildren() {
 			break
 		}
 		pid, status := uint32(r&0xffff), uint32(r>>16)
+		if pid == execProxy && pid != 0 {
+			exitProcess(uint64(status)) // the program execve started ended (vfork.go)
+		}
 		for i := range children {
 			if c := &children[i]; c.pid == pid {
 				c.exited, c.status = true, status
@@ -358,4 +366,75 @@ func putErrno(context uintptr, errno int64) {
 		errno = -errno
 	}
 	put(context, exo.ContextRax, uint64(errno))
+}
+
+// sysWaitid is waitid for idtype P_ALL (and P_PGID, as P_ALL: process
+// groups are not built) and P_PID, with WEXITED (required), WNOHANG and
+// WNOWAIT (report, and leave the child to wait4: how os.Process.Wait
+// waits). It fills Linux's siginfo for SIGCHLD.
+func sysWaitid(context uintptr, current int, idtype, id, infop, options uint64) int {
+	const (
+		pAll, pPid, pPgid         = 0, 1, 2
+		wnohang, wexited, wnowait = 1, 4, 0x0100_0000
+		cldExited, cldKilled      = 1, 2
+		siginfoSize               = 128
+	)
+	pid := int64(-1)
+	switch {
+	case options&wexited == 0 || options&^uint64(wnohang|wexited|wnowait) != 0:
+		putErrno(context, abi.EINVAL)
+		return resume
+	case idtype == pPid:
+		pid = int64(id)
+	case idtype != pAll && idtype != pPgid:
+		putErrno(context, abi.EINVAL)
+		return resume
+	}
+	info, ok := userBytes(infop, siginfoSize, true)
+	if !ok && infop != 0 {
+		putErrno(context, abi.EFAULT)
+		return resume
+	}
+	reapChildren()
+	any := false
+	for i := range children {
+		c := &children[i]
+		if c.pid == 0 || (pid != -1 && int64(c.pid) != pid) {
+			continue
+		}
+		any = true
+		if !c.exited {
+			continue
+		}
+		if ok {
+			clear(info)
+			putWord32(info, 0, abi.SIGCHLD)
+			code, status := uint32(cldExited), c.status&0xff
+			if c.signal != 0 {
+				code, status = cldKilled, c.signal
+			}
+			putWord32(info, 8, code)
+			putWord32(info, 16, c.pid)
+			putWord32(info, 20, procUID)
+			putWord32(info, 24, status)
+		}
+		if options&wnowait == 0 {
+			*c = child{}
+		}
+		put(context, exo.ContextRax, 0)
+		return resume
+	}
+	switch {
+	case !any:
+		putErrno(context, abi.ECHILD)
+		return resume
+	case options&wnohang != 0:
+		if ok {
+			clear(info) // si_pid 0: none ended yet
+		}
+		put(context, exo.ContextRax, 0)
+		return resume
+	}
+	threads.Block(current, childrenKey, 0, 0, restartCall(context))
+	return block
 }

@@ -154,6 +154,8 @@ func start() {
 			procGID = uint32(e.Value)
 		case exo.StartAuxCwd:
 			startCwd = e.Value
+		case exo.StartAuxFiles:
+			startFiles = e.Value
 		case exo.StartAuxText:
 			text = e.Value
 		}
@@ -176,6 +178,7 @@ func start() {
 	programPath = execPath(execfn)
 	mem.Owner = uint64(processID) // the frame table's owner of its frames
 	setupConsole(screenSegment, screenKind, consoleSegment, consolePorts)
+	installInherited()
 	useSymbols(pclntab, pclntabSize, text)
 
 	// The main thread's stack, committed lazily like any mapping.

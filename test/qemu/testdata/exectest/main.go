@@ -1,0 +1,222 @@
+// Command exectest is an ordinary Go program built for Linux that starts
+// processes the way Go programs do (os/exec: fork+exec, wait4, pipes,
+// inherited descriptors) and checks what Linux would give. It runs
+// itself as the child ("exectest child WHAT ...").
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) > 2 && os.Args[1] == "child" {
+		child(os.Args[2], os.Args[3:])
+		return
+	}
+	self := os.Args[0]
+	failed := false
+	only := map[string]bool{}
+	for _, a := range os.Args[1:] {
+		only[a] = true
+	}
+	check := func(name string, run func() error) {
+		if len(only) > 0 && !only[strings.Fields(name)[0]] {
+			return // not asked for: "exectest many kill" runs only those
+		}
+		err := run()
+		if err != nil {
+			failed = true
+			fmt.Printf("exectest: %s: FAIL: %v\n", name, err)
+			return
+		}
+		fmt.Printf("exectest: %s: ok\n", name)
+	}
+	check("output", func() error {
+		out, err := exec.Command(self, "child", "echo", "hello", "world").Output()
+		return expect(out, err, "hello world\n")
+	})
+	check("stdin", func() error {
+		cmd := exec.Command(self, "child", "cat")
+		cmd.Stdin = strings.NewReader(strings.Repeat("abc", 50000))
+		out, err := cmd.Output()
+		return expect(out, err, strings.Repeat("abc", 50000))
+	})
+	check("exit status", func() error {
+		err := exec.Command(self, "child", "exit", "7").Run()
+		var e *exec.ExitError
+		if !errors.As(err, &e) || e.ExitCode() != 7 {
+			return fmt.Errorf("got %v, want exit status 7", err)
+		}
+		return nil
+	})
+	check("dir and env", func() error {
+		cmd := exec.Command(self, "child", "pwd")
+		cmd.Dir = "/tmp"
+		cmd.Env = []string{"EXECTEST=42"}
+		out, err := cmd.Output()
+		return expect(out, err, "/tmp 42\n")
+	})
+	check("not found", func() error {
+		err := exec.Command("/bin/no-such-program").Run()
+		if !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("got %v, want ENOENT", err)
+		}
+		return nil
+	})
+	check("pipeline", func() error {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		producer := exec.Command(self, "child", "count", "20000")
+		producer.Stdout = w
+		consumer := exec.Command(self, "child", "wc")
+		consumer.Stdin = r
+		var out bytes.Buffer
+		consumer.Stdout = &out
+		if err := producer.Start(); err != nil {
+			return err
+		}
+		if err := consumer.Start(); err != nil {
+			return err
+		}
+		w.Close()
+		r.Close()
+		if err := producer.Wait(); err != nil {
+			return err
+		}
+		if err := consumer.Wait(); err != nil {
+			return err
+		}
+		return expect(out.Bytes(), nil, "20000 lines\n")
+	})
+	check("extra files and stdout to a file", func() error {
+		dir, err := os.MkdirTemp("", "exectest")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		in := filepath.Join(dir, "in")
+		if err := os.WriteFile(in, []byte("from fd 3"), 0o644); err != nil {
+			return err
+		}
+		f, err := os.Open(in)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out, err := os.Create(filepath.Join(dir, "out"))
+		if err != nil {
+			return err
+		}
+		cmd := exec.Command(self, "child", "fd3")
+		cmd.ExtraFiles = []*os.File{f}
+		cmd.Stdout = out
+		if err := cmd.Run(); err != nil {
+			return err
+		}
+		out.Close()
+		got, err := os.ReadFile(filepath.Join(dir, "out"))
+		return expect(got, err, "from fd 3\n")
+	})
+	check("kill", func() error {
+		cmd := exec.Command(self, "child", "sleep")
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+		if err := cmd.Process.Kill(); err != nil {
+			return err
+		}
+		err := cmd.Wait()
+		var e *exec.ExitError
+		if !errors.As(err, &e) {
+			return fmt.Errorf("got %v, want a killed child", err)
+		}
+		if ws := e.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+			return fmt.Errorf("got %v, want signal: killed", err)
+		}
+		return nil
+	})
+	check("many children", func() error {
+		for i := range 40 {
+			out, err := exec.Command(self, "child", "echo", strconv.Itoa(i)).Output()
+			if err := expect(out, err, strconv.Itoa(i)+"\n"); err != nil {
+				return fmt.Errorf("child %d: %v", i, err)
+			}
+		}
+		return nil
+	})
+	if failed {
+		fmt.Println("exectest: FAILED")
+		os.Exit(1)
+	}
+	fmt.Println("exectest: all ok")
+}
+
+func expect(got []byte, err error, want string) error {
+	if err != nil {
+		var e *exec.ExitError
+		if errors.As(err, &e) {
+			return fmt.Errorf("%v (stderr %q)", err, e.Stderr)
+		}
+		return err
+	}
+	if string(got) != want {
+		if len(got) > 80 {
+			return fmt.Errorf("got %d bytes, want %d", len(got), len(want))
+		}
+		return fmt.Errorf("got %q, want %q", got, want)
+	}
+	return nil
+}
+
+// child is the program's other part, run by the tests above.
+func child(what string, args []string) {
+	switch what {
+	case "echo":
+		fmt.Println(strings.Join(args, " "))
+	case "cat":
+		io.Copy(os.Stdout, os.Stdin)
+	case "exit":
+		n, _ := strconv.Atoi(args[0])
+		os.Exit(n)
+	case "pwd":
+		wd, err := os.Getwd()
+		if err != nil {
+			fmt.Println(err)
+		}
+		fmt.Println(wd, os.Getenv("EXECTEST"))
+	case "count":
+		n, _ := strconv.Atoi(args[0])
+		var b bytes.Buffer
+		for i := range n {
+			fmt.Fprintf(&b, "line %d\n", i)
+		}
+		os.Stdout.Write(b.Bytes())
+	case "wc":
+		b, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			fmt.Println(err)
+		}
+		fmt.Printf("%d lines\n", bytes.Count(b, []byte("\n")))
+	case "fd3":
+		b, err := io.ReadAll(os.NewFile(3, "fd3"))
+		if err != nil {
+			fmt.Println(err)
+		}
+		fmt.Println(string(b))
+	case "sleep":
+		time.Sleep(time.Hour)
+	}
+}
