@@ -58,7 +58,7 @@ FIRMWARE_FLAGS = -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
 	-drive if=pflash,format=raw,file=$(BUILD)/OVMF_VARS.fd
 endif
 
-.PHONY: all help check-vars deps kernel programs iso usb run debug debug-image debug-qemu test test-images test-host test-qemu check generate-check restrictcheck bench fuzz clean
+.PHONY: all help check-vars deps kernel programs uroot iso usb run debug debug-image debug-qemu test test-images test-host test-qemu check generate-check restrictcheck bench fuzz clean
 
 all: iso
 
@@ -145,6 +145,22 @@ programs: deps
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o $(MODULES)/lib/exogo-libos \
 		-ldflags "-E exogo/libos/linux.Start -T $(INTERPRETER_TEXT) -R 0x200000" ./libos/interp
 
+# u-root's commands and its shell (gosh), built unmodified from the u-root
+# module go.mod requires (its tool lines), for make iso, run and usb: the
+# shell init starts when /etc/rc ends. The tests' images leave them out
+# (but TestShell's).
+UROOT_CMDS := basename cat chmod cmp cp date dd df dirname du echo false find gosh grep gzip head \
+	hexdump hostname id kill ln ls mkdir mktemp more mv printenv ps pwd readlink realpath rm seq \
+	sleep sort strings sync tail tar tee touch tr true uname uniq wc which xargs
+UROOT := $(BUILD)/uroot
+SHELL_TOOLS ?= yes
+
+uroot: deps
+	@mkdir -p $(UROOT)/bin
+	@GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(UROOT)/bin/ \
+		$(addprefix github.com/u-root/u-root/cmds/core/,$(UROOT_CMDS))
+	@echo "uroot: $(words $(UROOT_CMDS)) commands of u-root -> $(UROOT)/bin"
+
 # The boot module's extras: EXTRA_BIN='file ...' adds prebuilt programs to
 # /bin, EXTRA_TREE='dir[:dest] ...' copies host directories into the file
 # system (into its root, or into dest), RC=path replaces /etc/rc (the
@@ -152,16 +168,18 @@ programs: deps
 RC ?= cmd/init/rc
 EXTRA_BIN ?=
 EXTRA_TREE ?=
-EXTRAS = -rc '$(RC)' $(if $(strip $(EXTRA_BIN)),-extra-bin '$(EXTRA_BIN)') $(if $(strip $(EXTRA_TREE)),-extra-tree '$(EXTRA_TREE)')
+EXTRA_TREES = $(strip $(EXTRA_TREE) $(if $(filter yes,$(SHELL_TOOLS)),$(UROOT)))
+EXTRAS = -rc '$(RC)' $(if $(strip $(EXTRA_BIN)),-extra-bin '$(EXTRA_BIN)') $(if $(EXTRA_TREES),-extra-tree '$(EXTRA_TREES)')
+SHELL_DEPS = $(if $(filter yes,$(SHELL_TOOLS)),uroot)
 
 # ISO names the image make iso writes (the QEMU tests write their own).
 ISO ?= $(BUILD)/exogo.iso
 
-iso: kernel $(MODULES)
+iso: kernel $(MODULES) $(SHELL_DEPS)
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) $(EXTRAS) \
 		$(if $(EFI_MODE),-efi-mode '$(EFI_MODE)') -work $(ISO).tree -format iso -out $(ISO)
 
-usb: kernel $(MODULES)
+usb: kernel $(MODULES) $(SHELL_DEPS)
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(CMDLINE)' -module-dir $(MODULES) $(EXTRAS) \
 		$(if $(EFI_MODE),-efi-mode '$(EFI_MODE)') -work $(BUILD)/image-tree-usb -format usb -out $(BUILD)/exogo-usb.img
 

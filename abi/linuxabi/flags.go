@@ -185,3 +185,23 @@ const (
 	EpollRdhup = 0x2000
 	EpollEt    = 0x8000_0000
 )
+
+// Terminal ioctls (the console's: libos/linux, tty.go).
+const (
+	TCGETS     = 0x5401
+	TCSETS     = 0x5402
+	TCSETSW    = 0x5403
+	TCSETSF    = 0x5404
+	TCFLSH     = 0x540b
+	TIOCSCTTY  = 0x540e
+	TIOCGPGRP  = 0x540f
+	TIOCSPGRP  = 0x5410
+	TIOCGWINSZ = 0x5413
+	TIOCSWINSZ = 0x5414
+	FIONREAD   = 0x541b
+	FIONBIO    = 0x5421
+	TIOCNOTTY  = 0x5422
+	TIOCGSID   = 0x5429
+	FIONCLEX   = 0x5450
+	FIOCLEX    = 0x5451
+)

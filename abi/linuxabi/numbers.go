@@ -11,6 +11,7 @@ const (
 	SysFstat            = 5
 	SysLstat            = 6
 	SysLseek            = 8
+	SysPoll             = 7
 	SysMmap             = 9
 	SysMprotect         = 10
 	SysMunmap           = 11
@@ -116,6 +117,7 @@ const (
 	SysFchmodat         = 268
 	SysFaccessat        = 269
 	SysPselect6         = 270
+	SysPpoll            = 271
 	SysSplice           = 275
 	SysUtimensat        = 280
 	SysEpollPwait       = 281

@@ -56,7 +56,9 @@ func TestNumbersMatchLinux(t *testing.T) {
 		{"setpgid", SysSetpgid, unix.SYS_SETPGID}, {"getpgrp", SysGetpgrp, unix.SYS_GETPGRP},
 		{"setsid", SysSetsid, unix.SYS_SETSID}, {"getpgid", SysGetpgid, unix.SYS_GETPGID},
 		{"getsid", SysGetsid, unix.SYS_GETSID}, {"waitid", SysWaitid, unix.SYS_WAITID},
-		{"pidfd_open", SysPidfdOpen, unix.SYS_PIDFD_OPEN},
+		{"pidfd_open", SysPidfdOpen, unix.SYS_PIDFD_OPEN}, {"poll", SysPoll, unix.SYS_POLL},
+		{"ppoll", SysPpoll, unix.SYS_PPOLL}, {"pselect6", SysPselect6, unix.SYS_PSELECT6},
+		{"epoll_wait", SysEpollWait, unix.SYS_EPOLL_WAIT},
 		{"sigaltstack", SysSigaltstack, unix.SYS_SIGALTSTACK}, {"prctl", SysPrctl, unix.SYS_PRCTL},
 		{"arch_prctl", SysArchPrctl, unix.SYS_ARCH_PRCTL}, {"gettid", SysGettid, unix.SYS_GETTID},
 		{"tkill", SysTkill, unix.SYS_TKILL}, {"futex", SysFutex, unix.SYS_FUTEX},
@@ -108,6 +110,13 @@ func TestNumbersMatchLinux(t *testing.T) {
 		{"SIGTERM", SIGTERM, int64(unix.SIGTERM)}, {"SIGCHLD", SIGCHLD, int64(unix.SIGCHLD)},
 		{"SIGSTOP", SIGSTOP, int64(unix.SIGSTOP)}, {"SIGURG", SIGURG, int64(unix.SIGURG)},
 		{"SIGPROF", SIGPROF, int64(unix.SIGPROF)},
+
+		{"TCGETS", TCGETS, unix.TCGETS}, {"TCSETS", TCSETS, unix.TCSETS}, {"TCSETSW", TCSETSW, unix.TCSETSW},
+		{"TCSETSF", TCSETSF, unix.TCSETSF}, {"TCFLSH", TCFLSH, unix.TCFLSH}, {"TIOCSCTTY", TIOCSCTTY, unix.TIOCSCTTY},
+		{"TIOCGPGRP", TIOCGPGRP, unix.TIOCGPGRP}, {"TIOCSPGRP", TIOCSPGRP, unix.TIOCSPGRP},
+		{"TIOCGWINSZ", TIOCGWINSZ, unix.TIOCGWINSZ}, {"TIOCSWINSZ", TIOCSWINSZ, unix.TIOCSWINSZ},
+		{"FIONREAD", FIONREAD, unix.TIOCINQ}, {"FIONBIO", FIONBIO, 0x5421}, {"TIOCNOTTY", TIOCNOTTY, unix.TIOCNOTTY},
+		{"TIOCGSID", TIOCGSID, 0x5429}, {"FIONCLEX", FIONCLEX, 0x5450}, {"FIOCLEX", FIOCLEX, 0x5451}, // (not in x/sys/unix)
 
 		{"SIG_BLOCK", SigBlock, unix.SIG_BLOCK}, {"SIG_UNBLOCK", SigUnblock, unix.SIG_UNBLOCK},
 		{"SIG_SETMASK", SigSetmask, unix.SIG_SETMASK},

@@ -25,7 +25,8 @@ const (
 	boxWordsDone   = 34 // role 18: 100 + failed checks, just before it exits
 	boxWordUpcalls = 35 // role 18: word upcalls taken in the loop
 	boxWordLast    = 36 // role 18: 1 when it watches the word as it exits
-	boxWordLimit   = 40 // the parent's words for the limit check (17 of them)
+	boxWordLimit   = 40 // the parent's words for the limit check (33 of them)
+	watchLimit     = 32 // the kernel's watches per process
 	wordRounds     = 200
 	wordAlias      = 0x1040_0000 // the mailbox's second link in the parent
 	wordWait       = 10_000_000_000
@@ -92,20 +93,23 @@ func checkWords() {
 	*mailbox(boxWord) = 7
 	check("words: a watch of a word that no longer holds the value is refused (1)", exo.WordWatch(word, 6) == 1)
 	limitOK := true
-	for k := uintptr(0); k < 16; k++ {
+	for k := uintptr(0); k < watchLimit; k++ {
 		limitOK = limitOK && exo.WordWatch(wordAddress(mailboxAddress, boxWordLimit+k), 0) == 0
 	}
-	check("words: watch 16 words", limitOK)
+	check("words: watch 32 words", limitOK)
 	check("words: watching one of them again keeps one watch", exo.WordWatch(wordAddress(mailboxAddress, boxWordLimit), 0) == 0)
-	expect("words: a 17th watch", exo.WordWatch(wordAddress(mailboxAddress, boxWordLimit+16), 0), exo.ErrLimit)
+	expect("words: a 33rd watch", exo.WordWatch(wordAddress(mailboxAddress, boxWordLimit+watchLimit), 0), exo.ErrLimit)
+	check("words: Unwatch ends one", exo.WordWatch(wordAddress(mailboxAddress, boxWordLimit), exo.WordUnwatch) == 0 &&
+		exo.WordNotify(wordAddress(mailboxAddress, boxWordLimit), 5) == 0)
+	check("words: then another watch is made", exo.WordWatch(wordAddress(mailboxAddress, boxWordLimit), 0) == 0)
 	notified := int64(0)
-	for k := uintptr(0); k < 16; k++ {
+	for k := uintptr(0); k < watchLimit; k++ {
 		notified += exo.WordNotify(wordAddress(mailboxAddress, boxWordLimit+k), 5)
 	}
-	check("words: notifying the 16 words reaches my 16 watches once each", notified == 16)
-	check("words: then the 17th watch is made", exo.WordWatch(wordAddress(mailboxAddress, boxWordLimit+16), 0) == 0)
-	check("words: and one notify ends it", exo.WordNotify(wordAddress(mailboxAddress, boxWordLimit+16), 1) == 1 &&
-		exo.WordNotify(wordAddress(mailboxAddress, boxWordLimit+16), 1) == 0)
+	check("words: notifying the 32 words reaches my 32 watches once each", notified == watchLimit)
+	check("words: then the 33rd watch is made", exo.WordWatch(wordAddress(mailboxAddress, boxWordLimit+watchLimit), 0) == 0)
+	check("words: and one notify ends it", exo.WordNotify(wordAddress(mailboxAddress, boxWordLimit+watchLimit), 1) == 1 &&
+		exo.WordNotify(wordAddress(mailboxAddress, boxWordLimit+watchLimit), 1) == 0)
 
 	*mailbox(boxWord) = 0
 	check("words: link the mailbox a second time", exo.SegmentLink(mailboxSegment, wordAlias, exo.PermissionsWrite) == 0)

@@ -9,10 +9,11 @@
 // "poweroff" powers the machine off with the last status (QEMU's exit status says
 // whether it was 0).
 //
-// When /etc/rc ends without powering off, init takes the same lines from
-// the console, after a prompt: a person can run programs from /bin until
-// a line "poweroff". (It is not a shell: no pipes, no variables, no
-// scripts; u-root's gosh takes that place with issue 9.)
+// When /etc/rc ends without powering off, init starts the shell,
+// u-root's gosh, on the console, and powers off when it exits. An image
+// without /bin/gosh (the tests' small ones) gets init's own prompt
+// instead, which takes the same lines as /etc/rc until a line
+// "poweroff". (It is not a shell: no pipes, no variables, no scripts.)
 //
 // make iso RC=path replaces /etc/rc, make iso EXTRA_BIN='file ...' adds
 // programs to /bin; make run boots into it.
@@ -23,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
 	"syscall"
@@ -32,11 +34,16 @@ import (
 	"exogo/libos/spawn"
 )
 
-const rcPath = "/etc/rc"
+const (
+	rcPath    = "/etc/rc"
+	shellPath = "/bin/gosh"
+)
 
-var env = []string{"PATH=/bin", "HOME=/"}
+var env = []string{"PATH=/bin", "HOME=/root", "TERM=linux", "USER=root"}
 
 func main() {
+	// Ctrl-C interrupts the programs on the console, not init.
+	signal.Ignore(os.Interrupt)
 	rc, err := os.Open(rcPath)
 	if err != nil {
 		fmt.Printf("init: cannot read %s: %v (make iso RC=path puts a script there)\n", rcPath, err)
@@ -45,6 +52,13 @@ func main() {
 	last := runLines(rc, func(number int) string { return fmt.Sprintf("%s:%d", rcPath, number) }, nil, 0)
 	rc.Close()
 	fmt.Printf("init: %s done (last status %d)\n", rcPath, last)
+	if _, err := os.Stat(shellPath); err == nil {
+		// u-root's shell, on the console, until it exits.
+		fmt.Printf("init: starting the shell, %s (type exit to power off)\n", shellPath)
+		status := run([]string{shellPath}, "console")
+		fmt.Printf("init: powering off (the shell's status %d)\n", status)
+		poweroff(status)
+	}
 	if info, err := os.Stdin.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
 		fmt.Println("init: type a program from /bin and its arguments to run it, or poweroff;")
 		fmt.Printf("init: /bin holds %s\n", strings.Join(programs(), " "))

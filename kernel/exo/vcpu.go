@@ -240,10 +240,11 @@ func liveVCPUs(p *process.Process) int {
 }
 
 // finishProcess releases p once none of its vCPUs is left, and says so
-// when p ended itself.
+// when p is the first process and ended itself (the others' ends are
+// their parents' to tell: a shell's commands would fill the console).
 func finishProcess(p *process.Process) {
 	release(p, p.ExitTell)
-	if p.ExitTell {
+	if p.ExitTell && p.Parent == 0 {
 		var line console.Line
 		line.String("exogo: process ").Decimal(uint64(p.ID)).String(" exited with status ").SignedDecimal(int64(p.ExitStatus)).Write()
 	}

@@ -8,9 +8,9 @@ package console
 // an end-of-file mark), Backspace (or Delete) erases the last character
 // and Ctrl-U the line. Otherwise each byte goes to the ring as it comes.
 //
-// TODO(issue 9): Ctrl-C as SIGINT to the foreground program, termios
-// beyond these two modes, and the window size ioctl. Until then Ctrl-C
-// drops the line being edited.
+// With ModeSignals, Ctrl-C drops the line being edited and the input not
+// yet read, and counts an interrupt (Shared.Interrupts): every process
+// of the console takes SIGINT (libos/linux). Without it, Ctrl-C is data.
 
 // eofMark ends a read in the ring (canonical mode only, where a typed
 // Ctrl-D never becomes data): alone it is an end of file.
@@ -24,10 +24,18 @@ func Input(sh *Shared, c byte, echo []byte) (n int, wake bool) {
 	if sh.LineLength > LineMax {
 		sh.LineLength = 0
 	}
-	if c == '\r' {
+	if c == '\r' && sh.Mode&ModeCRNL != 0 {
 		c = '\n' // ICRNL: the Enter key
 	}
 	echoes := sh.Mode&ModeEcho != 0
+	if c == 0x03 && sh.Mode&ModeSignals != 0 {
+		sh.Flush()
+		sh.Interrupts++
+		if echoes {
+			out.say("^C\n")
+		}
+		return out.n, false
+	}
 	if sh.Mode&ModeCanonical == 0 {
 		if !push(sh, c) {
 			return 0, false
@@ -59,11 +67,6 @@ func Input(sh *Shared, c byte, echo []byte) (n int, wake bool) {
 			if echoes {
 				out.say("\b \b") // as far as echo holds; the line is gone anyway
 			}
-		}
-	case 0x03: // Ctrl-C
-		sh.LineLength = 0
-		if echoes {
-			out.say("^C\n")
 		}
 	default:
 		if sh.LineLength >= LineMax-1 {

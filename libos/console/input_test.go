@@ -1,6 +1,9 @@
 package console
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // typeIn feeds text to the line discipline and returns the echo.
 func typeIn(sh *Shared, text string) (echo string, wakes int) {
@@ -40,7 +43,7 @@ func TestCanonicalLines(t *testing.T) {
 	if _, ok := Read(&Shared{Mode: ModeCanonical}, make([]byte, 4)); ok {
 		t.Error("an empty ring had something to read")
 	}
-	typeIn(&sh, "two\nthree\x04\x04gone\x15\x03")
+	typeIn(&sh, "two\nthree\x04\x04gone\x15")
 	got := readAll(&sh)
 	want := []string{"ls -l\n", "two\n", "three", ""}
 	if len(got) != len(want) {
@@ -52,7 +55,56 @@ func TestCanonicalLines(t *testing.T) {
 		}
 	}
 	if sh.LineLength != 0 {
-		t.Errorf("Ctrl-U and Ctrl-C left %d bytes in the line", sh.LineLength)
+		t.Errorf("Ctrl-U left %d bytes in the line", sh.LineLength)
+	}
+}
+
+// TestInterruptFlushes checks that Ctrl-C, with ISIG, counts an
+// interrupt and drops the line and the unread input (as Linux's
+// terminal flushes its queues at SIGINT), and is data without ISIG.
+func TestInterruptFlushes(t *testing.T) {
+	var sh Shared
+	sh.Init()
+	echo, _ := typeIn(&sh, "unread\nhalf\x03")
+	if sh.Interrupts != 1 || !strings.HasSuffix(echo, "^C\n") {
+		t.Fatalf("Interrupts %d, echo %q", sh.Interrupts, echo)
+	}
+	if got := readAll(&sh); len(got) != 0 || sh.LineLength != 0 {
+		t.Fatalf("reads %q and %d bytes in the line after Ctrl-C", got, sh.LineLength)
+	}
+	var raw [TermiosSize]byte
+	sh.GetTermios(raw[:])
+	raw[termiosLflag] = 0   // no ICANON, ECHO, ISIG
+	raw[termiosIflag+1] = 0 // no ICRNL
+	sh.SetTermios(raw[:], false)
+	if sh.Mode != 0 {
+		t.Fatalf("mode %#x after clearing ICANON, ECHO, ISIG and ICRNL", sh.Mode)
+	}
+	echo, wakes := typeIn(&sh, "a\x03\r")
+	if echo != "" || wakes != 3 || sh.Interrupts != 1 {
+		t.Fatalf("raw: echo %q, %d wakes, %d interrupts", echo, wakes, sh.Interrupts)
+	}
+	if got := readAll(&sh); len(got) != 1 || got[0] != "a\x03\r" {
+		t.Fatalf("raw reads %q", got)
+	}
+	if n := sh.Pending(); n != 0 {
+		t.Fatalf("Pending %d after reading all", n)
+	}
+	var back [TermiosSize]byte
+	sh.GetTermios(back[:])
+	if back != raw {
+		t.Fatalf("TCGETS gave back %x, set %x", back, raw)
+	}
+	var cooked [TermiosSize]byte
+	defaultTermios(&cooked)
+	sh.SetTermios(cooked[:], false)
+	typeIn(&sh, "x")
+	if n := sh.Pending(); n != 0 {
+		t.Fatalf("Pending %d with half a line typed", n)
+	}
+	typeIn(&sh, "y\r")
+	if n := sh.Pending(); n != 3 {
+		t.Fatalf("Pending %d, want the line's 3 bytes", n)
 	}
 }
 

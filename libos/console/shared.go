@@ -6,8 +6,8 @@ import (
 	"exogo/libos/bare"
 )
 
-// SharedMagic marks an initialised shared page ("xoc" and layout version 1).
-const SharedMagic = 0x3163_6f78
+// SharedMagic marks an initialised shared page ("xoc" and layout version 2).
+const SharedMagic = 0x3263_6f78
 
 const (
 	// RingSize is the input ring's size in bytes (a power of two).
@@ -22,6 +22,8 @@ const (
 const (
 	ModeCanonical = 1 // input is edited a line at a time (ICANON)
 	ModeEcho      = 2 // typed bytes are echoed (ECHO)
+	ModeSignals   = 4 // Ctrl-C interrupts the console's processes (ISIG)
+	ModeCRNL      = 8 // Enter's carriage return is read as a newline (ICRNL)
 )
 
 // Parser states (Shared.Escape).
@@ -59,6 +61,12 @@ type Shared struct {
 	LineLength uint32
 	Line       [LineMax]byte
 	Ring       [RingSize]byte
+
+	// Interrupts counts the Ctrl-Cs typed with ModeSignals: every
+	// process of the console watches it and takes SIGINT when it moves.
+	Interrupts uint32
+	// Termios is struct termios as a program last set it (termios.go).
+	Termios [TermiosSize]byte
 }
 
 // SharedSize is the bytes of Shared, which fits in one page.
@@ -68,10 +76,16 @@ const SharedSize = unsafe.Sizeof(Shared{})
 func At(address uintptr) *Shared { return (*Shared)(bare.At(address)) }
 
 // Init makes a fresh console: the cursor home, grey on black, canonical
-// mode with echo, nothing typed.
+// mode with echo, signals and CR to NL, nothing typed.
 func (s *Shared) Init() {
-	*s = Shared{Magic: SharedMagic, Foreground: 7, Mode: ModeCanonical | ModeEcho}
+	*s = Shared{Magic: SharedMagic, Foreground: 7}
+	defaultTermios(&s.Termios)
+	s.Mode = modeOf(s.Termios[:])
 }
+
+// InterruptsAddress returns the address of the word every process of
+// the console watches for Ctrl-C.
+func (s *Shared) InterruptsAddress() uintptr { return uintptr(unsafe.Pointer(&s.Interrupts)) }
 
 // HeadAddress returns the address of the word readers watch.
 func (s *Shared) HeadAddress() uintptr { return uintptr(unsafe.Pointer(&s.Head)) }

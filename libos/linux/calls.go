@@ -128,12 +128,18 @@ func lockedCall(context uintptr, current int, number uint64) int {
 		return resume
 	case abi.SysClone:
 		if a0&(abi.CloneVfork|abi.CloneVM|abi.CloneThread) == abi.CloneVfork|abi.CloneVM {
-			result = vforkBegin(context, current)
+			var blocked bool
+			if result, blocked = vforkBegin(context, current); blocked {
+				return block
+			}
 			break
 		}
 		result = sysClone(context, current, a0, a1, a2, a3, a4)
 	case abi.SysVfork:
-		result = vforkBegin(context, current)
+		var blocked bool
+		if result, blocked = vforkBegin(context, current); blocked {
+			return block
+		}
 	case abi.SysExecve:
 		return sysExecve(context, current, a0, a1, a2)
 	case abi.SysPidfdOpen:
@@ -196,13 +202,32 @@ func lockedCall(context uintptr, current int, number uint64) int {
 		result = sysEpollCreate(a0)
 	case abi.SysEpollCtl:
 		result = sysEpollControl(a0, a1, a2, a3)
-	case abi.SysEpollPwait:
+	case abi.SysEpollPwait, abi.SysEpollWait:
 		return sysEpollWait(context, current, a0, a1, a2, a3)
+	case abi.SysPoll:
+		timeout := int64(-1)
+		if int32(a2) >= 0 {
+			timeout = int64(int32(a2)) * 1e6
+		}
+		return sysPoll(context, current, a0, a1, timeout)
+	case abi.SysPpoll:
+		timeout := int64(-1)
+		if a2 != 0 {
+			ns, ok := readTimespec(a2)
+			if !ok {
+				result = -abi.EINVAL
+				break
+			}
+			timeout = int64(ns)
+		}
+		return sysPoll(context, current, a0, a1, timeout)
+	case abi.SysPselect6:
+		return sysPselect6(context, current, a0, a1, a2, a3, a4)
 	case abi.SysSetTidAddress:
 		threads.At(current).ClearChildTID = uintptr(a0)
 		result = int64(threads.At(current).ID)
 	case abi.SysIoctl:
-		result = -abi.ENOTTY
+		result = sysIoctl(a0, a1, a2)
 	case abi.SysPrctl:
 		result = -abi.EINVAL
 	case abi.SysRseq:

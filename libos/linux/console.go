@@ -96,6 +96,8 @@ func setupConsole(screenSegment, screenKind, consoleSegment, ports uint64) {
 			cons.screenSegment = screenSegment
 			cons.screen.Configure(mem.ScreenBase, mem.ScreenBase)
 		}
+		interruptsSeen = atomic.LoadUint32(&console.At(cons.shared).Interrupts)
+		watchInterrupts()
 		return
 	}
 	if exo.IoportBind(com1, com1Ports) != 0 {
@@ -302,6 +304,7 @@ func watchHead(sh *console.Shared) (moved bool) {
 // move Head, so it watches again. It reports whether the idle loop must
 // poll instead: readers wait and the kernel refused the watch.
 func checkConsole() (poll bool) {
+	checkInterrupts()
 	if !cons.waiting || cons.shared == 0 {
 		return false
 	}
@@ -311,6 +314,7 @@ func checkConsole() (poll bool) {
 	}
 	threads.Wake(consoleKey, uthread.MaxThreads, callsHolder)
 	cons.waiting, cons.watching = false, false
+	consolePolled()
 	return false
 }
 
@@ -325,6 +329,7 @@ func consoleInterrupt(lines uint64) {
 	sh := console.At(cons.shared)
 	wake := false
 	lockConsole(sh)
+	interrupts := sh.Interrupts
 	if lines&(1<<lineCOM1) != 0 && cons.ports&portsCOM1 != 0 {
 		// All of it: the line is edge-triggered, and a UART left with
 		// data would never raise it again.
@@ -345,11 +350,18 @@ func consoleInterrupt(lines uint64) {
 		// watch ended by this notify.
 		exo.WordNotify(sh.HeadAddress(), 64)
 	}
+	if sh.Interrupts != interrupts {
+		exo.WordNotify(sh.InterruptsAddress(), ^uint64(0)) // Ctrl-C: every process of the console (tty.go)
+	}
 	unlockConsole(sh)
 	if wake && cons.waiting {
 		threads.Wake(consoleKey, uthread.MaxThreads, callsHolder)
 		cons.waiting = false
 	}
+	if wake {
+		consolePolled()
+	}
+	checkInterrupts()
 }
 
 // typed runs one typed byte through the line discipline and echoes it.

@@ -7,20 +7,60 @@ import (
 )
 
 // eventfds and epoll: what the runtime's network poller uses (its timers,
-// netpollBreak) and watches (eventfds, pipes: pipes.go).
+// netpollBreak) and watches (eventfds, pipes: pipes.go), and what other
+// programs poll (the console: tty.go).
 
-// polls holds, for each descriptor an epoll instance watches, what it
-// watches for, its data, the instance, and (pipes) the events not
-// reported yet (edge-triggered: pipes.go). Per descriptor, not per
-// description: two descriptors of one pipe end are watched apart.
-var polls [maxFiles]pollState
-
-type pollState struct {
+// A registration is one descriptor on one epoll instance's interest list:
+// what it watches for, its data and (pipes) the events not reported yet
+// (edge-triggered: pipes.go). One descriptor may be on several instances
+// (a program's own epoll beside the runtime's), each with its own data.
+// Per descriptor, not per description: two descriptors of one pipe end
+// are watched apart, as on Linux.
+type registration struct {
+	epoll   uint16 // the epoll description's index + 1; 0: a free entry
+	fd      uint16
 	events  uint32
 	pending uint32
 	data    uint64
 	stamp   uint64 // a pipe's counters when its events were last marked
-	epfd    int32  // +1; 0: none
+}
+
+// maxRegistrations bounds the registrations of all instances together.
+const maxRegistrations = 512
+
+var registrations [maxRegistrations]registration
+
+// registered returns the registration of fd on epoll description e, or
+// nil.
+func registered(e uint, fd uint64) *registration {
+	for i := range registrations {
+		if r := &registrations[i]; r.epoll == uint16(e)+1 && uint64(r.fd) == fd {
+			return r
+		}
+	}
+	return nil
+}
+
+// freeRegistration returns a free entry, or nil.
+func freeRegistration() *registration {
+	for i := range registrations {
+		if r := &registrations[i]; r.epoll == 0 {
+			return r
+		}
+	}
+	return nil
+}
+
+// forgetRegistrations takes descriptor fd off every interest list (its
+// close), or every registration of epoll description e (e's close) when
+// fd is maxFiles.
+func forgetRegistrations(fd uint64, e uint) {
+	for i := range registrations {
+		r := &registrations[i]
+		if r.epoll != 0 && (uint64(r.fd) == fd || (fd == maxFiles && r.epoll == uint16(e)+1)) {
+			*r = registration{}
+		}
+	}
 }
 
 func sysEventfd(initial, flags uint64) int64 {
@@ -33,7 +73,17 @@ func sysEventfd(initial, flags uint64) int64 {
 	return fd
 }
 
-func sysEpollCreate(flags uint64) int64 { return allocateFD(kindEpoll) }
+func sysEpollCreate(flags uint64) int64 { return allocateFDFlags(kindEpoll, flags) }
+
+// pollable reports whether a description of kind can be on an interest
+// list.
+func pollable(kind uint32) bool {
+	switch kind {
+	case kindEventfd, kindPipeRead, kindPipeWrite, kindConsole:
+		return true
+	}
+	return false // regular files and directories are not pollable (as on Linux)
+}
 
 func sysEpollControl(epfd, op, fd, event uint64) int64 {
 	e, f := fileAt(epfd), fileAt(fd)
@@ -43,12 +93,14 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 	if e.kind != kindEpoll || epfd == fd {
 		return -abi.EINVAL
 	}
-	if f.kind != kindEventfd && f.kind != kindPipeRead && f.kind != kindPipeWrite {
-		return -abi.EPERM // consoles and regular files are not pollable here
+	if !pollable(f.kind) {
+		return -abi.EPERM
 	}
+	d, _ := descOf(epfd)
+	r := registered(d, fd)
 	switch op {
 	case abi.EpollCtlAdd, abi.EpollCtlMod:
-		if (op == abi.EpollCtlAdd) == interested(e, fd) {
+		if (op == abi.EpollCtlAdd) == (r != nil) {
 			if op == abi.EpollCtlAdd {
 				return -abi.EEXIST
 			}
@@ -58,54 +110,41 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 		if !ok {
 			return -abi.EFAULT
 		}
-		w := &polls[fd%maxFiles]
-		w.events = uint32(word(b, 0))
-		w.data = word(b, abi.EpollEventData)
-		w.epfd = int32(epfd + 1)
-		w.pending = pipeReady(f) // what holds now is reported once
-		if f.kind == kindPipeRead || f.kind == kindPipeWrite {
-			w.stamp = pipeStamp(f) // changes from here on are reported
+		if r == nil {
+			if r = freeRegistration(); r == nil {
+				return -abi.ENOSPC
+			}
 		}
-		setInterest(e, fd, true)
+		*r = registration{epoll: uint16(d) + 1, fd: uint16(fd), events: uint32(word(b, 0)), data: word(b, abi.EpollEventData)}
+		r.pending = pipeReady(f) // what holds now is reported once
+		if f.kind == kindPipeRead || f.kind == kindPipeWrite {
+			r.stamp = pipeStamp(f) // changes from here on are reported
+		}
 	case abi.EpollCtlDel:
-		if !interested(e, fd) {
+		if r == nil {
 			return -abi.ENOENT
 		}
-		setInterest(e, fd, false)
+		*r = registration{}
 	default:
 		return -abi.EINVAL
 	}
 	return 0
 }
 
-// interested reports whether epoll instance e watches descriptor fd.
-func interested(e *file, fd uint64) bool {
-	return e.interest[fd/64%uint64(len(e.interest))]&(1<<(fd%64)) != 0
-}
+// epollKey is the wait address of threads blocked in epoll_pwait on epoll
+// description e: below the lowest user address, so never a futex word.
+func epollKey(e uint) uintptr { return uintptr(0x1000) + uintptr(e%maxOpen) }
 
-// setInterest adds fd to e's interest list, or takes it off.
-func setInterest(e *file, fd uint64, on bool) {
-	w := &e.interest[fd/64%uint64(len(e.interest))]
-	if on {
-		*w |= 1 << (fd % 64)
-	} else {
-		*w &^= 1 << (fd % 64)
-	}
-}
-
-// epollKey is the wait address of threads blocked in epoll_pwait on epfd:
-// below the lowest user address, so never a futex word.
-func epollKey(epfd uint64) uintptr { return uintptr(0x1000 + epfd) }
-
-// readyEvents writes the ready events of epoll instance e (up to capacity)
-// at address and returns how many.
-func readyEvents(e *file, address, capacity uint64) int64 {
+// readyEvents writes the ready events of epoll description e (up to
+// capacity) at address and returns how many.
+func readyEvents(e uint, address, capacity uint64) int64 {
 	n := uint64(0)
-	for fd := uint64(0); fd < maxFiles && n < capacity; fd++ {
-		if !interested(e, fd) {
+	for i := 0; i < maxRegistrations && n < capacity; i++ {
+		r := &registrations[i]
+		if r.epoll != uint16(e)+1 {
 			continue
 		}
-		f := fileAt(fd)
+		f := fileAt(uint64(r.fd))
 		if f == nil {
 			continue
 		}
@@ -113,10 +152,12 @@ func readyEvents(e *file, address, capacity uint64) int64 {
 		switch f.kind {
 		case kindEventfd:
 			if f.count != 0 {
-				ready = abi.EpollIn & polls[fd%maxFiles].events
+				ready = abi.EpollIn & r.events
 			}
 		case kindPipeRead, kindPipeWrite:
-			ready = polls[fd%maxFiles].pending & (polls[fd%maxFiles].events | abi.EpollErr | abi.EpollHup)
+			ready = r.pending & (r.events | abi.EpollErr | abi.EpollHup)
+		case kindConsole:
+			ready = consoleReady() & (r.events | abi.EpollHup) // level-triggered (tty.go)
 		}
 		if ready == 0 {
 			continue
@@ -125,8 +166,8 @@ func readyEvents(e *file, address, capacity uint64) int64 {
 		if !ok {
 			return -abi.EFAULT
 		}
-		polls[fd%maxFiles].pending = 0
-		putWord(b, abi.EpollEventData, polls[fd%maxFiles].data)
+		r.pending = 0
+		putWord(b, abi.EpollEventData, r.data)
 		putWord32(b, abi.EpollEventEvents, ready)
 		n++
 	}
@@ -135,9 +176,11 @@ func readyEvents(e *file, address, capacity uint64) int64 {
 
 // sysEpollWait returns the ready events, or blocks until an eventfd on the
 // list is written (the call then runs again) or the timeout passes (it
-// returns 0).
+// returns 0). (epoll_wait and epoll_pwait: the signal mask is not
+// applied while it waits.)
 func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutMillis uint64) int {
 	e := fileAt(epfd)
+	d, _ := descOf(epfd)
 	result := int64(0)
 	switch {
 	case e == nil:
@@ -145,7 +188,7 @@ func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutM
 	case e.kind != kindEpoll || int64(capacity) <= 0:
 		result = -abi.EINVAL
 	default:
-		result = readyEvents(e, events, capacity)
+		result = readyEvents(d, events, capacity)
 	}
 	if result != 0 || int32(timeoutMillis) == 0 {
 		put(context, exo.ContextRax, uint64(result))
@@ -155,42 +198,49 @@ func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutM
 	if int32(timeoutMillis) > 0 {
 		deadline = nowNanos() + uint64(int32(timeoutMillis))*1e6
 	}
-	// Pipes change in other processes too: their next change must reach
-	// this one (a word event) before it sleeps.
-	if armPolledPipes(e) {
+	// Pipes and the console change in other processes too: their next
+	// change must reach this one (a word event) before it sleeps.
+	if armPolled(d) {
 		pipeActivity()
-		if result = readyEvents(e, events, capacity); result != 0 {
+		if result = readyEvents(d, events, capacity); result != 0 {
 			put(context, exo.ContextRax, uint64(result))
 			return resume
 		}
 	}
 	// A wake-up runs the call again (to collect the events); the
 	// deadline returns 0 events.
-	threads.Block(current, epollKey(epfd), deadline, 0, restartCall(context))
+	threads.Block(current, epollKey(d), deadline, 0, restartCall(context))
 	return block
 }
 
-// notifyEpoll wakes the threads waiting on the epoll instance watching fd.
-func notifyEpoll(fd uint64) {
-	f := fileAt(fd)
-	if f == nil || polls[fd%maxFiles].epfd == 0 {
-		return
-	}
-	epfd := uint64(polls[fd%maxFiles].epfd - 1)
-	if e := fileAt(epfd); e != nil && interested(e, fd) {
-		threads.Wake(epollKey(epfd), uthread.MaxThreads, callsHolder)
+// wakePollers wakes the threads waiting on the epoll instances that watch
+// fd; with ready non-zero it also marks those events pending (edge-
+// triggered kinds).
+func wakePollers(fd uint64, ready uint32) {
+	threads.Wake(selectKey, uthread.MaxThreads, callsHolder) // poll and select look again (poll.go)
+	for i := range registrations {
+		if r := &registrations[i]; r.epoll != 0 && uint64(r.fd) == fd {
+			r.pending |= ready
+			threads.Wake(epollKey(uint(r.epoll-1)), uthread.MaxThreads, callsHolder)
+		}
 	}
 }
 
-// armPolledPipes arms the pipe ends epoll instance e watches (pipes.go)
-// and reports whether one moved meanwhile.
-func armPolledPipes(e *file) (moved bool) {
-	for fd := uint64(0); fd < maxFiles; fd++ {
-		if !interested(e, fd) {
+// armPolled arms the pipe ends and the console that epoll description e
+// watches (pipes.go, tty.go) and reports whether one moved meanwhile.
+func armPolled(e uint) (moved bool) {
+	for i := range registrations {
+		r := &registrations[i]
+		if r.epoll != uint16(e)+1 {
 			continue
 		}
-		if f := fileAt(fd); f != nil && (f.kind == kindPipeRead || f.kind == kindPipeWrite) && armPipe(f) {
-			moved = true
+		f := fileAt(uint64(r.fd))
+		switch {
+		case f == nil:
+		case f.kind == kindPipeRead || f.kind == kindPipeWrite:
+			moved = armPipe(f) || moved
+		case f.kind == kindConsole:
+			moved = armPolledConsole() || moved
 		}
 	}
 	return moved

@@ -39,9 +39,6 @@ type file struct {
 	flags uint32 // the open flags that stay (O_APPEND, O_NONBLOCK, the access mode)
 	refs  uint32 // descriptors naming it
 	count uint64 // an eventfd's counter
-	// An epoll instance's interest list: a bit per descriptor, with the
-	// events and data of each in polls.
-	interest [maxFiles / 64]uint64
 	// A file's or directory's (fileops.go): its node, where it is linked
 	// (its slot in the file window), and the offset (for a directory,
 	// the next entry slot to list, past "." and "..").
@@ -182,11 +179,7 @@ func closeFD(fd uint64) int64 {
 		consoleClosed[fd] = true
 	}
 	if !vfork.swapped { // (a vfork child's table is a copy: vfork.go)
-		// Leave every interest list it was on.
-		polls[fd%maxFiles] = pollState{}
-		for e := range descs {
-			descs[e].interest[fd/64%uint64(len(descs[e].interest))] &^= 1 << (fd % 64)
-		}
+		forgetRegistrations(fd, 0) // it leaves every interest list it was on
 	}
 	if d == 0 {
 		return 0 // the console's stays
@@ -203,6 +196,8 @@ func closeFD(fd uint64) int64 {
 		keepClosed(f.node, f.slot)
 	case kindDir:
 		releaseSlot(f.slot)
+	case kindEpoll:
+		forgetRegistrations(maxFiles, d) // its interest list
 	}
 	*f = file{}
 	return 0
@@ -263,7 +258,7 @@ func sysWrite(fd, address, length uint64) int64 {
 			return -abi.EINVAL
 		}
 		f.count += v
-		notifyEpoll(fd)
+		wakePollers(fd, 0)
 		return 8
 	case kindPipeRead:
 		return -abi.EBADF // not open for writing

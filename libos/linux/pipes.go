@@ -375,22 +375,23 @@ func pipeActivity() {
 		f := &descs[d]
 		if (f.kind == kindPipeRead || f.kind == kindPipeWrite) && f.armed && pipeReady(f) != 0 {
 			threads.Wake(pipeKey(d), uthread.MaxThreads, callsHolder)
+			threads.Wake(selectKey, uthread.MaxThreads, callsHolder) // poll and select look again (poll.go)
 		}
 	}
-	for fd := uint64(0); fd < maxFiles; fd++ {
-		w := &polls[fd]
-		if w.epfd == 0 {
+	for i := range registrations {
+		r := &registrations[i]
+		if r.epoll == 0 {
 			continue
 		}
-		f := fileAt(fd)
+		f := fileAt(uint64(r.fd))
 		if f == nil || (f.kind != kindPipeRead && f.kind != kindPipeWrite) {
 			continue
 		}
 		stamp := pipeStamp(f)
-		if ready := pipeReady(f); ready != 0 && stamp != w.stamp {
-			w.pending |= ready
-			w.stamp = stamp
-			threads.Wake(epollKey(uint64(w.epfd-1)), uthread.MaxThreads, callsHolder)
+		if ready := pipeReady(f); ready != 0 && stamp != r.stamp {
+			r.pending |= ready
+			r.stamp = stamp
+			threads.Wake(epollKey(uint(r.epoll-1)), uthread.MaxThreads, callsHolder)
 		}
 	}
 }
@@ -406,11 +407,12 @@ func pipeStamp(f *file) uint64 {
 // event). It reports whether the idle loop must poll.
 func checkPipes() (poll bool) {
 	pipeActivity()
-	for fd := uint64(0); fd < maxFiles; fd++ {
-		if polls[fd].epfd == 0 {
+	for i := range registrations {
+		r := &registrations[i]
+		if r.epoll == 0 {
 			continue
 		}
-		if f := fileAt(fd); f != nil && (f.kind == kindPipeRead || f.kind == kindPipeWrite) && armPipe(f) {
+		if f := fileAt(uint64(r.fd)); f != nil && (f.kind == kindPipeRead || f.kind == kindPipeWrite) && armPipe(f) {
 			pipeActivity()
 		}
 	}

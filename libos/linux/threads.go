@@ -201,15 +201,28 @@ func sysTgkill(context uintptr, current int, group, threadID, signal uint64) int
 	if group != uint64(processID) || i == uthread.None {
 		return -abi.ESRCH
 	}
-	if actions[signal].handler == 0 && terminatesByDefault(signal) {
-		var why reportLine
-		why.str("sent by the program, whose action for it is the default")
-		reportSignal(context, signal, &why)
+	if actions[signal%uint64(len(actions))].handler == 0 && terminatesByDefault(signal) {
+		if dumpsCore(signal) {
+			// A crash (the runtime's abort, a fault it passes on): say
+			// where. An interrupt or a broken pipe ends it quietly, as on
+			// Linux.
+			var why reportLine
+			why.str("sent by the program, whose action for it is the default")
+			reportSignal(context, signal, &why)
+		}
 		exo.Exit(128 + int64(signal))
 	}
+	signalThread(i, current, signal)
+	return 0
+}
+
+// signalThread makes signal pending for thread i (which has a handler
+// for it), interrupts its blocking call, and kicks the vCPU that runs
+// it, unless that is the caller's (current; -1 for none).
+func signalThread(i, current int, signal uint64) {
 	th := threads.At(i)
 	atomic.OrUint64(&th.PendingSignals, abi.SignalBit(signal))
-	if a := actions[signal]; th.State() == uthread.Blocked && th.SignalMask&abi.SignalBit(signal) == 0 && a.handler > 1 {
+	if a := actions[signal%uint64(len(actions))]; th.State() == uthread.Blocked && th.SignalMask&abi.SignalBit(signal) == 0 && a.handler > 1 {
 		restart := th.RestartCall != 0 && th.RestartCall-1 != abi.SysEpollPwait && a.flags&abi.SaRestart != 0
 		if threads.Interrupt(i, -abi.EINTR, restart, callsHolder) {
 			interruptedCalls++
@@ -219,7 +232,16 @@ func sysTgkill(context uintptr, current int, group, threadID, signal uint64) int
 		kickSent++
 		exo.VcpuKick(uint64(k)) // running on another vCPU: deliver it there now
 	}
-	return 0
+}
+
+// dumpsCore reports whether a signal's default action is a core dump on
+// Linux: a crash, which the libOS reports.
+func dumpsCore(signal uint64) bool {
+	switch signal {
+	case abi.SIGQUIT, abi.SIGILL, abi.SIGTRAP, abi.SIGABRT, abi.SIGBUS, abi.SIGFPE, abi.SIGSEGV, 31:
+		return true
+	}
+	return false
 }
 
 // terminatesByDefault reports whether a signal's default action ends the

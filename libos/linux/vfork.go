@@ -3,6 +3,7 @@ package linux
 import (
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/exo"
+	"exogo/libos/uthread"
 )
 
 // fork+exec the way Go's os/exec does it (syscall.forkAndExecInChild):
@@ -48,13 +49,17 @@ var nextZombie uint32 = 0x10000
 
 // vforkBegin starts child mode on thread current (clone with CLONE_VFORK
 // and CLONE_VM, or vfork): it returns 0 (the child's result) or an errno.
-func vforkBegin(context uintptr, current int) int64 {
+func vforkBegin(context uintptr, current int) (int64, bool) {
 	if vfork.active {
-		return -abi.EAGAIN // one at a time (Go's ForkLock makes them so)
+		// One at a time: another thread's child runs its calls. (Go's
+		// forkExec lets forks run at once: acquireForkLock.) The call
+		// runs again once that child has exec'd or exited.
+		threads.Block(current, vforkKey, 0, 0, restartCall(context))
+		return 0, true
 	}
 	if vfork.saved == 0 {
 		if vfork.saved = memPrivate(contextSize); vfork.saved == 0 {
-			return -abi.ENOMEM
+			return -abi.ENOMEM, false
 		}
 	}
 	fsStart() // the current directory to copy
@@ -71,8 +76,12 @@ func vforkBegin(context uintptr, current int) int64 {
 		holdSlot(cwdSlot)
 	}
 	vfork.uid, vfork.gid = procUID, procGID
-	return 0
+	return 0, false
 }
+
+// vforkKey is the wait address of threads whose vfork waits for another's
+// child mode to end.
+const vforkKey = uintptr(0x2900)
 
 // vforkSwap exchanges the live state with the other side's.
 func vforkSwap() {
@@ -130,6 +139,7 @@ func vforkEnd(context uintptr, pid int64) int {
 	}
 	vforkSwap()
 	vfork.active = false
+	threads.Wake(vforkKey, uthread.MaxThreads, callsHolder)
 	copyContext(context, vfork.saved)
 	put(context, exo.ContextRax, uint64(pid))
 	return resume

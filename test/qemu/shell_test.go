@@ -1,0 +1,117 @@
+package qemu
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// shellPrompt matches the line gosh's prompt leaves (bubbline's "> ",
+// padded to the width), its escape sequences taken out (plainText); the
+// lines it redraws while a command is typed have the command after the
+// ">".
+var shellPrompt = regexp.MustCompile(`^> *$`)
+
+// escapeSequence matches a terminal's CSI and OSC sequences and the
+// other ESC pairs.
+var escapeSequence = regexp.MustCompile(`\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|.)`)
+
+var lineErasure = regexp.MustCompile(`\x1b\[2K`)
+
+// plainText is a line as a person sees it on a terminal that ran its
+// escape sequences (colours, cursor moves, erasures): the text that
+// follows the last erasure of the line.
+func plainText(s string) string {
+	if i := lineErasure.FindAllStringIndex(s, -1); len(i) > 0 {
+		s = s[i[len(i)-1][1]:]
+	}
+	return escapeSequence.ReplaceAllString(s, "")
+}
+
+// TestShell boots the image make run boots (u-root's commands and gosh
+// in /bin), types commands into the serial console as a person would,
+// and checks what they print: a listing, a redirection, a pipeline
+// between two processes, Ctrl-C of a sleep, and exit, which powers the
+// machine off. Under BIOS and UEFI, with two CPUs.
+func TestShell(t *testing.T) {
+	root := repoRoot(t)
+	requireQEMU(t)
+	iso := makeISO(t, root, "build/exogo-shell.iso", "init=init", nil, []string{"# the shell follows"}, "SHELL_TOOLS=yes")
+	bin := map[string]bool{}
+	for _, dir := range []string{"build/modules/bin", "build/uroot/bin"} {
+		entries, err := os.ReadDir(filepath.Join(root, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			bin[e.Name()] = true
+		}
+	}
+	for _, fw := range []Firmware{BIOS, UEFI} {
+		t.Run(fw.String(), func(t *testing.T) {
+			c, err := ConfigFromEnv(requireImage(t, iso), fw, CDROM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SMP = 2
+			m, err := Start(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			from := 0
+			wait := func(what string, re *regexp.Regexp, timeout time.Duration) string {
+				t.Helper()
+				for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+					exited := m.Exited() // (then the lines are all there)
+					lines := m.Console.Lines()
+					for ; from < len(lines); from++ {
+						if text := plainText(lines[from].Text); re.MatchString(text) {
+							from++
+							return text
+						}
+					}
+					if exited {
+						break
+					}
+				}
+				t.Fatal(m.Report(fmt.Sprintf("%s: no line matching %q", what, re)))
+				return ""
+			}
+			command := func(line string) {
+				t.Helper()
+				wait("the prompt before "+line, shellPrompt, c.Timeout)
+				if err := m.Type(line + "\r"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wait("init starts the shell", regexp.MustCompile(`init: starting the shell, /bin/gosh`), c.Timeout)
+			command("ls -l /bin")
+			wait("ls -l", regexp.MustCompile(`^-rwxr-xr-x +root +root +\d+ .* gosh$`), c.Timeout)
+			command("echo hi > /tmp/a && cat /tmp/a")
+			wait("a file written and read", regexp.MustCompile(`^hi$`), c.Timeout)
+			command("ls /bin | wc -l")
+			n, _ := strconv.Atoi(wait("a pipeline", regexp.MustCompile(`^\d+$`), c.Timeout))
+			if n != len(bin) {
+				t.Errorf("ls /bin | wc -l printed %d, want %d (the image's /bin)", n, len(bin))
+			}
+			command("sleep 100")
+			time.Sleep(time.Second)
+			start := time.Now()
+			m.Type("\x03")
+			wait("Ctrl-C ends sleep", regexp.MustCompile(`error: exit status 130`), 30*time.Second)
+			if d := time.Since(start); d > 30*time.Second {
+				t.Errorf("sleep 100 ended %v after Ctrl-C", d)
+			}
+			command("exit")
+			wait("exit powers off", regexp.MustCompile(`init: powering off \(the shell's status 0\)`), c.Timeout)
+			if status, err := m.Wait(); err != nil || status != ExitPass {
+				t.Errorf("QEMU exit status %d (%v), want %d", status, err, ExitPass)
+			}
+		})
+	}
+}
