@@ -76,6 +76,7 @@ help:
 	@echo "make fuzz            a long campaign of the hostile fuzzer on 1, 2, 4 CPUs (FUZZ_CALLS, FUZZ_SEED)"
 	@echo "make kernel          build/exogo.elf only"
 	@echo "make programs        cmd/* into build/modules/bin (the boot module's bin/)"
+	@echo "make uroot           u-root's commands and gosh, unmodified, into build/uroot/bin (SHELL_TOOLS=no leaves them out of make iso)"
 	@echo "make check           gofmt, go vet and generate-check"
 	@echo "make generate-check  the generated files match their generators (go generate)"
 	@echo "make restrictcheck   the restricted-Go check on the linked kernel (docs/restricted-go.md)"

@@ -102,8 +102,8 @@ func deviceKind(number uint64) (uint32, bool) {
 }
 
 func sysOpenat(dirfd, path, flags, mode uint64) int64 {
-	if errno := openProc(path); errno != 0 {
-		return errno
+	if r := openProc(path, flags); r != 0 {
+		return r
 	}
 	var w walkResult
 	follow := flags&abi.ONofollow == 0 && flags&(abi.OCreat|abi.OExcl) != abi.OCreat|abi.OExcl

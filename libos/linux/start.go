@@ -119,6 +119,7 @@ func start() {
 	for i := 0; i < nenv && i < maxArgs; i++ {
 		env[i] = bare.StringAt(envTexts[i].Address, envTexts[i].Length)
 	}
+	keepCmdline(args[:uint(nargs)%(maxArgs+1)])
 	var screenSegment, screenKind, consoleSegment, consolePorts, pclntab, pclntabSize, text uint64
 	var entry, phdr, phnum, interpreterBase, execfn uint64
 	for i := 0; i < naux && i < len(given); i++ {

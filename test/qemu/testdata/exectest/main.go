@@ -148,6 +148,10 @@ func main() {
 		}
 		return nil
 	})
+	check("cmdline", func() error {
+		out, err := exec.Command(self, "child", "cmdline", "a b").Output()
+		return expect(out, err, fmt.Sprintf("%q\n", self+"\x00child\x00cmdline\x00a b\x00"))
+	})
 	check("many children", func() error {
 		for i := range 40 {
 			out, err := exec.Command(self, "child", "echo", strconv.Itoa(i)).Output()
@@ -216,6 +220,12 @@ func child(what string, args []string) {
 			fmt.Println(err)
 		}
 		fmt.Println(string(b))
+	case "cmdline":
+		b, err := os.ReadFile("/proc/self/cmdline")
+		if err != nil {
+			fmt.Println(err)
+		}
+		fmt.Printf("%q\n", b)
 	case "sleep":
 		time.Sleep(time.Hour)
 	}
