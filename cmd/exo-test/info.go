@@ -1,6 +1,8 @@
 package main
 
 import (
+	"unsafe"
+
 	"exogo/libos/bare"
 	"exogo/libos/exo"
 )
@@ -39,4 +41,36 @@ func checkKernelInfo() {
 		refused(exo.SegmentLink(uint64(pt), exo.AddressFrameTableView+1020<<20, 0)))
 	exo.SegmentDestroy(uint64(pd))
 	exo.SegmentDestroy(uint64(pt))
+}
+
+// checkProcessInfo lists the process table with process_info and names
+// itself with process_set_name, with bad arguments first.
+func checkProcessInfo() {
+	var record [exo.ProcessInfoSize / 8]uint64
+	out := uintptr(unsafe.Pointer(&record[0]))
+	expect("process info: a slot past the table", exo.ProcessInfo(64, out), exo.ErrBadArgument)
+	expect("process info: into kernel memory", exo.ProcessInfo(0, 0xffff_8000_0000_0000), exo.ErrBadAddress)
+	expect("process info: into an unmapped page", exo.ProcessInfo(0, 0x7000_0000_0000), exo.ErrBadAddress)
+	expect("process name: from an unmapped page", exo.ProcessSetName(0x7000_0000_0000), exo.ErrBadAddress)
+	name := [16]byte{'e', 'x', 'o', '\n', '-', 't', 'e', 's', 't', 'x', 'x', 'x', 'x', 'x', 'x', 'x'}
+	check("process name: set (16 bytes, a control character in it)", exo.ProcessSetName(uintptr(unsafe.Pointer(&name[0]))) == 0)
+	me, found := bare.MyID(), false
+	for slot := uint64(0); slot < 64; slot++ {
+		id := exo.ProcessInfo(slot, out)
+		if id < 0 {
+			if id != -exo.ErrNoSuchObject {
+				check("process info: a free slot is EXO_NO_SUCH_OBJECT", false)
+			}
+			continue
+		}
+		if uint64(id) == me {
+			found = true
+			got := bare.Bytes(uintptr(unsafe.Pointer(&record[5])), 16)
+			check("process info: my record: my id, running as root, some frames",
+				uint32(record[0]) == uint32(me) && uint32(record[1]) == 2 && uint32(record[1]>>32) == 0 && record[3] > 0)
+			check("process info: my name, the control character as '?', cut at 15 bytes",
+				bare.String(got) == "exo?-testxxxxxx\x00")
+		}
+	}
+	check("process info: the table lists me", found)
 }

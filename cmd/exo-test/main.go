@@ -120,6 +120,7 @@ func parent() uint64 {
 	*bare.Word(sharedAddress) = 42
 	checkFrameTable()
 	checkKernelInfo()
+	checkProcessInfo()
 	checkPorts()
 	checkScreen()
 	checkInterrupts()

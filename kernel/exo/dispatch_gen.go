@@ -179,6 +179,12 @@ const (
 	// CallFsPipe: make a pipe node (S_IFIFO, mode 0600, the caller's): nameless, of length zeroed bytes (up to fs MaxPipeLength) after its metadata page, linked writable at at (1 GiB aligned) and freed once nothing links it. What processes keep in it is theirs; the kernel counts the links that may write it (file_meta writers), so a libOS can tell when a pipe's last writer went. Share it with fs_share.
 	// Handler: sysFsPipe(caller *Caller, at uintptr, length uint64) int64.
 	CallFsPipe = CallBase + 56
+	// CallProcessInfo: copy a record of the process in slot of the process table (layout process_info: its id, parent, state, user, frames, name) to out; EXO_NO_SUCH_OBJECT when the slot is free. Every process may list every process, as Linux's /proc shows them: how a libOS makes up /proc and ps finds the processes.
+	// Handler: sysProcessInfo(caller *Caller, slot uint32, out uintptr) int64.
+	CallProcessInfo = CallBase + 57
+	// CallProcessSetName: set the caller's name, which process_info shows: up to 15 bytes, ending at a NUL or at 16 bytes; a byte outside printable ASCII is kept as '?' (a libOS names its program after its path, as Linux's comm).
+	// Handler: sysProcessSetName(caller *Caller, name uintptr) int64.
+	CallProcessSetName = CallBase + 58
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -433,6 +439,10 @@ func CallName(number uint64) string {
 		return "fs_share"
 	case CallFsPipe:
 		return "fs_pipe"
+	case CallProcessInfo:
+		return "process_info"
+	case CallProcessSetName:
+		return "process_set_name"
 	}
 	return ""
 }
@@ -499,9 +509,9 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow, CallFsCheck:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot, CallProcessSetName:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe, CallProcessInfo:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
@@ -714,6 +724,20 @@ const (
 	DirEntryType       = 8  // 1 bytes: Linux's d_type: 8 a file, 4 a directory, 10 a symbolic link, 2 a character device, 1 a pipe
 	DirEntryNameLength = 9  // 1 bytes: the name's length (1-255)
 	DirEntryName       = 16 // 256 bytes: the name, NUL-terminated
+)
+
+// ProcessInfo: a record of a process (process_info). ProcessInfoSize is its size in bytes; the others are byte offsets.
+const (
+	ProcessInfoSize       = 64
+	ProcessInfoId         = 0  // 4 bytes: its id
+	ProcessInfoParent     = 4  // 4 bytes: its parent's id (0: the kernel started it)
+	ProcessInfoState      = 8  // 4 bytes: 1 made and not started, 2 started, 3 ended and not yet reaped by its parent
+	ProcessInfoUid        = 12 // 4 bytes: its user
+	ProcessInfoGid        = 16 // 4 bytes: its group
+	ProcessInfoVcpus      = 20 // 4 bytes: its vCPUs that run
+	ProcessInfoFrames     = 24 // 8 bytes: the frames charged to it
+	ProcessInfoExitStatus = 32 // 8 bytes: its exit status, once ended
+	ProcessInfoName       = 40 // 16 bytes: its name (process_set_name), NUL-padded; empty until set
 )
 
 // KernelInfo: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine. KernelInfoSize is its size in bytes; the others are byte offsets.
@@ -1163,6 +1187,19 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrBadAddress
 		}
 		return sysFsPipe(caller, uintptr(a0), a1)
+	case CallProcessInfo:
+		if a0 >= 64 { // slot: index<64>
+			return -ErrBadArgument
+		}
+		if !userRange(a1, 64) { // out: 64 bytes
+			return -ErrBadAddress
+		}
+		return sysProcessInfo(caller, uint32(a0), uintptr(a1))
+	case CallProcessSetName:
+		if !userRange(a0, 16) { // name: 16 bytes
+			return -ErrBadAddress
+		}
+		return sysProcessSetName(caller, uintptr(a0))
 	}
 	return -ErrUnknownCall
 }

@@ -166,3 +166,69 @@ func sysProcessReap(caller *Caller, id uint32) int64 {
 	}
 	return -ErrNoSuchObject
 }
+
+// The words sysProcessInfo writes are the layout's.
+var (
+	_ = [1]struct{}{}[ProcessInfoParent-4]
+	_ = [1]struct{}{}[ProcessInfoState-8]
+	_ = [1]struct{}{}[ProcessInfoUid-12]
+	_ = [1]struct{}{}[ProcessInfoGid-16]
+	_ = [1]struct{}{}[ProcessInfoVcpus-20]
+	_ = [1]struct{}{}[ProcessInfoFrames-24]
+	_ = [1]struct{}{}[ProcessInfoExitStatus-32]
+	_ = [1]struct{}{}[ProcessInfoName-40]
+)
+
+// sysProcessInfo copies the record of the process in slot of the table.
+func sysProcessInfo(caller *Caller, slot uint32, out uintptr) int64 {
+	p := process.AtSlot(int(slot))
+	if p == nil {
+		return -ErrNoSuchObject
+	}
+	running := uint64(0)
+	for i := range p.VCPUs {
+		if p.VCPUs[i].Thread >= 0 {
+			running++
+		}
+	}
+	// The layout's words, in order (little-endian, as the CPU stores
+	// them).
+	var record [ProcessInfoSize]byte
+	words := [...]uint64{
+		uint64(p.ID) | uint64(p.Parent)<<32,
+		uint64(p.State) | uint64(p.UID)<<32,
+		uint64(p.GID) | running<<32,
+		memoryAccess().Frames.Held(p.ID),
+		p.ExitStatus,
+	}
+	for k, w := range words {
+		for b := 0; b < 8; b++ {
+			record[(k*8+b)%ProcessInfoSize] = byte(w >> (8 * b))
+		}
+	}
+	copy(record[ProcessInfoName:], p.Name[:])
+	if !process.CopyOut(caller.Process, out, record[:]) {
+		return -ErrBadAddress
+	}
+	return int64(p.ID)
+}
+
+// sysProcessSetName sets the caller's name from the 16 bytes at name.
+func sysProcessSetName(caller *Caller, name uintptr) int64 {
+	var b [16]byte
+	if !process.CopyIn(caller.Process, b[:], name) {
+		return -ErrBadAddress
+	}
+	end := false
+	for i := range b {
+		switch {
+		case end || b[i] == 0 || i == len(b)-1:
+			end = true
+			b[i] = 0
+		case b[i] < 0x20 || b[i] > 0x7e: // printable ASCII only
+			b[i] = '?'
+		}
+	}
+	caller.Process.Name = b
+	return 0
+}

@@ -29,7 +29,7 @@ import (
 // watcher an event that means nothing, and it re-reads its words.
 
 const (
-	maxWatches   = 1024 // watches in the whole kernel
+	maxWatches   = process.MaxProcesses * process.WatchesPerProcess // every process's limit fits: no tree of processes can take another's watches
 	watchBuckets = 256  // hash buckets over the words' physical addresses
 )
 

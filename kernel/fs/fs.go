@@ -126,7 +126,10 @@ type FS struct {
 	bySegment [segment.MaxSegments]uint16
 	// changed counts the pipes whose count of writers changed and is
 	// not yet taken (NextChanged).
-	changed uint32
+	changed       uint32
+	changedCursor uint32
+	// pipes counts the pipe nodes (MaxPipeNodes).
+	pipes uint32
 	// Check's counts of each node's names and each directory's
 	// subdirectories.
 	names, subdirs [MaxNodes]uint32
@@ -324,6 +327,9 @@ func (f *FS) freeNode(mem segment.Memory, i uint32) {
 	}
 	if n.changed && f.changed > 0 {
 		f.changed-- // no one can watch its words any more
+	}
+	if n.mode&TypeMask == TypeFifo && f.pipes > 0 {
+		f.pipes--
 	}
 	*n = node{gen: n.gen}
 	f.live--

@@ -17,12 +17,20 @@ import "exogo/kernel/segment"
 // MaxPipeLength bounds a pipe node's bytes (its ring and counters).
 const MaxPipeLength = 1 << 20
 
+// MaxPipeNodes bounds the pipe nodes that exist at once (a quarter of
+// the nodes, a bounded share of the frames): fs_pipe needs no right, and
+// pipes must not take the nodes and space files need.
+const MaxPipeNodes = MaxNodes / 4
+
 // MakePipe makes a nameless pipe node of length zeroed bytes, mode 0600,
 // owned by c, and returns its id. Nothing links it yet: the caller links
 // it before anything calls Collect.
 func (f *FS) MakePipe(mem segment.Memory, c Cred, length uint64, now int64) (uint32, Status) {
 	if length > MaxPipeLength {
 		return 0, TooBig
+	}
+	if f.pipes >= MaxPipeNodes {
+		return 0, NoSpace
 	}
 	i, status := f.newNode(mem, TypeFifo|0o600, c, now)
 	if status != OK {
@@ -31,6 +39,7 @@ func (f *FS) MakePipe(mem segment.Memory, c Cred, length uint64, now int64) (uin
 	n := &f.nodes[i%MaxNodes]
 	n.links, n.doomed = 0, true
 	f.doomed++
+	f.pipes++
 	if _, status := f.resize(mem, i, length, now); status != OK {
 		f.freeNode(mem, i)
 		return 0, status
@@ -67,10 +76,14 @@ func (f *FS) countWriters(mem segment.Memory, i uint32) {
 // pipe whose count changed since it was last returned, or false when
 // there is none left.
 func (f *FS) NextChanged() (uint64, bool) {
-	for i := uint32(1); i < MaxNodes && f.changed > 0; i++ {
-		if n := &f.nodes[i%MaxNodes]; n.used && n.changed {
+	// From where the last one was found: a process's end can change many
+	// pipes at once, and each call must not scan the table again.
+	for k := uint32(0); k < MaxNodes && f.changed > 0; k++ {
+		i := (f.changedCursor + k) % MaxNodes
+		if n := &f.nodes[i]; n.used && n.changed {
 			n.changed = false
 			f.changed--
+			f.changedCursor = i
 			return n.meta + MetaWriters, true
 		}
 	}

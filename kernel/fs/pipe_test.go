@@ -1,6 +1,7 @@
 package fs_test
 
 import (
+	"fmt"
 	"testing"
 
 	"exogo/kernel/fs"
@@ -87,5 +88,43 @@ func TestPipeWriters(t *testing.T) {
 	m.check(t)
 	if got := m.frames.Held(segment.FilesOwner); got != held {
 		t.Fatalf("the file system holds %d frames, want %d", got, held)
+	}
+}
+
+// TestPipeLimits checks that pipe nodes stop at MaxPipeNodes (files can
+// still be made), that a pipe cannot be named or resized, and that
+// nothing is left once Collect frees the unlinked ones.
+func TestPipeLimits(t *testing.T) {
+	m := newMachine(t, 64<<20)
+	held := m.frames.Held(segment.FilesOwner)
+	var first uint32
+	for k := 0; k < fs.MaxPipeNodes; k++ {
+		p, s := m.fs.MakePipe(m.mem, alice, 0, m.tick())
+		expect(t, fmt.Sprintf("pipe %d", k), s, fs.OK)
+		if k == 0 {
+			first = p
+		}
+	}
+	_, s := m.fs.MakePipe(m.mem, alice, 0, m.tick())
+	expect(t, "a pipe past MaxPipeNodes", s, fs.NoSpace)
+	_, _, s = m.fs.Open(m.mem, root, m.fs.Root(), []byte("still"), fs.OpenWrite|fs.OpenCreate, 0o644, m.tick())
+	expect(t, "a file with every pipe made", s, fs.OK)
+	expect(t, "name a pipe", m.fs.Link(m.mem, root, first, m.fs.Root(), []byte("p"), m.tick()), fs.NotFound)
+	if _, s := m.fs.Resize(m.mem, first, 4096, m.tick()); s == fs.OK {
+		t.Fatal("a pipe was resized")
+	}
+	if n := m.fs.Collect(m.mem); n != fs.MaxPipeNodes {
+		t.Fatalf("Collect freed %d pipes nothing links, want %d", n, fs.MaxPipeNodes)
+	}
+	if _, s := m.fs.MakePipe(m.mem, alice, 0, m.tick()); s != fs.OK {
+		t.Fatalf("no pipe after the others went: %v", s)
+	}
+	m.fs.Collect(m.mem)
+	expect(t, "remove the file", m.fs.Remove(m.mem, root, m.fs.Root(), []byte("still"), false, m.tick()), fs.OK)
+	m.check(t)
+	// The root keeps the page of entries "still" was in (a directory's
+	// pages stay).
+	if got := m.frames.Held(segment.FilesOwner); got != held+1 {
+		t.Fatalf("the file system holds %d frames, want %d", got, held+1)
 	}
 }

@@ -165,6 +165,19 @@ type Process struct {
 	// the word upcall and ends vCPU 0's wait (either one clears it).
 	Watches     [WatchesPerProcess]uint16
 	WordPending uint32
+
+	// Name is what process_set_name set (printable ASCII, NUL-padded):
+	// what process_info shows of it.
+	Name [16]byte
+}
+
+// AtSlot returns the process in slot i of the table, or nil when the
+// slot is free or out of range.
+func AtSlot(i int) *Process {
+	if i < 0 || i >= MaxProcesses || table[i%MaxProcesses].State == Free {
+		return nil
+	}
+	return &table[i%MaxProcesses]
 }
 
 // WatchesPerProcess is how many words a process may watch at once

@@ -166,6 +166,18 @@
 #define DIR_ENTRY_NAME_LENGTH 9
 #define DIR_ENTRY_NAME 16
 
+// process_info: a record of a process (process_info).
+#define PROCESS_INFO_SIZE 64
+#define PROCESS_INFO_ID 0
+#define PROCESS_INFO_PARENT 4
+#define PROCESS_INFO_STATE 8
+#define PROCESS_INFO_UID 12
+#define PROCESS_INFO_GID 16
+#define PROCESS_INFO_VCPUS 20
+#define PROCESS_INFO_FRAMES 24
+#define PROCESS_INFO_EXIT_STATUS 32
+#define PROCESS_INFO_NAME 40
+
 // kernel_info: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine.
 #define KERNEL_INFO_SIZE 4096
 #define KERNEL_INFO_VERSION 0

@@ -526,3 +526,20 @@ TEXT ·FsPipe(SB), NOSPLIT|NOFRAME, $0-24
 	SYSCALL
 	MOVQ	AX, ret+16(FP)
 	RET
+
+// func ProcessInfo(slot uint64, out uintptr) int64
+TEXT ·ProcessInfo(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	slot+0(FP), DI
+	MOVQ	out+8(FP), SI
+	MOVQ	$0x1039, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET
+
+// func ProcessSetName(name uintptr) int64
+TEXT ·ProcessSetName(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	name+0(FP), DI
+	MOVQ	$0x103a, AX
+	SYSCALL
+	MOVQ	AX, ret+8(FP)
+	RET

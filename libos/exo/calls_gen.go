@@ -122,6 +122,10 @@ const (
 	CallFsShare = CallBase + 55
 	// CallFsPipe: make a pipe node (S_IFIFO, mode 0600, the caller's): nameless, of length zeroed bytes (up to fs MaxPipeLength) after its metadata page, linked writable at at (1 GiB aligned) and freed once nothing links it. What processes keep in it is theirs; the kernel counts the links that may write it (file_meta writers), so a libOS can tell when a pipe's last writer went. Share it with fs_share.
 	CallFsPipe = CallBase + 56
+	// CallProcessInfo: copy a record of the process in slot of the process table (layout process_info: its id, parent, state, user, frames, name) to out; EXO_NO_SUCH_OBJECT when the slot is free. Every process may list every process, as Linux's /proc shows them: how a libOS makes up /proc and ps finds the processes.
+	CallProcessInfo = CallBase + 57
+	// CallProcessSetName: set the caller's name, which process_info shows: up to 15 bytes, ending at a NUL or at 16 bytes; a byte outside printable ASCII is kept as '?' (a libOS names its program after its path, as Linux's comm).
+	CallProcessSetName = CallBase + 58
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -376,6 +380,10 @@ func CallName(number uint64) string {
 		return "fs_share"
 	case CallFsPipe:
 		return "fs_pipe"
+	case CallProcessInfo:
+		return "process_info"
+	case CallProcessSetName:
+		return "process_set_name"
 	}
 	return ""
 }
@@ -442,9 +450,9 @@ func ArgCount(number uint64) int {
 	switch number {
 	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow, CallFsCheck:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot, CallProcessSetName:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe, CallProcessInfo:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
@@ -657,6 +665,20 @@ const (
 	DirEntryType       = 8  // 1 bytes: Linux's d_type: 8 a file, 4 a directory, 10 a symbolic link, 2 a character device, 1 a pipe
 	DirEntryNameLength = 9  // 1 bytes: the name's length (1-255)
 	DirEntryName       = 16 // 256 bytes: the name, NUL-terminated
+)
+
+// ProcessInfo: a record of a process (process_info). ProcessInfoSize is its size in bytes; the others are byte offsets.
+const (
+	ProcessInfoSize       = 64
+	ProcessInfoId         = 0  // 4 bytes: its id
+	ProcessInfoParent     = 4  // 4 bytes: its parent's id (0: the kernel started it)
+	ProcessInfoState      = 8  // 4 bytes: 1 made and not started, 2 started, 3 ended and not yet reaped by its parent
+	ProcessInfoUid        = 12 // 4 bytes: its user
+	ProcessInfoGid        = 16 // 4 bytes: its group
+	ProcessInfoVcpus      = 20 // 4 bytes: its vCPUs that run
+	ProcessInfoFrames     = 24 // 8 bytes: the frames charged to it
+	ProcessInfoExitStatus = 32 // 8 bytes: its exit status, once ended
+	ProcessInfoName       = 40 // 16 bytes: its name (process_set_name), NUL-padded; empty until set
 )
 
 // KernelInfo: the kernel information page, read-only at AddressKernelInfo in every process: what a libOS needs to read the clock without a call (nanoseconds since boot = (RDTSC - boot_tsc) * nanos_per_tsc >> 32, computed in 128 bits, exactly as time_now does) and to know the machine. KernelInfoSize is its size in bytes; the others are byte offsets.
@@ -1021,3 +1043,14 @@ func FsShare(file uintptr, process uint64, at uintptr, permissions Permissions) 
 // at: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // length: uint64, not checked.
 func FsPipe(at uintptr, length uint64) int64
+
+// ProcessInfo is process_info: copy a record of the process in slot of the process table (layout process_info: its id, parent, state, user, frames, name) to out; EXO_NO_SUCH_OBJECT when the slot is free. Every process may list every process, as Linux's /proc shows them: how a libOS makes up /proc and ps finds the processes.
+// Result: the process's id. Rights: none.
+// slot: index, < 64 (else EXO_BAD_ARGUMENT).
+// out: user address range of 64 bytes, [a, a+64) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+func ProcessInfo(slot uint64, out uintptr) int64
+
+// ProcessSetName is process_set_name: set the caller's name, which process_info shows: up to 15 bytes, ending at a NUL or at 16 bytes; a byte outside printable ASCII is kept as '?' (a libOS names its program after its path, as Linux's comm).
+// Result: 0. Rights: self.
+// name: user address range of 16 bytes, [a, a+16) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+func ProcessSetName(name uintptr) int64

@@ -447,11 +447,14 @@ func sysGetdents64(fd, address, capacity uint64) int64 {
 	if f == nil {
 		return -abi.EBADF
 	}
-	if f.kind != kindDir {
+	if f.kind != kindDir && f.kind != kindProcDir {
 		return -abi.ENOTDIR
 	}
 	if _, ok := userBytes(address, capacity, true); !ok {
 		return -abi.EFAULT
+	}
+	if f.kind == kindProcDir {
+		return procGetdents(f, address, capacity)
 	}
 	used := uint64(0)
 	var e dirEntry

@@ -30,7 +30,8 @@ const (
 	kindNull     // /dev/null
 	kindZero     // /dev/zero
 	kindRandom   // /dev/random and /dev/urandom
-	kindProcFile // a file the libOS makes up (/proc/self/cmdline): its bytes at start, size of them
+	kindProcFile // a file the libOS makes up (/proc: proc.go): its bytes at start, size of them
+	kindProcDir  // a directory of /proc (proc.go): node is its process (0: /proc itself)
 )
 
 // file is one open file description.
@@ -198,6 +199,8 @@ func closeFD(fd uint64) int64 {
 		releaseSlot(f.slot)
 	case kindEpoll:
 		forgetRegistrations(maxFiles, d) // its interest list
+	case kindProcFile:
+		closeProcFile(f)
 	}
 	*f = file{}
 	return 0
@@ -331,7 +334,7 @@ func sysFcntl(fd, command, argument uint64) int64 {
 			access = abi.ORdonly
 		case kindPipeWrite:
 			access = abi.OWronly
-		case kindFile, kindDir, kindNull, kindZero, kindRandom, kindProcFile:
+		case kindFile, kindDir, kindNull, kindZero, kindRandom, kindProcFile, kindProcDir:
 			access = int64(accessMode(f.flags))
 		}
 		return access | int64(f.flags)&(abi.ONonblock|abi.OAppend)

@@ -25,32 +25,6 @@ const (
 // procPrefix is what openProc and readlink serve themselves.
 const procSelf = "/proc/self/"
 
-// openProc answers an open of /proc/self/...: cmdline (the arguments,
-// each NUL-terminated, as Linux gives them) is made up by the libOS;
-// other files there are ENOENT. 0 for any other path (the walk serves
-// it). An open for writing gets EACCES.
-// TODO(issue 9): /proc/self/fd, and /proc/PID for every process.
-func openProc(path, flags uint64) int64 {
-	var raw [len(procSelf) + 16]byte
-	p, errno := userString(path, raw[:])
-	if errno != 0 || len(p) < len(procSelf) || p[:len(procSelf)] != procSelf {
-		return 0
-	}
-	if p[len(procSelf):] != "cmdline" {
-		return -abi.ENOENT
-	}
-	if accessMode(uint32(flags)) != abi.ORdonly {
-		return -abi.EACCES
-	}
-	fd := allocateFDFlags(kindProcFile, flags)
-	if fd >= 0 {
-		f := fileAt(uint64(fd))
-		f.start = uint64(uintptr(unsafe.Pointer(&cmdline.bytes[0])))
-		f.size = uint64(min(cmdline.length, uint(len(cmdline.bytes))))
-	}
-	return fd
-}
-
 // cmdline is /proc/self/cmdline: the program's arguments, copied at start.
 var cmdline struct {
 	bytes  [4096]byte
@@ -64,7 +38,7 @@ func keepCmdline(args []string) {
 		if n+uint(len(a))+1 > uint(len(cmdline.bytes)) {
 			break
 		}
-		n += uint(copy(cmdline.bytes[n:], a))
+		n += uint(copy(cmdline.bytes[min(n, uint(len(cmdline.bytes))):], a))
 		cmdline.bytes[n%uint(len(cmdline.bytes))] = 0
 		n++
 	}

@@ -120,6 +120,9 @@ func start() {
 		env[i] = bare.StringAt(envTexts[i].Address, envTexts[i].Length)
 	}
 	keepCmdline(args[:uint(nargs)%(maxArgs+1)])
+	if nargs > 0 {
+		nameProcess(args[0]) // what ps shows
+	}
 	var screenSegment, screenKind, consoleSegment, consolePorts, pclntab, pclntabSize, text uint64
 	var entry, phdr, phnum, interpreterBase, execfn uint64
 	for i := 0; i < naux && i < len(given); i++ {

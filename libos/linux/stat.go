@@ -32,6 +32,8 @@ func sysFstat(fd, address uint64) int64 {
 		fillStat(b, 0o010600, 0, 0, 0) // S_IFIFO
 	case kindProcFile:
 		fillStat(b, 0o100444, f.size, 0, 0)
+	case kindProcDir:
+		fillStat(b, 0o040555, 0, uint64(f.node)+1, 0)
 	default:
 		fillStat(b, 0o600, 0, 0, 0) // an eventfd or epoll instance
 	}
@@ -64,6 +66,9 @@ func sysNewfstatat(dirfd, path, address, flags uint64) int64 {
 			return 0
 		}
 		return sysFstat(dirfd, address)
+	}
+	if r, handled := procStatPath(path, address); handled {
+		return r
 	}
 	var w walkResult
 	if errno := walkPath(dirfd, path, flags&atSymlinkNofollow == 0, &w); errno != 0 {
