@@ -96,6 +96,9 @@ func sysPipe2(address, flags uint64) int64 {
 		if r < 0 {
 			freeUnlinked(s)
 			errno = errnoOf(r)
+			if r == -exo.ErrNoSpace {
+				errno = -abi.ENFILE // the kernel's pipe nodes are all taken, or the file system is full
+			}
 			break
 		}
 		slots[k] = s
