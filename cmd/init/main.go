@@ -42,8 +42,8 @@ const (
 var env = []string{"PATH=/bin", "HOME=/root", "TERM=linux", "USER=root"}
 
 func main() {
-	// Ctrl-C interrupts the programs on the console, not init.
-	signal.Ignore(os.Interrupt)
+	// Ctrl-C and Ctrl-\ interrupt the programs on the console, not init.
+	signal.Ignore(os.Interrupt, syscall.SIGQUIT)
 	rc, err := os.Open(rcPath)
 	if err != nil {
 		fmt.Printf("init: cannot read %s: %v (make iso RC=path puts a script there)\n", rcPath, err)

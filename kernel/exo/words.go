@@ -30,7 +30,7 @@ import (
 
 const (
 	maxWatches   = process.MaxProcesses * process.WatchesPerProcess // every process's limit fits: no tree of processes can take another's watches
-	watchBuckets = 256  // hash buckets over the words' physical addresses
+	watchBuckets = 256                                              // hash buckets over the words' physical addresses
 )
 
 // A watchEntry is one process's watch of one word; a free entry has word

@@ -8,9 +8,10 @@ package console
 // an end-of-file mark), Backspace (or Delete) erases the last character
 // and Ctrl-U the line. Otherwise each byte goes to the ring as it comes.
 //
-// With ModeSignals, Ctrl-C drops the line being edited and the input not
-// yet read, and counts an interrupt (Shared.Interrupts): every process
-// of the console takes SIGINT (libos/linux). Without it, Ctrl-C is data.
+// With ModeSignals, Ctrl-C (and Ctrl-\) drops the line being edited and
+// the input not yet read, and counts an interrupt (Shared.Interrupts;
+// Ctrl-\ in Shared.Quits too): every process of the console takes SIGINT
+// (SIGQUIT) (libos/linux). Without it, they are data.
 
 // eofMark ends a read in the ring (canonical mode only, where a typed
 // Ctrl-D never becomes data): alone it is an end of file.
@@ -28,11 +29,15 @@ func Input(sh *Shared, c byte, echo []byte) (n int, wake bool) {
 		c = '\n' // ICRNL: the Enter key
 	}
 	echoes := sh.Mode&ModeEcho != 0
-	if c == 0x03 && sh.Mode&ModeSignals != 0 {
+	if (c == 0x03 || c == 0x1c) && sh.Mode&ModeSignals != 0 {
 		sh.Flush()
 		sh.Interrupts++
+		if c == 0x1c {
+			sh.Quits++ // Ctrl-\: SIGQUIT (a Go program prints its goroutines and ends)
+		}
 		if echoes {
-			out.say("^C\n")
+			out.show(c)
+			out.say("\n")
 		}
 		return out.n, false
 	}

@@ -62,9 +62,11 @@ type Shared struct {
 	Line       [LineMax]byte
 	Ring       [RingSize]byte
 
-	// Interrupts counts the Ctrl-Cs typed with ModeSignals: every
-	// process of the console watches it and takes SIGINT when it moves.
+	// Interrupts counts the Ctrl-Cs and Ctrl-\s typed with ModeSignals,
+	// and Quits the Ctrl-\s among them: every process of the console
+	// watches Interrupts and takes SIGINT or SIGQUIT when it moves.
 	Interrupts uint32
+	Quits      uint32
 	// Termios is struct termios as a program last set it (termios.go).
 	Termios [TermiosSize]byte
 }

@@ -97,6 +97,7 @@ func setupConsole(screenSegment, screenKind, consoleSegment, ports uint64) {
 			cons.screen.Configure(mem.ScreenBase, mem.ScreenBase)
 		}
 		interruptsSeen = atomic.LoadUint32(&console.At(cons.shared).Interrupts)
+		quitsSeen = atomic.LoadUint32(&console.At(cons.shared).Quits)
 		watchInterrupts()
 		return
 	}

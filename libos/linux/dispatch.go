@@ -191,6 +191,7 @@ func runNext(v int, slot uintptr) {
 					put(th.Context, exo.ContextRax, th.RestartCall-1)
 				} else {
 					put(th.Context, exo.ContextRax, uint64(th.WakeResult))
+					callDone(i) // the call ends here (a deadline, a signal): its saved deadline goes
 				}
 				th.InCall, th.RestartCall = 0, 0
 			}
@@ -318,6 +319,12 @@ func continueThread(v, i int, context, slot uintptr) {
 // thread has a deadline, for watchdogAfter.
 func watchdog() {
 	bare.Say("libos: watchdog: no thread has been runnable for 5 s and none waits with a deadline; threads:\n")
+	sayThreads()
+}
+
+// sayThreads lists the threads on the kernel's log: their states, what
+// they wait on, where they are (the watchdog's, and Ctrl-\'s: tty.go).
+func sayThreads() {
 	for i := 0; i < uthread.MaxThreads; i++ {
 		th := threads.At(i)
 		if th.State() == uthread.Free {

@@ -190,19 +190,22 @@ func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutM
 	default:
 		result = readyEvents(d, events, capacity)
 	}
-	if result != 0 || int32(timeoutMillis) == 0 {
+	timeout := int64(-1)
+	if int32(timeoutMillis) >= 0 {
+		timeout = int64(int32(timeoutMillis)) * 1e6
+	}
+	deadline, expired := callDeadline(current, abi.SysEpollPwait, timeout)
+	if result != 0 || timeout == 0 || expired {
+		callDone(current)
 		put(context, exo.ContextRax, uint64(result))
 		return resume
-	}
-	deadline := uint64(0)
-	if int32(timeoutMillis) > 0 {
-		deadline = nowNanos() + uint64(int32(timeoutMillis))*1e6
 	}
 	// Pipes and the console change in other processes too: their next
 	// change must reach this one (a word event) before it sleeps.
 	if armPolled(d) {
 		pipeActivity()
 		if result = readyEvents(d, events, capacity); result != 0 {
+			callDone(current)
 			put(context, exo.ContextRax, uint64(result))
 			return resume
 		}

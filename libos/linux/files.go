@@ -53,6 +53,7 @@ type file struct {
 	// waiters.
 	peer  uintptr
 	armed bool
+	stamp uint64 // the pipe's counters when its waiters were last woken (or blocked)
 }
 
 // descs are the open file descriptions; descs[0] is the console's.

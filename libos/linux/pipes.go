@@ -49,8 +49,9 @@ const (
 	pipeSize = 64 << 10 // Linux's default capacity
 	pipeBuf  = 4096     // PIPE_BUF: writes up to this size are never split
 
-	pipeCounter  = exo.FsDataOffset     // head (data node), tail (tail node): 8 bytes
-	pipeWaiters  = exo.FsDataOffset + 8 // readers waiting (data node), writers waiting (tail node)
+	pipeCounter  = exo.FsDataOffset      // head (data node), tail (tail node): 8 bytes
+	pipeWaiters  = exo.FsDataOffset + 8  // writers waiting (data node), readers waiting (tail node)
+	pipeLockWord = exo.FsDataOffset + 16 // the writers' (data node) and the readers' (tail node) lock: 1 + its holder's pid, 0 free
 	pipeRing     = exo.FsDataOffset + 4096
 	pipeDataSize = 4096 + pipeSize
 	pipeTailSize = 4096
@@ -161,11 +162,17 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		case avail == 0 && f.flags&abi.ONonblock != 0:
 			return -abi.EAGAIN, false
 		case avail == 0:
-			if tries < 3 && armPipe(f) {
+			if tries < 64 && armPipe(f) {
 				continue // it moved while the watch was set
 			}
 			blockOnPipe(context, current, f)
 			return 0, true
+		}
+		// Readers in other processes take bytes too: one at a time.
+		pipeLock(f.peer + pipeLockWord)
+		if avail, _, _, ok = pipeState(f); !ok || avail == 0 {
+			pipeUnlock(f.peer + pipeLockWord)
+			continue // another took them: look again
 		}
 		n := min(uint64(len(b)), avail)
 		tail := atomic.LoadUint64(word64(f.peer + pipeCounter))
@@ -175,6 +182,7 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		copyAt(to, f.slot+pipeRing+uintptr(at), first)
 		copyAt(to+uintptr(first), f.slot+pipeRing, n-first)
 		atomic.StoreUint64(word64(f.peer+pipeCounter), tail+n)
+		pipeUnlock(f.peer + pipeLockWord)
 		if atomic.LoadUint64(word64(f.slot+pipeWaiters)) != 0 { // writers waiting for room
 			exo.WordNotify(f.peer+pipeCounter, ^uint64(0))
 		}
@@ -206,11 +214,18 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 			if f.flags&abi.ONonblock != 0 {
 				return -abi.EAGAIN, false
 			}
-			if tries < 3 && armPipe(f) {
+			if tries < 64 && armPipe(f) {
 				continue
 			}
 			blockOnPipe(context, current, f)
 			return 0, true
+		}
+		// Writers in other processes write too: one at a time, so
+		// that no two write the same bytes.
+		pipeLock(f.slot + pipeLockWord)
+		if avail, _, _, ok = pipeState(f); !ok || pipeSize-avail < space {
+			pipeUnlock(f.slot + pipeLockWord)
+			continue // another wrote meanwhile: look again
 		}
 		n := min(uint64(len(b)), space)
 		head := atomic.LoadUint64(word64(f.slot + pipeCounter))
@@ -220,6 +235,7 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		copyAt(f.slot+pipeRing+uintptr(at), from, first)
 		copyAt(f.slot+pipeRing, from+uintptr(first), n-first)
 		atomic.StoreUint64(word64(f.slot+pipeCounter), head+n)
+		pipeUnlock(f.slot + pipeLockWord)
 		if atomic.LoadUint64(word64(f.peer+pipeWaiters)) != 0 { // readers waiting for bytes
 			exo.WordNotify(f.slot+pipeCounter, ^uint64(0))
 		}
@@ -227,6 +243,37 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		return int64(n), false
 	}
 }
+
+// pipeLock takes the lock word at address (a pipe's readers' or
+// writers'), held only for one copy. A holder seen holding it for
+// pipeLockBreak was ended while copying: its lock is taken from it.
+func pipeLock(address uintptr) {
+	word := (*uint32)(bare.At(address))
+	me := uint32(1 + processID)
+	var holder uint32
+	var since uint64
+	for spins := 1; !atomic.CompareAndSwapUint32(word, 0, me); spins++ {
+		if spins%64 != 0 {
+			continue
+		}
+		now := bare.Now()
+		if h := atomic.LoadUint32(word); h != holder || since == 0 {
+			holder, since = h, now
+		} else if now-since > pipeLockBreak && atomic.CompareAndSwapUint32(word, h, me) {
+			return
+		}
+		exo.Yield()
+	}
+}
+
+// pipeUnlock lets the lock word at address go, if this process holds it.
+func pipeUnlock(address uintptr) {
+	atomic.CompareAndSwapUint32((*uint32)(bare.At(address)), uint32(1+processID), 0)
+}
+
+// pipeLockBreak is how long a pipe's lock may stay with one holder
+// before a waiter takes it.
+const pipeLockBreak = 200_000_000
 
 // armPipe makes pipe end f's next change reach this process: it counts f
 // among the other side's waiters (once) and watches the counter it waits
@@ -248,7 +295,19 @@ func armPipe(f *file) (moved bool) {
 			pipesPoll = true
 		}
 	}
-	return moved
+	// A change between the caller's look and the loads above is watched
+	// as done already: look again now that the watches hold.
+	return moved || pipeCanGo(f)
+}
+
+// pipeCanGo reports whether a read (or write) of pipe end f would not
+// block now: bytes (room) or no writer (reader) left.
+func pipeCanGo(f *file) bool {
+	avail, writers, readers, ok := pipeState(f)
+	if f.kind == kindPipeWrite {
+		return !ok || readers == 0 || pipeSize-avail >= pipeBuf
+	}
+	return !ok || avail > 0 || writers == 0
 }
 
 // watchedWords are the words a thread waiting on pipe end f watches: a
@@ -291,6 +350,7 @@ func disarmPipe(f *file) {
 // blockOnPipe blocks the calling thread until pipe end f changes; the
 // call runs again then.
 func blockOnPipe(context uintptr, current int, f *file) {
+	f.stamp = pipeStamp(f) // a change from here on wakes it (pipeActivity)
 	deadline := uint64(0)
 	if pipesPoll {
 		deadline = nowNanos() + 10e6 // no watch: look again soon (EINTR)
@@ -374,9 +434,19 @@ func pipeReady(f *file) uint32 {
 // the events of the watched ends pending, waking their epoll_pwait. A
 // blocked thread's call runs again and blocks again if it must.
 func pipeActivity() {
+	if vfork.swapped {
+		return // a vfork child's table is live: its end looks again (vforkEnd)
+	}
 	for d := uint(1); d < maxOpen; d++ {
 		f := &descs[d]
-		if (f.kind == kindPipeRead || f.kind == kindPipeWrite) && f.armed && pipeReady(f) != 0 {
+		if (f.kind != kindPipeRead && f.kind != kindPipeWrite) || !f.armed {
+			continue
+		}
+		// Only a change wakes: an end that stays ready (a writer with
+		// room) must not wake a poll waiting on something else again
+		// and again.
+		if stamp := pipeStamp(f); stamp != f.stamp && pipeCanGo(f) {
+			f.stamp = stamp
 			threads.Wake(pipeKey(d), uthread.MaxThreads, callsHolder)
 			threads.Wake(selectKey, uthread.MaxThreads, callsHolder) // poll and select look again (poll.go)
 		}
@@ -410,12 +480,19 @@ func pipeStamp(f *file) uint64 {
 // event). It reports whether the idle loop must poll.
 func checkPipes() (poll bool) {
 	pipeActivity()
+	// Every end a thread waits on (blocked, or through epoll, poll or
+	// select): a word event took the watches it fired.
+	for d := uint(1); d < maxOpen; d++ {
+		if f := &descs[d]; (f.kind == kindPipeRead || f.kind == kindPipeWrite) && f.armed && armPipe(f) && pipeStamp(f) != f.stamp {
+			pipeActivity()
+		}
+	}
 	for i := range registrations {
 		r := &registrations[i]
 		if r.epoll == 0 {
 			continue
 		}
-		if f := fileAt(uint64(r.fd)); f != nil && (f.kind == kindPipeRead || f.kind == kindPipeWrite) && armPipe(f) {
+		if f := fileAt(uint64(r.fd)); f != nil && (f.kind == kindPipeRead || f.kind == kindPipeWrite) && !f.armed && armPipe(f) {
 			pipeActivity()
 		}
 	}

@@ -3,6 +3,7 @@ package linux
 import (
 	abi "exogo/abi/linuxabi"
 	"exogo/libos/exo"
+	"exogo/libos/uthread"
 )
 
 // poll, ppoll and pselect6: a program's own waits on descriptors (a
@@ -56,10 +57,42 @@ func armFD(fd uint64) bool {
 	case f.kind == kindConsole:
 		return armPolledConsole()
 	case f.kind == kindPipeRead || f.kind == kindPipeWrite:
-		return armPipe(f)
+		moved := armPipe(f)
+		f.stamp = pipeStamp(f) // a change from here on wakes the waiter
+		return moved
 	}
 	return false
 }
+
+// waits holds, per thread, the deadline of the wait it blocked in: a
+// wake runs the call again, which must keep the deadline it began with
+// (poll, ppoll, pselect6, epoll_wait: callDeadline).
+var waits [uthread.MaxThreads]struct {
+	number   uint64 // the call + 1; 0: none
+	timeout  int64
+	deadline uint64
+}
+
+// callDeadline is the deadline of thread current's wait of timeout
+// nanoseconds (negative: none; 0 for none) in call number: the one saved
+// when the same call blocked and now runs again, else now + timeout. It
+// reports expired when that deadline has passed (the call returns at
+// once). callDone forgets it when the call returns.
+func callDeadline(current int, number uint64, timeout int64) (deadline uint64, expired bool) {
+	w := &waits[uint(current)%uthread.MaxThreads]
+	if timeout < 0 {
+		w.number = 0
+		return 0, false
+	}
+	now := nowNanos()
+	if w.number != number+1 || w.timeout != timeout {
+		w.number, w.timeout, w.deadline = number+1, timeout, now+uint64(timeout)
+	}
+	return w.deadline, now >= w.deadline
+}
+
+// callDone forgets thread current's saved deadline: its call returns.
+func callDone(current int) { waits[uint(current)%uthread.MaxThreads].number = 0 }
 
 // waitReady blocks the calling thread until something waited for may
 // have changed or deadline (0: none) passes (the call then returns 0).
@@ -99,16 +132,14 @@ func sysPoll(context uintptr, current int, fds, nfds uint64, timeout int64) int 
 				count++
 			}
 		}
+		deadline, expired := callDeadline(current, abi.SysPoll, timeout)
 		switch {
-		case count > 0 || timeout == 0:
+		case count > 0 || timeout == 0 || expired:
+			callDone(current)
 			put(context, exo.ContextRax, uint64(count))
 			return resume
 		case moved && round == 0:
 			continue
-		}
-		deadline := uint64(0)
-		if timeout > 0 {
-			deadline = nowNanos() + uint64(timeout)
 		}
 		return waitReady(context, current, deadline)
 	}
@@ -165,8 +196,10 @@ func sysPselect6(context uintptr, current int, nfds, readSet, writeSet, exceptSe
 				}
 			}
 		}
+		deadline, expired := callDeadline(current, abi.SysPselect6, timeout)
 		switch {
-		case count > 0 || timeout == 0:
+		case count > 0 || timeout == 0 || expired:
+			callDone(current)
 			for i := range sets {
 				for k := uint64(0); k < words && sets[i] != nil; k++ {
 					v := uint64(0)
@@ -180,10 +213,6 @@ func sysPselect6(context uintptr, current int, nfds, readSet, writeSet, exceptSe
 			return resume
 		case moved && round == 0:
 			continue
-		}
-		deadline := uint64(0)
-		if timeout > 0 {
-			deadline = nowNanos() + uint64(timeout)
 		}
 		return waitReady(context, current, deadline)
 	}

@@ -223,7 +223,7 @@ func signalThread(i, current int, signal uint64) {
 	th := threads.At(i)
 	atomic.OrUint64(&th.PendingSignals, abi.SignalBit(signal))
 	if a := actions[signal%uint64(len(actions))]; th.State() == uthread.Blocked && th.SignalMask&abi.SignalBit(signal) == 0 && a.handler > 1 {
-		restart := th.RestartCall != 0 && th.RestartCall-1 != abi.SysEpollPwait && a.flags&abi.SaRestart != 0
+		restart := th.RestartCall != 0 && !neverRestarted(th.RestartCall-1) && a.flags&abi.SaRestart != 0
 		if threads.Interrupt(i, -abi.EINTR, restart, callsHolder) {
 			interruptedCalls++
 		}
@@ -232,6 +232,16 @@ func signalThread(i, current int, signal uint64) {
 		kickSent++
 		exo.VcpuKick(uint64(k)) // running on another vCPU: deliver it there now
 	}
+}
+
+// neverRestarted reports whether a call a handler interrupts returns
+// EINTR even with SA_RESTART, as Linux's waits for descriptors do.
+func neverRestarted(number uint64) bool {
+	switch number {
+	case abi.SysEpollPwait, abi.SysEpollWait, abi.SysPoll, abi.SysPpoll, abi.SysPselect6:
+		return true
+	}
+	return false
 }
 
 // dumpsCore reports whether a signal's default action is a core dump on

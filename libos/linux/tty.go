@@ -42,11 +42,11 @@ func sysIoctl(fd, request, argument uint64) int64 {
 		}
 		return 0
 	case abi.FIONBIO:
-		b, ok := userBytes(argument, 4, false)
+		v, ok := getUser32(argument) // an int
 		if !ok {
 			return -abi.EFAULT
 		}
-		if word(b, 0)&0xffff_ffff != 0 {
+		if v != 0 {
 			f.flags |= abi.ONonblock
 		} else {
 			f.flags &^= abi.ONonblock
@@ -176,12 +176,17 @@ func armPolledConsole() bool {
 	}
 	sh := console.At(cons.shared)
 	cons.waiting, cons.seen = true, atomic.LoadUint32(&sh.Head)
-	return !cons.input && watchHead(sh)
+	if !cons.input && watchHead(sh) {
+		return true
+	}
+	// Input that came between the look above and the watch is watched
+	// as seen already: look again.
+	return consoleReady() != 0
 }
 
 // interruptsSeen is the console's count of Ctrl-Cs this process has
 // taken.
-var interruptsSeen uint32
+var interruptsSeen, quitsSeen uint32
 
 // watchInterrupts starts the watch of the console's Ctrl-C count (at
 // start, and after each word event ends it).
@@ -205,12 +210,25 @@ func checkInterrupts() {
 	if cons.shared == 0 {
 		return
 	}
-	n := atomic.LoadUint32(&console.At(cons.shared).Interrupts)
+	sh := console.At(cons.shared)
+	n, q := atomic.LoadUint32(&sh.Interrupts), atomic.LoadUint32(&sh.Quits)
 	if n == interruptsSeen {
 		return
 	}
-	interruptsSeen = n
-	postSignal(abi.SIGINT)
+	interrupts := (n - q) != (interruptsSeen - quitsSeen)
+	quits := q != quitsSeen
+	interruptsSeen, quitsSeen = n, q
+	if quits {
+		// The libOS's own view first, for a program too stuck to print
+		// its goroutines.
+		bare.SayNumber("libos: Ctrl-\\: process ", int64(processID))
+		bare.SayNumber("libos:   running vCPUs ", int64(running()))
+		sayThreads()
+		postSignal(abi.SIGQUIT)
+	}
+	if interrupts {
+		postSignal(abi.SIGINT)
+	}
 	watchInterrupts()
 }
 

@@ -140,6 +140,7 @@ func vforkEnd(context uintptr, pid int64) int {
 	vforkSwap()
 	vfork.active = false
 	threads.Wake(vforkKey, uthread.MaxThreads, callsHolder)
+	pipeActivity() // what the child's calls changed, seen with the parent's descriptors
 	copyContext(context, vfork.saved)
 	put(context, exo.ContextRax, uint64(pid))
 	return resume
@@ -176,6 +177,14 @@ func sysExecve(context uintptr, current int, path, argv, envp uint64) int {
 		return resume
 	}
 	execProxy = uint32(pid)
+	// The program this process was is gone: its close-on-exec
+	// descriptors with it, and no signal interrupts the wait.
+	for fd := uint64(0); fd < maxFiles; fd++ {
+		if fdTable[fd]&fdCloexec != 0 {
+			closeFD(fd)
+		}
+	}
+	threads.At(current).SignalMask = ^uint64(0)
 	threads.Block(current, uintptr(0x2800), 0, 0, 0) // woken by nothing
 	return block
 }
