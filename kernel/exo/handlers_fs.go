@@ -303,27 +303,6 @@ func sysFsShare(caller *Caller, file uintptr, processID uint32, at uintptr, perm
 	return int64(id)
 }
 
-func sysFsPipe(caller *Caller, at uintptr, length uint64) int64 {
-	if length > fs.MaxPipeLength {
-		return -ErrTooBig
-	}
-	if err := freeSlot(caller, at); err != 0 {
-		return err
-	}
-	memory := memoryAccess()
-	id, status := files.MakePipe(memory, cred(caller), length, timer.WallClock())
-	if status != fs.OK {
-		return fsError(status)
-	}
-	if err := linkNode(caller, id, at, segment.Read|segment.Write); err != 0 {
-		collectFiles() // frees the node, which nothing links
-		return err
-	}
-	files.Recount(memory, id)
-	tellPipeWriters()
-	return int64(id)
-}
-
 func sysFsMake(caller *Caller, dir, name uintptr, mode uint64, targetAddress uint64) int64 {
 	if mode > 0xffff_ffff {
 		return -ErrBadArgument
@@ -499,23 +478,6 @@ func sysProcessSetUser(caller *Caller, id uint32, uid, gid uint64) int64 {
 	}
 	p.UID, p.GID = uint32(uid), uint32(gid)
 	return 0
-}
-
-// collectFiles frees the nameless files no process links any more: after
-// an unlink of a PD segment and after a process's end, once the TLBs are
-// flushed.
-func collectFiles() {
-	files.Collect(memoryAccess())
-	tellPipeWriters()
-}
-
-// tellPipeWriters wakes the processes watching the count of writers of a
-// pipe that changed (kernel/fs, pipe.go).
-// Preconditions: smp.Lock held.
-func tellPipeWriters() {
-	for word, ok := files.NextChanged(); ok; word, ok = files.NextChanged() {
-		notifyWord(word, ^uint64(0))
-	}
 }
 
 // Files is the kernel's file system, for the kernel's own use at boot

@@ -301,6 +301,19 @@ func sysRead(fd, address, length uint64) int64 {
 	return -abi.EINVAL
 }
 
+// setCloexec sets or clears open descriptor fd's close-on-exec flag
+// (F_SETFD, FIOCLEX, FIONCLEX).
+func setCloexec(fd uint64, on bool) {
+	if fd < 3 && fdTable[fd%maxFiles] == 0 {
+		setFD(fd, 0, false) // the console at the zero value: made explicit
+	}
+	if on {
+		fdTable[fd%maxFiles] |= fdCloexec
+	} else {
+		fdTable[fd%maxFiles] &^= fdCloexec
+	}
+}
+
 func sysFcntl(fd, command, argument uint64) int64 {
 	f := fileAt(fd)
 	if f == nil {
@@ -319,14 +332,7 @@ func sysFcntl(fd, command, argument uint64) int64 {
 		}
 		return 0
 	case abi.FSetfd:
-		if fd < 3 && fdTable[fd%maxFiles] == 0 {
-			setFD(fd, 0, false) // the console at the zero value: made explicit
-		}
-		if argument&abi.FdCloexec != 0 {
-			fdTable[fd%maxFiles] |= fdCloexec
-		} else {
-			fdTable[fd%maxFiles] &^= fdCloexec
-		}
+		setCloexec(fd, argument&abi.FdCloexec != 0)
 		return 0
 	case abi.FGetfl:
 		access := int64(abi.ORdwr)

@@ -317,11 +317,18 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 		*c = child{}
 		return resume
 	}
+	return noChildEnded(context, current, any, options&wnohang != 0)
+}
+
+// noChildEnded answers a wait that found no ended child: ECHILD when
+// there is none to wait for, 0 with WNOHANG; else the thread blocks
+// until a child ends, and the call runs again.
+func noChildEnded(context uintptr, current int, any, nohang bool) int {
 	switch {
 	case !any:
 		putErrno(context, abi.ECHILD)
 		return resume
-	case options&wnohang != 0:
+	case nohang:
 		put(context, exo.ContextRax, 0)
 		return resume
 	}
@@ -424,17 +431,8 @@ func sysWaitid(context uintptr, current int, idtype, id, infop, options uint64) 
 		put(context, exo.ContextRax, 0)
 		return resume
 	}
-	switch {
-	case !any:
-		putErrno(context, abi.ECHILD)
-		return resume
-	case options&wnohang != 0:
-		if ok {
-			clear(info) // si_pid 0: none ended yet
-		}
-		put(context, exo.ContextRax, 0)
-		return resume
+	if any && options&wnohang != 0 && ok {
+		clear(info) // si_pid 0: none ended yet
 	}
-	threads.Block(current, childrenKey, 0, 0, restartCall(context))
-	return block
+	return noChildEnded(context, current, any, options&wnohang != 0)
 }

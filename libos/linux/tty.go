@@ -32,14 +32,7 @@ func sysIoctl(fd, request, argument uint64) int64 {
 	}
 	switch request {
 	case abi.FIOCLEX, abi.FIONCLEX:
-		if fd < 3 && fdTable[fd%maxFiles] == 0 {
-			setFD(fd, 0, false) // the console at the zero value: made explicit
-		}
-		if request == abi.FIOCLEX {
-			fdTable[fd%maxFiles] |= fdCloexec
-		} else {
-			fdTable[fd%maxFiles] &^= fdCloexec
-		}
+		setCloexec(fd, request == abi.FIOCLEX)
 		return 0
 	case abi.FIONBIO:
 		v, ok := getUser32(argument) // an int
