@@ -163,7 +163,7 @@ func lockedCall(context uintptr, current int, number uint64) int {
 	case SysSpawn:
 		result = sysSpawn(a0, a1, a2)
 	case abi.SysGetppid:
-		result = 0
+		result = parentPID()
 	case abi.SysTgkill:
 		result = sysTgkill(context, current, a0, a1, a2)
 	case abi.SysClockGettime:

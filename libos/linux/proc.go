@@ -364,6 +364,16 @@ func procStatPath(path, address uint64) (int64, bool) {
 	return 0, true
 }
 
+// parentPID is getppid's answer: the parent in the kernel's process
+// table (0 for the first process, which the kernel started).
+func parentPID() int64 {
+	var r procRecord
+	if !procFind(uint32(processID), &r) {
+		return 0
+	}
+	return int64(r.parent())
+}
+
 // nameProcess tells the kernel this program's name (the last part of its
 // path), which process_info, and so ps, shows.
 func nameProcess(path string) {
