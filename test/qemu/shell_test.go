@@ -18,11 +18,14 @@ var shellPrompt = regexp.MustCompile(`^> *$`)
 
 // shellCPUs is the CPUs TestShell boots with: one, as make run does, or
 // EXOGO_SHELL_CPUS.
-// TODO(issue 9): with two CPUs, about one boot in seven hangs right after
-// the shell accepts a line: both CPUs idle in the kernel, and no input
-// reaches init any more (neither the serial line nor the keyboard); a
-// lost wake-up between CPUs, not found yet. One CPU never hung in 16
-// boots. The failure report says where the CPUs are.
+// TODO(issue 9): with two CPUs, about one boot in five hangs right after
+// the shell accepts a line, in the line editor's teardown: both CPUs idle
+// in the kernel; in gosh every thread sleeps on a futex (the Go
+// runtime's Ms parked: m0's, sysmon's 60 s sleep, the signal M's), none
+// in epoll, none runnable. A wake-up lost between the two vCPUs, not
+// found yet. One CPU never hung in 16 boots. The failure report says
+// where the CPUs are. (Ctrl-C and Ctrl-\ cannot help there: the editor
+// left the terminal raw, without ISIG.)
 func shellCPUs() int {
 	if n, err := strconv.Atoi(os.Getenv("EXOGO_SHELL_CPUS")); err == nil && n > 0 {
 		return n
