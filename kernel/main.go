@@ -86,9 +86,9 @@ func main() {
 		fmt.Println("exogo: poweroff requested; powering off")
 		linux.PowerOff(exitPass)
 	}
-	// TODO(issue 9): boot to a shell. Until then the kernel idles after the
-	// first program, or when the command line names none. (No word here of
-	// Ctrl-A X: on a real PC this line is on the screen.)
+	// The kernel idles after the first program (make run's init powers
+	// off when its shell exits), or when the command line names none. (No
+	// word here of Ctrl-A X: on a real PC this line is on the screen.)
 	if options.Init != "" {
 		fmt.Println("exogo: the first program has ended and nothing more runs, so the kernel idles (add poweroff to the command line to power off instead).")
 	} else {

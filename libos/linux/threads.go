@@ -13,8 +13,8 @@ import (
 // sysClone makes a thread: the only shape the Go runtime uses, a thread
 // in the same address space (CLONE_VM|CLONE_THREAD). The child returns
 // from the same SYSCALL with RAX = 0 on stack newStack, with FS base tls
-// under CLONE_SETTLS; the parent gets the child's thread ID.
-// TODO(issue 9): processes (fork, vfork+execve).
+// under CLONE_SETTLS; the parent gets the child's thread ID. (A process
+// is fork+exec's vfork path: vfork.go. fork is not built.)
 func sysClone(context uintptr, current int, flags, newStack, parentTID, childTID, tls uint64) int64 {
 	if flags&(abi.CloneVM|abi.CloneThread) != abi.CloneVM|abi.CloneThread {
 		return -abi.EINVAL

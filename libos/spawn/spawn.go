@@ -4,8 +4,8 @@
 // the libOS's own spawn call (linux.SysSpawn) and Linux's wait4 and kill,
 // which the libOS serves.
 //
-// TODO(issue 9): os/exec (clone and execve) will start programs too; this
-// package stays for programs that want exogo's call.
+// os/exec starts programs too (the libOS's vfork child mode, execve);
+// this package is for programs that want exogo's call itself.
 package spawn
 
 import (
