@@ -41,6 +41,7 @@ var vfork struct {
 	cwdSlot       uintptr
 	cwdNode       uint32
 	uid, gid      uint32
+	mask          uint64 // the thread's signal mask before child mode
 }
 
 // nextZombie numbers the children that ended before exec: above any
@@ -76,6 +77,12 @@ func vforkBegin(context uintptr, current int) (int64, bool) {
 		holdSlot(cwdSlot)
 	}
 	vfork.uid, vfork.gid = procUID, procGID
+	// No signal reaches the child: on Linux it would find the default
+	// actions (exec resets them), never the parent's handlers, which
+	// would run here on the parent's goroutine (the runtime's preemption
+	// signal among them). They wait, pending, for the parent.
+	th := threads.At(current)
+	vfork.mask, th.SignalMask = th.SignalMask, ^uint64(0)
 	return 0, false
 }
 
@@ -110,9 +117,10 @@ func vforkCall(context uintptr, current int, number uint64) int {
 		return vforkEnd(context, pid)
 	case abi.SysExit, abi.SysExitGroup:
 		return vforkEnd(context, zombie(uint32(a0)))
-	case abi.SysRtSigaction, abi.SysSetsid, abi.SysSetpgid, abi.SysPrctl, abi.SysIoctl, abi.SysPrlimit64:
-		// The signal handlers are the parent's (a new program gets
-		// the defaults); sessions and process groups are not built.
+	case abi.SysRtSigaction, abi.SysRtSigprocmask, abi.SysSetsid, abi.SysSetpgid, abi.SysPrctl, abi.SysIoctl, abi.SysPrlimit64:
+		// The signal handlers and mask are the parent's (a new program
+		// gets the defaults; no signal reaches the child: vforkBegin);
+		// sessions and process groups are not built.
 		put(context, exo.ContextRax, 0)
 		return resume
 	case abi.SysClone, abi.SysVfork, abi.SysFork:
@@ -139,6 +147,7 @@ func vforkEnd(context uintptr, pid int64) int {
 	}
 	vforkSwap()
 	vfork.active = false
+	threads.At(vfork.thread).SignalMask = vfork.mask
 	threads.Wake(vforkKey, uthread.MaxThreads, callsHolder)
 	pipeActivity() // what the child's calls changed, seen with the parent's descriptors
 	copyContext(context, vfork.saved)
