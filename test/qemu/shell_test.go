@@ -22,8 +22,9 @@ var shellPrompt = regexp.MustCompile(`^> *$`)
 // the shell accepts a line, in the line editor's teardown: both CPUs idle
 // in the kernel; in gosh every thread sleeps on a futex (the Go
 // runtime's Ms parked: m0's, sysmon's 60 s sleep, the signal M's), none
-// in epoll, none runnable. A wake-up lost between the two vCPUs, not
-// found yet. One CPU never hung in 16 boots. The failure report says
+// in epoll, none runnable. It needs two Ps at once (GOMAXPROCS=1 never
+// hung in 16 tries; asyncpreemptoff=1 still hangs): a wake-up lost
+// between Ms on the two vCPUs, not found yet. One CPU never hung in 16 boots. The failure report says
 // where the CPUs are. (Ctrl-C and Ctrl-\ cannot help there: the editor
 // left the terminal raw, without ISIG.)
 func shellCPUs() int {
