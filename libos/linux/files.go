@@ -9,8 +9,9 @@ import (
 // flags). 0, 1 and 2 are the console at the zero value; eventfds and
 // epoll instances serve the runtime's network poller (its timers and
 // netpollBreak); files and directories of the RAM file system (fsys.go,
-// fileops.go); the devices (/dev/null, ...); pipes within the process
-// (pipes.go). Sockets are not built yet.
+// fileops.go); the devices (/dev/null, ...); pipes, within a process or
+// between processes (pipes.go); made-up /proc files (proc.go). Sockets
+// are not built yet.
 // The console's reads and writes are console.go's.
 
 const (

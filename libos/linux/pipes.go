@@ -176,11 +176,7 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		}
 		n := min(uint64(len(b)), avail)
 		tail := atomic.LoadUint64(word64(f.peer + pipeCounter))
-		at := tail % pipeSize
-		first := min(n, pipeSize-at)
-		to := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-		copyAt(to, f.slot+pipeRing+uintptr(at), first)
-		copyAt(to+uintptr(first), f.slot+pipeRing, n-first)
+		ringCopy(f.slot+pipeRing, tail, b[:n], false)
 		atomic.StoreUint64(word64(f.peer+pipeCounter), tail+n)
 		pipeUnlock(f.peer + pipeLockWord)
 		if atomic.LoadUint64(word64(f.slot+pipeWaiters)) != 0 { // writers waiting for room
@@ -229,11 +225,7 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		}
 		n := min(uint64(len(b)), space)
 		head := atomic.LoadUint64(word64(f.slot + pipeCounter))
-		at := head % pipeSize
-		first := min(n, pipeSize-at)
-		from := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-		copyAt(f.slot+pipeRing+uintptr(at), from, first)
-		copyAt(f.slot+pipeRing, from+uintptr(first), n-first)
+		ringCopy(f.slot+pipeRing, head, b[:n], true)
 		atomic.StoreUint64(word64(f.slot+pipeCounter), head+n)
 		pipeUnlock(f.slot + pipeLockWord)
 		if atomic.LoadUint64(word64(f.peer+pipeWaiters)) != 0 { // readers waiting for bytes
@@ -357,6 +349,23 @@ func pipeCall(context uintptr, current int, f *file, address, length uint64, wri
 	}
 	put(context, exo.ContextRax, uint64(result))
 	return resume
+}
+
+// ringCopy copies between b (user bytes the caller checked, at most
+// pipeSize) and the ring at ring from its byte counter on (mod
+// pipeSize), in two parts when it wraps: into the ring with in.
+func ringCopy(ring uintptr, counter uint64, b []byte, in bool) {
+	n := uint64(len(b))
+	at := counter % pipeSize
+	first := min(n, pipeSize-at)
+	user := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if in {
+		copyAt(ring+uintptr(at), user, first)
+		copyAt(ring, user+uintptr(first), n-first)
+	} else {
+		copyAt(user, ring+uintptr(at), first)
+		copyAt(user+uintptr(first), ring, n-first)
+	}
 }
 
 // copyAt copies n bytes from address from to address to (both checked by
