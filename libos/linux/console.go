@@ -270,22 +270,27 @@ func consoleRead(context uintptr, current int, f *file, b []byte) int {
 		return resume
 	}
 	sh := console.At(cons.shared)
-	lockConsole(sh)
-	n, ok := console.Read(sh, b)
-	head := atomic.LoadUint32(&sh.Head)
-	unlockConsole(sh)
-	if ok {
-		put(context, exo.ContextRax, uint64(n))
-		return resume
-	}
-	if f.flags&abi.ONonblock != 0 {
-		putErrno(context, abi.EAGAIN)
-		return resume
-	}
-	// Nothing for this reader at head: wait for Head to move from there.
-	cons.waiting, cons.seen = true, head
-	if !cons.input {
-		watchHead(sh)
+	for tries := 0; ; tries++ {
+		lockConsole(sh)
+		n, ok := console.Read(sh, b)
+		head := atomic.LoadUint32(&sh.Head)
+		unlockConsole(sh)
+		if ok {
+			put(context, exo.ContextRax, uint64(n))
+			return resume
+		}
+		if f.flags&abi.ONonblock != 0 {
+			putErrno(context, abi.EAGAIN)
+			return resume
+		}
+		// Nothing for this reader at head: wait for Head to move from
+		// there. If it moved before the watch was made, look again
+		// (a thread blocked without a watch would wait for the idle
+		// loop's look, which a busy process may not reach).
+		cons.waiting, cons.seen = true, head
+		if cons.input || !watchHead(sh) || tries >= 64 {
+			break
+		}
 	}
 	threads.Block(current, consoleKey, 0, 0, restartCall(context))
 	return block

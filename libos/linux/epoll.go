@@ -116,10 +116,10 @@ func sysEpollControl(epfd, op, fd, event uint64) int64 {
 			}
 		}
 		*r = registration{epoll: uint16(d) + 1, fd: uint16(fd), events: uint32(word(b, 0)), data: word(b, abi.EpollEventData)}
-		r.pending = pipeReady(f) // what holds now is reported once
 		if f.kind == kindPipeRead || f.kind == kindPipeWrite {
-			r.stamp = pipeStamp(f) // changes from here on are reported
+			r.stamp = pipeStamp(f) // changes from here on are reported (read first: one during the look below is a change too)
 		}
+		r.pending = pipeReady(f) // what holds now is reported once
 	case abi.EpollCtlDel:
 		if r == nil {
 			return -abi.ENOENT

@@ -162,10 +162,11 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		case avail == 0 && f.flags&abi.ONonblock != 0:
 			return -abi.EAGAIN, false
 		case avail == 0:
+			stamp := pipeStamp(f) // before the last look (blockOnPipe)
 			if tries < 64 && armPipe(f) {
 				continue // it moved while the watch was set
 			}
-			blockOnPipe(context, current, f)
+			blockOnPipe(context, current, f, stamp)
 			return 0, true
 		}
 		// Readers in other processes take bytes too: one at a time.
@@ -210,10 +211,11 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 			if f.flags&abi.ONonblock != 0 {
 				return -abi.EAGAIN, false
 			}
+			stamp := pipeStamp(f) // before the last look (blockOnPipe)
 			if tries < 64 && armPipe(f) {
 				continue
 			}
-			blockOnPipe(context, current, f)
+			blockOnPipe(context, current, f, stamp)
 			return 0, true
 		}
 		// Writers in other processes write too: one at a time, so
@@ -308,10 +310,14 @@ func disarmPipe(f *file) {
 	}
 }
 
-// blockOnPipe blocks the calling thread until pipe end f changes; the
-// call runs again then.
-func blockOnPipe(context uintptr, current int, f *file) {
-	f.stamp = pipeStamp(f) // a change from here on wakes it (pipeActivity)
+// blockOnPipe blocks the calling thread until pipe end f changes from
+// stamp; the call runs again then. stamp must have been read before the
+// caller's last look found that f cannot go (armPipe): a change after
+// that look, by another process, is then a new stamp, which wakes the
+// thread (pipeActivity). A stamp read after the look could already hold
+// that change, and the thread would sleep through it.
+func blockOnPipe(context uintptr, current int, f *file, stamp uint64) {
+	f.stamp = stamp
 	deadline := uint64(0)
 	if pipesPoll {
 		deadline = nowNanos() + 10e6 // no watch: look again soon (EINTR)

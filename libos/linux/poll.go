@@ -57,8 +57,14 @@ func armFD(fd uint64) bool {
 	case f.kind == kindConsole:
 		return armPolledConsole()
 	case f.kind == kindPipeRead || f.kind == kindPipeWrite:
+		// The stamp is read before the look, and kept only when the
+		// look finds f cannot go (see blockOnPipe): a change after it
+		// wakes the waiter; one before it is what the look saw.
+		stamp := pipeStamp(f)
 		moved := armPipe(f)
-		f.stamp = pipeStamp(f) // a change from here on wakes the waiter
+		if !moved {
+			f.stamp = stamp
+		}
 		return moved
 	}
 	return false
