@@ -14,8 +14,8 @@ require (
 require (
 	github.com/atotto/clipboard v0.1.4 // indirect
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1 // indirect
-	github.com/charmbracelet/bubbles v0.15.1-0.20230123181021-a6a12c4a31eb // indirect
-	github.com/charmbracelet/bubbletea v0.24.1 // indirect
+	github.com/charmbracelet/bubbles v0.16.1 // indirect
+	github.com/charmbracelet/bubbletea v0.24.2 // indirect
 	github.com/charmbracelet/lipgloss v0.7.1 // indirect
 	github.com/containerd/console v1.0.4-0.20230706203907-8f6c4e4faef5 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
@@ -93,3 +93,12 @@ tool (
 	github.com/u-root/u-root/cmds/core/which
 	github.com/u-root/u-root/cmds/core/xargs
 )
+
+// bubbletea v0.24.2 fixes a deadlock in v0.24.1, which u-root's gosh
+// (through bubbline) requires: the renderer's stop held its lock while it
+// told the render loop to end, and a frame tick in between hung the shell
+// after a line was accepted (charmbracelet/bubbletea#741, fixed by #757;
+// on exogo's slow serial console about one line in 20 with two CPUs).
+// v0.24.2's go.mod names bubbles v0.16.1, whose text input lost a method
+// bubbline calls, so bubbles stays at the version bubbline was built with.
+replace github.com/charmbracelet/bubbles => github.com/charmbracelet/bubbles v0.15.1-0.20230123181021-a6a12c4a31eb

@@ -177,3 +177,39 @@ func TestCtrlDAfterTextThatFillsTheBuffer(t *testing.T) {
 		t.Errorf("a second read returned %d bytes, want nothing yet", n)
 	}
 }
+
+// TestTypeAheadSurvivesModeChanges checks that a line half typed while
+// the terminal is cooked becomes input when a program makes it raw (a
+// shell's line editor starting while a person types), as Linux's line
+// discipline does, and that raw input not yet read stays readable once
+// the terminal is cooked again. (The shell test typed at the prompt and
+// lost the start of its lines: they stayed in the line being edited.)
+func TestTypeAheadSurvivesModeChanges(t *testing.T) {
+	var sh Shared
+	sh.Init()
+	typeIn(&sh, "ls /b")
+	var raw [TermiosSize]byte
+	sh.GetTermios(raw[:])
+	raw[termiosLflag] = 0
+	raw[termiosIflag+1] = 0
+	if !sh.SetTermios(raw[:], false) {
+		t.Fatalf("making the terminal raw did not move Head with %q being edited", "ls /b")
+	}
+	typeIn(&sh, "in\r")
+	if got := readAll(&sh); strings.Join(got, "") != "ls /bin\r" {
+		t.Fatalf("raw reads %q, want the whole line typed across the change", got)
+	}
+	typeIn(&sh, "pw")
+	var cooked [TermiosSize]byte
+	defaultTermios(&cooked)
+	if sh.SetTermios(cooked[:], false) {
+		t.Fatalf("making the terminal cooked moved Head")
+	}
+	if got := readAll(&sh); strings.Join(got, "") != "pw" {
+		t.Fatalf("cooked reads %q, want the raw bytes not read yet", got)
+	}
+	typeIn(&sh, "half")
+	if sh.SetTermios(raw[:], true) || readAll(&sh) != nil || sh.LineLength != 0 {
+		t.Fatalf("TCSETSF kept the line being edited")
+	}
+}

@@ -82,14 +82,28 @@ func modeOf(t []byte) uint32 {
 func (s *Shared) GetTermios(out []byte) { copy(out, s.Termios[:]) }
 
 // SetTermios takes new settings from in (TermiosSize bytes); with flush
-// (TCSETSF, TCFLSH) the typed input not yet read goes. The caller holds
-// the lock.
-func (s *Shared) SetTermios(in []byte, flush bool) {
+// (TCSETSF, TCFLSH) the typed input not yet read goes. Leaving canonical
+// mode makes the line being edited input, as Linux's line discipline
+// does: what a person typed ahead while a program still had the terminal
+// cooked (a shell's line editor taking it raw) is read, not lost. It
+// reports whether the ring's Head moved (readers are to be woken). The
+// caller holds the lock.
+func (s *Shared) SetTermios(in []byte, flush bool) (moved bool) {
+	was := s.Mode
 	copy(s.Termios[:], in)
 	s.Mode = modeOf(s.Termios[:])
 	if flush {
 		s.Flush()
+		return false
 	}
+	if was&ModeCanonical != 0 && s.Mode&ModeCanonical == 0 {
+		length := s.LineLength % (LineMax + 1)
+		s.LineLength = 0
+		for i := uint32(0); i < length && push(s, s.Line[i%LineMax]); i++ {
+			moved = true
+		}
+	}
+	return moved
 }
 
 // Flush drops the typed input not yet read and the line being edited.

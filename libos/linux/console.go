@@ -360,14 +360,21 @@ func consoleInterrupt(lines uint64) {
 		exo.WordNotify(sh.InterruptsAddress(), ^uint64(0)) // Ctrl-C: every process of the console (tty.go)
 	}
 	unlockConsole(sh)
-	if wake && cons.waiting {
+	if wake {
+		headMovedHere()
+	}
+	checkInterrupts()
+}
+
+// headMovedHere wakes this process's console readers and pollers: the
+// input ring's Head moved (other processes' were notified under the
+// console's lock).
+func headMovedHere() {
+	if cons.waiting {
 		threads.Wake(consoleKey, uthread.MaxThreads, callsHolder)
 		cons.waiting = false
 	}
-	if wake {
-		consolePolled()
-	}
-	checkInterrupts()
+	consolePolled()
 }
 
 // typed runs one typed byte through the line discipline and echoes it.

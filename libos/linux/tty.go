@@ -76,8 +76,14 @@ func consoleIoctl(request, argument uint64) int64 {
 		var t [console.TermiosSize]byte
 		copy(t[:], b)
 		lockConsole(sh)
-		sh.SetTermios(t[:], request == abi.TCSETSF)
+		moved := sh.SetTermios(t[:], request == abi.TCSETSF)
+		if moved {
+			exo.WordNotify(sh.HeadAddress(), 64) // the line typed ahead is input now: other processes' readers
+		}
 		unlockConsole(sh)
+		if moved {
+			headMovedHere()
+		}
 	case abi.TCFLSH:
 		if argument > 2 {
 			return -abi.EINVAL
