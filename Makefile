@@ -151,8 +151,8 @@ programs: deps
 # shell init starts when /etc/rc ends. The tests' images leave them out
 # (but TestShell's).
 UROOT_CMDS := basename cat chmod cmp cp date dd df dirname du echo false find gosh grep gzip head \
-	hexdump hostname id kill ln ls mkdir mktemp more mv printenv ps pwd readlink realpath rm seq \
-	sleep sort strings sync tail tar tee touch tr true uname uniq wc which xargs
+	hexdump hostname id kill ln ls mkdir mktemp more mv poweroff printenv ps pwd readlink realpath rm seq \
+	shutdown sleep sort strings sync tail tar tee touch tr true uname uniq wc which xargs
 UROOT := $(BUILD)/uroot
 SHELL_TOOLS ?= yes
 

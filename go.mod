@@ -70,6 +70,7 @@ tool (
 	github.com/u-root/u-root/cmds/core/mktemp
 	github.com/u-root/u-root/cmds/core/more
 	github.com/u-root/u-root/cmds/core/mv
+	github.com/u-root/u-root/cmds/core/poweroff
 	github.com/u-root/u-root/cmds/core/printenv
 	github.com/u-root/u-root/cmds/core/ps
 	github.com/u-root/u-root/cmds/core/pwd
@@ -77,6 +78,7 @@ tool (
 	github.com/u-root/u-root/cmds/core/realpath
 	github.com/u-root/u-root/cmds/core/rm
 	github.com/u-root/u-root/cmds/core/seq
+	github.com/u-root/u-root/cmds/core/shutdown
 	github.com/u-root/u-root/cmds/core/sleep
 	github.com/u-root/u-root/cmds/core/sort
 	github.com/u-root/u-root/cmds/core/strings

@@ -66,7 +66,7 @@ func loadFirstProgram(name string, image []byte, files map[string][]byte) (*proc
 	var status process.Status
 	withInterruptsOff(func() {
 		smp.Lock() // processes on other CPUs may be creating processes too
-		p, status = process.Create(0, process.RightCreateProcess|process.RightConsole|process.RightDevices)
+		p, status = process.Create(0, process.RightCreateProcess|process.RightConsole|process.RightDevices|process.RightPowerOff)
 		smp.Unlock()
 	})
 	if status != process.OK {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -56,21 +57,28 @@ func main() {
 		linux.CrashTest()
 	}
 	if options.Init != "" {
-		status, err := runFirstProgram(options.Init, modules)
+		status, first, err := runFirstProgram(options.Init, modules)
 		if err != nil {
 			fmt.Println("exogo: init:", err)
 			fmt.Println(frameCensus()) // what a refused program was given went back
 			status = 1
 		}
 		asked := atomic.LoadUint32(&exo.PowerOffRequested) != 0
+		if asked && exo.PowerOffBy != first {
+			// Another process asked (u-root's poweroff, from the
+			// shell): every process was ended, and its status counts.
+			status = uint64(exo.PowerOffStatus)
+			fmt.Printf("exogo: process %d (%s) asked to power off (status %d); every process was ended; powering off\n",
+				exo.PowerOffBy, strings.TrimRight(string(exo.PowerOffName[:]), "\x00"), int64(status))
+		} else if asked {
+			fmt.Printf("exogo: %s asked to power off (status %d); powering off\n", options.Init, int64(status))
+		}
 		if options.PowerOff || asked {
 			code := uint8(exitPass)
 			if status != 0 {
 				code = exitFail
 			}
-			if asked {
-				fmt.Printf("exogo: %s asked to power off (status %d); powering off\n", options.Init, int64(status))
-			} else {
+			if !asked {
 				fmt.Println("exogo: poweroff requested; powering off")
 			}
 			linux.PowerOff(code)
@@ -208,15 +216,15 @@ func listModules(wanted ...string) ([]bootRecord, map[string][]byte) {
 
 // runFirstProgram starts bin/name of the boot module as the first
 // process and waits for it to exit, returning its exit status.
-func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
+func runFirstProgram(name string, files map[string][]byte) (status uint64, id uint16, err error) {
 	image, ok := files["bin/"+name]
 	if !ok {
-		return 0, fmt.Errorf("no program bin/%s in the boot module (put it in build/modules/bin/, see the Makefile's programs target)", name)
+		return 0, 0, fmt.Errorf("no program bin/%s in the boot module (put it in build/modules/bin/, see the Makefile's programs target)", name)
 	}
 	stacksBefore := memory.StacksInUse()
 	p, err := loadFirstProgram(name, image, files)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	for p.State != process.Exited {
 		time.Sleep(time.Millisecond)
@@ -234,7 +242,7 @@ func runFirstProgram(name string, files map[string][]byte) (uint64, error) {
 	fmt.Printf("exogo: %s (process %d) exited with status %d; left behind: %d frames (page tables included), %d kernel stacks\n",
 		name, p.ID, int64(p.ExitStatus), owned, memory.StacksInUse()-stacksBefore)
 	fmt.Println(frameCensus())
-	return p.ExitStatus, nil
+	return p.ExitStatus, p.ID, nil
 }
 
 // frameCensus counts every frame of the machine by what holds it and

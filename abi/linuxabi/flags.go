@@ -205,3 +205,18 @@ const (
 	FIONCLEX   = 0x5450
 	FIOCLEX    = 0x5451
 )
+
+// reboot(2): the magic numbers every call carries and the commands.
+const (
+	RebootMagic1      = 0xfee1dead
+	RebootMagic2      = 672274793
+	RebootMagic2A     = 85072278
+	RebootMagic2B     = 369367448
+	RebootMagic2C     = 537993216
+	RebootCmdRestart  = 0x01234567
+	RebootCmdHalt     = 0xcdef0123
+	RebootCmdCadOn    = 0x89abcdef
+	RebootCmdCadOff   = 0
+	RebootCmdPowerOff = 0x4321fedc
+	RebootCmdRestart2 = 0xa1b2c3d4
+)

@@ -88,6 +88,7 @@ const (
 	SysStatfs           = 137
 	SysFstatfs          = 138
 	SysPrctl            = 157
+	SysReboot           = 169
 	SysArchPrctl        = 158
 	SysGettid           = 186
 	SysTkill            = 200

@@ -1,19 +1,29 @@
 // Command init is the first program: an ordinary Go program on the libOS
-// that runs /etc/rc line by line. A line is a program
-// path and its arguments (separated by spaces; # starts a comment); init
-// starts it in its own process through the libOS's ELF loader, waits for
-// it and prints its exit status. A line ending with "&" starts its program
+// that runs /etc/rc and then the shell.
+//
+// With u-root's shell in the image (/bin/gosh, make iso's default),
+// /etc/rc is a shell script: init runs it with gosh, on the console,
+// waits for it and prints its status, so a line like
+// "cd /src/regexp && regexp.test -test.short" works. A script may power
+// the machine off with u-root's poweroff or shutdown (Linux's reboot
+// call: the kernel ends every process and powers off with status 0; the
+// power right is every process's that runs as root). When the script
+// ends, init starts gosh on the console, and powers off with its status
+// when it exits.
+//
+// An image without gosh (SHELL_TOOLS=no: the tests' small ones) gets
+// init's own runner, which reads /etc/rc line by line: a line is a program
+// path and its arguments (separated by spaces; # starts a comment), which
+// init starts in its own process through the libOS's ELF loader, waits for
+// and prints the exit status of. A line ending with "&" starts its program
 // without waiting: init waits for such programs, and prints their
 // statuses, when /etc/rc ends or before it powers off. A line "cd DIR"
 // makes DIR the directory the programs that follow start in. A line
-// "poweroff" powers the machine off with the last status (QEMU's exit status says
-// whether it was 0).
-//
-// When /etc/rc ends without powering off, init starts the shell,
-// u-root's gosh, on the console, and powers off when it exits. An image
-// without /bin/gosh (the tests' small ones) gets init's own prompt
-// instead, which takes the same lines as /etc/rc until a line
-// "poweroff". (It is not a shell: no pipes, no variables, no scripts.)
+// "poweroff" powers the machine off with the last status (QEMU's exit
+// status says whether it was 0). Those lines are shell too, so one /etc/rc
+// can serve both. When it ends, init's own prompt takes the same lines
+// from the console until a line "poweroff". (It is not a shell: no pipes,
+// no variables, no scripts.)
 //
 // make iso RC=path replaces /etc/rc, make iso EXTRA_BIN='file ...' adds
 // programs to /bin; make run boots into it.
@@ -49,10 +59,17 @@ func main() {
 		fmt.Printf("init: cannot read %s: %v (make iso RC=path puts a script there)\n", rcPath, err)
 		os.Exit(1)
 	}
-	last := runLines(rc, func(number int) string { return fmt.Sprintf("%s:%d", rcPath, number) }, nil, 0)
+	_, shellErr := os.Stat(shellPath)
+	last := 0
+	if shellErr == nil {
+		// A shell script, run by the shell.
+		last = run([]string{shellPath, rcPath}, rcPath)
+	} else {
+		last = runLines(rc, func(number int) string { return fmt.Sprintf("%s:%d", rcPath, number) }, nil, 0)
+	}
 	rc.Close()
 	fmt.Printf("init: %s done (last status %d)\n", rcPath, last)
-	if _, err := os.Stat(shellPath); err == nil {
+	if shellErr == nil {
 		// u-root's shell, on the console, until it exits.
 		fmt.Printf("init: starting the shell, %s (type exit to power off)\n", shellPath)
 		status := run([]string{shellPath}, "console")

@@ -107,7 +107,7 @@ const (
 	// CallSegmentGive: give a PT segment, and the frames mapped in it, to a child not yet started: they become the child's, charged to it, and the caller keeps no right on them. The segment may be linked only in that child, have no grants, and map only frames of the caller mapped nowhere else.
 	// Handler: sysSegmentGive(caller *Caller, segment uint32, process uint32) int64.
 	CallSegmentGive = CallBase + 32
-	// CallPoweroff: end the calling process with status, as exit does, and then power the machine off (after the kernel's report of what the process left behind); QEMU's exit status says whether status was 0.
+	// CallPoweroff: end the calling process with status, as exit does, and every other process (the first process's end takes its descendants, as by SIGKILL), and then power the machine off with status (after the kernel's report of what was left behind); QEMU's exit status says whether status was 0.
 	// Handler: sysPoweroff(caller *Caller, status int64) int64.
 	CallPoweroff = CallBase + 33
 	// CallVcpuStart: give the caller another vCPU (at most 8 per process, vCPU 0 being the one it started with): a thread of its own that runs at the same time as the others, on another CPU when one is free, and begins with a start upcall (detail 2: its index) on the given upcall stack, with upcalls enabled, the caller's FS and GS bases and no context to resume (the saved RIP is 0). The process must have registered a start entry point.

@@ -45,15 +45,35 @@ func sysExit(caller *Caller, status int64) int64 {
 }
 
 // PowerOffRequested is set when a process asked to power the machine off
-// (poweroff); kernel/main.go does once that process has ended.
-var PowerOffRequested uint32
+// (poweroff); kernel/main.go does once the first process has ended.
+// PowerOffStatus is the status it asked for, PowerOffBy its id and
+// PowerOffName its name (set before the flag).
+var (
+	PowerOffRequested uint32
+	PowerOffStatus    int64
+	PowerOffBy        uint16
+	PowerOffName      [process.NameSize]byte
+)
 
+// sysPoweroff ends the caller with status and, when the caller is not the
+// first process, every other process too: the first process's end takes
+// its descendants (endProcess), the caller among them, whose own vCPU
+// ends here. The first call wins; a second caller just ends.
 func sysPoweroff(caller *Caller, status int64) int64 {
-	if caller.Process.Rights&process.RightDevices == 0 {
+	p := caller.Process
+	if p.Rights&process.RightPowerOff == 0 || p.UID != 0 {
 		return -ErrNoRight
 	}
-	atomic.StoreUint32(&PowerOffRequested, 1)
-	caller.Resume = Terminate(caller.Process, uint64(status), caller.Now())
+	if atomic.LoadUint32(&PowerOffRequested) == 0 {
+		PowerOffStatus, PowerOffBy, PowerOffName = status, p.ID, p.Name
+		atomic.StoreUint32(&PowerOffRequested, 1)
+		for i := 0; i < process.MaxProcesses; i++ {
+			if q := process.Table(i); q != p && q.Parent == 0 && (q.State == process.Created || q.State == process.Running) {
+				endProcess(q, 128+9, false)
+			}
+		}
+	}
+	caller.Resume = Terminate(p, uint64(status), caller.Now())
 	return 0
 }
 

@@ -37,7 +37,7 @@ func sysProcessCreate(caller *Caller) int64 {
 	// the same limit of children each.
 	// TODO(issue 9): a quota for a whole tree of processes; now a tree
 	// can still take every slot of the process table.
-	p, status := process.Create(caller.Process.ID, caller.Process.Rights&(process.RightConsole|process.RightCreateProcess))
+	p, status := process.Create(caller.Process.ID, caller.Process.Rights&process.Inherited)
 	switch status {
 	case process.OK:
 		p.UID, p.GID = caller.Process.UID, caller.Process.GID

@@ -46,7 +46,16 @@ const (
 	RightCreateProcess Rights = 1 << iota // may create and start processes
 	RightConsole                          // may write the kernel console (debug_write)
 	RightDevices                          // may bind I/O ports and interrupts
+	RightPowerOff                         // may power the machine off (as root)
 )
+
+// NameSize is the length of a process's name (process_set_name).
+const NameSize = 16
+
+// Inherited is the rights a process passes to the processes it creates
+// (those of them it holds): not the device right, which stays with the
+// first process.
+const Inherited = RightCreateProcess | RightConsole | RightPowerOff
 
 // RevokeListLength is how many of the frames taken by force a revocation
 // upcall lists (kernel/exo/revoke.go).
@@ -168,7 +177,7 @@ type Process struct {
 
 	// Name is what process_set_name set (printable ASCII, NUL-padded):
 	// what process_info shows of it.
-	Name [16]byte
+	Name [NameSize]byte
 }
 
 // AtSlot returns the process in slot i of the table, or nil when the

@@ -60,6 +60,8 @@ func userCall(number, a0, a1, a2 uint64) (int64, bool) {
 		return 0, true
 	case abi.SysGetgroups:
 		return 0, true
+	case abi.SysReboot:
+		return sysReboot(a0, a1, a2), true
 	case abi.SysSetgroups:
 		if procUID != 0 {
 			return -abi.EPERM, true
@@ -92,4 +94,32 @@ func mayAccess(mode, ids uint64, want uint32) bool {
 		perm >>= 3
 	}
 	return perm&want == want
+}
+
+// sysReboot serves reboot(2) as Linux checks it: the magic numbers (else
+// EINVAL), then root (else EPERM). Power-off and halt power the machine
+// off with status 0 (the kernel's poweroff, which ends every process and
+// which it refuses to a process without the power right: EPERM too);
+// Ctrl-Alt-Del's setting is accepted and changes nothing. Restart is
+// ENOSYS: the kernel has no reboot.
+func sysReboot(magic1, magic2, command uint64) int64 {
+	switch {
+	case uint32(magic1) != abi.RebootMagic1:
+		return -abi.EINVAL
+	case uint32(magic2) != abi.RebootMagic2 && uint32(magic2) != abi.RebootMagic2A &&
+		uint32(magic2) != abi.RebootMagic2B && uint32(magic2) != abi.RebootMagic2C:
+		return -abi.EINVAL
+	case procUID != 0:
+		return -abi.EPERM
+	}
+	switch uint32(command) {
+	case abi.RebootCmdPowerOff, abi.RebootCmdHalt:
+		exo.Poweroff(0) // returns only when refused
+		return -abi.EPERM
+	case abi.RebootCmdCadOn, abi.RebootCmdCadOff:
+		return 0
+	case abi.RebootCmdRestart, abi.RebootCmdRestart2:
+		return -abi.ENOSYS
+	}
+	return -abi.EINVAL
 }

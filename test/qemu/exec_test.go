@@ -9,7 +9,8 @@ import (
 // Linux, which starts itself through os/exec: output through a pipe,
 // stdin from a pipe, exit statuses, a directory and an environment, a
 // missing program, a pipeline of two children, inherited descriptors
-// (ExtraFiles, stdout to a file), kill, /proc/self/cmdline, and 40 children one after
+// (ExtraFiles, stdout to a file), kill, /proc/self/cmdline, reboot
+// refused to a process that is not root, and 40 children one after
 // another. The libOS's vfork child mode, spawn and pipe nodes shared
 // between processes (libos/linux: vfork.go, inherit.go, pipes.go).
 func TestExec(t *testing.T) {
@@ -30,6 +31,7 @@ func TestExec(t *testing.T) {
 		`exectest: extra files and stdout to a file: ok`,
 		`exectest: kill: ok`,
 		`exectest: cmdline: ok`,
+		`exectest: reboot refused: ok`,
 		`exectest: many children: ok`,
 		`exectest: all ok`,
 		`init: /bin/exectest \(process \d+\) exited with status 0`,

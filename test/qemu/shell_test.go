@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -182,5 +183,44 @@ func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[strin
 	wait("exit powers off", regexp.MustCompile(`init: powering off \(the shell's status 0\)`), commandTimeout)
 	if status, err := m.Wait(); err != nil || status != ExitPass {
 		t.Errorf("QEMU exit status %d (%v), want %d", status, err, ExitPass)
+	}
+}
+
+// TestRCScript boots an image with the shell, whose /etc/rc is a shell
+// script that init hands to gosh: a && list in a directory copied in with
+// EXTRA_TREE, a loop, a pipeline, a command substitution and exit
+// statuses, all written as a person writes sh. It ends with u-root's
+// poweroff, unmodified (Linux's reboot): the kernel ends every process,
+// init and the shell among them, and powers off with status 0, leaving
+// nothing behind; the line after it never runs.
+func TestRCScript(t *testing.T) {
+	root := repoRoot(t)
+	requireQEMU(t)
+	tree := t.TempDir()
+	if err := os.WriteFile(filepath.Join(tree, "data"), []byte("from the tree\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	iso := makeISO(t, root, "build/exogo-rcscript.iso", "init=init", nil, []string{
+		"# a shell script",
+		"cd /src/tree && cat data && pwd",
+		`for n in 1 2 3; do echo "round $n"; done`,
+		"ls /bin | grep -c '^hello$'",
+		"hello exit=3; echo \"hello said $?\"",
+		`where=$(cd /tmp && pwd); echo "subshell in $where"`,
+		"poweroff",
+		"echo not reached",
+	}, "SHELL_TOOLS=yes", "EXTRA_TREE="+tree+":/src/tree")
+	out := bootAndRun(t, iso, BIOS, 2, "", "the /etc/rc script")
+	expectLines(t, out,
+		`init: /etc/rc: /bin/gosh /etc/rc`,
+		`(?m)\] from the tree$`,
+		`(?m)\] /src/tree$`,
+		`(?m)\] round 1$`, `(?m)\] round 3$`,
+		`(?m)\] 1$`,
+		`(?m)\] hello said 3$`,
+		`(?m)\] subshell in /tmp$`,
+		`exogo: process \d+ \(poweroff\) asked to power off \(status 0\); every process was ended; powering off`)
+	if strings.Contains(out, "not reached") {
+		t.Errorf("the line after poweroff ran:\n%s", out)
 	}
 }

@@ -152,6 +152,12 @@ func main() {
 		out, err := exec.Command(self, "child", "cmdline", "a b").Output()
 		return expect(out, err, fmt.Sprintf("%q\n", self+"\x00child\x00cmdline\x00a b\x00"))
 	})
+	check("reboot refused", func() error {
+		// Not root (a child that gave root up), or a bad magic number:
+		// the machine stays on, and the errno is Linux's.
+		out, err := exec.Command(self, "child", "reboot").Output()
+		return expect(out, err, "bad magic: invalid argument\nas user 1000: operation not permitted\n")
+	})
 	check("many children", func() error {
 		for i := range 40 {
 			out, err := exec.Command(self, "child", "echo", strconv.Itoa(i)).Output()
@@ -220,6 +226,13 @@ func child(what string, args []string) {
 			fmt.Println(err)
 		}
 		fmt.Println(string(b))
+	case "reboot":
+		_, _, errno := syscall.Syscall(syscall.SYS_REBOOT, 0xfee1dead, 1, syscall.LINUX_REBOOT_CMD_POWER_OFF)
+		fmt.Printf("bad magic: %v\n", errno)
+		if err := syscall.Setuid(1000); err != nil {
+			fmt.Println(err)
+		}
+		fmt.Printf("as user 1000: %v\n", syscall.Reboot(syscall.LINUX_REBOOT_CMD_POWER_OFF))
 	case "cmdline":
 		b, err := os.ReadFile("/proc/self/cmdline")
 		if err != nil {
