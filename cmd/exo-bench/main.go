@@ -157,7 +157,7 @@ func run() {
 	// spaces). The child is a copy of this program (bare.Copier).
 	copier := bare.Copier{Window: copyWindow}
 	if copier.Init() {
-		child := copier.StartCopy(childStartAddress(), scratchWindow, childStack, 16, 0, nil)
+		child := copier.StartCopy(childStartAddress(), scratchWindow, childStack, 16, 0, nil, exo.ProcessRightsConsole)
 		if child > 0 {
 			for i := 0; i < 100; i++ {
 				exo.Yield() // let it start
@@ -171,7 +171,7 @@ func run() {
 	}
 
 	measure("process create + destroy", 2000, func() {
-		p := exo.ProcessCreate()
+		p := exo.ProcessCreate(0)
 		exo.ProcessDestroy(uint64(p))
 	}, nil)
 	measureWorstCases()

@@ -37,13 +37,13 @@ func measureWorstCases() {
 		granted[i] = bare.NewSegment(0, -1)
 	}
 	measure("end of a process holding 64 grants, beside the 20 000-directory space (create + 64 grants + destroy)", worstCaseRuns, func() {
-		p := exo.ProcessCreate()
+		p := exo.ProcessCreate(0)
 		for _, s := range granted {
 			exo.SegmentGrant(s, uint64(p), exo.RightsLink)
 		}
 		exo.ProcessDestroy(uint64(p))
 	}, nil)
-	p := exo.ProcessCreate()
+	p := exo.ProcessCreate(0)
 	measure("segment_withdraw beside the 20 000-directory space (grant + withdraw)", 2000, func() {
 		exo.SegmentGrant(granted[0], uint64(p), exo.RightsLink)
 		exo.SegmentWithdraw(granted[0], uint64(p))
@@ -53,7 +53,7 @@ func measureWorstCases() {
 	// (a page directory each), ends: its links go through its records,
 	// its tables with one walk of its own space.
 	measure("end of a process with 1024 links, a page directory each (create + 1024 links + destroy)", 5, func() {
-		p := exo.ProcessCreate()
+		p := exo.ProcessCreate(0)
 		for i := uintptr(0); i < 1024; i++ {
 			exo.ProcessLinkSegment(uint64(p), granted[0], bigSpaceBase+i<<30, 0)
 		}

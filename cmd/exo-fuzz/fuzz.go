@@ -269,11 +269,18 @@ func step() {
 		// children), but ends each child at once, so it never has one
 		switch below(4) {
 		case 0:
-			if child := call(exo.CallProcessCreate, 0, 0, 0, 0); child > 0 {
+			// Any rights: those it lacks (power off, devices) are not
+			// passed on; a bit that is no right is refused.
+			rights := below(32)
+			child := call(exo.CallProcessCreate, rights, 0, 0, 0)
+			switch {
+			case rights >= 16 && child != -exo.ErrBadArgument:
+				fail("process_create with a bit that is no right did not fail with EXO_BAD_ARGUMENT:", uint64(child))
+			case child > 0:
 				if r := call(exo.CallProcessDestroy, uint64(child), 0, 0, 0); r != 0 {
 					fail("process_destroy of the child just created failed:", uint64(r))
 				}
-			} else if child != -exo.ErrLimit && child != -exo.ErrNoMemory {
+			case rights < 16 && child != -exo.ErrLimit && child != -exo.ErrNoMemory:
 				fail("process_create failed with an unexpected error:", uint64(child))
 			}
 		case 1:
@@ -329,9 +336,9 @@ func step() {
 				m.setSlot(slot, true, permissions)
 			}
 		}
-	case 33: // children: a fuzzer has none to reap or give to; nor the device right
+	case 33: // children: a fuzzer has none to reap or give to; nor the power right
 		if below(8) == 0 {
-			mustFail(exo.CallPoweroff, random(), 0, 0, 0, "poweroff without the device right succeeded:")
+			mustFail(exo.CallPoweroff, random(), 0, 0, 0, "poweroff without the power right succeeded:")
 		} else if below(2) == 0 {
 			mustFail(exo.CallProcessReap, [...]uint64{0, pickProcess()}[below(2)%2], 0, 0, 0, "process_reap without a child succeeded:")
 		} else {

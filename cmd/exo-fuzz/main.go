@@ -102,7 +102,7 @@ func child(role uint64) uint64 {
 // spawn starts a copy of this program with role, the mailbox linked.
 func spawn(role uint64) int64 {
 	links := [...]bare.Link{{Segment: mailboxSegment, Address: mailboxAddress, Permissions: exo.PermissionsWrite}}
-	return copier.StartCopy(childStartAddress(), scratchAddress, stackWindow, stackPages, role, links[:])
+	return copier.StartCopy(childStartAddress(), scratchAddress, stackWindow, stackPages, role, links[:], exo.ProcessRightsCreateProcess|exo.ProcessRightsConsole) // not the power right: a fuzzer's poweroff must fail
 }
 
 // coordinator is the first process; its result is the exit status (the

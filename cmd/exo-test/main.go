@@ -232,7 +232,7 @@ func spawn(role uint64, shared uint64, permissions exo.Permissions) int64 {
 	if shared != 0 {
 		n = 2
 	}
-	return copier.StartCopy(childStartAddress(), scratchAddress, stackWindow, stackPages, role, links[:n])
+	return copier.StartCopy(childStartAddress(), scratchAddress, stackWindow, stackPages, role, links[:n], exo.ProcessRightsCreateProcess|exo.ProcessRightsConsole)
 }
 
 // The parent's mailbox segment, and how it copies its image into children.

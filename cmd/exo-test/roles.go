@@ -118,7 +118,7 @@ func hostile() {
 	var kids [33]int64
 	children, refused := 0, int64(0)
 	for i := range kids {
-		k := exo.ProcessCreate()
+		k := exo.ProcessCreate(0)
 		if k < 0 {
 			refused = k
 			break
@@ -133,6 +133,17 @@ func hostile() {
 		}
 	}
 	expect("hostile: start process 1 (not my child)", exo.ProcessStart(1, imageBase, stackWindow), exo.ErrNotOwner)
+	// Rights pass on only as the parent gave them: this process was made
+	// without the power right, and no bit names a right it lacks.
+	expect("hostile: poweroff without the power right", exo.Poweroff(0), exo.ErrNoRight)
+	expect("hostile: process_create with a bit that is no right", exo.ProcessCreate(16), exo.ErrBadArgument)
+	if k := exo.ProcessCreate(exo.ProcessRightsPowerOff | exo.ProcessRightsDevices); k > 0 {
+		// Rights it lacks are not passed on (kernel/exo:
+		// sysProcessCreate); this child never runs.
+		exo.ProcessDestroy(uint64(k))
+	} else {
+		expect("hostile: process_create asking for rights it lacks still creates", k, 0)
+	}
 	expect("hostile: destroy process 1", exo.ProcessDestroy(1), exo.ErrNotOwner)
 	expect("hostile: register upcalls from kernel memory", exo.UpcallRegister(0xffff_ffff_8010_0000, buffer, 8), exo.ErrBadAddress)
 

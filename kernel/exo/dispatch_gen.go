@@ -50,8 +50,8 @@ const (
 	// CallSegmentGrant: let another process use a segment (the owner sets its rights; a grantee with the Grant right adds rights it holds).
 	// Handler: sysSegmentGrant(caller *Caller, segment uint32, process uint32, rights Rights) int64.
 	CallSegmentGrant = CallBase + 13
-	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process); a process's end ends its children.
-	// Handler: sysProcessCreate(caller *Caller) int64.
+	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with those of rights the caller holds and may pass on (all but Devices: a process with fewer rights cannot make one with more); at most 32 children, running or not reaped, per process; a process's end ends its children.
+	// Handler: sysProcessCreate(caller *Caller, rights ProcessRights) int64.
 	CallProcessCreate = CallBase + 14
 	// CallProcessLinkSegment: link a segment into a child's address space.
 	// Handler: sysProcessLinkSegment(caller *Caller, process uint32, segment uint32, address uintptr, permissions Permissions) int64.
@@ -321,6 +321,20 @@ const (
 // RenameFlagsAll is every flag of RenameFlags; any other bit is rejected.
 const RenameFlagsAll RenameFlags = 0x1
 
+// ProcessRights is a set of flags: the rights a process holds (kernel/process: Rights), as process_create passes them on: create processes, write the kernel console, bind devices (never passed on), power the machine off (as root).
+type ProcessRights uint64
+
+// Values of ProcessRights.
+const (
+	ProcessRightsCreateProcess ProcessRights = 0x1
+	ProcessRightsConsole       ProcessRights = 0x2
+	ProcessRightsDevices       ProcessRights = 0x4
+	ProcessRightsPowerOff      ProcessRights = 0x8
+)
+
+// ProcessRightsAll is every flag of ProcessRights; any other bit is rejected.
+const ProcessRightsAll ProcessRights = 0xf
+
 // CallName returns the table name of an exokernel call number ("segment_create"),
 // or "" if the number is not one. It does not allocate.
 func CallName(number uint64) string {
@@ -507,9 +521,9 @@ func ErrorName(code int64) string {
 // the number is not an exokernel call.
 func ArgCount(number uint64) int {
 	switch number {
-	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow, CallFsCheck:
+	case CallNull, CallYield, CallFrameAlloc, CallTimeNow, CallFsCheck:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot, CallProcessSetName:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessCreate, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot, CallProcessSetName:
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe, CallProcessInfo:
 		return 2
@@ -892,7 +906,10 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		}
 		return sysSegmentGrant(caller, uint32(a0), uint32(a1), Rights(a2))
 	case CallProcessCreate:
-		return sysProcessCreate(caller)
+		if a0&^uint64(ProcessRightsAll) != 0 { // rights
+			return -ErrBadArgument
+		}
+		return sysProcessCreate(caller, ProcessRights(a0))
 	case CallProcessLinkSegment:
 		if a0 > 0xFFFF_FFFF { // process: object numbers are 32 bits
 			return -ErrNoSuchObject

@@ -26,7 +26,7 @@ func child(caller *Caller, id uint32) (*process.Process, int64) {
 	return p, 0
 }
 
-func sysProcessCreate(caller *Caller) int64 {
+func sysProcessCreate(caller *Caller, rights ProcessRights) int64 {
 	if caller.Process.Rights&process.RightCreateProcess == 0 {
 		return -ErrNoRight
 	}
@@ -37,7 +37,7 @@ func sysProcessCreate(caller *Caller) int64 {
 	// the same limit of children each.
 	// TODO(issue 9): a quota for a whole tree of processes; now a tree
 	// can still take every slot of the process table.
-	p, status := process.Create(caller.Process.ID, caller.Process.Rights&process.Inherited)
+	p, status := process.Create(caller.Process.ID, caller.Process.Rights&process.Inherited&process.Rights(rights))
 	switch status {
 	case process.OK:
 		p.UID, p.GID = caller.Process.UID, caller.Process.GID
@@ -232,3 +232,10 @@ func sysProcessSetName(caller *Caller, name uintptr) int64 {
 	caller.Process.Name = b
 	return 0
 }
+
+// The kernel's rights are the ABI's bits (process_rights): a mismatch
+// does not compile.
+var _ = [1]struct{}{}[uint64(process.RightCreateProcess)^uint64(ProcessRightsCreateProcess)|
+	uint64(process.RightConsole)^uint64(ProcessRightsConsole)|
+	uint64(process.RightDevices)^uint64(ProcessRightsDevices)|
+	uint64(process.RightPowerOff)^uint64(ProcessRightsPowerOff)]

@@ -52,9 +52,10 @@ const (
 // NameSize is the length of a process's name (process_set_name).
 const NameSize = 16
 
-// Inherited is the rights a process passes to the processes it creates
-// (those of them it holds): not the device right, which stays with the
-// first process.
+// Inherited is the rights a process may pass to the processes it
+// creates (those of them it holds and names: process_create): not the
+// device right, which stays with the first process. The values are the
+// ABI's (kernel/exo: ProcessRights).
 const Inherited = RightCreateProcess | RightConsole | RightPowerOff
 
 // RevokeListLength is how many of the frames taken by force a revocation

@@ -119,10 +119,11 @@ type Link struct {
 // entry with a stack of stackPages pages whose top word holds argument (the
 // child's entry reads it at 0(SP)), after linking links into it. The
 // stack is filled through the scratch address (2 MiB aligned, unused) and
-// linked at stackWindow in the child. It returns the child's id or a
+// linked at stackWindow in the child, which holds those of rights this
+// process may pass on (process_create). It returns the child's id or a
 // negative error.
-func (c *Copier) StartCopy(entry, scratch, stackWindow uintptr, stackPages int, argument uint64, links []Link) int64 {
-	child := exo.ProcessCreate()
+func (c *Copier) StartCopy(entry, scratch, stackWindow uintptr, stackPages int, argument uint64, links []Link, rights exo.ProcessRights) int64 {
+	child := exo.ProcessCreate(rights)
 	if child < 0 {
 		return child
 	}

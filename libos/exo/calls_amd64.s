@@ -129,11 +129,12 @@ TEXT ·SegmentGrant(SB), NOSPLIT|NOFRAME, $0-32
 	MOVQ	AX, ret+24(FP)
 	RET
 
-// func ProcessCreate() int64
-TEXT ·ProcessCreate(SB), NOSPLIT|NOFRAME, $0-8
+// func ProcessCreate(rights ProcessRights) int64
+TEXT ·ProcessCreate(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ	rights+0(FP), DI
 	MOVQ	$0x100e, AX
 	SYSCALL
-	MOVQ	AX, ret+0(FP)
+	MOVQ	AX, ret+8(FP)
 	RET
 
 // func ProcessLinkSegment(process uint64, segment uint64, address uintptr, permissions Permissions) int64

@@ -36,7 +36,7 @@ const (
 	CallSegmentUnlink = CallBase + 12
 	// CallSegmentGrant: let another process use a segment (the owner sets its rights; a grantee with the Grant right adds rights it holds).
 	CallSegmentGrant = CallBase + 13
-	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process); a process's end ends its children.
+	// CallProcessCreate: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with those of rights the caller holds and may pass on (all but Devices: a process with fewer rights cannot make one with more); at most 32 children, running or not reaped, per process; a process's end ends its children.
 	CallProcessCreate = CallBase + 14
 	// CallProcessLinkSegment: link a segment into a child's address space.
 	CallProcessLinkSegment = CallBase + 15
@@ -262,6 +262,20 @@ const (
 // RenameFlagsAll is every flag of RenameFlags; any other bit is rejected.
 const RenameFlagsAll RenameFlags = 0x1
 
+// ProcessRights is a set of flags: the rights a process holds (kernel/process: Rights), as process_create passes them on: create processes, write the kernel console, bind devices (never passed on), power the machine off (as root).
+type ProcessRights uint64
+
+// Values of ProcessRights.
+const (
+	ProcessRightsCreateProcess ProcessRights = 0x1
+	ProcessRightsConsole       ProcessRights = 0x2
+	ProcessRightsDevices       ProcessRights = 0x4
+	ProcessRightsPowerOff      ProcessRights = 0x8
+)
+
+// ProcessRightsAll is every flag of ProcessRights; any other bit is rejected.
+const ProcessRightsAll ProcessRights = 0xf
+
 // CallName returns the table name of an exokernel call number ("segment_create"),
 // or "" if the number is not one. It does not allocate.
 func CallName(number uint64) string {
@@ -448,9 +462,9 @@ func ErrorName(code int64) string {
 // the number is not an exokernel call.
 func ArgCount(number uint64) int {
 	switch number {
-	case CallNull, CallYield, CallFrameAlloc, CallProcessCreate, CallTimeNow, CallFsCheck:
+	case CallNull, CallYield, CallFrameAlloc, CallTimeNow, CallFsCheck:
 		return 0
-	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot, CallProcessSetName:
+	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessCreate, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot, CallProcessSetName:
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe, CallProcessInfo:
 		return 2
@@ -775,9 +789,10 @@ func SegmentUnlink(address uintptr, level Level) int64
 // rights: rights, an OR of Link=1, Write=2, Execute=4, Grant=8 (else EXO_BAD_ARGUMENT).
 func SegmentGrant(segment uint64, process uint64, rights Rights) int64
 
-// ProcessCreate is process_create: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with the caller's console and create-process rights (at most 32 children, running or not reaped, per process); a process's end ends its children.
+// ProcessCreate is process_create: create an empty process (no segments, not running) whose parent is the caller, running as the caller's user, with those of rights the caller holds and may pass on (all but Devices: a process with fewer rights cannot make one with more); at most 32 children, running or not reaped, per process; a process's end ends its children.
 // Result: the new process's id. Rights: create-process.
-func ProcessCreate() int64
+// rights: process_rights, an OR of CreateProcess=1, Console=2, Devices=4, PowerOff=8 (else EXO_BAD_ARGUMENT).
+func ProcessCreate(rights ProcessRights) int64
 
 // ProcessLinkSegment is process_link_segment: link a segment into a child's address space.
 // Result: 0. Rights: parent(process) grant(segment).

@@ -142,8 +142,8 @@ func spawnImage(path uint64, imageAddress uintptr, size, argv, envp uint64) int6
 	for i := 0; i < nenv && i < maxArgs; i++ {
 		env[i] = bare.StringAt(texts[1][i].Address, texts[1][i].Length)
 	}
-	symbols, _ := elfload.Sections(image, plan) // zeros without them: reports by address
-	id := exo.ProcessCreate()
+	symbols, _ := elfload.Sections(image, plan)                                                                    // zeros without them: reports by address
+	id := exo.ProcessCreate(exo.ProcessRightsCreateProcess | exo.ProcessRightsConsole | exo.ProcessRightsPowerOff) // all it may pass on: a shell's commands create processes and power off
 	if id < 0 {
 		return -abi.EAGAIN
 	}
