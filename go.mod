@@ -101,6 +101,6 @@ tool (
 // told the render loop to end, and a frame tick in between hung the shell
 // after a line was accepted (charmbracelet/bubbletea#741, fixed by #757;
 // on exogo's slow serial console about one line in 20 with two CPUs).
-// v0.24.2's go.mod names bubbles v0.16.1, whose text input lost a method
-// bubbline calls, so bubbles stays at the version bubbline was built with.
+// v0.24.2's go.mod names bubbles v0.16.1, whose text input lost a field
+// bubbline uses, so bubbles stays at the version bubbline was built with.
 replace github.com/charmbracelet/bubbles => github.com/charmbracelet/bubbles v0.15.1-0.20230123181021-a6a12c4a31eb

@@ -20,10 +20,12 @@
 // statuses, when /etc/rc ends or before it powers off. A line "cd DIR"
 // makes DIR the directory the programs that follow start in. A line
 // "poweroff" powers the machine off with the last status (QEMU's exit
-// status says whether it was 0). Those lines are shell too, so one /etc/rc
-// can serve both. When it ends, init's own prompt takes the same lines
-// from the console until a line "poweroff". (It is not a shell: no pipes,
-// no variables, no scripts.)
+// status says whether it was 0). Such lines read the same to the shell,
+// but for two things: the shell's poweroff (u-root's) powers off with
+// status 0, and # starts a comment only at the start of a word. When it
+// ends, init's own prompt takes the same lines from the console until a
+// line "poweroff". (It is not a shell: no pipes, no variables, no
+// scripts.)
 //
 // make iso RC=path replaces /etc/rc, make iso EXTRA_BIN='file ...' adds
 // programs to /bin; make run boots into it.
@@ -60,6 +62,9 @@ func main() {
 		os.Exit(1)
 	}
 	_, shellErr := os.Stat(shellPath)
+	if shellErr != nil && !os.IsNotExist(shellErr) {
+		fmt.Printf("init: %v; running %s without the shell\n", shellErr, rcPath)
+	}
 	last := 0
 	if shellErr == nil {
 		// A shell script, run by the shell.

@@ -57,8 +57,9 @@ var (
 
 // sysPoweroff ends the caller with status and, when the caller is not the
 // first process, every other process too: the first process's end takes
-// its descendants (endProcess), the caller among them, whose own vCPU
-// ends here. The first call wins; a second caller just ends.
+// its descendants (endProcess), all but the caller, which is ending
+// already, and whose own vCPU ends here. The first call wins (calls are
+// serialized by smp.Lock; a second caller is ending by then).
 func sysPoweroff(caller *Caller, status int64) int64 {
 	p := caller.Process
 	if p.Rights&process.RightPowerOff == 0 || p.UID != 0 {
@@ -67,6 +68,7 @@ func sysPoweroff(caller *Caller, status int64) int64 {
 	if atomic.LoadUint32(&PowerOffRequested) == 0 {
 		PowerOffStatus, PowerOffBy, PowerOffName = status, p.ID, p.Name
 		atomic.StoreUint32(&PowerOffRequested, 1)
+		endProcess(p, uint64(status), true) // its own status first, as exit would (the ends below pass it by)
 		for i := 0; i < process.MaxProcesses; i++ {
 			if q := process.Table(i); q != p && q.Parent == 0 && (q.State == process.Created || q.State == process.Running) {
 				endProcess(q, 128+9, false)

@@ -235,7 +235,8 @@ func sysProcessSetName(caller *Caller, name uintptr) int64 {
 
 // The kernel's rights are the ABI's bits (process_rights): a mismatch
 // does not compile.
-var _ = [1]struct{}{}[uint64(process.RightCreateProcess)^uint64(ProcessRightsCreateProcess)|
-	uint64(process.RightConsole)^uint64(ProcessRightsConsole)|
-	uint64(process.RightDevices)^uint64(ProcessRightsDevices)|
-	uint64(process.RightPowerOff)^uint64(ProcessRightsPowerOff)]
+var _ = [1]struct{}{}[(uint64(process.RightCreateProcess)^uint64(ProcessRightsCreateProcess))|
+	(uint64(process.RightConsole)^uint64(ProcessRightsConsole))|
+	(uint64(process.RightDevices)^uint64(ProcessRightsDevices))|
+	(uint64(process.RightPowerOff)^uint64(ProcessRightsPowerOff))|
+	(uint64(process.RightCreateProcess|process.RightConsole|process.RightDevices|process.RightPowerOff)^uint64(ProcessRightsAll))]

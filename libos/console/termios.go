@@ -112,20 +112,15 @@ func (s *Shared) Flush() {
 	s.LineLength = 0
 }
 
-// Pending is how many typed bytes a read could take now (FIONREAD): in
-// canonical mode only whole lines count. The caller holds the lock.
+// Pending is how many typed bytes reads could take now (FIONREAD; poll):
+// every byte in the ring. In canonical mode the line being edited is not
+// in it yet: the ring holds whole lines, and what was typed in raw mode
+// and not read before the terminal became canonical, which a read takes
+// as Linux's does. The caller holds the lock.
 func (s *Shared) Pending() int {
 	used := s.Head - s.Tail
 	if used > RingSize {
 		return 0
 	}
-	if s.Mode&ModeCanonical == 0 {
-		return int(used)
-	}
-	for k := used; k > 0; k-- {
-		if c := s.Ring[(s.Tail+k-1)%RingSize]; c == '\n' || c == eofMark {
-			return int(k)
-		}
-	}
-	return 0
+	return int(used)
 }

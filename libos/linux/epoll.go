@@ -202,7 +202,9 @@ func sysEpollWait(context uintptr, current int, epfd, events, capacity, timeoutM
 	}
 	// Pipes and the console change in other processes too: their next
 	// change must reach this one (a word event) before it sleeps.
-	if armPolled(d) {
+	// One moved while its watch was set (the kernel then made none):
+	// mark what changed and look again, until the watches hold.
+	for round := 0; round < armRounds && armPolled(d); round++ {
 		pipeActivity()
 		if result = readyEvents(d, events, capacity); result != 0 {
 			callDone(current)

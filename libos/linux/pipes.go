@@ -149,7 +149,8 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 	if len(b) == 0 {
 		return 0, false
 	}
-	for tries := 0; ; tries++ {
+	for moves := 0; ; {
+		stamp := pipeStamp(f) // before this look (blockOnPipe)
 		avail, writers, _, ok := pipeState(f)
 		switch {
 		case !ok:
@@ -162,11 +163,12 @@ func pipeRead(context uintptr, current int, f *file, b []byte) (int64, bool) {
 		case avail == 0 && f.flags&abi.ONonblock != 0:
 			return -abi.EAGAIN, false
 		case avail == 0:
-			stamp := pipeStamp(f) // before the last look (blockOnPipe)
-			if tries < 64 && armPipe(f) {
-				continue // it moved while the watch was set
+			if armPipe(f) {
+				if moves++; moves < 64 {
+					continue // it moved while the watch was set: look again
+				}
 			}
-			blockOnPipe(context, current, f, stamp)
+			blockOnPipe(context, current, f, stamp, moves >= 64)
 			return 0, true
 		}
 		// Readers in other processes take bytes too: one at a time.
@@ -198,7 +200,8 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 	if len(b) == 0 {
 		return 0, false
 	}
-	for tries := 0; ; tries++ {
+	for moves := 0; ; {
+		stamp := pipeStamp(f) // before this look (blockOnPipe)
 		avail, _, readers, ok := pipeState(f)
 		switch {
 		case !ok:
@@ -211,11 +214,12 @@ func pipeWrite(context uintptr, current int, f *file, b []byte) (int64, bool) {
 			if f.flags&abi.ONonblock != 0 {
 				return -abi.EAGAIN, false
 			}
-			stamp := pipeStamp(f) // before the last look (blockOnPipe)
-			if tries < 64 && armPipe(f) {
-				continue
+			if armPipe(f) {
+				if moves++; moves < 64 {
+					continue // it moved while the watch was set: look again
+				}
 			}
-			blockOnPipe(context, current, f, stamp)
+			blockOnPipe(context, current, f, stamp, moves >= 64)
 			return 0, true
 		}
 		// Writers in other processes write too: one at a time, so
@@ -315,11 +319,13 @@ func disarmPipe(f *file) {
 // caller's last look found that f cannot go (armPipe): a change after
 // that look, by another process, is then a new stamp, which wakes the
 // thread (pipeActivity). A stamp read after the look could already hold
-// that change, and the thread would sleep through it.
-func blockOnPipe(context uintptr, current int, f *file, stamp uint64) {
+// that change, and the thread would sleep through it. With moving (the
+// pipe kept moving while it was armed, so a watch may not hold), or when
+// the kernel refused a watch, the thread looks again soon anyway.
+func blockOnPipe(context uintptr, current int, f *file, stamp uint64, moving bool) {
 	f.stamp = stamp
 	deadline := uint64(0)
-	if pipesPoll {
+	if pipesPoll || moving {
 		deadline = nowNanos() + 10e6 // no watch: look again soon (EINTR)
 	}
 	threads.Block(current, pipeKey(descIndex(f)), deadline, -abi.EINTR, restartCall(context))

@@ -100,6 +100,11 @@ func callDeadline(current int, number uint64, timeout int64) (deadline uint64, e
 // callDone forgets thread current's saved deadline: its call returns.
 func callDone(current int) { waits[uint(current)%uthread.MaxThreads].number = 0 }
 
+// armRounds bounds the looks of a poll or select whose descriptors keep
+// moving while they are armed (after that it waits, and the idle loop's
+// look finds the change).
+const armRounds = 64
+
 // waitReady blocks the calling thread until something waited for may
 // have changed or deadline (0: none) passes (the call then returns 0).
 func waitReady(context uintptr, current int, deadline uint64) int {
@@ -129,7 +134,7 @@ func sysPoll(context uintptr, current int, fds, nfds uint64, timeout int64) int 
 			revents := uint32(0)
 			if fd >= 0 {
 				revents = fdReady(uint64(fd)) & (events | pollErr | pollHup | pollNval)
-				if revents == 0 && timeout != 0 && round == 0 {
+				if revents == 0 && timeout != 0 && round < armRounds {
 					moved = armFD(uint64(fd)) || moved
 				}
 			}
@@ -144,8 +149,8 @@ func sysPoll(context uintptr, current int, fds, nfds uint64, timeout int64) int 
 			callDone(current)
 			put(context, exo.ContextRax, uint64(count))
 			return resume
-		case moved && round == 0:
-			continue
+		case moved && round < armRounds:
+			continue // a descriptor moved while its watch was set: look again (a watch the kernel did not make wakes nothing)
 		}
 		return waitReady(context, current, deadline)
 	}
@@ -197,7 +202,7 @@ func sysPselect6(context uintptr, current int, nfds, readSet, writeSet, exceptSe
 				if r&want != 0 {
 					ready[i][fd/64%(maxFiles/64)] |= 1 << (fd % 64)
 					count++
-				} else if timeout != 0 && round == 0 {
+				} else if timeout != 0 && round < armRounds {
 					moved = armFD(fd) || moved
 				}
 			}
@@ -217,8 +222,8 @@ func sysPselect6(context uintptr, current int, nfds, readSet, writeSet, exceptSe
 			}
 			put(context, exo.ContextRax, uint64(count))
 			return resume
-		case moved && round == 0:
-			continue
+		case moved && round < armRounds:
+			continue // a descriptor moved while its watch was set: look again (a watch the kernel did not make wakes nothing)
 		}
 		return waitReady(context, current, deadline)
 	}

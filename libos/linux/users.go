@@ -96,21 +96,21 @@ func mayAccess(mode, ids uint64, want uint32) bool {
 	return perm&want == want
 }
 
-// sysReboot serves reboot(2) as Linux checks it: the magic numbers (else
-// EINVAL), then root (else EPERM). Power-off and halt power the machine
+// sysReboot serves reboot(2) as Linux checks it: root (else EPERM), then
+// the magic numbers (else EINVAL). Power-off and halt power the machine
 // off with status 0 (the kernel's poweroff, which ends every process and
 // which it refuses to a process without the power right: EPERM too);
 // Ctrl-Alt-Del's setting is accepted and changes nothing. Restart is
 // ENOSYS: the kernel has no reboot.
 func sysReboot(magic1, magic2, command uint64) int64 {
 	switch {
+	case procUID != 0:
+		return -abi.EPERM
 	case uint32(magic1) != abi.RebootMagic1:
 		return -abi.EINVAL
 	case uint32(magic2) != abi.RebootMagic2 && uint32(magic2) != abi.RebootMagic2A &&
 		uint32(magic2) != abi.RebootMagic2B && uint32(magic2) != abi.RebootMagic2C:
 		return -abi.EINVAL
-	case procUID != 0:
-		return -abi.EPERM
 	}
 	switch uint32(command) {
 	case abi.RebootCmdPowerOff, abi.RebootCmdHalt:
