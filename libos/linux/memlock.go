@@ -19,15 +19,16 @@ func memCheck(address, length uintptr, write bool) bool {
 	return ok
 }
 
-// memWord reads the program's aligned word of size 4 or 8 bytes at
-// address, or with store writes value there, and reports false for a bad
-// address. The access is made under the memory lock, shared when the page
-// is ready (mem.CheckShared), alone when it must be committed first, so an
-// munmap on another vCPU cannot take the page from under it.
+// memWord reads the program's word of size 4 or 8 bytes at address, or
+// with store writes value there, and reports false for a bad address. The
+// access is made under the memory lock, shared when the page is ready
+// (mem.CheckShared), alone when it must be committed first, so an munmap
+// on another vCPU cannot take the page from under it. An aligned word is
+// read or written at once (a futex word); Linux asks no alignment of
+// other words (a sigset_t on a Go stack is 4-byte aligned), so one that
+// is not aligned, which may even span two pages, is copied a byte at a
+// time.
 func memWord(address uint64, size uintptr, store bool, value uint64) (uint64, bool) {
-	if address&uint64(size-1) != 0 {
-		return 0, false
-	}
 	mem.RLock()
 	result := mem.CheckShared(uintptr(address), size, store)
 	if result == mem.Resolved {
@@ -46,8 +47,23 @@ func memWord(address uint64, size uintptr, store bool, value uint64) (uint64, bo
 	return value, ok
 }
 
-// access reads the word of size bytes at address, or writes value there.
+// access reads the word of size bytes at address, or writes value there
+// (little-endian, as the CPU would).
 func access(address, size uintptr, store bool, value uint64) uint64 {
+	if address&(size-1) != 0 {
+		b := bare.Bytes(address, size)
+		if store {
+			for i := range b {
+				b[i] = byte(value >> (8 * i))
+			}
+			return value
+		}
+		value = 0
+		for i := range b {
+			value |= uint64(b[i]) << (8 * i)
+		}
+		return value
+	}
 	switch {
 	case size == 4 && store:
 		atomic.StoreUint32((*uint32)(bare.At(address)), uint32(value))

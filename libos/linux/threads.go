@@ -76,10 +76,15 @@ func sysExit(current int, status uint64) int {
 // sysFutex serves the private futex operations the runtime uses: wait
 // (with an optional relative timeout; the bitset form with an absolute
 // one) and wake, on vCPU v without the call lock. A bad address is
-// EFAULT. The wait reads the word holding its futex list's lock, which a
+// EFAULT, one not 4-byte aligned EINVAL. The wait reads the word holding its futex list's lock, which a
 // wake takes too, so a wake that follows a store to the word is never
 // lost.
 func sysFutex(context uintptr, v, current int, address, op, value, timeout, bitset uint64) int {
+	if address&3 != 0 {
+		errno := int64(-abi.EINVAL) // a futex word is 4-byte aligned, as on Linux
+		put(context, exo.ContextRax, uint64(errno))
+		return resume
+	}
 	command := op &^ (abi.FutexPrivateFlag | abi.FutexClockRealtime)
 	result := int64(0)
 	switch command {

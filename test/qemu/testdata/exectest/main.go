@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 func main() {
@@ -157,6 +158,22 @@ func main() {
 		// the machine stays on, and the errno is Linux's.
 		out, err := exec.Command(self, "child", "reboot").Output()
 		return expect(out, err, "bad magic: invalid argument\nas user 1000: operation not permitted\n")
+	})
+	check("unaligned words", func() error {
+		// Linux asks no alignment of a call's words but a futex's: a
+		// sigset on a Go stack may be 4-byte aligned (u-root's busybox
+		// binary crashed at its start so).
+		var buf [24]byte
+		off := (12 - uintptr(unsafe.Pointer(&buf[0]))%8) % 8 // &buf[off] is 4 mod 8
+		old := unsafe.Pointer(&buf[off])
+		if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 0, 0, uintptr(old), 8, 0, 0); errno != 0 {
+			return fmt.Errorf("rt_sigprocmask into a set at %p: %v", old, errno)
+		}
+		odd := unsafe.Pointer(&buf[off+1])
+		if _, _, errno := syscall.Syscall6(syscall.SYS_FUTEX, uintptr(odd), 1 /* FUTEX_WAKE */, 1, 0, 0, 0); errno != syscall.EINVAL {
+			return fmt.Errorf("futex on a word at %p: %v, want EINVAL", odd, errno)
+		}
+		return nil
 	})
 	check("many children", func() error {
 		for i := range 40 {
