@@ -76,7 +76,7 @@ help:
 	@echo "make fuzz            a long campaign of the hostile fuzzer on 1, 2, 4 CPUs (FUZZ_CALLS, FUZZ_SEED)"
 	@echo "make kernel          build/exogo.elf only"
 	@echo "make programs        cmd/* into build/modules/bin (the boot module's bin/)"
-	@echo "make uroot           u-root's commands and gosh, unmodified, into build/uroot/bin (SHELL_TOOLS=no leaves them out of make iso)"
+	@echo "make uroot           u-root's commands and gosh, unmodified, in one binary (busybox mode) in build/uroot/bin (SHELL_TOOLS=no leaves them out of make iso)"
 	@echo "make check           gofmt, go vet and generate-check"
 	@echo "make generate-check  the generated files match their generators (go generate)"
 	@echo "make restrictcheck   the restricted-Go check on the linked kernel (docs/restricted-go.md)"
@@ -147,20 +147,28 @@ programs: deps
 		-ldflags "-E exogo/libos/linux.Start -T $(INTERPRETER_TEXT) -R 0x200000" ./libos/interp
 
 # u-root's commands and its shell (gosh), built unmodified from the u-root
-# module go.mod requires (its tool lines), for make iso, run and usb: the
-# shell init starts when /etc/rc ends. The tests' images leave them out
-# (but TestShell's).
+# module go.mod requires (its tool lines) in u-root's busybox mode: one
+# binary, /bin/bb, made by u-root's makebb (gobusybox, also a tool line),
+# which picks the command by the name it was run as, and a symbolic link
+# to it for each command (5 MiB, where 51 binaries take 92 MiB and the
+# firmware's load of the boot module took most of the boot). For make iso,
+# run and usb: the shell init starts when /etc/rc ends. The tests' images
+# leave them out (but TestShell's and TestRCScript's).
 UROOT_CMDS := basename cat chmod cmp cp date dd df dirname du echo false find gosh grep gzip head \
 	hexdump hostname id kill ln ls mkdir mktemp more mv poweroff printenv ps pwd readlink realpath rm seq \
 	shutdown sleep sort strings sync tail tar tee touch tr true uname uniq wc which xargs
 UROOT := $(BUILD)/uroot
 SHELL_TOOLS ?= yes
 
-uroot: deps
-	@mkdir -p $(UROOT)/bin
-	@GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(UROOT)/bin/ \
-		$(addprefix github.com/u-root/u-root/cmds/core/,$(UROOT_CMDS))
-	@echo "uroot: $(words $(UROOT_CMDS)) commands of u-root -> $(UROOT)/bin"
+uroot: $(UROOT)/bin/bb
+
+$(UROOT)/bin/bb: go.mod go.sum Makefile | deps
+	@rm -rf $(UROOT)/bin && mkdir -p $(UROOT)/bin
+	@GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) tool makebb -o $(UROOT)/bin/bb \
+		$(addprefix github.com/u-root/u-root/cmds/core/,$(UROOT_CMDS)) > $(BUILD)/makebb.log 2>&1 \
+		|| { cat $(BUILD)/makebb.log; echo "uroot: makebb failed (its log is above)"; rm -f $(UROOT)/bin/bb; exit 1; }
+	@for c in $(UROOT_CMDS); do ln -s bb $(UROOT)/bin/$$c; done
+	@echo "uroot: $(words $(UROOT_CMDS)) commands of u-root in one binary ($$(du -k $(UROOT)/bin/bb | cut -f1) KiB) -> $(UROOT)/bin/bb, each a link to it"
 
 # The boot module's extras: EXTRA_BIN='file ...' adds prebuilt programs to
 # /bin, EXTRA_TREE='dir[:dest] ...' copies host directories into the file

@@ -148,7 +148,8 @@ func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[strin
 	}
 	wait("init starts the shell", regexp.MustCompile(`init: starting the shell, /bin/gosh`), c.Timeout)
 	command("ls -l /bin")
-	wait("ls -l", regexp.MustCompile(`^-rwxr-xr-x +root +root +\d+ .* gosh$`), commandTimeout)
+	wait("ls -l lists the commands' binary", regexp.MustCompile(`^-rwxr-xr-x +root +root +\d+ .* bb$`), commandTimeout)
+	wait("ls -l lists the shell, a link to it", regexp.MustCompile(`^[lL]\S+ +\d* *root +root +\d+ .* gosh -> bb$`), commandTimeout)
 	command("echo hi > /tmp/a && cat /tmp/a")
 	wait("a file written and read", regexp.MustCompile(`^hi$`), commandTimeout)
 	command("ls /bin | wc -l")
