@@ -102,16 +102,19 @@ func deviceKind(number uint64) (uint32, bool) {
 }
 
 func sysOpenat(dirfd, path, flags, mode uint64) int64 {
-	if r := openProc(path, flags); r != 0 {
-		return r
+	fd := openProc(path, flags)
+	if fd == 0 {
+		var w walkResult
+		follow := flags&abi.ONofollow == 0 && flags&(abi.OCreat|abi.OExcl) != abi.OCreat|abi.OExcl
+		if errno := walkPath(dirfd, path, follow, &w); errno != 0 {
+			return errno
+		}
+		fd = openWalked(&w, flags, mode)
+		w.release()
 	}
-	var w walkResult
-	follow := flags&abi.ONofollow == 0 && flags&(abi.OCreat|abi.OExcl) != abi.OCreat|abi.OExcl
-	if errno := walkPath(dirfd, path, follow, &w); errno != 0 {
-		return errno
+	if fd >= 0 {
+		recordOpenPath(fd, dirfd, path) // for /proc/self/fd (procfd.go)
 	}
-	fd := openWalked(&w, flags, mode)
-	w.release()
 	return fd
 }
 

@@ -130,6 +130,7 @@ func newDesc(kind uint32) (uint, bool) {
 	for d := uint(1); d < maxOpen; d++ {
 		if descs[d].kind == kindFree {
 			descs[d] = file{kind: kind}
+			descPathLength[d] = 0 // (procfd.go)
 			return d, true
 		}
 	}

@@ -228,6 +228,15 @@ func sysReadlinkat(dirfd, path, address, capacity uint64) int64 {
 	if int64(capacity) <= 0 {
 		return -abi.EINVAL // before the path, as Linux
 	}
+	if what, _, fd, errno, handled := procPath(path); handled && what == procFdLink && errno == 0 {
+		var target [fdPathMax]byte
+		n := uint64(fdLinkTarget(uint64(fd), target[:]))
+		b, ok := userBytes(address, min(n, capacity), true)
+		if !ok {
+			return -abi.EFAULT
+		}
+		return int64(copy(b, target[:min(n, uint64(len(target)))]))
+	}
 	var raw [len(procSelf) + 4]byte
 	if p, errno := userString(path, raw[:]); errno == 0 && p == procSelf+"exe" {
 		if programPath.Length == 0 {

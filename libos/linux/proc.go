@@ -41,6 +41,8 @@ const (
 	procStat   // /proc/PID/stat
 	procStatus // /proc/PID/status
 	procCmd    // /proc/PID/cmdline
+	procFdDir  // /proc/PID/fd (this process's only: procfd.go)
+	procFdLink // /proc/PID/fd/N
 )
 
 var procFiles = [...]string{procStat: "stat", procStatus: "status", procCmd: "cmdline"}
@@ -84,11 +86,11 @@ func procFind(pid uint32, r *procRecord) bool {
 
 // parseProc says what the absolute path p names under /proc: procNone
 // when p is not under /proc (the walk serves it), and errno ENOENT for a
-// name that is not there.
-func parseProc(p string) (what int, pid uint32, errno int64) {
+// name that is not there; fd is the descriptor a procFdLink names.
+func parseProc(p string) (what int, pid, fd uint32, errno int64) {
 	const root = "/proc"
 	if len(p) < len(root) || p[:len(root)] != root || (len(p) > len(root) && p[len(root)] != '/') {
-		return procNone, 0, 0
+		return procNone, 0, 0, 0
 	}
 	rest := p[len(root):]
 	for len(rest) > 0 && rest[0] == '/' {
@@ -98,7 +100,7 @@ func parseProc(p string) (what int, pid uint32, errno int64) {
 		rest = rest[:len(rest)-1]
 	}
 	if rest == "" {
-		return procRoot, 0, 0
+		return procRoot, 0, 0, 0
 	}
 	name, file := rest, ""
 	for i := 0; i < len(rest); i++ {
@@ -112,56 +114,68 @@ func parseProc(p string) (what int, pid uint32, errno int64) {
 	} else {
 		for i := 0; i < len(name); i++ {
 			if name[i] < '0' || name[i] > '9' || pid > 1<<24 {
-				return procNone, 0, -abi.ENOENT
+				return procNone, 0, 0, -abi.ENOENT
 			}
 			pid = pid*10 + uint32(name[i]-'0')
 		}
 	}
 	var r procRecord
 	if !procFind(pid, &r) {
-		return procNone, 0, -abi.ENOENT
+		return procNone, 0, 0, -abi.ENOENT
 	}
 	if file == "" {
-		return procDir, pid, 0
+		return procDir, pid, 0, 0
+	}
+	if file == "fd" {
+		return parseFd(pid, "")
+	}
+	if len(file) > 3 && file[:3] == "fd/" {
+		return parseFd(pid, file[2:])
 	}
 	for k := procStat; k <= procCmd; k++ {
 		if file == procFiles[k] {
-			return k, pid, 0
+			return k, pid, 0, 0
 		}
 	}
-	return procNone, 0, -abi.ENOENT // exe is readlink's; fd and the rest are not made up
+	return procNone, 0, 0, -abi.ENOENT // exe is readlink's; the rest is not made up
 }
 
 // procPath reads the path at address and parses it; handled is false when
 // it is not under /proc.
-func procPath(address uint64) (what int, pid uint32, errno int64, handled bool) {
+func procPath(address uint64) (what int, pid, fd uint32, errno int64, handled bool) {
 	var raw [64]byte
 	p, e := userString(address, raw[:])
 	if e != 0 {
-		return procNone, 0, 0, false // too long for /proc, or bad: the walk says
+		return procNone, 0, 0, 0, false // too long for /proc, or bad: the walk says
 	}
-	what, pid, errno = parseProc(p)
-	return what, pid, errno, what != procNone || errno != 0
+	what, pid, fd, errno = parseProc(p)
+	return what, pid, fd, errno, what != procNone || errno != 0
 }
 
 // openProc opens a path under /proc (a directory, or a file whose text is
 // made now); it returns 0 when the path is not under /proc.
 func openProc(path, flags uint64) int64 {
-	what, pid, errno, handled := procPath(path)
+	what, pid, linked, errno, handled := procPath(path)
 	switch {
 	case !handled:
 		return 0
 	case errno != 0:
 		return errno
+	case what == procFdLink:
+		return openFdLink(uint64(linked), flags)
 	case accessMode(uint32(flags)) != abi.ORdonly || flags&abi.OCreat != 0:
 		return -abi.EACCES
-	case what != procRoot && what != procDir && flags&abi.ODirectory != 0:
+	case what != procRoot && what != procDir && what != procFdDir && flags&abi.ODirectory != 0:
 		return -abi.ENOTDIR
 	}
-	if what == procRoot || what == procDir {
+	if what == procRoot || what == procDir || what == procFdDir {
 		fd := allocateFDFlags(kindProcDir, flags)
 		if fd >= 0 {
-			fileAt(uint64(fd)).node = pid
+			f := fileAt(uint64(fd))
+			f.node = pid
+			if what == procFdDir {
+				f.start = 1 // its descriptors (procfd.go)
+			}
 		}
 		return fd
 	}
@@ -307,6 +321,19 @@ func procGetdents(f *file, address, capacity uint64) int64 {
 			name[0], n = '.', 1
 		case k == 1:
 			name[0], name[1], n = '.', '.', 2
+		case f.start == 1 && k-2 < maxFiles:
+			// The fd directory: a link per open descriptor.
+			if fileAt(k-2) == nil {
+				f.offset++
+				continue
+			}
+			t := textBuilder{b: name[:]}
+			t.num(k - 2)
+			n, ino, dtype = t.n, k-2, dtSymlink
+		case f.start == 1:
+			return int64(used)
+		case f.node != 0 && k == 2+procCmd-procStat+1:
+			n = copy(name[:], "fd")
 		case f.node == 0 && k == 2:
 			n = copy(name[:], "self")
 		case f.node == 0 && k-3 < procSlots:
@@ -342,23 +369,33 @@ func procGetdents(f *file, address, capacity uint64) int64 {
 	}
 }
 
-// procStatPath answers stat, lstat and newfstatat of a path under /proc;
-// handled is false for other paths.
-func procStatPath(path, address uint64) (int64, bool) {
-	what, _, errno, handled := procPath(path)
+// procStatPath answers stat, lstat and newfstatat of a path under /proc
+// (following a descriptor's link with follow); handled is false for other
+// paths.
+func procStatPath(path, address uint64, follow bool) (int64, bool) {
+	what, _, fd, errno, handled := procPath(path)
 	if !handled {
 		return 0, false
 	}
 	if errno != 0 {
 		return errno, true
 	}
+	if what == procFdLink && follow {
+		return sysFstat(uint64(fd), address), true
+	}
 	b, ok := userBytes(address, abi.StatLength, true)
 	if !ok {
 		return -abi.EFAULT, true
 	}
-	if what == procRoot || what == procDir {
+	switch what {
+	case procFdLink:
+		var target [fdPathMax]byte
+		fillStat(b, 0o120700, uint64(fdLinkTarget(uint64(fd), target[:])), 0, 0)
+	case procFdDir:
+		fillStat(b, 0o040500, 0, 0, 0)
+	case procRoot, procDir:
 		fillStat(b, 0o040555, 0, 0, 0)
-	} else {
+	default:
 		fillStat(b, 0o100444, 0, 0, 0) // size 0, as Linux's /proc files
 	}
 	return 0, true

@@ -67,7 +67,7 @@ func sysNewfstatat(dirfd, path, address, flags uint64) int64 {
 		}
 		return sysFstat(dirfd, address)
 	}
-	if r, handled := procStatPath(path, address); handled {
+	if r, handled := procStatPath(path, address, flags&atSymlinkNofollow == 0); handled {
 		return r
 	}
 	var w walkResult

@@ -9,7 +9,7 @@ import (
 // Linux, which starts itself through os/exec: output through a pipe,
 // stdin from a pipe, exit statuses, a directory and an environment, a
 // missing program, a pipeline of two children, inherited descriptors
-// (ExtraFiles, stdout to a file), kill, /proc/self/cmdline, reboot
+// (ExtraFiles, stdout to a file), kill, /proc/self/cmdline and fd, reboot
 // refused to a process that is not root, words that are not aligned, and
 // 40 children one after another. The libOS's vfork child mode, spawn and pipe nodes shared
 // between processes (libos/linux: vfork.go, inherit.go, pipes.go).
@@ -32,6 +32,7 @@ func TestExec(t *testing.T) {
 		`exectest: kill: ok`,
 		`exectest: cmdline: ok`,
 		`exectest: reboot refused: ok`,
+		`exectest: proc self fd: ok`,
 		`exectest: unaligned words: ok`,
 		`exectest: many children: ok`,
 		`exectest: all ok`,

@@ -159,6 +159,67 @@ func main() {
 		out, err := exec.Command(self, "child", "reboot").Output()
 		return expect(out, err, "bad magic: invalid argument\nas user 1000: operation not permitted\n")
 	})
+	check("proc self fd", func() error {
+		// /proc/self/fd: a link per descriptor, to the path a file was
+		// opened by, or to pipe:[N]; opening one opens the file again.
+		dir, err := os.MkdirTemp("", "fdtest")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		name := filepath.Join(dir, "data")
+		if err := os.WriteFile(name, []byte("through the link"), 0o644); err != nil {
+			return err
+		}
+		if err := os.Chdir(dir); err != nil {
+			return err
+		}
+		defer os.Chdir("/")
+		if err := os.Mkdir("sub", 0o755); err != nil {
+			return err
+		}
+		f, err := os.Open("./sub/../data") // relative to the current directory, with ..
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		link := fmt.Sprintf("/proc/self/fd/%d", f.Fd())
+		if target, err := os.Readlink(link); err != nil || target != name {
+			return fmt.Errorf("readlink %s: %q, %v; want %q", link, target, err, name)
+		}
+		again, err := os.ReadFile(link)
+		if err != nil || string(again) != "through the link" {
+			return fmt.Errorf("reading %s: %q, %v", link, again, err)
+		}
+		r, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		defer w.Close()
+		rt, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", r.Fd()))
+		wt, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", w.Fd()))
+		if !strings.HasPrefix(rt, "pipe:[") || rt != wt {
+			return fmt.Errorf("a pipe's ends link to %q and %q, want one pipe:[N]", rt, wt)
+		}
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			return err
+		}
+		listed := map[string]bool{}
+		for _, e := range entries {
+			listed[e.Name()] = e.Type()&os.ModeSymlink != 0
+		}
+		for _, fd := range []uintptr{0, 1, 2, f.Fd(), r.Fd(), w.Fd()} {
+			if !listed[strconv.Itoa(int(fd))] {
+				return fmt.Errorf("/proc/self/fd lists %v, not a link for %d", listed, fd)
+			}
+		}
+		if _, err := os.ReadDir("/proc/1/fd"); !errors.Is(err, os.ErrPermission) {
+			return fmt.Errorf("listing another process's descriptors: %v, want EACCES", err)
+		}
+		return nil
+	})
 	check("unaligned words", func() error {
 		// Linux asks no alignment of a call's words but a futex's: a
 		// sigset on a Go stack may be 4-byte aligned (u-root's busybox

@@ -1,0 +1,214 @@
+package linux
+
+import (
+	abi "exogo/abi/linuxabi"
+	"exogo/libos/bare"
+	"exogo/libos/exo"
+)
+
+// /proc/self/fd (and /proc/PID/fd for this process's own PID): a directory
+// of the process's open descriptors, each a symbolic link to what it
+// names, as on Linux: a file's or directory's path, as it was opened
+// (made absolute and cleaned lexically: ".." takes the previous name off,
+// where Linux would follow symbolic links); /dev/console, /dev/null,
+// /dev/zero, /dev/urandom; pipe:[N] (N the pipe's data node);
+// anon_inode:[eventfd] and anon_inode:[eventpoll]. A file whose path is
+// not known (inherited from the parent, or opened by a path longer than
+// fdPathMax) shows its node, node:[N].
+//
+// Opening a link opens what it names again: here a new descriptor of the
+// same open file description (Linux opens the file anew, with an offset
+// of its own), refused when the description does not allow the access
+// asked for. Another process's descriptors are the kernel's to know, not
+// this libOS's: EACCES.
+
+// fdPathMax bounds a recorded path (with its NUL).
+const fdPathMax = 256
+
+// descPaths holds, per open file description, the path it was opened by
+// (descPathLength bytes; 0: none).
+var (
+	descPaths      [maxOpen][fdPathMax]byte
+	descPathLength [maxOpen]uint16
+)
+
+// recordOpenPath keeps the path descriptor fd was just opened by: path
+// at address, relative to dirfd (or the current directory).
+func recordOpenPath(fd int64, dirfd, address uint64) {
+	d, ok := descOf(uint64(fd))
+	if !ok || d == 0 {
+		return
+	}
+	d %= maxOpen
+	if descs[d].refs != 1 || descPathLength[d] != 0 {
+		return // not a new description: /proc/self/fd/N opened again
+	}
+	var raw [fdPathMax]byte
+	p, errno := userString(address, raw[:])
+	if errno != 0 {
+		return
+	}
+	// The whole path, before cleaning: the directory's, a slash, p.
+	var whole [2 * fdPathMax]byte
+	n := 0
+	if len(p) == 0 || p[0] != '/' {
+		switch {
+		case dirfd == atFdcwd || int64(int32(dirfd)) == abi.AtFdcwd:
+			length, e := cwdPath(cwdBuffer[:])
+			if e != 0 {
+				return
+			}
+			n = copy(whole[:], cwdBuffer[:min(uint(length), uint(len(cwdBuffer)))])
+		default:
+			base, ok := descOf(dirfd)
+			if !ok || descPathLength[base%maxOpen] == 0 {
+				return
+			}
+			n = copy(whole[:], descPaths[base%maxOpen][:descPathLength[base%maxOpen]%fdPathMax])
+		}
+		n += copy(whole[min(uint(n), uint(len(whole))):], "/")
+	}
+	n += copy(whole[min(uint(n), uint(len(whole))):], p)
+	if length := cleanPath(whole[:min(uint(n), uint(len(whole)))], descPaths[d][:]); length > 0 {
+		descPathLength[d] = uint16(length)
+	}
+}
+
+// cleanPath writes the absolute path p, cleaned lexically (no empty, "."
+// or ".." names: ".." takes the previous name off), into out and returns
+// its length, or 0 when it does not fit. (A byte at a time, each name
+// written after its slash and taken back when it is "." or "..".)
+func cleanPath(p, out []byte) int {
+	if len(out) == 0 {
+		return 0
+	}
+	size := uint(len(out))
+	n, nameAt, inName := uint(0), uint(0), false
+	for i := 0; i <= len(p); i++ {
+		c := byte('/') // the end of p ends its last name
+		if uint(i) < uint(len(p)) {
+			c = p[i]
+		}
+		if c != '/' {
+			if !inName {
+				nameAt, inName = n, true
+				if n >= size {
+					return 0
+				}
+				out[n%size] = '/'
+				n++
+			}
+			if n >= size {
+				return 0
+			}
+			out[n%size] = c
+			n++
+			continue
+		}
+		if !inName {
+			continue
+		}
+		inName = false
+		switch length := n - nameAt - 1; {
+		case length == 1 && out[(nameAt+1)%size] == '.':
+			n = nameAt
+		case length == 2 && out[(nameAt+1)%size] == '.' && out[(nameAt+2)%size] == '.':
+			for n = nameAt; n > 0 && out[(n-1)%size] != '/'; n-- {
+			}
+			if n > 0 {
+				n-- // the slash before the name taken off
+			}
+		}
+	}
+	if n == 0 {
+		out[0], n = '/', 1
+	}
+	return int(n)
+}
+
+// fdLinkTarget writes what descriptor fd names (its link's target) into b
+// and returns its length; 0 when fd is closed.
+func fdLinkTarget(fd uint64, b []byte) int {
+	f := fileAt(fd)
+	if f == nil {
+		return 0
+	}
+	t := textBuilder{b: b}
+	switch f.kind {
+	case kindConsole:
+		t.str("/dev/console")
+	case kindNull:
+		t.str("/dev/null")
+	case kindZero:
+		t.str("/dev/zero")
+	case kindRandom:
+		t.str("/dev/urandom")
+	case kindPipeRead, kindPipeWrite:
+		t.str("pipe:[").num(metaWord(f.slot, exo.FileMetaNode) & 0xffff_ffff).byte(']')
+	case kindEventfd:
+		t.str("anon_inode:[eventfd]")
+	case kindEpoll:
+		t.str("anon_inode:[eventpoll]")
+	default:
+		if d, ok := descOf(fd); ok && descPathLength[d%maxOpen] != 0 {
+			t.str(bare.String(descPaths[d%maxOpen][:descPathLength[d%maxOpen]%fdPathMax]))
+		} else {
+			t.str("node:[").num(uint64(f.node)).byte(']')
+		}
+	}
+	return t.n
+}
+
+// openFdLink opens /proc/self/fd/N again (see the top of the file).
+func openFdLink(fd uint64, flags uint64) int64 {
+	d, ok := descOf(fd)
+	f := fileAt(fd)
+	if !ok || f == nil {
+		return -abi.ENOENT
+	}
+	want := accessMode(uint32(flags))
+	reads, writes := descAccess(f)
+	switch {
+	case flags&abi.ODirectory != 0 && f.kind != kindDir && f.kind != kindProcDir:
+		return -abi.ENOTDIR
+	case want != abi.OWronly && !reads, want != abi.ORdonly && !writes:
+		return -abi.EACCES
+	}
+	return installFD(d, 0, flags&abi.OCloexec != 0)
+}
+
+// descAccess reports whether description f may be read and written.
+func descAccess(f *file) (reads, writes bool) {
+	switch f.kind {
+	case kindPipeRead:
+		return true, false
+	case kindPipeWrite:
+		return false, true
+	case kindFile, kindDir, kindProcFile, kindProcDir, kindEpoll:
+		mode := accessMode(f.flags)
+		return mode != abi.OWronly, mode != abi.ORdonly && f.kind == kindFile
+	}
+	return true, true // the console, the devices, an eventfd
+}
+
+// parseFd says what rest, the part of a /proc/PID path after "fd" ("" or
+// "/N"), names for process pid.
+func parseFd(pid uint32, rest string) (what int, p, fd uint32, errno int64) {
+	if pid != uint32(processID) {
+		return procNone, 0, 0, -abi.EACCES // another process's descriptors
+	}
+	if rest == "" {
+		return procFdDir, pid, 0, 0
+	}
+	n := uint32(0)
+	for i := 1; i < len(rest); i++ {
+		if rest[i] < '0' || rest[i] > '9' || n >= maxFiles {
+			return procNone, 0, 0, -abi.ENOENT
+		}
+		n = n*10 + uint32(rest[i]-'0')
+	}
+	if len(rest) < 2 || n >= maxFiles || fileAt(uint64(n)) == nil {
+		return procNone, 0, 0, -abi.ENOENT
+	}
+	return procFdLink, pid, n, 0
+}
