@@ -239,8 +239,12 @@ func runFirstProgram(name string, files map[string][]byte) (status uint64, id ui
 	// tables) is owned by it, so counting what it still owns finds leaks.
 	var owned uint64
 	withInterruptsOff(func() { owned = memory.Frames.CountOwnedBy(p.ID) })
-	fmt.Printf("exogo: %s (process %d) exited with status %d; left behind: %d frames (page tables included), %d kernel stacks\n",
-		name, p.ID, int64(p.ExitStatus), owned, memory.StacksInUse()-stacksBefore)
+	ended := fmt.Sprintf("exited with status %d", int64(p.ExitStatus))
+	if p.ExitStatus&exo.ExitSignaled != 0 {
+		ended = fmt.Sprintf("was killed by signal %d", p.ExitStatus&0x7f)
+	}
+	fmt.Printf("exogo: %s (process %d) %s; left behind: %d frames (page tables included), %d kernel stacks\n",
+		name, p.ID, ended, owned, memory.StacksInUse()-stacksBefore)
 	fmt.Println(frameCensus())
 	return p.ExitStatus, p.ID, nil
 }

@@ -141,6 +141,7 @@ func parent() uint64 {
 	// kernel memory: wait for that before starting more children.
 	reaped := reapWithin(hostile)
 	check("the kernel ended the hostile child (its frames are free again)", reaped > 0 && reaped&0xffff == hostile && reaped>>16 != 0)
+	check("its status says the kernel killed it by SIGSEGV (exit Signaled)", reaped>>16 == exo.ExitSignaled|11)
 
 	upcaller := spawn(5, 0, 0)
 	check("start the upcall child", upcaller > 0)

@@ -28,7 +28,7 @@ func Foreign(f *cpu.Frame) uintptr {
 		return frame
 	}
 	reportUndeliverable(p, f, "made a foreign system call")
-	return Terminate(p, 128+31, timer.Nanotime())
+	return Terminate(p, ExitSignaled|sigSys, timer.Nanotime())
 }
 
 // TryForeign and TryFault are Foreign's and Fault's common case, run
@@ -200,7 +200,7 @@ func Fault(f *cpu.Frame) uintptr {
 	}
 	line.Write()
 	reportUndeliverable(p, f, "took an exception")
-	return Terminate(p, 128+f.Vector, timer.Nanotime())
+	return Terminate(p, ExitSignaled|signalFor(f.Vector), timer.Nanotime())
 }
 
 // lockFree reports whether call is one of the calls that run without
@@ -233,4 +233,29 @@ func lockFree(call uint64, free uint64) bool {
 		return free >= RevokeWatermark
 	}
 	return false
+}
+
+// The signals the kernel ends processes with (ExitSignaled): Linux's
+// numbers.
+const (
+	sigIll  = 4
+	sigBus  = 7
+	sigFpe  = 8
+	sigKill = 9
+	sigSegv = 11
+	sigSys  = 31
+)
+
+// signalFor is the signal Linux sends for CPU exception vector: the one a
+// process that cannot take its fault upcall is ended with.
+func signalFor(vector uint64) uint64 {
+	switch vector {
+	case 0, 16, 19: // divide error, x87 and SIMD floating point
+		return sigFpe
+	case 6: // invalid opcode
+		return sigIll
+	case 17: // alignment check
+		return sigBus
+	}
+	return sigSegv
 }

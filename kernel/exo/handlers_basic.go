@@ -71,7 +71,7 @@ func sysPoweroff(caller *Caller, status int64) int64 {
 		endProcess(p, uint64(status), true) // its own status first, as exit would (the ends below pass it by)
 		for i := 0; i < process.MaxProcesses; i++ {
 			if q := process.Table(i); q != p && q.Parent == 0 && (q.State == process.Created || q.State == process.Running) {
-				endProcess(q, 128+9, false)
+				endProcess(q, ExitSignaled|sigKill, false)
 			}
 		}
 	}

@@ -103,7 +103,7 @@ func sysProcessDestroy(caller *Caller, id uint32) int64 {
 	// The caller ended it: nothing to tell it later. A vCPU running on
 	// another CPU ends itself at once (an IPI), and the last one
 	// releases the child.
-	endProcess(p, 128+9, false)
+	endProcess(p, ExitSignaled|sigKill, false)
 	return 0
 }
 

@@ -185,7 +185,7 @@ func endProcess(p *process.Process, status uint64, tell bool) {
 	// (a child no one can end would hold its slot for good).
 	for i := 0; i < process.MaxProcesses; i++ {
 		if c := process.Table(i); c.Parent == p.ID && (c.State == process.Created || c.State == process.Running) && !c.Exiting {
-			endProcess(c, 128+9, false)
+			endProcess(c, ExitSignaled|sigKill, false)
 		}
 	}
 	self := sched.CurrentIndex()
@@ -246,6 +246,11 @@ func finishProcess(p *process.Process) {
 	release(p, p.ExitTell)
 	if p.ExitTell && p.Parent == 0 {
 		var line console.Line
-		line.String("exogo: process ").Decimal(uint64(p.ID)).String(" exited with status ").SignedDecimal(int64(p.ExitStatus)).Write()
+		line.String("exogo: process ").Decimal(uint64(p.ID))
+		if p.ExitStatus&ExitSignaled != 0 {
+			line.String(" was killed by signal ").Decimal(p.ExitStatus & 0x7f).Write()
+		} else {
+			line.String(" exited with status ").SignedDecimal(int64(p.ExitStatus)).Write()
+		}
 	}
 }

@@ -499,6 +499,11 @@ const (
 	RevokeGraceNs   = 0x5f5e100
 )
 
+// Exit: an exit status with Signaled set says the process was ended by the signal in its low 7 bits (Linux's WIFSIGNALED), not by exit: what the kernel records when it ends a process (process_destroy: SIGKILL; an exception or a foreign call it could not deliver: the signal Linux would send), and what a libOS passes to exit for a signal's default action. process_reap and process_info give it back as it is.
+const (
+	ExitSignaled = 0x100
+)
+
 // Word: word_watch's value that ends the caller's watch of the word rather than making one.
 const (
 	WordUnwatch = 0xffffffffffffffff

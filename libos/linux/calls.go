@@ -123,7 +123,7 @@ func lockedCall(context uintptr, current int, number uint64) int {
 	case abi.SysRtSigreturn:
 		if !sysSigreturn(context, threads.At(current)) {
 			bare.SayHex("libos: rt_sigreturn without a signal frame at ", get(context, exo.ContextRsp))
-			exo.Exit(128 + abi.SIGSEGV)
+			killedBy(abi.SIGSEGV)
 		}
 		return resume
 	case abi.SysClone:
@@ -257,6 +257,13 @@ func logUnknownOnce(number uint64) {
 // exitProcess ends the process with status (exit_group).
 func exitProcess(status uint64) {
 	exo.Exit(int64(status & 0xff))
+}
+
+// killedBy ends the process as killed by signal (its default action):
+// the kernel records it so (exo.ExitSignaled), and the parent's wait
+// reports WIFSIGNALED, as Linux's.
+func killedBy(signal uint64) {
+	exo.Exit(int64(exo.ExitSignaled | signal&0x7f))
 }
 
 // userBytes returns the program's bytes [address, address+length) after

@@ -362,7 +362,7 @@ func fastFault(address, errorCode uint64) bool {
 // the libOS commits lazily is resolved; anything else becomes the signal
 // Linux would send (SIGSEGV, SIGBUS, SIGFPE, SIGILL) on the faulting
 // thread, and when the thread has no handler for it (or blocks it), the
-// process ends with status 128 + signal and a report.
+// process is killed by the signal (killedBy), with a report.
 func fault(context uintptr, current int, vector, address, errorCode uint64) int {
 	const (
 		divideError        = 0
@@ -388,7 +388,7 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 		why.str("out of memory: the kernel gave no frame (or page table) for the page at ").hex(address).
 			str(" (").dec((atomic.LoadUint64(&mem.Commits) - atomic.LoadUint64(&mem.Freed)) * mem.PageSize >> 20).str(" MiB in use by this process)")
 		reportSignal(context, abi.SIGKILL, &why)
-		exo.Exit(128 + abi.SIGKILL)
+		killedBy(abi.SIGKILL)
 		return exited
 	}
 	rip := get(context, exo.ContextRip)
@@ -418,7 +418,7 @@ func fault(context uintptr, current int, vector, address, errorCode uint64) int 
 		why.str(" touching address ").hex(address)
 	}
 	reportSignal(context, signal, &why)
-	exo.Exit(int64(128 + signal))
+	killedBy(signal)
 	return exited
 }
 

@@ -41,8 +41,7 @@ const (
 type child struct {
 	pid    uint32
 	exited bool
-	status uint32
-	signal uint32 // the signal the parent's kill ended it with (0: none)
+	status uint32 // process_reap's: an exit status, or exo.ExitSignaled and the signal
 }
 
 var (
@@ -272,7 +271,12 @@ func reapChildren() {
 		}
 		pid, status := uint32(r&0xffff), uint32(r>>16)
 		if pid == execProxy && pid != 0 {
-			exitProcess(uint64(status)) // the program execve started ended (vfork.go)
+			// The program execve started ended (vfork.go): this one
+			// ends the same way.
+			if status&exo.ExitSignaled != 0 {
+				killedBy(uint64(status))
+			}
+			exitProcess(uint64(status))
 		}
 		for i := range children {
 			if c := &children[i]; c.pid == pid {
@@ -287,11 +291,10 @@ func reapChildren() {
 }
 
 // sysWait4 reports a child's end: pid > 0 that child, -1 any. Its status
-// word is Linux's: for an exit, status << 8; for a child this process's
-// kill ended, the signal (WIFSIGNALED). A process the kernel ended (by a
-// fatal signal in its libOS, an exception) reports the kernel's status
-// (128 + signal or vector) as an exit: the kernel does not yet say how a
-// process ended.
+// word is Linux's: for an exit, status << 8; for a child killed by a
+// signal (its default action, this process's kill, or the kernel's end
+// for a fault it could not deliver: exo.ExitSignaled), the signal
+// (WIFSIGNALED).
 func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) int {
 	const wnohang = 1
 	reapChildren()
@@ -306,8 +309,8 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 			continue
 		}
 		word := (c.status & 0xff) << 8
-		if c.signal != 0 {
-			word = c.signal & 0x7f
+		if c.status&exo.ExitSignaled != 0 {
+			word = c.status & 0x7f
 		}
 		if statusAddress != 0 && !putUser32(statusAddress, word) {
 			putErrno(context, abi.EFAULT)
@@ -352,7 +355,7 @@ func sysKill(context uintptr, current int, pid, signal uint64) int64 {
 				// The kernel tells no one of an end its parent caused.
 				// TODO(issue 9): deliver catchable signals to the child's
 				// libOS; any signal ends it for now.
-				c.exited, c.status, c.signal = true, uint32(128+signal), uint32(signal)
+				c.exited, c.status = true, uint32(exo.ExitSignaled|signal)
 				threads.Wake(childrenKey, uthread.MaxThreads, callsHolder)
 			}
 			return 0
@@ -417,8 +420,8 @@ func sysWaitid(context uintptr, current int, idtype, id, infop, options uint64) 
 			clear(info)
 			putWord32(info, 0, abi.SIGCHLD)
 			code, status := uint32(cldExited), c.status&0xff
-			if c.signal != 0 {
-				code, status = cldKilled, c.signal
+			if c.status&exo.ExitSignaled != 0 {
+				code, status = cldKilled, c.status&0x7f
 			}
 			putWord32(info, 8, code)
 			putWord32(info, 16, c.pid)

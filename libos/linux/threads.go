@@ -215,7 +215,7 @@ func sysTgkill(context uintptr, current int, group, threadID, signal uint64) int
 			why.str("sent by the program, whose action for it is the default")
 			reportSignal(context, signal, &why)
 		}
-		exo.Exit(128 + int64(signal))
+		killedBy(signal)
 	}
 	signalThread(i, current, signal)
 	return 0

@@ -243,7 +243,7 @@ func postSignal(signal uint64) {
 	case a.handler == 1: // SIG_IGN
 		return
 	case a.handler == 0 && terminatesByDefault(signal):
-		exo.Exit(128 + int64(signal))
+		killedBy(signal)
 	case a.handler == 0:
 		return
 	}

@@ -40,9 +40,9 @@ func Start(path string, argv, env []string) (int, error) {
 }
 
 // Wait waits for the child pid to end and returns its exit status: the
-// status it passed to exit, the kernel's (128 + a signal or vector) when
-// the kernel ended it, or 128 + the signal that killed it (as shells
-// report it).
+// status it passed to exit, or 128 + the signal that killed it (as shells
+// report it): its own default action, a kill, or the kernel's end of a
+// process that could not take a fault.
 func Wait(pid int) (int, error) {
 	var status syscall.WaitStatus
 	for {
