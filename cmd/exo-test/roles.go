@@ -137,6 +137,9 @@ func hostile() {
 	// without the power right, and no bit names a right it lacks.
 	expect("hostile: poweroff without the power right", exo.Poweroff(77), exo.ErrNoRight) // (77: a leak would fail the run)
 	expect("hostile: process_create with a bit that is no right", exo.ProcessCreate(16), exo.ErrBadArgument)
+	expect("hostile: process_signal with signal 65", exo.ProcessSignal(1, 65), exo.ErrBadArgument)
+	expect("hostile: process_signal to no process", exo.ProcessSignal(0xfff0, 15), exo.ErrNoSuchObject)
+	expect("hostile: process_signal SIGKILL to the first process does nothing", exo.ProcessSignal(1, 9), 0)
 	if k := exo.ProcessCreate(exo.ProcessRightsPowerOff | exo.ProcessRightsDevices); k > 0 {
 		// Rights it lacks are not passed on (kernel/exo:
 		// sysProcessCreate); this child never runs.

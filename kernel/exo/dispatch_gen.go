@@ -185,6 +185,12 @@ const (
 	// CallProcessSetName: set the caller's name, which process_info shows: up to 15 bytes, ending at a NUL or at 16 bytes; a byte outside printable ASCII is kept as '?' (a libOS names its program after its path, as Linux's comm).
 	// Handler: sysProcessSetName(caller *Caller, name uintptr) int64.
 	CallProcessSetName = CallBase + 58
+	// CallProcessSignal: send a signal (1-64, Linux's numbers) to a live process: SIGKILL (9) ends it at once (but the first process, as Linux's init), as process_destroy would but with its parent told (its status: exit Signaled and 9); any other is added to its pending signals, which the signal upcall (detail: the signals taken, bit N-1 for signal N) or signals_take gives its libOS, and its vCPU 0's wait returns wait Signals. Signal 0 only checks that the process exists and may be signalled. A process that registered no signal entry point takes them only by signals_take, and its wait does not return for them.
+	// Handler: sysProcessSignal(caller *Caller, process uint32, signal uint32) int64.
+	CallProcessSignal = CallBase + 59
+	// CallSignalsTake: take the caller's pending signals (process_signal), for a libOS whose vCPU 0's wait returned wait Signals.
+	// Handler: sysSignalsTake(caller *Caller) int64.
+	CallSignalsTake = CallBase + 60
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -457,6 +463,10 @@ func CallName(number uint64) string {
 		return "process_info"
 	case CallProcessSetName:
 		return "process_set_name"
+	case CallProcessSignal:
+		return "process_signal"
+	case CallSignalsTake:
+		return "signals_take"
 	}
 	return ""
 }
@@ -521,11 +531,11 @@ func ErrorName(code int64) string {
 // the number is not an exokernel call.
 func ArgCount(number uint64) int {
 	switch number {
-	case CallNull, CallYield, CallFrameAlloc, CallTimeNow, CallFsCheck:
+	case CallNull, CallYield, CallFrameAlloc, CallTimeNow, CallFsCheck, CallSignalsTake:
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessCreate, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot, CallProcessSetName:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe, CallProcessInfo:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe, CallProcessInfo, CallProcessSignal:
 		return 2
 	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
@@ -549,6 +559,7 @@ const (
 	UpcallChild      = 0x7
 	UpcallKick       = 0x8
 	UpcallWord       = 0x9
+	UpcallSignal     = 0xa
 )
 
 // Revoke: visible revocation: when an allocation finds fewer than Watermark frames free, the kernel asks the process holding the most frames for Amount of them within GraceNs nanoseconds (the revocation upcall, or vCPU 0's wait returning WaitRevocation), and takes what it was not given by force.
@@ -571,6 +582,7 @@ const (
 // Wait: what else vCPU 0's wait returns, beside the interrupt lines in bits 0-15: a revocation request is pending (answer it with revoke_reply; the upcall comes too, for what is still wanted, when a thread resumes).
 const (
 	WaitRevocation = 0x10000
+	WaitSignals    = 0x20000
 )
 
 // Vcpu: how many vCPUs a process may have (vCPU 0, which process_start or the kernel's loader starts, and those vcpu_start adds).
@@ -1222,6 +1234,16 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 			return -ErrBadAddress
 		}
 		return sysProcessSetName(caller, uintptr(a0))
+	case CallProcessSignal:
+		if a0 > 0xFFFF_FFFF { // process: object numbers are 32 bits
+			return -ErrNoSuchObject
+		}
+		if a1 >= 65 { // signal: index<65>
+			return -ErrBadArgument
+		}
+		return sysProcessSignal(caller, uint32(a0), uint32(a1))
+	case CallSignalsTake:
+		return sysSignalsTake(caller)
 	}
 	return -ErrUnknownCall
 }

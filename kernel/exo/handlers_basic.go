@@ -131,7 +131,7 @@ func sysTimeNow(caller *Caller) int64 { return int64(caller.Now()) }
 // sysWait blocks the calling vCPU until its deadline, or until an event
 // for it: a kept wake (vcpu_wake), a kick, its alarm and, on vCPU 0, the
 // process's events (a bound interrupt line fired, a child exited, a
-// watched word was notified). Those that come while it waits wake it
+// watched word was notified, a signal came: WaitSignals). Those that come while it waits wake it
 // (sysVcpuWake, wakeWaiter, sysWordNotify); a word event is consumed by
 // the wait it ends, and the interrupt lines that fired are its result.
 //
@@ -153,6 +153,9 @@ func sysWait(caller *Caller, deadline uint64) int64 {
 		revoke := int64(0)
 		if p.RevokePending && p.RevokeNotify && !p.RevokeAnswered {
 			revoke = WaitRevocation
+		}
+		if signalUpcall(p) {
+			revoke |= WaitSignals // signals_take takes them (a process with no signal entry point polls for them: its wait would return at once for ever)
 		}
 		if lines := atomic.SwapUint32(&p.InterruptsPending, 0); lines != 0 || revoke != 0 {
 			// Lines are taken here: a libOS idle inside an upcall could

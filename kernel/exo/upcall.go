@@ -361,6 +361,15 @@ func BeforeResume(frame uintptr) uintptr {
 			wakeWaiter(p)
 		}
 	}
+	if signalUpcall(p) {
+		if taken := atomic.SwapUint64(&p.SignalsPending, 0); taken != 0 && !Deliver(p, f, UpcallSignal, taken, 0) {
+			// Back for later, as the word event above.
+			atomic.OrUint64(&p.SignalsPending, taken)
+			if v != &p.VCPUs[0] {
+				wakeWaiter(p)
+			}
+		}
+	}
 	if v.KickPending && (p.UpcallEntries[UpcallKick] == 0 || Deliver(p, f, UpcallKick, 0, 0)) {
 		v.KickPending = false
 	}
@@ -417,7 +426,7 @@ func reportUndeliverable(p *process.Process, f *cpu.Frame, what string) {
 // for v of p (read without the lock, as a hint: BeforeResume looks again
 // under it).
 func somethingPending(p *process.Process, v *process.VCPU) bool {
-	return v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p)
+	return v.StartPending || v.KickPending || p.RevokeNotify || p.InterruptsPending != 0 || p.ChildPending || wordUpcall(p) || signalUpcall(p)
 }
 
 // eventWaits reports whether an event that can be delivered as an upcall
@@ -428,5 +437,5 @@ func eventWaits(p *process.Process, v *process.VCPU) bool {
 	e := &p.UpcallEntries
 	return v.StartPending && e[UpcallStart] != 0 || v.KickPending && e[UpcallKick] != 0 ||
 		p.RevokeNotify && e[UpcallRevocation] != 0 || p.InterruptsPending != 0 && e[UpcallInterrupt] != 0 ||
-		p.ChildPending && e[UpcallChild] != 0 || wordUpcall(p)
+		p.ChildPending && e[UpcallChild] != 0 || wordUpcall(p) || signalUpcall(p)
 }

@@ -176,6 +176,11 @@ type Process struct {
 	Watches     [WatchesPerProcess]uint16
 	WordPending uint32
 
+	// SignalsPending holds the signals other processes sent
+	// (process_signal: bit N-1 for signal N, atomically), until the
+	// signal upcall or signals_take takes them.
+	SignalsPending uint64
+
 	// Name is what process_set_name set (printable ASCII, NUL-padded):
 	// what process_info shows of it.
 	Name [NameSize]byte

@@ -14,6 +14,7 @@
 #define UPCALL_CHILD 0x7
 #define UPCALL_KICK 0x8
 #define UPCALL_WORD 0x9
+#define UPCALL_SIGNAL 0xa
 
 // revoke: visible revocation: when an allocation finds fewer than Watermark frames free, the kernel asks the process holding the most frames for Amount of them within GraceNs nanoseconds (the revocation upcall, or vCPU 0's wait returning WaitRevocation), and takes what it was not given by force.
 #define REVOKE_WATERMARK 0x4000
@@ -28,6 +29,7 @@
 
 // wait: what else vCPU 0's wait returns, beside the interrupt lines in bits 0-15: a revocation request is pending (answer it with revoke_reply; the upcall comes too, for what is still wanted, when a thread resumes).
 #define WAIT_REVOCATION 0x10000
+#define WAIT_SIGNALS 0x20000
 
 // vcpu: how many vCPUs a process may have (vCPU 0, which process_start or the kernel's loader starts, and those vcpu_start adds).
 #define VCPU_MAX 0x8

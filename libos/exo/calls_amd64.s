@@ -544,3 +544,19 @@ TEXT ·ProcessSetName(SB), NOSPLIT|NOFRAME, $0-16
 	SYSCALL
 	MOVQ	AX, ret+8(FP)
 	RET
+
+// func ProcessSignal(process uint64, signal uint64) int64
+TEXT ·ProcessSignal(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ	process+0(FP), DI
+	MOVQ	signal+8(FP), SI
+	MOVQ	$0x103b, AX
+	SYSCALL
+	MOVQ	AX, ret+16(FP)
+	RET
+
+// func SignalsTake() int64
+TEXT ·SignalsTake(SB), NOSPLIT|NOFRAME, $0-8
+	MOVQ	$0x103c, AX
+	SYSCALL
+	MOVQ	AX, ret+0(FP)
+	RET

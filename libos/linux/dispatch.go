@@ -83,6 +83,11 @@ func dispatch(context uintptr, event, detail, detail2 uint64) {
 		// A time slice ended or a deadline passed (armAlarm).
 		me.alarms++
 		verdict = alarmDue(v, bare.Now())
+	case exo.UpcallSignal:
+		// Another process sent signals (detail: the mask taken).
+		lockCalls(v)
+		postSignals(detail)
+		unlockCalls()
 	case exo.UpcallChild, exo.UpcallInterrupt, exo.UpcallWord:
 		// A child exited (collect it and wake its waiters), or the
 		// console's input devices have something (an interrupt, or a
@@ -257,6 +262,13 @@ func runNext(v int, slot uintptr) {
 		if fired > 0 && fired&0xffff != 0 {
 			lockCalls(v)
 			consoleInterrupt(uint64(fired) & 0xffff) // taken by the wait (vCPU 0)
+			unlockCalls()
+		}
+		if fired > 0 && fired&exo.WaitSignals != 0 {
+			// Signals from another process (their upcall cannot be
+			// delivered in here).
+			lockCalls(v)
+			postSignals(uint64(exo.SignalsTake()))
 			unlockCalls()
 		}
 		if fired > 0 && fired&exo.WaitRevocation != 0 {

@@ -340,28 +340,54 @@ func noChildEnded(context uintptr, current int, any, nohang bool) int {
 }
 
 // sysKill signals a process: the program itself (as tgkill on its main
-// thread) or one of its children, which any signal but 0 ends (children
-// have no signal handlers the parent could reach yet).
+// thread), or another, through the kernel (process_signal: root, or the
+// same user), whose libOS takes it as from outside (postSignals). A
+// child's SIGKILL ends it here (process_destroy), and wait4 reports it
+// at once.
 func sysKill(context uintptr, current int, pid, signal uint64) int64 {
-	if signal >= 65 {
+	if signal > abi.NumberOfSignals {
 		return -abi.EINVAL
 	}
 	if pid == uint64(processID) {
 		return sysTgkill(context, current, pid, pid, signal)
 	}
+	if int64(pid) <= 0 {
+		return -abi.ESRCH // process groups (0, -1, -pgid) are not built
+	}
 	for i := range children {
-		if c := &children[i]; c.pid != 0 && uint64(c.pid) == pid {
-			if signal != 0 && !c.exited && destroyChild(pid) {
-				// The kernel tells no one of an end its parent caused.
-				// TODO(issue 9): deliver catchable signals to the child's
-				// libOS; any signal ends it for now.
-				c.exited, c.status = true, uint32(exo.ExitSignaled|signal)
-				threads.Wake(childrenKey, uthread.MaxThreads, callsHolder)
-			}
+		if c := &children[i]; c.pid != 0 && uint64(c.pid) == pid && c.exited {
+			return 0 // a zombie takes signals and does nothing
+		}
+		if c := &children[i]; c.pid != 0 && uint64(c.pid) == pid && signal == abi.SIGKILL && destroyChild(pid) {
+			// The kernel tells no one of an end its parent caused.
+			c.exited, c.status = true, uint32(exo.ExitSignaled|signal)
+			threads.Wake(childrenKey, uthread.MaxThreads, callsHolder)
 			return 0
 		}
 	}
+	switch r := exo.ProcessSignal(pid, signal); r {
+	case 0:
+		return 0
+	case -exo.ErrNoRight:
+		return -abi.EPERM
+	}
 	return -abi.ESRCH
+}
+
+// postSignals takes the signals another process sent (mask: bit N-1 for
+// signal N) as from outside, one by one. The first process, as Linux's
+// init, takes only those it handles.
+func postSignals(mask uint64) {
+	first := parentPID() == 0
+	for signal := uint64(1); signal <= abi.NumberOfSignals && mask != 0; signal++ {
+		if mask&(1<<(signal-1)) == 0 {
+			continue
+		}
+		mask &^= 1 << (signal - 1)
+		if !first || actions[signal%uint64(len(actions))].handler > 1 {
+			postSignal(signal)
+		}
+	}
 }
 
 // destroyChild ends a child (process_destroy: a vCPU running on another

@@ -81,7 +81,7 @@ func start() {
 	if stack == 0 {
 		fatal("no memory for the upcall stack")
 	}
-	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm, exo.UpcallChild, exo.UpcallKick, exo.UpcallWord} {
+	for _, event := range [...]int{exo.UpcallStart, exo.UpcallEpilogue, exo.UpcallFault, exo.UpcallForeign, exo.UpcallInterrupt, exo.UpcallRevocation, exo.UpcallAlarm, exo.UpcallChild, exo.UpcallKick, exo.UpcallWord, exo.UpcallSignal} {
 		upcallTable[uint(event)%exo.UpcallTableEntries] = uint64(upcallEntryAddress())
 	}
 	// The call lock until the first thread runs: the other vCPUs begin in

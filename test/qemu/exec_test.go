@@ -9,7 +9,8 @@ import (
 // Linux, which starts itself through os/exec: output through a pipe,
 // stdin from a pipe, exit statuses, a directory and an environment, a
 // missing program, a pipeline of two children, inherited descriptors
-// (ExtraFiles, stdout to a file), kill, /proc/self/cmdline and fd, reboot
+// (ExtraFiles, stdout to a file), kill, signals between processes,
+// /proc/self/cmdline and fd, reboot
 // refused to a process that is not root, words that are not aligned, and
 // 40 children one after another. The libOS's vfork child mode, spawn and pipe nodes shared
 // between processes (libos/linux: vfork.go, inherit.go, pipes.go).
@@ -33,6 +34,7 @@ func TestExec(t *testing.T) {
 		`exectest: cmdline: ok`,
 		`exectest: reboot refused: ok`,
 		`exectest: proc self fd: ok`,
+		`exectest: signals between processes: ok`,
 		`exectest: unaligned words: ok`,
 		`exectest: many children: ok`,
 		`exectest: all ok`,

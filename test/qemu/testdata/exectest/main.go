@@ -5,12 +5,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -220,6 +222,49 @@ func main() {
 		}
 		return nil
 	})
+	check("signals between processes", func() error {
+		// A handled signal reaches the child's handler; an unhandled
+		// one's default action kills it (WIFSIGNALED); kill checks the
+		// user (root here; a child that gave root up may not signal
+		// init) and that the process exists.
+		cmd := exec.Command(self, "child", "sigterm")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		r := bufio.NewReader(stdout)
+		ready, _ := r.ReadString('\n')
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			return fmt.Errorf("signal: %v", err)
+		}
+		rest, _ := io.ReadAll(r)
+		if err := cmd.Wait(); err != nil || ready != "ready\n" || string(rest) != "got terminated\n" {
+			return fmt.Errorf("a handled SIGTERM: %q then %q, %v", ready, rest, err)
+		}
+		sleeper := exec.Command(self, "child", "sleep")
+		if err := sleeper.Start(); err != nil {
+			return err
+		}
+		if err := sleeper.Process.Signal(syscall.SIGTERM); err != nil {
+			return fmt.Errorf("signal: %v", err)
+		}
+		err = sleeper.Wait()
+		var e *exec.ExitError
+		if !errors.As(err, &e) || !e.Sys().(syscall.WaitStatus).Signaled() || e.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+			return fmt.Errorf("an unhandled SIGTERM: %v, want killed by SIGTERM", err)
+		}
+		if err := syscall.Kill(1, 0); err != nil {
+			return fmt.Errorf("kill(1, 0) as root: %v", err)
+		}
+		if err := syscall.Kill(60000, 0); err != syscall.ESRCH {
+			return fmt.Errorf("kill of no process: %v, want ESRCH", err)
+		}
+		out, err := exec.Command(self, "child", "killinit").Output()
+		return expect(out, err, "operation not permitted\n")
+	})
 	check("unaligned words", func() error {
 		// Linux asks no alignment of a call's words but a futex's: a
 		// sigset on a Go stack may be 4-byte aligned (u-root's busybox
@@ -319,5 +364,16 @@ func child(what string, args []string) {
 		fmt.Printf("%q\n", b)
 	case "sleep":
 		time.Sleep(time.Hour)
+	case "sigterm":
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, syscall.SIGTERM)
+		fmt.Println("ready")
+		<-c
+		fmt.Println("got terminated")
+	case "killinit":
+		if err := syscall.Setuid(1000); err != nil {
+			fmt.Println(err)
+		}
+		fmt.Println(syscall.Kill(1, syscall.SIGTERM))
 	}
 }
