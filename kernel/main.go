@@ -240,7 +240,7 @@ func runFirstProgram(name string, files map[string][]byte) (status uint64, id ui
 	var owned uint64
 	withInterruptsOff(func() { owned = memory.Frames.CountOwnedBy(p.ID) })
 	ended := fmt.Sprintf("exited with status %d", int64(p.ExitStatus))
-	if p.ExitStatus&exo.ExitSignaled != 0 {
+	if exo.Signaled(p.ExitStatus) {
 		ended = fmt.Sprintf("was killed by signal %d", p.ExitStatus&0x7f)
 	}
 	fmt.Printf("exogo: %s (process %d) %s; left behind: %d frames (page tables included), %d kernel stacks\n",

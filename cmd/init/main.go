@@ -54,8 +54,10 @@ const (
 var env = []string{"PATH=/bin", "HOME=/root", "TERM=linux", "USER=root"}
 
 func main() {
-	// Ctrl-C and Ctrl-\ interrupt the programs on the console, not init.
-	signal.Ignore(os.Interrupt, syscall.SIGQUIT)
+	// Ctrl-C and Ctrl-\ interrupt the programs on the console, not init;
+	// and, as Linux's init takes no signal it does not handle, a kill of
+	// init does nothing (Go's runtime would take it and die).
+	signal.Ignore(os.Interrupt, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGPIPE)
 	rc, err := os.Open(rcPath)
 	if err != nil {
 		fmt.Printf("init: cannot read %s: %v (make iso RC=path puts a script there)\n", rcPath, err)

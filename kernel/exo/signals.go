@@ -39,6 +39,11 @@ func sysProcessSignal(caller *Caller, id, signal uint32) int64 {
 		caller.Resume = Terminate(p, ExitSignaled|sigKill, caller.Now())
 	case signal == sigKill:
 		endProcess(p, ExitSignaled|sigKill, true) // its parent is told, as of any end it did not cause
+		if caller.Process.Exiting {
+			// p was an ancestor of the caller, whose end takes the
+			// caller too: its own vCPU ends here (endProcess skips it).
+			caller.Resume = endVCPU(caller.Process, caller.Now())
+		}
 	default:
 		atomic.OrUint64(&p.SignalsPending, 1<<(signal-1))
 		wakeWaiter(p) // vCPU 0's wait returns WaitSignals; a running vCPU takes the upcall at its next trap
@@ -55,3 +60,8 @@ func sysSignalsTake(caller *Caller) int64 {
 func signalUpcall(p *process.Process) bool {
 	return atomic.LoadUint64(&p.SignalsPending) != 0 && p.UpcallEntries[UpcallSignal] != 0
 }
+
+// Signaled reports whether exit status says its process was killed by a
+// signal (exit Signaled and a signal in the low 7 bits, nothing else: a
+// program's exit(300) is not).
+func Signaled(status uint64) bool { return status&^0x7f == ExitSignaled }

@@ -247,7 +247,7 @@ func finishProcess(p *process.Process) {
 	if p.ExitTell && p.Parent == 0 {
 		var line console.Line
 		line.String("exogo: process ").Decimal(uint64(p.ID))
-		if p.ExitStatus&ExitSignaled != 0 {
+		if Signaled(p.ExitStatus) {
 			line.String(" was killed by signal ").Decimal(p.ExitStatus & 0x7f).Write()
 		} else {
 			line.String(" exited with status ").SignedDecimal(int64(p.ExitStatus)).Write()

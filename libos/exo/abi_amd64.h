@@ -21,13 +21,13 @@
 #define REVOKE_AMOUNT 0x400
 #define REVOKE_GRACE_NS 0x5f5e100
 
-// exit: an exit status with Signaled set says the process was ended by the signal in its low 7 bits (Linux's WIFSIGNALED), not by exit: what the kernel records when it ends a process (process_destroy: SIGKILL; an exception or a foreign call it could not deliver: the signal Linux would send), and what a libOS passes to exit for a signal's default action. process_reap and process_info give it back as it is.
+// exit: an exit status with Signaled set says the process was ended by the signal in its low 7 bits (Linux's WIFSIGNALED), not by exit: what the kernel records when it ends a process (process_destroy, process_signal's SIGKILL and a poweroff's end of every process: SIGKILL; an exception or a foreign call it could not deliver: the signal Linux would send), and what a libOS passes to exit for a signal's default action. A status is a signal's only when nothing else is set (a program's exit(300) is not). process_reap and process_info give it back as it is.
 #define EXIT_SIGNALED 0x100
 
 // word: word_watch's value that ends the caller's watch of the word rather than making one.
 #define WORD_UNWATCH 0xffffffffffffffff
 
-// wait: what else vCPU 0's wait returns, beside the interrupt lines in bits 0-15: a revocation request is pending (answer it with revoke_reply; the upcall comes too, for what is still wanted, when a thread resumes).
+// wait: what else vCPU 0's wait returns, beside the interrupt lines in bits 0-15: a revocation request is pending (answer it with revoke_reply; the upcall comes too, for what is still wanted, when a thread resumes); signals other processes sent are pending (signals_take takes them), for a process with a signal entry point.
 #define WAIT_REVOCATION 0x10000
 #define WAIT_SIGNALS 0x20000
 

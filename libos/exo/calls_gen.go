@@ -508,7 +508,7 @@ const (
 	RevokeGraceNs   = 0x5f5e100
 )
 
-// Exit: an exit status with Signaled set says the process was ended by the signal in its low 7 bits (Linux's WIFSIGNALED), not by exit: what the kernel records when it ends a process (process_destroy: SIGKILL; an exception or a foreign call it could not deliver: the signal Linux would send), and what a libOS passes to exit for a signal's default action. process_reap and process_info give it back as it is.
+// Exit: an exit status with Signaled set says the process was ended by the signal in its low 7 bits (Linux's WIFSIGNALED), not by exit: what the kernel records when it ends a process (process_destroy, process_signal's SIGKILL and a poweroff's end of every process: SIGKILL; an exception or a foreign call it could not deliver: the signal Linux would send), and what a libOS passes to exit for a signal's default action. A status is a signal's only when nothing else is set (a program's exit(300) is not). process_reap and process_info give it back as it is.
 const (
 	ExitSignaled = 0x100
 )
@@ -518,7 +518,7 @@ const (
 	WordUnwatch = 0xffffffffffffffff
 )
 
-// Wait: what else vCPU 0's wait returns, beside the interrupt lines in bits 0-15: a revocation request is pending (answer it with revoke_reply; the upcall comes too, for what is still wanted, when a thread resumes).
+// Wait: what else vCPU 0's wait returns, beside the interrupt lines in bits 0-15: a revocation request is pending (answer it with revoke_reply; the upcall comes too, for what is still wanted, when a thread resumes); signals other processes sent are pending (signals_take takes them), for a process with a signal entry point.
 const (
 	WaitRevocation = 0x10000
 	WaitSignals    = 0x20000
@@ -891,7 +891,7 @@ func SegmentWithdraw(segment uint64, process uint64) int64
 func AlarmSet(deadline uint64) int64
 
 // Wait is wait: give up the calling vCPU's CPU until deadline (nanoseconds since boot; 0: no deadline) or until an event for it, whichever is first: a vcpu_wake or vcpu_kick of it, its alarm is due, and on vCPU 0 the process's events (a bound interrupt line fires, a child exited, a watched word was notified: that event is then consumed by the wait, as the lines that fired are; a revocation request, until the process answers it); returns at once when such an event is already pending, so a wake sent before the wait is not lost. A libOS with nothing to run waits here instead of spinning.
-// Result: 0, or on vCPU 0 the interrupt lines that fired (a bit mask), which it takes: they are not delivered as an upcall too; with WaitRevocation when a revocation request is pending. Rights: self.
+// Result: 0, or on vCPU 0 the interrupt lines that fired (a bit mask), which it takes: they are not delivered as an upcall too; with WaitRevocation when a revocation request is pending, and WaitSignals when signals are pending (signals_take takes them). Rights: self.
 // deadline: uint64, not checked.
 func Wait(deadline uint64) int64
 
@@ -1092,5 +1092,5 @@ func ProcessSetName(name uintptr) int64
 func ProcessSignal(process uint64, signal uint64) int64
 
 // SignalsTake is signals_take: take the caller's pending signals (process_signal), for a libOS whose vCPU 0's wait returned wait Signals.
-// Result: the signals taken (bit N-1: signal N). Rights: self.
+// Result: the signals taken (bit N-1: signal N; with signal 64 pending the result is negative). Rights: self.
 func SignalsTake() int64

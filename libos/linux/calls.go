@@ -259,6 +259,10 @@ func exitProcess(status uint64) {
 	exo.Exit(int64(status & 0xff))
 }
 
+// signaled reports whether a child's status (process_reap's) says it was
+// killed by a signal: exo.ExitSignaled and the signal, nothing else.
+func signaled(status uint32) bool { return status&^0x7f == exo.ExitSignaled }
+
 // killedBy ends the process as killed by signal (its default action):
 // the kernel records it so (exo.ExitSignaled), and the parent's wait
 // reports WIFSIGNALED, as Linux's.

@@ -228,15 +228,6 @@ func sysReadlinkat(dirfd, path, address, capacity uint64) int64 {
 	if int64(capacity) <= 0 {
 		return -abi.EINVAL // before the path, as Linux
 	}
-	if what, _, fd, errno, handled := procPath(path); handled && what == procFdLink && errno == 0 {
-		var target [fdPathMax]byte
-		n := uint64(fdLinkTarget(uint64(fd), target[:]))
-		b, ok := userBytes(address, min(n, capacity), true)
-		if !ok {
-			return -abi.EFAULT
-		}
-		return int64(copy(b, target[:min(n, uint64(len(target)))]))
-	}
 	var raw [len(procSelf) + 4]byte
 	if p, errno := userString(path, raw[:]); errno == 0 && p == procSelf+"exe" {
 		if programPath.Length == 0 {
@@ -248,6 +239,21 @@ func sysReadlinkat(dirfd, path, address, capacity uint64) int64 {
 			return -abi.EFAULT
 		}
 		return int64(copy(b, bare.Bytes(programPath.Address, uintptr(n))))
+	}
+	if what, _, fd, errno, handled := procPath(path); handled {
+		switch {
+		case errno != 0:
+			return errno // another process's descriptors: EACCES
+		case what != procFdLink:
+			return -abi.EINVAL // not a link
+		}
+		var target [fdPathMax]byte
+		n := uint64(fdLinkTarget(uint64(fd), target[:]))
+		b, ok := userBytes(address, min(n, capacity), true)
+		if !ok {
+			return -abi.EFAULT
+		}
+		return int64(copy(b, target[:min(n, uint64(len(target)))]))
 	}
 	var w walkResult
 	if errno := walkPath(dirfd, path, false, &w); errno != 0 {

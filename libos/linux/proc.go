@@ -11,7 +11,7 @@ import (
 // /proc, made up by the libOS from the kernel's process table
 // (process_info): a directory per process (and self) holding stat,
 // status and cmdline, in Linux's formats, which is what u-root's ps
-// reads. Only absolute paths are served (the RAM file system's /proc is an
+// reads, and fd (this process's own: procfd.go). Only absolute paths are served (the RAM file system's /proc is an
 // empty directory). A file's text is made when it is opened, into one of
 // procBuffers buffers held until it is closed. A process's cmdline is its
 // own arguments for this process (kept at start), its name for others

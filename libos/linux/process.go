@@ -273,7 +273,7 @@ func reapChildren() {
 		if pid == execProxy && pid != 0 {
 			// The program execve started ended (vfork.go): this one
 			// ends the same way.
-			if status&exo.ExitSignaled != 0 {
+			if signaled(status) {
 				killedBy(uint64(status))
 			}
 			exitProcess(uint64(status))
@@ -309,7 +309,7 @@ func sysWait4(context uintptr, current int, pid, statusAddress, options uint64) 
 			continue
 		}
 		word := (c.status & 0xff) << 8
-		if c.status&exo.ExitSignaled != 0 {
+		if signaled(c.status) {
 			word = c.status & 0x7f
 		}
 		if statusAddress != 0 && !putUser32(statusAddress, word) {
@@ -349,11 +349,15 @@ func sysKill(context uintptr, current int, pid, signal uint64) int64 {
 		return -abi.EINVAL
 	}
 	if pid == uint64(processID) {
+		if signal == 0 {
+			return 0 // it exists
+		}
 		return sysTgkill(context, current, pid, pid, signal)
 	}
 	if int64(pid) <= 0 {
 		return -abi.ESRCH // process groups (0, -1, -pgid) are not built
 	}
+	reapChildren() // a child that ended is a zombie until waited for: signals do nothing to it
 	for i := range children {
 		if c := &children[i]; c.pid != 0 && uint64(c.pid) == pid && c.exited {
 			return 0 // a zombie takes signals and does nothing
@@ -376,7 +380,9 @@ func sysKill(context uintptr, current int, pid, signal uint64) int64 {
 
 // postSignals takes the signals another process sent (mask: bit N-1 for
 // signal N) as from outside, one by one. The first process, as Linux's
-// init, takes only those it handles.
+// init, takes only those it handles. A process whose program execve
+// replaced (its proxy: vfork.go) passes them on to that program, which
+// others know by this process's pid.
 func postSignals(mask uint64) {
 	first := parentPID() == 0
 	for signal := uint64(1); signal <= abi.NumberOfSignals && mask != 0; signal++ {
@@ -384,7 +390,10 @@ func postSignals(mask uint64) {
 			continue
 		}
 		mask &^= 1 << (signal - 1)
-		if !first || actions[signal%uint64(len(actions))].handler > 1 {
+		switch {
+		case execProxy != 0:
+			exo.ProcessSignal(uint64(execProxy), signal)
+		case !first || actions[signal%uint64(len(actions))].handler > 1:
 			postSignal(signal)
 		}
 	}
@@ -446,7 +455,7 @@ func sysWaitid(context uintptr, current int, idtype, id, infop, options uint64) 
 			clear(info)
 			putWord32(info, 0, abi.SIGCHLD)
 			code, status := uint32(cldExited), c.status&0xff
-			if c.status&exo.ExitSignaled != 0 {
+			if signaled(c.status) {
 				code, status = cldKilled, c.status&0x7f
 			}
 			putWord32(info, 8, code)

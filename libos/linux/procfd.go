@@ -16,11 +16,12 @@ import (
 // not known (inherited from the parent, or opened by a path longer than
 // fdPathMax) shows its node, node:[N].
 //
-// Opening a link opens what it names again: here a new descriptor of the
-// same open file description (Linux opens the file anew, with an offset
-// of its own), refused when the description does not allow the access
-// asked for. Another process's descriptors are the kernel's to know, not
-// this libOS's: EACCES.
+// Opening a link opens what it names again: /dev/null, /dev/zero and
+// /dev/urandom anew, anything else as a new descriptor of the same open
+// file description (Linux opens a file anew, with an offset of its own),
+// refused when the description does not allow the access asked for.
+// Another process's descriptors are the kernel's to know, not this
+// libOS's: EACCES.
 
 // fdPathMax bounds a recorded path (with its NUL).
 const fdPathMax = 256
@@ -64,7 +65,7 @@ func recordOpenPath(fd int64, dirfd, address uint64) {
 			if !ok || descPathLength[base%maxOpen] == 0 {
 				return
 			}
-			n = copy(whole[:], descPaths[base%maxOpen][:descPathLength[base%maxOpen]%fdPathMax])
+			n = copy(whole[:], descPaths[base%maxOpen][:min(uint(descPathLength[base%maxOpen]), fdPathMax)])
 		}
 		n += copy(whole[min(uint(n), uint(len(whole))):], "/")
 	}
@@ -76,13 +77,14 @@ func recordOpenPath(fd int64, dirfd, address uint64) {
 
 // cleanPath writes the absolute path p, cleaned lexically (no empty, "."
 // or ".." names: ".." takes the previous name off), into out and returns
-// its length, or 0 when it does not fit. (A byte at a time, each name
+// its length, or 0 when it does not fit in len(out) - 1 bytes. (A byte at a time, each name
 // written after its slash and taken back when it is "." or "..".)
 func cleanPath(p, out []byte) int {
-	if len(out) == 0 {
+	if len(out) < 2 {
 		return 0
 	}
 	size := uint(len(out))
+	limit := size - 1 // a byte stays free: a length is below len(out)
 	n, nameAt, inName := uint(0), uint(0), false
 	for i := 0; i <= len(p); i++ {
 		c := byte('/') // the end of p ends its last name
@@ -92,13 +94,13 @@ func cleanPath(p, out []byte) int {
 		if c != '/' {
 			if !inName {
 				nameAt, inName = n, true
-				if n >= size {
+				if n >= limit {
 					return 0
 				}
 				out[n%size] = '/'
 				n++
 			}
-			if n >= size {
+			if n >= limit {
 				return 0
 			}
 			out[n%size] = c
@@ -151,7 +153,7 @@ func fdLinkTarget(fd uint64, b []byte) int {
 		t.str("anon_inode:[eventpoll]")
 	default:
 		if d, ok := descOf(fd); ok && descPathLength[d%maxOpen] != 0 {
-			t.str(bare.String(descPaths[d%maxOpen][:descPathLength[d%maxOpen]%fdPathMax]))
+			t.str(bare.String(descPaths[d%maxOpen][:min(uint(descPathLength[d%maxOpen]), fdPathMax)]))
 		} else {
 			t.str("node:[").num(uint64(f.node)).byte(']')
 		}
@@ -173,6 +175,14 @@ func openFdLink(fd uint64, flags uint64) int64 {
 		return -abi.ENOTDIR
 	case want != abi.OWronly && !reads, want != abi.ORdonly && !writes:
 		return -abi.EACCES
+	case f.kind == kindNull || f.kind == kindZero || f.kind == kindRandom:
+		// A device holds no state: a description of its own, with
+		// the access asked for (as openDevice makes).
+		fd := allocateFDFlags(f.kind, flags)
+		if fd >= 0 {
+			fileAt(uint64(fd)).flags = uint32(want)
+		}
+		return fd
 	}
 	return installFD(d, 0, flags&abi.OCloexec != 0)
 }

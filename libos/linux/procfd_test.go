@@ -23,4 +23,12 @@ func TestCleanPath(t *testing.T) {
 	if n := cleanPath([]byte("/a/longer/path"), small[:]); n != 0 {
 		t.Errorf("a path longer than the buffer gave %d bytes, want 0", n)
 	}
+	// One byte stays free: a path as long as the buffer does not fit
+	// (its length would read back as 0).
+	if n := cleanPath([]byte("/abcdefg"), small[:]); n != 0 {
+		t.Errorf("an 8-byte path in an 8-byte buffer gave %d bytes, want 0", n)
+	}
+	if n := cleanPath([]byte("/abcdef"), small[:]); n != 7 {
+		t.Errorf("a 7-byte path in an 8-byte buffer gave %d bytes, want 7", n)
+	}
 }

@@ -22,6 +22,16 @@ func setUser(uid, gid uint64) int64 {
 	if uint32(gid) == ^uint32(0) {
 		gid = uint64(procGID)
 	}
+	if vfork.swapped {
+		// A vfork child's (Go's Credential): the user it will be spawned
+		// as; the process's own stays (only root may change it, as the
+		// kernel would check).
+		if procUID != 0 && (uint32(uid) != procUID || uint32(gid) != procGID) {
+			return -abi.EPERM
+		}
+		procUID, procGID = uint32(uid), uint32(gid)
+		return 0
+	}
 	if r := exo.ProcessSetUser(0, uint64(uint32(uid)), uint64(uint32(gid))); r < 0 {
 		return -abi.EPERM
 	}

@@ -35,6 +35,7 @@ func TestExec(t *testing.T) {
 		`exectest: reboot refused: ok`,
 		`exectest: proc self fd: ok`,
 		`exectest: signals between processes: ok`,
+		`exectest: credential: ok`,
 		`exectest: unaligned words: ok`,
 		`exectest: many children: ok`,
 		`exectest: all ok`,

@@ -265,6 +265,20 @@ func main() {
 		out, err := exec.Command(self, "child", "killinit").Output()
 		return expect(out, err, "operation not permitted\n")
 	})
+	check("credential", func() error {
+		// The child runs as the user asked for; the parent, whose
+		// thread made the child's setuid calls (vfork), stays root.
+		cmd := exec.Command(self, "child", "uid")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 1000, Gid: 1000}}
+		out, err := cmd.Output()
+		if err := expect(out, err, "1000\n"); err != nil {
+			return err
+		}
+		if os.Getuid() != 0 || syscall.Kill(1, 0) != nil {
+			return fmt.Errorf("the parent lost root: uid %d, kill(1, 0) %v", os.Getuid(), syscall.Kill(1, 0))
+		}
+		return nil
+	})
 	check("unaligned words", func() error {
 		// Linux asks no alignment of a call's words but a futex's: a
 		// sigset on a Go stack may be 4-byte aligned (u-root's busybox
@@ -370,6 +384,8 @@ func child(what string, args []string) {
 		fmt.Println("ready")
 		<-c
 		fmt.Println("got terminated")
+	case "uid":
+		fmt.Println(os.Getuid())
 	case "killinit":
 		if err := syscall.Setuid(1000); err != nil {
 			fmt.Println(err)
