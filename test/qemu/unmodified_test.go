@@ -180,10 +180,11 @@ func goCommand(t *testing.T, root, dir string, args ...string) {
 // makeISO runs make iso with CMDLINE, EXTRA_BIN, RC (rc's lines; none:
 // the default /etc/rc) and more make variables (such as EXTRA_TREE=dir)
 // into rel, and returns rel. The image has no u-root commands and no
-// shell unless vars say SHELL_TOOLS=yes.
+// shell unless vars say SHELL_TOOLS=yes, and every program of cmd/
+// (IMAGE_PROGRAMS=all: /etc/rc lines run them).
 func makeISO(t *testing.T, root, rel, cmdline string, extraBin, rc []string, vars ...string) string {
 	t.Helper()
-	args := append([]string{"-s", "iso", "ISO=" + rel, "CMDLINE=" + cmdline, "EXTRA_BIN=" + strings.Join(extraBin, " "), "SHELL_TOOLS=no"}, vars...)
+	args := append([]string{"-s", "iso", "ISO=" + rel, "CMDLINE=" + cmdline, "EXTRA_BIN=" + strings.Join(extraBin, " "), "SHELL_TOOLS=no", "IMAGE_PROGRAMS=all"}, vars...)
 	if rc != nil {
 		path := filepath.Join(t.TempDir(), "rc")
 		if err := os.WriteFile(path, []byte(strings.Join(rc, "\n")+"\n"), 0o644); err != nil {
