@@ -15,8 +15,8 @@
 #
 # Variables: CMDLINE (kernel command line, default init=init: cmd/init runs
 # /etc/rc), RC and EXTRA_BIN (the boot module's /etc/rc and extra /bin
-# programs), IMAGE_PROGRAMS (which of cmd/* go in /bin: init, hello,
-# exo-hello and init=NAME's, or all), EXTRA_TREE (host directories copied
+# programs), IMAGE_PROGRAMS (which of cmd/* go in /bin: default, all but
+# exogo's tests and benchmarks; all; or names), EXTRA_TREE (host directories copied
 # into the file system, DIR or DIR:DEST), SMP (CPUs, default 1), MEM
 # (RAM, default 512M), FIRMWARE (bios or uefi, for run), CPU (QEMU's CPU
 # model, default qemu64), QEMU_DISPLAY (none, or gtk/sdl for a window
@@ -188,21 +188,29 @@ SHELL_DEPS = $(if $(filter yes,$(SHELL_TOOLS)),uroot)
 # ISO names the image make iso writes (the QEMU tests write their own).
 ISO ?= $(BUILD)/exogo.iso
 
-# IMAGE_PROGRAMS are the programs of build/modules/bin that make iso and
-# make usb put in /bin: init, hello, exo-hello and the program init=NAME
-# names, or all of them (the tests' and benchmarks' too) with
-# IMAGE_PROGRAMS=all. The firmware loads the whole boot module before the
-# kernel runs, about 17 ms per MiB under QEMU: the test programs would add
-# 30 MiB, half a second, to make run's boot.
-IMAGE_PROGRAMS ?= init hello exo-hello $(patsubst init=%,%,$(filter init=%,$(CMDLINE)))
+# IMAGE_PROGRAMS says which programs of build/modules/bin (cmd/*) make iso
+# and make usb put in /bin: by default every one but exogo's tests and
+# benchmarks (TEST_PROGRAMS), though the one init=NAME names is always
+# there; all for every one (the tests' images); or a list of names. The
+# firmware loads the whole boot module before the kernel runs, about
+# 17 ms per MiB under QEMU: the tests and benchmarks would add 30 MiB,
+# half a second, to make run's boot.
+IMAGE_PROGRAMS ?= default
+TEST_PROGRAMS := exo-test exo-fuzz exo-bench libos-test libos-bench gobench fs-hostile policies policies-fifo
+INIT_PROGRAM = $(patsubst init=%,%,$(filter init=%,$(CMDLINE)))
 
 # image-modules DIR: DIR is build/modules with only IMAGE_PROGRAMS in bin
 # (hard links).
 define image-modules
 	@rm -rf $(1) && mkdir -p $(1)/bin && cp -R $(MODULES)/etc $(MODULES)/lib $(1)/
-	@for p in $(if $(filter all,$(IMAGE_PROGRAMS)),$(notdir $(wildcard $(MODULES)/bin/*)),$(sort $(IMAGE_PROGRAMS))); do \
-		if [ ! -f $(MODULES)/bin/$$p ]; then echo "make: IMAGE_PROGRAMS names $$p, which is not a program; write some of: all $(notdir $(wildcard $(MODULES)/bin/*))"; exit 2; fi; \
-		ln -f $(MODULES)/bin/$$p $(1)/bin/$$p || exit 1; done
+	@for p in $(filter-out default all,$(IMAGE_PROGRAMS)); do [ -f $(MODULES)/bin/$$p ] || \
+		{ echo "make: IMAGE_PROGRAMS names $$p, which is not a program of $(MODULES)/bin; write default, all or some of: $$(ls $(MODULES)/bin | tr '\n' ' ')"; exit 2; }; done
+	@for f in $(MODULES)/bin/*; do p=$${f##*/}; \
+		case " $(IMAGE_PROGRAMS) " in \
+		*" all "*) ;; \
+		*" default "*) case " $(filter-out $(INIT_PROGRAM),$(TEST_PROGRAMS)) " in *" $$p "*) continue;; esac;; \
+		*) case " $(IMAGE_PROGRAMS) $(INIT_PROGRAM) " in *" $$p "*) ;; *) continue;; esac;; \
+		esac; ln -f $$f $(1)/bin/$$p || exit 1; done
 endef
 
 iso: kernel $(MODULES) $(SHELL_DEPS)
