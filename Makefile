@@ -15,8 +15,9 @@
 #
 # Variables: CMDLINE (kernel command line, default init=init: cmd/init runs
 # /etc/rc), RC and EXTRA_BIN (the boot module's /etc/rc and extra /bin
-# programs), IMAGE_PROGRAMS (which of cmd/* go in /bin: default, all but
-# exogo's tests and benchmarks; all; or names), EXTRA_TREE (host directories copied
+# programs), IMAGE_PROGRAMS (which of cmd/* make iso and usb put in /bin:
+# default, all but exogo's tests and benchmarks and plus init=NAME's; all;
+# or names), EXTRA_TREE (host directories copied
 # into the file system, DIR or DIR:DEST), SMP (CPUs, default 1), MEM
 # (RAM, default 512M), FIRMWARE (bios or uefi, for run), CPU (QEMU's CPU
 # model, default qemu64), QEMU_DISPLAY (none, or gtk/sdl for a window
@@ -66,6 +67,7 @@ all: iso
 help:
 	@echo "make run             boot exogo in QEMU, serial console here (Ctrl-A X quits)"
 	@echo "                     CMDLINE='...' SMP=2 MEM=2G FIRMWARE=uefi CPU=max QEMU_DISPLAY=gtk"
+	@echo "                     IMAGE_PROGRAMS=all (exogo's tests and benchmarks in /bin too)"
 	@echo "make test            everything: check, test-host, restrictcheck, test-qemu"
 	@echo "make iso             build/exogo.iso (CMDLINE='...' bakes in a command line)"
 	@echo "make usb             build/exogo-usb.img, to write to a USB stick (docs/usb.md)"
@@ -76,7 +78,7 @@ help:
 	@echo "                     and an unmodified Go benchmark raced against Debian's Linux in the same QEMU"
 	@echo "make fuzz            a long campaign of the hostile fuzzer on 1, 2, 4 CPUs (FUZZ_CALLS, FUZZ_SEED)"
 	@echo "make kernel          build/exogo.elf only"
-	@echo "make programs        cmd/* into build/modules/bin (the boot module's bin/)"
+	@echo "make programs        cmd/* into build/modules/bin (make iso and usb put IMAGE_PROGRAMS of them in /bin)"
 	@echo "make uroot           u-root's commands and gosh, unmodified, in one binary (busybox mode) in build/uroot/bin (SHELL_TOOLS=no leaves them out of make iso)"
 	@echo "make check           gofmt, go vet and generate-check"
 	@echo "make generate-check  the generated files match their generators (go generate)"
@@ -97,7 +99,8 @@ deps:
 kernel: deps
 	$(GO) run ./tools/buildkernel -o $(KERNEL)
 
-# User programs (cmd/*) go into the boot module's bin/. A program that
+# User programs (cmd/*) go into build/modules/bin, and those IMAGE_PROGRAMS
+# names into the boot module's bin/. A program that
 # imports exogo/libos/linux is an ordinary Go program, entered at
 # exogo/libos/linux.Start (the libOS, which then starts its Go runtime:
 # docs/libos.md). The others run without the Go runtime, on the raw
@@ -191,10 +194,10 @@ ISO ?= $(BUILD)/exogo.iso
 # IMAGE_PROGRAMS says which programs of build/modules/bin (cmd/*) make iso
 # and make usb put in /bin: by default every one but exogo's tests and
 # benchmarks (TEST_PROGRAMS), though the one init=NAME names is always
-# there; all for every one (the tests' images); or a list of names. The
-# firmware loads the whole boot module before the kernel runs, about
-# 17 ms per MiB under QEMU: the tests and benchmarks would add 30 MiB,
-# half a second, to make run's boot.
+# there, and so are names given beside default; all for every one (the
+# tests' images); or a list of names. The firmware loads the whole boot
+# module before the kernel runs, about 17 ms per MiB under QEMU: the
+# tests and benchmarks would add about 22 MiB, 0.4 s, to make run's boot.
 IMAGE_PROGRAMS ?= default
 TEST_PROGRAMS := exo-test exo-fuzz exo-bench libos-test libos-bench gobench fs-hostile policies policies-fifo
 INIT_PROGRAM = $(patsubst init=%,%,$(filter init=%,$(CMDLINE)))
@@ -203,12 +206,12 @@ INIT_PROGRAM = $(patsubst init=%,%,$(filter init=%,$(CMDLINE)))
 # (hard links).
 define image-modules
 	@rm -rf $(1) && mkdir -p $(1)/bin && cp -R $(MODULES)/etc $(MODULES)/lib $(1)/
-	@for p in $(filter-out default all,$(IMAGE_PROGRAMS)); do [ -f $(MODULES)/bin/$$p ] || \
+	@for p in $(filter-out default all,$(IMAGE_PROGRAMS)); do [ -f "$(MODULES)/bin/$$p" ] || \
 		{ echo "make: IMAGE_PROGRAMS names $$p, which is not a program of $(MODULES)/bin; write default, all or some of: $$(ls $(MODULES)/bin | tr '\n' ' ')"; exit 2; }; done
 	@for f in $(MODULES)/bin/*; do p=$${f##*/}; \
 		case " $(IMAGE_PROGRAMS) " in \
 		*" all "*) ;; \
-		*" default "*) case " $(filter-out $(INIT_PROGRAM),$(TEST_PROGRAMS)) " in *" $$p "*) continue;; esac;; \
+		*" default "*) case " $(filter-out $(INIT_PROGRAM) $(IMAGE_PROGRAMS),$(TEST_PROGRAMS)) " in *" $$p "*) continue;; esac;; \
 		*) case " $(IMAGE_PROGRAMS) $(INIT_PROGRAM) " in *" $$p "*) ;; *) continue;; esac;; \
 		esac; ln -f $$f $(1)/bin/$$p || exit 1; done
 endef
@@ -253,7 +256,7 @@ GDB_PORT ?= 1234
 PROGRAM ?=
 DEBUG_CMDLINE = $(strip $(if $(PROGRAM),init=$(PROGRAM) $(filter-out init=%,$(CMDLINE)),$(CMDLINE)))
 
-debug-image: check-vars kernel $(MODULES)
+debug-image: check-vars kernel $(MODULES) $(SHELL_DEPS)
 	@if [ -n "$(PROGRAM)" ] && [ ! -f $(MODULES)/bin/$(PROGRAM) ]; then \
 		echo "make: PROGRAM=$(PROGRAM) is not a program; write one of: $(PROGRAMS)"; exit 2; fi
 	$(GO) run ./tools/mkimage -kernel $(KERNEL) -cmdline '$(DEBUG_CMDLINE)' -module-dir $(MODULES) $(EXTRAS) \
@@ -362,13 +365,15 @@ restrictcheck: kernel $(MODULES)
 test-qemu: test-images
 	$(GO) test -v -count=1 -timeout 40m ./test/qemu
 
-# Boot-time figures (median of 5 boots), then the exokernel's primitives
+# Boot-time figures (median of 5 boots: the self-test image's, and make
+# run's to the shell's prompt), then the exokernel's primitives
 # measured from user mode by cmd/exo-bench, then the libOS's paths measured
 # from an ordinary Go program by cmd/libos-bench, with one CPU and with two,
 # then the race with Linux: cmd/gobench, unmodified, on exogo and on
 # Debian's kernel in the same QEMU (tools/linuxrace; docs/libos.md).
-bench: test-images
+bench: test-images iso
 	$(GO) run ./tools/bootbench -n 5
+	$(GO) run ./tools/bootbench -n 5 -prompt -image $(ISO)
 	@$(QEMU_BASE) -display none -serial stdio -cdrom $(BUILD)/exogo-bench.iso 2>/dev/null \
 		| tr -d '\r' | grep --line-buffered '^bench:'; true
 	@$(QEMU_BASE) -display none -serial stdio -cdrom $(BUILD)/exogo-libosbench.iso 2>/dev/null \

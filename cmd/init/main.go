@@ -205,7 +205,7 @@ func programs() []string {
 }
 
 // poweroff ends init and powers the machine off (the exokernel's poweroff
-// call, which needs the device right the first process holds).
+// call, which needs the power right and root, which init holds).
 func poweroff(status int) {
 	syscall.Syscall(exo.CallPoweroff, uintptr(status), 0, 0)
 	fmt.Println("init: the kernel refused to power off")

@@ -14,6 +14,10 @@
 // Usage:
 //
 //	bootbench [-n 5] [-image build/exogo-test.iso] [-firmware bios|uefi] [-medium cdrom|usb]
+//	bootbench -prompt -image build/exogo.iso [-n 5]
+//
+// With -prompt it boots make run's image instead and times QEMU's start to
+// the kernel's main and to the shell's first prompt (gosh's "> ").
 //
 // EXOGO_QEMU_TIMEOUT and EXOGO_KVM apply as in the QEMU tests.
 package main
@@ -36,6 +40,7 @@ func main() {
 	memory := flag.String("m", qemu.DefaultMemory, "guest memory")
 	smp := flag.Int("smp", qemu.DefaultSMP, "guest CPUs")
 	verbose := flag.Bool("v", false, "copy the guest's serial output to standard error")
+	prompt := flag.Bool("prompt", false, "boot make run's image (-image build/exogo.iso) and time QEMU's start to the shell's prompt")
 	flag.Parse()
 	if flag.NArg() != 0 || *boots < 1 {
 		flag.Usage()
@@ -59,7 +64,12 @@ func main() {
 		c.SerialLog = os.Stderr
 	}
 
-	ok := bench(os.Stdout, c, *boots)
+	var ok bool
+	if *prompt {
+		ok = benchPrompt(os.Stdout, c, *boots)
+	} else {
+		ok = bench(os.Stdout, c, *boots)
+	}
 	if !ok {
 		os.Exit(1)
 	}
