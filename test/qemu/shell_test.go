@@ -36,8 +36,9 @@ func plainText(s string) string {
 // TestShell boots the image make run boots (u-root's commands and gosh
 // in /bin), types commands into the serial console as a person would,
 // and checks what they print: a listing, a redirection, a pipeline
-// between two processes, ps (the libOS's /proc), Ctrl-C of a sleep, and
-// exit, which powers the machine off.
+// between two processes, a line typed on the keyboard and shown on the
+// VGA screen (BIOS), ps (the libOS's /proc), Ctrl-C of a sleep, and exit,
+// which powers the machine off.
 func TestShell(t *testing.T) {
 	root := repoRoot(t)
 	requireQEMU(t)
@@ -156,6 +157,38 @@ func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[strin
 	n, _ := strconv.Atoi(wait("a pipeline", regexp.MustCompile(`^\d+$`), commandTimeout))
 	if n != len(bin) {
 		t.Errorf("ls /bin | wc -l printed %d, want %d (the image's /bin)", n, len(bin))
+	}
+	if fw == BIOS {
+		// The screen and the keyboard: a line typed on the PS/2
+		// keyboard (QEMU's sendkey), and the prompt and the output on
+		// the VGA text screen, which the libOS draws.
+		wait("the prompt before a line on the keyboard", shellPrompt, commandTimeout)
+		mo, err := DialMonitor(socket, 30*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"e", "c", "h", "o", "spc", "k", "shift-b", "d", "ret"} {
+			if _, err := mo.Command("sendkey " + key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wait("a line typed on the keyboard", regexp.MustCompile(`^kBd$`), commandTimeout)
+		onScreen := regexp.MustCompile(`(?m)^> echo kBd *\n(.*\n)?kBd *$`)
+		var screen string
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			rows, err := mo.VGAText()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// (The libOS writes the serial line first: the screen may lag.)
+			if screen = strings.Join(rows, "\n"); onScreen.MatchString(screen) || time.Now().After(deadline) {
+				break
+			}
+		}
+		if !onScreen.MatchString(screen) {
+			t.Errorf("the screen does not show the line typed on the keyboard and its output:\n%s", screen)
+		}
+		mo.Close()
 	}
 	command("ps")
 	wait("ps lists init", regexp.MustCompile(`^ *1 \? +\d\d:\d\d:\d\d init *$`), commandTimeout)
