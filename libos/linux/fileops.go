@@ -237,9 +237,15 @@ func openDevice(w *walkResult, flags uint64) int64 {
 	if !ok {
 		return -abi.ENXIO
 	}
+	return openDeviceKind(kind, flags)
+}
+
+// openDeviceKind opens a description of device kind with the access
+// flags ask for (the console's is always both).
+func openDeviceKind(kind uint32, flags uint64) int64 {
 	fd := allocateFDFlags(kind, flags)
 	if fd >= 0 && kind != kindConsole {
-		fileAt(uint64(fd)).flags = uint32(flags) & 3
+		fileAt(uint64(fd)).flags = accessMode(uint32(flags))
 	}
 	return fd
 }

@@ -55,11 +55,11 @@ func recordOpenPath(fd int64, dirfd, address uint64) {
 	if len(p) == 0 || p[0] != '/' {
 		switch {
 		case dirfd == atFdcwd || int64(int32(dirfd)) == abi.AtFdcwd:
-			length, e := cwdPath(cwdBuffer[:])
-			if e != 0 {
+			base, ok := currentDirPath()
+			if !ok {
 				return
 			}
-			n = copy(whole[:], cwdBuffer[:min(uint(length), uint(len(cwdBuffer)))])
+			n = copy(whole[:], base)
 		default:
 			base, ok := descOf(dirfd)
 			if !ok || descPathLength[base%maxOpen] == 0 {
@@ -73,6 +73,31 @@ func recordOpenPath(fd int64, dirfd, address uint64) {
 	if length := cleanPath(whole[:min(uint(n), uint(len(whole)))], descPaths[d][:]); length > 0 {
 		descPathLength[d] = uint16(length)
 	}
+}
+
+// cwdPathCache is the current directory's path, as recordOpenPath last
+// found it for directory node: cwdPath walks up through every parent,
+// too much for every relative open. (A rename of a parent after that is
+// not seen: paths are as they were opened.)
+var cwdPathCache struct {
+	node   uint32
+	length int
+	path   [fdPathMax]byte
+}
+
+// currentDirPath returns the current directory's path (cwdPathCache);
+// false when it cannot be found or is too long to record.
+func currentDirPath() ([]byte, bool) {
+	c := &cwdPathCache
+	if c.length == 0 || c.node != cwdNode {
+		c.length = 0
+		length, errno := cwdPath(cwdBuffer[:])
+		if errno != 0 || length >= fdPathMax {
+			return nil, false
+		}
+		c.node, c.length = cwdNode, copy(c.path[:], cwdBuffer[:min(uint(length), uint(len(cwdBuffer)))])
+	}
+	return c.path[:min(uint(c.length), fdPathMax)], true
 }
 
 // cleanPath writes the absolute path p, cleaned lexically (no empty, "."
@@ -176,13 +201,7 @@ func openFdLink(fd uint64, flags uint64) int64 {
 	case want != abi.OWronly && !reads, want != abi.ORdonly && !writes:
 		return -abi.EACCES
 	case f.kind == kindNull || f.kind == kindZero || f.kind == kindRandom:
-		// A device holds no state: a description of its own, with
-		// the access asked for (as openDevice makes).
-		fd := allocateFDFlags(f.kind, flags)
-		if fd >= 0 {
-			fileAt(uint64(fd)).flags = uint32(want)
-		}
-		return fd
+		return openDeviceKind(f.kind, flags) // a device holds no state: a description of its own
 	}
 	return installFD(d, 0, flags&abi.OCloexec != 0)
 }
@@ -195,8 +214,7 @@ func descAccess(f *file) (reads, writes bool) {
 	case kindPipeWrite:
 		return false, true
 	case kindFile, kindDir, kindProcFile, kindProcDir, kindEpoll:
-		mode := accessMode(f.flags)
-		return mode != abi.OWronly, mode != abi.ORdonly && f.kind == kindFile
+		return readable(f), writable(f) && f.kind == kindFile
 	}
 	return true, true // the console, the devices, an eventfd
 }

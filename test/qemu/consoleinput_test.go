@@ -30,18 +30,7 @@ func TestConsoleInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.SMP = run.cpus
-			dir, err := os.MkdirTemp("", "exogo-console-") // t.TempDir has the subtest's comma, which QEMU's options cannot take
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer os.RemoveAll(dir)
-			socket := filepath.Join(dir, "monitor")
-			c.ExtraArgs = append(c.ExtraArgs, MonitorArgs(socket)...)
-			m, err := Start(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
+			m, socket := startWithMonitor(t, c)
 			step := func(what, pattern string) {
 				t.Helper()
 				if _, err := m.WaitLine(regexp.MustCompile(pattern), c.Timeout); err != nil {
@@ -113,4 +102,25 @@ func TestConsoleInput(t *testing.T) {
 			)
 		})
 	}
+}
+
+// startWithMonitor starts c with QEMU's monitor listening on a socket,
+// and returns the machine and the socket's path; both go when the test
+// ends. (The socket's directory is not t.TempDir: a subtest's name may
+// hold characters QEMU's options cannot take, such as a comma.)
+func startWithMonitor(t *testing.T, c Config) (*Machine, string) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "exogo-monitor-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	socket := filepath.Join(dir, "monitor")
+	c.ExtraArgs = append(c.ExtraArgs, MonitorArgs(socket)...)
+	m, err := Start(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	return m, socket
 }

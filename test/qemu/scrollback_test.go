@@ -2,7 +2,6 @@ package qemu
 
 import (
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -27,13 +26,7 @@ func TestScreenScrollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	socket := filepath.Join(t.TempDir(), "monitor")
-	c.ExtraArgs = append(c.ExtraArgs, MonitorArgs(socket)...)
-	m, err := Start(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, socket := startWithMonitor(t, c)
 	if _, err := m.WaitLine(regexp.MustCompile(`exogo: ready\.`), c.Timeout); err != nil {
 		t.Fatal(m.Report(fmt.Sprintf("no idle prompt: %v", err)))
 	}

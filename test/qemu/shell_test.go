@@ -77,18 +77,7 @@ func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[strin
 		t.Fatal(err)
 	}
 	c.SMP = cpus
-	dir, err := os.MkdirTemp("", "exogo-shell-") // (QEMU's options cannot take the subtest's name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	socket := filepath.Join(dir, "monitor")
-	c.ExtraArgs = append(c.ExtraArgs, MonitorArgs(socket)...)
-	m, err := Start(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, socket := startWithMonitor(t, c)
 	from := 0
 	// find looks for a line matching re (its escape sequences
 	// taken out) among those after the last one found.
