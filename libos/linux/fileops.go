@@ -286,13 +286,9 @@ func readFile(f *file, b []byte, offset uint64, positioned bool) (int64, bool) {
 			return -abi.EBADF, true
 		}
 		if !positioned {
-			offset = f.offset
+			return readAtOffset(f, b), true
 		}
-		n := fileRead(f, b, offset)
-		if n > 0 && !positioned {
-			f.offset += uint64(n)
-		}
-		return n, true
+		return fileRead(f, b, offset), true
 	case kindDir:
 		return -abi.EISDIR, true
 	case kindNull, kindZero, kindRandom:
@@ -331,16 +327,9 @@ func writeFile(f *file, b []byte, offset uint64, positioned bool) (int64, bool) 
 			return -abi.EBADF, true
 		}
 		if !positioned {
-			offset = f.offset
-			if f.flags&abi.OAppend != 0 {
-				offset = metaWord(f.slot, exo.FileMetaLength)
-			}
+			return writeAtOffset(f, b, f.flags&abi.OAppend != 0), true
 		}
-		n := fileWrite(f, b, offset)
-		if n > 0 && !positioned {
-			f.offset = offset + uint64(n)
-		}
-		return n, true
+		return fileWrite(f, b, offset), true
 	case kindDir:
 		return -abi.EBADF, true
 	case kindNull, kindZero, kindRandom:
@@ -413,7 +402,7 @@ func sysLseek(fd, offset, whence uint64) int64 {
 	switch whence {
 	case 0: // SEEK_SET
 	case 1: // SEEK_CUR
-		position += int64(f.offset)
+		return seekOffset(f, 0, position, true)
 	case 2: // SEEK_END
 		position += int64(size)
 	case 3, 4: // SEEK_DATA, SEEK_HOLE: no holes, so data is everywhere before the end
@@ -426,11 +415,7 @@ func sysLseek(fd, offset, whence uint64) int64 {
 	default:
 		return -abi.EINVAL
 	}
-	if position < 0 {
-		return -abi.EINVAL
-	}
-	f.offset = uint64(position)
-	return position
+	return seekOffset(f, uint64(position), 0, false)
 }
 
 func sysFtruncate(fd, length uint64) int64 {

@@ -47,6 +47,7 @@ type file struct {
 	node   uint32
 	slot   uintptr
 	offset uint64
+	shared uintptr // a file's: where the node that holds its offset is linked, once a child shares it (offsets.go)
 	// A made-up file's bytes.
 	start, size uint64
 	// A pipe end's: slot is where its data node is linked, peer its
@@ -198,6 +199,9 @@ func closeFD(fd uint64) int64 {
 		closePipeEnd(f)
 	case kindFile:
 		keepClosed(f.node, f.slot)
+		if f.shared != 0 {
+			releaseSlot(f.shared)
+		}
 	case kindDir:
 		releaseSlot(f.slot)
 	case kindEpoll:

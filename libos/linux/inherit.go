@@ -13,9 +13,9 @@ import (
 // first slots, and writes a table on the child's start stack
 // (StartAuxFiles) that the child's libOS reads before anything else
 // takes a slot (installInherited). Descriptors that named one
-// description still name one in the child; its offset and flags are
-// copied, not shared between the processes (a shared offset is not
-// built). Event fds and epoll instances are not passed (the runtime
+// description still name one in the child. A file's offset is shared
+// with the child (offsets.go); its flags, and a directory's offset, are
+// copied. Event fds and epoll instances are not passed (the runtime
 // makes its own).
 //
 // The table: a count, then per descriptor inheritWords words:
@@ -23,10 +23,11 @@ import (
 //	0: fd << 32 | kind      1: the parent's description index (groups)
 //	2: node << 32 | flags   3: offset
 //	4: slot (the child's)   5: peer (the child's)
+//	6: shared (the child's link of a file's offset node)
 
 const (
 	inheritMax   = 64
-	inheritWords = 6
+	inheritWords = 7
 	inheritBytes = 8 + inheritMax*inheritWords*8
 )
 
@@ -49,7 +50,7 @@ func writeInherited(child uint64, table []byte) bool {
 	}
 	count := uint64(0)
 	next := uintptr(fileWindow) // the child's next slot
-	childSlot, childPeer = [maxOpen]uintptr{}, [maxOpen]uintptr{}
+	childSlot, childPeer, childShared = [maxOpen]uintptr{}, [maxOpen]uintptr{}, [maxOpen]uintptr{}
 	for fd := uint64(0); fd < maxFiles && count < inheritMax; fd++ {
 		d, open := descOf(fd)
 		if !open || fdTable[fd]&fdCloexec != 0 {
@@ -64,6 +65,12 @@ func writeInherited(child uint64, table []byte) bool {
 			switch f.kind {
 			case kindFile:
 				childSlot[d%maxOpen], ok = shareInto(child, &next, f.slot, accessMode(f.flags) != abi.ORdonly)
+				if ok {
+					ok = shareOffset(f)
+				}
+				if ok {
+					childShared[d%maxOpen], ok = shareInto(child, &next, f.shared, true)
+				}
 			case kindDir:
 				childSlot[d%maxOpen], ok = shareInto(child, &next, f.slot, false)
 			default:
@@ -80,18 +87,19 @@ func writeInherited(child uint64, table []byte) bool {
 		putWord(table, int(at), fd<<32|uint64(f.kind))
 		putWord(table, int(at+8), uint64(d))
 		putWord(table, int(at+16), uint64(f.node)<<32|uint64(f.flags))
-		putWord(table, int(at+24), f.offset)
+		putWord(table, int(at+24), fileOffset(f))
 		putWord(table, int(at+32), uint64(childSlot[d%maxOpen]))
 		putWord(table, int(at+40), uint64(childPeer[d%maxOpen]))
+		putWord(table, int(at+48), uint64(childShared[d%maxOpen]))
 		count++
 	}
 	putWord(table, 0, count)
 	return true
 }
 
-// childSlot and childPeer are a description's links in the child being
-// made, once made (writeInherited; under the call lock).
-var childSlot, childPeer [maxOpen]uintptr
+// childSlot, childPeer and childShared are a description's links in the
+// child being made, once made (writeInherited; under the call lock).
+var childSlot, childPeer, childShared [maxOpen]uintptr
 
 // shareInto links the node linked at slot into child at *next (writable
 // with write) and moves *next on to the child's next slot.
@@ -142,7 +150,11 @@ func installInherited() {
 			f.node, f.flags = uint32(word(table, at+16)>>32), uint32(word(table, at+16))
 			f.offset = word(table, at+24)
 			f.slot, f.peer = uintptr(word(table, at+32)), uintptr(word(table, at+40))
-			for _, s := range [2]uintptr{f.slot, f.peer} {
+			if _, ok := slotIndex(uintptr(word(table, at+48))); ok && kind == kindFile {
+				f.shared = uintptr(word(table, at+48))
+				markWritable(f.shared)
+			}
+			for _, s := range [3]uintptr{f.slot, f.peer, f.shared} {
 				if i, ok := slotIndex(s); ok {
 					slotRefs[i%fileSlots] = 1
 				}

@@ -43,7 +43,7 @@ import (
 //
 // What a peer stores in the shared pages is not trusted: a head and tail
 // further apart than the ring is an I/O error, never a copy out of it.
-// Offsets and flags are the description's, not shared between processes.
+// A pipe end's flags are its description's, not shared between processes.
 
 const (
 	pipeSize = 64 << 10 // Linux's default capacity

@@ -37,6 +37,7 @@ func TestExec(t *testing.T) {
 		`exectest: signals between processes: ok`,
 		`exectest: credential: ok`,
 		`exectest: unaligned words: ok`,
+		`exectest: shared offset: ok`,
 		`exectest: many children: ok`,
 		`exectest: all ok`,
 		`init: /bin/exectest \(process \d+\) exited with status 0`,

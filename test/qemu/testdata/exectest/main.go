@@ -295,6 +295,74 @@ func main() {
 		}
 		return nil
 	})
+	check("shared offset", func() error {
+		// A description a child inherits is one description: the
+		// child's writes, reads and seeks move the parent's offset, as a
+		// shell's `{ echo a; cmd; echo b; } > out` needs.
+		name := filepath.Join(os.TempDir(), "exectest-offset")
+		defer os.Remove(name)
+		f, err := os.Create(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		run := func(stdin, stdout *os.File, args ...string) error {
+			cmd := exec.Command(self, append([]string{"child"}, args...)...)
+			cmd.Stdin, cmd.Stdout = stdin, stdout
+			return cmd.Run()
+		}
+		f.WriteString("a\n")
+		if err := run(nil, f, "echo", "one"); err != nil {
+			return err
+		}
+		f.WriteString("b\n")
+		if b, err := os.ReadFile(name); string(b) != "a\none\nb\n" {
+			return fmt.Errorf("after a child's write: %q (%v), want %q", b, err, "a\none\nb\n")
+		}
+		if err := run(nil, f, "rewind"); err != nil {
+			return err
+		}
+		f.WriteString("A")
+		if b, err := os.ReadFile(name); string(b) != "A\none\nb\n" {
+			return fmt.Errorf("after a child's seek: %q (%v), want %q", b, err, "A\none\nb\n")
+		}
+		// Two children write at once: each write takes its own range.
+		f.Seek(0, io.SeekStart)
+		f.Truncate(0)
+		c1 := exec.Command(self, "child", "count", "300")
+		c2 := exec.Command(self, "child", "count", "300")
+		c1.Stdout, c2.Stdout = f, f
+		if err := c1.Start(); err != nil {
+			return err
+		}
+		if err := c2.Start(); err != nil {
+			return err
+		}
+		c1.Wait()
+		c2.Wait()
+		one := 0
+		for i := range 300 {
+			one += len(fmt.Sprintf("line %d\n", i))
+		}
+		b, _ := os.ReadFile(name)
+		if n := bytes.Count(b, []byte("line 299\n")); len(b) != 2*one || n != 2 {
+			return fmt.Errorf("two children's output: %d bytes with %d last lines, want %d with 2", len(b), n, 2*one)
+		}
+		// A child that reads moves the offset too.
+		r, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		if err := run(r, nil, "read", "7"); err != nil {
+			return err
+		}
+		rest, err := io.ReadAll(r)
+		if err != nil || len(rest) != 2*one-7 || !bytes.HasPrefix(rest, []byte("line 1\n")) {
+			return fmt.Errorf("after a child read 7 bytes: %d bytes (%v), want %d starting with line 1", len(rest), err, 2*one-7)
+		}
+		return nil
+	})
 	check("many children", func() error {
 		for i := range 40 {
 			out, err := exec.Command(self, "child", "echo", strconv.Itoa(i)).Output()
@@ -384,6 +452,17 @@ func child(what string, args []string) {
 		fmt.Println("ready")
 		<-c
 		fmt.Println("got terminated")
+	case "rewind":
+		if _, err := os.Stdout.Seek(0, io.SeekStart); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	case "read":
+		n, _ := strconv.Atoi(args[0])
+		if _, err := io.ReadFull(os.Stdin, make([]byte, n)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	case "uid":
 		fmt.Println(os.Getuid())
 	case "killinit":
