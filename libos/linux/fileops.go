@@ -105,8 +105,11 @@ func sysOpenat(dirfd, path, flags, mode uint64) int64 {
 	fd := openProc(path, flags)
 	if fd == 0 {
 		var w walkResult
-		follow := flags&abi.ONofollow == 0 && flags&(abi.OCreat|abi.OExcl) != abi.OCreat|abi.OExcl
-		if errno := walkPath(dirfd, path, follow, &w); errno != 0 {
+		how := followIf(flags&abi.ONofollow == 0 && flags&(abi.OCreat|abi.OExcl) != abi.OCreat|abi.OExcl)
+		if flags&abi.OCreat != 0 {
+			how |= nameLast
+		}
+		if errno := walkPath(dirfd, path, how, &w); errno != 0 {
 			return errno
 		}
 		fd = openWalked(&w, flags, mode)
@@ -125,6 +128,8 @@ func openWalked(w *walkResult, flags, mode uint64) int64 {
 	switch {
 	case access == 3:
 		return -abi.EINVAL
+	case w.trailing && flags&abi.OCreat != 0:
+		return -abi.EISDIR // "name/" with O_CREAT, whatever name is
 	case (w.found || w.n == 0) && flags&(abi.OCreat|abi.OExcl) == abi.OCreat|abi.OExcl:
 		return -abi.EEXIST // a directory, or a dangling symbolic link, too
 	case w.n == 0 || w.found && w.entry.dtype == dtDir:

@@ -67,17 +67,20 @@ func emptyPath(address uint64) bool {
 
 func sysMkdirat(dirfd, path, mode uint64) int64 {
 	var w walkResult
-	if errno := walkPath(dirfd, path, false, &w); errno != 0 {
+	if errno := walkPath(dirfd, path, nameLast, &w); errno != 0 {
 		return errno
 	}
 	return makeWalked(&w, 0o040000|uint64(uint32(mode)&0o7777&^currentUmask()), 0)
 }
 
 // makeWalked makes a directory or symbolic link (fs_make's mode and
-// target) where walk w ended, if nothing is there, and releases w.
+// target) where walk w (nameLast) ended, if nothing is there, and
+// releases w. Only a directory's name may end with '/'.
 func makeWalked(w *walkResult, mode, target uint64) int64 {
 	result := int64(-abi.EEXIST)
-	if !w.found && w.n != 0 {
+	if !w.found && w.trailing && mode&0o170000 != 0o040000 {
+		result = -abi.ENOENT
+	} else if !w.found && w.n != 0 {
 		if r := exo.FsMake(w.dir, w.nameArg(), mode, target); r < 0 {
 			result = errnoOf(r)
 		} else {
@@ -93,7 +96,7 @@ func sysUnlinkat(dirfd, path, flags uint64) int64 {
 		return -abi.EINVAL
 	}
 	var w walkResult
-	if errno := walkPath(dirfd, path, false, &w); errno != 0 {
+	if errno := walkPath(dirfd, path, nameLast, &w); errno != 0 {
 		return errno
 	}
 	result := int64(0)
@@ -106,7 +109,7 @@ func sysUnlinkat(dirfd, path, flags uint64) int64 {
 	case !w.found:
 		result = -abi.ENOENT
 	case w.trailing && w.entry.dtype != dtDir:
-		result = -abi.ENOTDIR
+		result = -abi.ENOTDIR // a file, or a symbolic link (to a directory too)
 	default:
 		remove := exo.RemoveFlags(0)
 		if flags&atRemovedir != 0 {
@@ -127,15 +130,15 @@ func sysUnlinkat(dirfd, path, flags uint64) int64 {
 // The source of a rename or link, kept while the destination is walked.
 var fromWalk walkResult
 
-// walkBoth walks a rename's or link's source into fromWalk (following a
-// link in its last component when follow says) and its destination into
-// to; on an error neither holds a reference. (The two names' nameArg
-// buffers differ: nameArg alternates between two.)
-func walkBoth(oldDirfd, oldPath uint64, follow bool, newDirfd, newPath uint64, to *walkResult) int64 {
-	if errno := walkPath(oldDirfd, oldPath, follow, &fromWalk); errno != 0 {
+// walkBoth walks a rename's or link's source into fromWalk (how) and its
+// destination, a name to make, into to; on an error neither holds a
+// reference. (The two names' nameArg buffers differ: nameArg alternates
+// between two.)
+func walkBoth(oldDirfd, oldPath uint64, how walkHow, newDirfd, newPath uint64, to *walkResult) int64 {
+	if errno := walkPath(oldDirfd, oldPath, how, &fromWalk); errno != 0 {
 		return errno
 	}
-	if errno := walkPath(newDirfd, newPath, false, to); errno != 0 {
+	if errno := walkPath(newDirfd, newPath, nameLast, to); errno != 0 {
 		fromWalk.release()
 		return errno
 	}
@@ -147,7 +150,7 @@ func sysRenameat2(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 		return -abi.EINVAL // RENAME_EXCHANGE and RENAME_WHITEOUT are not served
 	}
 	var to walkResult
-	if errno := walkBoth(oldDirfd, oldPath, false, newDirfd, newPath, &to); errno != 0 {
+	if errno := walkBoth(oldDirfd, oldPath, nameLast, newDirfd, newPath, &to); errno != 0 {
 		return errno
 	}
 	result := int64(0)
@@ -156,6 +159,8 @@ func sysRenameat2(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 		result = -abi.EBUSY
 	case !fromWalk.found:
 		result = -abi.ENOENT
+	case fromWalk.entry.dtype != dtDir && (fromWalk.trailing || to.trailing):
+		result = -abi.ENOTDIR // only a directory's names may end with '/'
 	default:
 		if to.found {
 			forgetClosed(to.entry.node) // it may lose its last name
@@ -177,7 +182,7 @@ func sysLinkat(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 		return -abi.EINVAL
 	}
 	var to walkResult
-	if errno := walkBoth(oldDirfd, oldPath, flags&atSymlinkFollow != 0, newDirfd, newPath, &to); errno != 0 {
+	if errno := walkBoth(oldDirfd, oldPath, followIf(flags&atSymlinkFollow != 0), newDirfd, newPath, &to); errno != 0 {
 		return errno
 	}
 	result := int64(0)
@@ -188,6 +193,8 @@ func sysLinkat(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 		result = -abi.ENOENT
 	case to.n == 0 || to.found:
 		result = -abi.EEXIST
+	case to.trailing:
+		result = -abi.ENOENT // "new/": a name for a directory
 	default:
 		if r := exo.FsLink(fromWalk.dir, fromWalk.nameArg(), to.dir, to.nameArg()); r < 0 {
 			result = errnoOf(r)
@@ -212,7 +219,7 @@ func sysSymlinkat(target, dirfd, path uint64) int64 {
 	}
 	targetBuffer[uint(len(t))%uint(len(targetBuffer))] = 0
 	var w walkResult
-	if errno := walkPath(dirfd, path, false, &w); errno != 0 {
+	if errno := walkPath(dirfd, path, nameLast, &w); errno != 0 {
 		return errno
 	}
 	return makeWalked(&w, 0o120000, uint64(uintptr(unsafe.Pointer(&targetBuffer[0]))))
@@ -256,7 +263,7 @@ func sysReadlinkat(dirfd, path, address, capacity uint64) int64 {
 		return int64(copy(b, target[:min(n, uint64(len(target)))]))
 	}
 	var w walkResult
-	if errno := walkPath(dirfd, path, false, &w); errno != 0 {
+	if errno := walkPath(dirfd, path, 0, &w); errno != 0 {
 		return errno
 	}
 	result := int64(0)
@@ -301,7 +308,7 @@ func onTarget(dirfd, path, flags uint64, do int, a, b uint64) int64 {
 			return errno
 		}
 	} else {
-		if errno := walkPath(dirfd, path, flags&atSymlinkNofollow == 0, &w); errno != 0 {
+		if errno := walkPath(dirfd, path, followIf(flags&atSymlinkNofollow == 0), &w); errno != 0 {
 			return errno
 		}
 		if !w.found {

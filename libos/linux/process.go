@@ -59,7 +59,7 @@ var (
 // vectors at argv and envp (NULL-terminated arrays of C strings).
 func sysSpawn(path, argv, envp uint64) int64 {
 	var w walkResult
-	if errno := walkPath(atFdcwd, path, true, &w); errno != 0 {
+	if errno := walkPath(atFdcwd, path, followLast, &w); errno != 0 {
 		return errno
 	}
 	image, size, program, errno := openProgram(&w)

@@ -71,7 +71,7 @@ func sysNewfstatat(dirfd, path, address, flags uint64) int64 {
 		return r
 	}
 	var w walkResult
-	if errno := walkPath(dirfd, path, flags&atSymlinkNofollow == 0, &w); errno != 0 {
+	if errno := walkPath(dirfd, path, followIf(flags&atSymlinkNofollow == 0), &w); errno != 0 {
 		return errno
 	}
 	errno := int64(0)

@@ -15,6 +15,30 @@ import (
 // when asked. The result is the directory that holds the last component,
 // linked, and the component: every call then names the node by that
 // directory and name, and the kernel checks the permissions.
+//
+// A '/' after the last component asks for a directory: a symbolic link
+// there is followed and anything else but a directory is ENOTDIR, except
+// when the component is a name to make or remove (nameLast: mkdir, link,
+// symlink, rename, unlink, open with O_CREAT), which Linux looks up
+// without following it (filename_create, LOOKUP_PARENT) and whose caller
+// judges the slash (w.trailing): rmdir("link-to-dir/") is ENOTDIR, never
+// the removal of the directory the link names.
+
+// walkHow says what a walk does with the last component.
+type walkHow uint8
+
+const (
+	followLast walkHow = 1 << iota // follow a symbolic link there
+	nameLast                       // a name to make or remove (above)
+)
+
+// followIf is followLast when follow is true.
+func followIf(follow bool) walkHow {
+	if follow {
+		return followLast
+	}
+	return 0
+}
 
 const (
 	dtDir     = 4
@@ -67,9 +91,8 @@ func startDir(dirfd uint64) (uintptr, int64) {
 	return f.slot, 0
 }
 
-// walkPath walks the NUL-terminated path at address from dirfd; follow
-// says whether a symbolic link in the last component is followed.
-func walkPath(dirfd, address uint64, follow bool, w *walkResult) int64 {
+// walkPath walks the NUL-terminated path at address from dirfd.
+func walkPath(dirfd, address uint64, how walkHow, w *walkResult) int64 {
 	if !fsStart() {
 		return -abi.ENOMEM
 	}
@@ -87,7 +110,7 @@ func walkPath(dirfd, address uint64, follow bool, w *walkResult) int64 {
 			return errno
 		}
 	}
-	return walk(start, pathBuffers[0][:min(uint(len(p)), pathMax)], follow, w)
+	return walk(start, pathBuffers[0][:min(uint(len(p)), pathMax)], how, w)
 }
 
 // walkString walks p, a path of the libOS's own, from the root.
@@ -97,7 +120,7 @@ func walkString(p string, w *walkResult) int64 {
 	}
 	*w = walkResult{}
 	n := copy(pathBuffers[0][:], p)
-	return walk(rootSlot, pathBuffers[0][:min(uint(n), pathMax)], true, w)
+	return walk(rootSlot, pathBuffers[0][:min(uint(n), pathMax)], followLast, w)
 }
 
 // onlySlashes reports whether p holds nothing but '/'.
@@ -111,7 +134,7 @@ func onlySlashes(p []byte) bool {
 }
 
 // walk resolves p (in pathBuffers[0]) from the directory linked at start.
-func walk(start uintptr, p []byte, follow bool, w *walkResult) int64 {
+func walk(start uintptr, p []byte, how walkHow, w *walkResult) int64 {
 	cur := start
 	holdSlot(cur)
 	links, buffer := 0, 0
@@ -164,7 +187,8 @@ func walk(start uintptr, p []byte, follow bool, w *walkResult) int64 {
 			w.n = copy(w.name[:], component)
 			return 0
 		}
-		if e.dtype == dtSymlink && (!last || follow || len(rest) > 0) {
+		slash := len(rest) > 0 && how&nameLast == 0 // a '/' after the last component that asks for a directory
+		if e.dtype == dtSymlink && (!last || len(rest) == 0 && how&followLast != 0 || slash) {
 			links++
 			n := exo.FsReadlink(cur, nameArg(component), uintptr(unsafe.Pointer(&linkBuffer[0])))
 			switch {
@@ -198,7 +222,7 @@ func walk(start uintptr, p []byte, follow bool, w *walkResult) int64 {
 			continue
 		}
 		if last {
-			if len(rest) > 0 && e.dtype != dtDir {
+			if slash && e.dtype != dtDir {
 				releaseSlot(cur)
 				return -abi.ENOTDIR // "file/": only a directory may end with a slash
 			}

@@ -22,6 +22,7 @@ func TestFiles(t *testing.T) {
 	expectLines(t, out,
 		`exogo: file system: \d+ files \(\d+ KiB\) from the boot module in [\d.]+ ms`,
 		`files: walk, getwd, chdir: ok`,
+		`files: trailing slashes: ok`,
 		`files: all ok`,
 		`init: /bin/files \(process \d+\) exited with status 0`,
 		censusBalanced)

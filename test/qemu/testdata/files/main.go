@@ -260,6 +260,7 @@ func main() {
 		}
 		return nil
 	}())
+	check("trailing slashes", trailingSlashes(dir))
 	check("CreateTemp and RemoveAll", func() error {
 		f, err := os.CreateTemp(dir, "temp-*.txt")
 		if err != nil {
@@ -284,4 +285,96 @@ func must(f *os.File, err error) *os.File {
 		os.Exit(1)
 	}
 	return f
+}
+
+// trailingSlashes checks what Linux does with a '/' after a path's last
+// component, in a fresh tree for each call: a file f, a directory d, and
+// symbolic links sd (to d), sf (to f) and dang (to nothing). A name to
+// make or remove is not followed through a link even with the slash
+// (rmdir("sd/") must not remove d); open with O_CREAT is EISDIR.
+func trailingSlashes(parent string) error {
+	const (
+		ok     = syscall.Errno(0)
+		exist  = syscall.EEXIST
+		noent  = syscall.ENOENT
+		notdir = syscall.ENOTDIR
+		isdir  = syscall.EISDIR
+	)
+	ops := []struct {
+		name string
+		do   func(p string) error
+		want [6]syscall.Errno // absent/ f/ d/ sd/ sf/ dang/
+	}{
+		{"creat", func(p string) error { return closeFD(syscall.Open(p, syscall.O_CREAT|syscall.O_WRONLY, 0o644)) },
+			[6]syscall.Errno{isdir, isdir, isdir, isdir, isdir, isdir}},
+		{"creat excl", func(p string) error {
+			return closeFD(syscall.Open(p, syscall.O_CREAT|syscall.O_EXCL|syscall.O_WRONLY, 0o644))
+		}, [6]syscall.Errno{isdir, isdir, isdir, isdir, isdir, isdir}},
+		{"open", func(p string) error { return closeFD(syscall.Open(p, syscall.O_RDONLY, 0)) },
+			[6]syscall.Errno{noent, notdir, ok, ok, notdir, noent}},
+		{"mkdir", func(p string) error { return syscall.Mkdir(p, 0o755) },
+			[6]syscall.Errno{ok, exist, exist, exist, exist, exist}},
+		{"symlink", func(p string) error { return syscall.Symlink("x", p) },
+			[6]syscall.Errno{noent, exist, exist, exist, exist, exist}},
+		{"link", func(p string) error { return syscall.Link("f", p) },
+			[6]syscall.Errno{noent, exist, exist, exist, exist, exist}},
+		{"unlink", func(p string) error { return syscall.Unlink(p) },
+			[6]syscall.Errno{noent, notdir, isdir, notdir, notdir, notdir}},
+		{"rmdir", func(p string) error { return syscall.Rmdir(p) },
+			[6]syscall.Errno{noent, notdir, ok, notdir, notdir, notdir}},
+		{"lstat", func(p string) error { var st syscall.Stat_t; return syscall.Lstat(p, &st) },
+			[6]syscall.Errno{noent, notdir, ok, ok, notdir, noent}},
+		{"rename f to", func(p string) error { return syscall.Rename("f", p) },
+			[6]syscall.Errno{notdir, notdir, notdir, notdir, notdir, notdir}},
+		{"rename d to", func(p string) error { return syscall.Rename("d2", p) },
+			[6]syscall.Errno{ok, notdir, ok, notdir, notdir, notdir}},
+	}
+	tree := filepath.Join(parent, "slashes")
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	defer os.Chdir(wd)
+	for _, op := range ops {
+		for i, name := range []string{"absent", "f", "d", "sd", "sf", "dang"} {
+			os.RemoveAll(tree)
+			if err := os.Mkdir(tree, 0o755); err != nil {
+				return err
+			}
+			if err := os.Chdir(tree); err != nil {
+				return err
+			}
+			os.WriteFile("f", nil, 0o644)
+			os.Mkdir("d", 0o755)
+			os.Mkdir("d2", 0o755)
+			os.Symlink("d", "sd")
+			os.Symlink("f", "sf")
+			os.Symlink("nothing", "dang")
+			got := ok
+			if err := op.do(name + "/"); err != nil && !errors.As(err, &got) {
+				return fmt.Errorf("%s %s/: %v", op.name, name, err)
+			}
+			if got != op.want[i] {
+				return fmt.Errorf("%s %s/: %v, want %v", op.name, name, errText(got), errText(op.want[i]))
+			}
+			if _, err := os.Stat("d"); err != nil && !(op.want[i] == ok && name == "d") {
+				return fmt.Errorf("%s %s/: d is gone (%v)", op.name, name, err)
+			}
+		}
+	}
+	return os.RemoveAll(tree)
+}
+
+func closeFD(fd int, err error) error {
+	if err == nil {
+		syscall.Close(fd)
+	}
+	return err
+}
+
+func errText(e syscall.Errno) string {
+	if e == 0 {
+		return "success"
+	}
+	return e.Error()
 }
