@@ -15,8 +15,8 @@ import (
 // The console's reads and writes are console.go's.
 
 const (
-	maxFiles = 256 // descriptors (RLIMIT_NOFILE)
-	maxOpen  = 256 // open file descriptions
+	maxFiles = 1024 // descriptors (RLIMIT_NOFILE, Linux's default soft limit)
+	maxOpen  = 1024 // open file descriptions
 )
 
 const (

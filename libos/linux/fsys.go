@@ -25,9 +25,11 @@ import (
 
 const (
 	// The file window: slots of 1 GiB in the libOS's part of the address
-	// space, between the kernel information page and the loader's stack.
-	fileWindow = 0x7f80_8000_0000
-	fileSlots  = 506
+	// space, from above the screen segment to the loader's stack. The
+	// kernel's read-only views (the frame table and its information page)
+	// take two slots in the middle (viewSlot), which are never used.
+	fileWindow = 0x7f00_0000_0000
+	fileSlots  = 1020
 	slotSpan   = 1 << 30
 
 	pathMax  = 4096 // PATH_MAX
@@ -41,17 +43,32 @@ const (
 var slotRefs [fileSlots]uint32
 
 func slotIndex(slot uintptr) (uint, bool) {
-	if slot < fileWindow || slot >= fileWindow+fileSlots*slotSpan || slot%slotSpan != 0 {
+	if slot < fileWindow || slot >= fileWindow+fileSlots*slotSpan || slot%slotSpan != 0 || viewSlot(slot) {
 		return 0, false
 	}
 	return uint((slot - fileWindow) / slotSpan), true
+}
+
+// viewSlot reports whether the slot at address slot holds one of the
+// kernel's views.
+func viewSlot(slot uintptr) bool {
+	return slot == exo.AddressFrameTableView&^(slotSpan-1) || slot == exo.AddressKernelInfo&^(slotSpan-1)
+}
+
+// nextSlot is the slot after slot, past the kernel's views.
+func nextSlot(slot uintptr) uintptr {
+	slot += slotSpan
+	for viewSlot(slot) {
+		slot += slotSpan
+	}
+	return slot
 }
 
 // takeSlot reserves a free slot (one reference) for a read-only link
 // (markWritable says otherwise).
 func takeSlot() (uintptr, bool) {
 	for k := uint(0); k < fileSlots; k++ {
-		if slotRefs[k] == 0 {
+		if slotRefs[k] == 0 && !viewSlot(fileWindow+uintptr(k)*slotSpan) {
 			slotRefs[k] = 1
 			slotWritable[k] = false
 			return fileWindow + uintptr(k)*slotSpan, true

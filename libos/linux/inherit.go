@@ -105,7 +105,7 @@ var childSlot, childPeer, childShared [maxOpen]uintptr
 // with write) and moves *next on to the child's next slot.
 func shareInto(child uint64, next *uintptr, slot uintptr, write bool) (uintptr, bool) {
 	at := *next
-	*next += slotSpan
+	*next = nextSlot(at)
 	permissions := exo.Permissions(0)
 	if write {
 		permissions = exo.PermissionsWrite

@@ -40,10 +40,6 @@ var stdFileTests = []stdTest{
 		"TestLargeCopyViaNetwork", "TestSpliceFile", "TestSendFile", "TestGetPollFDAndNetwork",
 		// Named pipes (mknodat) are not built.
 		"TestFIFONonBlockingEOF", "TestFifoEOF",
-		// os.Root: Go's walk below a root differs from Linux's in corner
-		// cases here (symbolic links leaving the root, trailing
-		// slashes); being fixed.
-		"TestRootConsistency.*", "TestRootMulti.*",
 	}, "|")},
 }
 
