@@ -367,7 +367,10 @@ func sysFsLink(caller *Caller, fromDir, fromName, toDir, toName uintptr) int64 {
 	return fsError(files.Link(memoryAccess(), cred(caller), id, to, toN, timer.WallClock()))
 }
 
-func sysFsResize(caller *Caller, file uintptr, length uint64) int64 {
+func sysFsResize(caller *Caller, file uintptr, length uint64, how ResizeFlags) int64 {
+	if how == ResizeFlagsGrow|ResizeFlagsExtend {
+		return -ErrBadArgument
+	}
 	id, r, err := linkedNode(caller, file)
 	if err != 0 {
 		return err
@@ -375,9 +378,22 @@ func sysFsResize(caller *Caller, file uintptr, length uint64) int64 {
 	if r&segment.Write == 0 {
 		return -ErrNoRight // linked read-only
 	}
-	flush, status := files.Resize(memoryAccess(), id, length, timer.WallClock())
+	var flush fs.Flush
+	var status fs.Status
+	old := uint64(0)
+	switch how {
+	case ResizeFlagsGrow:
+		flush, status = files.Grow(memoryAccess(), id, length, timer.WallClock())
+	case ResizeFlagsExtend:
+		old, flush, status = files.Extend(memoryAccess(), id, length, timer.WallClock())
+	default:
+		flush, status = files.Resize(memoryAccess(), id, length, timer.WallClock())
+	}
 	finish(flush)
-	return fsError(status)
+	if status != fs.OK {
+		return fsError(status)
+	}
+	return int64(old)
 }
 
 func sysFsStat(caller *Caller, dir uintptr, name uint64, out uintptr) int64 {

@@ -162,6 +162,40 @@ func (f *FS) Resize(mem segment.Memory, id uint32, length uint64, now int64) (Fl
 	return f.resize(mem, i, length, now)
 }
 
+// Grow makes file id at least length long (never shorter), at time now:
+// two writers past the end, each growing the file to its own end, cannot
+// cut off the other's bytes, whatever order their calls come in.
+func (f *FS) Grow(mem segment.Memory, id uint32, length uint64, now int64) (Flush, Status) {
+	n, i, ok := f.lookup(id)
+	switch {
+	case !ok:
+		return Flush{}, BadNode
+	case n.mode&TypeMask != TypeFile:
+		return Flush{}, IsDir
+	case length <= n.length:
+		return Flush{}, OK
+	}
+	return f.resize(mem, i, length, now)
+}
+
+// Extend makes file id by bytes longer, at time now, and returns its
+// length before: the place of an O_APPEND write, which no other append
+// can take.
+func (f *FS) Extend(mem segment.Memory, id uint32, by uint64, now int64) (uint64, Flush, Status) {
+	n, i, ok := f.lookup(id)
+	switch {
+	case !ok:
+		return 0, Flush{}, BadNode
+	case n.mode&TypeMask != TypeFile:
+		return 0, Flush{}, IsDir
+	case by > MaxLength || n.length > MaxLength-by:
+		return 0, Flush{}, TooBig
+	}
+	old := n.length
+	flush, status := f.resize(mem, i, old+by, now)
+	return old, flush, status
+}
+
 // copyData copies between b and node n's bytes from offset on (out: from
 // the node into b); the range is within the length.
 func (f *FS) copyData(mem segment.Memory, n *node, offset uint64, b []byte, out bool) bool {

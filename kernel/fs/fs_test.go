@@ -289,6 +289,40 @@ func TestLengthsAndZeroes(t *testing.T) {
 	}
 }
 
+// TestGrowAndExtend checks fs_resize's Grow and Extend: Grow never
+// shortens (two writers past the end, resizing in either order, keep both
+// ends), Extend returns the length before and refuses to pass MaxLength.
+func TestGrowAndExtend(t *testing.T) {
+	m := newMachine(t, 64<<20)
+	f := m.create(t, root, m.fs.Root(), "f", 0o644)
+	if _, s := m.fs.Grow(m.mem, f, 200, m.tick()); s != fs.OK {
+		t.Fatal(s)
+	}
+	if _, s := m.fs.Grow(m.mem, f, 100, m.tick()); s != fs.OK {
+		t.Fatal(s)
+	}
+	if got := m.metaWord(t, f, fs.MetaLength); got != 200 {
+		t.Fatalf("length after growing to 200 then to 100: %d, want 200", got)
+	}
+	old, _, s := m.fs.Extend(m.mem, f, 10, m.tick())
+	if s != fs.OK || old != 200 || m.metaWord(t, f, fs.MetaLength) != 210 {
+		t.Fatalf("extend by 10: %v, before %d, length %d; want OK, 200, 210", s, old, m.metaWord(t, f, fs.MetaLength))
+	}
+	if _, _, s := m.fs.Extend(m.mem, f, fs.MaxLength-209, m.tick()); s != fs.TooBig {
+		t.Fatalf("extend past the limit: %v", s)
+	}
+	if _, _, s := m.fs.Extend(m.mem, f, ^uint64(0), m.tick()); s != fs.TooBig {
+		t.Fatalf("extend by 2^64-1: %v", s)
+	}
+	if m.metaWord(t, f, fs.MetaLength) != 210 {
+		t.Fatal("a refused extend changed the length")
+	}
+	if _, s := m.fs.Grow(m.mem, m.fs.Root(), 10, m.tick()); s != fs.IsDir {
+		t.Fatalf("grow a directory: %v", s)
+	}
+	m.check(t)
+}
+
 func TestNoSpaceUndoesTheGrowth(t *testing.T) {
 	m := newMachine(t, 64<<20)
 	f := m.create(t, root, m.fs.Root(), "f", 0o644)

@@ -421,13 +421,14 @@ TEXT ·FsLink(SB), NOSPLIT|NOFRAME, $0-40
 	MOVQ	AX, ret+32(FP)
 	RET
 
-// func FsResize(file uintptr, length uint64) int64
-TEXT ·FsResize(SB), NOSPLIT|NOFRAME, $0-24
+// func FsResize(file uintptr, length uint64, how ResizeFlags) int64
+TEXT ·FsResize(SB), NOSPLIT|NOFRAME, $0-32
 	MOVQ	file+0(FP), DI
 	MOVQ	length+8(FP), SI
+	MOVQ	how+16(FP), DX
 	MOVQ	$0x102e, AX
 	SYSCALL
-	MOVQ	AX, ret+16(FP)
+	MOVQ	AX, ret+24(FP)
 	RET
 
 // func FsStat(dir uintptr, name uint64, out uintptr) int64

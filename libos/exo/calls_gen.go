@@ -100,7 +100,7 @@ const (
 	CallFsRename = CallBase + 44
 	// CallFsLink: give the node from_name names (not a directory) another name, to_name in the directory linked at to_dir (a hard link); one who does not own it must be allowed to read and write it (Linux's protected_hardlinks).
 	CallFsLink = CallBase + 45
-	// CallFsResize: set the length of the file linked writable at file: new pages are zeroed frames charged to the file system (EXO_NO_SPACE when it is full: nothing changes), pages past the end go; every process that links the file sees the new length in its metadata page.
+	// CallFsResize: set the length of the file linked writable at file (or, as how says, grow it to at least length, or by length), in one step that another process's resize cannot split: new pages are zeroed frames charged to the file system (EXO_NO_SPACE when it is full: nothing changes), pages past the end go; every process that links the file sees the new length in its metadata page.
 	CallFsResize = CallBase + 46
 	// CallFsStat: copy the metadata page (layout file_meta) of the entry name (a NUL-terminated name's address, or 0: the node linked at dir itself) of the directory linked at dir to out; a symbolic link is not followed.
 	CallFsStat = CallBase + 47
@@ -265,6 +265,18 @@ const (
 
 // RenameFlagsAll is every flag of RenameFlags; any other bit is rejected.
 const RenameFlagsAll RenameFlags = 0x1
+
+// ResizeFlags is a set of flags: how fs_resize changes the length: none set it, Grow makes it at least length (never shorter: a write past the end), Extend adds length to it and returns the length before (where an O_APPEND write goes); one at most.
+type ResizeFlags uint64
+
+// Values of ResizeFlags.
+const (
+	ResizeFlagsGrow   ResizeFlags = 0x1
+	ResizeFlagsExtend ResizeFlags = 0x2
+)
+
+// ResizeFlagsAll is every flag of ResizeFlags; any other bit is rejected.
+const ResizeFlagsAll ResizeFlags = 0x3
 
 // ProcessRights is a set of flags: the rights a process holds (kernel/process: Rights), as process_create passes them on: create processes, write the kernel console, bind devices (never passed on), power the machine off (as root).
 type ProcessRights uint64
@@ -474,9 +486,9 @@ func ArgCount(number uint64) int {
 		return 0
 	case CallExit, CallFrameFree, CallSegmentCreate, CallSegmentDestroy, CallProcessCreate, CallProcessDestroy, CallUpcallResume, CallRevokeReply, CallIrqBind, CallTlsSet, CallAlarmSet, CallWait, CallProcessReap, CallPoweroff, CallVcpuWake, CallVcpuKick, CallFsRoot, CallProcessSetName:
 		return 1
-	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsResize, CallFsOpenParent, CallFsPipe, CallProcessInfo, CallProcessSignal:
+	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsOpenParent, CallFsPipe, CallProcessInfo, CallProcessSignal:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsResize, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease, CallFsMake, CallFsLink, CallFsChown, CallFsSetTimes, CallFsShare:
 		return 4
@@ -1000,11 +1012,12 @@ func FsRename(fromDir uintptr, fromName uintptr, toDir uintptr, toName uintptr, 
 // toName: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 func FsLink(fromDir uintptr, fromName uintptr, toDir uintptr, toName uintptr) int64
 
-// FsResize is fs_resize: set the length of the file linked writable at file: new pages are zeroed frames charged to the file system (EXO_NO_SPACE when it is full: nothing changes), pages past the end go; every process that links the file sees the new length in its metadata page.
-// Result: 0. Rights: files.
+// FsResize is fs_resize: set the length of the file linked writable at file (or, as how says, grow it to at least length, or by length), in one step that another process's resize cannot split: new pages are zeroed frames charged to the file system (EXO_NO_SPACE when it is full: nothing changes), pages past the end go; every process that links the file sees the new length in its metadata page.
+// Result: 0; with Extend the length before. Rights: files.
 // file: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // length: uint64, not checked.
-func FsResize(file uintptr, length uint64) int64
+// how: resize_flags, an OR of Grow=1, Extend=2 (else EXO_BAD_ARGUMENT).
+func FsResize(file uintptr, length uint64, how ResizeFlags) int64
 
 // FsStat is fs_stat: copy the metadata page (layout file_meta) of the entry name (a NUL-terminated name's address, or 0: the node linked at dir itself) of the directory linked at dir to out; a symbolic link is not followed.
 // Result: the node's id. Rights: files.

@@ -137,13 +137,7 @@ func openWalked(w *walkResult, flags, mode uint64) int64 {
 	case w.found && w.entry.dtype == dtSymlink:
 		return -abi.ELOOP // O_NOFOLLOW
 	case w.trailing:
-		if w.found {
-			return -abi.ENOTDIR
-		}
-		if flags&abi.OCreat != 0 {
-			return -abi.EISDIR
-		}
-		return -abi.ENOENT
+		return -abi.ENOENT // "absent/" without O_CREAT (the walk refused "file/")
 	case !w.found && flags&abi.OCreat == 0:
 		return -abi.ENOENT
 	case flags&abi.ODirectory != 0 && w.found:
@@ -175,7 +169,7 @@ func openWalked(w *walkResult, flags, mode uint64) int64 {
 		if slot != 0 {
 			id = int64(w.entry.node)
 			if open&exo.OpenFlagsTruncate != 0 {
-				if r := exo.FsResize(slot, 0); r < 0 {
+				if r := exo.FsResize(slot, 0, 0); r < 0 {
 					releaseSlot(slot)
 					return errnoOf(r)
 				}
@@ -275,11 +269,30 @@ func fileWrite(f *file, b []byte, offset uint64) int64 {
 	}
 	end := offset + uint64(len(b))
 	if end > metaWord(f.slot, exo.FileMetaLength) {
-		if r := exo.FsResize(f.slot, end); r < 0 {
+		// Grow, never set: another writer past the end may have grown
+		// it further since the look.
+		if r := exo.FsResize(f.slot, end, exo.ResizeFlagsGrow); r < 0 {
 			return errnoOf(r)
 		}
 	}
 	return int64(copy(bare.Bytes(f.slot+exo.FsDataOffset+uintptr(offset), uintptr(len(b))), b))
+}
+
+// fileAppend writes b at file f's end, which it takes by lengthening the
+// file first (fs_resize's Extend): no other append, from this process or
+// another, gets the same place. It returns where it wrote and how much.
+func fileAppend(f *file, b []byte) (uint64, int64) {
+	if len(b) == 0 {
+		return metaWord(f.slot, exo.FileMetaLength), 0
+	}
+	if uint64(len(b)) > exo.FsMaxLength {
+		return 0, -abi.EFBIG
+	}
+	at := exo.FsResize(f.slot, uint64(len(b)), exo.ResizeFlagsExtend)
+	if at < 0 {
+		return 0, errnoOf(at)
+	}
+	return uint64(at), int64(copy(bare.Bytes(f.slot+exo.FsDataOffset+uintptr(at), uintptr(len(b))), b))
 }
 
 // readFile serves read and pread for the kinds this file knows; handled
@@ -433,7 +446,7 @@ func sysFtruncate(fd, length uint64) int64 {
 	case f.kind != kindFile || !writable(f):
 		return -abi.EINVAL
 	}
-	if r := exo.FsResize(f.slot, length); r < 0 {
+	if r := exo.FsResize(f.slot, length, 0); r < 0 {
 		return errnoOf(r)
 	}
 	return 0

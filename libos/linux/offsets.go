@@ -19,14 +19,18 @@ import (
 // Every read, write and seek moves the offset by compare-and-swap on that
 // word: the range a read or write takes is reserved first, then copied,
 // so two processes that read one description at once read different
-// bytes, as on Linux (where f_pos_lock orders them). A peer process
+// bytes, as on Linux (where f_pos_lock orders them); a write past the
+// end grows the file with fs_resize's Grow, never cutting off a peer's
+// bytes, and an O_APPEND write takes its place at the end with Extend
+// (fileAppend), which no other append can take. A peer process
 // stores what it likes in the word; it is only an offset, which every
 // copy checks against the file's length as any offset, and a word that
 // keeps changing under a caller is taken as it is after offsetTries
 // tries.
 //
 // Directories' offsets (getdents) and the flags (O_APPEND, O_NONBLOCK)
-// are still copied, not shared.
+// are still copied, not shared; so is the offset when no slot or pipe
+// node is left to share it in (writeInherited).
 
 // sharedOffsetSize is the shared node's length: its one word, in a page.
 const sharedOffsetSize = 4096
@@ -96,9 +100,9 @@ func readAtOffset(f *file, b []byte) int64 {
 func writeAtOffset(f *file, b []byte, appending bool) int64 {
 	w := offsetWord(f)
 	if appending {
-		n := fileWrite(f, b, metaWord(f.slot, exo.FileMetaLength))
-		if n > 0 {
-			atomic.StoreUint64(w, metaWord(f.slot, exo.FileMetaLength))
+		at, n := fileAppend(f, b)
+		if n >= 0 {
+			atomic.StoreUint64(w, at+uint64(n))
 		}
 		return n
 	}
