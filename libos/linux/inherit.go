@@ -50,7 +50,9 @@ func writeInherited(child uint64, table []byte) bool {
 	}
 	count := uint64(0)
 	next := uintptr(fileWindow) // the child's next slot
-	childSlot, childPeer, childShared = [maxOpen]uintptr{}, [maxOpen]uintptr{}, [maxOpen]uintptr{}
+	clear(childSlot[:])
+	clear(childPeer[:])
+	clear(childShared[:])
 	for fd := uint64(0); fd < maxFiles && count < inheritMax; fd++ {
 		d, open := descOf(fd)
 		if !open || fdTable[fd]&fdCloexec != 0 {
@@ -65,10 +67,9 @@ func writeInherited(child uint64, table []byte) bool {
 			switch f.kind {
 			case kindFile:
 				childSlot[d%maxOpen], ok = shareInto(child, &next, f.slot, accessMode(f.flags) != abi.ORdonly)
-				if ok {
-					ok = shareOffset(f)
-				}
-				if ok {
+				// Without a slot or pipe node left for the shared
+				// offset, the child gets a copy of it, as before.
+				if ok && shareOffset(f) {
 					childShared[d%maxOpen], ok = shareInto(child, &next, f.shared, true)
 				}
 			case kindDir:

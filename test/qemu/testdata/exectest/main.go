@@ -345,10 +345,19 @@ func main() {
 			one += len(fmt.Sprintf("line %d\n", i))
 		}
 		b, _ := os.ReadFile(name)
-		if n := bytes.Count(b, []byte("line 299\n")); len(b) != 2*one || n != 2 {
-			return fmt.Errorf("two children's output: %d bytes with %d last lines, want %d with 2", len(b), n, 2*one)
+		for i := range 300 { // each child's write is whole: its lines in order, nothing lost or zeroed
+			line := []byte(fmt.Sprintf("line %d\n", i))
+			if n := bytes.Count(b, line); n != 2 {
+				return fmt.Errorf("two children's output (%d bytes, want %d): %q %d times, want 2", len(b), 2*one, line, n)
+			}
+		}
+		if len(b) != 2*one {
+			return fmt.Errorf("two children's output: %d bytes, want %d", len(b), 2*one)
 		}
 		// A child that reads moves the offset too.
+		if err := os.WriteFile(name, []byte("0123456789"), 0o644); err != nil {
+			return err
+		}
 		r, err := os.Open(name)
 		if err != nil {
 			return err
@@ -358,8 +367,33 @@ func main() {
 			return err
 		}
 		rest, err := io.ReadAll(r)
-		if err != nil || len(rest) != 2*one-7 || !bytes.HasPrefix(rest, []byte("line 1\n")) {
-			return fmt.Errorf("after a child read 7 bytes: %d bytes (%v), want %d starting with line 1", len(rest), err, 2*one-7)
+		if err != nil || string(rest) != "789" {
+			return fmt.Errorf("after a child read 7 bytes: %q (%v), want %q", rest, err, "789")
+		}
+		// Two children append at once (O_APPEND, each its own
+		// description): neither overwrites the other.
+		a, err := os.OpenFile(name, os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		a2, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return err
+		}
+		defer a2.Close()
+		c1, c2 = exec.Command(self, "child", "count", "300"), exec.Command(self, "child", "count", "300")
+		c1.Stdout, c2.Stdout = a, a2
+		if err := c1.Start(); err != nil {
+			return err
+		}
+		if err := c2.Start(); err != nil {
+			return err
+		}
+		c1.Wait()
+		c2.Wait()
+		if b, _ := os.ReadFile(name); len(b) != 2*one || bytes.Count(b, []byte("line 299\n")) != 2 {
+			return fmt.Errorf("two appending children's output: %d bytes, want %d with two last lines", len(b), 2*one)
 		}
 		return nil
 	})
