@@ -154,11 +154,17 @@ func sysRenameat2(oldDirfd, oldPath, newDirfd, newPath, flags uint64) int64 {
 		return errno
 	}
 	result := int64(0)
-	switch {
-	case fromWalk.n == 0 || to.n == 0:
+	switch { // in Linux's order (do_renameat2)
+	case fromWalk.n == 0:
+		result = -abi.EBUSY // "/", "." or ".."
+	case to.n == 0 && flags&renameNoreplace != 0:
+		result = -abi.EEXIST
+	case to.n == 0:
 		result = -abi.EBUSY
 	case !fromWalk.found:
 		result = -abi.ENOENT
+	case to.found && flags&renameNoreplace != 0:
+		result = -abi.EEXIST
 	case fromWalk.entry.dtype != dtDir && (fromWalk.trailing || to.trailing):
 		result = -abi.ENOTDIR // only a directory's names may end with '/'
 	default:

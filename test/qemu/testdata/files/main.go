@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"unsafe"
 )
 
 var failed bool
@@ -328,6 +329,8 @@ func trailingSlashes(parent string) error {
 			[6]syscall.Errno{notdir, notdir, notdir, notdir, notdir, notdir}},
 		{"rename d to", func(p string) error { return syscall.Rename("d2", p) },
 			[6]syscall.Errno{ok, notdir, ok, notdir, notdir, notdir}},
+		{"rename f noreplace to", func(p string) error { return renameNoReplace("f", p) },
+			[6]syscall.Errno{notdir, exist, exist, exist, exist, exist}},
 	}
 	tree := filepath.Join(parent, "slashes")
 	wd, err := os.Getwd()
@@ -363,6 +366,25 @@ func trailingSlashes(parent string) error {
 		}
 	}
 	return os.RemoveAll(tree)
+}
+
+// renameNoReplace is renameat2 with RENAME_NOREPLACE.
+func renameNoReplace(from, to string) error {
+	f, err := syscall.BytePtrFromString(from)
+	if err != nil {
+		return err
+	}
+	t, err := syscall.BytePtrFromString(to)
+	if err != nil {
+		return err
+	}
+	const renameat2, atFdcwd, noReplace = 316, -100, 1
+	fd := atFdcwd
+	_, _, errno := syscall.Syscall6(renameat2, uintptr(fd), uintptr(unsafe.Pointer(f)), uintptr(fd), uintptr(unsafe.Pointer(t)), noReplace, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 func closeFD(fd int, err error) error {
