@@ -93,7 +93,7 @@ func linkedNode(node uint32) (uintptr, bool) {
 			return c.slot, true
 		}
 	}
-	for d := range descs {
+	for d := uint(0); d < min(descHigh, maxOpen); d++ {
 		if f := &descs[d]; (f.kind == kindFile || f.kind == kindDir) && f.node == node && f.slot != 0 {
 			return f.slot, true
 		}

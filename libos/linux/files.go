@@ -59,7 +59,12 @@ type file struct {
 }
 
 // descs are the open file descriptions; descs[0] is the console's.
-var descs [maxOpen]file
+// descHigh bounds the indexes ever used (newDesc takes the lowest free
+// one), so that the scans of descs cost what is open, not maxOpen.
+var (
+	descs    [maxOpen]file
+	descHigh uint = 1
+)
 
 // fdTable holds, for each descriptor, its description's index + 1 (0:
 // closed), with fdCloexec set for close-on-exec. A descriptor 0-2 that
@@ -131,7 +136,8 @@ func newDesc(kind uint32) (uint, bool) {
 	for d := uint(1); d < maxOpen; d++ {
 		if descs[d].kind == kindFree {
 			descs[d] = file{kind: kind}
-			descPathLength[d] = 0 // (procfd.go)
+			descHigh = max(descHigh, d+1)
+			forgetPath(d) // (procfd.go)
 			return d, true
 		}
 	}
@@ -147,7 +153,7 @@ func allocateFD(kind uint32) int64 {
 	}
 	fd := installFD(d, 0, false)
 	if fd < 0 {
-		descs[d] = file{}
+		descs[d%maxOpen] = file{}
 	}
 	return fd
 }

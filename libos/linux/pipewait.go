@@ -51,7 +51,7 @@ func pipeActivity() {
 	if vfork.swapped {
 		return // a vfork child's table is live: its end looks again (vforkEnd)
 	}
-	for d := uint(1); d < maxOpen; d++ {
+	for d := uint(1); d < min(descHigh, maxOpen); d++ {
 		f := &descs[d]
 		if (f.kind != kindPipeRead && f.kind != kindPipeWrite) || !f.armed {
 			continue
@@ -96,7 +96,7 @@ func checkPipes() (poll bool) {
 	pipeActivity()
 	// Every end a thread waits on (blocked, or through epoll, poll or
 	// select): a word event took the watches it fired.
-	for d := uint(1); d < maxOpen; d++ {
+	for d := uint(1); d < min(descHigh, maxOpen); d++ {
 		if f := &descs[d]; (f.kind == kindPipeRead || f.kind == kindPipeWrite) && f.armed && armPipe(f) && pipeStamp(f) != f.stamp {
 			pipeActivity()
 		}

@@ -26,12 +26,52 @@ import (
 // fdPathMax bounds a recorded path (with its NUL).
 const fdPathMax = 256
 
-// descPaths holds, per open file description, the path it was opened by
-// (descPathLength bytes; 0: none).
+// The paths open file descriptions were opened by: a pool of
+// pathPoolSize buffers, which descriptions borrow (descPathEntry: the
+// entry + 1, 0 for none; descPathLength bytes), and which a description
+// left free gives back when another needs one. A description that finds
+// the pool taken shows its node, as an inherited one does.
+const pathPoolSize = 256
+
 var (
-	descPaths      [maxOpen][fdPathMax]byte
+	pathPool       [pathPoolSize][fdPathMax]byte
+	pathOwner      [pathPoolSize]uint16 // the description + 1 that borrowed the entry; 0: free
+	descPathEntry  [maxOpen]uint16
 	descPathLength [maxOpen]uint16
 )
+
+// descPath is the path description d was opened by (nil if unknown).
+func descPath(d uint) []byte {
+	d %= maxOpen
+	e := uint(descPathEntry[d])
+	if e == 0 || e > pathPoolSize || uint(pathOwner[(e-1)%pathPoolSize]) != d+1 {
+		return nil
+	}
+	return pathPool[(e-1)%pathPoolSize][:min(uint(descPathLength[d]), fdPathMax)]
+}
+
+// forgetPath gives description d's path back (d is made anew).
+func forgetPath(d uint) {
+	d %= maxOpen
+	if e := uint(descPathEntry[d]); e != 0 && e <= pathPoolSize && uint(pathOwner[(e-1)%pathPoolSize]) == d+1 {
+		pathOwner[(e-1)%pathPoolSize] = 0
+	}
+	descPathEntry[d], descPathLength[d] = 0, 0
+}
+
+// borrowPath lends description d a pool entry: a free one, or one whose
+// description was closed since; false when all are in use.
+func borrowPath(d uint) (uint, bool) {
+	for e := uint(0); e < pathPoolSize; e++ {
+		owner := uint(pathOwner[e])
+		if owner == 0 || owner > maxOpen || descs[(owner-1)%maxOpen].kind == kindFree {
+			pathOwner[e] = uint16(d%maxOpen + 1)
+			descPathEntry[d%maxOpen] = uint16(e + 1)
+			return e, true
+		}
+	}
+	return 0, false
+}
 
 // recordOpenPath keeps the path descriptor fd was just opened by: path
 // at address, relative to dirfd (or the current directory).
@@ -41,7 +81,7 @@ func recordOpenPath(fd int64, dirfd, address uint64) {
 		return
 	}
 	d %= maxOpen
-	if descs[d].refs != 1 || descPathLength[d] != 0 {
+	if descs[d].refs != 1 || descPath(d) != nil {
 		return // not a new description: /proc/self/fd/N opened again
 	}
 	var raw [fdPathMax]byte
@@ -62,16 +102,22 @@ func recordOpenPath(fd int64, dirfd, address uint64) {
 			n = copy(whole[:], base)
 		default:
 			base, ok := descOf(dirfd)
-			if !ok || descPathLength[base%maxOpen] == 0 {
+			if !ok || descPath(base) == nil {
 				return
 			}
-			n = copy(whole[:], descPaths[base%maxOpen][:min(uint(descPathLength[base%maxOpen]), fdPathMax)])
+			n = copy(whole[:], descPath(base))
 		}
 		n += copy(whole[min(uint(n), uint(len(whole))):], "/")
 	}
 	n += copy(whole[min(uint(n), uint(len(whole))):], p)
-	if length := cleanPath(whole[:min(uint(n), uint(len(whole)))], descPaths[d][:]); length > 0 {
+	e, ok := borrowPath(d)
+	if !ok {
+		return
+	}
+	if length := cleanPath(whole[:min(uint(n), uint(len(whole)))], pathPool[e%pathPoolSize][:]); length > 0 {
 		descPathLength[d] = uint16(length)
+	} else {
+		forgetPath(d)
 	}
 }
 
@@ -177,8 +223,8 @@ func fdLinkTarget(fd uint64, b []byte) int {
 	case kindEpoll:
 		t.str("anon_inode:[eventpoll]")
 	default:
-		if d, ok := descOf(fd); ok && descPathLength[d%maxOpen] != 0 {
-			t.str(bare.String(descPaths[d%maxOpen][:min(uint(descPathLength[d%maxOpen]), fdPathMax)]))
+		if d, ok := descOf(fd); ok && descPath(d) != nil {
+			t.str(bare.String(descPath(d)))
 		} else {
 			t.str("node:[").num(uint64(f.node)).byte(']')
 		}

@@ -92,7 +92,9 @@ const vforkKey = uintptr(0x2900)
 
 // vforkSwap exchanges the live state with the other side's.
 func vforkSwap() {
-	fdTable, vfork.fds = vfork.fds, fdTable
+	for fd := range fdTable { // element by element: no 2 KiB temporary on the upcall stack
+		fdTable[fd], vfork.fds[fd] = vfork.fds[fd], fdTable[fd]
+	}
 	consoleClosed, vfork.consoleClosed = vfork.consoleClosed, consoleClosed
 	cwdSlot, vfork.cwdSlot = vfork.cwdSlot, cwdSlot
 	cwdNode, vfork.cwdNode = vfork.cwdNode, cwdNode
