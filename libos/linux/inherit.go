@@ -144,7 +144,14 @@ func installInherited() {
 		}
 		if made[group] == 0 {
 			d, ok := newDesc(kind)
-			if !ok {
+			if !ok { // (not with inheritMax entries) unlink what the parent linked
+				for _, w := range [3]int{32, 40, 48} {
+					if s := uintptr(word(table, at+w)); s != 0 {
+						if _, ok := slotIndex(s); ok {
+							exo.SegmentUnlink(s, exo.LevelPD)
+						}
+					}
+				}
 				continue
 			}
 			f := &descs[d%maxOpen]
