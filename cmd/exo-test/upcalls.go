@@ -16,6 +16,9 @@ import (
 //   - makes a Linux getpid system call, which the foreign upcall answers,
 //     resuming through the kernel (upcall_resume);
 //   - divides by zero; the fault upcall resumes at a landing address;
+//   - divides by zero again, and in the handler (upcalls disabled)
+//     touches a page that is not there from a fault_fixup range: the
+//     kernel resumes at the range's landing instead of ending it;
 //   - tries upcall_resume with a kernel RIP and a kernel FS base (refused).
 // Role 6 registers an upcall stack that does not exist and faults: the
 // kernel cannot enter the upcall and must end it, with a report.
@@ -33,7 +36,14 @@ var (
 	pagedFaults  uint64
 	foreignCalls uint64
 	divideFaults uint64
+	// fixupProbe asks the next divide fault's handler to Touch an absent
+	// page; fixupTouched is what Touch returned there.
+	fixupProbe   bool
+	fixupTouched uint64
 )
+
+// absentPage is mapped by nothing.
+const absentPage = 0x2100_0000
 
 func linuxGetpid() int64
 
@@ -58,6 +68,9 @@ func onUpcall(context uintptr, event, detail, detail2 uint64) {
 			}
 		case detail == 0:
 			divideFaults++
+			if fixupProbe {
+				fixupTouched = fault.Touch(absentPage)
+			}
 			*bare.Word(context + exo.ContextRip) = uint64(fault.LandingAddress())
 		}
 	case exo.UpcallForeign: // detail is the system call number
@@ -99,6 +112,17 @@ func upcalls() {
 	check("upcalls: a Linux system call is answered by the foreign upcall", linuxGetpid() == 4242 && foreignCalls == 1)
 	check("upcalls: XMM0-15 survive a foreign call (the Linux ABI keeps them)", fault.XMMAfterCall(39) == fault.XMMPattern && foreignCalls == 2)
 	check("upcalls: a divide error comes to the fault upcall, which resumes elsewhere (XMM0-15 kept)", fault.DivideByZero() == fault.Landed && divideFaults == 1)
+
+	start, landing := fault.TouchAddresses()
+	expect("fault_fixup: a range that ends before it starts", exo.FaultFixup(start+fault.TouchRange, start, landing), exo.ErrBadArgument)
+	expect("fault_fixup: a landing inside the range", exo.FaultFixup(start, start+fault.TouchRange, start+1), exo.ErrBadArgument)
+	expect("fault_fixup: a landing in kernel memory", exo.FaultFixup(start, start+fault.TouchRange, 0xffff_ffff_8010_0000), exo.ErrBadAddress)
+	check("fault_fixup: set a range over Touch", exo.FaultFixup(start, start+fault.TouchRange, landing) == 0)
+	fixupProbe = true
+	fault.DivideByZero()
+	fixupProbe = false
+	check("fault_fixup: a page fault in the range inside an upcall resumes at the landing", fixupTouched == fault.TouchResumed && divideFaults == 2)
+	check("fault_fixup: cleared (start = end)", exo.FaultFixup(start, start, landing) == 0)
 
 	// A context the kernel must refuse: build one on the stack.
 	var context [exo.ContextSize + 256]byte

@@ -191,6 +191,9 @@ const (
 	// CallSignalsTake: take the caller's pending signals (process_signal), for a libOS whose vCPU 0's wait returned wait Signals.
 	// Handler: sysSignalsTake(caller *Caller) int64.
 	CallSignalsTake = CallBase + 60
+	// CallFaultFixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
+	// Handler: sysFaultFixup(caller *Caller, start uintptr, end uintptr, landing uintptr) int64.
+	CallFaultFixup = CallBase + 61
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -479,6 +482,8 @@ func CallName(number uint64) string {
 		return "process_signal"
 	case CallSignalsTake:
 		return "signals_take"
+	case CallFaultFixup:
+		return "fault_fixup"
 	}
 	return ""
 }
@@ -549,7 +554,7 @@ func ArgCount(number uint64) int {
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsOpenParent, CallFsPipe, CallProcessInfo, CallProcessSignal:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsResize, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsResize, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser, CallFaultFixup:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease, CallFsMake, CallFsLink, CallFsChown, CallFsSetTimes, CallFsShare:
 		return 4
@@ -1259,6 +1264,17 @@ func Dispatch(caller *Caller, number uint64, a0, a1, a2, a3, a4, a5 uint64) int6
 		return sysProcessSignal(caller, uint32(a0), uint32(a1))
 	case CallSignalsTake:
 		return sysSignalsTake(caller)
+	case CallFaultFixup:
+		if !userAddress(a0) { // start
+			return -ErrBadAddress
+		}
+		if !userAddress(a1) { // end
+			return -ErrBadAddress
+		}
+		if !userAddress(a2) { // landing
+			return -ErrBadAddress
+		}
+		return sysFaultFixup(caller, uintptr(a0), uintptr(a1), uintptr(a2))
 	}
 	return -ErrUnknownCall
 }

@@ -192,6 +192,14 @@ func Fault(f *cpu.Frame) uintptr {
 	if Deliver(p, f, UpcallFault, f.Vector, address) {
 		return uintptr(unsafe.Pointer(f))
 	}
+	if f.Vector == 14 && f.RIP >= p.FixupStart && f.RIP < p.FixupEnd {
+		// The libOS's copy touched a page that went (fault_fixup): it
+		// ends short at the landing, which reads how far it got from
+		// its registers.
+		f.RIP = p.FixupLanding
+		p.Fixups++
+		return uintptr(unsafe.Pointer(f))
+	}
 	var line console.Line
 	line.String("exogo: process ").Decimal(uint64(p.ID)).String(": exception ").Decimal(f.Vector).
 		String(" at ").Hex(f.RIP).String(", error code ").HexShort(f.ErrorCode)

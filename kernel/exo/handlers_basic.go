@@ -86,6 +86,21 @@ func sysYield(caller *Caller) int64 {
 	return 0
 }
 
+// sysFaultFixup sets the caller's copy range (Fault). It touches only the
+// caller's own faults: a wrong range sends its own copies astray.
+func sysFaultFixup(caller *Caller, start, end, landing uintptr) int64 {
+	p := caller.Process
+	switch {
+	case start == end:
+		p.FixupStart, p.FixupEnd, p.FixupLanding = 0, 0, 0
+		return 0
+	case start > end, landing >= start && landing < end:
+		return -ErrBadArgument
+	}
+	p.FixupStart, p.FixupEnd, p.FixupLanding = uint64(start), uint64(end), uint64(landing)
+	return 0
+}
+
 func sysTlsSet(caller *Caller, base uintptr) int64 {
 	caller.Frame.FSBase = uint64(base)
 	return 0

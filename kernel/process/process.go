@@ -134,6 +134,12 @@ type Process struct {
 	// memory and registers (exo.InUpcall). Aborts counts forced
 	// deschedulings of any of its vCPUs.
 	UpcallEntries [UpcallEntryCount]uint64
+	// The copy range (fault_fixup): a page fault at an instruction in
+	// [FixupStart, FixupEnd) that cannot be delivered resumes at
+	// FixupLanding (kernel/exo: Fault); FixupEnd 0: none. Fixups counts
+	// them.
+	FixupStart, FixupEnd, FixupLanding uint64
+	Fixups                             uint64
 
 	// Revocation (kernel/exo/revoke.go): the kernel asked for RevokeWanted
 	// frames back by RevokeDeadline; RevokeNotify asks for the upcall to

@@ -561,3 +561,13 @@ TEXT ·SignalsTake(SB), NOSPLIT|NOFRAME, $0-8
 	SYSCALL
 	MOVQ	AX, ret+0(FP)
 	RET
+
+// func FaultFixup(start uintptr, end uintptr, landing uintptr) int64
+TEXT ·FaultFixup(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ	start+0(FP), DI
+	MOVQ	end+8(FP), SI
+	MOVQ	landing+16(FP), DX
+	MOVQ	$0x103d, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET

@@ -130,6 +130,8 @@ const (
 	CallProcessSignal = CallBase + 59
 	// CallSignalsTake: take the caller's pending signals (process_signal), for a libOS whose vCPU 0's wait returned wait Signals.
 	CallSignalsTake = CallBase + 60
+	// CallFaultFixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
+	CallFaultFixup = CallBase + 61
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -418,6 +420,8 @@ func CallName(number uint64) string {
 		return "process_signal"
 	case CallSignalsTake:
 		return "signals_take"
+	case CallFaultFixup:
+		return "fault_fixup"
 	}
 	return ""
 }
@@ -488,7 +492,7 @@ func ArgCount(number uint64) int {
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsOpenParent, CallFsPipe, CallProcessInfo, CallProcessSignal:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsResize, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsResize, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser, CallFaultFixup:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease, CallFsMake, CallFsLink, CallFsChown, CallFsSetTimes, CallFsShare:
 		return 4
@@ -1107,3 +1111,10 @@ func ProcessSignal(process uint64, signal uint64) int64
 // SignalsTake is signals_take: take the caller's pending signals (process_signal), for a libOS whose vCPU 0's wait returned wait Signals.
 // Result: the signals taken (bit N-1: signal N; with signal 64 pending the result is negative). Rights: self.
 func SignalsTake() int64
+
+// FaultFixup is fault_fixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
+// Result: 0. Rights: self.
+// start: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// end: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// landing: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+func FaultFixup(start uintptr, end uintptr, landing uintptr) int64

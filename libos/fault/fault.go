@@ -30,3 +30,23 @@ const XMMPattern = 0x0123456789abcdef
 // kernel zeroed them (an exokernel call), XMMPattern when they were kept
 // (a foreign call), anything else when kernel data leaked into them.
 func XMMAfterCall(number uint64) uint64
+
+// Touch loads the word at address: TouchLoaded when the load completed,
+// TouchResumed when the kernel resumed its page fault at the landing
+// TouchAddresses gives (fault_fixup over TouchRange bytes from Touch).
+func Touch(address uintptr) uint64
+
+func touchLanding(address uintptr) uint64
+
+// TouchAddresses returns Touch's address and its landing's.
+func TouchAddresses() (start, landing uintptr)
+
+// TouchRange covers Touch's load (its instructions are fewer bytes; its
+// padding makes it longer).
+const TouchRange = 16
+
+// What Touch returns.
+const (
+	TouchLoaded  = 1
+	TouchResumed = 2
+)

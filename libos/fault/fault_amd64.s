@@ -116,3 +116,26 @@ TEXT ·XMMAfterCall(SB),NOSPLIT,$0-16
 	ORQ BX, AX
 	MOVQ AX, ret+8(FP)
 	RET
+
+// func Touch(address uintptr) uint64: load the word at address; 1 when
+// the load completed, 2 when the kernel resumed its fault at touchLanding
+// (fault_fixup over TouchRange bytes from Touch).
+TEXT ·Touch(SB),NOSPLIT,$0-16
+	MOVQ address+0(FP), AX
+	MOVQ (AX), BX
+	MOVQ $1, ret+8(FP)
+	RET
+	BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc
+	BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc; BYTE $0xcc
+
+TEXT ·touchLanding(SB),NOSPLIT,$0-16
+	MOVQ $2, ret+8(FP)
+	RET
+
+// func TouchAddresses() (start, landing uintptr)
+TEXT ·TouchAddresses(SB),NOSPLIT,$0-16
+	LEAQ ·Touch(SB), AX
+	MOVQ AX, start+0(FP)
+	LEAQ ·touchLanding(SB), AX
+	MOVQ AX, landing+8(FP)
+	RET

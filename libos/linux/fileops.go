@@ -256,7 +256,23 @@ func fileRead(f *file, b []byte, offset uint64) int64 {
 		return 0
 	}
 	n := min(uint64(len(b)), length-offset)
-	return int64(copy(b, bare.Bytes(f.slot+exo.FsDataOffset+uintptr(offset), uintptr(n))))
+	return shortCopy(f, offset, n, copyFromFile(b[:n], f.slot+exo.FsDataOffset+uintptr(offset)))
+}
+
+// shortCopy is what a copy of n bytes at offset of file f that copied got
+// counts: all of it, or, when another process shrank the file under it
+// (fileCopy stopped at a page that went), only what lies within the
+// length now. (The bytes past the length in its last page are zeros that
+// were never the file's.)
+func shortCopy(f *file, offset, n uint64, got int) int64 {
+	if uint64(got) == n {
+		return int64(got)
+	}
+	length := metaWord(f.slot, exo.FileMetaLength)
+	if offset >= length {
+		return 0
+	}
+	return int64(min(uint64(got), length-offset))
 }
 
 // fileWrite copies b into file f at offset, growing it first.
@@ -275,7 +291,7 @@ func fileWrite(f *file, b []byte, offset uint64) int64 {
 			return errnoOf(r)
 		}
 	}
-	return int64(copy(bare.Bytes(f.slot+exo.FsDataOffset+uintptr(offset), uintptr(len(b))), b))
+	return shortCopy(f, offset, uint64(len(b)), copyToFile(f.slot+exo.FsDataOffset+uintptr(offset), b))
 }
 
 // fileAppend writes b at file f's end, which it takes by lengthening the
@@ -292,7 +308,7 @@ func fileAppend(f *file, b []byte) (uint64, int64) {
 	if at < 0 {
 		return 0, errnoOf(at)
 	}
-	return uint64(at), int64(copy(bare.Bytes(f.slot+exo.FsDataOffset+uintptr(at), uintptr(len(b))), b))
+	return uint64(at), shortCopy(f, uint64(at), uint64(len(b)), copyToFile(f.slot+exo.FsDataOffset+uintptr(at), b))
 }
 
 // readFile serves read and pread for the kinds this file knows; handled

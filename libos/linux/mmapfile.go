@@ -95,7 +95,7 @@ func copyMapping(f *file, n, prot, offset uint64) int64 {
 			mem.Unmap(start, start+uintptr(n))
 			return -abi.ENOMEM
 		}
-		copy(bare.Bytes(start, uintptr(count)), bare.Bytes(f.slot+exo.FsDataOffset+uintptr(offset), uintptr(count)))
+		copyFromFile(bare.Bytes(start, uintptr(count)), f.slot+exo.FsDataOffset+uintptr(offset)) // (the rest reads as zeros if the file shrank meanwhile)
 	}
 	return int64(start)
 }

@@ -94,6 +94,9 @@ func start() {
 	if r := exo.UpcallRegister(uintptr(unsafe.Pointer(&upcallTable)), stack, upcallStackSize); r != 0 {
 		fatalNumber("upcall_register failed: ", r)
 	}
+	if !useFileCopy() {
+		fatal("fault_fixup refused fileCopy's range")
+	}
 	// Upcalls stay disabled on this vCPU until the first thread runs
 	// (upcall_resume enables them): an epilogue or an alarm in here would
 	// enter dispatch, which waits for the lock this holds.

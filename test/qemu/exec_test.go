@@ -38,6 +38,7 @@ func TestExec(t *testing.T) {
 		`exectest: credential: ok`,
 		`exectest: unaligned words: ok`,
 		`exectest: shared offset: ok`,
+		`exectest: read while another process truncates: ok`,
 		`exectest: many children: ok`,
 		`exectest: all ok`,
 		`init: /bin/exectest \(process \d+\) exited with status 0`,

@@ -177,6 +177,7 @@ func exokernelInterfaceOn(t *testing.T, image string, cpus int, firmware Firmwar
 		`exo-test: ok: upcalls: self-paging: each first touch faulted once into the libOS, which mapped a frame`,
 		`exo-test: ok: upcalls: a Linux system call is answered by the foreign upcall`,
 		`exo-test: ok: upcalls: a divide error comes to the fault upcall, which resumes elsewhere \(XMM0-15 kept\)`,
+		`exo-test: ok: fault_fixup: a page fault in the range inside an upcall resumes at the landing`,
 		`exo-test: ok: upcalls: XMM0-15 survive a foreign call \(the Linux ABI keeps them\)`,
 		`exo-test: ok: upcalls: register an entry point in kernel memory`,
 		`exo-test: ok: upcalls: resume a context not aligned to 256 bytes`,

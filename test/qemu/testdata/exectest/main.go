@@ -397,6 +397,55 @@ func main() {
 		}
 		return nil
 	})
+	check("read while another process truncates", func() error {
+		// A read copies from the file's pages, which a truncation by
+		// another process takes away: the read must come back short,
+		// never fault (the kernel's fault_fixup for the libOS's copy).
+		name := filepath.Join(os.TempDir(), "exectest-shrink")
+		defer os.Remove(name)
+		data := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			return err
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cmd := exec.Command(self, "child", "shrink", name, "150")
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		buf := make([]byte, len(data))
+		reads, short := 0, 0
+		for {
+			select {
+			case err := <-done:
+				if err != nil {
+					return fmt.Errorf("the truncating child: %v", err)
+				}
+				if reads == 0 {
+					return fmt.Errorf("no read finished while the child ran")
+				}
+				fmt.Printf("exectest: %d reads of 4 MiB while another process truncated the file, %d short\n", reads, short)
+				return nil
+			default:
+			}
+			n, err := f.ReadAt(buf, 0)
+			if err != nil && err != io.EOF {
+				return fmt.Errorf("read %d: %v", reads, err)
+			}
+			if k := min(n, 4096); !bytes.Equal(buf[:k], data[:k]) { // the first page the child keeps
+				return fmt.Errorf("read %d: %d bytes that are not the file's", reads, n)
+			}
+			reads++
+			if n < len(data) {
+				short++
+			}
+		}
+	})
 	check("many children", func() error {
 		for i := range 40 {
 			out, err := exec.Command(self, "child", "echo", strconv.Itoa(i)).Output()
@@ -486,6 +535,20 @@ func child(what string, args []string) {
 		fmt.Println("ready")
 		<-c
 		fmt.Println("got terminated")
+	case "shrink":
+		// Shrink the file args[0] to a page and grow it back to 4 MiB,
+		// args[1] times.
+		n, _ := strconv.Atoi(args[1])
+		for range n {
+			if err := os.Truncate(args[0], 4096); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			if err := os.Truncate(args[0], 4<<20); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+		}
 	case "rewind":
 		if _, err := os.Stdout.Seek(0, io.SeekStart); err != nil {
 			fmt.Fprintln(os.Stderr, err)
