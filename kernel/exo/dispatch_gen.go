@@ -191,7 +191,7 @@ const (
 	// CallSignalsTake: take the caller's pending signals (process_signal), for a libOS whose vCPU 0's wait returned wait Signals.
 	// Handler: sysSignalsTake(caller *Caller) int64.
 	CallSignalsTake = CallBase + 60
-	// CallFaultFixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
+	// CallFaultFixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end (user addresses still) clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
 	// Handler: sysFaultFixup(caller *Caller, start uintptr, end uintptr, landing uintptr) int64.
 	CallFaultFixup = CallBase + 61
 )

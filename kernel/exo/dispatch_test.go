@@ -6,6 +6,7 @@ import (
 
 	"exogo/kernel/internal/asmdefines"
 	"exogo/kernel/layout"
+	"exogo/kernel/process"
 )
 
 // Addresses around the edges of the user half.
@@ -263,4 +264,30 @@ func TestKeptOnlyForSegmentMapFrame(t *testing.T) {
 	expect(t, "process_link_segment with Kept", dispatch(CallProcessLinkSegment, 2, 1, 8<<20, kept), ErrBadArgument)
 	expect(t, "frame_alloc_map with Kept", dispatch(CallFrameAllocMap, 1, 0, kept), ErrBadArgument)
 	expect(t, "segment_protect with Kept", dispatch(CallSegmentProtect, 1, 0, kept), ErrBadArgument)
+}
+
+// TestFaultFixupArguments checks fault_fixup's refusals and what it
+// records: a range that ends before it starts, a landing inside the
+// range, addresses outside the user half; start = end clears it.
+func TestFaultFixupArguments(t *testing.T) {
+	var p process.Process
+	c := Caller{Process: &p}
+	call := func(start, end, landing uint64) int64 {
+		return Dispatch(&c, CallFaultFixup, start, end, landing, 0, 0, 0)
+	}
+	const start, end, landing = UserMin + 0x1000, UserMin + 0x1030, UserMin + 0x2000
+	expect(t, "fault_fixup(end before start)", call(end, start, landing), ErrBadArgument)
+	expect(t, "fault_fixup(landing inside)", call(start, end, start+4), ErrBadArgument)
+	expect(t, "fault_fixup(landing at start)", call(start, end, start), ErrBadArgument)
+	expect(t, "fault_fixup(kernel landing)", call(start, end, kernelHalf), ErrBadAddress)
+	expect(t, "fault_fixup(kernel end)", call(start, kernelHalf, landing), ErrBadAddress)
+	if p.FixupEnd != 0 {
+		t.Fatalf("a refused fault_fixup set a range: %#x-%#x", p.FixupStart, p.FixupEnd)
+	}
+	if got := call(start, end, end); got != 0 || p.FixupStart != start || p.FixupEnd != end || p.FixupLanding != end {
+		t.Fatalf("fault_fixup(start, end, end) = %d; range %#x-%#x landing %#x", got, p.FixupStart, p.FixupEnd, p.FixupLanding)
+	}
+	if got := call(landing, landing, landing); got != 0 || p.FixupEnd != 0 || p.FixupStart != 0 {
+		t.Fatalf("fault_fixup(a, a, a) = %d did not clear the range: %#x-%#x", got, p.FixupStart, p.FixupEnd)
+	}
 }

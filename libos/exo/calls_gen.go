@@ -130,7 +130,7 @@ const (
 	CallProcessSignal = CallBase + 59
 	// CallSignalsTake: take the caller's pending signals (process_signal), for a libOS whose vCPU 0's wait returned wait Signals.
 	CallSignalsTake = CallBase + 60
-	// CallFaultFixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
+	// CallFaultFixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end (user addresses still) clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
 	CallFaultFixup = CallBase + 61
 )
 
@@ -1112,7 +1112,7 @@ func ProcessSignal(process uint64, signal uint64) int64
 // Result: the signals taken (bit N-1: signal N; with signal 64 pending the result is negative). Rights: self.
 func SignalsTake() int64
 
-// FaultFixup is fault_fixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
+// FaultFixup is fault_fixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end (user addresses still) clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
 // Result: 0. Rights: self.
 // start: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // end: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).

@@ -41,8 +41,9 @@ func touchLanding(address uintptr) uint64
 // TouchAddresses returns Touch's address and its landing's.
 func TouchAddresses() (start, landing uintptr)
 
-// TouchRange covers Touch's load (its instructions are fewer bytes; its
-// padding makes it longer).
+// TouchRange covers Touch's first instructions, its load among them (at
+// byte 5), and nothing of another function (its padding after the RET
+// makes it longer).
 const TouchRange = 16
 
 // What Touch returns.

@@ -100,9 +100,18 @@ func readAtOffset(f *file, b []byte) int64 {
 func writeAtOffset(f *file, b []byte, appending bool) int64 {
 	w := offsetWord(f)
 	if appending {
+		before := atomic.LoadUint64(w)
 		at, n := fileAppend(f, b)
-		if n >= 0 {
-			atomic.StoreUint64(w, at+uint64(n))
+		if n <= 0 || atomic.CompareAndSwapUint64(w, before, at+uint64(n)) {
+			return n // past what it wrote, as Linux
+		}
+		// Another process moved it meanwhile, maybe by an append of its
+		// own that ended later: only ever forward then.
+		for tries := 0; tries < offsetTries; tries++ {
+			old := atomic.LoadUint64(w)
+			if old >= at+uint64(n) || atomic.CompareAndSwapUint64(w, old, at+uint64(n)) {
+				break
+			}
 		}
 		return n
 	}
