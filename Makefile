@@ -160,7 +160,7 @@ programs: deps
 # run and usb: the shell init starts when /etc/rc ends. The tests' images
 # leave them out (but TestShell's and TestRCScript's).
 UROOT_CMDS := basename cat chmod cmp cp date dd df dirname du echo false find gosh grep gzip head \
-	hexdump hostname id kill ln ls mkdir mktemp more mv poweroff printenv ps pwd readlink realpath rm seq \
+	hexdump hostname id kill ln ls mkdir mkfifo mktemp more mv poweroff printenv ps pwd readlink realpath rm seq \
 	shutdown sleep sort strings sync tail tar tee touch tr true uname uniq wc which xargs
 UROOT := $(BUILD)/uroot
 SHELL_TOOLS ?= yes

@@ -53,6 +53,7 @@ const (
 	SysFchdir           = 81
 	SysRename           = 82
 	SysMkdir            = 83
+	SysMknod            = 133
 	SysRmdir            = 84
 	SysLink             = 86
 	SysUnlink           = 87
@@ -108,6 +109,7 @@ const (
 	SysTgkill           = 234
 	SysOpenat           = 257
 	SysMkdirat          = 258
+	SysMknodat          = 259
 	SysFchownat         = 260
 	SysNewfstatat       = 262
 	SysUnlinkat         = 263

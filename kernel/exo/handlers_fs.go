@@ -242,6 +242,10 @@ func sysFsOpen(caller *Caller, dir, name uintptr, flags OpenFlags, mode uint64, 
 	if err := linkNode(caller, id, at, r); err != 0 {
 		return err
 	}
+	if mode, _, _ := files.Mode(id); mode&fs.TypeMask == fs.TypeFifo {
+		files.Recount(memoryAccess(), id) // a named FIFO's writers
+		tellPipeWriters()
+	}
 	if flags&(OpenFlagsWrite|OpenFlagsTruncate) == OpenFlagsWrite|OpenFlagsTruncate {
 		if mode, _, _ := files.Mode(id); mode&fs.TypeMask == fs.TypeFile {
 			flush, status := files.Resize(memoryAccess(), id, 0, timer.WallClock())
@@ -303,11 +307,39 @@ func sysFsShare(caller *Caller, file uintptr, processID uint32, at uintptr, perm
 	return int64(id)
 }
 
+func sysFsFifoPeer(caller *Caller, fifo, at uintptr, permissions Permissions) int64 {
+	id, _, err := linkedNode(caller, fifo)
+	if err != 0 {
+		return err
+	}
+	peer, status := files.Peer(id)
+	if status != fs.OK {
+		return -ErrBadArgument
+	}
+	want := segment.Read
+	switch {
+	case permissions&PermissionsExecute != 0:
+		return -ErrBadArgument
+	case permissions&PermissionsWrite != 0:
+		want |= segment.Write
+	}
+	if err := freeSlot(caller, at); err != 0 {
+		return err
+	}
+	if err := linkNode(caller, peer, at, want); err != 0 {
+		return err
+	}
+	files.Recount(memoryAccess(), peer) // the FIFO's readers
+	tellPipeWriters()
+	return int64(peer)
+}
+
 func sysFsMake(caller *Caller, dir, name uintptr, mode uint64, targetAddress uint64) int64 {
 	if mode > 0xffff_ffff {
 		return -ErrBadArgument
 	}
 	var path []byte
+	fifoLength := uint32(0)
 	switch uint32(mode) & fs.TypeMask {
 	case fs.TypeDir:
 		if mode&^(fs.TypeMask|fs.PermMask) != 0 {
@@ -321,6 +353,14 @@ func sysFsMake(caller *Caller, dir, name uintptr, mode uint64, targetAddress uin
 		if path, err = copyString(caller, uintptr(targetAddress), pathBuffer[:]); err != 0 {
 			return err
 		}
+	case fs.TypeFifo: // target is its length
+		if mode&^(fs.TypeMask|fs.PermMask) != 0 {
+			return -ErrBadArgument
+		}
+		if targetAddress > fs.MaxPipeLength {
+			return -ErrTooBig
+		}
+		fifoLength = uint32(targetAddress)
 	default:
 		return -ErrBadArgument // devices are the kernel's to make
 	}
@@ -328,7 +368,7 @@ func sysFsMake(caller *Caller, dir, name uintptr, mode uint64, targetAddress uin
 	if err != 0 {
 		return err
 	}
-	id, status := files.Make(memoryAccess(), cred(caller), d, n, uint32(mode), 0, path, timer.WallClock())
+	id, status := files.Make(memoryAccess(), cred(caller), d, n, uint32(mode), fifoLength, path, timer.WallClock())
 	if status != fs.OK {
 		return fsError(status)
 	}

@@ -92,8 +92,11 @@ func (f *FS) Check(mem segment.Memory) (string, uint32) {
 			if n.mode&TypeMask == TypeDir && n.live != 0 {
 				return "a removed directory still has entries", i
 			}
-			if info, status := f.Segments.Info(n.seg); status != segment.OK || info.Links == 0 && info.Parents == 0 {
+			if info, status := f.Segments.Info(n.seg); status != segment.OK || info.Links == 0 && info.Parents == 0 && !n.held {
 				return "a removed node nothing links was not freed", i
+			}
+			if n.held && f.holders(i) != 1 {
+				return "a named FIFO's peer is held by no FIFO, or by two", i
 			}
 		case i == f.root:
 			if names != 0 || n.links != 2+f.subdirs[i%MaxNodes] {
@@ -116,6 +119,17 @@ func (f *FS) Check(mem segment.Memory) (string, uint32) {
 		return "the count of removed nodes is wrong", 0
 	}
 	return "", 0
+}
+
+// holders counts the named FIFOs whose peer is node i.
+func (f *FS) holders(i uint32) int {
+	count := 0
+	for k := range f.nodes {
+		if f.nodes[k].used && f.nodes[k].peer == i {
+			count++
+		}
+	}
+	return count
 }
 
 // reachesRoot reports whether the parents of directory i lead to the
@@ -171,8 +185,13 @@ func (f *FS) checkMeta(mem segment.Memory, i uint32) string {
 		return "a metadata page disagrees with its node"
 	case n.mode&TypeMask == TypeFifo && n.writers != f.Segments.WritableLinks(mem, n.seg):
 		return "a pipe's count of writers is wrong"
-	case n.mode&TypeMask == TypeFifo && !n.doomed:
-		return "a pipe has a name"
+	case n.mode&TypeMask == TypeFifo && !n.doomed && n.peer == 0:
+		return "a nameless pipe has a name"
+	case n.peer != 0 && (n.mode&TypeMask != TypeFifo || !f.nodes[n.peer%MaxNodes].used || !f.nodes[n.peer%MaxNodes].held ||
+		f.nodes[n.peer%MaxNodes].mode&TypeMask != TypeFifo || f.nodes[n.peer%MaxNodes].peer != 0):
+		return "a named FIFO's peer is not a held pipe"
+	case n.held && !n.doomed:
+		return "a named FIFO's peer has a name"
 	case n.mode&TypeMask != TypeDir && pagesFor(n.length) != n.pages:
 		return "a file's pages do not match its length"
 	case n.mode&TypeMask == TypeDir && n.length != n.pages*PageSize:

@@ -104,6 +104,8 @@ type node struct {
 	device  uint32
 	parent  uint32 // a directory's parent's index
 	writers uint32 // a pipe's writable links, as last counted (Collect)
+	peer    uint32 // a named FIFO's peer node (its index): pipe.go
+	held    bool   // a named FIFO's peer: kept while the FIFO lives
 	changed bool   // writers changed since NextChanged last returned it
 	entries uint32 // a directory's slots in use or freed
 	live    uint32 // a directory's entries in use
@@ -128,8 +130,10 @@ type FS struct {
 	// not yet taken (NextChanged).
 	changed       uint32
 	changedCursor uint32
-	// pipes counts the pipe nodes (MaxPipeNodes).
+	// pipes counts the pipe nodes (MaxPipeNodes), named counts the named
+	// FIFOs among them (which Collect counts the writers of too).
 	pipes uint32
+	named uint32
 	// Check's counts of each node's names and each directory's
 	// subdirectories.
 	names, subdirs [MaxNodes]uint32
@@ -322,6 +326,12 @@ func (f *FS) freeNode(mem segment.Memory, i uint32) {
 	}
 	f.destroyTree(mem, n.seg)
 	f.bySegment[uint(n.seg&0xffff)%segment.MaxSegments] = 0
+	if n.peer != 0 {
+		f.releasePeer(mem, n.peer)
+		if f.named > 0 {
+			f.named--
+		}
+	}
 	if n.doomed && f.doomed > 0 {
 		f.doomed--
 	}
@@ -341,12 +351,16 @@ func (f *FS) freeNode(mem segment.Memory, i uint32) {
 // kernel/exo calls it after every unlink and every process's end.
 func (f *FS) Collect(mem segment.Memory) int {
 	freed := 0
-	for i := uint32(1); i < MaxNodes && f.doomed > 0; i++ {
+	for i := uint32(1); i < MaxNodes && (f.doomed > 0 || f.named > 0); i++ {
 		n := &f.nodes[i%MaxNodes]
+		if n.used && !n.doomed && n.peer != 0 {
+			f.countWriters(mem, i) // a named FIFO: a link may have gone
+			continue
+		}
 		if !n.used || !n.doomed {
 			continue
 		}
-		if info, status := f.Segments.Info(n.seg); status == segment.OK && info.Links == 0 && info.Parents == 0 {
+		if info, status := f.Segments.Info(n.seg); status == segment.OK && info.Links == 0 && info.Parents == 0 && !n.held {
 			f.freeNode(mem, i)
 			freed++
 		} else if n.mode&TypeMask == TypeFifo {

@@ -105,7 +105,8 @@ func (f *FS) Parent(c Cred, dir uint32) (uint32, Status) {
 	return f.id(d.parent), OK
 }
 
-// Make makes a directory, a symbolic link to target, or (root only) a
+// Make makes a directory, a symbolic link to target, a named FIFO of
+// device zeroed bytes with its peer (pipe.go), or (root only) a
 // character device numbered device, as mode's type says, named name in
 // directory dir. It returns the new node.
 func (f *FS) Make(mem segment.Memory, c Cred, dir uint32, name []byte, mode, device uint32, target []byte, now int64) (uint32, Status) {
@@ -130,6 +131,7 @@ func (f *FS) Make(mem segment.Memory, c Cred, dir uint32, name []byte, mode, dev
 		if c.UID != 0 {
 			return 0, NotPermitted
 		}
+	case TypeFifo: // a named FIFO (pipe.go): device is its length
 	default:
 		return 0, Invalid
 	}
@@ -144,9 +146,17 @@ func (f *FS) Make(mem segment.Memory, c Cred, dir uint32, name []byte, mode, dev
 		return 0, status
 	}
 	n := &f.nodes[i%MaxNodes]
-	n.device = device
+	if mode&TypeMask == TypeChar {
+		n.device = device
+	}
 	if mode&TypeMask == TypeSymlink {
 		if status := f.WriteAt(mem, f.id(i), 0, target, now); status != OK {
+			f.freeNode(mem, i)
+			return 0, status
+		}
+	}
+	if mode&TypeMask == TypeFifo {
+		if status := f.makePeer(mem, i, c, uint64(device), now); status != OK {
 			f.freeNode(mem, i)
 			return 0, status
 		}

@@ -48,6 +48,73 @@ func (f *FS) MakePipe(mem segment.Memory, c Cred, length uint64, now int64) (uin
 	return f.id(i), OK
 }
 
+// Named FIFOs (mkfifo: Make with TypeFifo) are pipes with a name: the
+// named node holds what a libOS keeps as its data node, and a nameless
+// peer, made with it and held while it lives, what it keeps as its tail
+// node (libos/linux, pipes.go): a process that opens the FIFO links the
+// named node (writable to write) and its peer (Peer: writable to read),
+// and the kernel counts each node's writable links as for any pipe, so
+// the writers and the readers each see how many of the other there are.
+
+// PeerLength is a named FIFO's peer's length: one page.
+const PeerLength = PageSize
+
+// makePeer gives named FIFO node i, just made, length zeroed bytes and a
+// nameless peer of PeerLength, owned by c; on failure nothing is left of
+// the peer (the caller frees i).
+func (f *FS) makePeer(mem segment.Memory, i uint32, c Cred, length uint64, now int64) Status {
+	switch {
+	case length > MaxPipeLength:
+		return TooBig
+	case f.pipes+2 > MaxPipeNodes:
+		return NoSpace
+	}
+	if _, status := f.resize(mem, i, length, now); status != OK {
+		return status
+	}
+	t, status := f.newNode(mem, TypeFifo|0o600, c, now)
+	if status != OK {
+		return status
+	}
+	if _, status := f.resize(mem, t, PeerLength, now); status != OK {
+		f.freeNode(mem, t)
+		return status
+	}
+	p := &f.nodes[t%MaxNodes]
+	p.links, p.doomed, p.held = 0, true, true
+	f.doomed++
+	f.pipes += 2 // the named node's freeNode takes one, the peer's the other
+	f.named++
+	f.nodes[i%MaxNodes].peer = t
+	f.writeMeta(mem, t)
+	return OK
+}
+
+// releasePeer lets peer node t go with its named FIFO: freed at once if
+// nothing links it, else by Collect once nothing does.
+func (f *FS) releasePeer(mem segment.Memory, t uint32) {
+	p := &f.nodes[t%MaxNodes]
+	if !p.used || !p.held {
+		return
+	}
+	p.held = false
+	if info, status := f.Segments.Info(p.seg); status == segment.OK && info.Links == 0 && info.Parents == 0 {
+		f.freeNode(mem, t)
+	}
+}
+
+// Peer returns the id of named FIFO id's peer.
+func (f *FS) Peer(id uint32) (uint32, Status) {
+	n, _, ok := f.lookup(id)
+	switch {
+	case !ok:
+		return 0, BadNode
+	case n.mode&TypeMask != TypeFifo || n.peer == 0:
+		return 0, Invalid
+	}
+	return f.id(n.peer), OK
+}
+
 // Recount counts node id's writers again if it is a pipe (after a link
 // was made).
 func (f *FS) Recount(mem segment.Memory, id uint32) {

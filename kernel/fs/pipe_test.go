@@ -128,3 +128,91 @@ func TestPipeLimits(t *testing.T) {
 		t.Fatalf("the file system holds %d frames, want %d", got, held+1)
 	}
 }
+
+// TestNamedFifo makes named FIFOs (Make with TypeFifo): the named node
+// and its peer, their writers counted apart, the checker content at every
+// step; a name removed while both are linked leaves them to the last
+// unlink, and one removed with nothing linked frees both at once.
+func TestNamedFifo(t *testing.T) {
+	m := newMachine(t, 64<<20)
+	held := m.frames.Held(segment.FilesOwner)
+	r := m.fs.Root()
+	if _, s := m.fs.Make(m.mem, root, r, []byte("big"), fs.TypeFifo|0o644, fs.MaxPipeLength+1, nil, m.tick()); s != fs.TooBig {
+		t.Fatalf("a FIFO past MaxPipeLength: %v", s)
+	}
+	m.check(t)
+	p, s := m.fs.Make(m.mem, root, r, []byte("p"), fs.TypeFifo|0o640, 3*4096, nil, m.tick())
+	expect(t, "make p", s, fs.OK)
+	m.check(t)
+	peer, s := m.fs.Peer(p)
+	expect(t, "Peer", s, fs.OK)
+	if m.metaWord(t, p, fs.MetaMode) != fs.TypeFifo|0o640 || m.metaWord(t, p, fs.MetaLength) != 3*4096 ||
+		m.metaWord(t, peer, fs.MetaMode) != fs.TypeFifo|0o600 || m.metaWord(t, peer, fs.MetaLength) != fs.PeerLength {
+		t.Fatal("the FIFO's or its peer's mode or length is wrong")
+	}
+	if _, s := m.fs.Peer(peer); s != fs.Invalid {
+		t.Fatalf("Peer of a peer: %v", s)
+	}
+	expect(t, "name the peer", m.fs.Link(m.mem, root, peer, r, []byte("q"), m.tick()), fs.NotFound)
+	var spaces [2]uint64
+	for k := range spaces {
+		space, ok := paging.NewSpace(m.frames, m.base)
+		if !ok {
+			t.Fatal("NewSpace")
+		}
+		spaces[k] = space.Root
+	}
+	link := func(id uint32, k int, at uintptr, rights segment.Rights) {
+		t.Helper()
+		seg, _ := m.fs.Segment(id)
+		if s := m.seg.Link(m.mem, segment.FilesOwner, spaces[k], at, seg, rights); s != segment.OK {
+			t.Fatalf("link: %v", s)
+		}
+		m.fs.Recount(m.mem, id)
+		m.check(t)
+	}
+	unlink := func(k int, at uintptr) {
+		t.Helper()
+		if _, s := m.seg.Unlink(m.mem, spaces[k], at, segment.Level2); s != segment.OK {
+			t.Fatalf("unlink: %v", s)
+		}
+		m.fs.Collect(m.mem)
+		m.check(t)
+	}
+	// A writer (the FIFO writable, its peer read-only) and a reader.
+	link(p, 0, 1<<30, segment.Read|segment.Write)
+	link(peer, 0, 2<<30, segment.Read)
+	link(p, 1, 1<<30, segment.Read)
+	link(peer, 1, 2<<30, segment.Read|segment.Write)
+	if m.metaWord(t, p, fs.MetaWriters) != 1 || m.metaWord(t, peer, fs.MetaWriters) != 1 {
+		t.Fatal("one writer and one reader are not counted apart")
+	}
+	// The writer goes while the FIFO has its name: Collect counts it.
+	unlink(0, 1<<30)
+	if m.metaWord(t, p, fs.MetaWriters) != 0 {
+		t.Fatal("a named FIFO's writer that went is still counted")
+	}
+	expect(t, "remove p while linked", m.fs.Remove(m.mem, root, r, []byte("p"), false, m.tick()), fs.OK)
+	m.check(t)
+	unlink(1, 1<<30) // the FIFO goes; its peer stays while linked
+	if m.fs.Live() != 2 {
+		t.Fatalf("%d nodes, want the root and the linked peer", m.fs.Live())
+	}
+	unlink(0, 2<<30)
+	unlink(1, 2<<30)
+	if m.fs.Live() != 1 {
+		t.Fatalf("%d nodes left, want the root", m.fs.Live())
+	}
+	if _, s := m.fs.Make(m.mem, root, r, []byte("q"), fs.TypeFifo|0o600, 4096, nil, m.tick()); s != fs.OK {
+		t.Fatal(s)
+	}
+	expect(t, "remove q, never linked", m.fs.Remove(m.mem, root, r, []byte("q"), false, m.tick()), fs.OK)
+	m.check(t)
+	if m.fs.Live() != 1 {
+		t.Fatalf("%d nodes left after removing q, want the root", m.fs.Live())
+	}
+	// The root keeps its page of entries.
+	if got := m.frames.Held(segment.FilesOwner); got != held+1 && got != held {
+		t.Fatalf("the file system holds %d frames, want %d", got, held)
+	}
+}

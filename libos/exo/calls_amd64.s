@@ -571,3 +571,13 @@ TEXT ·FaultFixup(SB), NOSPLIT|NOFRAME, $0-32
 	SYSCALL
 	MOVQ	AX, ret+24(FP)
 	RET
+
+// func FsFifoPeer(fifo uintptr, at uintptr, permissions Permissions) int64
+TEXT ·FsFifoPeer(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ	fifo+0(FP), DI
+	MOVQ	at+8(FP), SI
+	MOVQ	permissions+16(FP), DX
+	MOVQ	$0x103e, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET

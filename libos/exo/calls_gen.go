@@ -92,7 +92,7 @@ const (
 	CallFsRoot = CallBase + 40
 	// CallFsOpen: open the entry name (NUL-terminated) of the directory linked at dir: link its node's segment at at (1 GiB aligned), read-only or with Write writable, no-execute; with Create make a file of permission bits mode (the libOS applied its umask) if the name is free. A symbolic link is not followed (EXO_SYMLINK). Close it with segment_unlink(at, PD).
 	CallFsOpen = CallBase + 41
-	// CallFsMake: make a directory (mode's type S_IFDIR, 0040000) or a symbolic link (S_IFLNK, 0120000, to the NUL-terminated path at target, up to 4095 bytes) named name in the directory linked at dir; mode's low 12 bits are a directory's permissions.
+	// CallFsMake: make a directory (mode's type S_IFDIR, 0040000), a symbolic link (S_IFLNK, 0120000, to the NUL-terminated path at target, up to 4095 bytes) or a named FIFO (S_IFIFO, 0010000: a pipe node of target zeroed bytes, up to fs MaxPipeLength, and its nameless peer of a page, which fs_fifo_peer links) named name in the directory linked at dir; mode's low 12 bits are a directory's or FIFO's permissions.
 	CallFsMake = CallBase + 42
 	// CallFsRemove: remove the entry name of the directory linked at dir (unlink, or with Directory rmdir of an empty directory); a node still linked by a process lives on, nameless, until its last unlink.
 	CallFsRemove = CallBase + 43
@@ -132,6 +132,8 @@ const (
 	CallSignalsTake = CallBase + 60
 	// CallFaultFixup: set the caller's copy range: a page fault at an instruction in [start, end) that cannot be delivered (the vCPU is inside an upcall: a libOS copying for a call) resumes at landing, with the registers as they were, instead of ending the process. So a libOS's copy from or into a file another process shrank meanwhile ends short, as Linux's exception tables make such a read short. start = end (user addresses still) clears it; landing must lie outside the range (EXO_BAD_ARGUMENT).
 	CallFaultFixup = CallBase + 61
+	// CallFsFifoPeer: link the peer of the named FIFO linked at fifo (any link: who may open it may read it) at at (1 GiB aligned), writable with Write: a libOS keeps a pipe's tail there, which its readers write (libos/linux: pipes.go), so the kernel counts a FIFO's writers (the FIFO's writable links) and readers (its peer's) apart; never Execute. EXO_BAD_ARGUMENT when fifo is not a named FIFO.
+	CallFsFifoPeer = CallBase + 62
 )
 
 // Error codes. A call fails by returning the negated code.
@@ -422,6 +424,8 @@ func CallName(number uint64) string {
 		return "signals_take"
 	case CallFaultFixup:
 		return "fault_fixup"
+	case CallFsFifoPeer:
+		return "fs_fifo_peer"
 	}
 	return ""
 }
@@ -492,7 +496,7 @@ func ArgCount(number uint64) int {
 		return 1
 	case CallDebugWrite, CallSegmentUnmap, CallSegmentUnlink, CallIoportBind, CallDeviceGrant, CallSegmentWithdraw, CallSegmentGive, CallVcpuStart, CallWordWatch, CallWordNotify, CallFsOpenParent, CallFsPipe, CallProcessInfo, CallProcessSignal:
 		return 2
-	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsResize, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser, CallFaultFixup:
+	case CallSegmentLink, CallSegmentGrant, CallProcessStart, CallUpcallRegister, CallFrameAllocMap, CallSegmentProtect, CallFsRemove, CallFsResize, CallFsStat, CallFsReadlink, CallFsChmod, CallProcessSetUser, CallFaultFixup, CallFsFifoPeer:
 		return 3
 	case CallSegmentMapFrame, CallSegmentMapSegment, CallProcessLinkSegment, CallSegmentRelease, CallFsMake, CallFsLink, CallFsChown, CallFsSetTimes, CallFsShare:
 		return 4
@@ -984,7 +988,7 @@ func FsRoot(at uintptr) int64
 // at: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 func FsOpen(dir uintptr, name uintptr, flags OpenFlags, mode uint64, at uintptr) int64
 
-// FsMake is fs_make: make a directory (mode's type S_IFDIR, 0040000) or a symbolic link (S_IFLNK, 0120000, to the NUL-terminated path at target, up to 4095 bytes) named name in the directory linked at dir; mode's low 12 bits are a directory's permissions.
+// FsMake is fs_make: make a directory (mode's type S_IFDIR, 0040000), a symbolic link (S_IFLNK, 0120000, to the NUL-terminated path at target, up to 4095 bytes) or a named FIFO (S_IFIFO, 0010000: a pipe node of target zeroed bytes, up to fs MaxPipeLength, and its nameless peer of a page, which fs_fifo_peer links) named name in the directory linked at dir; mode's low 12 bits are a directory's or FIFO's permissions.
 // Result: the new node's id. Rights: files.
 // dir: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // name: user address range of 256 bytes, [a, a+256) within 4 MiB .. 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
@@ -1118,3 +1122,10 @@ func SignalsTake() int64
 // end: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 // landing: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
 func FaultFixup(start uintptr, end uintptr, landing uintptr) int64
+
+// FsFifoPeer is fs_fifo_peer: link the peer of the named FIFO linked at fifo (any link: who may open it may read it) at at (1 GiB aligned), writable with Write: a libOS keeps a pipe's tail there, which its readers write (libos/linux: pipes.go), so the kernel counts a FIFO's writers (the FIFO's writable links) and readers (its peer's) apart; never Execute. EXO_BAD_ARGUMENT when fifo is not a named FIFO.
+// Result: the peer's node id. Rights: files.
+// fifo: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// at: user address, 4 MiB <= a < 0x0000_8000_0000_0000 (else EXO_BAD_ADDRESS).
+// permissions: permissions, an OR of Write=1, Execute=2 (else EXO_BAD_ARGUMENT).
+func FsFifoPeer(fifo uintptr, at uintptr, permissions Permissions) int64

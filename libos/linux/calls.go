@@ -180,10 +180,17 @@ func lockedCall(context uintptr, current int, number uint64) int {
 		result = sysFcntl(a0, a1, a2)
 	case abi.SysPrlimit64:
 		result = sysPrlimit(a1, a2, a3)
-	case abi.SysOpenat:
+	case abi.SysOpenat, abi.SysOpen:
+		if number == abi.SysOpen {
+			a0, a1, a2, a3 = atFdcwd, a0, a1, a2
+		}
+		openCaller.context, openCaller.current = context, current // a FIFO's open may wait (fifo.go)
 		result = sysOpenat(a0, a1, a2, a3)
-	case abi.SysOpen:
-		result = sysOpenat(atFdcwd, a0, a1, a2)
+		openCaller.context = 0
+		if openBlocked {
+			openBlocked = false
+			return block
+		}
 	case abi.SysPread64:
 		result = sysPread(a0, a1, a2, a3)
 	case abi.SysLseek:

@@ -16,6 +16,10 @@ func fileCall(number, a0, a1, a2, a3, a4 uint64) (int64, bool) {
 		return sysMkdirat(a0, a1, a2), true
 	case abi.SysMkdir:
 		return sysMkdirat(atFdcwd, a0, a1), true
+	case abi.SysMknodat:
+		return sysMknodat(a0, a1, a2, a3), true
+	case abi.SysMknod:
+		return sysMknodat(atFdcwd, a0, a1, a2), true
 	case abi.SysUnlinkat:
 		return sysUnlinkat(a0, a1, a2), true
 	case abi.SysUnlink:

@@ -115,7 +115,7 @@ func sysOpenat(dirfd, path, flags, mode uint64) int64 {
 		fd = openWalked(&w, flags, mode)
 		w.release()
 	}
-	if fd >= 0 {
+	if fd >= 0 && !openBlocked {
 		recordOpenPath(fd, dirfd, path) // for /proc/self/fd (procfd.go)
 	}
 	return fd
@@ -144,6 +144,8 @@ func openWalked(w *walkResult, flags, mode uint64) int64 {
 		return -abi.ENOTDIR
 	case w.found && w.entry.dtype == dtChar:
 		return openDevice(w, flags)
+	case w.found && w.entry.dtype == dtFifo:
+		return openFifo(w, flags)
 	}
 	open := exo.OpenFlags(0)
 	if writing {

@@ -53,9 +53,11 @@ type file struct {
 	// A pipe end's: slot is where its data node is linked, peer its
 	// tail node (pipes.go); armed while it counts among its side's
 	// waiters.
-	peer  uintptr
-	armed bool
-	stamp uint64 // the pipe's counters when its waiters were last woken (or blocked)
+	peer    uintptr
+	armed   bool
+	stamp   uint64 // the pipe's counters when its waiters were last woken (or blocked)
+	opening bool   // a FIFO end whose open waits for the other side (fifo.go)
+	opens   uint64 // the other side's opens when it began to wait
 }
 
 // descs are the open file descriptions; descs[0] is the console's.

@@ -52,6 +52,7 @@ const (
 	pipeCounter  = exo.FsDataOffset      // head (data node), tail (tail node): 8 bytes
 	pipeWaiters  = exo.FsDataOffset + 8  // writers waiting (data node), readers waiting (tail node)
 	pipeLockWord = exo.FsDataOffset + 16 // the writers' (data node) and the readers' (tail node) lock: 1 + its holder's pid, 0 free
+	pipeOpens    = exo.FsDataOffset + 24 // a named FIFO's opens: by writers (data node), by readers (tail node) (fifo.go)
 	pipeRing     = exo.FsDataOffset + 4096
 	pipeDataSize = 4096 + pipeSize
 	pipeTailSize = 4096
@@ -270,6 +271,9 @@ func armPipe(f *file) (moved bool) {
 // pipeCanGo reports whether a read (or write) of pipe end f would not
 // block now: bytes (room) or no writer (reader) left.
 func pipeCanGo(f *file) bool {
+	if f.opening {
+		return fifoOtherSide(f) // (fifo.go)
+	}
 	avail, writers, readers, ok := pipeState(f)
 	if f.kind == kindPipeWrite {
 		return !ok || readers == 0 || pipeSize-avail >= pipeBuf

@@ -44,6 +44,7 @@ const (
 	dtDir     = 4
 	dtFile    = 8
 	dtChar    = 2
+	dtFifo    = 1
 	dtSymlink = 10
 )
 

@@ -39,6 +39,7 @@ func TestExec(t *testing.T) {
 		`exectest: unaligned words: ok`,
 		`exectest: shared offset: ok`,
 		`exectest: read while another process truncates: ok`,
+		`exectest: named pipe: ok`,
 		`exectest: many children: ok`,
 		`exectest: all ok`,
 		`init: /bin/exectest \(process \d+\) exited with status 0`,

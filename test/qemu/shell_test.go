@@ -212,8 +212,8 @@ func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[strin
 // TestRCScript boots an image with the shell, whose /etc/rc is a shell
 // script that init hands to gosh: a && list in a directory copied in with
 // EXTRA_TREE, a loop, a pipeline, a command substitution, exit statuses
-// and commands that write one redirected file in turn (which must share
-// its offset), all written as a person writes sh. It ends with u-root's
+// commands that write one redirected file in turn (which must share its
+// offset) and a named pipe, all written as a person writes sh. It ends with u-root's
 // poweroff, unmodified (Linux's reboot): the kernel ends every process,
 // init and the shell among them, and powers off with status 0, leaving
 // nothing behind; the line after it never runs.
@@ -234,6 +234,8 @@ func TestRCScript(t *testing.T) {
 		"# commands that write one redirected file share its offset",
 		`{ echo first; cat data; cat data; echo last; } > /tmp/out; echo "lines: $(grep -c . < /tmp/out)"`,
 		`for n in 1 2 3; do cat data; done > /tmp/loop; echo "loop: $(grep -c tree < /tmp/loop)"`,
+		"# a named pipe: the writer's open waits for cat's",
+		`mkfifo /tmp/fifo && { echo "through a fifo" > /tmp/fifo & cat /tmp/fifo; }`,
 		"poweroff",
 		"echo not reached",
 	}, "SHELL_TOOLS=yes", "EXTRA_TREE="+tree+":/src/tree")
@@ -248,6 +250,7 @@ func TestRCScript(t *testing.T) {
 		`(?m)\] subshell in /tmp$`,
 		`(?m)\] lines: 4$`,
 		`(?m)\] loop: 3$`,
+		`(?m)\] through a fifo$`,
 		`exogo: process \d+ \(poweroff\) asked to power off \(status 0\); every process was ended; powering off`)
 	if strings.Contains(out, "not reached") {
 		t.Errorf("the line after poweroff ran:\n%s", out)

@@ -38,8 +38,6 @@ var stdFileTests = []stdTest{
 	{"os", strings.Join([]string{
 		// Sockets are not built.
 		"TestLargeCopyViaNetwork", "TestSpliceFile", "TestSendFile", "TestGetPollFDAndNetwork",
-		// Named pipes (mknodat) are not built.
-		"TestFIFONonBlockingEOF", "TestFifoEOF",
 	}, "|")},
 }
 

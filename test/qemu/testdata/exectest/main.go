@@ -446,6 +446,39 @@ func main() {
 			}
 		}
 	})
+	check("named pipe", func() error {
+		name := filepath.Join(os.TempDir(), "exectest-fifo")
+		os.Remove(name)
+		if err := syscall.Mkfifo(name, 0o600); err != nil {
+			return err
+		}
+		defer os.Remove(name)
+		if fi, err := os.Stat(name); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+			return fmt.Errorf("stat of the FIFO: %v, %v", fi, err)
+		}
+		// No reader: an open for writing that must not wait fails.
+		if _, err := os.OpenFile(name, os.O_WRONLY|syscall.O_NONBLOCK, 0); !errors.Is(err, syscall.ENXIO) {
+			return fmt.Errorf("open for writing without a reader: %v, want ENXIO", err)
+		}
+		// A child reads it (its open waits for a writer); this process
+		// writes (its open waits for the child's).
+		var out bytes.Buffer
+		cmd := exec.Command(self, "child", "catfile", name)
+		cmd.Stdout = &out
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		w, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		w.WriteString("through the fifo\n")
+		w.Close()
+		if err := cmd.Wait(); err != nil {
+			return err
+		}
+		return expect(out.Bytes(), nil, "through the fifo\n")
+	})
 	check("many children", func() error {
 		for i := range 40 {
 			out, err := exec.Command(self, "child", "echo", strconv.Itoa(i)).Output()
@@ -549,6 +582,13 @@ func child(what string, args []string) {
 				os.Exit(1)
 			}
 		}
+	case "catfile":
+		f, err := os.Open(args[0])
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		io.Copy(os.Stdout, f)
 	case "rewind":
 		if _, err := os.Stdout.Seek(0, io.SeekStart); err != nil {
 			fmt.Fprintln(os.Stderr, err)
