@@ -118,6 +118,20 @@ func (f *FS) Check(mem segment.Memory) (string, uint32) {
 	if doomed != f.doomed {
 		return "the count of removed nodes is wrong", 0
 	}
+	pipes, named := uint32(0), uint32(0)
+	for i := range f.nodes {
+		n := &f.nodes[i]
+		switch {
+		case !n.used || n.mode&TypeMask != TypeFifo || n.isPeer:
+		case n.named:
+			named++
+		default:
+			pipes++
+		}
+	}
+	if pipes != f.pipes || named != f.named {
+		return "the count of pipes or of named FIFOs is wrong", 0
+	}
 	return "", 0
 }
 
@@ -185,13 +199,15 @@ func (f *FS) checkMeta(mem segment.Memory, i uint32) string {
 		return "a metadata page disagrees with its node"
 	case n.mode&TypeMask == TypeFifo && n.writers != f.Segments.WritableLinks(mem, n.seg):
 		return "a pipe's count of writers is wrong"
-	case n.mode&TypeMask == TypeFifo && !n.doomed && n.peer == 0:
+	case n.mode&TypeMask == TypeFifo && !n.doomed && !n.named:
 		return "a nameless pipe has a name"
+	case n.named != (n.peer != 0):
+		return "a named FIFO has no peer"
 	case n.peer != 0 && (n.mode&TypeMask != TypeFifo || !f.nodes[n.peer%MaxNodes].used || !f.nodes[n.peer%MaxNodes].held ||
 		f.nodes[n.peer%MaxNodes].mode&TypeMask != TypeFifo || f.nodes[n.peer%MaxNodes].peer != 0):
 		return "a named FIFO's peer is not a held pipe"
-	case n.held && !n.doomed:
-		return "a named FIFO's peer has a name"
+	case n.isPeer && !n.doomed, n.held && !n.isPeer:
+		return "a named FIFO's peer has a name, or a held node is no peer"
 	case n.mode&TypeMask != TypeDir && pagesFor(n.length) != n.pages:
 		return "a file's pages do not match its length"
 	case n.mode&TypeMask == TypeDir && n.length != n.pages*PageSize:

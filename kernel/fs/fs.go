@@ -105,7 +105,9 @@ type node struct {
 	parent  uint32 // a directory's parent's index
 	writers uint32 // a pipe's writable links, as last counted (Collect)
 	peer    uint32 // a named FIFO's peer node (its index): pipe.go
-	held    bool   // a named FIFO's peer: kept while the FIFO lives
+	named   bool   // a named FIFO (counted in FS.named, not FS.pipes)
+	isPeer  bool   // a named FIFO's peer (counted in neither)
+	held    bool   // a peer whose FIFO lives: kept while it does
 	changed bool   // writers changed since NextChanged last returned it
 	entries uint32 // a directory's slots in use or freed
 	live    uint32 // a directory's entries in use
@@ -130,8 +132,9 @@ type FS struct {
 	// not yet taken (NextChanged).
 	changed       uint32
 	changedCursor uint32
-	// pipes counts the pipe nodes (MaxPipeNodes), named counts the named
-	// FIFOs among them (which Collect counts the writers of too).
+	// pipes counts the nameless pipe nodes fs_pipe makes (MaxPipeNodes);
+	// named counts the named FIFOs (MaxNamedFifos), whose peers neither
+	// counts. Collect counts the named FIFOs' writers too.
 	pipes uint32
 	named uint32
 	// Check's counts of each node's names and each directory's
@@ -328,9 +331,6 @@ func (f *FS) freeNode(mem segment.Memory, i uint32) {
 	f.bySegment[uint(n.seg&0xffff)%segment.MaxSegments] = 0
 	if n.peer != 0 {
 		f.releasePeer(mem, n.peer)
-		if f.named > 0 {
-			f.named--
-		}
 	}
 	if n.doomed && f.doomed > 0 {
 		f.doomed--
@@ -338,7 +338,13 @@ func (f *FS) freeNode(mem segment.Memory, i uint32) {
 	if n.changed && f.changed > 0 {
 		f.changed-- // no one can watch its words any more
 	}
-	if n.mode&TypeMask == TypeFifo && f.pipes > 0 {
+	switch {
+	case n.named:
+		if f.named > 0 {
+			f.named--
+		}
+	case n.isPeer:
+	case n.mode&TypeMask == TypeFifo && f.pipes > 0:
 		f.pipes--
 	}
 	*n = node{gen: n.gen}
@@ -353,7 +359,7 @@ func (f *FS) Collect(mem segment.Memory) int {
 	freed := 0
 	for i := uint32(1); i < MaxNodes && (f.doomed > 0 || f.named > 0); i++ {
 		n := &f.nodes[i%MaxNodes]
-		if n.used && !n.doomed && n.peer != 0 {
+		if n.used && !n.doomed && n.named {
 			f.countWriters(mem, i) // a named FIFO: a link may have gone
 			continue
 		}

@@ -59,16 +59,25 @@ func (f *FS) MakePipe(mem segment.Memory, c Cred, length uint64, now int64) (uin
 // PeerLength is a named FIFO's peer's length: one page.
 const PeerLength = PageSize
 
+// MaxNamedFifos bounds the named FIFOs: they outlive their makers, as
+// files do, so they do not take from MaxPipeNodes, which pipes (fs_pipe)
+// need; each is two nodes.
+const MaxNamedFifos = MaxNodes / 16
+
 // makePeer gives named FIFO node i, just made, length zeroed bytes and a
-// nameless peer of PeerLength, owned by c; on failure nothing is left of
-// the peer (the caller frees i).
+// nameless peer of PeerLength, owned by c. Node i counts as a named FIFO
+// from here on (named), so the caller frees it on failure, and nothing is
+// left of the peer then.
 func (f *FS) makePeer(mem segment.Memory, i uint32, c Cred, length uint64, now int64) Status {
 	switch {
 	case length > MaxPipeLength:
 		return TooBig
-	case f.pipes+2 > MaxPipeNodes:
+	case f.named >= MaxNamedFifos:
 		return NoSpace
 	}
+	n := &f.nodes[i%MaxNodes]
+	n.named = true
+	f.named++
 	if _, status := f.resize(mem, i, length, now); status != OK {
 		return status
 	}
@@ -76,16 +85,15 @@ func (f *FS) makePeer(mem segment.Memory, i uint32, c Cred, length uint64, now i
 	if status != OK {
 		return status
 	}
+	p := &f.nodes[t%MaxNodes]
+	p.links, p.isPeer, p.held = 0, true, true // (no pipe's count to give back if freed)
 	if _, status := f.resize(mem, t, PeerLength, now); status != OK {
 		f.freeNode(mem, t)
 		return status
 	}
-	p := &f.nodes[t%MaxNodes]
-	p.links, p.doomed, p.held = 0, true, true
+	p.doomed = true
 	f.doomed++
-	f.pipes += 2 // the named node's freeNode takes one, the peer's the other
-	f.named++
-	f.nodes[i%MaxNodes].peer = t
+	n.peer = t
 	f.writeMeta(mem, t)
 	return OK
 }

@@ -216,3 +216,64 @@ func TestNamedFifo(t *testing.T) {
 		t.Fatalf("the file system holds %d frames, want %d", got, held)
 	}
 }
+
+// TestNamedFifoLimits checks that named FIFOs stop at MaxNamedFifos
+// without taking the pipes' budget (fs_pipe still works), that a FIFO
+// the file system has no room for leaves nothing behind, and that the
+// checker's counts hold through both.
+func TestNamedFifoLimits(t *testing.T) {
+	m := newMachine(t, 256<<20)
+	r := m.fs.Root()
+	for k := 0; k < fs.MaxNamedFifos; k++ {
+		if _, s := m.fs.Make(m.mem, root, r, []byte(fmt.Sprint("f", k)), fs.TypeFifo|0o600, 0, nil, m.tick()); s != fs.OK {
+			t.Fatalf("FIFO %d: %v", k, s)
+		}
+	}
+	_, s := m.fs.Make(m.mem, root, r, []byte("one-more"), fs.TypeFifo|0o600, 0, nil, m.tick())
+	expect(t, "a FIFO past MaxNamedFifos", s, fs.NoSpace)
+	m.check(t)
+	if _, s := m.fs.MakePipe(m.mem, alice, 4096, m.tick()); s != fs.OK {
+		t.Fatalf("a pipe with every named FIFO made: %v", s)
+	}
+	m.fs.Collect(m.mem)
+	for k := 0; k < fs.MaxNamedFifos; k++ {
+		expect(t, "remove a FIFO", m.fs.Remove(m.mem, root, r, []byte(fmt.Sprint("f", k)), false, m.tick()), fs.OK)
+	}
+	m.check(t)
+	// No room for the FIFO's bytes: nothing is left, and the counts hold.
+	live := m.fs.Live()
+	held := m.frames.Held(segment.FilesOwner)
+	m.frames.SetLimit(segment.FilesOwner, uint32(held)+8)
+	for k := 0; k < 50; k++ {
+		if _, s := m.fs.Make(m.mem, root, r, []byte("big"), fs.TypeFifo|0o600, fs.MaxPipeLength, nil, m.tick()); s != fs.NoSpace {
+			t.Fatalf("a FIFO past the frame limit: %v", s)
+		}
+	}
+	m.frames.ReleasePending()
+	m.check(t)
+	if m.fs.Live() != live {
+		t.Fatalf("%d nodes after failed FIFOs, want %d", m.fs.Live(), live)
+	}
+	// Every point a small FIFO can fail at (its node, its page, its peer's
+	// node, its peer's page): each leaves the counts right.
+	failed := 0
+	for extra := uint32(0); extra < 16; extra++ {
+		m.frames.SetLimit(segment.FilesOwner, uint32(m.frames.Held(segment.FilesOwner))+extra)
+		_, s := m.fs.Make(m.mem, root, r, []byte("small"), fs.TypeFifo|0o600, 4096, nil, m.tick())
+		m.frames.ReleasePending()
+		m.check(t)
+		if s == fs.OK {
+			expect(t, "remove small", m.fs.Remove(m.mem, root, r, []byte("small"), false, m.tick()), fs.OK)
+			m.frames.ReleasePending()
+			m.check(t)
+		} else {
+			failed++
+		}
+		if m.fs.Live() != live {
+			t.Fatalf("with %d frames to spare: %d nodes, want %d", extra, m.fs.Live(), live)
+		}
+	}
+	if failed == 0 {
+		t.Fatal("no small FIFO failed: the failure paths were not reached")
+	}
+}

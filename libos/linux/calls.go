@@ -191,6 +191,7 @@ func lockedCall(context uintptr, current int, number uint64) int {
 			openBlocked = false
 			return block
 		}
+		dropPendingFifo(current) // an open that waited and ran again for something else
 	case abi.SysPread64:
 		result = sysPread(a0, a1, a2, a3)
 	case abi.SysLseek:

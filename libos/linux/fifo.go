@@ -23,7 +23,9 @@ import (
 // open keeps its description (opening) and blocks its thread
 // (fifoPending); the call runs again when the other side comes, and finds
 // the description there. Not built: O_RDWR (EINVAL here; Linux opens
-// both ends without waiting).
+// both ends without waiting); and bytes left unread when every end
+// closed stay for the next reader, where Linux drops them (each side can
+// write only its own node, and no lock covers both).
 
 // fifoPending holds, per thread, the descriptor + 1 of the FIFO open it
 // waits in.
@@ -68,17 +70,16 @@ func openFifo(w *walkResult, flags uint64) int64 {
 	if accessMode(uint32(flags)) == abi.ORdwr || accessMode(uint32(flags)) == 3 {
 		return -abi.EINVAL
 	}
-	cur := openCaller.current
-	if openCaller.context != 0 && uint(cur) < uthread.MaxThreads && fifoPending[uint(cur)%uthread.MaxThreads] != 0 {
-		fd := uint64(fifoPending[uint(cur)%uthread.MaxThreads] - 1)
-		fifoPending[uint(cur)%uthread.MaxThreads] = 0
-		f := fileAt(fd)
-		if f != nil && f.opening && f.node == w.entry.node && (f.kind == kindPipeRead) == reader {
+	if openCaller.context == 0 {
+		return -abi.EINVAL // truncate(2) of a FIFO, as Linux
+	}
+	cur := uint(openCaller.current) % uthread.MaxThreads
+	if fd, ok := pendingFifo(cur); ok {
+		fifoPending[cur] = 0
+		if f := fileAt(fd); f.node == w.entry.node && (f.kind == kindPipeRead) == reader {
 			return fifoWait(f, fd, flags) // this call ran again: go on waiting
 		}
-		if f != nil && f.opening {
-			closeFD(fd) // an open the program gave up on (EINTR)
-		}
+		closeFD(fd) // another FIFO's open, which the program gave up on
 	}
 	data, ok := takeSlot()
 	if !ok {
@@ -124,7 +125,11 @@ func openFifo(w *walkResult, flags uint64) int64 {
 	}
 	f := fileAt(uint64(fd))
 	f.node, f.slot, f.peer, f.flags = uint32(id), data, tail, uint32(flags)&abi.ONonblock
-	f.opening = true
+	f.opening, f.opener = true, uint16(cur+1)
+	if !reader && flags&abi.ONonblock != 0 && !fifoOtherSide(f) {
+		closeFD(uint64(fd)) // a writer, and no reader: no open counted
+		return -abi.ENXIO
+	}
 	own, other := fifoOpens(f)
 	f.opens = atomic.LoadUint64(word64(other))
 	atomic.AddUint64(word64(own), 1)
@@ -136,7 +141,7 @@ func openFifo(w *walkResult, flags uint64) int64 {
 func fifoWait(f *file, fd uint64, flags uint64) int64 {
 	for moves := 0; ; {
 		stamp := pipeStamp(f) // before the look (blockOnPipe)
-		if fifoOtherSide(f) || f.kind == kindPipeRead && flags&abi.ONonblock != 0 || openCaller.context == 0 {
+		if fifoOtherSide(f) || f.kind == kindPipeRead && flags&abi.ONonblock != 0 {
 			f.opening = false
 			disarmPipe(f)
 			return int64(fd)
@@ -152,9 +157,38 @@ func fifoWait(f *file, fd uint64, flags uint64) int64 {
 		}
 		cur := uint(openCaller.current)
 		fifoPending[cur%uthread.MaxThreads] = uint16(fd + 1)
+		f.opener = uint16(cur%uthread.MaxThreads + 1)
 		blockOnPipe(openCaller.context, openCaller.current, f, stamp, moves >= 64)
 		openBlocked = true
 		return 0
+	}
+}
+
+// pendingFifo is the descriptor of the FIFO open thread cur waits in, if
+// it still is one of its own (another thread may have closed it and the
+// number gone to another description).
+func pendingFifo(cur uint) (uint64, bool) {
+	e := fifoPending[cur%uthread.MaxThreads]
+	if e == 0 {
+		return 0, false
+	}
+	fd := uint64(e - 1)
+	f := fileAt(fd)
+	if f == nil || !f.opening || uint(f.opener) != cur%uthread.MaxThreads+1 || (f.kind != kindPipeRead && f.kind != kindPipeWrite) {
+		fifoPending[cur%uthread.MaxThreads] = 0
+		return 0, false
+	}
+	return fd, true
+}
+
+// dropPendingFifo closes the FIFO end thread current waited to open, when
+// its call, run again, did not come back to it (the path names something
+// else now, or fails).
+func dropPendingFifo(current int) {
+	cur := uint(current) % uthread.MaxThreads
+	if fd, ok := pendingFifo(cur); ok {
+		fifoPending[cur] = 0
+		closeFD(fd)
 	}
 }
 

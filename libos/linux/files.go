@@ -58,6 +58,7 @@ type file struct {
 	stamp   uint64 // the pipe's counters when its waiters were last woken (or blocked)
 	opening bool   // a FIFO end whose open waits for the other side (fifo.go)
 	opens   uint64 // the other side's opens when it began to wait
+	opener  uint16 // the thread + 1 whose open it is, while opening
 }
 
 // descs are the open file descriptions; descs[0] is the console's.

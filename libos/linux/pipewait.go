@@ -83,9 +83,12 @@ func pipeActivity() {
 	}
 }
 
-// pipeStamp sums pipe end f's counters: it changes when the pipe does.
+// pipeStamp sums pipe end f's counters: it changes when the pipe does
+// (a named FIFO's opens too: an open and close of the other side leaves
+// the rest as it was, and must wake an open that waits: fifo.go).
 func pipeStamp(f *file) uint64 {
 	return atomic.LoadUint64(word64(f.slot+pipeCounter)) + 3*atomic.LoadUint64(word64(f.peer+pipeCounter)) +
+		5*atomic.LoadUint64(word64(f.slot+pipeOpens)) + 7*atomic.LoadUint64(word64(f.peer+pipeOpens)) +
 		metaWord(f.slot, exo.FileMetaWriters)<<48 + metaWord(f.peer, exo.FileMetaWriters)<<56
 }
 

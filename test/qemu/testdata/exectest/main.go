@@ -477,7 +477,29 @@ func main() {
 		if err := cmd.Wait(); err != nil {
 			return err
 		}
-		return expect(out.Bytes(), nil, "through the fifo\n")
+		if err := expect(out.Bytes(), nil, "through the fifo\n"); err != nil {
+			return err
+		}
+		// A writer that opens and closes at once (sh's ": > fifo") ends
+		// the reader's wait all the same: it reads the end of the file.
+		for round := range 5 {
+			out.Reset()
+			cmd = exec.Command(self, "child", "catfile", name)
+			cmd.Stdout = &out
+			if err := cmd.Start(); err != nil {
+				return err
+			}
+			time.Sleep(time.Duration(round) * 20 * time.Millisecond) // the reader's open waits, or not yet
+			w, err := os.OpenFile(name, os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			w.Close()
+			if err := cmd.Wait(); err != nil || out.Len() != 0 {
+				return fmt.Errorf("round %d: a reader after a writer that wrote nothing: %v, %q", round, err, out.Bytes())
+			}
+		}
+		return nil
 	})
 	check("many children", func() error {
 		for i := range 40 {
