@@ -276,64 +276,6 @@ func sysFsOpenParent(caller *Caller, dir, at uintptr) int64 {
 	return int64(parent)
 }
 
-func sysFsShare(caller *Caller, file uintptr, processID uint32, at uintptr, permissions Permissions) int64 {
-	id, r, err := linkedNode(caller, file)
-	if err != 0 {
-		return err
-	}
-	target := caller.Process
-	if processID != 0 {
-		if target, err = child(caller, processID); target == nil {
-			return err
-		}
-	}
-	want := segment.Read
-	switch {
-	case permissions&PermissionsExecute != 0:
-		return -ErrBadArgument
-	case permissions&PermissionsWrite != 0 && r&segment.Write == 0:
-		return -ErrNoRight
-	case permissions&PermissionsWrite != 0:
-		want |= segment.Write
-	}
-	if err := freeSlotIn(target, at); err != 0 {
-		return err
-	}
-	if err := linkNodeIn(target, id, at, want); err != 0 {
-		return err
-	}
-	files.Recount(memoryAccess(), id) // a pipe's writers
-	tellPipeWriters()
-	return int64(id)
-}
-
-func sysFsFifoPeer(caller *Caller, fifo, at uintptr, permissions Permissions) int64 {
-	id, _, err := linkedNode(caller, fifo)
-	if err != 0 {
-		return err
-	}
-	peer, status := files.Peer(id)
-	if status != fs.OK {
-		return -ErrBadArgument
-	}
-	want := segment.Read
-	switch {
-	case permissions&PermissionsExecute != 0:
-		return -ErrBadArgument
-	case permissions&PermissionsWrite != 0:
-		want |= segment.Write
-	}
-	if err := freeSlot(caller, at); err != 0 {
-		return err
-	}
-	if err := linkNode(caller, peer, at, want); err != 0 {
-		return err
-	}
-	files.Recount(memoryAccess(), peer) // the FIFO's readers
-	tellPipeWriters()
-	return int64(peer)
-}
-
 func sysFsMake(caller *Caller, dir, name uintptr, mode uint64, targetAddress uint64) int64 {
 	if mode > 0xffff_ffff {
 		return -ErrBadArgument

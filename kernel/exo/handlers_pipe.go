@@ -7,9 +7,10 @@ import (
 )
 
 // Pipe nodes (kernel/fs, pipe.go) and the collection of nameless files:
-// fs_pipe makes a pipe node; after every change of a file's links the
-// kernel frees the nodes nothing links and tells the watchers of the
-// pipes whose count of writers changed.
+// fs_pipe makes a pipe node, fs_share links a node into the caller or a
+// child, fs_fifo_peer links a named FIFO's peer; after every change of a
+// file's links the kernel frees the nodes nothing links and tells the
+// watchers of the pipes whose count of writers changed.
 
 func sysFsPipe(caller *Caller, at uintptr, length uint64) int64 {
 	if length > fs.MaxPipeLength {
@@ -47,4 +48,64 @@ func tellPipeWriters() {
 	for word, ok := files.NextChanged(); ok; word, ok = files.NextChanged() {
 		notifyWord(word, ^uint64(0))
 	}
+}
+
+// sysFsShare links a node the caller links into itself or a child (a
+// pipe end, a file passed on).
+func sysFsShare(caller *Caller, file uintptr, processID uint32, at uintptr, permissions Permissions) int64 {
+	id, r, err := linkedNode(caller, file)
+	if err != 0 {
+		return err
+	}
+	target := caller.Process
+	if processID != 0 {
+		if target, err = child(caller, processID); target == nil {
+			return err
+		}
+	}
+	want := segment.Read
+	switch {
+	case permissions&PermissionsExecute != 0:
+		return -ErrBadArgument
+	case permissions&PermissionsWrite != 0 && r&segment.Write == 0:
+		return -ErrNoRight
+	case permissions&PermissionsWrite != 0:
+		want |= segment.Write
+	}
+	if err := freeSlotIn(target, at); err != 0 {
+		return err
+	}
+	if err := linkNodeIn(target, id, at, want); err != 0 {
+		return err
+	}
+	files.Recount(memoryAccess(), id) // a pipe's writers
+	tellPipeWriters()
+	return int64(id)
+}
+
+func sysFsFifoPeer(caller *Caller, fifo, at uintptr, permissions Permissions) int64 {
+	id, _, err := linkedNode(caller, fifo)
+	if err != 0 {
+		return err
+	}
+	peer, status := files.Peer(id)
+	if status != fs.OK {
+		return -ErrBadArgument
+	}
+	want := segment.Read
+	switch {
+	case permissions&PermissionsExecute != 0:
+		return -ErrBadArgument
+	case permissions&PermissionsWrite != 0:
+		want |= segment.Write
+	}
+	if err := freeSlot(caller, at); err != 0 {
+		return err
+	}
+	if err := linkNode(caller, peer, at, want); err != 0 {
+		return err
+	}
+	files.Recount(memoryAccess(), peer) // the FIFO's readers
+	tellPipeWriters()
+	return int64(peer)
 }

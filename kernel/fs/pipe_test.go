@@ -34,14 +34,7 @@ func TestPipeWriters(t *testing.T) {
 		t.Fatalf("length %d", got)
 	}
 	seg, _ := m.fs.Segment(p)
-	var spaces [2]uint64
-	for k := range spaces {
-		space, ok := paging.NewSpace(m.frames, m.base)
-		if !ok {
-			t.Fatal("NewSpace")
-		}
-		spaces[k] = space.Root
-	}
+	spaces := twoSpaces(t, m)
 	link := func(k int, at uintptr, r segment.Rights) {
 		t.Helper()
 		if s := m.seg.Link(m.mem, segment.FilesOwner, spaces[k], at, seg, r); s != segment.OK {
@@ -89,6 +82,20 @@ func TestPipeWriters(t *testing.T) {
 	if got := m.frames.Held(segment.FilesOwner); got != held {
 		t.Fatalf("the file system holds %d frames, want %d", got, held)
 	}
+}
+
+// twoSpaces makes two address spaces to link nodes into.
+func twoSpaces(t *testing.T, m *machine) [2]uint64 {
+	t.Helper()
+	var spaces [2]uint64
+	for k := range spaces {
+		space, ok := paging.NewSpace(m.frames, m.base)
+		if !ok {
+			t.Fatal("NewSpace")
+		}
+		spaces[k] = space.Root
+	}
+	return spaces
 }
 
 // TestPipeLimits checks that pipe nodes stop at MaxPipeNodes (files can
@@ -154,14 +161,7 @@ func TestNamedFifo(t *testing.T) {
 		t.Fatalf("Peer of a peer: %v", s)
 	}
 	expect(t, "name the peer", m.fs.Link(m.mem, root, peer, r, []byte("q"), m.tick()), fs.NotFound)
-	var spaces [2]uint64
-	for k := range spaces {
-		space, ok := paging.NewSpace(m.frames, m.base)
-		if !ok {
-			t.Fatal("NewSpace")
-		}
-		spaces[k] = space.Root
-	}
+	spaces := twoSpaces(t, m)
 	link := func(id uint32, k int, at uintptr, rights segment.Rights) {
 		t.Helper()
 		seg, _ := m.fs.Segment(id)

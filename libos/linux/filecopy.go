@@ -3,6 +3,7 @@ package linux
 import (
 	"unsafe"
 
+	abi "exogo/abi/linuxabi"
 	"exogo/libos/bare"
 	"exogo/libos/exo"
 )
@@ -47,4 +48,66 @@ func copyToFile(address uintptr, b []byte) int {
 		return 0
 	}
 	return int(fileCopy(bare.At(address), unsafe.Pointer(&b[0]), uintptr(len(b))))
+}
+
+// fileRead copies from file f at offset into b.
+func fileRead(f *file, b []byte, offset uint64) int64 {
+	length := metaWord(f.slot, exo.FileMetaLength)
+	if offset >= length || len(b) == 0 {
+		return 0
+	}
+	n := min(uint64(len(b)), length-offset)
+	return shortCopy(f, offset, n, copyFromFile(b[:n], f.slot+exo.FsDataOffset+uintptr(offset)))
+}
+
+// shortCopy is what a copy of n bytes at offset of file f that copied got
+// counts: all of it, or, when another process shrank the file under it
+// (fileCopy stopped at a page that went), only what lies within the
+// length now. (The bytes past the length in its last page are zeros that
+// were never the file's.)
+func shortCopy(f *file, offset, n uint64, got int) int64 {
+	if uint64(got) == n {
+		return int64(got)
+	}
+	length := metaWord(f.slot, exo.FileMetaLength)
+	if offset >= length {
+		return 0
+	}
+	return int64(min(uint64(got), length-offset))
+}
+
+// fileWrite copies b into file f at offset, growing it first.
+func fileWrite(f *file, b []byte, offset uint64) int64 {
+	if offset > exo.FsMaxLength || uint64(len(b)) > exo.FsMaxLength-offset {
+		return -abi.EFBIG
+	}
+	if len(b) == 0 {
+		return 0 // (bare.Bytes would touch the page, which may not exist)
+	}
+	end := offset + uint64(len(b))
+	if end > metaWord(f.slot, exo.FileMetaLength) {
+		// Grow, never set: another writer past the end may have grown
+		// it further since the look.
+		if r := exo.FsResize(f.slot, end, exo.ResizeFlagsGrow); r < 0 {
+			return errnoOf(r)
+		}
+	}
+	return shortCopy(f, offset, uint64(len(b)), copyToFile(f.slot+exo.FsDataOffset+uintptr(offset), b))
+}
+
+// fileAppend writes b at file f's end, which it takes by lengthening the
+// file first (fs_resize's Extend): no other append, from this process or
+// another, gets the same place. It returns where it wrote and how much.
+func fileAppend(f *file, b []byte) (uint64, int64) {
+	if len(b) == 0 {
+		return metaWord(f.slot, exo.FileMetaLength), 0
+	}
+	if uint64(len(b)) > exo.FsMaxLength {
+		return 0, -abi.EFBIG
+	}
+	at := exo.FsResize(f.slot, uint64(len(b)), exo.ResizeFlagsExtend)
+	if at < 0 {
+		return 0, errnoOf(at)
+	}
+	return uint64(at), shortCopy(f, uint64(at), uint64(len(b)), copyToFile(f.slot+exo.FsDataOffset+uintptr(at), b))
 }
