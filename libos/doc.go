@@ -13,6 +13,5 @@
 //     output, segments, copying a program into a child, upcall entry and
 //     resume), and libos/fault, probes that fault on purpose.
 //
-// Still to come: several vCPUs per process, the console driver, the RAM
-// file system and processes (docs/libos.md, "Not built yet").
+// What is not built yet: docs/libos.md, "Not built yet".
 package libos

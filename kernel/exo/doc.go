@@ -9,7 +9,8 @@
 // table, run `go generate ./kernel/exo`, and write or adjust the handler:
 // the generated comment on each Call constant gives its signature. The
 // handlers are ordinary files of this package; the generator never reads
-// them. handlers_todo.go holds the ones not written yet.
+// them. A call in the table without a handler yet answers
+// EXO_NOT_IMPLEMENTED.
 //
 // This package is restricted Go (docs/restricted-go.md): Dispatch and the
 // handlers run in trap context.

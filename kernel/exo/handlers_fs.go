@@ -14,9 +14,10 @@ import (
 // The RAM file system (XOmB section 2.2; kernel/fs): a file is a PD
 // segment owned by segment.FilesOwner. A process names a directory or a
 // file it opened by the address where it linked it (segments.LinkedAt):
-// the link is the capability, made by fs_root or fs_open after the
-// permission checks, and nothing else can link a file's segment (it has
-// no grants). These handlers copy names in, check the process's links and
+// the link is the capability, made by fs_root, fs_open or fs_open_parent
+// after the permission checks, or passed on from a link the process
+// holds (fs_share, fs_fifo_peer: handlers_pipe.go); nothing else can link
+// a file's segment (it has no grants). These handlers copy names in, check the process's links and
 // turn the package's statuses into error codes; the directory logic and
 // the permission bits are kernel/fs's.
 

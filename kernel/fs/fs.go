@@ -9,8 +9,8 @@
 //
 // # What is where
 //
-// The kernel keeps a node for every file, directory, symbolic link and
-// device: its PD segment, owned by segment.FilesOwner, and the record
+// The kernel keeps a node for every file, directory, symbolic link,
+// device and pipe (a named FIFO is two: pipe.go): its PD segment, owned by segment.FilesOwner, and the record
 // below. The segment's first page is the node's metadata page (layout.go),
 // mapped read-only, which the kernel rewrites at every change; the data
 // follows. The frames of every file are charged to FilesOwner, whose frame
@@ -42,8 +42,8 @@ import (
 	"exogo/kernel/segment"
 )
 
-// MaxNodes bounds the nodes (files, directories, links, devices) that
-// exist at once; node 0 is never used.
+// MaxNodes bounds the nodes (files, directories, links, devices, pipes)
+// that exist at once; node 0 is never used.
 const MaxNodes = 4096
 
 // Status is the result of an operation; kernel/exo turns it into an error

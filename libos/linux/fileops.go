@@ -11,11 +11,9 @@ import (
 // Open files of the RAM file system: open links the node's segment into
 // a slot of the file window (fsys.go); read and write copy between the
 // program's buffer and the file's own pages (no buffer cache); a write
-// past the end asks the kernel for the length first (fs_resize).
-// TODO(issue 9): a file shrunk by another process while this one copies
-// from it faults inside the libOS, which ends this process; the kernel
-// needs a fault fixup for the libOS's copies (as Linux's exception
-// tables) to turn that into a short read.
+// past the end asks the kernel for the length first (fs_resize). The
+// copies go through fileCopy (filecopy.go), which a file shrunk under it
+// makes short.
 
 // Character devices the libOS serves (Linux's numbers).
 const (

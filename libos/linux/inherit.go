@@ -7,7 +7,8 @@ import (
 )
 
 // Descriptors a child inherits (fork+exec's, and spawn's): every
-// descriptor without close-on-exec, as Linux passes them. The parent
+// descriptor without close-on-exec, as Linux passes them, up to
+// inheritMax of them (any past that are not passed). The parent
 // links what the child needs into the child's file window (fs_share: a
 // file's node, a directory's, a pipe end's two nodes) at the child's
 // first slots, and writes a table on the child's start stack

@@ -13,8 +13,9 @@ import (
 // where Linux would follow symbolic links); /dev/console, /dev/null,
 // /dev/zero, /dev/urandom; pipe:[N] (N the pipe's data node);
 // anon_inode:[eventfd] and anon_inode:[eventpoll]. A file whose path is
-// not known (inherited from the parent, or opened by a path longer than
-// fdPathMax) shows its node, node:[N].
+// not known (inherited from the parent, opened by a path longer than
+// fdPathMax, or while all pathPoolSize buffers were taken) shows its
+// node, node:[N].
 //
 // Opening a link opens what it names again: /dev/null, /dev/zero and
 // /dev/urandom anew, anything else as a new descriptor of the same open

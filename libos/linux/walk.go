@@ -18,8 +18,8 @@ import (
 //
 // A '/' after the last component asks for a directory: a symbolic link
 // there is followed and anything else but a directory is ENOTDIR, except
-// when the component is a name to make or remove (nameLast: mkdir, link,
-// symlink, rename, unlink, open with O_CREAT), which Linux looks up
+// when the component is a name to make or remove (nameLast: mkdir, mknod,
+// link, symlink, rename, unlink, open with O_CREAT), which Linux looks up
 // without following it (filename_create, LOOKUP_PARENT) and whose caller
 // judges the slash (w.trailing): rmdir("link-to-dir/") is ENOTDIR, never
 // the removal of the directory the link names.

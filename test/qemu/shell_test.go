@@ -211,7 +211,7 @@ func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[strin
 
 // TestRCScript boots an image with the shell, whose /etc/rc is a shell
 // script that init hands to gosh: a && list in a directory copied in with
-// EXTRA_TREE, a loop, a pipeline, a command substitution, exit statuses
+// EXTRA_TREE, a loop, a pipeline, a command substitution, exit statuses,
 // commands that write one redirected file in turn (which must share its
 // offset) and a named pipe, all written as a person writes sh. It ends with u-root's
 // poweroff, unmodified (Linux's reboot): the kernel ends every process,
