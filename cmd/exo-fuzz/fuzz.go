@@ -147,6 +147,7 @@ func fuzz(i int) uint64 {
 	rng = mix(seed+uint64(i)*0x9e37_79b9_7f4a_7c15) | 1
 	me = bare.MyID()
 	total := *mailbox(boxCalls)
+	fsSetup()
 	for calls < total && *mailbox(boxStop) == 0 {
 		step()
 		if calls%32 == 0 {
@@ -167,7 +168,7 @@ func fuzz(i int) uint64 {
 
 // step makes one random call.
 func step() {
-	switch below(37) {
+	switch below(38) {
 	case 0, 1, 2: // frame_alloc
 		if nframes < frameQuota {
 			if f := call(exo.CallFrameAlloc, 0, 0, 0, 0); f >= 0 {
@@ -370,6 +371,8 @@ func step() {
 		}
 	case 36:
 		releaseSlots()
+	case 37:
+		fsStep()
 	}
 }
 

@@ -29,7 +29,9 @@
 //     kernel address as TLS base, resuming a context in kernel memory;
 //   - after every process has ended, the kernel's frame census does not
 //     balance or an ended process still holds frames (the QEMU test reads
-//     the census line).
+//     the census line), or the file system is inconsistent (fs_check;
+//     the fuzzers make the fs_* calls in directories of their own:
+//     fsfuzz.go).
 //
 // A run prints its seed first; each fuzzer's call sequence is a function
 // of the seed and its index (the interleaving of processes is not), and a
@@ -80,6 +82,7 @@ const (
 	boxStop        = 8  // coordinator: 1 when a failure ends the run early
 	boxProcesses   = 10 // coordinator: the ids of every process, for hostile arguments (10..19)
 	boxFuzzer      = 20 // fuzzer i: progress at 20+4i, failures +1, done +2, ok calls +3
+	boxFsCalls     = 40 // fuzzer i: file system calls made at 40+2i, and succeeded +1
 )
 
 func mailbox(i uintptr) *uint64 { return bare.Word(mailboxAddress + 8*i) }
@@ -161,6 +164,19 @@ func coordinator() uint64 {
 	destroy(canaryID)
 	for _, id := range ids {
 		destroy(id)
+	}
+	fsCalls, fsOK := uint64(0), uint64(0)
+	for i := range ids {
+		fsCalls += *mailbox(boxFsCalls + 2*uintptr(i))
+		fsOK += *mailbox(boxFsCalls + 2*uintptr(i) + 1)
+	}
+	if r := exo.FsCheck(); r != 0 {
+		var l line
+		l.text("exo-fuzz: FAIL: the file system is inconsistent after the run (fs_check: ").decimal(uint64(r)).text("; the kernel's log says where)").say()
+		failures++
+	} else {
+		var l line
+		l.text("exo-fuzz: the file system checks out after the run (fs_check; ").decimal(fsCalls).text(" file system calls, ").decimal(fsOK).text(" succeeded)").say()
 	}
 	total, ok := uint64(0), uint64(0)
 	for i := range ids {

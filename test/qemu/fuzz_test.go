@@ -18,6 +18,7 @@ func TestFuzzerShortCampaign(t *testing.T) {
 		expectLines(t, out,
 			`exo-fuzz: seed \d+; calls per fuzzer 20000; fuzzers 3`,
 			`exo-fuzz: canary intact after \d+ checks of its pages`,
+			`exo-fuzz: the file system checks out after the run \(fs_check; \d+ file system calls, [1-9]\d* succeeded\)`,
 			`exo-fuzz: seed \d+: 600\d\d calls in \d+ ms, \d+ calls per second; \d+ succeeded, \d+ refused`,
 			`exo-fuzz: no isolation failure found`,
 		)
