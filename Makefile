@@ -413,7 +413,7 @@ fuzz: kernel
 		timeout $(FUZZ_TIMEOUT) $(subst -smp $(SMP),-smp $$smp,$(QEMU_BASE)) -display none -serial stdio \
 			-cdrom $(BUILD)/exogo-fuzz-campaign.iso </dev/null > $(BUILD)/fuzz-smp$$smp.raw 2>&1; \
 		status=$$?; tr -d '\r' < $(BUILD)/fuzz-smp$$smp.raw > $(BUILD)/fuzz-smp$$smp.log; \
-		grep -E '^exo-fuzz: (seed .*calls in|canary|no isolation|FAIL)|frame census|KERNEL FAULT' $(BUILD)/fuzz-smp$$smp.log; \
+		grep -E '^exo-fuzz: (seed .*calls in|canary|the file system|no isolation|FAIL)|frame census|KERNEL FAULT' $(BUILD)/fuzz-smp$$smp.log; \
 		if [ "$$status" != 33 ] || ! grep -q 'exo-fuzz: no isolation failure found' $(BUILD)/fuzz-smp$$smp.log \
 			|| ! grep -q 'frame census: .*; balanced; ended processes hold 0 frames' $(BUILD)/fuzz-smp$$smp.log; then \
 			echo "fuzz: FAILED on $$smp CPU(s) (QEMU status $$status; 124 is the time-out): see build/fuzz-smp$$smp.log"; failed=1; fi; \

@@ -7,7 +7,8 @@ import (
 )
 
 // The file system's calls, fuzzed. Each fuzzer works in a directory of
-// its own, /tmp/fuzz-N, with a handful of names, so that its calls meet
+// its own, /tmp/fuzz-0N (".." among its names takes it to /tmp and /
+// too), with a handful of names, so that its calls meet
 // each other's results: opens with any flags, makes (directories,
 // symbolic links, named FIFOs of any length, other types), removes,
 // renames, hard links, resizes with any length and flags, shares, pipes,
@@ -18,7 +19,7 @@ import (
 // whole file system (fs_check).
 
 const (
-	fsArea  = 0x200_0000_0000
+	fsArea  = 0x400_0000_0000 // past the arenas (the PDPT one ends at 0x300_0000_0000)
 	fsSlots = 16
 	fsBase  = 3 // slots 0-2: the root, /tmp, the fuzzer's directory
 )
@@ -37,14 +38,17 @@ func fsSlot(k uint64) uint64 { return fsArea + k%fsSlots<<30 }
 
 // fsSetup links the root, /tmp and a directory of the fuzzer's own.
 func fsSetup() {
-	fsDir[5] = byte('0' + index%10)
-	fsDir[6] = byte('0' + index/10%10)
+	fsDir[5] = byte('0' + index/10%10)
+	fsDir[6] = byte('0' + index%10)
 	tmp := [4]byte{'t', 'm', 'p'}
 	root, tmpAt, dir := fsSlot(0), fsSlot(1), fsSlot(2)
 	fsReady = exo.FsRoot(uintptr(root)) >= 0 &&
 		exo.FsOpen(uintptr(root), uintptr(unsafe.Pointer(&tmp[0])), 0, 0, uintptr(tmpAt)) >= 0 &&
 		exo.FsMake(uintptr(tmpAt), uintptr(unsafe.Pointer(&fsDir[0])), 0o040755, 0) >= 0 &&
 		exo.FsOpen(uintptr(tmpAt), uintptr(unsafe.Pointer(&fsDir[0])), 0, 0, uintptr(dir)) >= 0
+	if !fsReady {
+		fail("cannot link the root, /tmp and a directory of my own to fuzz the file system in:", uint64(index))
+	}
 }
 
 // pickName is one of the names (".." among them), or a hostile address.
@@ -107,7 +111,11 @@ func fsStep() {
 	case 5:
 		r = call(exo.CallFsResize, fsSlot(below(fsSlots)), pickLength(), below(8), 0)
 	case 6:
-		r = call(exo.CallFsShare, fsSlot(below(fsSlots)), [...]uint64{0, pickProcess()}[below(2)%2], pickAt(), pickPermissions())
+		target := [...]uint64{0, pickProcess()}[below(2)%2]
+		r = call(exo.CallFsShare, fsSlot(below(fsSlots)), target, pickAt(), pickPermissions())
+		if r >= 0 && target != 0 {
+			fail("fs_share into a process that is not my child succeeded:", target) // (a fuzzer keeps no child)
+		}
 	case 7:
 		r = call(exo.CallFsPipe, pickAt(), pickLength(), 0, 0)
 	case 8:
@@ -118,7 +126,7 @@ func fsStep() {
 	case 10:
 		r = call(exo.CallFsReadlink, pickDir(), pickName(), uint64(uintptr(unsafe.Pointer(&fsLink[0]))), 0)
 	case 11:
-		r = call(exo.CallFsChmod, pickDir(), [...]uint64{0, pickName()}[below(2)%2], random(), 0)
+		r = call(exo.CallFsChmod, pickDir(), [...]uint64{0, pickName()}[below(2)%2], [...]uint64{below(0o10000), random()}[below(2)%2], 0)
 	case 12, 13:
 		r = call(exo.CallSegmentUnlink, fsSlot(fsBase+below(fsSlots-fsBase)), [...]uint64{2, below(4)}[below(2)%2], 0, 0)
 	case 14:

@@ -13,6 +13,7 @@ import (
 // Where a fuzzer links segments: PT segments in a 128 MiB arena, PD
 // segments in 8 GiB, PDPT segments in 2 TiB. Nothing it needs to live
 // (its image, stack and mailbox) is in them, and it never unlinks those.
+// The file system's links go past them (fsfuzz.go).
 const (
 	arenaPT    = 0x3000_0000
 	arenaPD    = 0x80_0000_0000
