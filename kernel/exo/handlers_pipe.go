@@ -2,6 +2,7 @@ package exo
 
 import (
 	"exogo/kernel/fs"
+	"exogo/kernel/process"
 	"exogo/kernel/segment"
 	"exogo/kernel/timer"
 )
@@ -63,22 +64,29 @@ func sysFsShare(caller *Caller, file uintptr, processID uint32, at uintptr, perm
 			return err
 		}
 	}
-	want := segment.Read
-	switch {
-	case permissions&PermissionsExecute != 0:
+	if permissions&(PermissionsWrite|PermissionsExecute) == PermissionsWrite && r&segment.Write == 0 {
+		return -ErrNoRight // (Execute is linkAgain's EXO_BAD_ARGUMENT first)
+	}
+	return linkAgain(target, id, at, permissions)
+}
+
+// linkAgain links node id into process p at at, read-only or, with Write,
+// writable (never executable), and counts a pipe's writers again.
+func linkAgain(p *process.Process, id uint32, at uintptr, permissions Permissions) int64 {
+	if permissions&PermissionsExecute != 0 {
 		return -ErrBadArgument
-	case permissions&PermissionsWrite != 0 && r&segment.Write == 0:
-		return -ErrNoRight
-	case permissions&PermissionsWrite != 0:
+	}
+	want := segment.Read
+	if permissions&PermissionsWrite != 0 {
 		want |= segment.Write
 	}
-	if err := freeSlotIn(target, at); err != 0 {
+	if err := freeSlotIn(p, at); err != 0 {
 		return err
 	}
-	if err := linkNodeIn(target, id, at, want); err != 0 {
+	if err := linkNodeIn(p, id, at, want); err != 0 {
 		return err
 	}
-	files.Recount(memoryAccess(), id) // a pipe's writers
+	files.Recount(memoryAccess(), id) // a pipe's writers (or a FIFO's readers)
 	tellPipeWriters()
 	return int64(id)
 }
@@ -92,20 +100,5 @@ func sysFsFifoPeer(caller *Caller, fifo, at uintptr, permissions Permissions) in
 	if status != fs.OK {
 		return -ErrBadArgument
 	}
-	want := segment.Read
-	switch {
-	case permissions&PermissionsExecute != 0:
-		return -ErrBadArgument
-	case permissions&PermissionsWrite != 0:
-		want |= segment.Write
-	}
-	if err := freeSlot(caller, at); err != 0 {
-		return err
-	}
-	if err := linkNode(caller, peer, at, want); err != 0 {
-		return err
-	}
-	files.Recount(memoryAccess(), peer) // the FIFO's readers
-	tellPipeWriters()
-	return int64(peer)
+	return linkAgain(caller.Process, peer, at, permissions)
 }
