@@ -126,12 +126,12 @@ func openFifo(w *walkResult, flags uint64) int64 {
 	f := fileAt(uint64(fd))
 	f.node, f.slot, f.peer, f.flags = uint32(id), data, tail, uint32(flags)&abi.ONonblock
 	f.opening, f.opener = true, uint16(cur+1)
+	own, other := fifoOpens(f)
+	f.opens = atomic.LoadUint64(word64(other)) // (before the look: only readers open now count)
 	if !reader && flags&abi.ONonblock != 0 && !fifoOtherSide(f) {
 		closeFD(uint64(fd)) // a writer, and no reader: no open counted
 		return -abi.ENXIO
 	}
-	own, other := fifoOpens(f)
-	f.opens = atomic.LoadUint64(word64(other))
 	atomic.AddUint64(word64(own), 1)
 	return fifoWait(f, uint64(fd), flags)
 }

@@ -190,6 +190,10 @@ func namedPipe(self string) error {
 	if err := expect(out.Bytes(), nil, "through the fifo\n"); err != nil {
 		return err
 	}
+	// The reader went: a writer that must not wait fails again.
+	if _, err := os.OpenFile(name, os.O_WRONLY|syscall.O_NONBLOCK, 0); !errors.Is(err, syscall.ENXIO) {
+		return fmt.Errorf("open for writing after the reader went: %v, want ENXIO", err)
+	}
 	// A writer that opens and closes at once (sh's ": > fifo") ends
 	// the reader's wait all the same: it reads the end of the file.
 	for round := range 5 {
