@@ -17,9 +17,9 @@ import (
 // the link is the capability, made by fs_root, fs_open or fs_open_parent
 // after the permission checks, or passed on from a link the process
 // holds (fs_share, fs_fifo_peer: handlers_pipe.go); nothing else can link
-// a file's segment (it has no grants). These handlers copy names in, check the process's links and
-// turn the package's statuses into error codes; the directory logic and
-// the permission bits are kernel/fs's.
+// a file's segment (it has no grants). These handlers copy names in,
+// check the process's links and turn the package's statuses into error
+// codes; the directory logic and the permission bits are kernel/fs's.
 
 // files is the kernel's file system.
 var files fs.FS
@@ -243,12 +243,13 @@ func sysFsOpen(caller *Caller, dir, name uintptr, flags OpenFlags, mode uint64, 
 	if err := linkNode(caller, id, at, r); err != 0 {
 		return err
 	}
-	if mode, _, _ := files.Mode(id); mode&fs.TypeMask == fs.TypeFifo {
+	nodeMode, _, _ := files.Mode(id)
+	if nodeMode&fs.TypeMask == fs.TypeFifo {
 		files.Recount(memoryAccess(), id) // a named FIFO's writers
 		tellPipeWriters()
 	}
 	if flags&(OpenFlagsWrite|OpenFlagsTruncate) == OpenFlagsWrite|OpenFlagsTruncate {
-		if mode, _, _ := files.Mode(id); mode&fs.TypeMask == fs.TypeFile {
+		if nodeMode&fs.TypeMask == fs.TypeFile {
 			flush, status := files.Resize(memoryAccess(), id, 0, timer.WallClock())
 			finish(flush)
 			if status != fs.OK {

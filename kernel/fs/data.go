@@ -149,15 +149,25 @@ func (f *FS) resize(mem segment.Memory, i uint32, length uint64, now int64) (Flu
 	return flush, OK
 }
 
+// fileOf is file id's record and index; BadNode when there is none,
+// IsDir when it is not a regular file (Resize, Grow and Extend).
+func (f *FS) fileOf(id uint32) (*node, uint32, Status) {
+	n, i, ok := f.lookup(id)
+	switch {
+	case !ok:
+		return nil, 0, BadNode
+	case n.mode&TypeMask != TypeFile:
+		return nil, 0, IsDir
+	}
+	return n, i, OK
+}
+
 // Resize sets the length of file id (the caller checked that the process
 // linked it writable), at time now.
 func (f *FS) Resize(mem segment.Memory, id uint32, length uint64, now int64) (Flush, Status) {
-	n, i, ok := f.lookup(id)
-	if !ok {
-		return Flush{}, BadNode
-	}
-	if n.mode&TypeMask != TypeFile {
-		return Flush{}, IsDir
+	_, i, status := f.fileOf(id)
+	if status != OK {
+		return Flush{}, status
 	}
 	return f.resize(mem, i, length, now)
 }
@@ -166,14 +176,9 @@ func (f *FS) Resize(mem segment.Memory, id uint32, length uint64, now int64) (Fl
 // two writers past the end, each growing the file to its own end, cannot
 // cut off the other's bytes, whatever order their calls come in.
 func (f *FS) Grow(mem segment.Memory, id uint32, length uint64, now int64) (Flush, Status) {
-	n, i, ok := f.lookup(id)
-	switch {
-	case !ok:
-		return Flush{}, BadNode
-	case n.mode&TypeMask != TypeFile:
-		return Flush{}, IsDir
-	case length <= n.length:
-		return Flush{}, OK
+	n, i, status := f.fileOf(id)
+	if status != OK || length <= n.length {
+		return Flush{}, status
 	}
 	return f.resize(mem, i, length, now)
 }
@@ -182,12 +187,10 @@ func (f *FS) Grow(mem segment.Memory, id uint32, length uint64, now int64) (Flus
 // length before: the place of an O_APPEND write, which no other append
 // can take.
 func (f *FS) Extend(mem segment.Memory, id uint32, by uint64, now int64) (uint64, Flush, Status) {
-	n, i, ok := f.lookup(id)
+	n, i, status := f.fileOf(id)
 	switch {
-	case !ok:
-		return 0, Flush{}, BadNode
-	case n.mode&TypeMask != TypeFile:
-		return 0, Flush{}, IsDir
+	case status != OK:
+		return 0, Flush{}, status
 	case by > MaxLength || n.length > MaxLength-by:
 		return 0, Flush{}, TooBig
 	}

@@ -10,10 +10,10 @@
 // # What is where
 //
 // The kernel keeps a node for every file, directory, symbolic link,
-// device and pipe (a named FIFO is two: pipe.go): its PD segment, owned by segment.FilesOwner, and the record
-// below. The segment's first page is the node's metadata page (layout.go),
-// mapped read-only, which the kernel rewrites at every change; the data
-// follows. The frames of every file are charged to FilesOwner, whose frame
+// device and pipe (a named FIFO is two: pipe.go): its PD segment, owned
+// by segment.FilesOwner, and the record below. The segment's first page
+// is the node's metadata page (layout.go), mapped read-only, which the
+// kernel rewrites at every change; the data follows. The frames of every file are charged to FilesOwner, whose frame
 // limit is the file system's size (ENOSPC past it), so files can never
 // take the memory the processes need.
 //

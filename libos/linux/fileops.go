@@ -374,7 +374,7 @@ func sysLseek(fd, offset, whence uint64) int64 {
 	switch whence {
 	case 0: // SEEK_SET
 	case 1: // SEEK_CUR
-		return seekOffset(f, 0, position, true)
+		return seekOffset(f, position, true)
 	case 2: // SEEK_END
 		position += int64(size)
 	case 3, 4: // SEEK_DATA, SEEK_HOLE: no holes, so data is everywhere before the end
@@ -387,7 +387,7 @@ func sysLseek(fd, offset, whence uint64) int64 {
 	default:
 		return -abi.EINVAL
 	}
-	return seekOffset(f, uint64(position), 0, false)
+	return seekOffset(f, position, false)
 }
 
 func sysFtruncate(fd, length uint64) int64 {

@@ -124,25 +124,25 @@ func writeAtOffset(f *file, b []byte, appending bool) int64 {
 	return got
 }
 
-// seekOffset moves f's offset to base + delta (base the offset itself
-// when relative): the new offset, or EINVAL for a negative one.
-func seekOffset(f *file, base uint64, delta int64, relative bool) int64 {
+// seekOffset moves f's offset to position, or by it when relative: the
+// new offset, or EINVAL for a negative one.
+func seekOffset(f *file, position int64, relative bool) int64 {
 	w := offsetWord(f)
 	for tries := 0; ; tries++ {
 		old := atomic.LoadUint64(w)
+		to := position
 		if relative {
-			base = old
+			to += int64(old)
 		}
-		position := int64(base) + delta
-		if position < 0 {
+		if to < 0 {
 			return -abi.EINVAL
 		}
-		if atomic.CompareAndSwapUint64(w, old, uint64(position)) {
-			return position
+		if atomic.CompareAndSwapUint64(w, old, uint64(to)) {
+			return to
 		}
 		if tries >= offsetTries {
-			atomic.StoreUint64(w, uint64(position))
-			return position
+			atomic.StoreUint64(w, uint64(to))
+			return to
 		}
 	}
 }
