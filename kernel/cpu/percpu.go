@@ -27,9 +27,9 @@ type CPU struct {
 	// mode can change its FS and GS bases itself (WRFSBASE, WRGSBASE),
 	// so the entry code reads both into every frame from user mode.
 	userBases uintptr
-	// IOPorts is the stamp of the I/O bitmap this CPU's TSS holds (a
-	// process's PortsStamp; 0: every port denied).
-	IOPorts uint64
+	// IOPorts is the process whose I/O bitmap this CPU's TSS holds (0:
+	// every port denied).
+	IOPorts uint16
 	// Process is the process of the running thread (0: a kernel thread or
 	// the idle loop), set with Current, so that the exokernel's paths
 	// find the caller without going through the thread table.

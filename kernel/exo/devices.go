@@ -181,50 +181,18 @@ func sysIoportBind(caller *Caller, first uint32, count uint64) int64 {
 	for port := uint64(first); port <= last; port++ {
 		bitmap[(port/8)%amd64.IOBitmapSize] &^= 1 << (port % 8)
 	}
-	portsChanged(p)
-	return 0
-}
-
-// portsStamps numbers the changes of every process's I/O bitmap (under
-// smp.Lock).
-var portsStamps uint64
-
-// portsChanged records that p's I/O bitmap changed: a CPU whose TSS holds
-// it as it was loads it again at p's next resume there (loadIOPorts), or
-// at once when p, running there, touches a port it holds only now
-// (ReloadIOPorts).
-func portsChanged(p *process.Process) {
-	portsStamps++
-	p.HasPorts, p.PortsStamp = true, portsStamps
-}
-
-// ReloadIOPorts serves a general-protection fault in user mode: when the
-// running process's I/O bitmap changed since this CPU's TSS took it (a
-// port was granted to it while it ran here), the TSS takes it now and the
-// faulting instruction runs again (true); else the fault is a fault.
-// Preconditions: smp.Lock held.
-func ReloadIOPorts() bool {
-	c := cpu.This()
-	p := process.ByID(c.Process)
-	if p == nil || c.IOPorts == portsWanted(p) {
-		return false
-	}
-	loadIOPorts(c, p)
-	return true
-}
-
-// portsWanted is the stamp of the bitmap p's CPU must hold.
-func portsWanted(p *process.Process) uint64 {
-	if p.HasPorts {
-		return p.PortsStamp
-	}
+	p.HasPorts = true
+	cpu.This().IOPorts = 0 // reload on the way back (BeforeResume)
 	return 0
 }
 
 // loadIOPorts makes the TSS of CPU c (the running one) hold the I/O bitmap
 // of p (every port denied when p has none), copying only when it changes.
 func loadIOPorts(c *cpu.CPU, p *process.Process) {
-	want := portsWanted(p)
+	want := uint16(0)
+	if p.HasPorts {
+		want = p.ID
+	}
 	if c.IOPorts == want {
 		return
 	}
@@ -271,7 +239,7 @@ func sysDeviceGrant(caller *Caller, device uint32, target uint32) int64 {
 			return -ErrNoRight // COM1 to a process without the console right
 		}
 		process.IOBitmap(to)[index] &^= bit
-		portsChanged(to)
+		to.HasPorts = true
 		return 0
 	}
 	return -ErrNoSuchObject

@@ -161,12 +161,8 @@ type Process struct {
 
 	// HasPorts says the process was granted I/O ports: its bitmap
 	// (IOBitmap) is loaded into the TSS of the CPU running it.
-	// PortsStamp numbers the bitmap's last change, unique among every
-	// process's (kernel/exo: portsChanged), so that a CPU can tell
-	// whether its TSS holds the bitmap as it is now.
-	HasPorts   bool
-	PortsStamp uint64
-	Aborts     uint64
+	HasPorts bool
+	Aborts   uint64
 
 	// Children (process_reap): Held keeps an exited process's slot, and
 	// so its exit status, until its parent reaps it or ends itself. A

@@ -170,14 +170,6 @@ func userTrap(f *cpu.Frame, frameAddress uintptr) uintptr {
 		return exo.BeforeResume(frameAddress)
 	}
 	if f.Vector < 32 {
-		if f.Vector == 13 { // maybe a port granted while it ran here
-			smp.Lock()
-			reloaded := exo.ReloadIOPorts()
-			smp.Unlock()
-			if reloaded {
-				return frameAddress
-			}
-		}
 		if resume, taken := exo.TryFault(f, frameAddress); taken {
 			return resume // into an upcall: see upcallDelivered
 		}
